@@ -1,0 +1,12 @@
+import type { DebbieEvent } from './DebbieEvent.js';
+
+/**
+ * Where normalized events go: the store, the commentary, the stream, a file, the console.
+ * `write` must not block and must not throw: a sink that cannot keep up drops and counts.
+ */
+export interface EventSink {
+  write(event: DebbieEvent): void;
+  /** Resolves when everything written so far has been handled. */
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}

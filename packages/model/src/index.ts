@@ -1,0 +1,29 @@
+export { LogSource, LOG_SOURCES, isLogSource } from './LogSource.js';
+export {
+  LogLevel, LOG_LEVELS, levelRank, isLogLevel, parseLogLevel, levelToSeverityNumber, severityNumberToLevel,
+} from './LogLevel.js';
+export { DEBBIE_EVENT_FIELDS } from './DebbieEvent.js';
+export type { DebbieEvent, DebbieEventField, EventKind } from './DebbieEvent.js';
+export { createEvent } from './createEvent.js';
+export type { DebbieEventInit } from './createEvent.js';
+export { parseDebbieEvent } from './validateEvent.js';
+export { DebbieError } from './errors.js';
+export { newEventId, isValidTraceId, isValidSpanId } from './ids.js';
+export {
+  isoFromEpochMicros, isoFromEpochMillis, isoFromHrTime, isoFromUnixNanos, epochMicros,
+  hrTimeFromEpochMicros, normalizeTimestamp,
+} from './time.js';
+export { ATTR, PROMOTED_DETAILS, PROMOTED_METRICS, MAX_JSON_ATTRIBUTE_CHARS } from './attributes.js';
+export { encodeEventAttributes, jsonAttribute } from './encodeAttributes.js';
+export { eventFromSpanParts, eventFromLogParts, inferSource } from './decodeAttributes.js';
+export type { SpanParts, SpanEventParts, LogParts } from './decodeAttributes.js';
+export {
+  eventFromReadableSpan, eventFromReadableLogRecord, eventToLogRecord, eventToSpanAttributes, spanNameFor,
+} from './otel.js';
+export type { ReadableSpanLike, ReadableLogRecordLike, DebbieLogRecord } from './otel.js';
+export { matchesFilter, parseFilter, filterToSearchParams, filterFromSearchParams } from './filter.js';
+export type { EventFilter, FilterInput } from './filter.js';
+export { REDACTED, isSecretKey, redactString, redactValue, redactEvent } from './redact.js';
+export { formatDebbieLine, displayTimestamp } from './format.js';
+export type { EventSink } from './EventSink.js';
+export type { EventReader, SessionSummary, QueryOptions, TimelineEntry, SessionTimeline, SpanNode } from './EventReader.js';

@@ -1,0 +1,110 @@
+import { ROOT_CONTEXT, trace, TraceFlags, type Attributes, type Context, type HrTime, type SpanContext } from '@opentelemetry/api';
+import type { DebbieEvent } from './DebbieEvent.js';
+import { eventFromLogParts, eventFromSpanParts } from './decodeAttributes.js';
+import { encodeEventAttributes } from './encodeAttributes.js';
+import { levelToSeverityNumber } from './LogLevel.js';
+import { epochMicros, hrTimeFromEpochMicros } from './time.js';
+
+// Structural views of the SDK's ReadableSpan and ReadableLogRecord, so that this package
+// depends on @opentelemetry/api alone and accepts spans from SDK 1.x, 2.x and 3.x.
+
+export interface ReadableSpanLike {
+  readonly name: string;
+  spanContext(): SpanContext;
+  /** SDK 2.x and later. */
+  readonly parentSpanContext?: SpanContext | undefined;
+  /** SDK 1.x. */
+  readonly parentSpanId?: string | undefined;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly status: { code: number; message?: string | undefined };
+  readonly attributes: Attributes;
+  readonly events: readonly { name: string; time: HrTime; attributes?: Attributes | undefined }[];
+  readonly resource?: { attributes: Attributes } | undefined;
+}
+
+export interface ReadableLogRecordLike {
+  readonly hrTime: HrTime;
+  readonly spanContext?: SpanContext | undefined;
+  readonly severityText?: string | undefined;
+  readonly severityNumber?: number | undefined;
+  readonly body?: unknown;
+  readonly attributes: Attributes;
+  readonly resource?: { attributes: Attributes } | undefined;
+}
+
+const micros = (t: HrTime): number => t[0] * 1e6 + Math.floor(t[1] / 1000);
+
+/** An SDK span (ReadableSpan) → DebbieEvent. */
+export function eventFromReadableSpan(span: ReadableSpanLike): DebbieEvent {
+  const ctx = span.spanContext();
+  return eventFromSpanParts({
+    name: span.name,
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+    parentSpanId: span.parentSpanContext?.spanId ?? span.parentSpanId,
+    startMicros: micros(span.startTime),
+    endMicros: micros(span.endTime),
+    statusCode: span.status.code,
+    statusMessage: span.status.message,
+    attributes: span.attributes,
+    resource: span.resource?.attributes,
+    events: span.events.map((e) => ({ name: e.name, timeMicros: micros(e.time), attributes: e.attributes ?? {} })),
+  });
+}
+
+/** An SDK log record (ReadableLogRecord) → DebbieEvent. */
+export function eventFromReadableLogRecord(record: ReadableLogRecordLike): DebbieEvent {
+  return eventFromLogParts({
+    timeMicros: micros(record.hrTime),
+    severityNumber: record.severityNumber,
+    severityText: record.severityText,
+    body: record.body,
+    attributes: record.attributes,
+    resource: record.resource?.attributes,
+    traceId: record.spanContext?.traceId,
+    spanId: record.spanContext?.spanId,
+  });
+}
+
+/** What `logger.emit()` of @opentelemetry/api-logs takes. */
+export interface DebbieLogRecord {
+  timestamp: HrTime;
+  severityNumber: number;
+  severityText: string;
+  body: string;
+  attributes: Attributes;
+  /** Carries the event's trace and span ids, when it has them. */
+  context?: Context;
+}
+
+/** DebbieEvent → an OTel log record carrying every field (see docs/conventions.md). */
+export function eventToLogRecord(event: DebbieEvent, context?: Context): DebbieLogRecord {
+  const record: DebbieLogRecord = {
+    timestamp: hrTimeFromEpochMicros(epochMicros(event.timestamp)),
+    severityNumber: levelToSeverityNumber(event.level),
+    severityText: event.level,
+    body: event.event_summary,
+    attributes: encodeEventAttributes(event, 'log'),
+  };
+  if (context) record.context = context;
+  else if (event.trace_id && event.span_id) {
+    record.context = trace.setSpanContext(ROOT_CONTEXT, { traceId: event.trace_id, spanId: event.span_id, traceFlags: TraceFlags.SAMPLED });
+  }
+  return record;
+}
+
+/** DebbieEvent → attributes for a span that represents it. */
+export function eventToSpanAttributes(event: DebbieEvent): Attributes {
+  return encodeEventAttributes(event, 'span');
+}
+
+/** A low-cardinality span name following the GenAI conventions where they apply. */
+export function spanNameFor(event: Pick<DebbieEvent, 'source' | 'action' | 'details' | 'agent_id'>): string {
+  const d = event.details;
+  if (event.source === 'tool' && typeof d.tool_name === 'string') return `execute_tool ${d.tool_name}`;
+  if (event.source === 'ai_service' && typeof d.model === 'string') return `chat ${d.model}`;
+  if (event.source === 'agent' && event.action === 'invoke_agent') return `invoke_agent ${String(d.agent_name ?? event.agent_id ?? '')}`.trim();
+  if (event.source === 'websocket' && typeof d.rpc_method === 'string') return `jsonrpc ${d.rpc_method}`;
+  return event.action ? `${event.source}.${event.action}` : event.source;
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# One command on a fresh machine: set up, then run Debbie's main job on the embedded default.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh >/dev/null
+pnpm --silent debbie demo --scenario all "$@"
