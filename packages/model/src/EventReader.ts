@@ -28,7 +28,7 @@ export interface TimelineEntry {
   start_us: number;
   /** start + duration for spans, start for point events. */
   end_us: number;
-  /** Time since the previous entry's start (ms); 0 for the first. */
+  /** Silence before this entry (ms): its start minus the latest end of all earlier entries; 0 when they overlap. */
   gap_before_ms: number;
   /** Nesting depth in the span tree (0 at a root). */
   depth: number;

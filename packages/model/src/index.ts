@@ -27,3 +27,5 @@ export { REDACTED, isSecretKey, redactString, redactValue, redactEvent } from '.
 export { formatDebbieLine, displayTimestamp } from './format.js';
 export type { EventSink } from './EventSink.js';
 export type { EventReader, SessionSummary, QueryOptions, TimelineEntry, SessionTimeline, SpanNode } from './EventReader.js';
+export { systemClock } from './Clock.js';
+export type { Clock } from './Clock.js';

@@ -1,0 +1,20 @@
+/**
+ * Time as Debbie's parts see it. Live, it is the system clock; in the simulator it is simulated
+ * time, so that a 45 s stall is recorded as 45 s and noticed by timers without taking 45 s.
+ */
+export interface Clock {
+  /** Epoch microseconds. */
+  now(): number;
+  /** Calls `fn` once after `delayMs` of this clock's time; returns a function that cancels it. */
+  setTimer(delayMs: number, fn: () => void): () => void;
+}
+
+/** Wall-clock time; timers are unref'd so they never keep a process alive. */
+export const systemClock: Clock = {
+  now: () => (performance.timeOrigin + performance.now()) * 1000,
+  setTimer(delayMs, fn) {
+    const handle = setTimeout(fn, Math.max(0, delayMs));
+    handle.unref?.();
+    return () => clearTimeout(handle);
+  },
+};
