@@ -29,7 +29,8 @@ export interface ReadableLogRecordLike {
   readonly severityText?: string | undefined;
   readonly severityNumber?: number | undefined;
   readonly body?: unknown;
-  readonly attributes: Attributes;
+  /** Log attributes may hold any value (maps, null); non-attribute values are kept in details. */
+  readonly attributes: Readonly<Record<string, unknown>>;
   readonly resource?: { attributes: Attributes } | undefined;
 }
 
@@ -60,7 +61,7 @@ export function eventFromReadableLogRecord(record: ReadableLogRecordLike): Debbi
     severityNumber: record.severityNumber,
     severityText: record.severityText,
     body: record.body,
-    attributes: record.attributes,
+    attributes: record.attributes as Attributes,
     resource: record.resource?.attributes,
     traceId: record.spanContext?.traceId,
     spanId: record.spanContext?.spanId,

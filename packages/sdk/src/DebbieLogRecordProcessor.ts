@@ -1,0 +1,48 @@
+import type { Context } from '@opentelemetry/api';
+import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import { ATTR, eventFromReadableLogRecord, redactEvent, type EventSink } from '@debbie/model';
+import { DEBBIE_DIRECT_KEY, getDebbieContext } from './context.js';
+
+export interface DebbieLogRecordProcessorOptions {
+  sink: EventSink;
+}
+
+/**
+ * Turns log records emitted through the OTel Logs API (by any library) into DebbieEvents.
+ * Records DebbieLogger emitted itself are already in the sinks and are skipped.
+ */
+export class DebbieLogRecordProcessor implements LogRecordProcessor {
+  private readonly sink: EventSink;
+  /** Records whose conversion failed (reported, never thrown). */
+  failed = 0;
+
+  constructor(options: DebbieLogRecordProcessorOptions) {
+    this.sink = options.sink;
+  }
+
+  onEmit(record: SdkLogRecord, context?: Context): void {
+    if (context?.getValue(DEBBIE_DIRECT_KEY)) return;
+    if (context) {
+      const ids = getDebbieContext(context);
+      if (ids.sessionId !== undefined && record.attributes[ATTR.SESSION_ID] === undefined) record.setAttribute(ATTR.SESSION_ID, ids.sessionId);
+      if (ids.agentId !== undefined && record.attributes[ATTR.AGENT_ID] === undefined) record.setAttribute(ATTR.AGENT_ID, ids.agentId);
+      if (ids.correlationId !== undefined && record.attributes[ATTR.CORRELATION_ID] === undefined) record.setAttribute(ATTR.CORRELATION_ID, ids.correlationId);
+    }
+    let event;
+    try {
+      event = redactEvent(eventFromReadableLogRecord(record));
+    } catch {
+      this.failed += 1;
+      return;
+    }
+    this.sink.write(event);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.sink.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.sink.shutdown();
+  }
+}

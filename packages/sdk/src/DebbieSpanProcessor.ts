@@ -1,0 +1,86 @@
+import type { Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR, eventFromReadableSpan, redactEvent, type EventSink } from '@debbie/model';
+import { getDebbieContext } from './context.js';
+
+export interface DebbieSpanProcessorOptions {
+  /** Where normalized events go. */
+  sink: EventSink;
+  /** Ended spans waiting for conversion before new ones are dropped and counted (default 65,536). */
+  maxQueueSize?: number;
+  /** Convert synchronously once this many spans are queued (default 512). */
+  batchSize?: number;
+}
+
+/**
+ * Turns every ended span into a DebbieEvent and writes it to a sink.
+ * onEnd only queues the span; conversion runs in batches in a microtask, off the caller's path
+ * but before any timer or I/O, so events stay in order with simulated clocks.
+ * onStart stamps session/agent/correlation ids from Debbie's context onto spans from any
+ * instrumentation, so foreign spans join the session they ran in.
+ */
+export class DebbieSpanProcessor implements SpanProcessor {
+  private readonly sink: EventSink;
+  private readonly maxQueueSize: number;
+  private readonly batchSize: number;
+  private queue: ReadableSpan[] = [];
+  private scheduled = false;
+  /** Spans dropped because the queue was full. */
+  dropped = 0;
+  /** Spans whose conversion failed (reported, never thrown). */
+  failed = 0;
+
+  constructor(options: DebbieSpanProcessorOptions) {
+    this.sink = options.sink;
+    this.maxQueueSize = options.maxQueueSize ?? 65_536;
+    this.batchSize = options.batchSize ?? 512;
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    const ids = getDebbieContext(parentContext);
+    const attrs = span.attributes;
+    if (ids.sessionId !== undefined && attrs[ATTR.SESSION_ID] === undefined) span.setAttribute(ATTR.SESSION_ID, ids.sessionId);
+    if (ids.agentId !== undefined && attrs[ATTR.AGENT_ID] === undefined) span.setAttribute(ATTR.AGENT_ID, ids.agentId);
+    if (ids.correlationId !== undefined && attrs[ATTR.CORRELATION_ID] === undefined) span.setAttribute(ATTR.CORRELATION_ID, ids.correlationId);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this.queue.length >= this.maxQueueSize) {
+      this.dropped += 1;
+      return;
+    }
+    this.queue.push(span);
+    if (this.queue.length >= this.batchSize) this.convert();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => this.convert());
+    }
+  }
+
+  private convert(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    for (const span of batch) {
+      let event;
+      try {
+        event = redactEvent(eventFromReadableSpan(span));
+      } catch {
+        this.failed += 1;
+        continue;
+      }
+      this.sink.write(event);
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    this.convert();
+    await this.sink.forceFlush();
+  }
+
+  async shutdown(): Promise<void> {
+    this.convert();
+    await this.sink.shutdown();
+  }
+}
