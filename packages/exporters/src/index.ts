@@ -1,0 +1,18 @@
+export type { EventDestination, ExportSummary } from './EventDestination.js';
+export { exportEvents } from './exportEvents.js';
+export type { ExportProgress, ExportEventsOptions } from './exportEvents.js';
+export { EXPORT_COLUMNS, JSON_COLUMNS, flatValue, orderedEvent } from './columns.js';
+export { FileOutput } from './FileOutput.js';
+export type { OutputTarget } from './FileOutput.js';
+export { DebbieSpanExporter } from './otel/DebbieSpanExporter.js';
+export { DebbieLogRecordExporter } from './otel/DebbieLogRecordExporter.js';
+export type { SerialWriterOptions } from './otel/SerialWriter.js';
+export { eventToJson, eventsToJsonl } from './json/jsonTransform.js';
+export { JsonDestination } from './json/JsonDestination.js';
+export type { JsonDestinationOptions } from './json/JsonDestination.js';
+export { csvField, csvHeader, eventToCsvRow } from './csv/csvTransform.js';
+export { CsvDestination } from './csv/CsvDestination.js';
+export type { CsvDestinationOptions } from './csv/CsvDestination.js';
+export { parquetSchema, ParquetColumns } from './parquet/parquetTransform.js';
+export { ParquetDestination } from './parquet/ParquetDestination.js';
+export type { ParquetDestinationOptions } from './parquet/ParquetDestination.js';

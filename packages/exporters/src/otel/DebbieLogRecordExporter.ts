@@ -1,0 +1,30 @@
+import type { ExportResult } from '@opentelemetry/core';
+import { eventFromReadableLogRecord, type ReadableLogRecordLike } from '@debbie/model';
+import type { EventDestination } from '../EventDestination.js';
+import { SerialWriter, type SerialWriterOptions } from './SerialWriter.js';
+
+/**
+ * An OpenTelemetry LogRecordExporter that writes log records, as DebbieEvents, to any destination.
+ * Never throws; reports through the result callback and `diag`.
+ *
+ * @example
+ * new BatchLogRecordProcessor({ exporter: new DebbieLogRecordExporter(new CsvDestination({ output: 'logs.csv' })) })
+ */
+export class DebbieLogRecordExporter {
+  private readonly writer: SerialWriter;
+
+  constructor(destination: EventDestination, options: SerialWriterOptions = {}) {
+    this.writer = new SerialWriter(destination, 'DebbieLogRecordExporter', options);
+  }
+
+  export(logs: ReadableLogRecordLike[], resultCallback: (result: ExportResult) => void): void {
+    this.writer.submit(logs, eventFromReadableLogRecord, resultCallback);
+  }
+
+  /** Log records refused (queue full, after shutdown, or not convertible). */
+  get dropped(): number { return this.writer.dropped; }
+
+  forceFlush(): Promise<void> { return this.writer.forceFlush(); }
+
+  shutdown(): Promise<void> { return this.writer.shutdown(); }
+}

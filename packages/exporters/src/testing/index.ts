@@ -1,0 +1,2 @@
+export { syntheticEvent, syntheticBatches } from './syntheticEvents.js';
+export type { SyntheticEventsOptions } from './syntheticEvents.js';
