@@ -44,25 +44,25 @@ export interface LogParts {
  * Guesses a source for spans and logs that Debbie did not write (GenAI, OpenInference,
  * JSON-RPC instrumentation). Debbie's own `debbie.source` always wins.
  */
-export function inferSource(attrs: Attributes, name = ''): LogSource {
-  const explicit = attrs[ATTR.SOURCE];
+export function inferSource(attrs: Attributes, name = '', resource?: Attributes): LogSource {
+  const get = (key: string) => attrs[key] ?? resource?.[key];
+  const explicit = get(ATTR.SOURCE);
   if (isLogSource(explicit)) return explicit;
-  const op = attrs[ATTR.GEN_AI_OPERATION_NAME];
-  if (attrs[ATTR.GEN_AI_TOOL_NAME] !== undefined || op === 'execute_tool') return 'tool';
+  const op = get(ATTR.GEN_AI_OPERATION_NAME);
+  if (get(ATTR.GEN_AI_TOOL_NAME) !== undefined || op === 'execute_tool') return 'tool';
   if (op === 'invoke_agent' || op === 'create_agent') return 'agent';
-  if (typeof op === 'string' || attrs[ATTR.GEN_AI_REQUEST_MODEL] !== undefined) return 'ai_service';
-  const oiKind = attrs['openinference.span.kind'];
+  if (typeof op === 'string' || get(ATTR.GEN_AI_REQUEST_MODEL) !== undefined) return 'ai_service';
+  const oiKind = get('openinference.span.kind');
   if (typeof oiKind === 'string') {
     switch (oiKind.toUpperCase()) {
-      case 'TOOL': return 'tool';
+      case 'TOOL': case 'RETRIEVER': return 'tool';
       case 'LLM': case 'EMBEDDING': case 'RERANKER': return 'ai_service';
       case 'AGENT': case 'CHAIN': case 'GUARDRAIL': case 'EVALUATOR': return 'agent';
-      case 'RETRIEVER': return 'tool';
       default: break;
     }
   }
-  if (attrs[ATTR.RPC_SYSTEM] === 'jsonrpc' || /websocket/i.test(name)) return 'websocket';
-  if (attrs[ATTR.SESSION_ID] !== undefined && /session/i.test(name)) return 'session';
+  if (get(ATTR.RPC_SYSTEM) === 'jsonrpc' || /websocket/i.test(name)) return 'websocket';
+  if (get(ATTR.SESSION_ID) !== undefined && /session/i.test(name)) return 'session';
   return 'server';
 }
 
@@ -109,7 +109,10 @@ function decodeCommon(attrs: Attributes, resource: Attributes | undefined, name:
     const v = attrs[attribute];
     if (typeof v === 'number') (metrics ??= {})[metric] = v;
   }
-  for (const [key, value] of Object.entries(attrs)) {
+  // for-in, not Object.entries or spreads: SDK attribute objects have a null prototype, and
+  // copying them was the most expensive step of span conversion.
+  for (const key in attrs) {
+    const value = attrs[key];
     if (key.startsWith(ATTR.METRIC_PREFIX) && typeof value === 'number') {
       (metrics ??= {})[key.slice(ATTR.METRIC_PREFIX.length)] = value;
     } else if (foreign && !KNOWN.has(key) && value !== undefined) {
@@ -119,7 +122,7 @@ function decodeCommon(attrs: Attributes, resource: Attributes | undefined, name:
   }
   const tagsAttr = attrs[ATTR.TAGS];
   const tags = Array.isArray(tagsAttr) ? tagsAttr.filter((t): t is string => typeof t === 'string') : typeof tagsAttr === 'string' ? [tagsAttr] : [];
-  const source = inferSource(resource ? { ...resource, ...attrs } : attrs, name);
+  const source = inferSource(attrs, name, resource);
   const lookup = (key: string) => attrs[key] ?? resource?.[key];
   return {
     source,

@@ -50,7 +50,7 @@ export function eventFromReadableSpan(span: ReadableSpanLike): DebbieEvent {
     statusMessage: span.status.message,
     attributes: span.attributes,
     resource: span.resource?.attributes,
-    events: span.events.map((e) => ({ name: e.name, timeMicros: micros(e.time), attributes: e.attributes ?? {} })),
+    events: span.events.length === 0 ? undefined : span.events.map((e) => ({ name: e.name, timeMicros: micros(e.time), attributes: e.attributes ?? {} })),
   });
 }
 

@@ -15,12 +15,25 @@ const SECRET_VALUE_PATTERNS: readonly RegExp[] = [
   /\b((?:api[_-]?key|apikey|access_token|token|password|passwd|secret)=)[^\s&"']+/gi,
 ];
 
+// Keys repeat endlessly (tool_name, input_tokens…): remember the verdict, up to a bound.
+const keyVerdicts = new Map<string, boolean>();
+const MAX_CACHED_KEYS = 10_000;
+
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key.toLowerCase().replace(/[-\s.]/g, '_'));
+  let verdict = keyVerdicts.get(key);
+  if (verdict === undefined) {
+    verdict = SECRET_KEY.test(key.toLowerCase().replace(/[-\s.]/g, '_'));
+    if (keyVerdicts.size < MAX_CACHED_KEYS) keyVerdicts.set(key, verdict);
+  }
+  return verdict;
 }
+
+// One cheap test that every secret-looking value passes, so clean strings skip the full patterns.
+const SECRET_HINT = /bearer|basic|splunk|apikey|sk-|akia|gh[pousr]_|=/i;
 
 /** Masks secret-looking substrings inside a string. */
 export function redactString(value: string): string {
+  if (value.length < 8 || !SECRET_HINT.test(value)) return value;
   let out = value;
   for (const pattern of SECRET_VALUE_PATTERNS) {
     pattern.lastIndex = 0;
@@ -50,7 +63,10 @@ export function redactValue(value: unknown, depth = 0): unknown {
     return changed ? out : value;
   }
   let out: Record<string, unknown> | undefined;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  const record = value as Record<string, unknown>;
+  for (const k in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, k)) continue;
+    const v = record[k];
     const r = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactValue(v, depth + 1);
     if (r !== v) {
       out ??= { ...(value as Record<string, unknown>) };

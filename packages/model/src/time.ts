@@ -3,12 +3,21 @@
  * ("2025-05-29T10:15:32.123456Z"): fixed width, so they sort as strings.
  */
 
+// Formatting a Date is the costliest step of converting a span; events arrive in bursts
+// within the same second, so the "YYYY-MM-DDTHH:MM:SS" prefix is cached per second.
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
 /** Formats epoch microseconds as an ISO-8601 UTC string with six fractional digits. */
 export function isoFromEpochMicros(micros: number): string {
-  const ms = Math.floor(micros / 1000);
-  const rest = Math.round(micros - ms * 1000);
-  const iso = new Date(ms).toISOString(); // 2025-05-29T10:15:32.123Z
-  return `${iso.slice(0, 23)}${String(Math.min(rest, 999)).padStart(3, '0')}Z`;
+  const whole = Math.round(micros);
+  const second = Math.floor(whole / 1e6);
+  if (second !== cachedSecond) {
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+    cachedSecond = second;
+  }
+  const frac = whole - second * 1e6;
+  return `${cachedPrefix}.${frac < 100000 ? String(frac).padStart(6, '0') : frac}Z`;
 }
 
 export function isoFromEpochMillis(ms: number): string {
