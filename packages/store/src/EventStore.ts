@@ -1,0 +1,384 @@
+import {
+  DuckDBTimestampValue, LIST, VARCHAR, listValue,
+  type DuckDBAppender, type DuckDBConnection, type DuckDBInstance, type DuckDBValue,
+} from '@duckdb/node-api';
+import {
+  DebbieError, isoFromEpochMicros, LOG_SOURCES,
+  type DebbieEvent, type EventFilter, type EventReader, type EventSink, type LogSource, type QueryOptions,
+  type SessionSummary, type SessionTimeline, type SpanNode,
+} from '@debbie/model';
+import { EVENT_COLUMNS, EVENTS_TABLE } from './schema.js';
+import { eventFromRow, SELECT_EVENT_COLUMNS, toStoredRow, type StoredRow } from './rows.js';
+import { whereFromFilter } from './sqlFilter.js';
+import { buildSpanTree } from './spanTree.js';
+import { buildTimeline, DEFAULT_GAP_THRESHOLD_MS } from './timeline.js';
+
+/** Options of openStore / EventStore. */
+export interface StoreOptions {
+  /** Open for queries only (no writes, no schema changes); other readers may share the file. Default false. */
+  readOnly?: boolean;
+  /** Events per Appender batch. Default 10_000. */
+  batchSize?: number;
+  /** While anything is queued, flush at least this often (ms). Default 250. */
+  flushIntervalMs?: number;
+  /** Bound of the write() queue; events beyond it are dropped and counted. Default 100_000. */
+  maxQueuedEvents?: number;
+  /** Rows appended between two background CHECKPOINTs (keeps the WAL small). Default 100_000. */
+  checkpointEveryRows?: number;
+  /** Called for each event rejected as malformed and for each failed batch. Default: only counted. */
+  onError?: (error: Error) => void;
+}
+
+/** Counters of the write path. */
+export interface StoreStats {
+  /** Rows stored. */
+  appended: number;
+  /** Events dropped: queue full, store closed or read-only, or a failed batch. */
+  dropped: number;
+  /** Malformed events rejected one by one (the rest of their batch is stored). */
+  rejected: number;
+  /** Events waiting in the write() queue. */
+  queued: number;
+  /** Appender batches written. */
+  batches: number;
+}
+
+/** Rows are appended in slices of this size, yielding to the event loop between them. */
+const APPEND_SLICE = 2048;
+const ORDER_ASC = `"timestamp" ASC, rowid ASC`;
+const ORDER_DESC = `"timestamp" DESC, rowid DESC`;
+const TAGS_TYPE = LIST(VARCHAR);
+
+/**
+ * Debbie's embedded event store on one DuckDB file: an EventSink (bounded, batched, non-blocking
+ * writes through DuckDB's Appender, every event redacted first) and an EventReader (sessions,
+ * filtered events, correlation groups, timelines, span trees). Create it with openStore().
+ * Queries see what has been flushed; call forceFlush() first to include queued events.
+ */
+export class EventStore implements EventReader, EventSink {
+  readonly path: string;
+  readonly readOnly: boolean;
+  private readonly instance: DuckDBInstance;
+  private readonly reader: DuckDBConnection;
+  private readonly writer: DuckDBConnection | undefined;
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+  private readonly maxQueuedEvents: number;
+  private readonly checkpointEveryRows: number;
+  private readonly onError: ((error: Error) => void) | undefined;
+  private queue: DebbieEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushScheduled = false;
+  /** Serializes every use of the writer connection. */
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  private rowsSinceCheckpoint = 0;
+  private counters = { appended: 0, dropped: 0, rejected: 0, batches: 0 };
+
+  /** @internal use openStore(). */
+  constructor(path: string, instance: DuckDBInstance, reader: DuckDBConnection, writer: DuckDBConnection | undefined, options: StoreOptions = {}) {
+    this.path = path;
+    this.instance = instance;
+    this.reader = reader;
+    this.writer = writer;
+    this.readOnly = writer === undefined;
+    this.batchSize = positive(options.batchSize, 10_000, 'batchSize');
+    this.flushIntervalMs = positive(options.flushIntervalMs, 250, 'flushIntervalMs');
+    this.maxQueuedEvents = positive(options.maxQueuedEvents, 100_000, 'maxQueuedEvents');
+    this.checkpointEveryRows = positive(options.checkpointEveryRows, 100_000, 'checkpointEveryRows');
+    this.onError = options.onError;
+  }
+
+  // ---- EventSink ------------------------------------------------------------------------
+
+  /** Queues an event; never blocks or throws. Over maxQueuedEvents (or when closed) it is dropped and counted. */
+  write(event: DebbieEvent): void {
+    if (this.closed || this.readOnly || this.queue.length >= this.maxQueuedEvents) {
+      this.counters.dropped += 1;
+      return;
+    }
+    this.queue.push(event);
+    if (this.queue.length >= this.batchSize) {
+      this.scheduleFlush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.scheduleFlush();
+      }, this.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * Stores events and resolves when they are in the file. Malformed events are rejected alone
+   * (counted in stats().rejected); the promise rejects only when DuckDB itself fails.
+   */
+  async append(events: readonly DebbieEvent[]): Promise<void> {
+    if (this.closed) throw new DebbieError('store_closed', 'the store is closed', this.path);
+    if (this.readOnly) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
+    for (let i = 0; i < events.length; i += this.batchSize) {
+      const slice = events.slice(i, i + this.batchSize);
+      await this.enqueue(() => this.appendBatch(slice));
+    }
+  }
+
+  /** Resolves when every event written so far is stored. */
+  async forceFlush(): Promise<void> {
+    this.clearTimer();
+    await this.enqueue(() => this.drainQueue()).catch(() => undefined);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.close();
+  }
+
+  stats(): StoreStats {
+    return { ...this.counters, queued: this.queue.length };
+  }
+
+  // ---- EventReader ----------------------------------------------------------------------
+
+  /** One summary per session, in order of first activity. */
+  async listSessions(): Promise<SessionSummary[]> {
+    const summaries = await this.rows(
+      `SELECT session_id,
+              epoch_us(min("timestamp")) AS first_us,
+              max(epoch_us("timestamp") + CAST(round(coalesce(duration_ms, 0) * 1000) AS BIGINT)) AS last_us,
+              count(*) AS event_count,
+              count(*) FILTER (WHERE level IN ('ERROR', 'CRITICAL')) AS error_count,
+              list_sort(list(DISTINCT agent_id) FILTER (WHERE agent_id IS NOT NULL)) AS agents
+         FROM ${EVENTS_TABLE} WHERE session_id IS NOT NULL
+        GROUP BY session_id ORDER BY first_us, session_id`,
+    );
+    const perSource = await this.rows(
+      `SELECT session_id, source, count(*) AS n FROM ${EVENTS_TABLE}
+        WHERE session_id IS NOT NULL GROUP BY session_id, source`,
+    );
+    const sources = new Map<string, Partial<Record<LogSource, number>>>();
+    for (const r of perSource) {
+      const id = r.session_id as string;
+      const counts = sources.get(id) ?? {};
+      counts[r.source as LogSource] = Number(r.n);
+      sources.set(id, counts);
+    }
+    return summaries.map((r) => {
+      const first = Number(r.first_us);
+      const last = Number(r.last_us);
+      const counts = sources.get(r.session_id as string) ?? {};
+      // A stable key order (LOG_SOURCES) makes JSON output diffable.
+      const ordered: Partial<Record<LogSource, number>> = {};
+      for (const s of LOG_SOURCES) if (counts[s] !== undefined) ordered[s] = counts[s];
+      return {
+        session_id: r.session_id as string,
+        first_timestamp: isoFromEpochMicros(first),
+        last_timestamp: isoFromEpochMicros(last),
+        duration_ms: (last - first) / 1000,
+        event_count: Number(r.event_count),
+        error_count: Number(r.error_count),
+        events_per_source: ordered,
+        agents: (r.agents as string[] | null) ?? [],
+      };
+    });
+  }
+
+  /** Events matching the filter, by timestamp (then insertion order). */
+  async queryEvents(filter: EventFilter, options: QueryOptions = {}): Promise<DebbieEvent[]> {
+    const where = whereFromFilter(filter);
+    const params = [...where.params];
+    let sql = `SELECT ${SELECT_EVENT_COLUMNS} FROM ${EVENTS_TABLE} WHERE ${where.sql} ORDER BY ${options.order === 'desc' ? ORDER_DESC : ORDER_ASC}`;
+    if (options.limit !== undefined) {
+      params.push(nonNegativeInt(options.limit, 'limit'));
+      sql += ` LIMIT $${params.length}`;
+    }
+    if (options.offset !== undefined) {
+      params.push(nonNegativeInt(options.offset, 'offset'));
+      sql += ` OFFSET $${params.length}`;
+    }
+    return (await this.rows(sql, params)).map(eventFromRow);
+  }
+
+  /**
+   * The rows of queryEvents in ascending order, `batchSize` (default 1000) at a time. Pages are
+   * read by key (timestamp, rowid), so each costs the same and only one page is in memory.
+   */
+  async *streamEvents(filter: EventFilter, options: { batchSize?: number } = {}): AsyncIterable<DebbieEvent[]> {
+    const pageSize = positive(options.batchSize, 1000, 'batchSize');
+    const where = whereFromFilter(filter);
+    let after: { ts: bigint; rowid: bigint } | undefined;
+    for (;;) {
+      const params: DuckDBValue[] = [...where.params];
+      let keyClause = '';
+      if (after) {
+        params.push(new DuckDBTimestampValue(after.ts), after.rowid);
+        const ts = `$${params.length - 1}`;
+        const rid = `$${params.length}`;
+        keyClause = ` AND ("timestamp" > ${ts} OR ("timestamp" = ${ts} AND rowid > ${rid}))`;
+      }
+      params.push(pageSize);
+      const rows = await this.rows(
+        `SELECT rowid AS __rowid, ${SELECT_EVENT_COLUMNS} FROM ${EVENTS_TABLE}
+          WHERE (${where.sql})${keyClause} ORDER BY ${ORDER_ASC} LIMIT $${params.length}`,
+        params,
+      );
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!;
+      after = { ts: BigInt(last.timestamp as bigint), rowid: BigInt(last.__rowid as bigint) };
+      yield rows.map(eventFromRow);
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async countEvents(filter: EventFilter): Promise<number> {
+    const where = whereFromFilter(filter);
+    const rows = await this.rows(`SELECT count(*) AS n FROM ${EVENTS_TABLE} WHERE ${where.sql}`, where.params);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Every event sharing the correlation id, in time order. */
+  async correlationGroup(correlationId: string): Promise<DebbieEvent[]> {
+    return this.queryEvents({ correlationId });
+  }
+
+  /** The session's events in time order with durations, silences and depths; throws `session_not_found`. */
+  async timeline(sessionId: string, options: { gapThresholdMs?: number } = {}): Promise<SessionTimeline> {
+    const threshold = options.gapThresholdMs ?? DEFAULT_GAP_THRESHOLD_MS;
+    if (!(threshold >= 0)) throw new DebbieError('invalid_option', `gapThresholdMs must be a non-negative number (got ${threshold})`);
+    return buildTimeline(sessionId, await this.sessionEvents(sessionId), threshold);
+  }
+
+  /** Roots of the session's parent/child tree; throws `session_not_found`. */
+  async spanTree(sessionId: string): Promise<SpanNode[]> {
+    return buildSpanTree(await this.sessionEvents(sessionId));
+  }
+
+  /** Flushes what is queued, then releases the file. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (!this.readOnly) await this.forceFlush();
+    this.closed = true;
+    this.clearTimer();
+    await this.chain.catch(() => undefined);
+    this.writer?.closeSync();
+    this.reader.closeSync();
+    this.instance.closeSync();
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  private async sessionEvents(sessionId: string): Promise<DebbieEvent[]> {
+    const events = await this.queryEvents({ sessionId });
+    if (events.length === 0) {
+      throw new DebbieError('session_not_found', `no events for session "${sessionId}" in ${this.path}; run \`debbie sessions\` to list them`);
+    }
+    return events;
+  }
+
+  private async rows(sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown>[]> {
+    if (this.closed) throw new DebbieError('store_closed', 'the store is closed', this.path);
+    const reader = await this.reader.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.clearTimer();
+    void this.enqueue(() => {
+      this.flushScheduled = false;
+      return this.drainQueue();
+    }).catch(() => undefined);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Runs a writer task after the previous one; a failure rejects its own promise only. */
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Writes the queue in batches; a failed batch is counted as dropped and reported, the rest go on. */
+  private async drainQueue(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.batchSize);
+      try {
+        await this.appendBatch(batch);
+      } catch (error) {
+        this.counters.dropped += batch.length;
+        this.onError?.(error as Error);
+      }
+    }
+  }
+
+  private async appendBatch(events: readonly DebbieEvent[]): Promise<void> {
+    const writer = this.writer;
+    if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
+    const rows: StoredRow[] = [];
+    for (const event of events) {
+      try {
+        rows.push(toStoredRow(event));
+      } catch (error) {
+        this.counters.rejected += 1;
+        this.onError?.(error as Error);
+      }
+    }
+    if (rows.length === 0) return;
+    const appender = await writer.createAppender(EVENTS_TABLE);
+    try {
+      for (let start = 0; start < rows.length; start += APPEND_SLICE) {
+        if (start > 0) await yieldToEventLoop();
+        appendRows(appender, rows, start, Math.min(rows.length, start + APPEND_SLICE));
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    this.counters.appended += rows.length;
+    this.counters.batches += 1;
+    this.rowsSinceCheckpoint += rows.length;
+    if (this.rowsSinceCheckpoint >= this.checkpointEveryRows) {
+      this.rowsSinceCheckpoint = 0;
+      // Runs on DuckDB's thread, not the event loop; keeps the WAL (and its replay on open) small.
+      await writer.run('CHECKPOINT');
+    }
+  }
+}
+
+function appendRows(appender: DuckDBAppender, rows: readonly StoredRow[], from: number, to: number): void {
+  for (let r = from; r < to; r++) {
+    const row = rows[r]!;
+    for (let c = 0; c < EVENT_COLUMNS.length; c++) {
+      const value = row[c];
+      if (value === null || value === undefined) {
+        appender.appendNull();
+        continue;
+      }
+      switch (EVENT_COLUMNS[c]!.kind) {
+        case 'timestamp': appender.appendTimestamp(new DuckDBTimestampValue(value as bigint)); break;
+        case 'double': appender.appendDouble(value as number); break;
+        case 'text_list': appender.appendList(listValue(value as string[]), TAGS_TYPE); break;
+        default: appender.appendVarchar(value as string);
+      }
+    }
+    appender.endRow();
+  }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new DebbieError('invalid_option', `${name} must be a positive number (got ${value})`);
+  return value;
+}
+
+function nonNegativeInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new DebbieError('invalid_option', `${name} must be a non-negative integer (got ${value})`);
+  return value;
+}

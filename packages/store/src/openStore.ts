@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DebbieError } from '@debbie/model';
+import { EventStore, type StoreOptions } from './EventStore.js';
+import { ensureSchema } from './schema.js';
+
+/** Where `debbie` keeps its events unless told otherwise (relative to the working directory). */
+export const DEFAULT_STORE_PATH = '.debbie/debbie.duckdb';
+
+const MEMORY = ':memory:';
+
+/**
+ * Opens (creating it and its directory unless read-only) the DuckDB store at `path`, or an
+ * in-memory one for ':memory:'. DuckDB lets one process write a file at a time: a file held
+ * by another process fails with DebbieError `store_locked`; a file that is not a DuckDB
+ * database with `store_invalid`; a missing file opened read-only with `store_missing`.
+ * @example
+ * const store = await openStore('.debbie/debbie.duckdb');
+ * store.write(event);
+ * await store.close();
+ */
+export async function openStore(path: string = DEFAULT_STORE_PATH, options: StoreOptions = {}): Promise<EventStore> {
+  const memory = path === MEMORY;
+  const readOnly = !memory && options.readOnly === true;
+  const where = memory ? MEMORY : resolve(path);
+  if (!memory && !readOnly) mkdirSync(dirname(where), { recursive: true });
+  const config: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : {};
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(where, config);
+  } catch (error) {
+    throw openError(error as Error, where);
+  }
+  try {
+    const reader = await instance.connect();
+    const writer = readOnly ? undefined : await instance.connect();
+    try {
+      await ensureSchema(writer ?? reader, where, readOnly);
+    } catch (error) {
+      writer?.closeSync();
+      reader.closeSync();
+      throw error;
+    }
+    return new EventStore(where, instance, reader, writer, options);
+  } catch (error) {
+    instance.closeSync();
+    throw error instanceof DebbieError ? error : openError(error as Error, where);
+  }
+}
+
+/** Turns DuckDB's open errors into messages that say what to do. */
+function openError(error: Error, where: string): Error {
+  const message = error.message ?? String(error);
+  if (/Could not set lock|Conflicting lock/i.test(message)) {
+    const pid = /PID (\d+)/.exec(message)?.[1];
+    return new DebbieError(
+      'store_locked',
+      `the store is locked by another process${pid ? ` (PID ${pid})` : ''}, probably a running \`debbie collect\`. ` +
+        'DuckDB allows one process per file: query that collector with `--url http://127.0.0.1:PORT` instead, or stop it first',
+      where,
+    );
+  }
+  if (/not a valid DuckDB database file/i.test(message)) {
+    return new DebbieError('store_invalid', 'is not a DuckDB database file; pass the path of a Debbie store (default .debbie/debbie.duckdb)', where);
+  }
+  if (/database does not exist/i.test(message)) {
+    return new DebbieError('store_missing', 'no store here; run `debbie demo` to create one, or pass --store PATH', where);
+  }
+  if (/version|serialization/i.test(message) && /storage|database file/i.test(message)) {
+    return new DebbieError('store_version', `was written by an incompatible DuckDB version (${message})`, where);
+  }
+  return new DebbieError('store_open_failed', `cannot open the store: ${message}`, where);
+}

@@ -1,0 +1,94 @@
+import {
+  DebbieError, epochMicros, isLogLevel, isLogSource, isoFromEpochMicros, redactEvent,
+  type DebbieEvent,
+} from '@debbie/model';
+import { EVENT_COLUMNS } from './schema.js';
+
+/** A value ready for the Appender, in EVENT_COLUMNS order. */
+export type StoredValue = bigint | string | number | string[] | null;
+export type StoredRow = StoredValue[];
+
+/**
+ * Redacts an event and turns it into a row, or throws DebbieError `invalid_event` naming the
+ * field that cannot be stored. Runs before anything reaches DuckDB, so one bad event never
+ * spoils a batch.
+ */
+export function toStoredRow(input: DebbieEvent): StoredRow {
+  if (typeof input !== 'object' || input === null) {
+    throw new DebbieError('invalid_event', `expected an event object, got ${input === null ? 'null' : typeof input}`, 'event');
+  }
+  const where = `event ${typeof input.event_id === 'string' ? input.event_id : '(no event_id)'}`;
+  const fail = (field: string, what: string): never => {
+    throw new DebbieError('invalid_event', `field "${field}" ${what}`, where);
+  };
+  const event = redactEvent(input);
+  const row: StoredRow = new Array(EVENT_COLUMNS.length);
+  for (let i = 0; i < EVENT_COLUMNS.length; i++) {
+    const { name, kind, nullable } = EVENT_COLUMNS[i]!;
+    const value = (event as unknown as Record<string, unknown>)[name];
+    if (value === null || value === undefined) {
+      if (!nullable) fail(name, 'is required');
+      row[i] = null;
+      continue;
+    }
+    switch (kind) {
+      case 'timestamp': {
+        const micros = typeof value === 'string' ? epochMicros(value) : Number.NaN;
+        if (!Number.isFinite(micros)) fail(name, `must be an ISO-8601 timestamp (got ${JSON.stringify(value)})`);
+        row[i] = BigInt(micros);
+        break;
+      }
+      case 'double':
+        if (typeof value !== 'number' || !Number.isFinite(value)) fail(name, 'must be a finite number or null');
+        row[i] = value as number;
+        break;
+      case 'text_list':
+        if (!Array.isArray(value) || value.some((t) => typeof t !== 'string')) fail(name, 'must be an array of strings');
+        row[i] = value as string[];
+        break;
+      case 'json': {
+        let text: string | undefined;
+        try {
+          text = JSON.stringify(value);
+        } catch (error) {
+          fail(name, `cannot be serialized as JSON (${(error as Error).message})`);
+        }
+        row[i] = text ?? null;
+        break;
+      }
+      case 'text':
+        if (typeof value !== 'string') fail(name, `must be a string (got ${typeof value})`);
+        row[i] = value as string;
+        break;
+    }
+  }
+  if (!isLogLevel(event.level)) fail('level', `must be DEBUG, INFO, WARNING, ERROR or CRITICAL (got ${JSON.stringify(event.level)})`);
+  if (!isLogSource(event.source)) fail('source', `must be one of the LogSource values (got ${JSON.stringify(event.source)})`);
+  if (event.kind !== 'span' && event.kind !== 'log') fail('kind', `must be "span" or "log" (got ${JSON.stringify(event.kind)})`);
+  if (typeof event.details !== 'object' || Array.isArray(event.details)) fail('details', 'must be an object');
+  return row;
+}
+
+/** The SELECT list that reads a row back: the timestamp as epoch microseconds, exactly. */
+export const SELECT_EVENT_COLUMNS = EVENT_COLUMNS.map((c) =>
+  c.kind === 'timestamp' ? `epoch_us("${c.name}") AS "${c.name}"` : `"${c.name}"`,
+).join(', ');
+
+/** A row object from DuckDB's JS converter → the DebbieEvent that was written. */
+export function eventFromRow(row: Record<string, unknown>): DebbieEvent {
+  const out: Record<string, unknown> = {};
+  for (const { name, kind } of EVENT_COLUMNS) {
+    const value = row[name];
+    if (value === null || value === undefined) {
+      out[name] = null;
+      continue;
+    }
+    switch (kind) {
+      case 'timestamp': out[name] = isoFromEpochMicros(Number(value)); break;
+      case 'json': out[name] = JSON.parse(value as string); break;
+      case 'text_list': out[name] = [...(value as string[])]; break;
+      default: out[name] = value;
+    }
+  }
+  return out as unknown as DebbieEvent;
+}
