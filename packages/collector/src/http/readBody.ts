@@ -1,0 +1,67 @@
+import type { IncomingMessage } from 'node:http';
+import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
+import { HttpError } from './HttpError.js';
+
+export interface ReadBodyOptions {
+  /** Limit on the body after decompression (and on the compressed body). */
+  maxBytes: number;
+}
+
+/**
+ * Reads a request body, decompressing gzip or deflate, and stops as soon as it passes maxBytes
+ * (before or after decompression), so a gzip bomb costs at most maxBytes of memory.
+ * Throws HttpError 413 over the limit, 415 for an unknown Content-Encoding, 400 for a corrupt stream.
+ */
+export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promise<Buffer> {
+  const { maxBytes } = options;
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    return Promise.reject(new HttpError(413, `request body of ${declared} bytes is over the limit of ${maxBytes} bytes`, 8));
+  }
+  let decoder: Gunzip | Inflate | undefined;
+  if (encoding === 'gzip' || encoding === 'x-gzip') decoder = createGunzip();
+  else if (encoding === 'deflate') decoder = createInflate();
+  else if (encoding !== 'identity' && encoding !== '') {
+    return Promise.reject(new HttpError(415, `unsupported Content-Encoding "${encoding}"; use gzip, deflate or none`, 3));
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let compressed = 0;
+    let done = false;
+    const fail = (error: HttpError) => {
+      if (done) return;
+      done = true;
+      if (decoder) {
+        req.unpipe(decoder);
+        decoder.destroy();
+      }
+      req.resume(); // let the client finish sending; the response goes out with Connection: close
+      reject(error);
+    };
+    const tooLarge = () => fail(new HttpError(413, `request body is over the limit of ${maxBytes} bytes${decoder ? ' after decompression' : ''}`, 8));
+    const out = decoder ?? req;
+    if (decoder) {
+      req.on('data', (c: Buffer) => {
+        compressed += c.length;
+        if (compressed > maxBytes) tooLarge();
+      });
+      decoder.on('error', (e: Error) => fail(new HttpError(400, `body is not valid ${encoding}: ${e.message}`, 3)));
+      req.pipe(decoder);
+    }
+    out.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > maxBytes) return tooLarge();
+      chunks.push(c);
+    });
+    out.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    req.on('error', (e: Error) => fail(new HttpError(400, `request stream failed: ${e.message}`, 3)));
+    req.on('aborted', () => fail(new HttpError(400, 'client aborted the request', 3)));
+  });
+}
