@@ -1,0 +1,34 @@
+/** The seed design's `python_execution.allowed_imports`. */
+export const SEED_ALLOWED_IMPORTS: readonly string[] = [
+  'json', 'asyncio', 'requests', 'pandas', 'matplotlib', 'numpy', 're', 'datetime', 'collections',
+];
+
+/**
+ * The default import allow-list: the seed's list plus the standard-library modules the script
+ * library uses (math, statistics, itertools, functools). The policy applies to the script's own
+ * import statements only; pandas and numpy import what they need internally.
+ */
+export const DEFAULT_ALLOWED_IMPORTS: readonly string[] = [
+  ...SEED_ALLOWED_IMPORTS, 'math', 'statistics', 'itertools', 'functools',
+];
+
+/** Debian's interpreter: the one that has python3-pandas. */
+export const DEFAULT_PYTHON_PATH = '/usr/bin/python3';
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MEMORY_LIMIT_MB = 512;
+/** Tasks (processes + threads) the sandbox may hold at once; bounds a fork bomb. */
+export const DEFAULT_MAX_PROCESSES = 32;
+/** Largest single file the script may write in its work directory. */
+export const DEFAULT_MAX_FILE_MB = 64;
+/** Size of the sandbox's private /tmp (a tmpfs, so it is memory). */
+export const DEFAULT_TMPFS_MB = 64;
+/** Cap for each of stdout and stderr kept from a run. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 1 << 20;
+/** Cap for the JSON snapshot of the script's top-level variables (all of them together). */
+export const DEFAULT_MAX_VARIABLES_BYTES = 1 << 20;
+/** Cap for one variable in that snapshot; a larger one is replaced by a preview. */
+export const DEFAULT_MAX_VARIABLE_BYTES = 256 << 10;
+/** Events written to the script's log file; the rest are dropped and counted. */
+export const DEFAULT_MAX_LOG_EVENTS = 500_000;
+/** Largest result.json the TypeScript side will read. */
+export const MAX_RESULT_BYTES = 8 << 20;
