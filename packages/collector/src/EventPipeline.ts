@@ -15,6 +15,8 @@ export interface EventPipelineStats {
   comments: number;
   /** A sink threw on write: counted, and the other sinks still got the event. */
   sink_errors: number;
+  /** Redaction threw: the event is dropped (never passed on unredacted) and counted. */
+  redaction_errors: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export class EventPipeline implements EventSink {
   private readonly sinks: EventSink[];
   private commentary: EventSink | undefined;
   private readonly redact: boolean;
-  readonly stats: EventPipelineStats = { events: 0, comments: 0, sink_errors: 0 };
+  readonly stats: EventPipelineStats = { events: 0, comments: 0, sink_errors: 0, redaction_errors: 0 };
 
   constructor(options: EventPipelineOptions) {
     this.sinks = [...options.sinks];
@@ -45,7 +47,8 @@ export class EventPipeline implements EventSink {
   }
 
   write(event: DebbieEvent): void {
-    const clean = this.redact ? redactEvent(event) : event;
+    const clean = this.clean(event);
+    if (!clean) return;
     this.stats.events += 1;
     this.fanOut(clean);
     if (this.commentary) this.writeTo(this.commentary, clean);
@@ -53,8 +56,20 @@ export class EventPipeline implements EventSink {
 
   /** An event the commentary produced: stored and streamed like any other. */
   comment(event: DebbieEvent): void {
+    const clean = this.clean(event);
+    if (!clean) return;
     this.stats.comments += 1;
-    this.fanOut(this.redact ? redactEvent(event) : event);
+    this.fanOut(clean);
+  }
+
+  private clean(event: DebbieEvent): DebbieEvent | undefined {
+    if (!this.redact) return event;
+    try {
+      return redactEvent(event);
+    } catch {
+      this.stats.redaction_errors += 1;
+      return undefined;
+    }
   }
 
   private fanOut(event: DebbieEvent): void {

@@ -28,6 +28,8 @@ export interface CollectorOptions {
 export interface CollectorStats {
   receiver: OtlpReceiverStats;
   pipeline: EventPipelineStats;
+  /** The store's own counters (appended, dropped, queued…) when it reports them. */
+  store?: unknown;
 }
 
 /** A running collector. */
@@ -65,7 +67,12 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.maxInflightBytes !== undefined ? { maxInflightBytes: options.maxInflightBytes } : {}),
   });
-  const stats = (): CollectorStats => ({ receiver: { ...receiver.stats }, pipeline: { ...pipeline.stats } });
+  const store = options.store as { stats?: () => unknown } | undefined;
+  const stats = (): CollectorStats => ({
+    receiver: { ...receiver.stats },
+    pipeline: { ...pipeline.stats },
+    ...(typeof store?.stats === 'function' ? { store: store.stats() } : {}),
+  });
   const queryApi = isReader(options.store)
     ? new QueryApi({ reader: options.store, stats, ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}) })
     : undefined;
