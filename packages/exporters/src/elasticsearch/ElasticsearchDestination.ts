@@ -1,0 +1,78 @@
+import type { DebbieEvent } from '@debbie/model';
+import { DebbieError } from '@debbie/model';
+import { DeadLetterFile } from '../DeadLetterFile.js';
+import type { EventDestination, ExportSummary } from '../EventDestination.js';
+import { bulkCreateLines } from './bulkTransform.js';
+import { eventToEcs } from './ecsTransform.js';
+import { ElasticsearchBulkClient, type BulkItem, type ElasticsearchBulkClientOptions } from './ElasticsearchBulkClient.js';
+
+export interface ElasticsearchDestinationOptions extends Omit<ElasticsearchBulkClientOptions, 'deadLetter'> {
+  /** Data stream or index to write to. Default 'logs-debbie-default' (matches the built-in logs-*-* data stream template). */
+  index?: string;
+  /** Bytes of NDJSON per `_bulk` request, before compression. Default 5 MiB. */
+  maxBatchBytes?: number;
+  /** Documents per `_bulk` request. Default 1,000. */
+  maxBatchDocs?: number;
+  /** File that receives refused documents with their reason (JSONL). Default: none (only counted). */
+  deadLetterPath?: string;
+}
+
+// Elasticsearch's own index-name rules, checked up front for a clear message.
+const BAD_INDEX = /[\\/*?"<>| ,#:A-Z]|^[-_+]|^\.\.?$/;
+
+/** Sends events to Elasticsearch `_bulk` as ECS documents, in batches bounded by bytes and count. */
+export class ElasticsearchDestination implements EventDestination {
+  readonly target: string;
+  private readonly client: ElasticsearchBulkClient;
+  private readonly index: string;
+  private readonly maxBatchBytes: number;
+  private readonly maxBatchDocs: number;
+  private readonly deadLetter: DeadLetterFile | undefined;
+  private batch: BulkItem[] = [];
+  private batchBytes = 0;
+  private written = 0;
+  private rejected = 0;
+  private bytes = 0;
+  private summary: ExportSummary | undefined;
+
+  constructor(options: ElasticsearchDestinationOptions) {
+    this.index = options.index ?? 'logs-debbie-default';
+    if (BAD_INDEX.test(this.index) || this.index.length > 255) {
+      throw new DebbieError('invalid_option', `"${this.index}" is not a valid Elasticsearch index name (lowercase, no \\ / * ? " < > | , # : or spaces, not starting with - _ +)`, '--index');
+    }
+    this.deadLetter = options.deadLetterPath ? new DeadLetterFile(options.deadLetterPath) : undefined;
+    this.client = new ElasticsearchBulkClient({ ...options, ...(this.deadLetter ? { deadLetter: this.deadLetter } : {}) });
+    this.target = `${this.client.url} (index ${this.index})`;
+    this.maxBatchBytes = options.maxBatchBytes ?? 5 * 1024 * 1024;
+    this.maxBatchDocs = options.maxBatchDocs ?? 1000;
+  }
+
+  async write(events: readonly DebbieEvent[]): Promise<void> {
+    for (const event of events) {
+      const lines = bulkCreateLines(event, this.index);
+      const size = Buffer.byteLength(lines);
+      if (this.batch.length > 0 && (this.batchBytes + size > this.maxBatchBytes || this.batch.length >= this.maxBatchDocs)) await this.flush();
+      // The document object is rebuilt only if it has to be dead-lettered.
+      this.batch.push({ lines, get document() { return eventToEcs(event); } });
+      this.batchBytes += size;
+    }
+  }
+
+  async close(): Promise<ExportSummary> {
+    if (this.summary) return this.summary;
+    await this.flush();
+    this.summary = { written: this.written, rejected: this.rejected, bytes: this.bytes, target: this.target };
+    return this.summary;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const items = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    const outcome = await this.client.send(items);
+    this.written += outcome.created;
+    this.rejected += outcome.rejected;
+    this.bytes += outcome.bytes;
+  }
+}
