@@ -1,5 +1,5 @@
 // The browser side of Debbie's HTML timeline. Inlined into the page after D3; reads the columns
-// from <script id="debbie-data" type="application/json"> and draws them on a canvas.
+// from the JSON data element (id "debbie-data") and draws them on a canvas.
 // Plain ES2020 in an IIFE: no globals except window.debbieTimeline (the test and automation hook).
 (function () {
   'use strict';
