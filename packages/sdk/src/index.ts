@@ -17,3 +17,18 @@ export { startDebbie } from './startDebbie.js';
 export type { StartDebbieOptions, StartedDebbie } from './startDebbie.js';
 export { getDebbieContext, withDebbieContext } from './context.js';
 export type { DebbieContext } from './context.js';
+export { loadConfig, parseConfig } from './config/loadConfig.js';
+export { validateConfig } from './config/validateConfig.js';
+export { ConfigError } from './config/ConfigError.js';
+export { defaultConfig, defaultSettings, DEFAULT_ALLOWED_IMPORTS, SEED_FORMAT, SEED_DATEFMT } from './config/DebbieConfig.js';
+export type {
+  DebbieConfig, DebbieSettings, FormatterConfig, HandlerConfig, ConsoleHandlerConfig, RotatingFileHandlerConfig,
+  RealtimeHandlerConfig, LoggerConfig, CommentaryConfig, PythonExecutionConfig,
+} from './config/DebbieConfig.js';
+export { LineFormatter, strftime, pythonJson, FORMAT_FIELDS } from './config/LineFormatter.js';
+export { RotatingFileSink } from './config/RotatingFileSink.js';
+export type { RotatingFileSinkOptions } from './config/RotatingFileSink.js';
+export { LoggerRouter, loggerNameFor } from './config/LoggerRouter.js';
+export type { RoutedHandler } from './config/LoggerRouter.js';
+export { buildLogging } from './config/buildLogging.js';
+export type { BuildLoggingOptions } from './config/buildLogging.js';
