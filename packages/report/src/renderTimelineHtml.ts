@@ -20,8 +20,8 @@ button,select{font:inherit;padding:2px 8px;border:1px solid #c9cfdd;border-radiu
 #chartwrap{overflow:auto;background:#fff;border-right:1px solid #dde1ec;position:relative}
 #chart{display:grid;grid-template-columns:${170}px 1fr}
 #labels{position:relative;border-right:1px solid #dde1ec;margin-top:26px}
-.lane-label{position:absolute;left:0;right:0;padding:5px 8px;border-left:4px solid #999;border-bottom:1px solid #eef0f6;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
-.lane-label b{font-weight:600;display:block}.lane-label small{color:#778}
+.lane-label{position:absolute;left:0;right:0;padding:0 8px;border-left:4px solid #999;border-bottom:1px solid #eef0f6;overflow:hidden;white-space:nowrap;display:flex;align-items:center;gap:6px}
+.lane-label b{font-weight:600;overflow:hidden;text-overflow:ellipsis}.lane-label small{color:#778;margin-left:auto;font-variant-numeric:tabular-nums}
 #plot{position:relative;min-width:0}
 #axis{display:block}#axis text{fill:#556}#axis path,#axis line{stroke:#c9cfdd}
 #canvas{display:block;cursor:grab}

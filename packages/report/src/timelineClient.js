@@ -12,7 +12,7 @@
     server: '#8a7f72', user_script: '#5aa9e6', python_exec: '#c06c84', debbie: '#d4568f', debbie_comment: '#b04fd1',
   };
   var LEVEL_ERR = { ERROR: true, CRITICAL: true };
-  var ROW_H = 16, BAR_H = 12, LANE_PAD = 6, MAX_ROWS = 8, LABEL_W = 170, AXIS_H = 26;
+  var ROW_H = 18, BAR_H = 12, LANE_PAD = 6, MAX_ROWS = 8, AXIS_H = 26, OV_H = 46;
 
   var $ = function (id) { return document.getElementById(id); };
   var commentSrc = D.sources.indexOf('debbie_comment');
@@ -127,6 +127,11 @@
       state.rowOf[k] = r;
       if (r + 1 > rows[state.laneOf[k]]) rows[state.laneOf[k]] = r + 1;
     }
+    // rows grow to fill the window when there are few of them (18..40 px)
+    var totalRows = rows.reduce(function (a, b) { return a + b; }, 0);
+    var avail = $('chartwrap').clientHeight - AXIS_H - OV_H - 8 - lanes.length * 2 * LANE_PAD;
+    ROW_H = Math.max(18, Math.min(40, Math.floor(avail / Math.max(1, totalRows))));
+    BAR_H = Math.round(ROW_H * 0.7);
     var top = 0;
     state.laneTop = lanes.map(function (_, li) { var t = top; top += rows[li] * ROW_H + 2 * LANE_PAD; return t; });
     state.laneRows = rows;
@@ -170,7 +175,7 @@
     requestDraw();
   });
   canvasSel.call(zoom).on('dblclick.zoom', null);
-  var ov = d3.select('#overview'), OV_H = 46;
+  var ov = d3.select('#overview');
   var xo = d3.scaleLinear().domain(x0.domain());
   var brush = d3.brushX().on('brush end', function (ev) {
     if (!ev.sourceEvent) return;
@@ -194,7 +199,7 @@
     drawOverview();
     requestDraw();
   }
-  window.addEventListener('resize', function () { resize(); });
+  window.addEventListener('resize', function () { layout(); });
 
   function syncBrush() {
     if (!brushG) return;
@@ -280,48 +285,48 @@
         if (Math.floor(px) <= lastPx[slot]) { merged++; continue; }
         lastPx[slot] = Math.floor(px);
       } else if (x(e) > lastPx[slot]) lastPx[slot] = Math.floor(x(e));
-      ctx.globalAlpha = hl >= 0 && D.corr[i] !== hl ? 0.15 : 1;
+      ctx.globalAlpha = hl >= 0 && D.corr[i] !== hl ? 0.22 : 1;
       var color = COLORS[D.sources[D.src[i]]] || '#999';
       if (du >= 0) {
         ctx.fillStyle = color;
         var rw = Math.max(1, w);
-        ctx.fillRect(px, y + 1, rw, BAR_H);
-        if (D.levels[D.lvl[i]] === 'WARNING') { ctx.strokeStyle = '#e39b2d'; ctx.strokeRect(px + 0.5, y + 1.5, rw - 1, BAR_H - 1); }
+        ctx.fillRect(px, y + (ROW_H - BAR_H) / 2, rw, BAR_H);
+        if (D.levels[D.lvl[i]] === 'WARNING') { ctx.strokeStyle = '#e39b2d'; ctx.strokeRect(px + 0.5, y + (ROW_H - BAR_H) / 2 + 0.5, rw - 1, BAR_H - 1); }
         if (rw > 40) {
           ctx.save(); ctx.beginPath(); ctx.rect(px, y, rw, ROW_H); ctx.clip();
           ctx.fillStyle = '#fff'; ctx.font = '10px system-ui, sans-serif';
-          ctx.fillText(D.summary[i], Math.max(px, 0) + 3, y + 11);
+          ctx.fillText(D.summary[i], Math.max(px, 0) + 3, y + ROW_H / 2 + 3.5);
           ctx.restore();
         }
-        mc = mark(mc, px, y + 1, rw, BAR_H, i);
+        mc = mark(mc, px, y + (ROW_H - BAR_H) / 2, rw, BAR_H, i);
       } else {
         ctx.fillStyle = color;
-        diamond(px, y + ROW_H / 2 - 1, 4);
-        mc = mark(mc, px - 4, y + 1, 8, BAR_H, i);
+        diamond(px, y + ROW_H / 2, 4);
+        mc = mark(mc, px - 4, y + ROW_H / 2 - 5, 8, 10, i);
       }
     }
     // errors and comments are never merged away, and are drawn on top
     for (var k = 0; k < errs.length; k++) {
       var j = errs[k], ln = state.laneOf[j], yy = state.laneTop[ln] + LANE_PAD + state.rowOf[j] * ROW_H;
       var sx = x(D.start[j]);
-      ctx.globalAlpha = hl >= 0 && D.corr[j] !== hl ? 0.15 : 1;
+      ctx.globalAlpha = hl >= 0 && D.corr[j] !== hl ? 0.22 : 1;
       if (D.src[j] === commentSrc) {
         ctx.strokeStyle = 'rgba(176,79,209,0.55)';
         ctx.setLineDash([2, 3]);
         ctx.beginPath(); ctx.moveTo(Math.round(sx) + 0.5, 0); ctx.lineTo(Math.round(sx) + 0.5, H); ctx.stroke();
         ctx.setLineDash([]);
         ctx.fillStyle = '#b04fd1';
-        flag(sx, yy + 1);
-        mc = mark(mc, sx - 5, yy, 12, ROW_H, j);
+        flag(sx, yy + (ROW_H - BAR_H) / 2);
+        mc = mark(mc, sx - 5, yy, 14, ROW_H, j);
       } else if (D.dur[j] >= 0) {
         var ew = Math.max(2, x(D.start[j] + D.dur[j]) - sx);
         ctx.fillStyle = '#d9485f';
-        ctx.fillRect(sx, yy + 1, ew, BAR_H);
-        mc = mark(mc, sx, yy + 1, ew, BAR_H, j);
+        ctx.fillRect(sx, yy + (ROW_H - BAR_H) / 2, ew, BAR_H);
+        mc = mark(mc, sx, yy + (ROW_H - BAR_H) / 2, ew, BAR_H, j);
       } else {
         ctx.fillStyle = '#d9485f';
-        diamond(sx, yy + ROW_H / 2 - 1, 5);
-        mc = mark(mc, sx - 5, yy + 1, 10, BAR_H, j);
+        diamond(sx, yy + ROW_H / 2, 5.5);
+        mc = mark(mc, sx - 6, yy + ROW_H / 2 - 6, 12, 12, j);
       }
     }
     ctx.globalAlpha = 1;
@@ -352,8 +357,8 @@
     ctx.beginPath(); ctx.moveTo(cx, cy - r); ctx.lineTo(cx + r, cy); ctx.lineTo(cx, cy + r); ctx.lineTo(cx - r, cy); ctx.closePath(); ctx.fill();
   }
   function flag(fx, fy) {
-    ctx.fillRect(Math.round(fx), fy, 1.5, BAR_H);
-    ctx.beginPath(); ctx.moveTo(fx + 1.5, fy); ctx.lineTo(fx + 9, fy + 3.5); ctx.lineTo(fx + 1.5, fy + 7); ctx.closePath(); ctx.fill();
+    ctx.fillRect(Math.round(fx), fy, 2, BAR_H);
+    ctx.beginPath(); ctx.moveTo(fx + 2, fy); ctx.lineTo(fx + 11, fy + 4); ctx.lineTo(fx + 2, fy + 8); ctx.closePath(); ctx.fill();
   }
 
   // ---------- picking and details ----------
