@@ -32,6 +32,10 @@ export class FileOutput {
   }
 
   async write(chunk: string | Uint8Array): Promise<void> {
+    // Wait for the file to open, so a bad path fails the first write instead of later.
+    if ((this.stream as { pending?: boolean }).pending) {
+      await Promise.race([once(this.stream, 'ready'), once(this.stream, 'error')]).catch(() => undefined);
+    }
     this.check();
     const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
     this.bytes += size;

@@ -16,6 +16,8 @@ export interface LocalElasticsearchOptions {
    * `attempt` counts the times this `_id` has been seen (1 on the first).
    */
   throttle?: (id: string | undefined, attempt: number) => boolean;
+  /** Answer the next N bulk requests 503 (unavailable_shards_exception), as a cluster with no primary does. Default 0. */
+  unavailableRequests?: number;
   /** Keep indexed documents for inspection. Default true. */
   storeDocuments?: boolean;
 }
@@ -53,9 +55,11 @@ export class LocalElasticsearchServer {
   private readonly ids = new Map<string, Set<string>>();
   private readonly attempts = new Map<string, number>();
   private seqNo = 0;
+  private unavailable: number;
   private autoId = 0;
 
   private constructor(private readonly options: LocalElasticsearchOptions) {
+    this.unavailable = options.unavailableRequests ?? 0;
     this.server = createServer((req, res) => { this.handle(req, res).catch((error: Error) => send(res, 500, { error: { type: 'exception', reason: error.message }, status: 500 })); });
   }
 
@@ -105,6 +109,13 @@ export class LocalElasticsearchServer {
       return;
     }
     const body = await readRequestBody(req, this.options.maxContentLength ?? 100 * 1024 * 1024);
+    if (this.unavailable > 0) {
+      this.unavailable -= 1;
+      record.status = 503;
+      const reason = 'primary shard is not active Timeout: [1m]';
+      send(res, 503, { error: { root_cause: [{ type: 'unavailable_shards_exception', reason }], type: 'unavailable_shards_exception', reason }, status: 503 });
+      return;
+    }
     if (!body.ok) {
       record.status = body.status;
       send(res, body.status, body.status === 413 ? { error: { type: 'content_too_long_exception', reason: body.message }, status: 413 } : requestError('parse_exception', body.message));
