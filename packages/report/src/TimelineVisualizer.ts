@@ -47,7 +47,11 @@ export class TimelineVisualizer {
 
   /** Writes the HTML (creating directories) and returns the absolute path written. */
   async generate(session: string | Iterable<DebbieEvent>, out?: string): Promise<string> {
-    const data = await this.data(session);
+    return this.write(await this.data(session), out);
+  }
+
+  /** Writes already built timeline data as HTML and returns the absolute path written. */
+  async write(data: TimelineData, out?: string): Promise<string> {
     const path = resolve(this.options.cwd ?? process.cwd(), out ?? defaultTimelinePath(data.session_id || 'unknown'));
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, renderTimelineHtml(data));
