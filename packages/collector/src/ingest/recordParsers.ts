@@ -1,0 +1,209 @@
+import {
+  createEvent, DebbieError, epochMicros, isLogSource, isoFromEpochMicros, normalizeTimestamp, parseDebbieEvent, parseLogLevel,
+  type DebbieEvent, type LogSource,
+} from '@debbie/model';
+import { decodeJsonLogs } from '../otlp/decodeLogs.js';
+import { decodeJsonTraces } from '../otlp/decodeTraces.js';
+import { recognizeMarker } from './aiWhispererMarkers.js';
+import type { LoggerSourceMap } from './loggerSources.js';
+import type { CompiledLogFormat, LogFields } from './pythonLogFormat.js';
+
+/** Where a record came from, and a clock for records without a timestamp. */
+export interface RecordContext {
+  file: string;
+  /** Line number of the record's first line (1-based). */
+  line: number;
+  /** Epoch µs for a record that has no timestamp of its own (advanced per record to keep order). */
+  fallbackMicros(): number;
+}
+
+/** Turns one record (a line, or a line plus its continuation lines) into events; throws when it cannot. */
+export interface RecordParser {
+  /** Whether a line begins a new record. Lines that do not may continue the previous one. */
+  isStart(line: string): boolean;
+  /** Whether records may span several lines (tracebacks). */
+  multiline: boolean;
+  parse(lines: string[], ctx: RecordContext): { events: DebbieEvent[]; rejected: number };
+}
+
+const SESSION_IN_TEXT = /session(?:[_ ]?id)?["']?\s*[:=]?\s*["']?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
+
+/** Splits a multi-line message into summary and stack trace when it holds a Python traceback. */
+function splitTraceback(message: string): { summary: string; stack: string | null } {
+  const at = message.indexOf('Traceback (most recent call last):');
+  if (at < 0) return { summary: message, stack: null };
+  const head = message.slice(0, at).trimEnd();
+  const stack = message.slice(at).trimEnd();
+  const lastLine = stack.split('\n').filter((l) => l.trim()).pop() ?? '';
+  return { summary: head || lastLine, stack };
+}
+
+const KNOWN_FIELDS = new Set(['asctime', 'levelname', 'levelno', 'name', 'message', 'source', 'component', 'details']);
+
+/** Python logging lines in a given format (multi-line records: tracebacks stay with their line). */
+export class PythonLogParser implements RecordParser {
+  readonly multiline = true;
+  private readonly format: CompiledLogFormat;
+  private readonly sources: LoggerSourceMap;
+  private readonly defaultSource: LogSource;
+
+  constructor(format: CompiledLogFormat, sources: LoggerSourceMap, defaultSource: LogSource = 'server') {
+    this.format = format;
+    this.sources = sources;
+    this.defaultSource = defaultSource;
+  }
+
+  isStart(line: string): boolean {
+    return this.format.regex.test(line) && this.format.parse(line) !== undefined;
+  }
+
+  parse(lines: string[], ctx: RecordContext): { events: DebbieEvent[]; rejected: number } {
+    const f = this.format.parse(lines[0]!);
+    if (!f) throw new DebbieError('unparseable_line', `does not match the log format "${this.format.format}"`);
+    const message = lines.length > 1 ? `${f.message ?? ''}\n${lines.slice(1).join('\n')}` : (f.message ?? '');
+    return { events: [fieldsToEvent(f, message, ctx, this.sources, this.defaultSource)], rejected: 0 };
+  }
+}
+
+function fieldsToEvent(f: LogFields, message: string, ctx: RecordContext, sources: LoggerSourceMap, defaultSource: LogSource): DebbieEvent {
+  const ts = f.asctime ? normalizeTimestamp(f.asctime) : undefined;
+  const { summary, stack } = splitTraceback(message);
+  const marker = recognizeMarker(summary);
+  const logger = f.name;
+  const explicitSource = f.source && isLogSource(f.source) ? f.source : undefined;
+  const source: LogSource = explicitSource ?? marker?.source ?? (logger ? sources.sourceFor(logger) : defaultSource);
+  const details: Record<string, unknown> = { ...(marker?.details ?? {}) };
+  if (logger) details.logger = logger;
+  for (const [k, v] of Object.entries(f)) {
+    if (!KNOWN_FIELDS.has(k) && v !== undefined && details[k] === undefined) details[k] = /^-?\d+$/.test(v) ? Number(v) : v;
+  }
+  details.log_file = ctx.file;
+  details.log_line = ctx.line;
+  const session = SESSION_IN_TEXT.exec(summary)?.[1] ?? (typeof (details.jsonrpc as { params?: { sessionId?: unknown } } | undefined)?.params?.sessionId === 'string'
+    ? (details.jsonrpc as { params: { sessionId: string } }).params.sessionId : undefined);
+  const level = marker?.level ?? (f.levelname ? parseLogLevel(f.levelname) : undefined) ?? 'INFO';
+  if (marker?.level && f.levelname) details.logged_level = f.levelname;
+  return createEvent({
+    timestamp: ts ?? isoFromEpochMicros(ctx.fallbackMicros()),
+    level: stack && level === 'INFO' ? 'ERROR' : level,
+    source,
+    component: marker?.component ?? (f.component || undefined) ?? logger ?? source,
+    action: marker?.action ?? f.funcName ?? '',
+    event_summary: summary,
+    details,
+    stack_trace: stack,
+    session_id: session ?? null,
+    duration_ms: marker?.duration_ms ?? null,
+    kind: 'log',
+  });
+}
+
+const DEBBIE_LINE = /^\[(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?Z?)\] \[([a-z_]+)\] \[([A-Z]+)\] \[([^\]]*)\] (.*?)(?: \| (\{.*\}))?$/;
+
+/** The seed's line format: `[ts] [source] [LEVEL] [component] message | {details}` (what formatDebbieLine writes). */
+export class DebbieLineParser implements RecordParser {
+  readonly multiline = true;
+
+  isStart(line: string): boolean {
+    const m = DEBBIE_LINE.exec(line);
+    return !!m && isLogSource(m[2]) && parseLogLevel(m[3]!) !== undefined;
+  }
+
+  parse(lines: string[], ctx: RecordContext): { events: DebbieEvent[]; rejected: number } {
+    const m = DEBBIE_LINE.exec(lines[0]!);
+    if (!m || !isLogSource(m[2])) throw new DebbieError('unparseable_line', 'is not a Debbie line ([ts] [source] [LEVEL] [component] message | details)');
+    let details: Record<string, unknown> = {};
+    if (m[6]) {
+      try {
+        const parsed = JSON.parse(m[6]) as unknown;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) details = parsed as Record<string, unknown>;
+      } catch {
+        details = { details_text: m[6] };
+      }
+    }
+    const pick = (k: string) => {
+      const v = details[k];
+      delete details[k];
+      return v;
+    };
+    const session = pick('session_id');
+    const agent = pick('agent_id');
+    const duration = pick('duration_ms');
+    const more = lines.slice(1).join('\n');
+    const { summary, stack } = splitTraceback(more ? `${m[5]}\n${more}` : m[5]!);
+    details.log_file = ctx.file;
+    details.log_line = ctx.line;
+    return {
+      events: [createEvent({
+        timestamp: normalizeTimestamp(m[1]!.replace(/Z$/, '')) ?? isoFromEpochMicros(ctx.fallbackMicros()),
+        level: parseLogLevel(m[3]!) ?? 'INFO',
+        source: m[2] as LogSource,
+        component: m[4]!,
+        action: recognizeMarker(summary)?.action ?? '',
+        event_summary: summary,
+        details,
+        stack_trace: stack,
+        session_id: typeof session === 'string' ? session : null,
+        agent_id: typeof agent === 'string' ? agent : null,
+        duration_ms: typeof duration === 'number' ? duration : null,
+        kind: 'log',
+      })],
+      rejected: 0,
+    };
+  }
+}
+
+/** JSON Lines: each line a DebbieEvent, or an OTLP/JSON export request (as the OTel Collector's file exporter writes). */
+export class JsonLinesParser implements RecordParser {
+  readonly multiline = false;
+
+  isStart(): boolean {
+    return true;
+  }
+
+  parse(lines: string[], ctx: RecordContext): { events: DebbieEvent[]; rejected: number } {
+    let value: unknown;
+    try {
+      value = JSON.parse(lines[0]!);
+    } catch (error) {
+      throw new DebbieError('unparseable_line', `is not JSON (${(error as Error).message})`);
+    }
+    return decodeJsonDocument(value, `${ctx.file} line ${ctx.line}`);
+  }
+}
+
+/** One parsed JSON document → events: an OTLP traces/logs request, a DebbieEvent, or an array of them. */
+export function decodeJsonDocument(value: unknown, where: string): { events: DebbieEvent[]; rejected: number } {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    if ('resourceSpans' in o || 'resource_spans' in o) {
+      const b = decodeJsonTraces(o);
+      return { events: b.events, rejected: b.rejected };
+    }
+    if ('resourceLogs' in o || 'resource_logs' in o) {
+      const b = decodeJsonLogs(o);
+      return { events: b.events, rejected: b.rejected };
+    }
+    if ('resourceMetrics' in o || 'resource_metrics' in o) {
+      throw new DebbieError('unsupported_signal', 'OTLP metrics are not ingested (Debbie reads traces and logs)', where);
+    }
+  }
+  if (Array.isArray(value)) {
+    const events: DebbieEvent[] = [];
+    let rejected = 0;
+    value.forEach((v, i) => {
+      try {
+        events.push(parseDebbieEvent(v, `${where} [${i}]`));
+      } catch {
+        rejected += 1;
+      }
+    });
+    return { events, rejected };
+  }
+  return { events: [parseDebbieEvent(value, where)], rejected: 0 };
+}
+
+/** Used by tests and the ingester: epoch µs of an event's timestamp. */
+export function eventMicros(event: DebbieEvent): number {
+  return epochMicros(event.timestamp);
+}
