@@ -8,3 +8,5 @@ export {
   SEED_ALLOWED_IMPORTS, DEFAULT_ALLOWED_IMPORTS, DEFAULT_PYTHON_PATH, DEFAULT_TIMEOUT_MS, DEFAULT_MEMORY_LIMIT_MB,
   DEFAULT_MAX_PROCESSES,
 } from './defaults.js';
+export { listLibraryScripts, getLibraryScript, parseScript, LIBRARY_SCRIPT_NAMES } from './ScriptLibrary.js';
+export type { LibraryScript, LibraryScriptName, ScriptParam } from './ScriptLibrary.js';
