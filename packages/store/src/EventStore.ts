@@ -317,29 +317,33 @@ export class EventStore implements EventReader, EventSink {
   private async appendBatch(events: readonly DebbieEvent[]): Promise<void> {
     const writer = this.writer;
     if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
-    const rows: StoredRow[] = [];
-    for (const event of events) {
-      try {
-        rows.push(toStoredRow(event));
-      } catch (error) {
-        this.counters.rejected += 1;
-        this.onError?.(error as Error);
-      }
-    }
-    if (rows.length === 0) return;
     const appender = await writer.createAppender(EVENTS_TABLE);
+    let appended = 0;
     try {
-      for (let start = 0; start < rows.length; start += APPEND_SLICE) {
+      // Convert and append a slice at a time, yielding between slices, so a batch never holds
+      // the event loop for long; the rows become visible together at flushSync().
+      for (let start = 0; start < events.length; start += APPEND_SLICE) {
         if (start > 0) await yieldToEventLoop();
-        appendRows(appender, rows, start, Math.min(rows.length, start + APPEND_SLICE));
+        const rows: StoredRow[] = [];
+        for (const event of events.slice(start, start + APPEND_SLICE)) {
+          try {
+            rows.push(toStoredRow(event));
+          } catch (error) {
+            this.counters.rejected += 1;
+            this.onError?.(error as Error);
+          }
+        }
+        appendRows(appender, rows);
+        appended += rows.length;
       }
-      appender.flushSync();
+      if (appended > 0) appender.flushSync();
     } finally {
       appender.closeSync();
     }
-    this.counters.appended += rows.length;
+    if (appended === 0) return;
+    this.counters.appended += appended;
     this.counters.batches += 1;
-    this.rowsSinceCheckpoint += rows.length;
+    this.rowsSinceCheckpoint += appended;
     if (this.rowsSinceCheckpoint >= this.checkpointEveryRows) {
       this.rowsSinceCheckpoint = 0;
       // Runs on DuckDB's thread, not the event loop; keeps the WAL (and its replay on open) small.
@@ -348,9 +352,8 @@ export class EventStore implements EventReader, EventSink {
   }
 }
 
-function appendRows(appender: DuckDBAppender, rows: readonly StoredRow[], from: number, to: number): void {
-  for (let r = from; r < to; r++) {
-    const row = rows[r]!;
+function appendRows(appender: DuckDBAppender, rows: readonly StoredRow[]): void {
+  for (const row of rows) {
     for (let c = 0; c < EVENT_COLUMNS.length; c++) {
       const value = row[c];
       if (value === null || value === undefined) {

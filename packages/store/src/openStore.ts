@@ -25,7 +25,7 @@ export async function openStore(path: string = DEFAULT_STORE_PATH, options: Stor
   const readOnly = !memory && options.readOnly === true;
   const where = memory ? MEMORY : resolve(path);
   if (!memory && !readOnly) mkdirSync(dirname(where), { recursive: true });
-  const config: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : {};
+  const config: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: '1GB' };
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(where, config);

@@ -1,0 +1,138 @@
+// Issue 2 figure: store appends, rows/s, against baselines measured in the same run:
+//  - JSONL: the same events redacted and appended to a file with fs.createWriteStream;
+//  - better-sqlite3 (12.x) inserting the same rows in one transaction per batch, when it can be
+//    loaded (it is not a workspace dependency: it compiles from source, ~70 s per fresh install;
+//    to include it: `npm_config_nodedir=/usr npm i better-sqlite3@12` in some DIR and run with
+//    NODE_PATH=DIR/node_modules).
+// DuckDB is measured through the store's two write paths: write() (the non-blocking sink:
+// bounded queue, 10k-row Appender batches) and append() (awaited), plus the longest event-loop
+// stall while writing.
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createEvent, DEBBIE_EVENT_FIELDS, epochMicros, isoFromEpochMicros, redactEvent } from '@debbie/model';
+import { openStore } from '@debbie/store';
+
+const ROWS = 100_000;
+const dir = mkdtempSync(join(tmpdir(), 'debbie-store-bench-'));
+const SOURCES = ['server', 'agent', 'ai_service', 'tool', 'session', 'websocket'];
+
+// Shaped like the simulator's events: a span every fourth event, ids, tags, small details.
+function makeEvents(n, seed) {
+  const start = Date.UTC(2025, 4, 29, 10, 0, 0) * 1000;
+  const events = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const span = i % 4 === 0;
+    events[i] = createEvent({
+      timestamp: isoFromEpochMicros(start + i * 1500), source: SOURCES[i % SOURCES.length], level: i % 97 === 0 ? 'ERROR' : 'INFO',
+      component: 'list_rfcs', action: span ? 'tool_execution' : 'stream_chunk', event_summary: `event ${seed}-${i} of the turn`,
+      event_id: `${seed}-${i}`, session_id: `sess-${i % 8}`, agent_id: 'p', correlation_id: `turn-${i >> 6}`,
+      parent_id: span ? null : `${seed}-${i - (i % 4)}`, trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: span ? `b7ad6b71692${String(i).padStart(5, '0')}` : null,
+      duration_ms: span ? 12.5 : null, kind: span ? 'span' : 'log', tags: span ? ['tool'] : [],
+      details: { tool_name: 'list_rfcs', count: i % 7, chunk: 'Here are the RFCs in draft' },
+      performance_metrics: span ? { duration_ms: 12.5 } : null,
+    });
+  }
+  return events;
+}
+
+const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
+const rate = (n, s) => Math.round(n / s);
+const fmt = (n) => n.toLocaleString('en-US');
+
+async function jsonl(events) {
+  const path = join(dir, `events-${Math.random()}.jsonl`);
+  const t0 = process.hrtime.bigint();
+  const out = createWriteStream(path);
+  for (const e of events) {
+    if (!out.write(`${JSON.stringify(redactEvent(e))}\n`)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r) => out.end(r));
+  return { s: seconds(t0), bytes: statSync(path).size };
+}
+
+async function duckdbWrite(events) {
+  const path = join(dir, `write-${Math.random()}.duckdb`);
+  const store = await openStore(path, { maxQueuedEvents: events.length });
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < events.length; i++) {
+    store.write(events[i]);
+    if (i % 5000 === 4999) await new Promise((r) => setImmediate(r)); // a producer that lets the loop run
+  }
+  await store.forceFlush();
+  const s = seconds(t0);
+  delay.disable();
+  const stats = store.stats();
+  await store.close();
+  return { s, maxStallMs: delay.max / 1e6, stats, bytes: statSync(path).size };
+}
+
+async function duckdbAppend(events) {
+  const path = join(dir, `append-${Math.random()}.duckdb`);
+  const store = await openStore(path);
+  const t0 = process.hrtime.bigint();
+  await store.append(events);
+  const s = seconds(t0);
+  await store.close();
+  return { s };
+}
+
+function loadBetterSqlite() {
+  try {
+    return createRequire(import.meta.url)('better-sqlite3');
+  } catch {
+    return undefined;
+  }
+}
+
+function sqlite(Database, events) {
+  const db = new Database(join(dir, `events-${Math.random()}.sqlite`));
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE events (${DEBBIE_EVENT_FIELDS.map((f) => `"${f}"`).join(', ')})`);
+  const insert = db.prepare(`INSERT INTO events VALUES (${DEBBIE_EVENT_FIELDS.map(() => '?').join(', ')})`);
+  const json = new Set(['details', 'state_before', 'state_after', 'performance_metrics', 'context_snapshot', 'tags']);
+  const insertBatch = db.transaction((batch) => {
+    for (const raw of batch) {
+      const e = redactEvent(raw);
+      insert.run(DEBBIE_EVENT_FIELDS.map((f) => (f === 'timestamp' ? epochMicros(e.timestamp) : json.has(f) ? (e[f] == null ? null : JSON.stringify(e[f])) : e[f])));
+    }
+  });
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < events.length; i += 10_000) insertBatch(events.slice(i, i + 10_000));
+  const s = seconds(t0);
+  db.close();
+  return { s };
+}
+
+try {
+  // Warm up every path on a small set (JIT, DuckDB's first-use costs).
+  const warm = makeEvents(5000, 'warm');
+  await jsonl(warm); await duckdbWrite(warm); await duckdbAppend(warm);
+  const Database = loadBetterSqlite();
+  if (Database) sqlite(Database, warm);
+
+  const events = makeEvents(ROWS, 'run');
+  const j = await jsonl(events);
+  const w = await duckdbWrite(events);
+  const a = await duckdbAppend(events);
+  const jRate = rate(ROWS, j.s);
+  console.log(`store appends, ${fmt(ROWS)} events (redaction included everywhere):`);
+  console.log(`  baseline JSONL file (createWriteStream)   ${fmt(jRate)} rows/s`);
+  console.log(`  DuckDB store.write() → Appender batches   ${fmt(rate(ROWS, w.s))} rows/s  ratio ÷ JSONL = ${(rate(ROWS, w.s) / jRate).toFixed(2)}`);
+  console.log(`  DuckDB store.append()                     ${fmt(rate(ROWS, a.s))} rows/s  ratio ÷ JSONL = ${(rate(ROWS, a.s) / jRate).toFixed(2)}`);
+  if (Database) {
+    const q = sqlite(Database, events);
+    const qRate = rate(ROWS, q.s);
+    console.log(`  better-sqlite3 (transaction per 10k)      ${fmt(qRate)} rows/s  DuckDB write() ÷ SQLite = ${(rate(ROWS, w.s) / qRate).toFixed(2)}`);
+  } else {
+    console.log('  better-sqlite3: not loadable here, skipped (see the comment at the top of this file)');
+  }
+  console.log(`  longest event-loop stall during write(): ${w.maxStallMs.toFixed(1)} ms; stored ${fmt(w.stats.appended)}, dropped ${w.stats.dropped}, rejected ${w.stats.rejected}, ${w.stats.batches} batches`);
+  console.log(`  file size: DuckDB ${(w.bytes / 1e6).toFixed(1)} MB, JSONL ${(j.bytes / 1e6).toFixed(1)} MB`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
