@@ -1,0 +1,119 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { runScenario, SCENARIO_NAMES, SCENARIOS } from '@debbie/aiwhisperer-sim';
+import { DebbieError, formatDebbieLine, LOG_SOURCES, type DebbieEvent, type LogSource } from '@debbie/model';
+import { LogAnalyzer, renderReportMarkdown, TimelineVisualizer } from '@debbie/report';
+import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
+import type { Command, CommandIO } from '../Command.js';
+
+interface ScenarioSummary {
+  scenario: string;
+  description: string;
+  session_ids: string[];
+  events: number;
+  events_per_source: Partial<Record<LogSource, number>>;
+  simulated_ms: number;
+  wall_ms: number;
+  commentary: string[];
+  timelines: string[];
+  reports: string[];
+}
+
+/** `debbie demo`: Debbie's main job on the embedded default. */
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Simulate AIWhisperer sessions (healthy and failing) into the store, with commentary, timelines and reports.',
+  usage: '[--scenario NAME|all] [--store PATH] [--seed N] [--out-dir DIR] [--format text|json]',
+  description: [
+    'Runs the simulator\'s scenarios through the whole pipeline: a real WebSocket JSON-RPC server and',
+    'client instrumented with Debbie, events into the store, Debbie\'s commentary, and for each session',
+    'a timeline (debug_timelines/session_<id>.html) and a Markdown analysis report (debug_reports/).',
+    '',
+    `Scenarios: ${SCENARIO_NAMES.join(', ')}.`,
+  ].join('\n'),
+  options: {
+    scenario: { type: 'string', value: 'NAME', description: 'A scenario name, or all (default all).', default: 'all' },
+    store: { type: 'string', value: 'PATH', description: `The store to write (default ${DEFAULT_STORE_PATH}).`, default: DEFAULT_STORE_PATH },
+    seed: { type: 'string', value: 'N', description: 'Seed for the simulation (default 1); the same seed gives the same sessions.', default: '1' },
+    'out-dir': { type: 'string', value: 'DIR', description: 'Where debug_timelines/ and debug_reports/ go (default: the working directory).' },
+    format: { type: 'string', value: 'text|json', description: 'text (default) or json (one JSON array of scenario summaries).', default: 'text' },
+  },
+  async run(values, _positionals, io) {
+    const format = String(values.format);
+    if (format !== 'text' && format !== 'json') throw new DebbieError('invalid_option', `--format must be text or json, got "${format}"`, '--format');
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw new DebbieError('invalid_option', `--seed must be a non-negative integer, got "${String(values.seed)}"`, '--seed');
+    const requested = String(values.scenario);
+    const names = requested === 'all' ? [...SCENARIO_NAMES] : [requested];
+    for (const n of names) {
+      if (!SCENARIO_NAMES.includes(n)) throw new DebbieError('unknown_scenario', `unknown scenario "${n}"; expected one of ${SCENARIO_NAMES.join(', ')}, all`, '--scenario');
+    }
+    const storePath = resolve(io.cwd, String(values.store));
+    const outDir = resolve(io.cwd, typeof values['out-dir'] === 'string' ? values['out-dir'] : '.');
+    const store = await openStore(storePath);
+    const summaries: ScenarioSummary[] = [];
+    try {
+      for (const name of names) {
+        const started = Date.now();
+        const run = await runScenario(name, { seed, sinks: [store] });
+        await store.forceFlush();
+        const summary: ScenarioSummary = {
+          scenario: name,
+          description: SCENARIOS.find((s) => s.name === name)?.description ?? '',
+          session_ids: run.sessionIds,
+          events: run.events.length,
+          events_per_source: countSources(run.events),
+          simulated_ms: Math.round(run.simulatedMs),
+          wall_ms: Date.now() - started,
+          commentary: run.events.filter((e) => e.source === 'debbie_comment' || e.source === 'debbie').map(formatDebbieLine),
+          timelines: [],
+          reports: [],
+        };
+        for (const sessionId of run.sessionIds) {
+          const timeline = await new TimelineVisualizer({ reader: store }).generate(sessionId, join(outDir, 'debug_timelines', `session_${sessionId}.html`));
+          summary.timelines.push(relative(io.cwd, timeline) || timeline);
+          const report = await new LogAnalyzer({ reader: store }).analyze(sessionId);
+          const reportPath = join(outDir, 'debug_reports', `session_${sessionId}.md`);
+          await mkdir(join(outDir, 'debug_reports'), { recursive: true });
+          await writeFile(reportPath, renderReportMarkdown(report));
+          summary.reports.push(relative(io.cwd, reportPath) || reportPath);
+        }
+        summaries.push(summary);
+        if (format === 'text') printScenario(summary, io);
+      }
+    } finally {
+      await store.close();
+    }
+    if (format === 'json') {
+      io.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
+    } else {
+      const sessions = summaries.reduce((n, s) => n + s.session_ids.length, 0);
+      const events = summaries.reduce((n, s) => n + s.events, 0);
+      io.stdout.write(`\n${sessions} sessions, ${events} events stored in ${relative(io.cwd, storePath) || storePath}\n`);
+      io.stdout.write('Next: debbie sessions · debbie events --session ID · debbie analyze --session ID · debbie timeline --session ID\n');
+    }
+    return 0;
+  },
+};
+
+function countSources(events: readonly DebbieEvent[]): Partial<Record<LogSource, number>> {
+  const counts: Partial<Record<LogSource, number>> = {};
+  for (const e of events) counts[e.source] = (counts[e.source] ?? 0) + 1;
+  return counts;
+}
+
+function printScenario(s: ScenarioSummary, io: CommandIO): void {
+  const out = io.stdout;
+  out.write(`\n== ${s.scenario}: ${s.description}\n`);
+  out.write(`   sessions: ${s.session_ids.join(', ')}\n`);
+  out.write(`   ${s.events} events in ${(s.simulated_ms / 1000).toFixed(1)} s simulated (${s.wall_ms} ms real)\n`);
+  const perSource = LOG_SOURCES.filter((src) => s.events_per_source[src]).map((src) => `${src} ${s.events_per_source[src]}`).join(', ');
+  out.write(`   per source: ${perSource}\n`);
+  if (s.commentary.length) {
+    out.write('   Debbie says:\n');
+    for (const line of s.commentary) out.write(`     ${line}\n`);
+  } else {
+    out.write('   Debbie says: nothing worth a comment.\n');
+  }
+  out.write(`   timeline: ${s.timelines.join(', ')}\n   report:   ${s.reports.join(', ')}\n`);
+}
