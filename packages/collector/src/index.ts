@@ -9,6 +9,10 @@ export type { OtlpReceiverOptions, OtlpReceiverStats } from './http/OtlpReceiver
 export { QueryApi, NEXT_OFFSET_HEADER } from './http/QueryApi.js';
 export type { QueryApiOptions } from './http/QueryApi.js';
 export { QueryClient } from './QueryClient.js';
+export { handlePostEvents } from './http/postEvents.js';
+export { RemoteEventSink } from './RemoteEventSink.js';
+export type { RemoteEventSinkOptions } from './RemoteEventSink.js';
+export type { PostEventsResult } from './http/postEvents.js';
 export type { QueryClientOptions } from './QueryClient.js';
 export { isLoopbackHost, assertSafeBind } from './http/auth.js';
 export { decodeJsonTraces, decodeProtoTraces } from './otlp/decodeTraces.js';

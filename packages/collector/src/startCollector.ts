@@ -76,7 +76,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   const queryApi = isReader(options.store)
     ? new QueryApi({ reader: options.store, stats, ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}) })
     : undefined;
-  const server = new CollectorServer({ receiver, queryApi, host: options.host ?? '127.0.0.1', port: options.port ?? 4318, token });
+  const server = new CollectorServer({
+    receiver, queryApi, host: options.host ?? '127.0.0.1', port: options.port ?? 4318, token, eventSink: pipeline,
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+  });
   const port = await server.listen();
   let closing: Promise<void> | undefined;
   return {

@@ -1,7 +1,15 @@
 import type { Command } from '../Command.js';
+import { collectCommand } from './collect.js';
+import { ingestCommand } from './ingest.js';
 import { demoCommand } from './demo.js';
+import { sessionsCommand } from './sessions.js';
+import { eventsCommand } from './events.js';
 
 /** Every `debbie` command, in the order `debbie --help` lists them. One import per command file. */
 export const COMMANDS: Command[] = [
   demoCommand,
+  sessionsCommand,
+  eventsCommand,
+  collectCommand,
+  ingestCommand,
 ];

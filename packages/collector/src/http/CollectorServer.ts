@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { EventSink } from '@debbie/model';
 import { assertSafeBind, checkBearer } from './auth.js';
 import { HttpError } from './HttpError.js';
+import { handlePostEvents } from './postEvents.js';
 import { json, type QueryApi } from './QueryApi.js';
 import { sendStatus, type OtlpReceiver } from './OtlpReceiver.js';
 
@@ -15,6 +17,10 @@ export interface CollectorServerOptions {
   port?: number;
   /** Bearer token required on every endpoint but /health. Default: none (loopback only). */
   token?: string | undefined;
+  /** Where POST /api/events writes (the pipeline); omitted → that endpoint answers 404. */
+  eventSink?: EventSink | undefined;
+  /** Largest POST /api/events body. Default 16 MiB. */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -76,6 +82,9 @@ export class CollectorServer {
       if (isOtlp) {
         if (req.method !== 'POST') throw new HttpError(405, `use POST for ${path}`, 12, { Allow: 'POST' });
         return await this.options.receiver.handle(path === '/v1/traces' ? 'traces' : 'logs', req, res);
+      }
+      if (path === '/api/events' && req.method === 'POST' && this.options.eventSink) {
+        return await handlePostEvents(req, res, this.options.eventSink, this.options.maxBodyBytes ?? 16 * 1024 * 1024);
       }
       if (path === '/api' || path.startsWith('/api/')) {
         if (!this.options.queryApi) throw new HttpError(404, 'this collector has no query API (no store)', 5);

@@ -1,0 +1,83 @@
+import { assertSafeBind, startCollector } from '@debbie/collector';
+import { DebbieError } from '@debbie/model';
+import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
+import type { Command } from '../Command.js';
+
+function port(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(String(value)) || n > 65535) throw new DebbieError('invalid_port', `"${String(value)}" is not a port (0–65535; 0 picks a free one)`, flag);
+  return n;
+}
+
+function positiveMiB(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new DebbieError('invalid_option', `"${String(value)}" is not a positive number of MiB`, flag);
+  return Math.round(n * 1024 * 1024);
+}
+
+/** Waits for SIGINT or SIGTERM (the graceful-shutdown trigger). */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (signal: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(signal);
+    };
+    const onInt = () => done('SIGINT');
+    const onTerm = () => done('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+}
+
+export const collectCommand: Command = {
+  name: 'collect',
+  summary: 'Run the collector: OTLP/HTTP receiver, query API and pipeline into the store.',
+  usage: '[--otlp-port 4318] [--stream-port 9999] [--store PATH] [--host 127.0.0.1] [--token T]',
+  description: [
+    'Receives OTLP/HTTP traces and logs (protobuf or JSON, gzip/deflate) on /v1/traces and /v1/logs,',
+    'normalizes them (GenAI and OpenInference conventions understood), redacts secrets and writes them',
+    'to the store; serves the query API on /api (use `--url http://HOST:PORT` with the data commands).',
+    'Bound to anything but loopback, a bearer token is required (--token or DEBBIE_TOKEN).',
+    'SIGINT/SIGTERM stop it gracefully: requests in flight finish and everything is flushed.',
+    '',
+    'Example: point an app at it with OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318',
+  ].join('\n'),
+  options: {
+    'otlp-port': { type: 'string', default: '4318', value: 'PORT', description: 'OTLP/HTTP and query API port (default 4318; 0 = a free port).' },
+    'stream-port': { type: 'string', default: '9999', value: 'PORT', description: 'Real-time stream port (default 9999), when @debbie/stream is installed.' },
+    store: { type: 'string', value: 'PATH', description: `Event store file (default ${DEFAULT_STORE_PATH}).` },
+    host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'Address to bind (default 127.0.0.1).' },
+    token: { type: 'string', value: 'T', description: 'Bearer token required from clients (default env DEBBIE_TOKEN).' },
+    'max-body-mb': { type: 'string', default: '16', value: 'MIB', description: 'Largest OTLP request after decompression (default 16).' },
+  },
+  async run(values, _positionals, io) {
+    const otlpPort = port(values['otlp-port'], '--otlp-port');
+    port(values['stream-port'], '--stream-port');
+    const host = String(values.host ?? '127.0.0.1');
+    const token = (values.token as string | undefined) || io.env.DEBBIE_TOKEN || undefined;
+    assertSafeBind(host, token);
+    const storePath = (values.store as string | undefined) ?? DEFAULT_STORE_PATH;
+    const store = await openStore(storePath);
+    let collector;
+    try {
+      collector = await startCollector({ store, host, port: otlpPort, token, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb') });
+    } catch (error) {
+      await store.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new DebbieError('port_in_use', `port ${otlpPort} on ${host} is already in use (another collector?); pick another with --otlp-port`, '--otlp-port');
+      throw error;
+    }
+    io.stdout.write(`debbie collect: OTLP/HTTP on ${collector.url}/v1/traces and ${collector.url}/v1/logs\n`);
+    io.stdout.write(`debbie collect: query API on ${collector.url}/api (debbie sessions --url ${collector.url})\n`);
+    io.stdout.write(`debbie collect: store ${storePath}${token ? '; bearer token required' : ''}\n`);
+    io.stdout.write('debbie collect: stream not wired yet (@debbie/stream has not landed); commentary not wired yet (@debbie/commentary has not landed)\n');
+    const signal = await untilSignal();
+    io.stdout.write(`debbie collect: ${signal}, flushing…\n`);
+    await collector.close();
+    const s = collector.stats();
+    io.stdout.write(`debbie collect: stopped; ${s.receiver.spans_accepted} spans and ${s.receiver.logs_accepted} log records accepted, ` +
+      `${s.receiver.spans_rejected + s.receiver.logs_rejected} rejected, ${s.receiver.requests_throttled} requests throttled\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,123 @@
+import {
+  EventPipeline, FileFollower, ingestFile, INGEST_FORMATS, parseLoggerSourceRule, parserForFile, RemoteEventSink,
+  type FileIngestResult, type IngestFormat, type IngestStats,
+} from '@debbie/collector';
+import { DebbieError, type EventSink } from '@debbie/model';
+import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
+import type { Command, CommandIO } from '../Command.js';
+
+function describe(r: { file: string; format: string; logFormat?: string | undefined } & IngestStats): string {
+  const fmt = r.logFormat ? `${r.format} "${r.logFormat}"` : r.format;
+  const extra = [
+    r.unparseable ? `${r.unparseable} unparseable line(s) kept as raw events (tag "unparsed")` : '',
+    r.rejected ? `${r.rejected} item(s) rejected` : '',
+    r.truncated ? `${r.truncated} line(s) cut at the size limit` : '',
+  ].filter(Boolean).join(', ');
+  return `${r.file}: ${fmt}, ${r.lines} lines → ${r.events} events${extra ? `; ${extra}` : ''}`;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+export const ingestCommand: Command = {
+  name: 'ingest',
+  summary: 'Read log files (Python logging, JSONL, OTLP JSON, Debbie lines) into the store.',
+  usage: 'FILE... [--format auto|jsonl|otlp-json|python-log|debbie-line] [--follow] [--store PATH | --url URL]',
+  description: [
+    'Each line becomes a DebbieEvent; a traceback stays with its log line; AIWhisperer markers',
+    '(STREAM FINISHED, EXECUTING TOOL, Tool X completed in Ns, CONTINUATION DECISION) become tool,',
+    'ai_service and session events. A line that cannot be parsed is kept as a raw event and counted.',
+    '--follow keeps reading as the files grow, across rotation and truncation, until Ctrl-C.',
+    '',
+    'Examples:',
+    '  debbie ingest logs/server.log logs/agent_p.log',
+    "  debbie ingest app.log --log-format '%(asctime)s %(levelname)s %(name)s: %(message)s' --logger-source 'myapp.tools.*=tool'",
+    '  debbie ingest server.log --follow --url http://127.0.0.1:4318',
+  ].join('\n'),
+  positionals: true,
+  options: {
+    format: { type: 'string', default: 'auto', value: 'FORMAT', description: `One of ${INGEST_FORMATS.join(', ')} (default auto: detected per file).` },
+    'log-format': { type: 'string', value: 'FMT', description: 'A Python logging format string, e.g. "%(asctime)s %(name)s - %(levelname)s - %(message)s".' },
+    'logger-source': { type: 'string', multiple: true, value: 'PATTERN=SOURCE', description: 'Map logger names (glob) to a source, before the defaults.' },
+    follow: { type: 'boolean', short: 'f', description: 'Keep following the files (rotation and truncation handled) until Ctrl-C.' },
+    store: { type: 'string', value: 'PATH', description: `Event store file (default ${DEFAULT_STORE_PATH}).` },
+    url: { type: 'string', value: 'URL', description: 'Send to a running collector instead of the store (e.g. http://127.0.0.1:4318).' },
+    token: { type: 'string', value: 'T', description: 'Bearer token for --url (default env DEBBIE_TOKEN).' },
+    'output-format': { type: 'string', default: 'text', value: 'text|json', description: 'How to print the summary (default text).' },
+  },
+  async run(values, files, io) {
+    if (files.length === 0) throw new DebbieError('no_files', 'name at least one log file to ingest', 'debbie ingest');
+    const format = String(values.format ?? 'auto') as IngestFormat;
+    if (!(INGEST_FORMATS as readonly string[]).includes(format)) {
+      throw new DebbieError('invalid_format', `unknown format "${format}"; expected one of ${INGEST_FORMATS.join(', ')}`, '--format');
+    }
+    const out = String(values['output-format'] ?? 'text');
+    if (out !== 'text' && out !== 'json') throw new DebbieError('invalid_option', `--output-format must be text or json (got "${out}")`, '--output-format');
+    if (values.url && values.store) throw new DebbieError('invalid_option', 'give --store or --url, not both', '--url');
+    const loggerSources = ((values['logger-source'] as string[] | undefined) ?? []).map(parseLoggerSourceRule);
+    const logFormat = values['log-format'] as string | undefined;
+    const opts = { format, logFormat, loggerSources };
+    const { sink, close } = await openSink(values, io);
+    try {
+      if (!values.follow) {
+        const results: FileIngestResult[] = [];
+        for (const file of files) results.push(await ingestFile(file, { sink, ...opts }));
+        await sink.forceFlush();
+        await checkRemote(sink);
+        print(io, out, results);
+        return 0;
+      }
+      const followers: { file: string; follower: FileFollower; format: string; logFormat?: string | undefined }[] = [];
+      for (const file of files) {
+        const chosen = await parserForFile(file, opts).catch((e: NodeJS.ErrnoException) => {
+          throw new DebbieError('file_not_found', `cannot read: ${e.code ?? e.message}`, file);
+        });
+        const follower = new FileFollower(file, { parser: chosen.parser, sink });
+        await follower.start();
+        followers.push({ file, follower, format: chosen.format, logFormat: chosen.logFormat });
+      }
+      io.stderr.write(`debbie ingest: following ${files.length} file(s); Ctrl-C to stop\n`);
+      const flusher = setInterval(() => { void sink.forceFlush(); }, 1000);
+      await untilSignal();
+      clearInterval(flusher);
+      for (const f of followers) await f.follower.stop();
+      await sink.forceFlush();
+      print(io, out, followers.map((f) => ({ file: f.file, format: f.format as FileIngestResult['format'], logFormat: f.logFormat, ...f.follower.stats })));
+      return 0;
+    } finally {
+      await close();
+    }
+  },
+};
+
+async function openSink(values: Record<string, unknown>, io: CommandIO): Promise<{ sink: EventSink; close: () => Promise<void> }> {
+  if (values.url) {
+    const sink = new RemoteEventSink({ url: String(values.url), token: (values.token as string | undefined) || io.env.DEBBIE_TOKEN });
+    return { sink, close: () => sink.shutdown() };
+  }
+  // Same pipeline as the collector (redaction first), without a listening server.
+  const store = await openStore((values.store as string | undefined) ?? DEFAULT_STORE_PATH);
+  const pipeline = new EventPipeline({ sinks: [store] });
+  return { sink: pipeline, close: () => pipeline.shutdown() };
+}
+
+async function checkRemote(sink: EventSink): Promise<void> {
+  if (sink instanceof RemoteEventSink && sink.lastError) throw sink.lastError;
+}
+
+function print(io: CommandIO, out: string, results: (FileIngestResult | ({ file: string; format: string; logFormat?: string | undefined } & IngestStats))[]): void {
+  if (out === 'json') {
+    io.stdout.write(`${JSON.stringify(results)}\n`);
+    return;
+  }
+  for (const r of results) io.stdout.write(`${describe(r)}\n`);
+}
