@@ -1,0 +1,64 @@
+import { DebbieError, formatDebbieLine } from '@debbie/model';
+import type { Command } from '../Command.js';
+import { FILTER_OPTIONS, filterFromValues, FORMAT_OPTION, formatFromValues, openReader, READER_OPTIONS, writeOut } from '../readerOptions.js';
+
+const PAGE = 1000;
+
+export const eventsCommand: Command = {
+  name: 'events',
+  summary: 'Print the events of a session (or a correlation group), filtered, in time order.',
+  usage: '--session ID [filters] [--store PATH | --url URL] [--format text|json] [--limit N]',
+  description: [
+    'Text output is one line per event in the seed format:',
+    '  [ts] [source] [LEVEL] [component] message | details',
+    'JSON output is one array of DebbieEvents (snake_case fields).',
+    '',
+    'Examples:',
+    '  debbie events --session 3f2c… --source tool,ai_service --min-level WARNING',
+    '  debbie events --correlation turn-2 --format json',
+    '  debbie events --session 3f2c… --grep "continuation" --since 2025-05-29T10:15:00Z',
+  ].join('\n'),
+  options: {
+    session: { type: 'string', value: 'ID', description: 'the session (see `debbie sessions`); required unless --correlation is given' },
+    ...FILTER_OPTIONS,
+    limit: { type: 'string', value: 'N', description: 'print at most N events (default all)' },
+    ...READER_OPTIONS,
+    ...FORMAT_OPTION,
+  },
+  async run(values, _positionals, io) {
+    const format = formatFromValues(values);
+    const filter = filterFromValues(values);
+    if (!filter.sessionId && !filter.correlationId) {
+      throw new DebbieError('missing_option', 'give --session ID (list them with `debbie sessions`) or --correlation ID');
+    }
+    let limit = Number.POSITIVE_INFINITY;
+    if (typeof values.limit === 'string') {
+      limit = Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 0) throw new DebbieError('invalid_option', `"${values.limit}" is not a non-negative whole number`, '--limit');
+    }
+    const reader = await openReader(values, io);
+    try {
+      let count = 0;
+      if (format === 'json') await writeOut(io, '[');
+      // Page by page, so a long session never sits in memory whole.
+      outer: for await (const page of reader.streamEvents(filter, { batchSize: PAGE })) {
+        const lines: string[] = [];
+        for (const event of page) {
+          if (count >= limit) break;
+          lines.push(format === 'json' ? `${count === 0 ? '\n' : ',\n'}${JSON.stringify(event)}` : `${formatDebbieLine(event)}\n`);
+          count += 1;
+        }
+        if (lines.length) await writeOut(io, lines.join(''));
+        if (count >= limit) break outer;
+      }
+      if (format === 'json') await writeOut(io, count ? '\n]\n' : ']\n');
+      if (count === 0) {
+        const what = filter.sessionId ? `session "${filter.sessionId}"` : `correlation "${filter.correlationId}"`;
+        io.stderr.write(`No events of ${what} match. List sessions with \`debbie sessions\`.\n`);
+      }
+      return 0;
+    } finally {
+      await reader.close();
+    }
+  },
+};
