@@ -5,11 +5,13 @@ import { defineConfig } from 'vitest/config';
 // Tests import workspace packages from source, so unit tests need no build.
 // End-to-end tests under test/ run the built CLI (`pnpm build` first).
 const root = fileURLToPath(new URL('.', import.meta.url));
-const alias: Record<string, string> = {};
+// Exact matches only, so subpath exports (e.g. @debbie/sdk/processors) resolve to their own file.
+const alias: { find: RegExp; replacement: string }[] = [];
 for (const dir of readdirSync(`${root}packages`)) {
   const entry = `${root}packages/${dir}/src/index.ts`;
-  if (existsSync(entry)) alias[`@debbie/${dir}`] = entry;
+  if (existsSync(entry)) alias.push({ find: new RegExp(`^@debbie/${dir}$`), replacement: entry });
 }
+alias.push({ find: /^@debbie\/sdk\/processors$/, replacement: `${root}packages/sdk/src/processors.ts` });
 
 export default defineConfig({
   resolve: { alias },

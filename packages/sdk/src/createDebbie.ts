@@ -5,42 +5,10 @@ import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type L
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { systemClock, type Clock, type DebbieEvent, type EventSink } from '@debbie/model';
 import { DebbieLogger } from './DebbieLogger.js';
-import { DebbieLogRecordProcessor } from './DebbieLogRecordProcessor.js';
-import { DebbieSpanProcessor } from './DebbieSpanProcessor.js';
-import { EventFanout } from './EventFanout.js';
+import { debbieProcessors, type DebbieProcessors } from './debbieProcessors.js';
 
 /** Builds the commentary sink; `emit` delivers the comments it makes back into the pipeline. */
 export type CommentaryFactory = (emit: (event: DebbieEvent) => void) => EventSink;
-
-export interface DebbieProcessorsOptions {
-  /** Where normalized events go (store, stream, console, file…). */
-  sinks: EventSink[];
-  /** Max ended spans queued for conversion (default 65,536; drops are counted). */
-  maxQueueSize?: number;
-}
-
-export interface DebbieProcessors {
-  spanProcessor: DebbieSpanProcessor;
-  logRecordProcessor: DebbieLogRecordProcessor;
-  /** The sinks, behind one error-isolating fan-out. */
-  fanout: EventFanout;
-}
-
-/**
- * Debbie's processors, to add to an existing pipeline in three lines:
- * @example
- * const debbie = debbieProcessors({ sinks: [new ConsoleSink()] });
- * new NodeSDK({ spanProcessors: [...yours, debbie.spanProcessor],
- *               logRecordProcessors: [...yours, debbie.logRecordProcessor] }).start();
- */
-export function debbieProcessors(options: DebbieProcessorsOptions): DebbieProcessors {
-  const fanout = new EventFanout(options.sinks);
-  return {
-    fanout,
-    spanProcessor: new DebbieSpanProcessor({ sink: fanout, ...(options.maxQueueSize ? { maxQueueSize: options.maxQueueSize } : {}) }),
-    logRecordProcessor: new DebbieLogRecordProcessor({ sink: fanout }),
-  };
-}
 
 export interface CreateDebbieOptions {
   /** OTel resource `service.name` (default "debbie-app"). */

@@ -5,7 +5,8 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { systemClock, type Clock, type EventSink } from '@debbie/model';
-import { debbieProcessors, type CommentaryFactory, type DebbieProcessors } from './createDebbie.js';
+import type { CommentaryFactory } from './createDebbie.js';
+import { debbieProcessors, type DebbieProcessors } from './debbieProcessors.js';
 import { DebbieLogger } from './DebbieLogger.js';
 
 export interface StartDebbieOptions {
