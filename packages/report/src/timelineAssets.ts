@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { TIMELINE_CLIENT_JS } from './timelineClientSource.js';
 
 let d3Cache: string | undefined;
-let clientCache: string | undefined;
 
 /** The minified UMD bundle of the `d3` npm package, to inline in the page. */
 export function d3Source(): string {
@@ -15,8 +14,7 @@ export function d3Source(): string {
   return d3Cache;
 }
 
-/** The timeline's browser code (timelineClient.js, shipped beside this module). */
+/** The timeline's browser code. */
 export function timelineClientSource(): string {
-  if (clientCache === undefined) clientCache = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'timelineClient.js'), 'utf8');
-  return clientCache;
+  return TIMELINE_CLIENT_JS;
 }

@@ -1,4 +1,9 @@
-// The browser side of Debbie's HTML timeline. Inlined into the page after D3; reads the columns
+/**
+ * The browser side of the HTML timeline, kept as text and inlined into the page after D3.
+ * It is plain ES2020 in an IIFE (no imports, no backticks, no `${`), so it needs no bundler and
+ * tsc leaves it alone; the browser tests exercise it in real Chromium.
+ */
+export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTML timeline. Inlined into the page after D3; reads the columns
 // from the JSON data element (id "debbie-data") and draws them on a canvas.
 // Plain ES2020 in an IIFE: no globals except window.debbieTimeline (the test and automation hook).
 (function () {
@@ -462,9 +467,18 @@
       }
       return null;
     },
+    /** Draws now (not on the next frame) and returns how long the frame took, in ms. */
+    drawMs: function () { var t = performance.now(); draw(); return performance.now() - t; },
+    /** Zooms to [fromMs, toMs] since the first event. */
+    zoomTo: function (fromMs, toMs) {
+      var k = (x0.domain()[1] - x0.domain()[0]) / Math.max(1e-6, toMs - fromMs);
+      canvasSel.call(zoom.transform, d3.zoomIdentity.scale(k).translate(-x0(fromMs), 0));
+      syncBrush();
+    },
     drawnIds: function () { var out = []; for (var m = 0; m < state.markCount; m++) out.push(D.id[marksI[m]]); return out; },
   };
 
   select(-1);
   layout();
 })();
+`;
