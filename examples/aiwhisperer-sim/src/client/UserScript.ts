@@ -27,6 +27,7 @@ export class UserScript {
   private client!: SimClient;
   private sessionId = '';
   private turn = 0;
+  private rpcs = 0;
 
   constructor(private readonly o: UserScriptOptions) {}
 
@@ -42,7 +43,7 @@ export class UserScript {
         details: { rpc_request_id: String(response.id), ...(response.error ? { error_code: response.error.code } : {}) },
       });
     });
-    const started = await o.logger.span({ source: 'user_script', component: 'user_script', action: 'start_session', details: { user_id: o.plan.userId, language: o.plan.language } }, async (span) => {
+    const started = await o.logger.span({ source: 'user_script', component: 'user_script', action: 'start_session', correlation_id: `${o.plan.userId}-start`, details: { user_id: o.plan.userId, language: o.plan.language } }, async (span) => {
       const result = await this.client.request<{ sessionId: string; status: number }>('startSession', { userId: o.plan.userId, sessionParams: { language: o.plan.language } }, { meta: this.meta() });
       span.setDetails({ session_id: result.sessionId, status: result.status });
       return result;
@@ -51,7 +52,7 @@ export class UserScript {
     await o.logger.withContext({ sessionId: this.sessionId }, async () => {
       for (const action of o.plan.actions) await this.perform(action);
       await this.waitForSilence(FINAL_QUIET_MS);
-      await o.logger.span({ source: 'user_script', component: 'user_script', action: 'stop_session' }, () =>
+      await o.logger.span({ source: 'user_script', component: 'user_script', action: 'stop_session', correlation_id: this.nextRpcCorrelation() }, () =>
         this.client.request('stopSession', { sessionId: this.sessionId }, { meta: this.meta() }));
     });
     await this.client.close();
@@ -66,7 +67,7 @@ export class UserScript {
         return;
       case 'rpc':
         await sleep(o.clock, action.afterMs ?? 0);
-        await o.logger.span({ source: 'user_script', component: 'user_script', action: action.method, details: { rpc_method: action.method } }, async (span) => {
+        await o.logger.span({ source: 'user_script', component: 'user_script', action: action.method, correlation_id: this.nextRpcCorrelation(), details: { rpc_method: action.method } }, async (span) => {
           try {
             const result = await this.client.request(action.method, { sessionId: this.sessionId, ...(action.params ?? {}) }, { meta: this.meta() });
             span.setDetails({ result_keys: Object.keys((result ?? {}) as object) });
@@ -109,6 +110,12 @@ export class UserScript {
         }
       }
     });
+  }
+
+  /** One correlation id per non-turn request, shared by the client's and the server's spans. */
+  private nextRpcCorrelation(): string {
+    this.rpcs += 1;
+    return `${this.sessionId.slice(0, 8)}-rpc-${this.rpcs}`;
   }
 
   /** Waits until nothing has arrived for `ms`; returns when the quiet period began (epoch µs). */

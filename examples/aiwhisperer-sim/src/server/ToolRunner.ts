@@ -73,6 +73,6 @@ export class ToolRunner {
       });
       if (scripted.fault === 'slow_tool') truth.setSlow({ session_id: sessionId, tool, expected_ms: usualMs, actual_ms: actualMs, factor });
     }
-    if (scripted.decoy) truth.decoy(scripted.decoy, sessionId, startUs, endUs, { group: scripted.faultGroup ?? scripted.decoy, tool });
+    if (scripted.decoy) truth.decoy(scripted.decoy, sessionId, startUs, endUs, { group: scripted.faultGroup ?? scripted.decoy, tool, details: { tool_arguments: scripted.args, ...(scripted.error ? { error: scripted.error } : {}) } });
   }
 }
