@@ -15,7 +15,9 @@ import builtins
 import datetime as _dt
 import enum
 import json
+import importlib.util
 import math
+import re
 import sys
 import time
 import traceback
@@ -445,16 +447,10 @@ def main():
         logs, skipped = load_logs("logs.jsonl")
         result["events_loaded"] = len(logs)
         result["events_skipped"] = skipped
-        have_pandas = False
         df = None
-        if PANDAS_ENABLED:
-            try:
-                import pandas  # noqa: F401  (only to learn whether it is importable)
-                have_pandas = True
-            except ImportError:
-                have_pandas = False
-        wants_df = have_pandas and "df" in source
-        if wants_df:
+        # find_spec tells whether pandas is installed without paying for its import (~0.3 s).
+        have_pandas = PANDAS_ENABLED and importlib.util.find_spec("pandas") is not None
+        if have_pandas and re.search(r"\bdf\b", source):
             df = build_dataframe(logs)
     except Exception as exc:
         result["error"] = _format_error(exc)
