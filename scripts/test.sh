@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
-# One command on a fresh machine: install everything the tests need, build, run every test.
-set -euo pipefail
+# One command on a fresh machine: install everything the tests need, build, run every test:
+# the vitest suite (unit, cross-package, end-to-end, browser, Python sandbox) and the
+# OpenTelemetry 3.x compatibility lane on Node 24. Ends with one line: "Tests: N passed, M failed".
+set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/system-deps.sh
-bash scripts/setup.sh
-pnpm exec vitest run "$@"
+bash scripts/system-deps.sh || exit 1
+bash scripts/setup.sh || exit 1
+mkdir -p test-artifacts
+
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"
+vitest_status=$?
+
+if [ "$#" -eq 0 ]; then
+  bash scripts/compat-otel3.sh 2>&1 | tee test-artifacts/compat-otel3.log
+  compat_status=${PIPESTATUS[0]}
+else
+  compat_status=0   # a filtered run (arguments given) runs vitest only
+fi
+
+node scripts/summarize-tests.mjs test-artifacts/vitest.json test-artifacts/compat-otel3.log
+if [ "$vitest_status" -ne 0 ] || [ "$compat_status" -ne 0 ]; then exit 1; fi
