@@ -53,6 +53,8 @@ export interface ScenarioRun {
   droppedEvents: number;
   /** Simulated ms from start to end of the run. */
   simulatedMs: number;
+  /** Clock health: timers fired, and advances forced because a message stayed in flight (should be 0). */
+  clockStats: { firedTimers: number; forcedAdvances: number };
 }
 
 /** A sink that records events in order, bounded. */
@@ -159,5 +161,6 @@ export async function runScenario(name: string, options: RunScenarioOptions = {}
     truth: truth.build({ scenario: name, seed, jitter, variant: options.variant ?? 'default' }),
     droppedEvents: collector.dropped,
     simulatedMs: (clock.now() - startUs) / 1000,
+    clockStats: { firedTimers: clock.firedTimers, forcedAdvances: clock.forcedAdvances },
   };
 }
