@@ -4,12 +4,16 @@ import { ingestCommand } from './ingest.js';
 import { demoCommand } from './demo.js';
 import { sessionsCommand } from './sessions.js';
 import { eventsCommand } from './events.js';
+import { scriptsCommand } from './scripts.js';
+import { runScriptCommand } from './run-script.js';
 
 /** Every `debbie` command, in the order `debbie --help` lists them. One import per command file. */
 export const COMMANDS: Command[] = [
   demoCommand,
   sessionsCommand,
   eventsCommand,
+  scriptsCommand,
+  runScriptCommand,
   collectCommand,
   ingestCommand,
 ];
