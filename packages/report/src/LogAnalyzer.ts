@@ -95,9 +95,9 @@ export class LogAnalyzer {
     const end = iso(opts.timeRange?.end, 'timeRange.end');
     const startUs = start ? timestampMicros(start) : Number.NEGATIVE_INFINITY;
     const endUs = end ? timestampMicros(end) : Number.POSITIVE_INFINITY;
-    const acc = new ReportAccumulator({ ...this.options, ...(focus ? { focus } : {}) });
-    const finders = this.options.findingSources?.() ?? [];
     const sessionId = opts.sessionId ?? null;
+    let acc = new ReportAccumulator({ ...this.options, ...(focus ? { focus } : {}) });
+    let finders = this.options.findingSources?.() ?? [];
     const take = (e: DebbieEvent) => {
       if (sessionId !== null && e.session_id !== sessionId) return;
       if (start || end) {
@@ -108,7 +108,14 @@ export class LogAnalyzer {
       for (const f of finders) f.observe(e);
     };
     if (Array.isArray(events)) {
-      for (const e of inTimeOrder(events as readonly DebbieEvent[])) take(e);
+      const list = events as readonly DebbieEvent[];
+      for (let i = 0; i < list.length; i++) take(list[i]!);
+      if (acc.outOfOrderEvents > 0) {
+        // rare: an unsorted array. Stall detection needs time order, so start over on a sorted copy.
+        acc = new ReportAccumulator({ ...this.options, ...(focus ? { focus } : {}) });
+        finders = this.options.findingSources?.() ?? [];
+        for (const e of sortedByTime(list)) take(e);
+      }
     } else if (Symbol.asyncIterator in (events as object)) {
       for await (const item of events as AsyncIterable<DebbieEvent | readonly DebbieEvent[]>) {
         if (Array.isArray(item)) for (const e of item as readonly DebbieEvent[]) take(e);
@@ -126,12 +133,7 @@ export class LogAnalyzer {
   }
 }
 
-/** The array itself when already in time order (the usual case), else a sorted copy. */
-function inTimeOrder(events: readonly DebbieEvent[]): readonly DebbieEvent[] {
-  for (let i = 1; i < events.length; i++) {
-    if (events[i]!.timestamp < events[i - 1]!.timestamp) {
-      return [...events].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
-    }
-  }
-  return events;
+/** A copy sorted by timestamp (canonical timestamps sort as strings). */
+function sortedByTime(events: readonly DebbieEvent[]): DebbieEvent[] {
+  return [...events].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
 }

@@ -113,6 +113,11 @@ export class ReportAccumulator {
     this.stalls = new TopK(20);
   }
 
+  /** Events seen so far that started before the event added just before them. */
+  get outOfOrderEvents(): number {
+    return this.outOfOrder;
+  }
+
   add(e: DebbieEvent): void {
     const startUs = timestampMicros(e.timestamp);
     if (Number.isNaN(startUs)) return;

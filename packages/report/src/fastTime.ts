@@ -1,6 +1,6 @@
 import { epochMicros } from '@debbie/model';
 
-let cachedDay = '';
+let cachedDay = '\u0000'; // matches no timestamp until the first one is parsed
 let cachedDayMs = 0;
 
 const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
@@ -12,8 +12,8 @@ const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
  */
 export function timestampMicros(ts: string): number {
   if (ts.length === 27 && ts.charCodeAt(10) === 84 /* T */ && ts.charCodeAt(26) === 90 /* Z */ && ts.charCodeAt(19) === 46) {
-    const day = ts.slice(0, 10);
-    if (day !== cachedDay) {
+    if (!ts.startsWith(cachedDay)) {
+      const day = ts.slice(0, 10);
       const ms = Date.parse(`${day}T00:00:00Z`);
       if (Number.isNaN(ms)) return epochMicros(ts);
       cachedDay = day;
