@@ -74,7 +74,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     ...(typeof store?.stats === 'function' ? { store: store.stats() } : {}),
   });
   const queryApi = isReader(options.store)
-    ? new QueryApi({ reader: options.store, stats, ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}) })
+    ? new QueryApi({ reader: options.store, stats, beforeRead: () => options.store!.forceFlush(), ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}) })
     : undefined;
   const server = new CollectorServer({
     receiver, queryApi, host: options.host ?? '127.0.0.1', port: options.port ?? 4318, token, eventSink: pipeline,

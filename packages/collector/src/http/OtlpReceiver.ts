@@ -30,6 +30,8 @@ export interface OtlpReceiverStats {
   requests_failed: number;
   /** Requests refused with 503 because too many bytes were in flight: the flood drop counter. */
   requests_throttled: number;
+  /** Most request bytes held at once (bounded by maxInflightBytes + one body). */
+  peak_inflight_bytes: number;
 }
 
 type BodyFormat = 'protobuf' | 'json';
@@ -56,7 +58,7 @@ export class OtlpReceiver {
   private inflight = 0;
   readonly stats: OtlpReceiverStats = {
     requests: 0, spans_accepted: 0, spans_rejected: 0, logs_accepted: 0, logs_rejected: 0,
-    events_written: 0, requests_failed: 0, requests_throttled: 0,
+    events_written: 0, requests_failed: 0, requests_throttled: 0, peak_inflight_bytes: 0,
   };
 
   constructor(options: OtlpReceiverOptions) {
@@ -82,6 +84,7 @@ export class OtlpReceiver {
         throw new HttpError(503, `collector overloaded: ${this.inflight} bytes in flight (limit ${this.maxInflightBytes}); retry later`, RpcCode.UNAVAILABLE, { 'Retry-After': '1' });
       }
       this.inflight += reserved;
+      if (this.inflight > this.stats.peak_inflight_bytes) this.stats.peak_inflight_bytes = this.inflight;
       const body = await readBody(req, { maxBytes: this.maxBodyBytes });
       const batch = this.decode(signal, format, body);
       for (const event of batch.events) this.sink.write(event);

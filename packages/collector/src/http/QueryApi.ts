@@ -8,6 +8,8 @@ export interface QueryApiOptions {
   maxPageSize?: number;
   /** Extra read-only JSON under /api/stats. */
   stats?: () => unknown;
+  /** Run before each read, e.g. the store's forceFlush, so a query sees everything received so far. */
+  beforeRead?: () => Promise<void>;
 }
 
 /** Header telling a client the page was cut at maxPageSize and where the next page starts. */
@@ -37,9 +39,11 @@ export class QueryApi {
   private readonly reader: EventReader;
   private readonly maxPageSize: number;
   private readonly stats: (() => unknown) | undefined;
+  private readonly beforeRead: (() => Promise<void>) | undefined;
 
   constructor(options: QueryApiOptions) {
     this.reader = options.reader;
+    this.beforeRead = options.beforeRead;
     this.maxPageSize = options.maxPageSize ?? 10_000;
     this.stats = options.stats;
   }
@@ -51,6 +55,7 @@ export class QueryApi {
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent); // ['api', ...]
       const p = url.searchParams;
       const [, a, b, c] = parts;
+      if (this.beforeRead && a !== 'stats') await this.beforeRead();
       if (a === 'sessions' && b === undefined) return json(res, 200, await this.reader.listSessions());
       if (a === 'sessions' && b !== undefined && c === 'timeline' && parts.length === 4) {
         const gap = intParam(p, 'gapThresholdMs', 0);
