@@ -1,0 +1,28 @@
+import type { OpenInsight } from './InsightBook.js';
+
+/** What the processor keeps per session: detector slots, open insights, intervention bookkeeping. */
+export class SessionState {
+  /** Each detector's own state, by detector index (created lazily by the detector). */
+  readonly slots: unknown[];
+  /** Open insights by `${pattern}|${key}`; null until the first one. */
+  insights: Map<string, OpenInsight> | null = null;
+  lastSeenClockUs: number;
+  agentId: string | null = null;
+  evicted = false;
+  /** Interventions made in this session (bounded by interventions.max_per_session). */
+  interventions = 0;
+  /** The intervention whose outcome is being watched, if any. */
+  pending: PendingIntervention | null = null;
+
+  constructor(readonly id: string, detectorCount: number, nowUs: number) {
+    this.slots = new Array<unknown>(detectorCount);
+    this.lastSeenClockUs = nowUs;
+  }
+}
+
+export interface PendingIntervention {
+  strategy: string;
+  startedClockUs: number;
+  insightKey: string;
+  cancelTimer: () => void;
+}

@@ -1,0 +1,156 @@
+import type { Detector, DetectorContext } from '../Detector.js';
+import { Category, refOf, type EventRef, type Observation } from '../Observation.js';
+import type { SessionState } from '../SessionState.js';
+import { BASE_CONFIDENCE } from '../patterns.js';
+import { toolNameOf } from '../classify.js';
+
+/** Continuation decisions that end a turn on purpose (the model said TERMINATE, a final answer, the depth limit). */
+const DELIBERATE_STOP = new Set(['model_terminated', 'final_response', 'max_depth']);
+/** How often an open stall is re-checked, as multiples of the threshold (the comment is updated). */
+const RECHECK_FACTORS = [2, 4, 8];
+
+interface StallState {
+  /** Event time the tool finished; 0 when not armed. */
+  armedAtUs: number;
+  armedClockUs: number;
+  tool: string;
+  toolRef: EventRef | null;
+  /** The decision after the tool said False without a deliberate reason (the continuation bug). */
+  declined: boolean;
+  /** The stall was reported for the current silence. */
+  reported: boolean;
+  rechecks: number;
+  agentId: string | null;
+}
+
+/**
+ * Continuation stall: a tool finished, the continuation was declined (or nothing followed), and
+ * the session stayed silent past `stall_seconds`. Noticed by a timer (no later event needed) and,
+ * for replays, by the gap before the next event. Explained as the seed's `explain_stall` does.
+ */
+export class ContinuationStallDetector implements Detector {
+  readonly name = 'continuation_stall';
+  readonly patterns = ['continuation_stall'] as const;
+
+  constructor(private readonly index: number) {}
+
+  private state(session: SessionState): StallState {
+    let s = session.slots[this.index] as StallState | undefined;
+    if (!s) {
+      s = { armedAtUs: 0, armedClockUs: 0, tool: '', toolRef: null, declined: false, reported: false, rechecks: 0, agentId: null };
+      session.slots[this.index] = s;
+    }
+    return s;
+  }
+
+  observe(obs: Observation, session: SessionState, ctx: DetectorContext): void {
+    const cat = obs.category;
+    if (cat === Category.OTHER || cat === Category.RPC) return;
+    const s = this.state(session);
+    const thresholdUs = ctx.thresholds.stall_seconds * 1e6;
+    // Replay path: the gap before this event already exceeds the threshold.
+    if (s.armedAtUs !== 0 && !s.reported && obs.startUs - s.armedAtUs >= thresholdUs && cat !== Category.DECISION) {
+      this.report(session, s, ctx, (obs.startUs - s.armedAtUs) / 1e6);
+    }
+    switch (cat) {
+      case Category.TOOL_CALL: {
+        this.disarm(session, s, ctx, obs, 'recovered');
+        s.armedAtUs = obs.endUs;
+        s.armedClockUs = obs.endClockUs;
+        s.tool = toolNameOf(obs.event);
+        s.toolRef = refOf(obs.event);
+        s.agentId = obs.event.agent_id;
+        s.declined = false;
+        s.reported = false;
+        s.rechecks = 0;
+        ctx.schedule(session, s.armedClockUs + thresholdUs);
+        return;
+      }
+      case Category.DECISION: {
+        if (s.armedAtUs === 0) return;
+        const d = obs.event.details;
+        if (d.decision === true || DELIBERATE_STOP.has(String(d.reason))) {
+          this.disarm(session, s, ctx, obs, 'recovered');
+        } else {
+          s.declined = true;
+        }
+        return;
+      }
+      case Category.USER_MESSAGE:
+        this.disarm(session, s, ctx, obs, 'user');
+        return;
+      default:
+        // Model calls and agent activity that began after the tool finished: the agent moved on.
+        if (s.armedAtUs !== 0 && obs.startUs >= s.armedAtUs) this.disarm(session, s, ctx, obs, 'recovered');
+    }
+  }
+
+  onDeadline(session: SessionState, ctx: DetectorContext): void {
+    const s = session.slots[this.index] as StallState | undefined;
+    if (!s || s.armedAtUs === 0) return;
+    const silenceS = (ctx.now() - s.armedClockUs) / 1e6;
+    const threshold = ctx.thresholds.stall_seconds;
+    if (!s.reported) {
+      if (silenceS + 1e-6 < threshold) {
+        ctx.schedule(session, s.armedClockUs + threshold * 1e6);
+        return;
+      }
+      this.report(session, s, ctx, silenceS);
+    } else {
+      this.report(session, s, ctx, silenceS);
+    }
+  }
+
+  private report(session: SessionState, s: StallState, ctx: DetectorContext, silenceS: number): void {
+    const threshold = ctx.thresholds.stall_seconds;
+    const first = !s.reported;
+    s.reported = true;
+    const duration = Math.round(silenceS * 10) / 10;
+    const agent = s.agentId ?? session.agentId;
+    const who = agent ? `Agent ${agent}` : 'The agent';
+    const cause = s.declined ? 'the continuation decision after the tool was False' : 'nothing followed the tool call';
+    ctx.raise(session, {
+      pattern: 'continuation_stall',
+      key: '',
+      severity: silenceS,
+      level: 'WARNING',
+      confidence: s.declined ? BASE_CONFIDENCE.continuation_stall : 0.75,
+      message: `Detected stall pattern: ${who} waiting for user input after tool ${s.tool}. Duration: ${duration.toFixed(1)}s`,
+      explanation: `Session stalled for ${duration.toFixed(1)}s: ${cause}, so the agent went silent. This is a known continuation issue.`,
+      recommendations: ['Inject a continuation prompt ("Please continue with the next step.")', 'Check why the reply carried no continuation signal'],
+      trigger: s.toolRef!,
+      evidenceEventIds: [s.toolRef!.event_id],
+      evidenceSpanIds: s.toolRef!.span_id ? [s.toolRef!.span_id] : [],
+      facts: {
+        session_id: session.id,
+        stall_duration: duration,
+        tool_name: s.tool,
+        continuation_declined: s.declined,
+        likely_cause: 'continuation_required',
+        suggested_action: 'inject_continuation_prompt',
+      },
+    });
+    if (!first) s.rechecks += 1;
+    const next = RECHECK_FACTORS[s.rechecks];
+    if (next !== undefined) ctx.schedule(session, s.armedClockUs + next * threshold * 1e6);
+  }
+
+  private disarm(session: SessionState, s: StallState, ctx: DetectorContext, obs: Observation, how: 'recovered' | 'user'): void {
+    if (s.armedAtUs === 0) return;
+    const silenceS = Math.max(0, (obs.startUs - s.armedAtUs) / 1e6);
+    if (s.reported) {
+      ctx.resolve(session, 'continuation_stall', '', {
+        message: how === 'user'
+          ? `Stall ended by the user after ${silenceS.toFixed(1)}s: a new message reached the agent.`
+          : `Stall resolved: agent resumed after ${silenceS.toFixed(1)}s.`,
+        resolution: how,
+        facts: { stall_duration: Math.round(silenceS * 10) / 10 },
+        trigger: refOf(obs.event),
+      });
+    }
+    s.armedAtUs = 0;
+    s.reported = false;
+    s.declined = false;
+    s.toolRef = null;
+  }
+}

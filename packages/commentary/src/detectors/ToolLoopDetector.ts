@@ -1,0 +1,90 @@
+import type { Detector, DetectorContext } from '../Detector.js';
+import { Category, refOf, type Observation } from '../Observation.js';
+import type { SessionState } from '../SessionState.js';
+import { BASE_CONFIDENCE } from '../patterns.js';
+import { toolNameOf } from '../classify.js';
+import { normalizeArguments } from '../templates.js';
+
+const MAX_EVIDENCE = 12;
+
+interface LoopState {
+  /** Ring of the last `tool_loop_window` call keys. */
+  ring: string[];
+  next: number;
+  counts: Map<string, number>;
+  /** The key of the loop being reported, if any, with its evidence. */
+  loopKey: string;
+  loopTool: string;
+  eventIds: string[];
+  spanIds: string[];
+}
+
+/**
+ * Tool loop: the same tool with the same (normalized) arguments repeated within the last
+ * `tool_loop_window` calls. Counting over a ring keeps it O(1) per call.
+ */
+export class ToolLoopDetector implements Detector {
+  readonly name = 'tool_loop';
+  readonly patterns = ['tool_loop'] as const;
+
+  constructor(private readonly index: number) {}
+
+  observe(obs: Observation, session: SessionState, ctx: DetectorContext): void {
+    if (obs.category !== Category.TOOL_CALL) return;
+    const t = ctx.thresholds;
+    let s = session.slots[this.index] as LoopState | undefined;
+    if (!s) {
+      s = { ring: [], next: 0, counts: new Map(), loopKey: '', loopTool: '', eventIds: [], spanIds: [] };
+      session.slots[this.index] = s;
+    }
+    const event = obs.event;
+    const tool = toolNameOf(event);
+    const key = `${tool}\u0000${normalizeArguments(event.details.tool_arguments ?? event.details.arguments ?? '')}`;
+    if (s.ring.length < t.tool_loop_window) {
+      s.ring.push(key);
+    } else {
+      const old = s.ring[s.next]!;
+      const c = (s.counts.get(old) ?? 1) - 1;
+      if (c <= 0) s.counts.delete(old);
+      else s.counts.set(old, c);
+      s.ring[s.next] = key;
+      s.next = (s.next + 1) % t.tool_loop_window;
+    }
+    const count = (s.counts.get(key) ?? 0) + 1;
+    s.counts.set(key, count);
+
+    if (s.loopKey !== '' && key !== s.loopKey) {
+      const loopTool = s.loopTool;
+      s.loopKey = '';
+      s.eventIds = [];
+      s.spanIds = [];
+      ctx.resolve(session, 'tool_loop', loopTool, {
+        message: `Tool loop on ${loopTool} ended: the agent called ${tool} next.`,
+        resolution: 'recovered',
+        trigger: refOf(event),
+      });
+    }
+    if (count < t.tool_loop_repeats) return;
+    if (s.loopKey !== key) {
+      s.loopKey = key;
+      s.loopTool = tool;
+    }
+    if (s.eventIds.length < MAX_EVIDENCE) s.eventIds.push(event.event_id);
+    if (s.spanIds.length < MAX_EVIDENCE && event.span_id) s.spanIds.push(event.span_id);
+    const args = key.slice(tool.length + 1);
+    ctx.raise(session, {
+      pattern: 'tool_loop',
+      key: tool,
+      severity: count,
+      level: 'WARNING',
+      confidence: Math.min(0.97, BASE_CONFIDENCE.tool_loop + 0.02 * (count - t.tool_loop_repeats)),
+      message: `Tool loop: ${tool} called ${count} times with the same arguments in the last ${s.ring.length} tool calls.`,
+      explanation: `The agent keeps repeating ${tool}(${args.length > 120 ? `${args.slice(0, 120)}…` : args}) and is not making progress; it probably does not see or trust the result.`,
+      recommendations: ['Reset the agent state or the conversation context', 'Check the tool result the model receives', 'Escalate to the user if it continues'],
+      trigger: refOf(event),
+      evidenceEventIds: s.eventIds,
+      evidenceSpanIds: s.spanIds,
+      facts: { session_id: session.id, tool_name: tool, repeats: count, window: s.ring.length, tool_arguments: args.slice(0, 200) },
+    });
+  }
+}

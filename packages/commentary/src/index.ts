@@ -1,0 +1,13 @@
+export { CommentaryProcessor } from './CommentaryProcessor.js';
+export type { CommentaryProcessorOptions, CommentaryStats } from './CommentaryProcessor.js';
+export { resolveCommentaryConfig, DEFAULT_THRESHOLDS, DEFAULT_INTERVENTIONS } from './config.js';
+export type { CommentaryConfig, CommentaryConfigInput, CommentaryThresholds, InterventionConfig, InsightLevel } from './config.js';
+export { PATTERNS, BASE_CONFIDENCE } from './patterns.js';
+export type { PatternId } from './patterns.js';
+export type { OpenInsight } from './InsightBook.js';
+export type { InterventionStrategy, InterventionTarget } from './interventions/InterventionStrategy.js';
+export { ContinuationInjection } from './interventions/ContinuationInjection.js';
+export type { ContinuationInjectionOptions } from './interventions/ContinuationInjection.js';
+export type { InterventionStats } from './interventions/InterventionManager.js';
+export { messageTemplate, normalizeArguments } from './templates.js';
+export { formatCommentary, isCommentary } from './formatCommentary.js';
