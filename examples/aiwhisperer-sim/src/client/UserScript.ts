@@ -1,5 +1,5 @@
 import { context, trace } from '@opentelemetry/api';
-import type { Clock } from '@debbie/model';
+import { ATTR, type Clock } from '@debbie/model';
 import { getDebbieContext, type DebbieLogger } from '@debbie/sdk';
 import { sleep } from '../clock/sleep.js';
 import { RpcError } from '../protocol/jsonrpc.js';
@@ -45,7 +45,8 @@ export class UserScript {
     });
     const started = await o.logger.span({ source: 'user_script', component: 'user_script', action: 'start_session', correlation_id: `${o.plan.userId}-start`, details: { user_id: o.plan.userId, language: o.plan.language } }, async (span) => {
       const result = await this.client.request<{ sessionId: string; status: number }>('startSession', { userId: o.plan.userId, sessionParams: { language: o.plan.language } }, { meta: this.meta() });
-      span.setDetails({ session_id: result.sessionId, status: result.status });
+      span.setDetails({ status: result.status });
+      span.otelSpan.setAttribute(ATTR.SESSION_ID, result.sessionId);
       return result;
     });
     this.sessionId = started.sessionId;

@@ -15,7 +15,7 @@ function think(p: ScenarioParams, base = 3_000): number {
 
 const healthy: ScenarioDefinition = {
   name: 'healthy',
-  description: 'A normal planning session: tool calls chained by continuations, final answers, no fault.',
+  description: 'A normal session: tool calls chained by continuations, final answers, a switch from Patricia to Tessa, no fault.',
   script(p): ScenarioScript {
     return {
       steps: [
@@ -25,12 +25,17 @@ const healthy: ScenarioDefinition = {
         { text: 'Here is the plan: 1) add a theme token file, 2) wire ThemeProvider to the user setting, 3) add a toggle in Settings, 4) test contrast. Shall I write it up as an RFC?' },
         { text: 'Creating the RFC now.', toolCalls: [{ name: 'create_rfc', args: { title: 'Dark mode support' } }] },
         { text: 'Done: RFC-2025-06-02-0004 "Dark mode support" is in .WHISPER/rfc/in_progress/.' },
+        { text: "I'm Tessa. Writing a test for the theme toggle.", toolCalls: [{ name: 'write_file', args: { path: 'src/settings/ThemeToggle.test.tsx', content: "it('switches to dark mode', () => {})" } }] },
+        { text: 'Running it.', toolCalls: [{ name: 'run_tests', args: { suite: 'settings' }, durationMs: p.rng.jitter(2_500, p.jitter) }] },
+        { text: 'The theme toggle test passes.' },
       ],
       actions: [
         { kind: 'rpc', method: 'agent.list', afterMs: 300 },
         { kind: 'rpc', method: 'session.current_agent', afterMs: 200 },
         say('Help me plan dark mode support for the app', think(p, 2_000)),
         say('Yes, write it up as an RFC please', think(p, 6_000)),
+        { kind: 'rpc', method: 'session.switch_agent', params: { agentId: 't' }, afterMs: 1_000 },
+        say('Tessa, please add a test for the theme toggle', think(p, 2_000)),
       ],
     };
   },

@@ -32,9 +32,13 @@ describe('scenarios', () => {
       expect(session.parent_id).toBe(ws.event_id);
       const agent = group.find((e) => e.source === 'agent' && e.kind === 'span')!;
       expect(agent.parent_id).toBe(session.event_id);
-      expect(agent.agent_id).toBe('p');
+      expect(['p', 't']).toContain(agent.agent_id);
       for (const e of group.filter((x) => x.kind === 'span' && (x.source === 'ai_service' || x.source === 'tool'))) expect(e.parent_id).toBe(agent.event_id);
     }
+    const switched = run.events.find((e) => e.action === 'agent_switched')!;
+    expect(switched.details).toEqual({ from: 'p', to: 't' });
+    const tessaTurn = userTurns(run).at(-1)!;
+    expect(spans(run, 'agent').find((e) => e.correlation_id === tessaTurn.correlation_id)?.agent_id).toBe('t');
     const chat = spans(run, 'ai_service')[0]!;
     expect(chat.details.model).toBeTypeOf('string');
     expect(chat.performance_metrics?.input_tokens).toBeGreaterThan(0);
@@ -133,7 +137,8 @@ describe('scenarios', () => {
       for (const e of run.events) sources.add(e.source);
       const turnEvents = run.events.filter((e) => e.correlation_id?.includes('-turn-'));
       expect(turnEvents.every((e) => e.session_id && e.trace_id && e.span_id)).toBe(true);
-      expect(turnEvents.filter((e) => ['agent', 'ai_service', 'tool'].includes(e.source)).every((e) => e.agent_id === 'p')).toBe(true);
+      expect(turnEvents.filter((e) => ['agent', 'ai_service', 'tool'].includes(e.source)).every((e) => e.agent_id === 'p' || e.agent_id === 't')).toBe(true);
+      expect(run.events.filter((e) => e.session_id === null).map((e) => e.source)).toEqual(['server', 'server', 'server', 'server']);
     }
     expect([...sources].sort()).toEqual(['agent', 'ai_service', 'server', 'session', 'tool', 'user_script', 'websocket']);
   });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { context, ROOT_CONTEXT, trace, TraceFlags, type Context } from '@opentelemetry/api';
-import { isValidSpanId, isValidTraceId, type Clock } from '@debbie/model';
+import { ATTR, isValidSpanId, isValidTraceId, type Clock } from '@debbie/model';
 import type { DebbieLogger } from '@debbie/sdk';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { clockMessage, closeClockChannel, holdClock, sleep } from '../clock/sleep.js';
@@ -260,6 +260,8 @@ export class SimServer {
         if (!session) throw new RpcError(RPC_ERROR.INTERNAL_ERROR, 'Internal error: session limit reached');
         conn.sessions.add(session.sessionId);
         this.owners.set(session.sessionId, new Set([conn]));
+        // The session did not exist when this request's span started: tag it now (OTel convention attributes).
+        trace.getActiveSpan()?.setAttributes({ [ATTR.SESSION_ID]: session.sessionId, [ATTR.AGENT_ID]: session.agentId });
         this.truth.addSession(session.sessionId, userId, session.agentId);
         this.rt.logger.log({ source: 'session', component: 'session_manager', action: 'session_started', message: `Session ${session.sessionId} started for ${userId}`, session_id: session.sessionId, agent_id: session.agentId, details: { user_id: userId, language } });
         this.notify(session.sessionId, 'SessionStatusNotification', { sessionId: session.sessionId, status: SessionStatus.Active, reason: 'Session started' });
@@ -277,6 +279,8 @@ export class SimServer {
         this.sessions.stop(session);
         this.rt.logger.log({ source: 'session', component: 'session_manager', action: 'session_stopped', message: `Session ${session.sessionId} stopped`, session_id: session.sessionId, agent_id: session.agentId });
         this.notify(session.sessionId, 'SessionStatusNotification', { sessionId: session.sessionId, status: SessionStatus.Stopped, reason: 'Stopped by client' });
+        this.owners.delete(session.sessionId);
+        conn.sessions.delete(session.sessionId);
         return { status: SessionStatus.Stopped };
       }
       case 'agent.list':
