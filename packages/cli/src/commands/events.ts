@@ -37,6 +37,12 @@ export const eventsCommand: Command = {
       if (!Number.isInteger(limit) || limit < 0) throw new DebbieError('invalid_option', `"${values.limit}" is not a non-negative whole number`, '--limit');
     }
     const reader = await openReader(values, io);
+    // The reader of our output may go away (`| head`): stop reading then.
+    let outputGone = false;
+    const onOutputError = () => {
+      outputGone = true;
+    };
+    io.stdout.on('error', onOutputError);
     try {
       let count = 0;
       if (format === 'json') await writeOut(io, '[');
@@ -49,7 +55,7 @@ export const eventsCommand: Command = {
           count += 1;
         }
         if (lines.length) await writeOut(io, lines.join(''));
-        if (count >= limit) break outer;
+        if (count >= limit || outputGone || io.stdout.destroyed) break outer;
       }
       if (format === 'json') await writeOut(io, count ? '\n]\n' : ']\n');
       if (count === 0) {
@@ -58,6 +64,7 @@ export const eventsCommand: Command = {
       }
       return 0;
     } finally {
+      io.stdout.off('error', onOutputError);
       await reader.close();
     }
   },
