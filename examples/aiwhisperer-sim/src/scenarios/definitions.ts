@@ -121,6 +121,17 @@ const slowTool: ScenarioDefinition = {
   },
 };
 
+const slowModel: ScenarioDefinition = {
+  name: 'slow-model',
+  description: 'One chat call waits ~15 s for its first token after five normal ~0.6 s calls.',
+  script(p): ScenarioScript {
+    const files = ['src/theme.ts', 'src/app.tsx', 'src/settings.ts', 'src/palette.ts', 'src/index.ts'];
+    const steps: ModelStep[] = files.map((path) => ({ text: `Reading ${path}.`, toolCalls: [{ name: 'read_file', args: { path } }] }));
+    steps.push({ text: 'Summarizing what the five files do with the theme.', latencyMs: 15_000 + p.rng.int(0, 1_000), fault: 'slow_model' });
+    return { steps, actions: [say('Explain how theming works in this app', think(p, 2_000)), say('Thanks', think(p, 5_000))] };
+  },
+};
+
 const websocketTimeout: ScenarioDefinition = {
   name: 'websocket-timeout',
   description: 'A turn longer than the client\'s 30 s timeout (client-side timeout, late reply), a 1.4 s JSON-RPC response, and a sendUserMessage without an id that the server ignores.',
@@ -177,5 +188,5 @@ const emptyReply: ScenarioDefinition = {
 
 /** Every scenario, in the order `all` runs them. */
 export const SCENARIO_DEFINITIONS: readonly ScenarioDefinition[] = [
-  healthy, continuationStall, toolLoop, errorBurst, slowTool, websocketTimeout, memorySpike, emptyReply,
+  healthy, continuationStall, toolLoop, errorBurst, slowTool, websocketTimeout, memorySpike, emptyReply, slowModel,
 ];

@@ -102,6 +102,17 @@ describe('scenarios', () => {
     expect(run.truth.faults).toEqual([expect.objectContaining({ pattern: 'slow_tool', tool: 'search_code', factor: 25 })]);
   });
 
+  it('slow-model: one chat call far slower than the five before it', async () => {
+    const run = await runScenario('slow-model', { seed: 7 });
+    const chats = spans(run, 'ai_service');
+    const slowest = chats.reduce((a, b) => ((a.duration_ms ?? 0) > (b.duration_ms ?? 0) ? a : b));
+    const others = chats.filter((e) => e !== slowest).map((e) => e.duration_ms ?? 0);
+    expect(slowest.duration_ms).toBeGreaterThan(10 * Math.max(...others));
+    const fault = run.truth.faults.find((f) => f.pattern === 'slow_model')!;
+    expect(fault.start_us).toBe(us(slowest));
+    expect(fault.factor).toBeGreaterThan(10);
+  });
+
   it('websocket-timeout: a >30 s turn times out on the client, a >1 s response, and an ignored id-less request', async () => {
     const run = await runScenario('websocket-timeout', { seed: 8 });
     const timeout = run.events.find((e) => e.source === 'user_script' && e.action === 'request_timeout')!;
@@ -135,6 +146,7 @@ describe('scenarios', () => {
     for (const name of SCENARIO_NAMES) {
       const run = await runScenario(name, { seed: 11 });
       for (const e of run.events) sources.add(e.source);
+      expect(run.clockStats.forcedAdvances).toBe(0);
       const turnEvents = run.events.filter((e) => e.correlation_id?.includes('-turn-'));
       expect(turnEvents.every((e) => e.session_id && e.trace_id && e.span_id)).toBe(true);
       expect(turnEvents.filter((e) => ['agent', 'ai_service', 'tool'].includes(e.source)).every((e) => e.agent_id === 'p' || e.agent_id === 't')).toBe(true);
