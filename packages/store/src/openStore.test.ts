@@ -76,6 +76,18 @@ describe('openStore', () => {
     await store.close();
   });
 
+  it('lets a reader in the same process see what the writer flushed, and close independently', async () => {
+    const path = join(dir, 'shared.duckdb');
+    const writer = await openStore(path);
+    await writer.append([eventAt(0)]);
+    const reader = await openStore(path, { readOnly: true });
+    expect(await reader.countEvents({})).toBe(1);
+    await reader.close();
+    await writer.append([eventAt(1)]);
+    expect(await writer.countEvents({})).toBe(2);
+    await writer.close();
+  });
+
   it('refuses a file that is not a DuckDB database', async () => {
     const path = join(dir, 'notes.duckdb');
     writeFileSync(path, 'these are my notes, not a database\n'.repeat(100));
