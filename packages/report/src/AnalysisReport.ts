@@ -96,6 +96,8 @@ export interface PatternFinding {
   /** Event ids that show it. */
   evidence: string[];
   recommendations: string[];
+  /** Measured numbers behind an analyzer finding (e.g. max_ms, p50_ms, factor), when it has them. */
+  metrics?: Record<string, number>;
 }
 
 export interface PatternsSection {

@@ -53,6 +53,7 @@ interface ErrorState {
 
 interface AgentRun {
   tool: string;
+  args: string;
   length: number;
   ids: string[];
   lastId: string;
@@ -157,7 +158,7 @@ export class ReportAccumulator {
       if (e.source === 'tool') this.addLatency(this.tools, name, e, dur);
       else if (e.source === 'ai_service') this.addLatency(this.models, name, e, dur);
     }
-    if (e.source === 'tool' && e.agent_id !== null && e.kind === 'span') this.trackRun(e.agent_id, name, e.event_id);
+    if (e.source === 'tool' && e.agent_id !== null && e.kind === 'span') this.trackRun(e.agent_id, name, toolArguments(e), e.event_id);
     if (e.level === 'ERROR' || e.level === 'CRITICAL') this.addError(e);
     if (e.source === 'debbie_comment') {
       this.storedComments += 1;
@@ -207,9 +208,10 @@ export class ReportAccumulator {
     }
   }
 
-  private trackRun(agent: string, tool: string, id: string): void {
+  /** A loop is the same tool with the same arguments (when known) again and again by one agent. */
+  private trackRun(agent: string, tool: string, args: string, id: string): void {
     const run = this.runs.get(agent);
-    if (run && run.tool === tool) {
+    if (run && run.tool === tool && run.args === args) {
       run.length += 1;
       run.lastId = id;
       if (run.ids.length < 5) run.ids.push(id);
@@ -217,7 +219,7 @@ export class ReportAccumulator {
     }
     if (run) this.closeRun(agent, run);
     if (!run && this.runs.size >= this.o.maxAgents) return;
-    this.runs.set(agent, { tool, length: 1, ids: [id], lastId: id });
+    this.runs.set(agent, { tool, args, length: 1, ids: [id], lastId: id });
   }
 
   private closeRun(agent: string, run: AgentRun): void {
@@ -348,18 +350,46 @@ export class ReportAccumulator {
     })).sort((a, b) => b.p95_ms - a.p95_ms || b.count - a.count);
   }
 
-  /** Names whose p95 is over the absolute threshold and over 3× the median of all names' p50. */
+  /**
+   * Slow tools or models, two ways: a name whose p95 is over the absolute threshold and over 3×
+   * the median of all names' p50 (slow every time), or a single call over the threshold and at
+   * least 5× its own name's p50 (one slow call among normal ones, as in a slow-tool run).
+   */
   private outliers(stats: LatencyStats[], kind: 'tool' | 'model', thresholdMs: number): PatternFinding[] {
     if (stats.length === 0) return [];
     const p50s = stats.map((s) => s.p50_ms).sort((a, b) => a - b);
     const median = p50s[Math.floor((p50s.length - 1) / 2)]!;
-    return stats.filter((s) => s.p95_ms >= thresholdMs && (stats.length === 1 || s.p95_ms >= 3 * median)).map((s) => ({
-      origin: 'analyzer' as const, pattern: kind === 'tool' ? 'slow_tool' : 'slow_model',
-      summary: `${kind} "${s.name}" is slow: p50 ${fmt(s.p50_ms)} ms, p95 ${fmt(s.p95_ms)} ms, max ${fmt(s.max_ms)} ms over ${s.count} calls` +
-        (stats.length > 1 ? ` (median ${kind} p50 ${fmt(median)} ms)` : ''),
-      confidence: null, timestamp: null, event_id: null, evidence: s.slowest_event_ids, recommendations: [],
-    }));
+    const pattern = kind === 'tool' ? 'slow_tool' : 'slow_model';
+    const out: PatternFinding[] = [];
+    for (const s of stats) {
+      if (s.p95_ms >= thresholdMs && (stats.length === 1 || s.p95_ms >= 3 * median)) {
+        out.push({
+          origin: 'analyzer', pattern,
+          summary: `${kind} "${s.name}" is slow: p50 ${fmt(s.p50_ms)} ms, p95 ${fmt(s.p95_ms)} ms, max ${fmt(s.max_ms)} ms over ${s.count} calls` +
+            (stats.length > 1 ? ` (median ${kind} p50 ${fmt(median)} ms)` : ''),
+          confidence: null, timestamp: null, event_id: null, evidence: s.slowest_event_ids, recommendations: [],
+          metrics: { p50_ms: s.p50_ms, p95_ms: s.p95_ms, max_ms: s.max_ms, ...(stats.length > 1 ? { factor: s.p95_ms / median } : {}) },
+        });
+      } else if (s.count >= 3 && s.max_ms >= thresholdMs && s.p50_ms > 0 && s.max_ms >= 5 * s.p50_ms) {
+        const factor = s.max_ms / s.p50_ms;
+        out.push({
+          origin: 'analyzer', pattern,
+          summary: `${kind} "${s.name}": one call took ${fmt(s.max_ms)} ms, ${factor.toFixed(1)}× its median of ${fmt(s.p50_ms)} ms over ${s.count} calls`,
+          confidence: null, timestamp: null, event_id: null, evidence: s.slowest_event_ids.slice(0, 1), recommendations: [],
+          metrics: { p50_ms: s.p50_ms, max_ms: s.max_ms, factor },
+        });
+      }
+    }
+    return out;
   }
+}
+
+/** A tool call's arguments as comparable text (capped), or '' when the event does not carry them. */
+function toolArguments(e: DebbieEvent): string {
+  const a = e.details.tool_arguments ?? e.details.arguments;
+  if (a === undefined || a === null) return '';
+  const text = typeof a === 'string' ? a : JSON.stringify(a);
+  return text.length > 500 ? text.slice(0, 500) : text;
 }
 
 function round(n: number): number {

@@ -6,12 +6,16 @@ import { sessionsCommand } from './sessions.js';
 import { eventsCommand } from './events.js';
 import { scriptsCommand } from './scripts.js';
 import { runScriptCommand } from './run-script.js';
+import { analyzeCommand } from './analyze.js';
+import { timelineCommand } from './timeline.js';
 
 /** Every `debbie` command, in the order `debbie --help` lists them. One import per command file. */
 export const COMMANDS: Command[] = [
   demoCommand,
   sessionsCommand,
   eventsCommand,
+  analyzeCommand,
+  timelineCommand,
   scriptsCommand,
   runScriptCommand,
   collectCommand,
