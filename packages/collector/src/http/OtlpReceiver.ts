@@ -133,7 +133,6 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 /** A failure as google.rpc.Status, encoded like the request (JSON when the type was not understood). */
 export function sendStatus(res: ServerResponse, format: BodyFormat, e: HttpError): void {
   const headers: Record<string, string> = { ...e.headers };
-  if (e.status === 413 || e.status === 400) headers.Connection = 'close';
   if (format === 'protobuf') send(res, e.status, 'application/x-protobuf', Buffer.from(encodeStatusProto(e.rpcCode, e.message)), headers);
   else send(res, e.status, 'application/json', JSON.stringify({ code: e.rpcCode, message: e.message }), headers);
 }

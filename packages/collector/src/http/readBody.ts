@@ -17,6 +17,7 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
   const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
+    discard(req, maxBytes);
     return Promise.reject(new HttpError(413, `request body of ${declared} bytes is over the limit of ${maxBytes} bytes`, 8));
   }
   let decoder: Gunzip | Inflate | undefined;
@@ -37,7 +38,7 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
         req.unpipe(decoder);
         decoder.destroy();
       }
-      req.resume(); // let the client finish sending; the response goes out with Connection: close
+      discard(req, maxBytes);
       reject(error);
     };
     const tooLarge = () => fail(new HttpError(413, `request body is over the limit of ${maxBytes} bytes${decoder ? ' after decompression' : ''}`, 8));
@@ -64,4 +65,19 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
     req.on('error', (e: Error) => fail(new HttpError(400, `request stream failed: ${e.message}`, 3)));
     req.on('aborted', () => fail(new HttpError(400, 'client aborted the request', 3)));
   });
+}
+
+/**
+ * Reads and throws away the rest of a refused body, so the client finishes sending and then sees
+ * the error response (closing early would show it a broken pipe instead). A client that keeps
+ * sending past 4× the limit has its connection closed.
+ */
+function discard(req: IncomingMessage, maxBytes: number): void {
+  let dropped = 0;
+  req.removeAllListeners('data');
+  req.on('data', (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > 4 * maxBytes) req.socket.destroy();
+  });
+  req.resume();
 }
