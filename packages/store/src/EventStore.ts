@@ -1,6 +1,6 @@
 import {
   DuckDBTimestampValue, LIST, VARCHAR, listValue,
-  type DuckDBAppender, type DuckDBConnection, type DuckDBInstance, type DuckDBValue,
+  type DuckDBAppender, type DuckDBConnection, type DuckDBValue,
 } from '@duckdb/node-api';
 import {
   DebbieError, isoFromEpochMicros, LOG_SOURCES,
@@ -58,7 +58,7 @@ const TAGS_TYPE = LIST(VARCHAR);
 export class EventStore implements EventReader, EventSink {
   readonly path: string;
   readonly readOnly: boolean;
-  private readonly instance: DuckDBInstance;
+  private readonly release: () => void;
   private readonly reader: DuckDBConnection;
   private readonly writer: DuckDBConnection | undefined;
   private readonly batchSize: number;
@@ -76,9 +76,9 @@ export class EventStore implements EventReader, EventSink {
   private counters = { appended: 0, dropped: 0, rejected: 0, batches: 0 };
 
   /** @internal use openStore(). */
-  constructor(path: string, instance: DuckDBInstance, reader: DuckDBConnection, writer: DuckDBConnection | undefined, options: StoreOptions = {}) {
+  constructor(path: string, release: () => void, reader: DuckDBConnection, writer: DuckDBConnection | undefined, options: StoreOptions = {}) {
     this.path = path;
-    this.instance = instance;
+    this.release = release;
     this.reader = reader;
     this.writer = writer;
     this.readOnly = writer === undefined;
@@ -260,7 +260,7 @@ export class EventStore implements EventReader, EventSink {
     await this.chain.catch(() => undefined);
     this.writer?.closeSync();
     this.reader.closeSync();
-    this.instance.closeSync();
+    this.release();
   }
 
   // ---- internals ------------------------------------------------------------------------

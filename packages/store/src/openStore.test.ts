@@ -88,6 +88,15 @@ describe('openStore', () => {
     await writer.close();
   });
 
+  it('refuses to open for writing a file this process holds read-only', async () => {
+    const path = join(dir, 'ro-first.duckdb');
+    await (await openStore(path)).close();
+    const reader = await openStore(path, { readOnly: true });
+    await expect(openStore(path)).rejects.toMatchObject({ code: 'store_locked' });
+    await reader.close();
+    await (await openStore(path)).close();
+  });
+
   it('refuses a file that is not a DuckDB database', async () => {
     const path = join(dir, 'notes.duckdb');
     writeFileSync(path, 'these are my notes, not a database\n'.repeat(100));

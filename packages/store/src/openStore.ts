@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import { DebbieError } from '@debbie/model';
 import { EventStore, type StoreOptions } from './EventStore.js';
 import { ensureSchema } from './schema.js';
+import { INSTANCES } from './InstanceRegistry.js';
 
 /** Where `debbie` keeps its events unless told otherwise (relative to the working directory). */
 export const DEFAULT_STORE_PATH = '.debbie/debbie.duckdb';
@@ -27,10 +28,11 @@ export async function openStore(path: string = DEFAULT_STORE_PATH, options: Stor
   if (!memory && !readOnly) mkdirSync(dirname(where), { recursive: true });
   const config: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: '1GB' };
   let instance: DuckDBInstance;
+  let release: () => void;
   try {
-    instance = await DuckDBInstance.create(where, config);
+    ({ instance, release } = await INSTANCES.acquire(where, readOnly, config));
   } catch (error) {
-    throw openError(error as Error, where);
+    throw error instanceof DebbieError ? error : openError(error as Error, where);
   }
   try {
     const reader = await instance.connect();
@@ -42,9 +44,9 @@ export async function openStore(path: string = DEFAULT_STORE_PATH, options: Stor
       reader.closeSync();
       throw error;
     }
-    return new EventStore(where, instance, reader, writer, options);
+    return new EventStore(where, release, reader, writer, options);
   } catch (error) {
-    instance.closeSync();
+    release();
     throw error instanceof DebbieError ? error : openError(error as Error, where);
   }
 }
