@@ -184,6 +184,19 @@ describe('determinism', () => {
     expect(c.events.map((e) => e.timestamp)).not.toEqual(a.events.map((e) => e.timestamp));
   });
 
+  it('is deterministic with concurrent sessions too', async () => {
+    const a = await runScenario('tool-loop', { seed: 31, variant: 'concurrent' });
+    const b = await runScenario('tool-loop', { seed: 31, variant: 'concurrent' });
+    expect(normalized(b)).toEqual(normalized(a));
+  });
+
+  it('rejects unknown scenarios and bad options with a message naming them', async () => {
+    await expect(runScenario('nope')).rejects.toThrow(/Unknown scenario "nope"/);
+    await expect(runScenario('healthy', { variant: 'sideways' as never })).rejects.toThrow(/Unknown variant "sideways"/);
+    await expect(runScenario('healthy', { jitter: 3 })).rejects.toThrow(/jitter/);
+    await expect(runScenario('healthy', { sessions: 0 })).rejects.toThrow(/sessions/);
+  });
+
   it('gives different scenarios different session ids under one seed (they share a store)', async () => {
     const a = await runScenario('healthy', { seed: 1 });
     const b = await runScenario('tool-loop', { seed: 1 });
