@@ -12,7 +12,7 @@ export interface CommentaryThresholds {
   stall_seconds: number;
   /** Longest user message that counts as a nudge ("ok", "continue", "go on"). Default 24 characters. */
   nudge_max_chars: number;
-  /** Nudges in a row, each answered by exactly one tool call and silence, that make a pattern. Default 3. */
+  /** Nudges in a row, each answered by a tool call and silence, that make a pattern. Default 2. */
   nudge_min_count: number;
   /** Same tool with the same normalized arguments this many times within the window is a loop. Default 4. */
   tool_loop_repeats: number;
@@ -22,7 +22,7 @@ export interface CommentaryThresholds {
   error_burst_count: number;
   /** …within this many seconds. Default 60 s. */
   error_burst_window_seconds: number;
-  /** A call is slow when its duration exceeds this multiple of its tool's/model's running mean. Default 3. */
+  /** A call is slow above this multiple of its tool's/model's running mean. Default 8 (AIWhisperer used 1.5; a full test suite at 6× a usual run is normal). */
   slow_factor: number;
   /** …and exceeds the mean by at least this much (absolute floor against jitter). Default 500 ms. */
   slow_min_excess_ms: number;
@@ -93,12 +93,12 @@ export interface CommentaryConfigInput {
 export const DEFAULT_THRESHOLDS: Readonly<CommentaryThresholds> = Object.freeze({
   stall_seconds: 30,
   nudge_max_chars: 24,
-  nudge_min_count: 3,
+  nudge_min_count: 2,
   tool_loop_repeats: 4,
   tool_loop_window: 20,
   error_burst_count: 3,
   error_burst_window_seconds: 60,
-  slow_factor: 3,
+  slow_factor: 8,
   slow_min_excess_ms: 500,
   slow_min_samples: 3,
   retry_storm_count: 4,
