@@ -1,4 +1,5 @@
 import { assertSafeBind, startCollector } from '@debbie/collector';
+import { CommentaryProcessor } from '@debbie/commentary';
 import { DebbieError } from '@debbie/model';
 import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
 import type { Command } from '../Command.js';
@@ -50,6 +51,7 @@ export const collectCommand: Command = {
     host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'Address to bind (default 127.0.0.1).' },
     token: { type: 'string', value: 'T', description: 'Bearer token required from clients (default env DEBBIE_TOKEN).' },
     'max-body-mb': { type: 'string', default: '16', value: 'MIB', description: 'Largest OTLP request after decompression (default 16).' },
+    'no-commentary': { type: 'boolean', description: "Do not run Debbie's commentary on what arrives (default: it runs; its comments are stored)." },
   },
   async run(values, _positionals, io) {
     const otlpPort = port(values['otlp-port'], '--otlp-port');
@@ -61,7 +63,10 @@ export const collectCommand: Command = {
     const store = await openStore(storePath);
     let collector;
     try {
-      collector = await startCollector({ store, host, port: otlpPort, token, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb') });
+      collector = await startCollector({
+        store, host, port: otlpPort, token, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
+        commentary: values['no-commentary'] ? undefined : (onComment) => new CommentaryProcessor({ onComment }),
+      });
     } catch (error) {
       await store.close();
       const code = (error as NodeJS.ErrnoException).code;
@@ -71,13 +76,13 @@ export const collectCommand: Command = {
     io.stdout.write(`debbie collect: OTLP/HTTP on ${collector.url}/v1/traces and ${collector.url}/v1/logs\n`);
     io.stdout.write(`debbie collect: query API on ${collector.url}/api (debbie sessions --url ${collector.url})\n`);
     io.stdout.write(`debbie collect: store ${storePath}${token ? '; bearer token required' : ''}\n`);
-    io.stdout.write('debbie collect: stream not wired yet (@debbie/stream has not landed); commentary not wired yet (@debbie/commentary has not landed)\n');
+    io.stdout.write(`debbie collect: commentary ${values['no-commentary'] ? 'off' : 'on'}; stream not wired yet (@debbie/stream has not landed)\n`);
     const signal = await untilSignal();
     io.stdout.write(`debbie collect: ${signal}, flushing…\n`);
     await collector.close();
     const s = collector.stats();
     io.stdout.write(`debbie collect: stopped; ${s.receiver.spans_accepted} spans and ${s.receiver.logs_accepted} log records accepted, ` +
-      `${s.receiver.spans_rejected + s.receiver.logs_rejected} rejected, ${s.receiver.requests_throttled} requests throttled\n`);
+      `${s.receiver.spans_rejected + s.receiver.logs_rejected} rejected, ${s.receiver.requests_throttled} requests throttled, ${s.pipeline.comments} comments\n`);
     return 0;
   },
 };

@@ -2,6 +2,7 @@ import {
   EventPipeline, FileFollower, ingestFile, INGEST_FORMATS, parseLoggerSourceRule, parserForFile, RemoteEventSink,
   type FileIngestResult, type IngestFormat, type IngestStats,
 } from '@debbie/collector';
+import { CommentaryProcessor } from '@debbie/commentary';
 import { DebbieError, type EventSink } from '@debbie/model';
 import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
 import type { Command, CommandIO } from '../Command.js';
@@ -52,6 +53,7 @@ export const ingestCommand: Command = {
     store: { type: 'string', value: 'PATH', description: `Event store file (default ${DEFAULT_STORE_PATH}).` },
     url: { type: 'string', value: 'URL', description: 'Send to a running collector instead of the store (e.g. http://127.0.0.1:4318).' },
     token: { type: 'string', value: 'T', description: 'Bearer token for --url (default env DEBBIE_TOKEN).' },
+    'no-commentary': { type: 'boolean', description: "Do not run Debbie's commentary over the ingested events (default: it runs when writing to --store)." },
     'output-format': { type: 'string', default: 'text', value: 'text|json', description: 'How to print the summary (default text).' },
   },
   async run(values, files, io) {
@@ -107,6 +109,7 @@ async function openSink(values: Record<string, unknown>, io: CommandIO): Promise
   // Same pipeline as the collector (redaction first), without a listening server.
   const store = await openStore((values.store as string | undefined) ?? DEFAULT_STORE_PATH);
   const pipeline = new EventPipeline({ sinks: [store] });
+  if (!values['no-commentary']) pipeline.setCommentary(new CommentaryProcessor({ onComment: (e) => pipeline.comment(e) }));
   return { sink: pipeline, close: () => pipeline.shutdown() };
 }
 

@@ -50,6 +50,8 @@ export class LineIngester {
   private lineNo = 0;
   /** Last timestamp seen: raw events and timestamp-less records are placed after it. */
   private lastMicros = Date.now() * 1000;
+  /** The last session named in this file (for parsers that inherit it). */
+  private lastSession: string | null = null;
 
   constructor(options: LineIngesterOptions) {
     this.parser = options.parser;
@@ -112,6 +114,13 @@ export class LineIngester {
   }
 
   private emit(event: DebbieEvent): void {
+    if (this.parser.inheritsSession) {
+      if (event.session_id) this.lastSession = event.session_id;
+      else if (this.lastSession) {
+        event.session_id = this.lastSession;
+        event.details.session_inferred = true;
+      }
+    }
     const t = epochMicros(event.timestamp);
     if (Number.isFinite(t)) this.lastMicros = t;
     this.stats.events += 1;

@@ -30,7 +30,9 @@ function rpcMeaning(direction: 'received' | 'sent', text: string): MarkerMeaning
   if (msg && (typeof msg.id === 'number' || typeof msg.id === 'string')) details.rpc_request_id = msg.id;
   const params = msg?.params as Record<string, unknown> | undefined;
   if (method === 'sendUserMessage' && params && typeof params.message === 'string') details.message = params.message;
-  const action = method ? method.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\./g, '_').toLowerCase() : `jsonrpc_${direction}`;
+  // A received sendUserMessage is the user speaking: the commentary's nudge and stall detectors key on `user_message`.
+  const action = method === 'sendUserMessage' && direction === 'received' ? 'user_message'
+    : method ? method.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\./g, '_').toLowerCase() : `jsonrpc_${direction}`;
   return { source: 'websocket', action, component: 'websocket_endpoint', details, level: 'DEBUG' };
 }
 

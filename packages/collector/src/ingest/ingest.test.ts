@@ -6,6 +6,8 @@ import { createEvent, formatDebbieLine, type DebbieEvent, type EventSink } from 
 import { ingestFile, parserForFile } from './ingestFile.js';
 import { FileFollower } from './FileFollower.js';
 import { compileLogFormat } from './pythonLogFormat.js';
+import { CommentaryProcessor } from '@debbie/commentary';
+import { EventPipeline } from '../EventPipeline.js';
 
 class CollectingSink implements EventSink {
   events: DebbieEvent[] = [];
@@ -51,7 +53,8 @@ describe('ingestFile: Python logging lines', () => {
     expect(stream!.details.finish_reason).toBe('tool_calls');
     expect(start).toMatchObject({ source: 'tool', action: 'tool_start', component: 'list_rfcs' });
     expect(start!.details).toMatchObject({ tool_name: 'list_rfcs', tool_call_id: 'toolu_01ABC', index: 1, of: 1 });
-    expect(done).toMatchObject({ source: 'tool', action: 'tool_execution', duration_ms: 10 });
+    // A completed tool is an operation: a span that started its duration before the line.
+    expect(done).toMatchObject({ source: 'tool', action: 'tool_execution', duration_ms: 10, kind: 'span', timestamp: '2025-06-02T21:05:16.010000Z' });
     expect(done!.details).toMatchObject({ tool_name: 'list_rfcs', duration_ms: 10 });
     expect(decision).toMatchObject({ source: 'session', action: 'continuation_decision' });
     expect(decision!.details.decision).toBe(false);
@@ -60,7 +63,7 @@ describe('ingestFile: Python logging lines', () => {
     expect(failed!.event_summary).toBe('Failed to handle message for session 3f2a8c1e-1b2c-4d5e-8f90-123456789abc');
     expect(failed!.stack_trace).toMatch(/^Traceback[\s\S]*ValueError: bad$/);
     // Raw JSON-RPC traffic logged at ERROR is traffic, not an error.
-    expect(rpc).toMatchObject({ source: 'websocket', level: 'DEBUG', action: 'send_user_message', session_id: 's-1' });
+    expect(rpc).toMatchObject({ source: 'websocket', level: 'DEBUG', action: 'user_message', session_id: 's-1' });
     expect(rpc!.details).toMatchObject({ rpc_method: 'sendUserMessage', rpc_request_id: 7, message: 'ok', logged_level: 'ERROR' });
   });
 
@@ -179,5 +182,35 @@ describe('FileFollower', () => {
     expect(sink.events.map((e) => e.event_summary)).toEqual(['one', 'two', 'three before rotation', 'four in the new file', 'five after truncation']);
     expect(sink.events[1]!.stack_trace).toMatch(/KeyError: k$/);
     expect(follower.stats).toMatchObject({ rotations: 1, truncations: 1, unparseable: 0 });
+  });
+});
+
+describe('commentary on ingested AIWhisperer logs', () => {
+  it('notices the continuation stall and the "ok" nudges in a server log, as it does live', async () => {
+    const rpc = (t: string, msg: string) => `2025-06-02 21:${t} 1398427 MainThread aiwhisperer.server - ERROR - [websocket_endpoint] CRITICAL: Received message: {"jsonrpc":"2.0","id":1,"method":"sendUserMessage","params":{"sessionId":"3f2a8c1e-1b2c-4d5e-8f90-123456789abc","message":"${msg}"}}`;
+    const lines: string[] = [rpc('05:00,000', 'list the rfcs')];
+    // Six times: one tool call, continuation declined, silence, the user nudges with "ok".
+    for (let i = 0; i < 6; i++) {
+      const m = String(5 + i).padStart(2, '0');
+      lines.push(
+        `2025-06-02 21:${m}:01,000 1398427 MainThread aiwhisperer.ai_loop - INFO - 🔄 STREAM FINISHED: finish_reason=tool_calls`,
+        `2025-06-02 21:${m}:01,100 1398427 MainThread aiwhisperer.agents.agent - INFO - 🔧 EXECUTING TOOL 1/1: list_rfcs (ID: toolu_0${i})`,
+        `2025-06-02 21:${m}:01,300 1398427 MainThread aiwhisperer.tools.tool_registry - INFO - ✅ Tool list_rfcs completed in 0.200s`,
+        `2025-06-02 21:${m}:01,400 1398427 MainThread aiwhisperer.stateless_session_manager - INFO - 🔄 CONTINUATION DECISION: False`,
+        rpc(`${m}:50,000`, 'ok'),
+      );
+    }
+    const pipeline = new EventPipeline({ sinks: [sink] });
+    const commentary = new CommentaryProcessor({ onComment: (e) => pipeline.comment(e) });
+    pipeline.setCommentary(commentary);
+    await ingestFile(file('stall.log', lines.join('\n')), { sink: pipeline });
+    await pipeline.forceFlush();
+    const comments = sink.events.filter((e) => e.source === 'debbie_comment');
+    expect(comments.length).toBeGreaterThan(0);
+    const text = comments.map((c) => `${c.action} ${c.event_summary}`).join('\n');
+    expect(text).toMatch(/stall pattern[^\n]*48\.7s[^\n]*continuation decision after the tool was False/);
+    expect(text).toMatch(/Nudge pattern: the user sent \d short nudges/);
+    expect(comments.every((c) => c.session_id === '3f2a8c1e-1b2c-4d5e-8f90-123456789abc')).toBe(true);
+    await pipeline.shutdown();
   });
 });

@@ -23,6 +23,11 @@ export interface RecordParser {
   isStart(line: string): boolean;
   /** Whether records may span several lines (tracebacks). */
   multiline: boolean;
+  /**
+   * Whether a record without a session belongs to the last session named earlier in the file
+   * (true for text logs of a server that names the session only now and then).
+   */
+  inheritsSession: boolean;
   parse(lines: string[], ctx: RecordContext): { events: DebbieEvent[]; rejected: number };
 }
 
@@ -43,6 +48,7 @@ const KNOWN_FIELDS = new Set(['asctime', 'levelname', 'levelno', 'name', 'messag
 /** Python logging lines in a given format (multi-line records: tracebacks stay with their line). */
 export class PythonLogParser implements RecordParser {
   readonly multiline = true;
+  readonly inheritsSession = true;
   private readonly format: CompiledLogFormat;
   private readonly sources: LoggerSourceMap;
   private readonly defaultSource: LogSource;
@@ -83,8 +89,12 @@ function fieldsToEvent(f: LogFields, message: string, ctx: RecordContext, source
     ? (details.jsonrpc as { params: { sessionId: string } }).params.sessionId : undefined);
   const level = marker?.level ?? (f.levelname ? parseLogLevel(f.levelname) : undefined) ?? 'INFO';
   if (marker?.level && f.levelname) details.logged_level = f.levelname;
+  // A marker with a duration ("Tool X completed in 0.5s") is an operation that just ended: a span
+  // that started `duration` before the line was written.
+  const loggedMicros = ts ? epochMicros(ts) : ctx.fallbackMicros();
+  const duration = marker?.duration_ms;
   return createEvent({
-    timestamp: ts ?? isoFromEpochMicros(ctx.fallbackMicros()),
+    timestamp: isoFromEpochMicros(duration !== undefined ? loggedMicros - Math.round(duration * 1000) : loggedMicros),
     level: stack && level === 'INFO' ? 'ERROR' : level,
     source,
     component: marker?.component ?? (f.component || undefined) ?? logger ?? source,
@@ -93,8 +103,8 @@ function fieldsToEvent(f: LogFields, message: string, ctx: RecordContext, source
     details,
     stack_trace: stack,
     session_id: session ?? null,
-    duration_ms: marker?.duration_ms ?? null,
-    kind: 'log',
+    duration_ms: duration ?? null,
+    kind: duration !== undefined ? 'span' : 'log',
   });
 }
 
@@ -103,6 +113,7 @@ const DEBBIE_LINE = /^\[(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?Z?)\]
 /** The seed's line format: `[ts] [source] [LEVEL] [component] message | {details}` (what formatDebbieLine writes). */
 export class DebbieLineParser implements RecordParser {
   readonly multiline = true;
+  readonly inheritsSession = false;
 
   isStart(line: string): boolean {
     const m = DEBBIE_LINE.exec(line);
@@ -156,6 +167,7 @@ export class DebbieLineParser implements RecordParser {
 /** JSON Lines: each line a DebbieEvent, or an OTLP/JSON export request (as the OTel Collector's file exporter writes). */
 export class JsonLinesParser implements RecordParser {
   readonly multiline = false;
+  readonly inheritsSession = false;
 
   isStart(): boolean {
     return true;
