@@ -93,6 +93,7 @@ export class ReportAccumulator {
   private maxEndEvent: { id: string; source: LogSource; name: string } | null = null;
   private lastStartUs = Number.NEGATIVE_INFINITY;
   private readonly stalls: TopK<PatternFinding>;
+  private lastTool: { id: string; name: string; endUs: number } | null = null;
   private readonly runs = new Map<string, AgentRun>();
 
   constructor(options: AnalysisOptions = {}) {
@@ -170,15 +171,23 @@ export class ReportAccumulator {
       const gapMs = (startUs - this.maxEndUs) / 1000;
       if (gapMs >= this.o.stallThresholdMs && this.maxEndEvent) {
         const before = this.maxEndEvent;
+        // "after a tool": a tool span ended within 5 s before the silence began (the turn's
+        // bookkeeping, e.g. the continuation decision, may come after it)
+        const tool = this.lastTool && this.lastTool.endUs >= this.maxEndUs - 5_000_000 ? this.lastTool : null;
+        const silenceStart = this.maxEndUs;
         this.stalls.offer(gapMs, () => ({
-          origin: 'analyzer', pattern: before.source === 'tool' ? 'stall_after_tool' : 'stall',
+          origin: 'analyzer', pattern: tool ? 'stall_after_tool' : 'stall',
           summary: `${(gapMs / 1000).toFixed(1)} s of silence after ${before.source} "${before.name}"` +
-            (before.source === 'tool' ? ' (the agent did not continue after the tool: the continuation issue)' : ''),
-          confidence: null, timestamp: isoFromEpochMicros(this.maxEndUs), event_id: null,
-          evidence: [before.id, e.event_id], recommendations: [],
+            (tool ? ` following tool "${tool.name}": the agent did not continue after the tool (the continuation issue)` : ''),
+          confidence: null, timestamp: isoFromEpochMicros(silenceStart), event_id: null,
+          evidence: tool && tool.id !== before.id ? [tool.id, before.id, e.event_id] : [before.id, e.event_id], recommendations: [],
+          metrics: { silence_ms: gapMs },
         }));
       }
       this.lastStartUs = startUs;
+    }
+    if (hasDur && e.source === 'tool' && (!this.lastTool || endUs >= this.lastTool.endUs)) {
+      this.lastTool = { id: e.event_id, name, endUs };
     }
     if (endUs > this.maxEndUs && e.source !== 'debbie_comment' && e.source !== 'debbie') {
       this.maxEndUs = endUs;
