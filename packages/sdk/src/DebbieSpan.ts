@@ -43,6 +43,14 @@ export class DebbieSpan {
     return this;
   }
 
+  /** Ids learned while the operation ran (e.g. the session a startSession request created). */
+  setIds(ids: { session_id?: string; agent_id?: string; correlation_id?: string }): this {
+    if (ids.session_id !== undefined) this.draft.session_id = ids.session_id;
+    if (ids.agent_id !== undefined) this.draft.agent_id = ids.agent_id;
+    if (ids.correlation_id !== undefined) this.draft.correlation_id = ids.correlation_id;
+    return this;
+  }
+
   setState(before: unknown, after: unknown): this {
     this.draft.state_before = before;
     this.draft.state_after = after;
