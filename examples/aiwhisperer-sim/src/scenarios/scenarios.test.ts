@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { epochMicros, type DebbieEvent } from '@debbie/model';
 import { runScenario, type ScenarioRun } from '../runScenario.js';
 import { SCENARIO_NAMES } from './index.js';
+import { VARIANTS } from './Scenario.js';
 
 const spans = (run: ScenarioRun, source: string) => run.events.filter((e) => e.kind === 'span' && e.source === source);
 const us = (e: DebbieEvent) => epochMicros(e.timestamp);
@@ -237,5 +238,35 @@ describe('variants', () => {
     const run = await runScenario('healthy', { seed: 3, variant: 'long-chain' });
     expect(run.truth.decoys.find((d) => d.pattern === 'long_chain')?.count).toBe(8);
     expect(run.truth.faults).toEqual([]);
+  });
+});
+
+describe('labelled corpus', () => {
+  const expected: Record<string, string[]> = {
+    healthy: [],
+    'continuation-stall': ['continuation_stall', 'nudge_pattern'],
+    'tool-loop': ['tool_loop'],
+    'error-burst': ['error_burst'],
+    'slow-tool': ['slow_tool'],
+    'websocket-timeout': ['ignored_request', 'request_timeout', 'websocket_slow'],
+    'memory-spike': ['memory_spike'],
+    'empty-reply': ['empty_reply'],
+    'slow-model': ['slow_model'],
+  };
+  const decoys: Record<string, string[]> = { default: [], concurrent: [], 'long-chain': ['long_chain'], 'idle-user': ['idle_user'], 'noisy-errors': ['noisy_error'] };
+
+  it('labels every session of every scenario × variant with exactly its faults and decoys', async () => {
+    expect(Object.keys(expected).sort()).toEqual([...SCENARIO_NAMES].sort());
+    for (const name of SCENARIO_NAMES) {
+      for (const variant of VARIANTS) {
+        const run = await runScenario(name, { seed: 13, jitter: 0.3, variant });
+        expect(run.sessionIds).toHaveLength(variant === 'concurrent' ? 3 : 1);
+        for (const sid of run.sessionIds) {
+          const faults = [...new Set(run.truth.faults.filter((f) => f.session_id === sid).map((f) => f.pattern))].sort();
+          const found = [...new Set(run.truth.decoys.filter((f) => f.session_id === sid).map((f) => f.pattern))].sort();
+          expect({ name, variant, faults, decoys: found }).toEqual({ name, variant, faults: expected[name], decoys: decoys[variant] });
+        }
+      }
+    }
   });
 });

@@ -173,7 +173,9 @@ export class SimServer {
         this.recordIgnored(parsed.request);
         return;
       case 'request':
-        void this.handleRequest(conn, parsed.request);
+        this.handleRequest(conn, parsed.request).catch((error: unknown) => {
+          this.rt.logger.log({ source: 'server', level: 'ERROR', component: 'websocket_endpoint', action: 'request_failed', message: `Request ${parsed.request.method} failed outside its handler: ${String((error as Error)?.message ?? error)}`, details: { connection_id: conn.id, rpc_method: parsed.request.method } });
+        });
     }
   }
 
