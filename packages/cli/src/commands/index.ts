@@ -8,6 +8,7 @@ import { scriptsCommand } from './scripts.js';
 import { runScriptCommand } from './run-script.js';
 import { analyzeCommand } from './analyze.js';
 import { timelineCommand } from './timeline.js';
+import { exportCommand } from './export.js';
 
 /** Every `debbie` command, in the order `debbie --help` lists them. One import per command file. */
 export const COMMANDS: Command[] = [
@@ -16,6 +17,7 @@ export const COMMANDS: Command[] = [
   eventsCommand,
   analyzeCommand,
   timelineCommand,
+  exportCommand,
   scriptsCommand,
   runScriptCommand,
   collectCommand,

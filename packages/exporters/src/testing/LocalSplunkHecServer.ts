@@ -22,6 +22,8 @@ export interface LocalSplunkHecOptions {
   throttledRequests?: number;
   /** Acknowledgment polls answered `false` before an ack turns true. Default 1. */
   ackPendingPolls?: number;
+  /** Keep received events in `events` for inspection; off, only `count` grows. Default true. */
+  storeEvents?: boolean;
 }
 
 export interface StoredHecEvent {
@@ -48,6 +50,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export class LocalSplunkHecServer {
   readonly events: StoredHecEvent[] = [];
+  /** Events indexed so far. */
+  count = 0;
   /** Status of every request, in order. */
   readonly statuses: number[] = [];
   private readonly server: Server;
@@ -161,6 +165,8 @@ export class LocalSplunkHecServer {
         if (!flat) { fail('Error in handling indexed fields', 15); return; }
       }
       // Indexed as it arrives: events before a bad one stay indexed, as in Splunk.
+      this.count += 1;
+      if (this.options.storeEvents === false) continue;
       this.events.push({
         time: e.time === undefined ? undefined : Number(e.time),
         host: e.host as string | undefined,
