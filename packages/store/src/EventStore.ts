@@ -363,7 +363,12 @@ function appendRows(appender: DuckDBAppender, rows: readonly StoredRow[]): void 
       switch (EVENT_COLUMNS[c]!.kind) {
         case 'timestamp': appender.appendTimestamp(new DuckDBTimestampValue(value as bigint)); break;
         case 'double': appender.appendDouble(value as number); break;
-        case 'text_list': appender.appendList(listValue(value as string[]), TAGS_TYPE); break;
+        case 'text_list':
+          // Most events carry no tags; DuckDB casts the text '[]' to an empty list far more cheaply
+          // than the client builds a list value.
+          if ((value as string[]).length === 0) appender.appendVarchar('[]');
+          else appender.appendList(listValue(value as string[]), TAGS_TYPE);
+          break;
         default: appender.appendVarchar(value as string);
       }
     }
