@@ -15,3 +15,4 @@ export { scoreRuns, formatScoreTable, falsePositives, missedFaults } from './eva
 export type { ScoredRun, PatternScore, LabelledInterval, ScoreOptions } from './eval/score.js';
 export { corpusCases, runCase, TUNE_SEEDS, TEST_SEEDS, JITTERS } from './eval/corpus.js';
 export type { SimulatorApi, CorpusCase } from './eval/corpus.js';
+export { ReplayClock } from './ReplayClock.js';

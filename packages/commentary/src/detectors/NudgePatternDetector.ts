@@ -88,7 +88,7 @@ export class NudgePatternDetector implements Detector {
           trigger: refOf(obs.event),
           evidenceEventIds: s.eventIds,
           evidenceSpanIds: s.spanIds,
-          facts: { session_id: session.id, nudges: s.run, messages: s.words, likely_cause: 'continuation_required' },
+          facts: { session_id: session.id, nudges: s.run, messages: [...s.words], likely_cause: 'continuation_required' },
         });
       }
     } else if (s.run > 0) {
