@@ -38,6 +38,7 @@ describe('scenarios', () => {
     }
     const switched = run.events.find((e) => e.action === 'agent_switched')!;
     expect(switched.details).toEqual({ from: 'p', to: 't' });
+    expect([switched.state_before, switched.state_after]).toEqual([{ agent_id: 'p' }, { agent_id: 't' }]);
     const tessaTurn = userTurns(run).at(-1)!;
     expect(spans(run, 'agent').find((e) => e.correlation_id === tessaTurn.correlation_id)?.agent_id).toBe('t');
     const chat = spans(run, 'ai_service')[0]!;
@@ -56,6 +57,7 @@ describe('scenarios', () => {
     const firstTool = spans(run, 'tool')[0]!;
     const decision = run.events.find((e) => e.action === 'continuation_decision')!;
     expect(decision.details).toMatchObject({ decision: false, reason: 'no_continuation_signal', depth: 0 });
+    expect([decision.state_before, decision.state_after]).toEqual([{ agent_state: 'processing', depth: 0 }, { agent_state: 'waiting_for_user', depth: 0 }]);
     expect(us(decision)).toBeGreaterThanOrEqual(endUs(firstTool));
     const nudges = turns.filter((t) => t.details.message === 'ok');
     expect(nudges).toHaveLength(6);

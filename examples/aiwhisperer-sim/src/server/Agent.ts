@@ -96,6 +96,8 @@ export class Agent {
           level: decision.reason === 'no_continuation_signal' ? 'WARNING' : 'INFO',
           message: `🔄 CONTINUATION DECISION: ${decision.decision ? 'True' : 'False'}`,
           details: { ...decision, tools_called: chat.toolCalls.map((c) => c.function.name), continuation_status: chat.continuation },
+          state_before: { agent_state: 'processing', depth },
+          state_after: decision.decision ? { agent_state: 'continuing', depth: depth + 1 } : { agent_state: 'waiting_for_user', depth },
         });
         if (!decision.decision) {
           span.setDetails({ iterations, tools, stop_reason: decision.reason });

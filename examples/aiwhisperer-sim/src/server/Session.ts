@@ -118,6 +118,7 @@ export class Session implements AgentHost {
         result = await this.agent.runTurn(this, message.text);
       } catch (error) {
         span.recordError(error);
+        span.setState({ status: 'Active' }, { status: 'Error' });
         this.status = SessionStatus.Error;
         rt.notify(this.sessionId, 'SessionStatusNotification', { sessionId: this.sessionId, status: SessionStatus.Error, reason: String((error as Error).message ?? error) });
         return { messageId, status: 1 };

@@ -17,6 +17,8 @@ import type { Session } from './Session.js';
 import { SessionManager, type SessionManagerOptions } from './SessionManager.js';
 import type { SimRuntime } from './SimRuntime.js';
 
+const SESSION_STATUS_NAMES: Record<number, string> = { 0: 'Starting', 1: 'Active', 2: 'Stopped', 3: 'Error' };
+
 export interface SimServerOptions extends SessionManagerOptions {
   logger: DebbieLogger;
   /** Default: the logger's clock. */
@@ -265,7 +267,7 @@ export class SimServer {
         // The session did not exist when this request's span started: tag it now (OTel convention attributes).
         trace.getActiveSpan()?.setAttributes({ [ATTR.SESSION_ID]: session.sessionId, [ATTR.AGENT_ID]: session.agentId });
         this.truth.addSession(session.sessionId, userId, session.agentId);
-        this.rt.logger.log({ source: 'session', component: 'session_manager', action: 'session_started', message: `Session ${session.sessionId} started for ${userId}`, session_id: session.sessionId, agent_id: session.agentId, details: { user_id: userId, language } });
+        this.rt.logger.log({ source: 'session', component: 'session_manager', action: 'session_started', message: `Session ${session.sessionId} started for ${userId}`, session_id: session.sessionId, agent_id: session.agentId, details: { user_id: userId, language }, state_before: { status: 'Starting' }, state_after: { status: 'Active', agent_id: session.agentId } });
         this.notify(session.sessionId, 'SessionStatusNotification', { sessionId: session.sessionId, status: SessionStatus.Active, reason: 'Session started' });
         return { sessionId: session.sessionId, status: SessionStatus.Active };
       }
@@ -278,8 +280,9 @@ export class SimServer {
       }
       case 'stopSession': {
         const session = this.requireSession(request);
+        const before = SESSION_STATUS_NAMES[session.status];
         this.sessions.stop(session);
-        this.rt.logger.log({ source: 'session', component: 'session_manager', action: 'session_stopped', message: `Session ${session.sessionId} stopped`, session_id: session.sessionId, agent_id: session.agentId });
+        this.rt.logger.log({ source: 'session', component: 'session_manager', action: 'session_stopped', message: `Session ${session.sessionId} stopped`, session_id: session.sessionId, agent_id: session.agentId, state_before: { status: before }, state_after: { status: 'Stopped' } });
         this.notify(session.sessionId, 'SessionStatusNotification', { sessionId: session.sessionId, status: SessionStatus.Stopped, reason: 'Stopped by client' });
         this.owners.delete(session.sessionId);
         conn.sessions.delete(session.sessionId);
@@ -297,7 +300,7 @@ export class SimServer {
         const agentId = stringParam(params, 'agentId');
         if (!findAgent(agentId)) throw new RpcError(RPC_ERROR.INVALID_PARAMS, `Invalid params: unknown agent "${agentId}" (known: ${AGENTS.map((a) => a.agentId).join(', ')})`);
         const from = this.sessions.switchAgent(session, agentId)!;
-        this.rt.logger.log({ source: 'agent', component: 'agent_registry', action: 'agent_switched', message: `*** SWITCHING TO AGENT ${agentId} ***`, session_id: session.sessionId, agent_id: agentId, details: { from, to: agentId } });
+        this.rt.logger.log({ source: 'agent', component: 'agent_registry', action: 'agent_switched', message: `*** SWITCHING TO AGENT ${agentId} ***`, session_id: session.sessionId, agent_id: agentId, details: { from, to: agentId }, state_before: { agent_id: from }, state_after: { agent_id: agentId } });
         this.notify(session.sessionId, 'agent.switched', { from, to: agentId });
         return { success: true, previous_agent: from, current_agent: agentId };
       }
