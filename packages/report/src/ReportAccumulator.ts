@@ -275,8 +275,13 @@ export class ReportAccumulator {
     else this.findingsDropped += 1;
   }
 
-  /** Adds findings from another finder (e.g. the commentary package's detectors). */
+  /**
+   * Adds a finding from another finder (e.g. the commentary package's detectors), unless a stored
+   * comment already says the same (same pattern, same first evidence event).
+   */
   addFinding(f: PatternFinding): void {
+    const first = f.evidence[0];
+    if (this.findings.some((g) => g.origin === 'commentary' && g.pattern === f.pattern && g.evidence[0] === first)) return;
     this.pushFinding(f);
   }
 

@@ -1,5 +1,5 @@
 import type { DebbieEvent } from '@debbie/model';
-import type { PatternFinding } from './AnalysisReport.js';
+import type { FindingOrigin, PatternFinding } from './AnalysisReport.js';
 
 /** Event ids named by a comment's `evidence`: ids, {event_id} objects, or {event_ids: [...]}. */
 function evidenceIds(value: unknown, out: string[]): void {
@@ -27,8 +27,11 @@ function texts(value: unknown): string[] {
   }).slice(0, 10);
 }
 
-/** A stored debbie_comment event as a report finding. */
-export function commentFinding(e: DebbieEvent): PatternFinding {
+/**
+ * A debbie_comment event as a report finding: `commentary` for comments stored in the session,
+ * `detector` for comments the commentary detectors make when the report runs them.
+ */
+export function commentFinding(e: DebbieEvent, origin: FindingOrigin = 'commentary'): PatternFinding {
   const d = e.details;
   const evidence: string[] = [];
   evidenceIds(d.evidence, evidence);
@@ -37,12 +40,13 @@ export function commentFinding(e: DebbieEvent): PatternFinding {
   const pattern = typeof d.pattern === 'string' ? d.pattern
     : Array.isArray(patterns) && typeof patterns[0] === 'string' ? patterns[0] : e.action || 'comment';
   return {
-    origin: 'commentary',
+    origin,
     pattern,
     summary: e.event_summary.slice(0, 500),
     confidence: typeof d.confidence === 'number' ? d.confidence : null,
     timestamp: e.timestamp,
-    event_id: e.event_id,
+    // a detector's comment is made by the report, not stored: it is no evidence to look up
+    event_id: origin === 'commentary' ? e.event_id : null,
     evidence,
     recommendations: texts(d.recommendations),
   };

@@ -1,6 +1,7 @@
 import type { AnalysisReport, LatencyStats } from './AnalysisReport.js';
 import { escapeHtml as h } from './escapeHtml.js';
 
+const sentence = (s: string) => (/[.!?)]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`);
 
 function table(head: string[], rows: string[][], numeric: boolean[] = []): string {
@@ -63,7 +64,7 @@ export function renderReportHtml(r: AnalysisReport): string {
   if (r.recommendations) {
     parts.push('<section id="recommendations"><h2>Recommendations</h2><ol>');
     for (const rec of r.recommendations) {
-      parts.push(`<li><span class="prio ${rec.priority}">${rec.priority}</span> ${h(rec.action)}.<br><small>Because: ${h(rec.because)}.` +
+      parts.push(`<li><span class="prio ${rec.priority}">${rec.priority}</span> ${h(sentence(rec.action))}<br><small>Because: ${h(sentence(rec.because))}` +
         `${rec.evidence.length ? ` Evidence: ${ids(rec.evidence)}` : ''}</small></li>`);
     }
     parts.push(`</ol>${r.recommendations.length === 0 ? '<p>Nothing to recommend.</p>' : ''}</section>`);

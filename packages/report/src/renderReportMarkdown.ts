@@ -1,6 +1,8 @@
 import type { AnalysisReport, LatencyStats } from './AnalysisReport.js';
 
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`);
+/** Ends text with exactly one full stop (or its own ! or ?). */
+const sentence = (s: string) => (/[.!?)]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
 /** Keeps table cells on one line and pipes from splitting columns. */
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 
@@ -70,7 +72,7 @@ export function renderReportMarkdown(r: AnalysisReport): string {
     out.push('## Recommendations', '');
     if (r.recommendations.length === 0) out.push('Nothing to recommend.');
     r.recommendations.forEach((rec, i) => {
-      out.push(`${i + 1}. **[${rec.priority}]** ${rec.action}.`, `   Because: ${rec.because}.`,
+      out.push(`${i + 1}. **[${rec.priority}]** ${sentence(rec.action)}`, `   Because: ${sentence(rec.because)}`,
         `   Evidence: ${rec.evidence.length ? rec.evidence.join(', ') : '-'}`);
     });
     out.push('');

@@ -237,10 +237,16 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
     requestAnimationFrame(function () { state.drawPending = false; draw(); });
   }
 
+  // 24-hour UTC clock labels: 21:05, :15, .250 (D3's default multi-scale format is 12-hour)
+  var fmtMilli = d3.utcFormat('.%L'), fmtSecond = d3.utcFormat(':%S'), fmtMinute = d3.utcFormat('%H:%M'), fmtDay = d3.utcFormat('%b %d');
+  function tickFormat(date) {
+    return (d3.utcSecond(date) < date ? fmtMilli : d3.utcMinute(date) < date ? fmtSecond : d3.utcDay(date) < date ? fmtMinute : fmtDay)(date);
+  }
+
   function drawAxis() {
     var xt = d3.scaleUtc().domain(x.domain().map(function (ms) { return new Date(t0ms + ms); })).range(x.range());
     d3.select('#axis').attr('width', W).attr('height', AXIS_H).selectAll('g.ax').data([0]).join('g').attr('class', 'ax')
-      .attr('transform', 'translate(0,' + (AXIS_H - 1) + ')').call(d3.axisTop(xt).ticks(Math.max(2, Math.floor(W / 110))));
+      .attr('transform', 'translate(0,' + (AXIS_H - 1) + ')').call(d3.axisTop(xt).ticks(Math.max(2, Math.floor(W / 110))).tickFormat(tickFormat));
   }
 
   function draw() {
@@ -265,7 +271,8 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
       ctx.setLineDash([]);
       ctx.fillStyle = '#b3263c';
       ctx.font = '11px system-ui, sans-serif';
-      ctx.fillText('stall ' + fmtMs(g[1]), Math.max(gx + 4, 4), 12);
+      var label = 'stall ' + fmtMs(g[1]);
+      if (ctx.measureText(label).width + 8 <= gw) ctx.fillText(label, Math.max(gx + 4, 4), 12);
     });
     var hl = state.highlightCorr;
     var mc = 0, merged = 0, inView = 0;

@@ -1,7 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { DebbieError } from '@debbie/model';
-import { LogAnalyzer, REPORT_SECTIONS, renderReportHtml, renderReportJson, renderReportMarkdown, type AnalysisReport } from '@debbie/report';
+import { CommentaryProcessor, ReplayClock } from '@debbie/commentary';
+import { DebbieError, epochMicros, type DebbieEvent } from '@debbie/model';
+import {
+  commentFinding, LogAnalyzer, REPORT_SECTIONS, renderReportHtml, renderReportJson, renderReportMarkdown,
+  type AnalysisReport, type FindingSource, type PatternFinding,
+} from '@debbie/report';
 import type { Command } from '../Command.js';
 import { openReader, READER_OPTIONS, writeOut } from '../readerOptions.js';
 
@@ -17,6 +21,51 @@ function positiveNumber(v: unknown, flag: string): number | undefined {
   const n = Number(s);
   if (!Number.isFinite(n) || n <= 0) throw new DebbieError('invalid_option', `"${s}" is not a positive number`, flag);
   return n;
+}
+
+/** Detector comments kept per analysis; more are counted in the report's `patterns.dropped`. */
+const MAX_DETECTOR_COMMENTS = 1_000;
+
+/**
+ * The commentary package's detectors as a report finder: the session is replayed through a
+ * CommentaryProcessor on a ReplayClock (event time, so stall timers fire as they would have live;
+ * interventions stay off). Its insights become `detector` findings, the latest comment per insight.
+ */
+function commentaryFinder(): FindingSource {
+  let clock: ReplayClock | undefined;
+  let processor: CommentaryProcessor | undefined;
+  let lastUs = 0;
+  const byInsight = new Map<string, DebbieEvent>();
+  let dropped = 0;
+  return {
+    observe(event) {
+      const us = epochMicros(event.timestamp);
+      if (Number.isNaN(us)) return;
+      if (!clock) {
+        const replay = new ReplayClock(us);
+        clock = replay;
+        processor = new CommentaryProcessor({
+          clock: replay,
+          onComment: (c) => {
+            if (c.source !== 'debbie_comment' || c.action === 'insight_resolved') return;
+            const key = typeof c.details.insight_id === 'string' ? c.details.insight_id : c.event_id;
+            if (byInsight.size >= MAX_DETECTOR_COMMENTS && !byInsight.has(key)) { dropped += 1; return; }
+            byInsight.set(key, c);
+          },
+        });
+      }
+      if (us > lastUs) lastUs = us;
+      clock.advanceTo(us);
+      processor!.write(event);
+    },
+    findings(): PatternFinding[] {
+      // let a trailing silence count, as if the session had been watched a while longer
+      if (clock && processor) clock.advanceTo(lastUs + 5 * 60e6);
+      void processor?.shutdown();
+      if (dropped) process.emitWarning(`debbie analyze: ${dropped} detector comments over the limit of ${MAX_DETECTOR_COMMENTS} left out`);
+      return [...byInsight.values()].map((c) => commentFinding(c, 'detector'));
+    },
+  };
 }
 
 /** `debbie analyze`: the seed's LogAnalyzer report for one session. */
@@ -57,7 +106,9 @@ export const analyzeCommand: Command = {
       if ((await reader.countEvents({ sessionId: session })) === 0) {
         throw new DebbieError('session_not_found', `no events for session "${session}" (run \`debbie sessions\` to list them)`, '--session');
       }
-      const analyzer = new LogAnalyzer({ reader, ...(stallThresholdMs ? { stallThresholdMs } : {}) });
+      const analyzer = new LogAnalyzer({
+        reader, findingSources: () => [commentaryFinder()], ...(stallThresholdMs ? { stallThresholdMs } : {}),
+      });
       const report = await analyzer.analyze(session, { start: str(values.since) ?? null, end: str(values.until) ?? null }, focus);
       const text = FORMATS[format](report);
       const out = str(values.out);
