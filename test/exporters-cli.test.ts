@@ -74,17 +74,17 @@ describe('debbie export', () => {
       const ok = await debbie(['--session', SESSION, '--format', 'elasticsearch', '--url', es.url, '--index', 'logs-debbie-cli'], { DEBBIE_EXPORT_TOKEN: 'a2V5' });
       expect(ok.code).toBe(0);
       expect(es.count).toBe(session.length);
-      // Same ids, other index where one field is already mapped as a number: one document conflicts.
+      // Another cluster where error.stack_trace is already mapped as an object: the one event with a stack trace conflicts.
       const conflicting = await LocalElasticsearchServer.start();
       try {
-        const pre = await fetch(`${conflicting.url}/_bulk`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: '{"create":{"_index":"logs-debbie-default","_id":"seed"}}\n{"@timestamp":"2025-01-01T00:00:00Z","debbie":{"details":{"result":7}}}\n' });
+        const pre = await fetch(`${conflicting.url}/_bulk`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: '{"create":{"_index":"logs-debbie-default","_id":"seed"}}\n{"@timestamp":"2025-01-01T00:00:00Z","error":{"stack_trace":{"lines":3}}}\n' });
         expect(pre.status).toBe(200);
         const r = await debbie(['--session', SESSION, '--format', 'elasticsearch', '--url', conflicting.url, '--dead-letter', 'dead.jsonl']);
         expect(r.code).toBe(1);
-        expect(r.stderr).toMatch(/1 events were refused by .*; they are in .*dead\.jsonl with the reasons/);
+        expect(r.stderr).toContain(`1 events were refused by ${conflicting.url}/_bulk (index logs-debbie-default); they are in ${join(dir, 'dead.jsonl')} with the reasons.`);
         const dead = JSON.parse(readFileSync(join(dir, 'dead.jsonl'), 'utf8')) as { status: number; reason: string };
         expect(dead.status).toBe(400);
-        expect(dead.reason).toMatch(/debbie\.details\.result/);
+        expect(dead.reason).toMatch(/object mapping for \[error\.stack_trace\] tried to parse field \[stack_trace\] as object, but found a concrete value/);
       } finally {
         await conflicting.stop();
       }

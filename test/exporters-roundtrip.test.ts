@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epochMicros, type DebbieEvent } from '@debbie/model';
 import { createDestination, exportEvents } from '@debbie/exporters';
 import { LocalElasticsearchServer, LocalSplunkHecServer } from '../packages/exporters/src/testing/index.js';
+import { runScenario } from '@debbie/aiwhisperer-sim';
 import { aiWhispererSession } from './exporters-session.js';
 
 // Every format round-trips a realistic session, read back by a reader that is not ours:
@@ -17,8 +18,8 @@ import { aiWhispererSession } from './exporters-session.js';
 const duckdbPath = createRequire(new URL('../packages/exporters/package.json', import.meta.url)).resolve('@duckdb/node-api');
 const { DuckDBInstance } = (await import(pathToFileURL(duckdbPath).href)) as typeof import('@duckdb/node-api');
 
-const session = aiWhispererSession();
-const byId = new Map(session.map((e) => [e.event_id, e]));
+let session: DebbieEvent[] = [];
+let byId = new Map<string, DebbieEvent>();
 let dir: string;
 
 /** The fields compared for every format. */
@@ -71,7 +72,21 @@ async function batches(): Promise<AsyncIterable<DebbieEvent[]>> {
 
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'debbie-roundtrip-')); });
 
-describe('export round trips of an AIWhisperer session', () => {
+// Two sessions: the simulator's continuation-stall run (what the SDK really emits), and a
+// hand-built one that fills every field with text hostile to flat formats.
+const SESSIONS: [string, () => Promise<DebbieEvent[]>][] = [
+  ['the simulator\'s continuation-stall session', async () => (await runScenario('continuation-stall', { seed: 4, jitter: 0 })).events],
+  ['a hand-built session with every field populated', async () => aiWhispererSession()],
+];
+
+describe.each(SESSIONS)('export round trips of %s', (_name, load) => {
+  beforeAll(async () => {
+    session = await load();
+    byId = new Map(session.map((e) => [e.event_id, e]));
+    expect(session.length).toBeGreaterThan(10);
+    expect(byId.size).toBe(session.length);
+  });
+
   for (const format of ['json', 'jsonl', 'csv'] as const) {
     it(`${format}: python3 reads back every event with its key fields`, async () => {
       const path = join(dir, `session.${format}`);
@@ -106,7 +121,7 @@ describe('export round trips of an AIWhisperer session', () => {
       expect(summary).toMatchObject({ written: session.length, rejected: 0 });
       const docs = es.documents.get('logs-debbie-test')!.map((d) => d._source as Record<string, any>);
       expectSame(docs.map((d) => ({
-        event_id: d.event.id, micros: epochMicros(d['@timestamp']), event_summary: d.message, details: d.debbie?.details ?? {},
+        event_id: d.event.id, micros: epochMicros(d['@timestamp']), event_summary: d.message, details: d.debbie?.details === undefined ? {} : JSON.parse(d.debbie.details),
         tags: d.tags ?? [], duration_ms: d.event.duration === undefined ? null : d.event.duration / 1e6,
         session_id: d.labels?.session_id ?? null, level: String(d.log.level).toUpperCase(),
       })));

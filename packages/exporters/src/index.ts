@@ -17,7 +17,7 @@ export { parquetSchema, ParquetColumns } from './parquet/parquetTransform.js';
 export { ParquetDestination } from './parquet/ParquetDestination.js';
 export type { ParquetDestinationOptions } from './parquet/ParquetDestination.js';
 export { eventToEcs } from './elasticsearch/ecsTransform.js';
-export type { EcsDocument } from './elasticsearch/ecsTransform.js';
+export type { EcsDocument, EcsOptions } from './elasticsearch/ecsTransform.js';
 export { bulkCreateLines } from './elasticsearch/bulkTransform.js';
 export { ElasticsearchBulkClient } from './elasticsearch/ElasticsearchBulkClient.js';
 export type { ElasticsearchAuth, ElasticsearchBulkClientOptions, BulkItem, BulkOutcome } from './elasticsearch/ElasticsearchBulkClient.js';

@@ -56,7 +56,7 @@ export const exportCommand: Command = {
     const out = str(values.out);
     const remote = format === 'elasticsearch' || format === 'splunk';
     const token = str(values.token) ?? (io.env.DEBBIE_EXPORT_TOKEN || undefined);
-    const deadLetterPath = remote ? str(values['dead-letter']) ?? 'debbie-export-dead-letter.jsonl' : undefined;
+    const deadLetterPath = remote ? resolvePath(io, str(values['dead-letter']) ?? 'debbie-export-dead-letter.jsonl') : undefined;
     // Checks the format's options (and URL, index name) before anything is read.
     const destination = createDestination({
       format,
@@ -64,7 +64,7 @@ export const exportCommand: Command = {
       ...(str(values.url) ? { url: str(values.url)! } : {}),
       ...(token ? { token } : {}),
       ...(str(values.index) ? { index: str(values.index)! } : {}),
-      ...(deadLetterPath ? { deadLetterPath: resolvePath(io, deadLetterPath) } : {}),
+      ...(deadLetterPath ? { deadLetterPath } : {}),
       ...(values.ack === true ? { ack: true } : {}),
     });
     // The collector source is --from-url here, since --url names the destination.

@@ -3,10 +3,10 @@ import { DebbieError } from '@debbie/model';
 import { DeadLetterFile } from '../DeadLetterFile.js';
 import type { EventDestination, ExportSummary } from '../EventDestination.js';
 import { bulkCreateLines } from './bulkTransform.js';
-import { eventToEcs } from './ecsTransform.js';
+import { eventToEcs, type EcsOptions } from './ecsTransform.js';
 import { ElasticsearchBulkClient, type BulkItem, type ElasticsearchBulkClientOptions } from './ElasticsearchBulkClient.js';
 
-export interface ElasticsearchDestinationOptions extends Omit<ElasticsearchBulkClientOptions, 'deadLetter'> {
+export interface ElasticsearchDestinationOptions extends Omit<ElasticsearchBulkClientOptions, 'deadLetter'>, EcsOptions {
   /** Data stream or index to write to. Default 'logs-debbie-default' (matches the built-in logs-*-* data stream template). */
   index?: string;
   /** Bytes of NDJSON per `_bulk` request, before compression. Default 5 MiB. */
@@ -28,6 +28,7 @@ export class ElasticsearchDestination implements EventDestination {
   private readonly maxBatchBytes: number;
   private readonly maxBatchDocs: number;
   private readonly deadLetter: DeadLetterFile | undefined;
+  private readonly ecs: EcsOptions;
   private batch: BulkItem[] = [];
   private batchBytes = 0;
   private written = 0;
@@ -45,15 +46,17 @@ export class ElasticsearchDestination implements EventDestination {
     this.target = `${this.client.url} (index ${this.index})`;
     this.maxBatchBytes = options.maxBatchBytes ?? 5 * 1024 * 1024;
     this.maxBatchDocs = options.maxBatchDocs ?? 1000;
+    this.ecs = { structuredDetails: options.structuredDetails ?? false };
   }
 
   async write(events: readonly DebbieEvent[]): Promise<void> {
     for (const event of events) {
-      const lines = bulkCreateLines(event, this.index);
+      const lines = bulkCreateLines(event, this.index, this.ecs);
+      const ecs = this.ecs;
       const size = Buffer.byteLength(lines);
       if (this.batch.length > 0 && (this.batchBytes + size > this.maxBatchBytes || this.batch.length >= this.maxBatchDocs)) await this.flush();
       // The document object is rebuilt only if it has to be dead-lettered.
-      this.batch.push({ lines, get document() { return eventToEcs(event); } });
+      this.batch.push({ lines, get document() { return eventToEcs(event, ecs); } });
       this.batchBytes += size;
     }
   }

@@ -10,13 +10,26 @@ const compact = (o: Record<string, unknown>): Record<string, unknown> | undefine
   return any ? out : undefined;
 };
 
+export interface EcsOptions {
+  /**
+   * Send details, state_before/after and context as objects instead of JSON text. Only safe when
+   * the index maps them as `flattened` (see docs/export-formats.md): with dynamic mappings, tools
+   * that put different types under the same key (a string here, an object there) get their
+   * documents refused. Default false.
+   */
+  structuredDetails?: boolean;
+}
+
+const asJson = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : JSON.stringify(v));
+
 /**
  * A DebbieEvent as an ECS document: standard fields where ECS has them (`@timestamp`, `message`,
  * `log.level`, `event.duration` in nanoseconds, `trace.id`, `span.id`, `service.name`,
  * `error.stack_trace`, `tags`, `labels.*` for the ids people filter on) and the rest under
  * `debbie.*`. Pure: no I/O.
  */
-export function eventToEcs(event: DebbieEvent): EcsDocument {
+export function eventToEcs(event: DebbieEvent, options: EcsOptions = {}): EcsDocument {
+  const nested = options.structuredDetails ? (v: unknown) => v : asJson;
   const doc: EcsDocument = { '@timestamp': event.timestamp, message: event.event_summary };
   doc.log = { level: event.level.toLowerCase(), logger: event.component };
   doc.event = compact({
@@ -45,10 +58,10 @@ export function eventToEcs(event: DebbieEvent): EcsDocument {
     parent_id: event.parent_id,
     parent_span_id: event.parent_span_id,
     metrics: event.performance_metrics,
-    details: Object.keys(event.details).length > 0 ? event.details : undefined,
-    state_before: event.state_before,
-    state_after: event.state_after,
-    context: event.context_snapshot,
+    details: Object.keys(event.details).length > 0 ? nested(event.details) : undefined,
+    state_before: nested(event.state_before),
+    state_after: nested(event.state_after),
+    context: nested(event.context_snapshot),
   });
   return doc;
 }
