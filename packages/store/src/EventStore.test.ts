@@ -126,6 +126,15 @@ describe('EventStore writes', () => {
     expect(await rawQuery(path, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 2n }]);
   });
 
+  it('closes once when close() is called twice at once, dropping writes made meanwhile', async () => {
+    store = await openStore(':memory:', { flushIntervalMs: 60_000 });
+    store.write(eventAt(0));
+    const first = store.close();
+    store.write(eventAt(1));
+    await Promise.all([first, store.close()]);
+    expect(store.stats()).toMatchObject({ appended: 1, dropped: 1, queued: 0 });
+  });
+
   it('refuses writes when opened read-only', async () => {
     const path = join(dir, 'ro.duckdb');
     await (await openStore(path)).close();

@@ -71,7 +71,7 @@ export class EventStore implements EventReader, EventSink {
   private flushScheduled = false;
   /** Serializes every use of the writer connection. */
   private chain: Promise<void> = Promise.resolve();
-  private closed = false;
+  private closing: Promise<void> | undefined;
   private rowsSinceCheckpoint = 0;
   private counters = { appended: 0, dropped: 0, rejected: 0, batches: 0 };
 
@@ -93,7 +93,7 @@ export class EventStore implements EventReader, EventSink {
 
   /** Queues an event; never blocks or throws. Over maxQueuedEvents (or when closed) it is dropped and counted. */
   write(event: DebbieEvent): void {
-    if (this.closed || this.readOnly || this.queue.length >= this.maxQueuedEvents) {
+    if (this.closing || this.readOnly || this.queue.length >= this.maxQueuedEvents) {
       this.counters.dropped += 1;
       return;
     }
@@ -114,7 +114,7 @@ export class EventStore implements EventReader, EventSink {
    * (counted in stats().rejected); the promise rejects only when DuckDB itself fails.
    */
   async append(events: readonly DebbieEvent[]): Promise<void> {
-    if (this.closed) throw new DebbieError('store_closed', 'the store is closed', this.path);
+    if (this.closing) throw new DebbieError('store_closed', 'the store is closed', this.path);
     if (this.readOnly) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
     for (let i = 0; i < events.length; i += this.batchSize) {
       const slice = events.slice(i, i + this.batchSize);
@@ -251,13 +251,17 @@ export class EventStore implements EventReader, EventSink {
     return buildSpanTree(await this.sessionEvents(sessionId));
   }
 
-  /** Flushes what is queued, then releases the file. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    if (!this.readOnly) await this.forceFlush();
-    this.closed = true;
+  /** Flushes what is queued, then releases the file. Idempotent; writes after it are dropped and counted. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    // this.closing is set: from here on write() drops and counts; what is queued still gets stored.
     this.clearTimer();
-    await this.chain.catch(() => undefined);
+    if (!this.readOnly) await this.enqueue(() => this.drainQueue()).catch(() => undefined);
+    await this.chain;
     this.writer?.closeSync();
     this.reader.closeSync();
     this.release();
@@ -274,7 +278,7 @@ export class EventStore implements EventReader, EventSink {
   }
 
   private async rows(sql: string, params: DuckDBValue[] = []): Promise<Record<string, unknown>[]> {
-    if (this.closed) throw new DebbieError('store_closed', 'the store is closed', this.path);
+    if (this.closing) throw new DebbieError('store_closed', 'the store is closed', this.path);
     const reader = await this.reader.runAndReadAll(sql, params);
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   }
