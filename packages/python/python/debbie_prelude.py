@@ -88,35 +88,47 @@ def parse_timestamp(text):
     """ISO-8601 (Z or offset, any fraction) -> aware UTC datetime; None when unparseable."""
     if not isinstance(text, str):
         return None
+    try:
+        value = _dt.datetime.fromisoformat(text)  # 3.11+: takes Z and any fraction digits
+    except ValueError:
+        value = _parse_timestamp_slow(text)
+        if value is None:
+            return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=_dt.timezone.utc)
+    if value.utcoffset():
+        return value.astimezone(_dt.timezone.utc)
+    return value
+
+
+def _parse_timestamp_slow(text):
+    """Older interpreters: normalise Z and the fraction to what fromisoformat takes."""
     t = text.strip().replace(" ", "T", 1)
     if t.endswith("Z"):
         t = t[:-1] + "+00:00"
     dot = t.find(".")
     if dot != -1:
-        # fromisoformat wants 3 or 6 fractional digits: normalise to 6.
         end = dot + 1
         while end < len(t) and t[end].isdigit():
             end += 1
-        frac = t[dot + 1:end][:6].ljust(6, "0")
-        t = t[:dot + 1] + frac + t[end:]
+        t = t[:dot + 1] + t[dot + 1:end][:6].ljust(6, "0") + t[end:]
     try:
-        value = _dt.datetime.fromisoformat(t)
+        return _dt.datetime.fromisoformat(t)
     except ValueError:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
-    return value.astimezone(_dt.timezone.utc)
+
+
+_EMPTY = dict.fromkeys(FIELDS)
 
 
 class LogEntry:
     """One DebbieEvent with attribute access; `timestamp` is an aware UTC datetime."""
 
-    __slots__ = FIELDS
-
     def __init__(self, record):
-        get = record.get
-        for name in FIELDS:
-            setattr(self, name, get(name))
+        # One dict update is several times faster than 24 setattr calls on 100k events.
+        d = self.__dict__
+        d.update(_EMPTY)
+        d.update(record)
         self.timestamp = parse_timestamp(self.timestamp)
         self.source = _SOURCES.get(self.source, self.source)
         self.level = _LEVELS.get(self.level, self.level)

@@ -93,6 +93,8 @@ export interface ExecutionResult {
   traceback: string | null;
   /** Seconds spent in the script body (as the seed reports it); the wall time when it was killed. */
   execution_time: number;
+  /** Seconds the prelude spent before the script: reading the events, building `df`. */
+  setup_time: number;
   /** Milliseconds from spawn to exit, sandbox start-up included. */
   wall_time_ms: number;
   /** JSON-safe snapshot of the script's top-level variables. */
@@ -269,7 +271,7 @@ export class PythonExecutor {
       signal: outcome.signal,
     };
     const failed = (kind: ErrorKind, error: string): ExecutionResult => ({
-      ...base, error, error_kind: kind, error_type: null, traceback: null, execution_time: outcome.wallMs / 1000,
+      ...base, error, error_kind: kind, error_type: null, traceback: null, execution_time: outcome.wallMs / 1000, setup_time: 0,
       variables: {}, variables_omitted: [], events_loaded: 0,
     });
     if (outcome.timedOut) {
@@ -291,6 +293,7 @@ export class PythonExecutor {
       error_type: prelude.error?.type ?? null,
       traceback: prelude.error?.traceback ?? null,
       execution_time: prelude.execution_time,
+      setup_time: prelude.setup_time,
       variables: prelude.variables,
       variables_omitted: prelude.variables_omitted,
       events_loaded: prelude.events_loaded,
