@@ -9,6 +9,8 @@ import { runScriptCommand } from './run-script.js';
 import { analyzeCommand } from './analyze.js';
 import { timelineCommand } from './timeline.js';
 import { exportCommand } from './export.js';
+import { mcpCommand } from './mcp.js';
+import { tailCommand } from './tail.js';
 
 /** Every `debbie` command, in the order `debbie --help` lists them. One import per command file. */
 export const COMMANDS: Command[] = [
@@ -22,4 +24,6 @@ export const COMMANDS: Command[] = [
   runScriptCommand,
   collectCommand,
   ingestCommand,
+  tailCommand,
+  mcpCommand,
 ];
