@@ -1,11 +1,12 @@
 import type { ExportResult } from '@opentelemetry/core';
-import { eventFromReadableLogRecord, type ReadableLogRecordLike } from '@debbie/model';
+import { eventFromReadableLogRecord, redactEvent, type ReadableLogRecordLike } from '@debbie/model';
 import type { EventDestination } from '../EventDestination.js';
 import { SerialWriter, type SerialWriterOptions } from './SerialWriter.js';
 
 /**
  * An OpenTelemetry LogRecordExporter that writes log records, as DebbieEvents, to any destination.
- * Never throws; reports through the result callback and `diag`.
+ * Secrets are masked (model's redactEvent) before anything leaves the process. Never throws;
+ * reports through the result callback and `diag`.
  *
  * @example
  * new BatchLogRecordProcessor({ exporter: new DebbieLogRecordExporter(new CsvDestination({ output: 'logs.csv' })) })
@@ -18,7 +19,7 @@ export class DebbieLogRecordExporter {
   }
 
   export(logs: ReadableLogRecordLike[], resultCallback: (result: ExportResult) => void): void {
-    this.writer.submit(logs, eventFromReadableLogRecord, resultCallback);
+    this.writer.submit(logs, (log) => redactEvent(eventFromReadableLogRecord(log)), resultCallback);
   }
 
   /** Log records refused (queue full, after shutdown, or not convertible). */

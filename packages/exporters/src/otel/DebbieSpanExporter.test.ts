@@ -114,3 +114,20 @@ describe('DebbieLogRecordExporter', () => {
     void createEvent;
   });
 });
+
+describe('redaction on the OTel path', () => {
+  it('masks secrets in span attributes before they reach the destination', async () => {
+    const written: DebbieEvent[] = [];
+    const dest: EventDestination = {
+      target: 'memory',
+      async write(events) { written.push(...events); },
+      async close() { return { written: written.length, rejected: 0, bytes: 0, target: 'memory' }; },
+    };
+    const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new DebbieSpanExporter(dest))] });
+    provider.getTracer('t').startSpan('call', { attributes: { [ATTR.DETAILS]: JSON.stringify({ api_key: 'sk-or-v1-abcdefabcdefabcdef0123', ok: 1 }) } }).end();
+    await provider.shutdown();
+    expect(written).toHaveLength(1);
+    expect(JSON.stringify(written[0])).not.toContain('sk-or-v1-abcdef');
+    expect(written[0]!.details.ok).toBe(1);
+  });
+});

@@ -1,11 +1,12 @@
 import type { ExportResult } from '@opentelemetry/core';
-import { eventFromReadableSpan, type ReadableSpanLike } from '@debbie/model';
+import { eventFromReadableSpan, redactEvent, type ReadableSpanLike } from '@debbie/model';
 import type { EventDestination } from '../EventDestination.js';
 import { SerialWriter, type SerialWriterOptions } from './SerialWriter.js';
 
 /**
  * An OpenTelemetry SpanExporter that writes spans, as DebbieEvents, to any destination (JSON, CSV,
- * Parquet, Elasticsearch, Splunk). Never throws; reports through the result callback and `diag`.
+ * Parquet, Elasticsearch, Splunk). Secrets are masked (model's redactEvent) before anything leaves
+ * the process. Never throws; reports through the result callback and `diag`.
  *
  * @example
  * new BatchSpanProcessor(new DebbieSpanExporter(new JsonDestination({ output: 'spans.jsonl' })))
@@ -18,7 +19,7 @@ export class DebbieSpanExporter {
   }
 
   export(spans: ReadableSpanLike[], resultCallback: (result: ExportResult) => void): void {
-    this.writer.submit(spans, eventFromReadableSpan, resultCallback);
+    this.writer.submit(spans, (span) => redactEvent(eventFromReadableSpan(span)), resultCallback);
   }
 
   /** Spans refused (queue full, after shutdown, or not convertible). */
