@@ -84,7 +84,7 @@ describe('EventStore writes', () => {
     const badJson = eventAt(3, { event_id: 'bad-json', details: circular });
     await store.append([eventAt(0, { event_id: 'ok1' }), bad, badLevel, badJson, eventAt(4, { event_id: 'ok2' })]);
     expect((await store.queryEvents({})).map((e) => e.event_id)).toEqual(['ok1', 'ok2']);
-    expect(store.stats()).toMatchObject({ appended: 2, rejected: 3 });
+    expect(store.stats()).toMatchObject({ appended: 2, rejected: 3, lastError: expect.stringContaining('bad-json') });
     expect(errors).toHaveLength(3);
     expect(errors[0]).toBeInstanceOf(DebbieError);
     expect(errors[0]!.message).toContain('event bad: field "timestamp" must be an ISO-8601 timestamp');

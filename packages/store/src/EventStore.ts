@@ -41,6 +41,8 @@ export interface StoreStats {
   queued: number;
   /** Appender batches written. */
   batches: number;
+  /** The message of the latest rejected event or failed batch, if any. */
+  lastError: string | null;
 }
 
 /** Rows are appended in slices of this size, yielding to the event loop between them. */
@@ -74,6 +76,7 @@ export class EventStore implements EventReader, EventSink {
   private closing: Promise<void> | undefined;
   private rowsSinceCheckpoint = 0;
   private counters = { appended: 0, dropped: 0, rejected: 0, batches: 0 };
+  private lastError: string | null = null;
 
   /** @internal use openStore(). */
   constructor(path: string, release: () => void, reader: DuckDBConnection, writer: DuckDBConnection | undefined, options: StoreOptions = {}) {
@@ -133,7 +136,7 @@ export class EventStore implements EventReader, EventSink {
   }
 
   stats(): StoreStats {
-    return { ...this.counters, queued: this.queue.length };
+    return { ...this.counters, queued: this.queue.length, lastError: this.lastError };
   }
 
   // ---- EventReader ----------------------------------------------------------------------
@@ -293,6 +296,15 @@ export class EventStore implements EventReader, EventSink {
     }).catch(() => undefined);
   }
 
+  private report(error: Error): void {
+    this.lastError = error.message;
+    try {
+      this.onError?.(error);
+    } catch {
+      // a throwing callback must not break the write path
+    }
+  }
+
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -313,7 +325,7 @@ export class EventStore implements EventReader, EventSink {
         await this.appendBatch(batch);
       } catch (error) {
         this.counters.dropped += batch.length;
-        this.onError?.(error as Error);
+        this.report(error as Error);
       }
     }
   }
@@ -334,7 +346,7 @@ export class EventStore implements EventReader, EventSink {
             rows.push(toStoredRow(event));
           } catch (error) {
             this.counters.rejected += 1;
-            this.onError?.(error as Error);
+            this.report(error as Error);
           }
         }
         appendRows(appender, rows);
