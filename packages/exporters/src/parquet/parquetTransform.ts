@@ -21,6 +21,10 @@ const REQUIRED: ReadonlySet<DebbieEventField> = new Set(['timestamp', 'level', '
 const LOW_CARDINALITY: ReadonlySet<DebbieEventField> = new Set([
   'level', 'source', 'component', 'action', 'session_id', 'agent_id', 'correlation_id', 'trace_id', 'kind', 'service_name',
 ]);
+const MOSTLY_UNIQUE: ReadonlySet<DebbieEventField> = new Set([
+  'timestamp', 'event_id', 'event_summary', 'duration_ms', 'span_id', 'parent_span_id', 'performance_metrics', 'details',
+  'state_before', 'state_after', 'stack_trace', 'context_snapshot',
+]);
 /** Distinct values cached per low-cardinality column before the cache starts over. */
 const CACHE_LIMIT = 4096;
 const EMPTY = new Uint8Array(0);
@@ -102,8 +106,12 @@ export class ParquetColumns {
    * Min/max statistics only where readers prune on them (time, duration, session): computing
    * them for every text column cost a third of the write time.
    */
-  take(): { name: string; data: unknown[]; statistics: boolean }[] {
-    const out = EXPORT_COLUMNS.map((name, i) => ({ name, data: this.data[i]!, statistics: STATISTICS.has(name) }));
+  take(): { name: string; data: unknown[]; statistics: boolean; encoding?: 'PLAIN' }[] {
+    const out = EXPORT_COLUMNS.map((name, i) => ({
+      name, data: this.data[i]!, statistics: STATISTICS.has(name),
+      // Mostly-unique columns: skip the dictionary attempt, it never pays off there.
+      ...(MOSTLY_UNIQUE.has(name) ? { encoding: 'PLAIN' as const } : {}),
+    }));
     for (let i = 0; i < this.data.length; i++) this.data[i] = [];
     return out;
   }
