@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DebbieEvent } from '@debbie/model';
 import { openStore } from '@debbie/store';
+import { startCollector } from '@debbie/collector';
 import { LocalElasticsearchServer, LocalSplunkHecServer } from '../packages/exporters/src/testing/index.js';
 import { aiWhispererSession } from './exporters-session.js';
 
@@ -104,6 +105,23 @@ describe('debbie export', () => {
       expect(bad.stderr).toMatch(/"Invalid token" \(code 4\) — the HEC token is not valid: check --token/);
     } finally {
       await hec.stop();
+    }
+  });
+
+  it('reads from a running collector with --from-url while --url names the destination', async () => {
+    const live = await openStore(join(dir, 'live.duckdb'));
+    await live.append(session);
+    await live.forceFlush();
+    const collector = await startCollector({ store: live, port: 0 });
+    const hec = await LocalSplunkHecServer.start({ tokens: { t: {} } });
+    try {
+      const r = await debbie(['--session', SESSION, '--from-url', collector.url, '--format', 'splunk', '--url', hec.url, '--token', 't', '--quiet']);
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(hec.events.map((e) => (e.event as DebbieEvent).event_id).sort()).toEqual(session.map((e) => e.event_id).sort());
+    } finally {
+      await hec.stop();
+      await collector.close();
+      await live.close();
     }
   });
 
