@@ -39,6 +39,7 @@ export interface LogStreamerStats {
 }
 
 const DEFAULT_BUFFER = 10_000;
+const DEFAULT_MAX_QUEUE = 10_000;
 const DEFAULT_MAX_SUBSCRIBERS = 1000;
 
 /**
@@ -67,7 +68,7 @@ export class LogStreamer implements EventSink {
       throw new DebbieError('invalid_option', `bufferSize must be a positive integer, got ${bufferSize}`, 'LogStreamer');
     }
     this.buffer = new RingBuffer(bufferSize);
-    this.maxQueue = checkQueue(options.maxQueue ?? bufferSize);
+    this.maxQueue = checkQueue(options.maxQueue ?? DEFAULT_MAX_QUEUE);
     this.maxSubscribers = options.maxSubscribers ?? DEFAULT_MAX_SUBSCRIBERS;
     this.alertRunner = new AlertRunner(options.clock ? { clock: options.clock } : {});
   }
