@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createEvent, isoFromEpochMillis } from '@debbie/model';
+import { isoFromEpochMillis } from '@debbie/model';
 import { buildTimelineData, LogAnalyzer, renderTimelineHtml } from '@debbie/report';
 import { chromium } from 'playwright-core';
 
@@ -18,29 +18,40 @@ const T0 = Date.parse('2025-05-29T10:00:00Z');
 const TOOLS = ['list_rfcs', 'read_file', 'search_code', 'write_file', 'run_tests', 'git_diff'];
 const MODELS = ['openai/gpt-4o', 'anthropic/claude-3.5-sonnet'];
 
+/** One event with every DebbieEvent field (the shape createEvent returns), built without spreads. */
+function ev(i, ts, agent, corr, source, summary, duration, details, metrics, level) {
+  return {
+    timestamp: ts, level: level ?? 'INFO', component: source, action: '', event_summary: summary, event_id: `ev-${i}`,
+    duration_ms: duration, details, state_before: null, state_after: null, source, session_id: 'bench', agent_id: agent,
+    correlation_id: corr, parent_id: null, tags: [], performance_metrics: metrics, stack_trace: null, context_snapshot: null,
+    trace_id: null, span_id: null, parent_span_id: null, kind: duration === null ? 'log' : 'span', service_name: null,
+  };
+}
+
 /** A deterministic AIWhisperer-like session: turns of agent span → model call → tool spans → logs. */
 function session(count) {
   const out = new Array(count);
   let t = 0;
   let seed = 42;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const empty = {};
   for (let i = 0; i < count; i++) {
     const k = i % 10;
     const agent = (i >> 4) % 3 === 0 ? 'e' : 'p';
     const corr = `turn-${Math.floor(i / 10)}`;
     t += 5 + Math.floor(rnd() * 40);
-    const base = { session_id: 'bench', event_id: `ev-${i}`, timestamp: isoFromEpochMillis(T0 + t), agent_id: agent, correlation_id: corr };
-    if (k === 0) out[i] = createEvent({ ...base, source: 'agent', event_summary: `agent ${agent} turn`, duration_ms: 3000 + rnd() * 2000 });
+    const ts = isoFromEpochMillis(T0 + t);
+    if (k === 0) out[i] = ev(i, ts, agent, corr, 'agent', `agent ${agent} turn`, 3000 + rnd() * 2000, empty, null);
     else if (k === 1) {
       const model = MODELS[i % 2];
-      out[i] = createEvent({ ...base, source: 'ai_service', event_summary: `chat ${model}`, duration_ms: 400 + rnd() * 1500, details: { model }, performance_metrics: { input_tokens: 1000 + (i % 500), output_tokens: 80 } });
+      out[i] = ev(i, ts, agent, corr, 'ai_service', `chat ${model}`, 400 + rnd() * 1500, { model }, { input_tokens: 1000 + (i % 500), output_tokens: 80 });
     } else if (k <= 5) {
       const tool = TOOLS[(i * 7) % TOOLS.length];
-      out[i] = createEvent({ ...base, source: 'tool', event_summary: `execute_tool ${tool}`, duration_ms: (tool === 'run_tests' ? 900 : 30) + rnd() * 100, details: { tool_name: tool } });
-    } else if (k === 6) out[i] = createEvent({ ...base, source: 'websocket', event_summary: 'StreamingUpdate', details: { type: 'streaming_chunk' } });
-    else if (k === 7 && i % 1000 === 7) out[i] = createEvent({ ...base, source: 'server', level: 'ERROR', event_summary: `Timeout after ${3000 + (i % 97)} ms calling /srv/tools/${i % 13}.json` });
-    else if (k === 8 && i % 5000 === 8) out[i] = createEvent({ ...base, source: 'debbie_comment', event_summary: 'Detected slow tool run_tests', details: { pattern: 'performance_degradation', confidence: 0.75, recommendations: ['Add a timeout to run_tests'] } });
-    else out[i] = createEvent({ ...base, source: 'session', event_summary: 'CONTINUATION DECISION: True' });
+      out[i] = ev(i, ts, agent, corr, 'tool', `execute_tool ${tool}`, (tool === 'run_tests' ? 900 : 30) + rnd() * 100, { tool_name: tool, tool_arguments: `{"q":${i % 50}}` }, null);
+    } else if (k === 6) out[i] = ev(i, ts, agent, corr, 'websocket', 'StreamingUpdate', null, { type: 'streaming_chunk' }, null);
+    else if (k === 7 && i % 1000 === 7) out[i] = ev(i, ts, agent, corr, 'server', `Timeout after ${3000 + (i % 97)} ms calling /srv/tools/${i % 13}.json`, null, empty, null, 'ERROR');
+    else if (k === 8 && i % 5000 === 8) out[i] = ev(i, ts, null, corr, 'debbie_comment', 'Detected slow tool run_tests', null, { pattern: 'performance_degradation', confidence: 0.75, recommendations: ['Add a timeout to run_tests'] }, null);
+    else out[i] = ev(i, ts, agent, corr, 'session', 'CONTINUATION DECISION: True', null, empty, null);
     if (i % 20_000 === 19_999) t += 45_000; // an occasional stall
   }
   return out;

@@ -25,12 +25,22 @@ describe('buildTimelineData', () => {
     expect(d.sources[d.src[2]!]).toBe('tool');
     expect(d.corr).toEqual([0, 0, -1, -1, -1, -1]);
     expect(d.agents).toEqual(['p']);
+    expect(d.sum.map((i) => d.summaries[i])).toEqual(['turn', 'chat', 'list_rfcs', 'reading', 'stalled?', 'user: ok']);
     expect(d.session_id).toBe('s1');
   });
 
   it('finds stalls from activity only: a comment inside the silence does not split it', () => {
     const d = buildTimelineData([turn, chat, tool, log, comment, late]);
     expect(d.gaps).toEqual([[1000, 60_000, 0, 5]]);
+  });
+
+  it('stores repeated summaries and details once', () => {
+    const same = [0, 1, 2].map((i) => ev(i, { source: 'websocket', event_summary: '→ StreamingUpdate', details: { type: 'streaming_chunk' } }));
+    const d = buildTimelineData(same);
+    expect(d.summaries).toEqual(['→ StreamingUpdate']);
+    expect(d.sum).toEqual([0, 0, 0]);
+    expect(d.extras).toEqual(['{"details":{"type":"streaming_chunk"}}']);
+    expect(d.ext).toEqual([0, 0, 0]);
   });
 
   it('embeds at most maxEvents rows and counts the rest', () => {
@@ -47,9 +57,9 @@ describe('buildTimelineData', () => {
     expect(html.match(/<script\b/gi)).toHaveLength(3);
     expect(html.match(/<\/script>/gi)).toHaveLength(3);
     const json = /<script id="debbie-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html)![1]!;
-    const data = JSON.parse(json) as { summary: string[]; extra: string[] };
-    expect(data.summary).toContain('x</script><script>window.pwned=1</script><!--');
-    expect(data.extra.some((x) => x.includes('</SCRIPT>'))).toBe(true);
+    const data = JSON.parse(json) as { summaries: string[]; extras: string[] };
+    expect(data.summaries).toContain('x</script><script>window.pwned=1</script><!--');
+    expect(data.extras.some((x) => x.includes('</SCRIPT>'))).toBe(true);
     // no URL the page could fetch: only XML namespace names and the D3 licence comment
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/|d3js\.org )/);
     expect(html).toContain("default-src 'none'");

@@ -42,9 +42,12 @@ export interface TimelineData {
   parent: number[];
   depth: number[];
   id: string[];
-  summary: string[];
-  /** The rest of the event (details, metrics, ids, stack, tags) as JSON text, capped. */
-  extra: string[];
+  /** Distinct summaries; `sum` indexes them (summaries repeat a lot in agent sessions). */
+  summaries: string[];
+  sum: number[];
+  /** Distinct "rest of the event" JSON texts (details, metrics, ids, stack, tags; capped); `ext` indexes them. */
+  extras: string[];
+  ext: number[];
   /** Silences of at least gap_threshold_ms: [start ms, duration ms, row before, row after]. */
   gaps: [number, number, number, number][];
 }
@@ -90,13 +93,13 @@ export class TimelineDataBuilder {
   private readonly act: number[] = [];
   private readonly corr: number[] = [];
   private readonly id: string[] = [];
-  private readonly summary: string[] = [];
-  private readonly extra: string[] = [];
+  private readonly sum: number[] = [];
+  private readonly ext: number[] = [];
   private readonly parentRef: (string | null)[] = [];
   private readonly parentSpanRef: (string | null)[] = [];
   private readonly byId = new Map<string, number>();
   private readonly bySpan = new Map<string, number>();
-  private readonly d = { sources: new Dict(), levels: new Dict(), agents: new Dict(), components: new Dict(), actions: new Dict(), corrs: new Dict() };
+  private readonly d = { sources: new Dict(), levels: new Dict(), agents: new Dict(), components: new Dict(), actions: new Dict(), corrs: new Dict(), summaries: new Dict(), extras: new Dict() };
   private sessionId = '';
 
   constructor(options: TimelineOptions = {}) {
@@ -122,8 +125,8 @@ export class TimelineDataBuilder {
     this.act.push(this.d.actions.of(e.action));
     this.corr.push(e.correlation_id === null ? -1 : this.d.corrs.of(e.correlation_id));
     this.id.push(e.event_id);
-    this.summary.push(e.event_summary.length > this.maxSummary ? `${e.event_summary.slice(0, this.maxSummary)}…` : e.event_summary);
-    this.extra.push(extraJson(e, this.maxExtra));
+    this.sum.push(this.d.summaries.of(e.event_summary.length > this.maxSummary ? `${e.event_summary.slice(0, this.maxSummary)}…` : e.event_summary));
+    this.ext.push(this.d.extras.of(extraJson(e, this.maxExtra)));
     this.parentRef.push(e.parent_id);
     this.parentSpanRef.push(e.parent_span_id);
     this.byId.set(e.event_id, i);
@@ -189,7 +192,7 @@ export class TimelineDataBuilder {
       lvl: pick(this.lvl), agent: pick(this.agent), comp: pick(this.comp), act: pick(this.act), corr: pick(this.corr),
       parent: order.map((i) => (parent[i]! === -1 ? -1 : rank[parent[i]!]!)),
       depth: pick(depth),
-      id: pick(this.id), summary: pick(this.summary), extra: pick(this.extra),
+      id: pick(this.id), summaries: this.d.summaries.values, sum: pick(this.sum), extras: this.d.extras.values, ext: pick(this.ext),
       gaps,
     };
   }
@@ -197,12 +200,11 @@ export class TimelineDataBuilder {
 
 /** The fields the columns do not carry, as capped JSON (shown in the details pane). */
 function extraJson(e: DebbieEvent, max: number): string {
-  const rest: Record<string, unknown> = { timestamp: e.timestamp, kind: e.kind };
+  // timestamp, kind, correlation and parent are in the columns already
+  const rest: Record<string, unknown> = {};
   if (Object.keys(e.details).length) rest.details = e.details;
   if (e.performance_metrics) rest.performance_metrics = e.performance_metrics;
   if (e.tags.length) rest.tags = e.tags;
-  if (e.correlation_id) rest.correlation_id = e.correlation_id;
-  if (e.parent_id) rest.parent_id = e.parent_id;
   if (e.trace_id) rest.trace_id = e.trace_id;
   if (e.span_id) rest.span_id = e.span_id;
   if (e.service_name) rest.service_name = e.service_name;

@@ -88,12 +88,15 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
 
   function applyFilters() {
     var t = state.text, count = 0;
+    // match each distinct string once, then events by index
+    var has = function (list) { return list.map(function (v) { return v.toLowerCase().indexOf(t) >= 0; }); };
+    var mSum = t ? has(D.summaries) : null, mExt = t ? has(D.extras) : null, mComp = t ? has(D.components) : null,
+      mAct = t ? has(D.actions) : null, mAgent = t ? D.agents.map(function (a) { return a.toLowerCase() === t; }) : null;
     for (var i = 0; i < N; i++) {
       var ok = !state.hiddenSources[D.src[i]] && !state.hiddenLevels[D.lvl[i]];
       if (ok && t) {
-        ok = D.summary[i].toLowerCase().indexOf(t) >= 0 || D.id[i].toLowerCase().indexOf(t) >= 0 ||
-          D.components[D.comp[i]].toLowerCase().indexOf(t) >= 0 || D.actions[D.act[i]].toLowerCase().indexOf(t) >= 0 ||
-          (D.agent[i] >= 0 && D.agents[D.agent[i]].toLowerCase() === t) || D.extra[i].toLowerCase().indexOf(t) >= 0;
+        ok = mSum[D.sum[i]] || mExt[D.ext[i]] || mComp[D.comp[i]] || mAct[D.act[i]] ||
+          (D.agent[i] >= 0 && mAgent[D.agent[i]]) || D.id[i].toLowerCase().indexOf(t) >= 0;
       }
       state.shown[i] = ok ? 1 : 0;
       count += ok ? 1 : 0;
@@ -307,7 +310,7 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
         if (rw > 40) {
           ctx.save(); ctx.beginPath(); ctx.rect(px, y, rw, ROW_H); ctx.clip();
           ctx.fillStyle = '#fff'; ctx.font = '10px system-ui, sans-serif';
-          ctx.fillText(D.summary[i], Math.max(px, 0) + 3, y + ROW_H / 2 + 3.5);
+          ctx.fillText(D.summaries[D.sum[i]], Math.max(px, 0) + 3, y + ROW_H / 2 + 3.5);
           ctx.restore();
         }
         mc = mark(mc, px, y + (ROW_H - BAR_H) / 2, rw, BAR_H, i);
@@ -411,7 +414,7 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
       return;
     }
     var h = document.createElement('h3');
-    h.textContent = D.summary[i] || '(no summary)';
+    h.textContent = D.summaries[D.sum[i]] || '(no summary)';
     pane.appendChild(h);
     var dl = document.createElement('dl');
     var rows = [
@@ -435,14 +438,14 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
     if (D.parent[i] >= 0) {
       var pdt = document.createElement('dt'); pdt.textContent = 'parent';
       var pdd = document.createElement('dd');
-      var a = document.createElement('a'); a.href = '#'; a.textContent = D.summary[D.parent[i]] || D.id[D.parent[i]];
+      var a = document.createElement('a'); a.href = '#'; a.textContent = D.summaries[D.sum[D.parent[i]]] || D.id[D.parent[i]];
       var parentIdx = D.parent[i];
       a.addEventListener('click', function (ev) { ev.preventDefault(); select(parentIdx); });
       pdd.appendChild(a); dl.appendChild(pdt); dl.appendChild(pdd);
     }
     pane.appendChild(dl);
     var pre = document.createElement('pre');
-    var txt = D.extra[i];
+    var txt = D.extras[D.ext[i]];
     try { txt = JSON.stringify(JSON.parse(txt), null, 2); } catch (err) { /* truncated JSON: show as is */ }
     pre.textContent = txt;
     pane.appendChild(pre);
