@@ -34,6 +34,9 @@ const OPENINFERENCE_OPERATIONS: Record<string, string> = {
 };
 
 const OI_KIND = 'openinference.span.kind';
+const ALL_RENAMES = [...OPENINFERENCE_RENAMES, ...GENAI_LEGACY_RENAMES];
+/** Every key that can trigger a rewrite: attributes with none of them are returned untouched, fast. */
+const TRIGGERS = new Set([...ALL_RENAMES.map(([from]) => from), OI_KIND, 'llm.token_count.total', 'gen_ai.conversation.id']);
 
 function toNumber(v: AttributeValue | undefined): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
@@ -49,6 +52,14 @@ function toNumber(v: AttributeValue | undefined): number | undefined {
  */
 export function normalizeGenAiAttributes(attrs: Attributes): Attributes {
   if (attrs[ATTR.SOURCE] !== undefined && attrs[ATTR.DETAILS] !== undefined) return attrs; // written by Debbie
+  let relevant = false;
+  for (const key in attrs) {
+    if (TRIGGERS.has(key)) {
+      relevant = true;
+      break;
+    }
+  }
+  if (!relevant) return attrs;
   let out: Attributes | undefined;
   const set = (key: string, value: AttributeValue) => {
     out ??= { ...attrs };
@@ -58,7 +69,7 @@ export function normalizeGenAiAttributes(attrs: Attributes): Attributes {
     out ??= { ...attrs };
     delete out[key];
   };
-  for (const [from, to] of [...OPENINFERENCE_RENAMES, ...GENAI_LEGACY_RENAMES]) {
+  for (const [from, to] of ALL_RENAMES) {
     const v = attrs[from];
     if (v === undefined) continue;
     if ((out ?? attrs)[to] === undefined) {

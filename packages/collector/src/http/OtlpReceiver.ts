@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventSink } from '@debbie/model';
 import { decodeJsonLogs, decodeProtoLogs } from '../otlp/decodeLogs.js';
-import { decodeJsonTraces, decodeProtoTraces } from '../otlp/decodeTraces.js';
+import { decodeJsonTraces } from '../otlp/decodeTraces.js';
+import { decodeTracesProtoFast } from '../otlp/fastTraceDecoder.js';
 import { MalformedOtlpError, problemSummary, type OtlpBatch } from '../otlp/OtlpBatch.js';
 import {
-  decodeLogsRequestProto, decodeTraceRequestProto, encodeExportResponseProto, encodeStatusProto, exportResponseJson, RpcCode, type OtlpSignal,
+  decodeLogsRequestProto, encodeExportResponseProto, encodeStatusProto, exportResponseJson, RpcCode, type OtlpSignal,
 } from '../otlp/otlpProto.js';
 import { HttpError } from './HttpError.js';
 import { readBody } from './readBody.js';
@@ -112,7 +113,7 @@ export class OtlpReceiver {
 
   private decode(signal: OtlpSignal, format: BodyFormat, body: Buffer): OtlpBatch {
     if (format === 'protobuf') {
-      return signal === 'traces' ? decodeProtoTraces(decodeTraceRequestProto(body)) : decodeProtoLogs(decodeLogsRequestProto(body));
+      return signal === 'traces' ? decodeTracesProtoFast(body) : decodeProtoLogs(decodeLogsRequestProto(body));
     }
     let parsed: unknown;
     try {

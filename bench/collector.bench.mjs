@@ -1,0 +1,151 @@
+// Issue 4 figures: OTLP protobuf ingest, spans/s end to end (HTTP → decode → normalize → redact →
+// commentary → DuckDB store, flushed), sent by a separate process on loopback with the official
+// OTLP protobuf serializer, against a null receiver (HTTP + protobuf decode only) in the same run;
+// then peak RSS of the collector under a flood (far more concurrent data than its in-flight budget).
+// This file is also the sender: `node collector.bench.mjs --sender URL SPANS PER_REQUEST CONCURRENCY`.
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SPANS = 200_000;
+const PER_REQUEST = 1_000;
+const CONCURRENCY = 4;
+
+async function sender(url, spansText, perRequestText, concurrencyText) {
+  const { ProtobufTraceSerializer } = await import('@opentelemetry/otlp-transformer');
+  const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { ROOT_CONTEXT, trace } = await import('@opentelemetry/api');
+  const total = Number(spansText);
+  const perRequest = Number(perRequestText);
+  const concurrency = Number(concurrencyText);
+  // Spans shaped like an agent session: turns, model calls, tool calls, GenAI attributes.
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('bench-app');
+  const bodies = [];
+  for (let done = 0; done < total; done += perRequest) {
+    for (let i = 0; i < perRequest; i += 4) {
+      const session = `sess-${(done + i) % 16}`;
+      const turn = tracer.startSpan('invoke_agent planner', { attributes: { 'session.id': session, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.id': 'p' } });
+      const ctx = trace.setSpan(ROOT_CONTEXT, turn);
+      tracer.startSpan('chat gpt-4o', { attributes: { 'session.id': session, 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 812, 'gen_ai.usage.output_tokens': 96 } }, ctx).end();
+      tracer.startSpan('execute_tool list_rfcs', { attributes: { 'session.id': session, 'gen_ai.tool.name': 'list_rfcs', 'gen_ai.tool.call.arguments': '{"status":"in_progress"}' } }, ctx).end();
+      tracer.startSpan('execute_tool read_file', { attributes: { 'session.id': session, 'gen_ai.tool.name': 'read_file', 'app.path': 'docs/rfc-001.md' } }, ctx).end();
+      turn.end();
+    }
+    bodies.push(Buffer.from(ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())));
+    exporter.reset();
+  }
+  process.send({ ready: true, bytes: bodies.reduce((a, b) => a + b.length, 0) });
+  const statuses = {};
+  let next = 0;
+  const t0 = performance.now();
+  async function lane() {
+    while (next < bodies.length) {
+      const body = bodies[next++];
+      for (;;) {
+        const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body });
+        await res.arrayBuffer();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        if (res.status !== 503) break;
+        await new Promise((r) => setTimeout(r, 20)); // a well-behaved exporter retries after Retry-After
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  process.send({ done: true, ms: performance.now() - t0, statuses });
+  process.exit(0);
+}
+
+/** Runs the sender against `url`; resolves with the time from its first request to `settled()`. */
+function send(url, spans, perRequest, concurrency, settled) {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--sender', url, String(spans), String(perRequest), String(concurrency)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let t0 = 0;
+    let bytes = 0;
+    child.on('message', async (m) => {
+      if (m.ready) { t0 = performance.now(); bytes = m.bytes; }
+      if (m.done) {
+        await settled();
+        resolve({ seconds: (performance.now() - t0) / 1000, senderMs: m.ms, statuses: m.statuses, bytes });
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => { if (code !== 0) reject(new Error(`sender exited with ${code}`)); });
+  });
+}
+
+function rssSampler() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+  return { stop() { clearInterval(timer); return Math.max(peak, process.memoryUsage().rss); } };
+}
+
+const mib = (b) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+
+async function main() {
+  const { decodeTraceRequestProto, startCollector } = await import('@debbie/collector');
+  const { openStore } = await import('@debbie/store');
+  const { CommentaryProcessor } = await import('@debbie/commentary');
+  const dir = mkdtempSync(join(tmpdir(), 'debbie-collector-bench-'));
+  console.log(`OTLP protobuf ingest: ${SPANS.toLocaleString()} spans, ${PER_REQUEST} per request, ${CONCURRENCY} requests in flight, sender in its own process`);
+
+  // Baseline: a null receiver that reads and decodes the protobuf, and nothing else.
+  let decoded = 0;
+  const nullServer = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const msg = decodeTraceRequestProto(Buffer.concat(chunks));
+      for (const rs of msg.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) decoded += (ss.spans ?? []).length;
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf', 'Content-Length': '0' });
+      res.end();
+    });
+  });
+  await new Promise((r) => nullServer.listen(0, '127.0.0.1', r));
+  const nullUrl = `http://127.0.0.1:${nullServer.address().port}`;
+  const base = await send(nullUrl, SPANS, PER_REQUEST, CONCURRENCY, async () => {});
+  nullServer.close();
+  const baseRate = decoded / base.seconds;
+  console.log(`  null receiver (decode only)        ${Math.round(baseRate).toLocaleString().padStart(9)} spans/s  (${decoded.toLocaleString()} decoded, ${mib(base.bytes)} sent)`);
+
+  // The collector: store + commentary, measured until the store has written everything.
+  const store = await openStore(join(dir, 'bench.duckdb'), { maxQueuedEvents: 1_000_000 });
+  let comments = 0;
+  const collector = await startCollector({
+    port: 0, store,
+    commentary: (onComment) => new CommentaryProcessor({ onComment: (e) => { comments += 1; onComment(e); } }),
+  });
+  const rss = rssSampler();
+  const full = await send(collector.url, SPANS, PER_REQUEST, CONCURRENCY, () => collector.flush());
+  const peakSteady = rss.stop();
+  const s = collector.stats();
+  const stored = await store.countEvents({});
+  const rate = s.receiver.spans_accepted / full.seconds;
+  console.log(`  debbie collect (store + commentary) ${Math.round(rate).toLocaleString().padStart(9)} spans/s  (${stored.toLocaleString()} stored, ${s.store.dropped} dropped, ${comments} comments; goal ≥ 50,000)`);
+  console.log(`  ratio collector / null receiver     ${(rate / baseRate).toFixed(2)}×`);
+  console.log(`  peak RSS while ingesting            ${mib(peakSteady)}`);
+
+  // Flood: 64 senders at once with 5,000-span requests, far past the 64 MiB in-flight budget... of a
+  // collector given a small budget (8 MiB), so the throttle and the store queue are what bound memory.
+  await collector.close();
+  const store2 = await openStore(join(dir, 'flood.duckdb'), { maxQueuedEvents: 100_000 });
+  const flood = await startCollector({ port: 0, store: store2, maxInflightBytes: 8 * 1024 * 1024, commentary: (onComment) => new CommentaryProcessor({ onComment }) });
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  const rss2 = rssSampler();
+  const f = await send(flood.url, 200_000, 5_000, 64, () => flood.flush());
+  const peakFlood = rss2.stop();
+  const fs = flood.stats();
+  console.log(`  flood: 64 senders × 5,000-span requests: ${fs.receiver.requests_throttled} requests throttled (503 + Retry-After, retried), ` +
+    `${fs.store.dropped} events dropped by the store queue, ${fs.receiver.spans_accepted.toLocaleString()} spans accepted in ${f.seconds.toFixed(1)} s`);
+  console.log(`  peak RSS under the flood            ${mib(peakFlood)} (from ${mib(before)} before; in-flight budget 8 MiB, peak in flight ${mib(fs.receiver.peak_inflight_bytes)})`);
+  await flood.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv[2] === '--sender') await sender(...process.argv.slice(3));
+else await main();
