@@ -277,6 +277,8 @@ def print_table(rows, columns=None):
     columns = columns or list(rows[0].keys())
 
     def cell(v):
+        if v is None:
+            return "-"
         if isinstance(v, float):
             return f"{v:.1f}"
         return str(v)

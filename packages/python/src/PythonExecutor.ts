@@ -13,6 +13,7 @@ import {
 import { executionEvent } from './executionEvent.js';
 import { readPreludeResult } from './readResult.js';
 import { runProcess, type ProcessOutcome } from './runProcess.js';
+import { countTasksOfUid } from './taskCount.js';
 import { buildSandboxCommand, type SandboxLimits } from './sandboxCommand.js';
 import { writeLogFile, type LogInput } from './writeLogFile.js';
 
@@ -36,7 +37,10 @@ export interface PythonExecutorOptions {
   memoryLimitMb?: number;
   /** CPU-time cap per process. Default: the timeout in seconds, rounded up, plus 1. */
   cpuSeconds?: number;
-  /** Tasks (processes and threads) at once; enforced when Node runs as root (see below). Default 32. */
+  /**
+   * Tasks (processes and threads) the script may add. Under root each run gets a uid of its own,
+   * so this is its whole budget; otherwise it is added to the user's current task count. Default 32.
+   */
   maxProcesses?: number;
   /** Largest file the script may write. Default 64 MB. */
   maxFileMb?: number;
@@ -207,7 +211,7 @@ export class PythonExecutor {
       if (uid !== undefined) await chown(workDir, uid, uid);
       const cmd = buildSandboxCommand({
         isolation: this.isolation, pythonPath: this.pythonPath, prlimitPath: this.prlimitPath, bwrapPath: this.bwrapPath,
-        workDir, limits: this.limits, readOnlyBinds: this.readOnlyBinds, limitProcesses: uid !== undefined,
+        workDir, limits: { ...this.limits, maxProcesses: await this.processLimit(uid) }, readOnlyBinds: this.readOnlyBinds,
       });
       const outcome = await runProcess({
         command: cmd.command, args: cmd.args, cwd: cmd.cwd, env: this.childEnv(workDir),
@@ -223,6 +227,17 @@ export class PythonExecutor {
     } finally {
       if (!this.keepWorkDir) await rm(workDir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * RLIMIT_NPROC counts every task of the real uid, and the kernel exempts root from it. A run
+   * started as root has a fresh uid, so the budget is the limit; otherwise the user's own tasks
+   * are counted and the budget added on top of them.
+   */
+  private async processLimit(uid: number | undefined): Promise<number> {
+    if (uid !== undefined) return this.limits.maxProcesses;
+    const own = await countTasksOfUid(process.getuid?.() ?? -1);
+    return Number.isFinite(own) ? own + this.limits.maxProcesses : this.limits.maxProcesses;
   }
 
   private async prepareWorkDir(workDir: string, script: string, context: ExecutionContext) {

@@ -4,6 +4,7 @@ export const SANDBOX_WORK_DIR = '/work';
 export interface SandboxLimits {
   memoryLimitMb: number;
   cpuSeconds: number;
+  /** The RLIMIT_NPROC value itself (it counts every task of the uid). */
   maxProcesses: number;
   maxFileMb: number;
   tmpfsMb: number;
@@ -19,8 +20,6 @@ export interface SandboxCommandInput {
   limits: SandboxLimits;
   /** Extra host paths mounted read-only at the same place (e.g. an interpreter outside /usr). */
   readOnlyBinds: readonly string[];
-  /** Whether to pass --nproc: only meaningful when the run has a uid of its own (see PythonExecutor). */
-  limitProcesses: boolean;
 }
 
 export interface SandboxCommand {
@@ -47,7 +46,7 @@ export function buildSandboxCommand(input: SandboxCommandInput): SandboxCommand 
     `--cpu=${limits.cpuSeconds}`,
     `--fsize=${limits.maxFileMb * MB}`,
     '--core=0',
-    ...(input.limitProcesses ? [`--nproc=${limits.maxProcesses}`] : []),
+    `--nproc=${limits.maxProcesses}`,
     '--',
   ];
   const python = [input.pythonPath, '-I', '-B'];
