@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { runScenario, SCENARIO_NAMES, SCENARIOS } from '@debbie/aiwhisperer-sim';
-import { DebbieError, formatDebbieLine, LOG_SOURCES, type DebbieEvent, type LogSource } from '@debbie/model';
+import { runScenario, SCENARIO_NAMES, SCENARIOS, SimClock } from '@debbie/aiwhisperer-sim';
+import { CommentaryProcessor, formatCommentary, type CommentaryConfig } from '@debbie/commentary';
+import { DebbieError, LOG_SOURCES, type DebbieEvent, type LogSource } from '@debbie/model';
 import { LogAnalyzer, renderReportMarkdown, TimelineVisualizer } from '@debbie/report';
 import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
 import type { Command, CommandIO } from '../Command.js';
+import { CONFIG_OPTION, loadCliConfig } from '../configOptions.js';
 
 interface ScenarioSummary {
   scenario: string;
@@ -15,6 +17,7 @@ interface ScenarioSummary {
   simulated_ms: number;
   wall_ms: number;
   commentary: string[];
+  interventions: { attempted: number; succeeded: number };
   timelines: string[];
   reports: string[];
 }
@@ -37,6 +40,8 @@ export const demoCommand: Command = {
     seed: { type: 'string', value: 'N', description: 'Seed for the simulation (default 1); the same seed gives the same sessions.', default: '1' },
     'out-dir': { type: 'string', value: 'DIR', description: 'Where debug_timelines/ and debug_reports/ go (default: the working directory).' },
     format: { type: 'string', value: 'text|json', description: 'text (default) or json (one JSON array of scenario summaries).', default: 'text' },
+    interventions: { type: 'string', value: 'on|dry-run|off', description: 'Let Debbie unstick stalled simulated agents (default on: the demo\'s sessions are simulated), only recommend (dry-run), or neither.', default: 'on' },
+    ...CONFIG_OPTION,
   },
   async run(values, _positionals, io) {
     const format = String(values.format);
@@ -48,6 +53,13 @@ export const demoCommand: Command = {
     for (const n of names) {
       if (!SCENARIO_NAMES.includes(n)) throw new DebbieError('unknown_scenario', `unknown scenario "${n}"; expected one of ${SCENARIO_NAMES.join(', ')}, all`, '--scenario');
     }
+    const mode = String(values.interventions);
+    if (!['on', 'dry-run', 'off'].includes(mode)) throw new DebbieError('invalid_option', `--interventions must be on, dry-run or off, got "${mode}"`, '--interventions');
+    const cli = loadCliConfig(values, io);
+    const commentaryConfig: CommentaryConfig = {
+      ...cli.commentary,
+      interventions: { ...cli.commentary.interventions, enabled: mode !== 'off', dry_run: mode === 'dry-run' },
+    };
     const storePath = resolve(io.cwd, String(values.store));
     const outDir = resolve(io.cwd, typeof values['out-dir'] === 'string' ? values['out-dir'] : '.');
     const store = await openStore(storePath);
@@ -55,7 +67,24 @@ export const demoCommand: Command = {
     try {
       for (const name of names) {
         const started = Date.now();
-        const run = await runScenario(name, { seed, sinks: [store] });
+        // The commentary runs on the simulator's clock, so its stall timers fire in simulated time,
+        // and its interventions reach the simulator's WebSocket server.
+        const clock = new SimClock();
+        let url = '';
+        let processor: CommentaryProcessor | undefined;
+        const run = await runScenario(name, {
+          seed,
+          clock,
+          sinks: [store],
+          onServerReady: (ready) => {
+            url = ready.url;
+          },
+          debbie: cli.commentary.enabled
+            ? { commentary: (emit) => (processor = new CommentaryProcessor({ clock, config: commentaryConfig, correlationTimeoutMs: cli.correlationTimeoutMs, onComment: emit, interventionUrl: () => url })) }
+            : {},
+        });
+        await processor?.shutdown();
+        const interventionStats = processor?.stats().interventions;
         await store.forceFlush();
         const summary: ScenarioSummary = {
           scenario: name,
@@ -65,7 +94,8 @@ export const demoCommand: Command = {
           events_per_source: countSources(run.events),
           simulated_ms: Math.round(run.simulatedMs),
           wall_ms: Date.now() - started,
-          commentary: run.events.filter((e) => e.source === 'debbie_comment' || e.source === 'debbie').map(formatDebbieLine),
+          commentary: run.events.filter((e) => e.source === 'debbie_comment' || e.source === 'debbie').map((e) => formatCommentary(e, 'brief')),
+          interventions: { attempted: interventionStats?.attempted ?? 0, succeeded: interventionStats?.succeeded ?? 0 },
           timelines: [],
           reports: [],
         };

@@ -46,10 +46,10 @@ export interface CommentaryConfig {
   enabled: boolean;
   insight_level: 'brief' | 'detailed';
   pattern_detection: boolean;
-  /** Detector thresholds, passed to @debbie/commentary (which validates them). */
+  /** Detector thresholds, passed to @debbie/commentary (which validates them and names bad keys). */
   thresholds: Record<string, unknown>;
-  /** Interventions: off, dry_run (recommend only) or on. */
-  interventions: 'off' | 'dry_run' | 'on';
+  /** Interventions (enabled, dry_run, max_per_session, …), passed to @debbie/commentary likewise. */
+  interventions: Record<string, unknown>;
 }
 
 export interface PythonExecutionConfig {
@@ -86,7 +86,7 @@ export const DEFAULT_ALLOWED_IMPORTS = ['json', 'asyncio', 'requests', 'pandas',
 export function defaultSettings(): DebbieSettings {
   return {
     aggregation: { correlation_timeout: 300, buffer_size: 100_000 },
-    commentary: { enabled: true, insight_level: 'detailed', pattern_detection: true, thresholds: {}, interventions: 'dry_run' },
+    commentary: { enabled: true, insight_level: 'detailed', pattern_detection: true, thresholds: {}, interventions: {} },
     python_execution: { enabled: true, timeout: 30, memory_limit: 512 * 1024 * 1024, allowed_imports: [...DEFAULT_ALLOWED_IMPORTS], python: '/usr/bin/python3' },
   };
 }

@@ -203,11 +203,7 @@ function readSettings(r: Reader, raw: unknown, path: string): DebbieConfig['debb
   }
   if (c.pattern_detection !== undefined) commentary.pattern_detection = r.bool(c.pattern_detection, join(cp, 'pattern_detection'));
   if (c.thresholds !== undefined) commentary.thresholds = r.object(c.thresholds, join(cp, 'thresholds'));
-  if (c.interventions !== undefined) {
-    const v = c.interventions === false ? 'off' : c.interventions === true ? 'on' : c.interventions;
-    if (v !== 'off' && v !== 'dry_run' && v !== 'on') r.fail(join(cp, 'interventions'), `must be off, dry_run or on, got ${kind(c.interventions)}`);
-    commentary.interventions = v as CommentaryConfig['interventions'];
-  }
+  if (c.interventions !== undefined) commentary.interventions = r.object(c.interventions, join(cp, 'interventions'));
 
   const p = r.object(o.python_execution, join(path, 'python_execution'));
   const pp = join(path, 'python_execution');

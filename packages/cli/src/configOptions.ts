@@ -1,0 +1,40 @@
+import { resolveCommentaryConfig, type CommentaryConfig } from '@debbie/commentary';
+import { loadConfig, type DebbieConfig, type PythonExecutionConfig } from '@debbie/sdk';
+import type { CommandIO, OptionSpec, ParsedValues } from './Command.js';
+
+export const CONFIG_OPTION: Record<string, OptionSpec> = {
+  config: { type: 'string', value: 'PATH', description: 'The debbie.yaml to use (default: $DEBBIE_CONFIG, else ./debbie.yaml when present, else built-in defaults).' },
+};
+
+/** debbie.yaml as the commands use it: the validated file plus the parts other packages validate. */
+export interface CliConfig {
+  config: DebbieConfig;
+  /** `debbie_config.commentary`, resolved and validated by @debbie/commentary. */
+  commentary: CommentaryConfig;
+  /** `debbie_config.aggregation.correlation_timeout` in ms: when idle sessions are forgotten. */
+  correlationTimeoutMs: number;
+  /** `debbie_config.aggregation.buffer_size`: events the pipeline may hold before it drops (and counts). */
+  bufferSize: number;
+  python: PythonExecutionConfig;
+}
+
+/** Loads and validates the configuration named by --config (or found by default). */
+export function loadCliConfig(values: ParsedValues, io: CommandIO): CliConfig {
+  const explicit = typeof values.config === 'string' ? values.config : undefined;
+  const config = loadConfig(explicit, { cwd: io.cwd, env: io.env });
+  const c = config.debbie_config.commentary;
+  const commentary = resolveCommentaryConfig({
+    enabled: c.enabled,
+    insight_level: c.insight_level,
+    pattern_detection: c.pattern_detection,
+    thresholds: c.thresholds,
+    interventions: c.interventions,
+  });
+  return {
+    config,
+    commentary,
+    correlationTimeoutMs: config.debbie_config.aggregation.correlation_timeout * 1000,
+    bufferSize: config.debbie_config.aggregation.buffer_size,
+    python: config.debbie_config.python_execution,
+  };
+}
