@@ -1,7 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, chown, copyFile, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DebbieError, type EventSink } from '@debbie/model';
@@ -297,7 +297,9 @@ export class PythonExecutor {
       if (this.isolation === 'bubblewrap' && outcome.exitCode !== 0 && /^bwrap:/m.test(base.stderr)) {
         throw new DebbieError('SANDBOX_FAILED', `bubblewrap could not set up the sandbox: ${firstLine(base.stderr.slice(base.stderr.indexOf('bwrap:')))}`, 'PythonExecutor');
       }
-      if (outcome.signal) return failed('killed', `the interpreter was killed by ${outcome.signal}${signalHint(outcome.signal, this.limits)}`);
+      // bubblewrap reports a child killed by signal N as exit code 128 + N.
+      const signal = outcome.signal ?? (this.isolation === 'bubblewrap' ? signalFromExitCode(outcome.exitCode) : null);
+      if (signal) return failed('killed', `the interpreter was killed by ${signal}${signalHint(signal, this.limits)}`);
       const tail = base.stderr.trim().split('\n').slice(-3).join(' | ');
       return failed('crashed', `the interpreter exited with code ${outcome.exitCode} and ${prelude}${tail ? `: ${tail}` : ''}`);
     }
@@ -368,9 +370,16 @@ function firstLine(text: string): string {
   return text.split('\n')[0]?.trim() ?? '';
 }
 
+function signalFromExitCode(code: number | null): string | null {
+  if (code === null || code <= 128 || code > 128 + 64) return null;
+  const entry = Object.entries(osConstants.signals).find(([, n]) => n === code - 128);
+  return entry ? entry[0] : null;
+}
+
 function signalHint(signal: string, limits: SandboxLimits): string {
   if (signal === 'SIGXCPU') return `: the CPU time limit of ${limits.cpuSeconds} s was exceeded`;
   if (signal === 'SIGXFSZ') return `: a file grew past the ${limits.maxFileMb} MB limit`;
+  if (signal === 'SIGKILL') return ` (the CPU time limit of ${limits.cpuSeconds} s, or the kernel's out-of-memory killer)`;
   if (signal === 'SIGSEGV' || signal === 'SIGABRT') return ` (possibly out of memory under the ${limits.memoryLimitMb} MB limit)`;
   return '';
 }

@@ -12,7 +12,7 @@ describe('buildSandboxCommand', () => {
     const { command, args } = buildSandboxCommand(input);
     expect(command).toBe('/usr/bin/prlimit');
     expect(args.slice(0, args.indexOf('--'))).toEqual([
-      '--as=536870912', '--cpu=31', '--fsize=67108864', '--core=0', '--nproc=32',
+      '--as=536870912', '--cpu=31:32', '--fsize=67108864', '--core=0', '--nproc=32',
     ]);
     expect(args[args.indexOf('--') + 1]).toBe('/usr/bin/bwrap');
   });

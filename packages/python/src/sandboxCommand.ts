@@ -43,7 +43,8 @@ export function buildSandboxCommand(input: SandboxCommandInput): SandboxCommand 
   const { limits } = input;
   const prlimit = [
     `--as=${limits.memoryLimitMb * MB}`,
-    `--cpu=${limits.cpuSeconds}`,
+    // soft:hard, so the script gets SIGXCPU (a clear cause) a second before the hard SIGKILL.
+    `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
     `--fsize=${limits.maxFileMb * MB}`,
     '--core=0',
     `--nproc=${limits.maxProcesses}`,

@@ -98,6 +98,13 @@ describe('sandbox containment', () => {
     if (r.sandbox_uid !== null) expect(processesOf(r.sandbox_uid)).toEqual([]);
   });
 
+  it('kills a CPU-bound script at its CPU-time limit (SIGXCPU) before the wall clock', async () => {
+    const py = new PythonExecutor({ cpuSeconds: 1, timeoutMs: 20_000 });
+    const r = await py.execute('while True:\n    pass');
+    expect(r.error_kind).toBe('killed');
+    expect(r.error).toBe('the interpreter was killed by SIGXCPU: the CPU time limit of 1 s was exceeded');
+  });
+
   it('turns a 2 GB allocation into a MemoryError naming the limit', async () => {
     const r = await open.execute('x = bytearray(2 * 1024 ** 3)');
     expect(r.error).toBe('MemoryError: the script exceeded the sandbox memory limit of 512 MB');
