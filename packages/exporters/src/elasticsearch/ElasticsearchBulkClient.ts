@@ -111,7 +111,6 @@ export class ElasticsearchBulkClient {
           // Over http.max_content_length: halve and send each half on its own.
           const half = Math.ceil(pending.length / 2);
           for (const part of [pending.slice(0, half), pending.slice(half)]) add(outcome, await this.send(part));
-          outcome.requests += 1;
           return outcome;
         }
         if (isRetryableStatus(response.status) && !last) continue;
