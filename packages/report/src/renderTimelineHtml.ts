@@ -23,7 +23,7 @@ button,select{font:inherit;padding:2px 8px;border:1px solid #c9cfdd;border-radiu
 .lane-label{position:absolute;left:0;right:0;padding:0 8px;border-left:4px solid #999;border-bottom:1px solid #eef0f6;overflow:hidden;white-space:nowrap;display:flex;align-items:center;gap:6px}
 .lane-label b{font-weight:600;overflow:hidden;text-overflow:ellipsis}.lane-label small{color:#778;margin-left:auto;font-variant-numeric:tabular-nums}
 #plot{position:relative;min-width:0}
-#axis{display:block}#axis text{fill:#556}#axis path,#axis line{stroke:#c9cfdd}
+#axis{display:block;overflow:visible}#axis text{fill:#556}#axis path,#axis line{stroke:#c9cfdd}
 #canvas{display:block;cursor:grab}
 #ovwrap{position:sticky;bottom:0;background:#fafbfe;border-top:1px solid #dde1ec;display:grid;grid-template-columns:${170}px 1fr}
 #ovwrap span{padding:14px 8px;color:#667;font-size:11px}
