@@ -96,6 +96,9 @@ describe('HTML timeline in headless Chromium', () => {
     for (const e of events) perSource.set(e.source, (perSource.get(e.source) ?? 0) + 1);
     const lanes = await page.$$eval('.lane-label', (els) => els.map((el) => [(el as HTMLElement).dataset.lane!, Number((el as HTMLElement).dataset.count)] as const));
     expect(new Map(lanes)).toEqual(perSource);
+    // the tool lane nests each tool's log line under its span; other lanes are flat
+    const rows: number[] = await page.evaluate(() => (window as any).debbieTimeline.rows());
+    expect(Object.fromEntries(lanes.map(([name], i) => [name, rows[i]]))).toEqual({ session: 1, agent: 1, ai_service: 1, tool: 2, websocket: 1, server: 1, debbie_comment: 1 });
     const view = await page.evaluate(() => (window as any).debbieTimeline.view());
     expect(view.inView).toBe(events.length);
     expect(view.marks + view.merged).toBe(events.length);
@@ -107,6 +110,8 @@ describe('HTML timeline in headless Chromium', () => {
     await page.selectOption('#mode', 'agent');
     const lanes = await page.$$eval('.lane-label', (els) => els.map((el) => (el as HTMLElement).dataset.lane));
     expect(lanes).toEqual(['agent e', 'agent p', '(no agent)']);
+    // nesting inside an agent's lane: agent span → model and tool spans → tool logs
+    expect(await page.evaluate(() => (window as any).debbieTimeline.rows())).toEqual([3, 3, 1]);
     const counts = await page.$$eval('.lane-label', (els) => els.map((el) => Number((el as HTMLElement).dataset.count)));
     expect(counts).toEqual([
       events.filter((e) => e.agent_id === 'e').length, events.filter((e) => e.agent_id === 'p').length, events.filter((e) => e.agent_id === null).length,
@@ -166,6 +171,17 @@ describe('HTML timeline in headless Chromium', () => {
     await page.waitForFunction((n) => (window as any).debbieTimeline.view().inView < n, events.length);
     await page.click('#reset');
     await page.waitForFunction((n) => (window as any).debbieTimeline.view().inView === n, events.length);
+    // brushing a range of the overview zooms the chart to it
+    const ov = (await page.locator('#overview').boundingBox())!;
+    await page.mouse.move(ov.x + ov.width * 0.05, ov.y + ov.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(ov.x + ov.width * 0.2, ov.y + ov.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction((n) => (window as any).debbieTimeline.view().inView < n, events.length);
+    await page.click('#reset');
+    await page.waitForFunction((n) => (window as any).debbieTimeline.view().inView === n, events.length);
+    // Reset clears the brush too
+    expect(await page.$eval('#overview .brush .selection', (el) => getComputedStyle(el).display)).toBe('none');
     const target = events.find((e) => e.source === 'ai_service')!;
     const pos = await page.evaluate((id) => (window as any).debbieTimeline.positionOf(id), target.event_id);
     await page.mouse.click(pos.x, pos.y);

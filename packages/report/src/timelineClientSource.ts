@@ -177,9 +177,10 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
   var canvasSel = d3.select(canvas);
   var W = 600, H = 100, dpr = window.devicePixelRatio || 1;
   var x0 = d3.scaleLinear().domain([-spanEnd * 0.01, spanEnd * 1.01]), x = x0.copy();
+  var fromBrush = false; // a zoom the brush asked for must not move the brush back
   var zoom = d3.zoom().scaleExtent([1, Math.max(10, spanEnd * 50)]).on('zoom', function (ev) {
     x = ev.transform.rescaleX(x0);
-    if (ev.sourceEvent) syncBrush();
+    if (!fromBrush) syncBrush();
     requestDraw();
   });
   canvasSel.call(zoom).on('dblclick.zoom', null);
@@ -188,9 +189,10 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
   var brush = d3.brushX().on('brush end', function (ev) {
     if (!ev.sourceEvent) return;
     var sel = ev.selection;
-    if (!sel || sel[1] - sel[0] < 2) { canvasSel.call(zoom.transform, d3.zoomIdentity); return; }
-    var k = W / (sel[1] - sel[0]);
-    canvasSel.call(zoom.transform, d3.zoomIdentity.scale(k).translate(-sel[0], 0));
+    fromBrush = true;
+    if (!sel || sel[1] - sel[0] < 2) canvasSel.call(zoom.transform, d3.zoomIdentity);
+    else canvasSel.call(zoom.transform, d3.zoomIdentity.scale(W / (sel[1] - sel[0])).translate(-sel[0], 0));
+    fromBrush = false;
   });
   var brushG;
 
@@ -462,6 +464,8 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
   // ---------- automation hook (tests, bench, scripts) ----------
   window.debbieTimeline = {
     lanes: function () { return state.lanes.map(function (l) { return l.name; }); },
+    /** Rows per lane: one per nesting level of spans inside the lane. */
+    rows: function () { return state.laneRows.slice(); },
     eventCount: N,
     shownCount: function () { return state.shownCount; },
     view: function () { return { marks: state.markCount, merged: state.merged, inView: state.inView }; },
@@ -483,7 +487,6 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
     zoomTo: function (fromMs, toMs) {
       var k = (x0.domain()[1] - x0.domain()[0]) / Math.max(1e-6, toMs - fromMs);
       canvasSel.call(zoom.transform, d3.zoomIdentity.scale(k).translate(-x0(fromMs), 0));
-      syncBrush();
     },
     drawnIds: function () { var out = []; for (var m = 0; m < state.markCount; m++) out.push(D.id[marksI[m]]); return out; },
   };
