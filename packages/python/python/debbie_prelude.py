@@ -444,7 +444,13 @@ def _format_error(exc):
     # Drop the prelude's own frame (the exec call) so the traceback starts in the script.
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
-    lines = traceback.format_exception(type(exc), exc, tb)
+    if isinstance(exc, ImportPolicyError):
+        # The policy's own frame says nothing about the script.
+        frames = [f for f in traceback.extract_tb(tb) if f.filename != __file__]
+        lines = ["Traceback (most recent call last):\n"] + traceback.StackSummary.from_list(frames).format()
+        lines += traceback.format_exception_only(type(exc), exc)
+    else:
+        lines = traceback.format_exception(type(exc), exc, tb)
     text = "".join(lines)
     message = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, MemoryError) and MEMORY_LIMIT_MB:

@@ -225,7 +225,9 @@ export class PythonExecutor {
       this.record(result, script, context, startedAt);
       return result;
     } finally {
-      if (!this.keepWorkDir) await rm(workDir, { recursive: true, force: true });
+      // The script owns the directory and may have made parts of it unremovable for a non-root
+      // user (chmod 000): a leftover temp directory must not cost the caller the result.
+      if (!this.keepWorkDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     }
   }
 
