@@ -108,11 +108,11 @@ describe('debbie tail (built CLI)', () => {
     expect(run.stderr()).toBe(`debbie tail: cannot connect to ${url}: connection refused. Is a collector running there? Start one with \`debbie collect\` (or pass --url).\n`);
   });
 
-  it('a token-protected stream: refused without the token, served with DEBBIE_TOKEN', async () => {
+  it('a token-protected stream: refused with a wrong --token, served with DEBBIE_TOKEN', async () => {
     const { streamer, server } = await serve('tail-secret');
     const e = ev({ source: 'tool' });
     streamer.write(e);
-    const denied = tail(['--url', server.url]);
+    const denied = tail(['--url', server.url, '--token', 'wrong-secret']);
     expect(await denied.code).toBe(1);
     expect(denied.stderr()).toMatch(/refused the connection \(401 Unauthorized\): pass the collector's token with --token or DEBBIE_TOKEN/);
     const env = tail(['--url', server.url, '--count', '1'], { DEBBIE_TOKEN: 'tail-secret' });
