@@ -134,8 +134,11 @@ export interface AnalysisReport {
   events_per_level: Partial<Record<LogLevel, number>>;
   agents: string[];
   accuracy: { quantiles: string };
-  /** What bounded memory cost: counts of things seen but not kept. */
-  truncated: { agents: number; names: number; out_of_order_events: number };
+  /**
+   * What bounded memory or bad input cost: agents and tool/model names seen but not listed, events
+   * that arrived out of time order, events skipped because their timestamp is not ISO-8601.
+   */
+  truncated: { agents: number; names: number; out_of_order_events: number; bad_timestamps: number };
   performance?: PerformanceSection;
   errors?: ErrorsSection;
   patterns?: PatternsSection;

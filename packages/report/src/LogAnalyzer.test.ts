@@ -162,6 +162,15 @@ describe('LogAnalyzer', () => {
     expect(r.errors).toEqual(a.errors);
   });
 
+  it('skips an event with a broken timestamp alone, and counts it', async () => {
+    const { s } = basicSession();
+    const broken = { ...s.events[3]!, timestamp: 'last tuesday' };
+    const r = await new LogAnalyzer().analyze([...s.events, broken]);
+    expect(r.event_count).toBe(s.events.length);
+    expect(r.truncated.bad_timestamps).toBe(1);
+    expect(renderReportMarkdown(r)).toContain('Skipped 1 event(s) whose timestamp is not ISO-8601.');
+  });
+
   it('bounds memory: error groups past the limit are counted, not kept', async () => {
     const s = new SessionBuilder();
     for (let i = 0; i < 30; i++) s.add(i, { source: 'server', level: 'ERROR', event_summary: `failure kind ${String.fromCharCode(65 + (i % 26))}${i >= 26 ? 'x' : ''}` });

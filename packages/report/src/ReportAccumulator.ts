@@ -79,6 +79,7 @@ export class ReportAccumulator {
   private agentsDropped = 0;
   private namesDropped = 0;
   private outOfOrder = 0;
+  private badTimestamps = 0;
   private readonly tools = new Map<string, NameStats>();
   private readonly models = new Map<string, NameStats>();
   private readonly slowest: TopK<SlowOperation>;
@@ -122,7 +123,7 @@ export class ReportAccumulator {
 
   add(e: DebbieEvent): void {
     const startUs = timestampMicros(e.timestamp);
-    if (Number.isNaN(startUs)) return;
+    if (Number.isNaN(startUs)) { this.badTimestamps += 1; return; }
     this.count += 1;
     if (startUs < this.firstUs) { this.firstUs = startUs; this.firstTs = e.timestamp; }
     const dur = e.duration_ms;
@@ -301,7 +302,7 @@ export class ReportAccumulator {
       events_per_level: Object.fromEntries(this.perLevel),
       agents: [...this.agents].sort(),
       accuracy: { quantiles: `p50 and p95 within ±${+(this.o.relativeAccuracy * 100).toFixed(3)}% of a true sample value (log-bucket sketch); count, mean, total and max exact` },
-      truncated: { agents: this.agentsDropped, names: this.namesDropped, out_of_order_events: this.outOfOrder },
+      truncated: { agents: this.agentsDropped, names: this.namesDropped, out_of_order_events: this.outOfOrder, bad_timestamps: this.badTimestamps },
     };
     void this.lastTs;
     const tools = this.latency(this.tools);

@@ -24,7 +24,9 @@ export function renderReportMarkdown(r: AnalysisReport): string {
   out.push(`${r.event_count} events from ${r.first_timestamp ?? '-'} to ${r.last_timestamp ?? '-'} (${ms(r.duration_ms)})` +
     (r.agents.length ? `; agents ${r.agents.join(', ')}` : '') + '.');
   if (r.time_range) out.push(`Time range: ${r.time_range.start ?? '…'} to ${r.time_range.end ?? '…'}.`);
-  out.push(`Quantiles: ${r.accuracy.quantiles}.`, '');
+  out.push(`Quantiles: ${r.accuracy.quantiles}.`);
+  if (r.truncated.bad_timestamps) out.push(`Skipped ${r.truncated.bad_timestamps} event(s) whose timestamp is not ISO-8601.`);
+  out.push('');
 
   if (r.performance) {
     const p = r.performance;
