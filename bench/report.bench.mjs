@@ -107,7 +107,7 @@ try {
   console.log(`timeline file: ${(statSync(file).size / 1e6).toFixed(1)} MB; build columns ${f(buildMs)}, render HTML ${f(renderMs)} (Node)`);
 
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
   });
   try {
