@@ -126,9 +126,14 @@ describe('debbie timeline', () => {
   });
 
   it('honours --out and rejects an unknown session', async () => {
-    const ok = await debbie(['timeline', '--session', session, '--store', storePath, '--out', 'x/t.html'], dir);
+    const ok = await debbie(['timeline', '--session', session, '--store', storePath, '--out', 'x/t.html', '--max-events', '20'], dir);
     expect(ok.code).toBe(0);
-    expect(existsSync(join(dir, 'x', 't.html'))).toBe(true);
+    const total = run.events.filter((e) => e.session_id === session).length;
+    expect(ok.stderr).toContain(`debbie timeline: 20 events`);
+    expect(ok.stderr).toContain(`${total - 20} left out (over --max-events)`);
+    const html = readFileSync(join(dir, 'x', 't.html'), 'utf8');
+    const data = JSON.parse(/<script id="debbie-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html)![1]!) as { count: number; total: number; dropped: number };
+    expect(data).toMatchObject({ count: 20, total, dropped: total - 20 });
     const bad = await debbie(['timeline', '--session', 'nope', '--store', storePath], dir);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('no events for session "nope"');

@@ -109,6 +109,11 @@ export class TimelineDataBuilder {
     this.maxSummary = options.maxSummaryChars ?? 300;
   }
 
+  /** True once maxEvents rows are held: further events are only counted. */
+  get full(): boolean {
+    return this.id.length >= this.max;
+  }
+
   add(e: DebbieEvent): void {
     this.total += 1;
     if (this.id.length >= this.max) return;

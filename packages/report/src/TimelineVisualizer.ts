@@ -34,10 +34,16 @@ export class TimelineVisualizer {
     if (typeof session === 'string') {
       const reader = this.options.reader;
       if (!reader) throw new DebbieError('no_reader', 'TimelineVisualizer needs a reader (the store or a collector URL) to draw a session by id');
+      let full = false;
       for await (const page of reader.streamEvents({ sessionId: session }, { batchSize: this.options.batchSize ?? 5000 })) {
         for (const e of page) b.add(e);
+        if (b.full) { full = true; break; } // the rest would only be counted: ask the reader for the count
       }
       const data = b.build(session);
+      if (full) {
+        data.total = await reader.countEvents({ sessionId: session });
+        data.dropped = data.total - data.count;
+      }
       if (data.total === 0) throw new DebbieError('session_not_found', `no events for session "${session}"`, '--session');
       return data;
     }
