@@ -136,6 +136,14 @@ describe('HTML timeline in headless Chromium', () => {
     expect(text).toContain(`${target.correlation_id} (${events.filter((e) => e.correlation_id === target.correlation_id).length} events highlighted)`);
   });
 
+  it('shows a tooltip with the summary when hovering an event', async () => {
+    const target = events.find((e) => e.source === 'ai_service')!;
+    const pos = await page.evaluate((id) => (window as any).debbieTimeline.positionOf(id), target.event_id);
+    await page.mouse.move(pos.x, pos.y);
+    await page.waitForSelector('#tip', { state: 'visible' });
+    expect(await page.textContent('#tip')).toContain(target.event_summary);
+  });
+
   it('shows hostile event text as text in the details pane', async () => {
     const evil = events.find((e) => e.level === 'CRITICAL')!;
     const pos = await page.evaluate((id) => (window as any).debbieTimeline.positionOf(id), evil.event_id);
@@ -163,6 +171,8 @@ describe('HTML timeline in headless Chromium', () => {
     const matching = events.filter((e) => JSON.stringify([e.event_summary, e.component, e.action, e.details]).toLowerCase().includes('read_file') || e.event_id === 'read_file');
     await page.waitForFunction((n) => (window as any).debbieTimeline.shownCount() === n, matching.length);
     expect(await page.textContent('#status')).toBe(`${matching.length} of ${events.length} events shown`);
+    await page.fill('#search', 'turn-7');
+    await page.waitForFunction((n) => (window as any).debbieTimeline.shownCount() === n, events.filter((e) => e.correlation_id === 'turn-7').length);
     await page.fill('#search', '');
     await page.waitForFunction((n) => (window as any).debbieTimeline.shownCount() === n, events.length);
   });

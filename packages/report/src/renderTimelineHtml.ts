@@ -36,6 +36,7 @@ button,select{font:inherit;padding:2px 8px;border:1px solid #c9cfdd;border-radiu
 #details .err{color:#d9485f;font-weight:600}
 #details pre{background:#f4f5fa;padding:8px;border-radius:4px;font-size:11px;white-space:pre-wrap;word-break:break-all;max-height:50vh;overflow:auto}
 .hint{color:#778}
+#tip{position:fixed;display:none;pointer-events:none;max-width:420px;padding:4px 8px;background:#1d2330;color:#fff;border-radius:4px;font-size:12px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;z-index:10}
 #legend{display:flex;gap:12px;color:#556;font-size:12px}
 #legend i{display:inline-block;width:14px;height:10px;margin-right:4px;vertical-align:-1px}
 `;
@@ -58,7 +59,8 @@ const BODY = `
     <div id="ovwrap"><span>overview (brush)</span><svg id="overview"></svg></div>
   </div>
   <aside id="details"></aside>
-</div>`;
+</div>
+<div id="tip" role="tooltip"></div>`;
 
 /**
  * The timeline as ONE self-contained HTML page: D3 and the client code inlined, the data as

@@ -91,12 +91,13 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
     // match each distinct string once, then events by index
     var has = function (list) { return list.map(function (v) { return v.toLowerCase().indexOf(t) >= 0; }); };
     var mSum = t ? has(D.summaries) : null, mExt = t ? has(D.extras) : null, mComp = t ? has(D.components) : null,
-      mAct = t ? has(D.actions) : null, mAgent = t ? D.agents.map(function (a) { return a.toLowerCase() === t; }) : null;
+      mAct = t ? has(D.actions) : null, mAgent = t ? D.agents.map(function (a) { return a.toLowerCase() === t; }) : null,
+      mCorr = t ? has(D.correlations) : null;
     for (var i = 0; i < N; i++) {
       var ok = !state.hiddenSources[D.src[i]] && !state.hiddenLevels[D.lvl[i]];
       if (ok && t) {
         ok = mSum[D.sum[i]] || mExt[D.ext[i]] || mComp[D.comp[i]] || mAct[D.act[i]] ||
-          (D.agent[i] >= 0 && mAgent[D.agent[i]]) || D.id[i].toLowerCase().indexOf(t) >= 0;
+          (D.agent[i] >= 0 && mAgent[D.agent[i]]) || (D.corr[i] >= 0 && mCorr[D.corr[i]]) || D.id[i].toLowerCase().indexOf(t) >= 0;
       }
       state.shown[i] = ok ? 1 : 0;
       count += ok ? 1 : 0;
@@ -392,10 +393,19 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
     var r = canvas.getBoundingClientRect();
     select(pick(ev.clientX - r.left, ev.clientY - r.top));
   });
+  var tip = $('tip');
   canvas.addEventListener('mousemove', function (ev) {
     var r = canvas.getBoundingClientRect();
-    canvas.style.cursor = pick(ev.clientX - r.left, ev.clientY - r.top) >= 0 ? 'pointer' : 'grab';
+    var i = pick(ev.clientX - r.left, ev.clientY - r.top);
+    canvas.style.cursor = i >= 0 ? 'pointer' : 'grab';
+    if (i < 0) { tip.style.display = 'none'; return; }
+    tip.textContent = D.summaries[D.sum[i]] + (D.dur[i] >= 0 ? ' · ' + fmtMs(D.dur[i]) : '') + ' · ' + D.sources[D.src[i]] +
+      (D.agent[i] >= 0 ? ' · agent ' + D.agents[D.agent[i]] : '');
+    tip.style.display = 'block';
+    tip.style.left = Math.min(ev.clientX + 12, window.innerWidth - tip.offsetWidth - 8) + 'px';
+    tip.style.top = (ev.clientY + 14) + 'px';
   });
+  canvas.addEventListener('mouseleave', function () { tip.style.display = 'none'; });
 
   function isoAt(i) {
     var us = D.t0_us + Math.round(D.start[i] * 1000);
