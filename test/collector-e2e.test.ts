@@ -16,18 +16,23 @@ const app = join(root, 'packages/collector/test-fixtures/otel-app.mjs');
 let dir: string;
 let collector: ChildProcess;
 let url: string;
+let streamUrl: string;
 let output = '';
 
 beforeAll(async () => {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first`);
   dir = mkdtempSync(join(tmpdir(), 'debbie-collect-e2e-'));
-  collector = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--store', join(dir, 'events.duckdb')], { cwd: dir, env: { ...process.env, DEBBIE_TOKEN: '' } });
+  collector = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--stream-port', '0', '--store', join(dir, 'events.duckdb')], { cwd: dir, env: { ...process.env, DEBBIE_TOKEN: '' } });
   collector.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
   url = await new Promise<string>((resolve, reject) => {
     collector.stdout!.on('data', (d: Buffer) => {
       output += d.toString();
       const m = /query API on (http:\/\/127\.0\.0\.1:\d+)\/api/.exec(output);
-      if (m) resolve(m[1]!);
+      const w = /live stream on (ws:\/\/127\.0\.0\.1:\d+\/?)/.exec(output);
+      if (m && w) {
+        streamUrl = w[1]!;
+        resolve(m[1]!);
+      }
     });
     collector.once('exit', (code) => reject(new Error(`debbie collect exited with ${code}: ${output}`)));
   });
@@ -54,9 +59,21 @@ describe('debbie collect (built CLI) with a stock OpenTelemetry app', () => {
     expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 
-  it('shows the app in the sessions with all its attributes', async () => {
+  it('shows the app in `debbie sessions --url` with all its attributes, and its tool spans live in `debbie tail --source tool`', async () => {
+    const tail = spawn(process.execPath, [bin, 'tail', '--url', streamUrl, '--source', 'tool', '--format', 'jsonl', '--count', '2'], { env: { ...process.env, DEBBIE_TOKEN: '' } });
+    let tailOut = '';
+    tail.stdout!.on('data', (d: Buffer) => { tailOut += d.toString(); });
+    const tailDone = new Promise<number | null>((resolve) => tail.once('exit', resolve));
     const run = spawnSync(process.execPath, [app], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: url, APP_SESSION_ID: 'stock-session' }, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
+    expect(await tailDone).toBe(0);
+    const tailed = tailOut.trim().split('\n').map((l) => JSON.parse(l) as { source: string; component: string });
+    expect(tailed.map((e) => e.source)).toEqual(['tool', 'tool']);
+    expect(tailed.map((e) => e.component).sort()).toEqual(['list_rfcs', 'read_file']);
+    const cli = spawnSync(process.execPath, [bin, 'sessions', '--url', url, '--format', 'json'], { encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(0);
+    const listed = JSON.parse(cli.stdout) as { session_id: string; event_count: number; agents: string[] }[];
+    expect(listed.find((s) => s.session_id === 'stock-session')).toMatchObject({ event_count: 5, agents: ['p'] });
     const client = new QueryClient({ url });
     const sessions = await client.listSessions();
     const session = sessions.find((s) => s.session_id === 'stock-session');

@@ -1,5 +1,6 @@
 import { assertSafeBind, startCollector } from '@debbie/collector';
 import { CommentaryProcessor } from '@debbie/commentary';
+import { LogStreamer, startStreamServer, type StreamServer } from '@debbie/stream';
 import { DebbieError } from '@debbie/model';
 import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
 import type { Command } from '../Command.js';
@@ -46,7 +47,7 @@ export const collectCommand: Command = {
   ].join('\n'),
   options: {
     'otlp-port': { type: 'string', default: '4318', value: 'PORT', description: 'OTLP/HTTP and query API port (default 4318; 0 = a free port).' },
-    'stream-port': { type: 'string', default: '9999', value: 'PORT', description: 'Real-time stream port (default 9999), when @debbie/stream is installed.' },
+    'stream-port': { type: 'string', default: '9999', value: 'PORT', description: 'Real-time WebSocket stream port for `debbie tail` (default 9999; 0 = a free port).' },
     store: { type: 'string', value: 'PATH', description: `Event store file (default ${DEFAULT_STORE_PATH}).` },
     host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'Address to bind (default 127.0.0.1).' },
     token: { type: 'string', value: 'T', description: 'Bearer token required from clients (default env DEBBIE_TOKEN).' },
@@ -55,19 +56,26 @@ export const collectCommand: Command = {
   },
   async run(values, _positionals, io) {
     const otlpPort = port(values['otlp-port'], '--otlp-port');
-    port(values['stream-port'], '--stream-port');
+    const streamPort = port(values['stream-port'], '--stream-port');
     const host = String(values.host ?? '127.0.0.1');
     const token = (values.token as string | undefined) || io.env.DEBBIE_TOKEN || undefined;
     assertSafeBind(host, token);
     const storePath = (values.store as string | undefined) ?? DEFAULT_STORE_PATH;
     const store = await openStore(storePath);
+    const streamer = new LogStreamer();
+    let stream: StreamServer | undefined;
     let collector;
     try {
+      stream = await startStreamServer({ streamer, port: streamPort, host, ...(token ? { token } : {}) }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') throw new DebbieError('port_in_use', `stream port ${streamPort} on ${host} is already in use (another collector?); pick another with --stream-port`, '--stream-port');
+        throw error;
+      });
       collector = await startCollector({
-        store, host, port: otlpPort, token, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
+        store, sinks: [streamer], host, port: otlpPort, token, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
         commentary: values['no-commentary'] ? undefined : (onComment) => new CommentaryProcessor({ onComment }),
       });
     } catch (error) {
+      await stream?.close();
       await store.close();
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new DebbieError('port_in_use', `port ${otlpPort} on ${host} is already in use (another collector?); pick another with --otlp-port`, '--otlp-port');
@@ -76,10 +84,12 @@ export const collectCommand: Command = {
     io.stdout.write(`debbie collect: OTLP/HTTP on ${collector.url}/v1/traces and ${collector.url}/v1/logs\n`);
     io.stdout.write(`debbie collect: query API on ${collector.url}/api (debbie sessions --url ${collector.url})\n`);
     io.stdout.write(`debbie collect: store ${storePath}${token ? '; bearer token required' : ''}\n`);
-    io.stdout.write(`debbie collect: commentary ${values['no-commentary'] ? 'off' : 'on'}; stream not wired yet (@debbie/stream has not landed)\n`);
+    io.stdout.write(`debbie collect: live stream on ${stream.url} (debbie tail --url ${stream.url})\n`);
+    io.stdout.write(`debbie collect: commentary ${values['no-commentary'] ? 'off' : 'on'}\n`);
     const signal = await untilSignal();
     io.stdout.write(`debbie collect: ${signal}, flushing…\n`);
     await collector.close();
+    await stream.close();
     const s = collector.stats();
     io.stdout.write(`debbie collect: stopped; ${s.receiver.spans_accepted} spans and ${s.receiver.logs_accepted} log records accepted, ` +
       `${s.receiver.spans_rejected + s.receiver.logs_rejected} rejected, ${s.receiver.requests_throttled} requests throttled, ${s.pipeline.comments} comments\n`);
