@@ -236,3 +236,23 @@ describe('EventStore queries', () => {
     await expect(store!.spanTree('nope')).rejects.toMatchObject({ code: 'session_not_found' });
   });
 });
+
+describe('EventStore.deleteSessions', () => {
+  it('removes exactly the named sessions, including events still queued, so a session can be recorded again', async () => {
+    store = await openStore(join(dir, 'd.duckdb'));
+    await store.append([eventAt(1, { session_id: 'keep' }), eventAt(2, { session_id: 'drop' }), eventAt(3, { session_id: 'drop' })]);
+    store.write(eventAt(4, { session_id: 'drop' })); // still in the write queue
+    expect(await store.deleteSessions(['drop', 'never-seen'])).toBe(3);
+    expect(await store.countEvents({ sessionId: 'drop' })).toBe(0);
+    expect(await store.countEvents({ sessionId: 'keep' })).toBe(1);
+    expect(await store.deleteSessions([])).toBe(0);
+  });
+
+  it('refuses on a read-only store with a clear error', async () => {
+    const path = join(dir, 'ro.duckdb');
+    const writer = await openStore(path);
+    await writer.close();
+    store = await openStore(path, { readOnly: true });
+    await expect(store.deleteSessions(['x'])).rejects.toThrowError(/read-only/);
+  });
+});

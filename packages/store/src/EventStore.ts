@@ -125,6 +125,26 @@ export class EventStore implements EventReader, EventSink {
     }
   }
 
+  /**
+   * Deletes every event of the given sessions (after storing what is queued), so a session can be
+   * recorded again without duplicates — `debbie demo` replays its deterministic sessions this way.
+   * Returns how many events were deleted.
+   */
+  async deleteSessions(sessionIds: readonly string[]): Promise<number> {
+    if (this.closing) throw new DebbieError('store_closed', 'the store is closed', this.path);
+    const writer = this.writer;
+    if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
+    if (sessionIds.length === 0) return 0;
+    await this.forceFlush();
+    let deleted = 0;
+    await this.enqueue(async () => {
+      const placeholders = sessionIds.map(() => '?').join(', ');
+      const result = await writer.run(`DELETE FROM ${EVENTS_TABLE} WHERE session_id IN (${placeholders})`, [...sessionIds]);
+      deleted = Number(result.rowsChanged);
+    });
+    return deleted;
+  }
+
   /** Resolves when every event written so far is stored. */
   async forceFlush(): Promise<void> {
     this.clearTimer();

@@ -75,7 +75,6 @@ export const demoCommand: Command = {
         const run = await runScenario(name, {
           seed,
           clock,
-          sinks: [store],
           onServerReady: (ready) => {
             url = ready.url;
           },
@@ -85,7 +84,9 @@ export const demoCommand: Command = {
         });
         await processor?.shutdown();
         const interventionStats = processor?.stats().interventions;
-        await store.forceFlush();
+        // Scenarios are deterministic: a second demo replaces its sessions instead of doubling them.
+        await store.deleteSessions(run.sessionIds);
+        await store.append(run.events);
         const summary: ScenarioSummary = {
           scenario: name,
           description: SCENARIOS.find((s) => s.name === name)?.description ?? '',
