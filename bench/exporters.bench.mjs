@@ -7,7 +7,7 @@
 // rows/s is wall time; rows/CPU-s (the child's user+sys time) is steadier on a busy machine.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDestination, exportEvents, EXPORT_COLUMNS, flatValue } from '@debbie/exporters';
@@ -101,6 +101,7 @@ async function main() {
   const urls = await new Promise((resolve) => servers.stdout.once('data', (d) => resolve(JSON.parse(String(d)))));
   const fmt = (n) => Math.round(n).toLocaleString('en-US');
   try {
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (figures are wall time; compare rows/CPU-s on a busy machine)`);
     const gen100k = await generationOnly(100_000);
     console.log(`event generation alone: ${fmt(100_000 / (gen100k / 1000))} events/s (included in the figures below)`);
     console.log('\nformat          events    rows/s  rows/CPU-s     MB/s   peak RSS   RSS (MB) after each 10% of the export');
