@@ -177,6 +177,30 @@ describe('HTML timeline in headless Chromium', () => {
     await page.waitForFunction((n) => (window as any).debbieTimeline.shownCount() === n, events.length);
   });
 
+  it('aggregates marks that share a pixel when zoomed out, and never hides an error that way', async () => {
+    const many: DebbieEvent[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      many.push(createEvent({
+        session_id: 'big', event_id: `b${i}`, timestamp: isoFromEpochMillis(T0 + i * 10), source: i % 2 ? 'tool' : 'websocket',
+        event_summary: `event ${i}`, duration_ms: i % 2 ? 5 : null, level: i === 12_345 ? 'ERROR' : 'INFO',
+      }));
+    }
+    const file = join(dir, 'big.html');
+    writeFileSync(file, renderTimelineHtml(buildTimelineData(many)));
+    const big = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    const errors: string[] = [];
+    big.on('pageerror', (e) => errors.push(String(e)));
+    await big.goto(pathToFileURL(file).href);
+    await big.waitForSelector('body[data-ready="1"]');
+    const view = await big.evaluate(() => (window as any).debbieTimeline.view());
+    expect(view.inView).toBe(20_000);
+    expect(view.marks + view.merged).toBe(20_000);
+    expect(view.marks).toBeLessThan(5_000);
+    expect(await big.evaluate(() => (window as any).debbieTimeline.drawnIds().includes('b12345'))).toBe(true);
+    expect(errors).toEqual([]);
+    await big.close();
+  });
+
   it('zooms in on the wheel and back out with Reset, and writes a screenshot', async () => {
     const box = (await page.locator('#canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.1, box.y + 20);
