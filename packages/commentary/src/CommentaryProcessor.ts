@@ -93,6 +93,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
   private readonly timeoutUs: number;
   private readonly maxSessions: number;
   private readonly maxLagUs: number;
+  private readonly sweepEveryUs: number;
   private readonly interventions: InterventionManager;
   private currentDetector = 0;
   private lastSweepUs = 0;
@@ -113,6 +114,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     this.timeoutUs = (options.correlationTimeoutMs ?? 300_000) * 1000;
     this.maxSessions = Math.max(1, options.maxSessions ?? 100_000);
     this.maxLagUs = (options.maxClockLagMs ?? 10_000) * 1000;
+    this.sweepEveryUs = Math.min(this.timeoutUs / 4, 60e6);
     let i = 0;
     this.detectors = [
       new ContinuationStallDetector(i++),
@@ -145,7 +147,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     if (source === 'debbie_comment' || source === 'debbie') return;
     this.counters.events += 1;
     const now = this.clock.now();
-    if (now - this.lastSweepUs >= Math.min(this.timeoutUs / 4, 60e6)) this.sweep(now);
+    if (now - this.lastSweepUs >= this.sweepEveryUs) this.sweep(now);
     const key = event.session_id ?? '';
     let session = this.sessions.get(key);
     if (session === undefined) session = this.addSession(key, now);

@@ -21,7 +21,10 @@ function isRetry(obs: Observation): boolean {
   const attempt = e.details.attempt ?? e.details.retry_attempt ?? e.details.retry_count;
   if (typeof attempt === 'number') return attempt >= (e.details.retry_count !== undefined ? 1 : 2);
   if (e.details.retry === true || e.details.is_retry === true) return true;
-  return e.action.includes('retry') || RETRY_TEXT.test(e.event_summary);
+  if (e.action.includes('retry')) return true;
+  // Cheap pre-filter before the regex: most summaries contain neither word.
+  const s = e.event_summary;
+  return (s.includes('etr') || s.includes('ttempt')) && RETRY_TEXT.test(s);
 }
 
 /**

@@ -6,6 +6,20 @@ import { toolNameOf } from '../classify.js';
 import { normalizeArguments } from '../templates.js';
 
 const MAX_EVIDENCE = 12;
+/** Normal forms of recently seen raw argument strings: loops repeat the raw text, so this saves the parse. */
+const argsCache = new Map<string, string>();
+const ARGS_CACHE_LIMIT = 2048;
+
+function argumentsKey(raw: unknown): string {
+  if (typeof raw !== 'string') return normalizeArguments(raw ?? '');
+  let key = argsCache.get(raw);
+  if (key === undefined) {
+    key = normalizeArguments(raw);
+    if (argsCache.size >= ARGS_CACHE_LIMIT) argsCache.clear();
+    argsCache.set(raw, key);
+  }
+  return key;
+}
 
 interface LoopState {
   /** Ring of the last `tool_loop_window` call keys. */
@@ -39,7 +53,7 @@ export class ToolLoopDetector implements Detector {
     }
     const event = obs.event;
     const tool = toolNameOf(event);
-    const key = `${tool}\u0000${normalizeArguments(event.details.tool_arguments ?? event.details.arguments ?? '')}`;
+    const key = `${tool}\u0000${argumentsKey(event.details.tool_arguments ?? event.details.arguments)}`;
     if (s.ring.length < t.tool_loop_window) {
       s.ring.push(key);
     } else {

@@ -1,0 +1,105 @@
+// Issue 3 figures:
+//  1. detector throughput, events/s on one core, through CommentaryProcessor.write (all detectors
+//     on) ÷ a no-op sink loop over the same events in the same run (goal ≥ 500k events/s);
+//  2. memory per 10k active sessions (each mid-turn: every detector holding state, a stall timer armed).
+import { createEvent, isoFromEpochMicros, systemClock } from '@debbie/model';
+import { CommentaryProcessor } from '@debbie/commentary';
+
+const SESSIONS = 1_000;
+const TURNS = 40;
+const ROUNDS = 5;
+const T0 = Date.UTC(2025, 5, 2, 21, 5, 0) * 1000;
+const TOOLS = ['list_rfcs', 'read_file', 'search_code', 'write_file', 'run_tests'];
+
+/** One turn of a session, shaped like the simulator's events (≈15 events). */
+function turn(events, s, k, t) {
+  const session_id = `sess-${s}`;
+  const base = { session_id, agent_id: 'p', correlation_id: `${s}-turn-${k}` };
+  const at = (us) => isoFromEpochMicros(us);
+  const tool = TOOLS[(s + k) % TOOLS.length];
+  events.push(createEvent({ ...base, source: 'agent', component: 'agent.patricia', action: 'user_message', event_summary: '>>> USER MESSAGE >>> go on with the plan', timestamp: at(t) }));
+  events.push(createEvent({ ...base, source: 'server', level: 'DEBUG', component: 'resource_monitor', action: 'resource_sample', event_summary: 'process memory 210 MB', performance_metrics: { memory_mb: 200 + (k % 20) }, timestamp: at(t + 1000) }));
+  for (let c = 0; c < 4; c++) events.push(createEvent({ ...base, source: 'ai_service', level: 'DEBUG', component: 'openrouter_ai_service', action: 'stream_chunk', event_summary: `chunk ${c + 1}/4`, details: { index: c }, timestamp: at(t + 600_000 + c * 45_000) }));
+  events.push(createEvent({ ...base, source: 'ai_service', component: 'openrouter_ai_service', action: 'chat', event_summary: 'chat openai/gpt-4o-mini', duration_ms: 800, kind: 'span', details: { model: 'openai/gpt-4o-mini', finish_reason: 'tool_calls' }, performance_metrics: { input_tokens: 900 + k * 20, output_tokens: 40, time_to_first_token_ms: 600 }, timestamp: at(t + 2000) }));
+  events.push(createEvent({ ...base, source: 'agent', component: 'agent.patricia', action: 'ai_response', event_summary: '<<< AI RESPONSE <<< Let me look.', details: { finish_reason: 'tool_calls' }, timestamp: at(t + 802_000) }));
+  events.push(createEvent({ ...base, source: 'websocket', level: 'DEBUG', component: 'websocket_endpoint', action: 'notification', event_summary: '→ ChannelMessageNotification', details: { rpc_method: 'ChannelMessageNotification' }, timestamp: at(t + 803_000) }));
+  events.push(createEvent({ ...base, source: 'tool', component: tool, action: 'tool_start', event_summary: `🔧 EXECUTING TOOL 1/1: ${tool}`, details: { tool_name: tool }, timestamp: at(t + 804_000) }));
+  events.push(createEvent({ ...base, source: 'tool', component: tool, action: 'tool_execution', event_summary: `✅ Tool ${tool} completed`, duration_ms: 20 + (k % 7), kind: 'span', details: { tool_name: tool, tool_arguments: `{"path":"src/file${k}.ts"}` }, timestamp: at(t + 805_000) }));
+  events.push(createEvent({ ...base, source: 'websocket', level: 'DEBUG', component: 'websocket_endpoint', action: 'notification', event_summary: '→ StreamingUpdate', details: { rpc_method: 'StreamingUpdate' }, timestamp: at(t + 830_000) }));
+  events.push(createEvent({ ...base, source: 'session', component: 'session_manager', action: 'continuation_decision', event_summary: '🔄 CONTINUATION DECISION: True', details: { decision: true, reason: 'model_continue' }, timestamp: at(t + 831_000) }));
+  events.push(createEvent({ ...base, source: 'session', component: 'session_manager', action: 'continuation_injected', event_summary: 'Please continue with the next step.', timestamp: at(t + 1_331_000) }));
+  events.push(createEvent({ ...base, source: 'websocket', component: 'websocket_endpoint', action: 'session.current_agent', event_summary: 'session.current_agent', duration_ms: 4, kind: 'span', details: { rpc_method: 'session.current_agent' }, performance_metrics: { response_ms: 4 }, timestamp: at(t + 1_400_000) }));
+  events.push(createEvent({ ...base, source: 'tool', level: k % 13 === 0 ? 'ERROR' : 'INFO', component: 'read_file', action: 'tool_execution', event_summary: k % 13 === 0 ? `Tool read_file failed: FileNotFoundError: [Errno 2] No such file or directory: 'src/x${k}.ts'` : '✅ Tool read_file completed', duration_ms: 8, kind: 'span', details: { tool_name: 'read_file', tool_arguments: `{"path":"docs/${k}.md"}` }, timestamp: at(t + 1_500_000) }));
+}
+
+/** Sessions interleaved turn by turn, time moving forward. */
+function workload() {
+  const events = [];
+  for (let k = 0; k < TURNS; k++) for (let s = 0; s < SESSIONS; s++) turn(events, s, k, T0 + k * 5_000_000 + s * 1000);
+  return events;
+}
+
+// Wall time of a synchronous loop on the main thread: one core. (process.cpuUsage would add GC helper threads.)
+const cpuNow = () => Number(process.hrtime.bigint());
+
+function timeLoop(events, sink) {
+  globalThis.gc?.(); // the workload's construction garbage is not the loop's cost
+  const t0 = cpuNow();
+  for (let i = 0; i < events.length; i++) sink.write(events[i]);
+  return cpuNow() - t0;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+let events = workload();
+let checksum = 0;
+const noop = { write(e) { checksum += e.level.length; } };
+const noopNs = [];
+const procNs = [];
+let lastStats;
+for (let r = 0; r < ROUNDS; r++) {
+  noopNs.push(timeLoop(events, noop));
+  const p = new CommentaryProcessor({ clock: systemClock, onComment: () => { checksum += 1; } });
+  procNs.push(timeLoop(events, p));
+  lastStats = p.stats();
+  await p.shutdown();
+}
+const n = events.length;
+const procRate = n / (median(procNs) / 1e9);
+const noopRate = n / (median(noopNs) / 1e9);
+console.log(`workload: ${n} events (${SESSIONS} interleaved sessions × ${TURNS} turns, simulator-shaped), ${ROUNDS} rounds, median`);
+console.log(`CommentaryProcessor.write   ${Math.round(procRate).toLocaleString('en-US').padStart(12)} events/s  (${(median(procNs) / n).toFixed(0)} ns/event; goal ≥ 500,000)`);
+console.log(`no-op sink loop (baseline)  ${Math.round(noopRate).toLocaleString('en-US').padStart(12)} events/s  (${(median(noopNs) / n).toFixed(0)} ns/event)`);
+console.log(`ratio processor ÷ no-op      ${(median(procNs) / median(noopNs)).toFixed(1)}× the time per event`);
+console.log(`comments emitted in the last round: ${lastStats.comments} (error bursts and the like in the synthetic mix), detector errors: ${lastStats.detectorErrors}`);
+
+events = null; // free the throughput workload before measuring memory
+
+// --- memory per 10k active sessions ---
+function heap() {
+  globalThis.gc?.();
+  globalThis.gc?.();
+  return process.memoryUsage().heapUsed;
+}
+const ACTIVE = 10_000;
+const beforeEventsHeap = heap();
+const memEvents = [];
+for (let s = 0; s < ACTIVE; s++) {
+  turn(memEvents, s, 1, T0 + s * 100);
+  // end mid-turn after a tool (a stall timer armed, every detector holding state)
+  memEvents.push(createEvent({ session_id: `sess-${s}`, agent_id: 'p', source: 'tool', component: 'search_code', action: 'tool_execution', event_summary: 'ok', duration_ms: 30, kind: 'span', details: { tool_name: 'search_code', tool_arguments: '{"query":"theme"}' }, timestamp: isoFromEpochMicros(T0 + s * 100 + 2_000_000) }));
+}
+const memHeap = heap();
+const baselineHeap = memHeap;
+const empty = new CommentaryProcessor({ clock: systemClock });
+const emptyHeap = heap();
+const p = new CommentaryProcessor({ clock: systemClock });
+for (const e of memEvents) p.write(e);
+const fullHeap = heap();
+const perSession = (fullHeap - emptyHeap) / ACTIVE;
+console.log(`memory: ${ACTIVE.toLocaleString('en-US')} active sessions hold ${((fullHeap - emptyHeap) / 1048576).toFixed(1)} MB in the processor (${Math.round(perSession)} B/session); an empty processor ${((emptyHeap - baselineHeap) / 1024).toFixed(0)} kB; ${p.stats().sessions} sessions tracked`);
+console.log(`   baseline: the ${memEvents.length.toLocaleString('en-US')} events that built them take ${((memHeap - beforeEventsHeap) / 1048576).toFixed(1)} MB in the caller's heap (${Math.round((memHeap - beforeEventsHeap) / ACTIVE)} B/session); the processor keeps ${(perSession / ((memHeap - beforeEventsHeap) / ACTIVE)).toFixed(2)}× that and retains no event`);
+await p.shutdown();
+await empty.shutdown();
+if (globalThis.gc === undefined) console.log('(run with --expose-gc, as bench/run.mjs does, for exact memory figures)');
+void checksum;
