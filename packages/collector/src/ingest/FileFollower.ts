@@ -73,6 +73,7 @@ export class FileFollower {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.ticking.catch(() => undefined);
+    await this.tick().catch(() => undefined); // a last look: rotation or truncation since the last poll
     await this.drain();
     this.splitter.end();
     this.ingester.flush();
