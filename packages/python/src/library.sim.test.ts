@@ -27,7 +27,7 @@ beforeAll(async () => {
   }
 });
 
-describe.each([
+describe.concurrent.each([
   { engine: 'pandas', usePandas: true },
   { engine: 'stdlib', usePandas: false },
 ])('library scripts on simulator sessions ($engine)', ({ engine, usePandas }) => {

@@ -20,7 +20,7 @@ describe('ScriptLibrary', () => {
 
 // Every script runs twice: with pandas and with the standard-library fallback (pandas disabled),
 // and both must give the same, hand-computed numbers for the hand-built session.
-describe.each([
+describe.concurrent.each([
   { engine: 'pandas', usePandas: true },
   { engine: 'stdlib', usePandas: false },
 ])('library scripts on a hand-built session ($engine)', ({ engine, usePandas }) => {
