@@ -73,7 +73,7 @@ export type UserAction =
       decoy?: DecoyPattern;
     }
   | { kind: 'rpc'; method: string; params?: Record<string, unknown>; afterMs?: number }
-  /** A raw frame, e.g. a request without an id (a notification the server ignores). */
+  /** A raw frame, e.g. a request without an id (a notification the server ignores); `$SESSION` becomes the session id. */
   | { kind: 'raw'; frame: string; afterMs?: number };
 
 /** One simulated user with one session. */

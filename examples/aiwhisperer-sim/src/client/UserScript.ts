@@ -79,8 +79,9 @@ export class UserScript {
         return;
       case 'raw':
         await sleep(o.clock, action.afterMs ?? 0);
-        o.logger.log({ source: 'user_script', component: 'user_script', action: 'raw_frame', message: `sent raw frame: ${action.frame.slice(0, 120)}`, details: { frame: action.frame.slice(0, 500) } });
-        this.client.sendFrame(action.frame.replaceAll('$SESSION', this.sessionId));
+        const frame = action.frame.replaceAll('$SESSION', this.sessionId);
+        o.logger.log({ source: 'user_script', component: 'user_script', action: 'raw_frame', message: `sent raw frame: ${frame.slice(0, 120)}`, details: { frame: frame.slice(0, 500) } });
+        this.client.sendFrame(frame);
     }
   }
 
