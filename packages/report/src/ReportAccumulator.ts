@@ -72,7 +72,6 @@ export class ReportAccumulator {
   private firstUs = Number.POSITIVE_INFINITY;
   private lastUs = Number.NEGATIVE_INFINITY;
   private firstTs: string | null = null;
-  private lastTs: string | null = null;
   private readonly perSource = new Map<LogSource, { events: number; spans: number; spanMs: number }>();
   private readonly perLevel = new Map<LogLevel, number>();
   private readonly agents = new Set<string>();
@@ -91,10 +90,15 @@ export class ReportAccumulator {
   private storedComments = 0;
   // stall detection: the latest end of all events so far, and who ended it
   private maxEndUs = Number.NEGATIVE_INFINITY;
-  private maxEndEvent: { id: string; source: LogSource; name: string } | null = null;
+  // scalars rather than an object per event: this runs for most events of a session
+  private maxEndId = '';
+  private maxEndSource: LogSource = 'session';
+  private maxEndName = '';
   private lastStartUs = Number.NEGATIVE_INFINITY;
   private readonly stalls: TopK<PatternFinding>;
-  private lastTool: { id: string; name: string; endUs: number } | null = null;
+  private lastToolId = '';
+  private lastToolName = '';
+  private lastToolEndUs = Number.NEGATIVE_INFINITY;
   private readonly runs = new Map<string, AgentRun>();
 
   constructor(options: AnalysisOptions = {}) {
@@ -129,7 +133,7 @@ export class ReportAccumulator {
     const dur = e.duration_ms;
     const hasDur = typeof dur === 'number' && dur >= 0 && Number.isFinite(dur);
     const endUs = hasDur ? startUs + dur * 1000 : startUs;
-    if (endUs > this.lastUs) { this.lastUs = endUs; this.lastTs = e.timestamp; }
+    if (endUs > this.lastUs) this.lastUs = endUs;
     if (startUs < this.lastStartUs) this.outOfOrder += 1;
 
     let src = this.perSource.get(e.source);
@@ -170,11 +174,11 @@ export class ReportAccumulator {
     // A stall is silence between the end of everything so far and the next start.
     if (startUs >= this.lastStartUs) {
       const gapMs = (startUs - this.maxEndUs) / 1000;
-      if (gapMs >= this.o.stallThresholdMs && this.maxEndEvent) {
-        const before = this.maxEndEvent;
+      if (gapMs >= this.o.stallThresholdMs && this.maxEndId !== '') {
+        const before = { id: this.maxEndId, source: this.maxEndSource, name: this.maxEndName };
         // "after a tool": a tool span ended within 5 s before the silence began (the turn's
         // bookkeeping, e.g. the continuation decision, may come after it)
-        const tool = this.lastTool && this.lastTool.endUs >= this.maxEndUs - 5_000_000 ? this.lastTool : null;
+        const tool = this.lastToolEndUs >= this.maxEndUs - 5_000_000 ? { id: this.lastToolId, name: this.lastToolName } : null;
         const silenceStart = this.maxEndUs;
         this.stalls.offer(gapMs, () => ({
           origin: 'analyzer', pattern: tool ? 'stall_after_tool' : 'stall',
@@ -187,12 +191,16 @@ export class ReportAccumulator {
       }
       this.lastStartUs = startUs;
     }
-    if (hasDur && e.source === 'tool' && (!this.lastTool || endUs >= this.lastTool.endUs)) {
-      this.lastTool = { id: e.event_id, name, endUs };
+    if (hasDur && e.source === 'tool' && endUs >= this.lastToolEndUs) {
+      this.lastToolId = e.event_id;
+      this.lastToolName = name;
+      this.lastToolEndUs = endUs;
     }
     if (endUs > this.maxEndUs && e.source !== 'debbie_comment' && e.source !== 'debbie') {
       this.maxEndUs = endUs;
-      this.maxEndEvent = { id: e.event_id, source: e.source, name: name || e.action || e.component };
+      this.maxEndId = e.event_id;
+      this.maxEndSource = e.source;
+      this.maxEndName = name || e.action || e.component;
     }
   }
 
@@ -304,7 +312,6 @@ export class ReportAccumulator {
       accuracy: { quantiles: `p50 and p95 within ±${+(this.o.relativeAccuracy * 100).toFixed(3)}% of a true sample value (log-bucket sketch); count, mean, total and max exact` },
       truncated: { agents: this.agentsDropped, names: this.namesDropped, out_of_order_events: this.outOfOrder, bad_timestamps: this.badTimestamps },
     };
-    void this.lastTs;
     const tools = this.latency(this.tools);
     const models = this.latency(this.models).map((s) => {
       const n = this.models.get(s.name)!;
