@@ -63,6 +63,7 @@ describe('ElasticsearchDestination', () => {
     expect(summary).toMatchObject({ written: 600, rejected: 0 });
     expect(es.requests.length).toBeGreaterThan(1);
     for (const r of es.requests) {
+      expect(r.bytes).toBeLessThanOrEqual(64 * 1024);
       expect(r.contentType).toBe('application/x-ndjson');
       expect(r.contentEncoding).toBe('gzip');
     }

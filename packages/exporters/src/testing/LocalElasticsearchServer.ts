@@ -28,6 +28,8 @@ export interface RecordedBulkRequest {
   contentEncoding: string | undefined;
   authorization: string | undefined;
   items: number;
+  /** Body size after decompression. */
+  bytes: number;
   status: number;
 }
 
@@ -100,7 +102,7 @@ export class LocalElasticsearchServer {
       return;
     }
     const contentType = req.headers['content-type'];
-    const record: RecordedBulkRequest = { path, contentType, contentEncoding: req.headers['content-encoding'], authorization: req.headers.authorization, items: 0, status: 0 };
+    const record: RecordedBulkRequest = { path, contentType, contentEncoding: req.headers['content-encoding'], authorization: req.headers.authorization, items: 0, bytes: 0, status: 0 };
     this.requests.push(record);
     const mime = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
     if (mime !== 'application/x-ndjson' && mime !== 'application/json') {
@@ -121,6 +123,7 @@ export class LocalElasticsearchServer {
       send(res, body.status, body.status === 413 ? { error: { type: 'content_too_long_exception', reason: body.message }, status: 413 } : requestError('parse_exception', body.message));
       return;
     }
+    record.bytes = Buffer.byteLength(body.text);
     if (body.text.length === 0) { record.status = 400; send(res, 400, requestError('action_request_validation_exception', 'Validation Failed: 1: no requests added;')); return; }
     if (!body.text.endsWith('\n')) { record.status = 400; send(res, 400, requestError('illegal_argument_exception', 'The bulk request must be terminated by a newline [\\n]')); return; }
     const parsed = parseBulk(body.text, match[1]);
