@@ -23,7 +23,8 @@ describe('debbie mcp (Model Context Protocol over stdio)', () => {
   beforeAll(async () => {
     const run = promisify(execFile);
     for (const scenario of ['continuation-stall', 'healthy']) {
-      const out = await run(process.execPath, [bin, 'demo', '--scenario', scenario, '--store', 'mcp.duckdb', '--format', 'json'], { cwd });
+      // Interventions off: the stalled session keeps its real 45 s silence for explain_stall to find.
+      const out = await run(process.execPath, [bin, 'demo', '--scenario', scenario, '--interventions', 'off', '--store', 'mcp.duckdb', '--format', 'json'], { cwd });
       const id = JSON.parse(out.stdout)[0].session_ids[0] as string;
       if (scenario === 'healthy') healthySession = id;
       else stallSession = id;
