@@ -81,12 +81,13 @@ export const collectCommand: Command = {
       if (code === 'EADDRINUSE') throw new DebbieError('port_in_use', `port ${otlpPort} on ${host} is already in use (another collector?); pick another with --otlp-port`, '--otlp-port');
       throw error;
     }
+    const signalled = untilSignal(); // listen before announcing, so a quick Ctrl-C still flushes
     io.stdout.write(`debbie collect: OTLP/HTTP on ${collector.url}/v1/traces and ${collector.url}/v1/logs\n`);
     io.stdout.write(`debbie collect: query API on ${collector.url}/api (debbie sessions --url ${collector.url})\n`);
     io.stdout.write(`debbie collect: store ${storePath}${token ? '; bearer token required' : ''}\n`);
     io.stdout.write(`debbie collect: live stream on ${stream.url} (debbie tail --url ${stream.url})\n`);
     io.stdout.write(`debbie collect: commentary ${values['no-commentary'] ? 'off' : 'on'}\n`);
-    const signal = await untilSignal();
+    const signal = await signalled;
     io.stdout.write(`debbie collect: ${signal}, flushing…\n`);
     await collector.close();
     await stream.close();

@@ -78,6 +78,8 @@ export const ingestCommand: Command = {
         print(io, out, results);
         return 0;
       }
+      // Listen before saying "following": a signal in between would otherwise kill the process unflushed.
+      const signalled = untilSignal();
       const followers: { file: string; follower: FileFollower; format: string; logFormat?: string | undefined }[] = [];
       for (const file of files) {
         const chosen = await parserForFile(file, opts).catch((e: NodeJS.ErrnoException) => {
@@ -89,7 +91,7 @@ export const ingestCommand: Command = {
       }
       io.stderr.write(`debbie ingest: following ${files.length} file(s); Ctrl-C to stop\n`);
       const flusher = setInterval(() => { void sink.forceFlush(); }, 1000);
-      await untilSignal();
+      await signalled;
       clearInterval(flusher);
       for (const f of followers) await f.follower.stop();
       await sink.forceFlush();
