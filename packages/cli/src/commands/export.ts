@@ -73,7 +73,14 @@ export const exportCommand: Command = {
     try {
       const total = quiet ? undefined : await reader.countEvents(filter);
       const progress = progressPrinter(io, total, quiet);
-      const summary = await exportEvents(reader.streamEvents(filter, { batchSize: PAGE }), destination, { onProgress: progress });
+      let summary;
+      try {
+        summary = await exportEvents(reader.streamEvents(filter, { batchSize: PAGE }), destination, { onProgress: progress });
+      } catch (error) {
+        // Our reader went away (`| head`): stop quietly, as `debbie events` does.
+        if (!out && !remote && /EPIPE|ERR_STREAM_DESTROYED/.test((error as Error).message)) return 0;
+        throw error;
+      }
       if (!quiet) {
         if (summary.written === 0 && summary.rejected === 0) {
           io.stderr.write(`No events matched${session ? ` in session "${session}"` : ''}; ${summary.target} holds an empty export.\n`);
