@@ -11,6 +11,8 @@ export { startSimServer } from './startSimServer.js';
 export type { StartSimServerOptions } from './startSimServer.js';
 export { SimClient, RequestTimeoutError } from './client/SimClient.js';
 export type { SimClientOptions, RequestOptions } from './client/SimClient.js';
+export { AiWhispererLogSink } from './logs/AiWhispererLogSink.js';
+export type { AiWhispererLogSinkOptions } from './logs/AiWhispererLogSink.js';
 export { CONTINUATION_PROMPT } from './server/Agent.js';
 export { decideContinuation } from './server/ContinuationPolicy.js';
 export type { ContinuationDecision } from './server/ContinuationPolicy.js';

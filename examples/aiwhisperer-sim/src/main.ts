@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { isLogLevel, type LogLevel } from '@debbie/model';
+import { isLogLevel, type EventSink, type LogLevel } from '@debbie/model';
 import { ConsoleSink } from '@debbie/sdk';
+import { AiWhispererLogSink } from './logs/AiWhispererLogSink.js';
 import { runScenario } from './runScenario.js';
 import { SCENARIOS, SCENARIO_NAMES } from './scenarios/index.js';
 import { VARIANTS, type Variant } from './scenarios/Scenario.js';
@@ -18,6 +19,7 @@ Options:
   --variant V       one of: ${VARIANTS.join(', ')} (default default)
   --sessions N      concurrent sessions (default 1; 3 for --variant concurrent)
   --level LEVEL     lowest level printed (default INFO)
+  --aiw-logs DIR    also write AIWhisperer-format logs (aiwhisperer_server.log, agent_<id>.log) to DIR
   --truth-only      print only the ground truth (JSON)
   --list            list the scenarios
   --help            this text
@@ -36,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
       variant: { type: 'string', default: 'default' },
       sessions: { type: 'string' },
       level: { type: 'string', default: 'INFO' },
+      'aiw-logs': { type: 'string' },
       'truth-only': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -62,9 +65,12 @@ async function main(argv: string[]): Promise<number> {
   const truths = [];
   for (const name of names) {
     if (!SCENARIO_NAMES.includes(name)) throw new Error(`Unknown scenario "${name}". Known: ${SCENARIO_NAMES.join(', ')}, all`);
-    const sinks = values['truth-only'] ? [] : [new ConsoleSink({ minLevel: level as LogLevel })];
+    const sinks: EventSink[] = values['truth-only'] ? [] : [new ConsoleSink({ minLevel: level as LogLevel })];
+    const logs = values['aiw-logs'] ? new AiWhispererLogSink({ dir: values['aiw-logs'] }) : undefined;
+    if (logs) sinks.push(logs);
     if (!values['truth-only']) process.stdout.write(`\n=== scenario ${name} (seed ${seed}, variant ${values.variant}) ===\n`);
     const run = await runScenario(name, { seed, jitter, variant: values.variant as Variant, ...(sessions !== undefined ? { sessions } : {}), sinks });
+    await logs?.shutdown();
     truths.push(run.truth);
     if (!values['truth-only']) {
       process.stdout.write(`--- ${run.events.length} events, ${run.sessionIds.length} session(s), ${(run.simulatedMs / 1000).toFixed(1)} s simulated\n`);

@@ -17,6 +17,13 @@ import type { Session } from './Session.js';
 import { SessionManager, type SessionManagerOptions } from './SessionManager.js';
 import type { SimRuntime } from './SimRuntime.js';
 
+/** The request's params as logged (trace context left out, capped at 1,000 characters). */
+function paramsText(params: Record<string, unknown>): string {
+  const { _meta: _ignored, ...rest } = params;
+  const text = JSON.stringify(rest);
+  return text.length > 1_000 ? `${text.slice(0, 1_000)}…` : text;
+}
+
 const SESSION_STATUS_NAMES: Record<number, string> = { 0: 'Starting', 1: 'Active', 2: 'Stopped', 3: 'Error' };
 
 export interface SimServerOptions extends SessionManagerOptions {
@@ -208,7 +215,7 @@ export class SimServer {
       source: 'websocket',
       component: 'websocket_endpoint',
       action: request.method,
-      details: { rpc_method: request.method, rpc_request_id: String(request.id), connection_id: conn.id, from_owner: session ? conn.sessions.has(session.sessionId) : null },
+      details: { rpc_method: request.method, rpc_request_id: String(request.id), rpc_params: paramsText(params), connection_id: conn.id, from_owner: session ? conn.sessions.has(session.sessionId) : null },
       correlation_id: correlationId,
       ...(session ? { session_id: session.sessionId, agent_id: session.agentId } : {}),
     }, async (span): Promise<RpcResponse> => {
