@@ -6,7 +6,7 @@ import {
   commentFinding, LogAnalyzer, REPORT_SECTIONS, renderReportHtml, renderReportJson, renderReportMarkdown,
   type AnalysisReport, type FindingSource, type PatternFinding,
 } from '@debbie/report';
-import type { Command } from '../Command.js';
+import type { Command, CommandIO } from '../Command.js';
 import { openReader, READER_OPTIONS, writeOut } from '../readerOptions.js';
 
 const FORMATS = { md: renderReportMarkdown, json: renderReportJson, html: renderReportHtml } as const satisfies Record<string, (r: AnalysisReport) => string>;
@@ -31,7 +31,7 @@ const MAX_DETECTOR_COMMENTS = 1_000;
  * CommentaryProcessor on a ReplayClock (event time, so stall timers fire as they would have live;
  * interventions stay off). Its insights become `detector` findings, the latest comment per insight.
  */
-function commentaryFinder(): FindingSource {
+function commentaryFinder(stderr: CommandIO['stderr']): FindingSource {
   let clock: ReplayClock | undefined;
   let processor: CommentaryProcessor | undefined;
   let lastUs = 0;
@@ -62,7 +62,7 @@ function commentaryFinder(): FindingSource {
       // let a trailing silence count, as if the session had been watched a while longer
       if (clock && processor) clock.advanceTo(lastUs + 5 * 60e6);
       void processor?.shutdown();
-      if (dropped) process.emitWarning(`debbie analyze: ${dropped} detector comments over the limit of ${MAX_DETECTOR_COMMENTS} left out`);
+      if (dropped) stderr.write(`debbie analyze: ${dropped} detector insight(s) over the limit of ${MAX_DETECTOR_COMMENTS} left out\n`);
       return [...byInsight.values()].map((c) => commentFinding(c, 'detector'));
     },
   };
@@ -107,7 +107,7 @@ export const analyzeCommand: Command = {
         throw new DebbieError('session_not_found', `no events for session "${session}" (run \`debbie sessions\` to list them)`, '--session');
       }
       const analyzer = new LogAnalyzer({
-        reader, findingSources: () => [commentaryFinder()], ...(stallThresholdMs ? { stallThresholdMs } : {}),
+        reader, findingSources: () => [commentaryFinder(io.stderr)], ...(stallThresholdMs ? { stallThresholdMs } : {}),
       });
       const report = await analyzer.analyze(session, { start: str(values.since) ?? null, end: str(values.until) ?? null }, focus);
       const text = FORMATS[format](report);
