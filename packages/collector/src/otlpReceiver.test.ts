@@ -187,6 +187,17 @@ describe('OTLP receiver on bad input', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('refuses requests naming another host (DNS rebinding) when bound to loopback without a token', async () => {
+    const { request } = await import('node:http');
+    const { port } = new URL(collector.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: Number(port), path: '/api/sessions', headers: { Host: 'evil.example:4318' } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
+  });
+
   it('refuses to bind a non-loopback address without a token', async () => {
     await expect(startCollector({ port: 0, host: '0.0.0.0', token: '' })).rejects.toThrow(/refusing to bind/);
   });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventSink } from '@debbie/model';
-import { assertSafeBind, checkBearer } from './auth.js';
+import { assertSafeBind, checkBearer, checkLoopbackHostHeader, isLoopbackHost } from './auth.js';
 import { HttpError } from './HttpError.js';
 import { handlePostEvents } from './postEvents.js';
 import { json, type QueryApi } from './QueryApi.js';
@@ -79,6 +79,7 @@ export class CollectorServer {
     try {
       if (path === '/health') return json(res, 200, { status: 'ok' });
       checkBearer(req, this.options.token);
+      if (!this.options.token && isLoopbackHost(this.options.host ?? '127.0.0.1')) checkLoopbackHostHeader(req);
       if (isOtlp) {
         if (req.method !== 'POST') throw new HttpError(405, `use POST for ${path}`, 12, { Allow: 'POST' });
         return await this.options.receiver.handle(path === '/v1/traces' ? 'traces' : 'logs', req, res);
@@ -99,7 +100,8 @@ export class CollectorServer {
         const proto = /protobuf/i.test(String(req.headers['content-type'] ?? ''));
         sendStatus(res, proto ? 'protobuf' : 'json', e);
       } else if (!res.headersSent) {
-        json(res, e.status, { error: { code: e.status === 401 ? 'unauthorized' : e.status === 404 ? 'not_found' : 'bad_request', message: e.message } }, e.headers);
+        const code = e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : e.status === 404 ? 'not_found' : 'bad_request';
+        json(res, e.status, { error: { code, message: e.message } }, e.headers);
       }
     }
   }

@@ -33,3 +33,16 @@ export function checkBearer(req: IncomingMessage, token: string | undefined): vo
     throw new HttpError(401, m ? 'wrong bearer token' : 'missing "Authorization: Bearer <token>" header', 16, { 'WWW-Authenticate': 'Bearer realm="debbie"' });
   }
 }
+
+/**
+ * On a loopback bind without a token, a web page could still reach the collector through DNS
+ * rebinding (evil.example resolving to 127.0.0.1). Requests must then name a loopback host in
+ * `Host`; throws HttpError 403 otherwise.
+ */
+export function checkLoopbackHostHeader(req: IncomingMessage): void {
+  const host = String(req.headers.host ?? '');
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  if (!isLoopbackHost(name)) {
+    throw new HttpError(403, `Host "${host}" is not this machine; the collector answers only requests to 127.0.0.1/localhost unless it runs with a token`, 7);
+  }
+}
