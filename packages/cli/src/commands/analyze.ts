@@ -23,7 +23,7 @@ function positiveNumber(v: unknown, flag: string): number | undefined {
   return n;
 }
 
-/** Detector comments kept per analysis; more are counted in the report's `patterns.dropped`. */
+/** Detector insights kept per analysis; more are counted and reported on stderr. */
 const MAX_DETECTOR_COMMENTS = 1_000;
 
 /**
@@ -98,7 +98,7 @@ export const analyzeCommand: Command = {
     const session = str(values.session);
     if (!session) throw new DebbieError('missing_option', 'is required (run `debbie sessions` to list session ids)', '--session');
     const format = (str(values.format) ?? 'md') as keyof typeof FORMATS;
-    if (!(format in FORMATS)) throw new DebbieError('invalid_option', `unknown format "${values.format as string}"; expected md, json or html`, '--format');
+    if (!Object.hasOwn(FORMATS, format)) throw new DebbieError('invalid_option', `unknown format "${values.format as string}"; expected md, json or html`, '--format');
     const focus = str(values.focus)?.split(',').map((s) => s.trim()).filter(Boolean);
     const stallThresholdMs = positiveNumber(values['stall-ms'], '--stall-ms');
     const reader = await openReader(values, io);
