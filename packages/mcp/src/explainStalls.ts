@@ -1,7 +1,5 @@
 import { epochMicros, type DebbieEvent, type EventReader } from '@debbie/model';
 
-const LOOKBACK_US = 15_000_000;
-
 /** One silence in a session, explained as the seed's `explain_stall` does. */
 export interface StallExplanation {
   duration_s: number;
@@ -13,41 +11,67 @@ export interface StallExplanation {
   message: string;
 }
 
+/** What ended this long before a silence is taken as what led into it. */
+const LOOKBACK_US = 15_000_000;
+
 const isContinuationFalse = (e: DebbieEvent) => e.action.includes('continuation') && (e.details.decision === false || /DECISION:\s*False/i.test(e.event_summary));
+/** Debbie's own comments and interventions are not the session's activity. */
+const isDebbie = (e: DebbieEvent) => e.source === 'debbie' || e.source === 'debbie_comment';
+
+interface Span { event: DebbieEvent; start: number; end: number }
 
 /**
- * Finds the silences longer than the threshold in a session and explains each from what came just
- * before it: a tool that finished and a continuation that was declined means the agent waits for
- * a continuation (the known AIWhisperer issue); a finished turn means the user simply has not
- * written yet. (A silence is time with no operation open, so a slow operation is never one.)
+ * Finds the silences longer than the threshold in a session (time with no operation open and no
+ * event, Debbie's own comments aside) and explains each from what ended just before it: a tool
+ * that finished and a continuation that was declined means the agent waits for a continuation (the
+ * known AIWhisperer issue); a finished turn means the user simply has not written yet.
  */
 export async function explainStalls(reader: EventReader, sessionId: string, thresholdMs = 30_000): Promise<StallExplanation[]> {
-  const timeline = await reader.timeline(sessionId, { gapThresholdMs: thresholdMs });
-  const out: StallExplanation[] = [];
-  for (const gap of timeline.gaps) {
-    // What ended in the 15 s before the silence, by end time (spans sit at their start in the
-    // timeline, so list order would miss the tool that just finished).
-    const startUs = epochMicros(gap.start);
-    const before = timeline.entries.filter((e) => e.end_us <= startUs && e.end_us >= startUs - LOOKBACK_US).map((e) => e.event);
-    if (before.length === 0) continue;
-    const last = timeline.entries.filter((e) => e.end_us <= startUs).reduce((a, b) => (b.end_us >= a.end_us ? b : a)).event;
-    const toolDone = before.some((e) => e.source === 'tool' && e.kind === 'span');
-    const declined = before.some(isContinuationFalse);
-    const seconds = Math.round(gap.duration_ms / 100) / 10;
-    let explanation: Pick<StallExplanation, 'likely_cause' | 'suggested_action' | 'message'>;
-    if (toolDone && declined) {
-      explanation = {
-        likely_cause: 'continuation_required',
-        suggested_action: 'inject_continuation_prompt',
-        message: `Session stalled for ${seconds}s. Agent appears to be waiting for user input after tool execution. This is a known continuation issue.`,
-      };
-    } else if (before.some((e) => e.source === 'agent')) {
-      explanation = { likely_cause: 'waiting_for_user', suggested_action: 'none', message: `The agent finished its turn and the session was quiet for ${seconds}s: the user had not written yet.` };
-    } else {
-      explanation = { likely_cause: 'unknown', suggested_action: 'inspect_logs', message: `The session was quiet for ${seconds}s after "${last.event_summary}".` };
+  const items: Span[] = [];
+  for await (const page of reader.streamEvents({ sessionId })) {
+    for (const event of page) {
+      if (isDebbie(event)) continue;
+      const start = epochMicros(event.timestamp);
+      items.push({ event, start, end: start + (event.duration_ms ?? 0) * 1000 });
     }
-    out.push({ duration_s: seconds, start: gap.start, after_event: { event_id: last.event_id, source: last.source, summary: last.event_summary }, ...explanation });
+  }
+  items.sort((a, b) => a.start - b.start);
+  const out: StallExplanation[] = [];
+  let latestEnd = Number.NEGATIVE_INFINITY;
+  let last: Span | undefined;
+  for (const item of items) {
+    const silenceUs = item.start - latestEnd;
+    if (last && silenceUs > thresholdMs * 1000) {
+      const before = items.filter((x) => x.end <= latestEnd && x.end >= latestEnd - LOOKBACK_US).map((x) => x.event);
+      out.push(explain(before, last.event, latestEnd, silenceUs));
+    }
+    if (item.end >= latestEnd) {
+      latestEnd = item.end;
+      last = item;
+    }
   }
   return out;
 }
 
+function explain(before: DebbieEvent[], last: DebbieEvent, startUs: number, silenceUs: number): StallExplanation {
+  const seconds = Math.round(silenceUs / 100_000) / 10;
+  const toolDone = before.some((e) => e.source === 'tool' && e.kind === 'span');
+  let explanation: Pick<StallExplanation, 'likely_cause' | 'suggested_action' | 'message'>;
+  if (toolDone && before.some(isContinuationFalse)) {
+    explanation = {
+      likely_cause: 'continuation_required',
+      suggested_action: 'inject_continuation_prompt',
+      message: `Session stalled for ${seconds}s. Agent appears to be waiting for user input after tool execution. This is a known continuation issue.`,
+    };
+  } else if (before.some((e) => e.source === 'agent')) {
+    explanation = { likely_cause: 'waiting_for_user', suggested_action: 'none', message: `The agent finished its turn and the session was quiet for ${seconds}s: the user had not written yet.` };
+  } else {
+    explanation = { likely_cause: 'unknown', suggested_action: 'inspect_logs', message: `The session was quiet for ${seconds}s after "${last.event_summary}".` };
+  }
+  return {
+    duration_s: seconds,
+    start: new Date(Math.floor(startUs / 1000)).toISOString(),
+    after_event: { event_id: last.event_id, source: last.source, summary: last.event_summary },
+    ...explanation,
+  };
+}
