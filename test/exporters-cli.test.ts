@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +126,7 @@ describe('debbie export', () => {
   });
 
   it('refuses unclear requests before reading anything', async () => {
+    writeFileSync(join(dir, 'keep.csv'), 'precious');
     const runs = await Promise.all([
       debbie(['--format', 'json']),
       debbie(['--all', '--format', 'xml']),
@@ -133,14 +134,18 @@ describe('debbie export', () => {
       debbie(['--all', '--format', 'splunk', '--url', 'http://127.0.0.1:1']),
       debbie(['--all', '--format', 'elasticsearch']),
       debbie(['--session', 'x', '--all', '--format', 'json']),
+      debbie(['--all', '--format', 'csv', '--out', 'keep.csv', '--store', join(dir, 'missing.duckdb')]),
     ]);
-    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1, 1, 1, 1]);
     expect(runs[0]!.stderr).toMatch(/give --session ID .* or --all/);
     expect(runs[1]!.stderr).toMatch(/unknown format "xml"; expected one of json, jsonl, csv, parquet, elasticsearch, splunk/);
     expect(runs[2]!.stderr).toMatch(/needs --out FILE/);
     expect(runs[3]!.stderr).toMatch(/needs --token/);
     expect(runs[4]!.stderr).toMatch(/needs --url/);
     expect(runs[5]!.stderr).toMatch(/exclude each other/);
+    // A store that cannot be read leaves an existing output file alone, and the hint names --from-url.
+    expect(runs[6]!.stderr).toMatch(/no store at .*missing\.duckdb.*--from-url of a running collector/);
+    expect(readFileSync(join(dir, 'keep.csv'), 'utf8')).toBe('precious');
     expect(existsSync(join(dir, 'debbie-export-dead-letter.jsonl'))).toBe(false);
   });
 });

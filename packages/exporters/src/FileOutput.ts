@@ -9,11 +9,13 @@ export type OutputTarget = string | { stream: Writable; name: string };
 /**
  * An append-only output with backpressure: `write` resolves once the stream can take more, so a
  * fast producer never piles up more than the stream's highWaterMark (64 KiB) in memory.
+ * A path is opened on the first write, so a failure before it (say, the store cannot be read)
+ * leaves an existing file untouched.
  */
 export class FileOutput {
   readonly target: string;
-  private readonly stream: Writable;
-  private readonly ownsStream: boolean;
+  private stream: Writable | undefined;
+  private readonly path: string | undefined;
   private error: Error | undefined;
   private closed = false;
   bytes = 0;
@@ -21,42 +23,51 @@ export class FileOutput {
   constructor(target: OutputTarget) {
     if (typeof target === 'string') {
       this.target = target;
-      this.stream = createWriteStream(target, { flags: 'w', highWaterMark: 1 << 16 });
-      this.ownsStream = true;
+      this.path = target;
     } else {
       this.target = target.name;
-      this.stream = target.stream;
-      this.ownsStream = false;
+      this.stream = this.watch(target.stream);
     }
-    this.stream.on('error', (error: Error) => { this.error ??= error; });
   }
 
   async write(chunk: string | Uint8Array): Promise<void> {
-    // Wait for the file to open, so a bad path fails the first write instead of later.
-    if ((this.stream as { pending?: boolean }).pending) {
-      await Promise.race([once(this.stream, 'ready'), once(this.stream, 'error')]).catch(() => undefined);
-    }
+    const stream = await this.open();
     this.check();
     const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
     this.bytes += size;
-    if (!this.stream.write(chunk)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (!stream.write(chunk)) {
+      await Promise.race([once(stream, 'drain'), once(stream, 'error')]).catch(() => undefined);
       this.check();
     }
   }
 
-  /** Flushes and, for a path, closes the file. Idempotent. */
+  /** Flushes and, for a path, closes the file (creating it if nothing was written). Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
+    const stream = await this.open();
     this.closed = true;
-    if (this.ownsStream) {
-      this.stream.end();
-      await Promise.race([once(this.stream, 'finish'), once(this.stream, 'error')]).catch(() => undefined);
-      if (!this.stream.closed) await once(this.stream, 'close').catch(() => undefined);
-    } else if (this.stream.writableNeedDrain) {
-      await once(this.stream, 'drain');
+    if (this.path !== undefined) {
+      stream.end();
+      await Promise.race([once(stream, 'finish'), once(stream, 'error')]).catch(() => undefined);
+      if (!stream.closed) await once(stream, 'close').catch(() => undefined);
+    } else if (stream.writableNeedDrain) {
+      await Promise.race([once(stream, 'drain'), once(stream, 'error')]).catch(() => undefined);
     }
     this.check();
+  }
+
+  private async open(): Promise<Writable> {
+    if (this.stream) return this.stream;
+    const stream = this.watch(createWriteStream(this.path!, { flags: 'w', highWaterMark: 1 << 16 }));
+    this.stream = stream;
+    // Wait for the file to open, so a bad path fails the first write instead of later.
+    await Promise.race([once(stream, 'ready'), once(stream, 'error')]).catch(() => undefined);
+    return stream;
+  }
+
+  private watch(stream: Writable): Writable {
+    stream.on('error', (error: Error) => { this.error ??= error; });
+    return stream;
   }
 
   private check(): void {

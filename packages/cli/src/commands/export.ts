@@ -68,7 +68,11 @@ export const exportCommand: Command = {
       ...(values.ack === true ? { ack: true } : {}),
     });
     // The collector source is --from-url here, since --url names the destination.
-    const reader = await openReader({ store: values.store, url: values['from-url'] }, io);
+    const reader = await openReader({ store: values.store, url: values['from-url'] }, io).catch((error: unknown) => {
+      // The shared helper's hints name --url, which is --from-url in this command.
+      if (error instanceof DebbieError) throw new DebbieError(error.code, error.message.replaceAll('--url', '--from-url'));
+      throw error;
+    });
     const quiet = values.quiet === true;
     try {
       const total = quiet ? undefined : await reader.countEvents(filter);
