@@ -119,16 +119,18 @@ def _parse_timestamp_slow(text):
 
 
 _EMPTY = dict.fromkeys(FIELDS)
+_FIELD_SET = frozenset(FIELDS)
 
 
 class LogEntry:
     """One DebbieEvent with attribute access; `timestamp` is an aware UTC datetime."""
 
     def __init__(self, record):
-        # One dict update is several times faster than 24 setattr calls on 100k events.
-        d = self.__dict__
-        d.update(_EMPTY)
-        d.update(record)
+        # Adopting the parsed dict as the instance dict is far cheaper than 24 setattr calls
+        # per event on 100k events; missing fields are filled in as None.
+        if not record.keys() >= _FIELD_SET:
+            record = {**_EMPTY, **record}
+        self.__dict__ = record
         self.timestamp = parse_timestamp(self.timestamp)
         self.source = _SOURCES.get(self.source, self.source)
         self.level = _LEVELS.get(self.level, self.level)
