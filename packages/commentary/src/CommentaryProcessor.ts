@@ -20,7 +20,7 @@ import { insightKey, MAX_UPDATES_PER_INSIGHT, WORSEN_FACTOR, type OpenInsight } 
 import { ContinuationInjection } from './interventions/ContinuationInjection.js';
 import { InterventionManager, type InterventionStats } from './interventions/InterventionManager.js';
 import type { InterventionStrategy } from './interventions/InterventionStrategy.js';
-import { Category, Observation } from './Observation.js';
+import { Category, Interest, Observation } from './Observation.js';
 import type { PatternId } from './patterns.js';
 import { SessionState } from './SessionState.js';
 
@@ -164,10 +164,13 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     const lag = now - obs.endUs;
     obs.endClockUs = now - (lag < 0 ? 0 : lag > this.maxLagUs ? this.maxLagUs : lag);
     obs.isError = event.level === 'ERROR' || event.level === 'CRITICAL';
+    obs.bits = (1 << obs.category) | (obs.isError ? Interest.ERRORS : 0) | (event.performance_metrics !== null ? Interest.METRICS : 0) | Interest.ALL;
 
     if (this.config.pattern_detection) {
       const detectors = this.detectors;
+      const bits = obs.bits;
       for (let i = 0; i < detectors.length; i++) {
+        if ((detectors[i]!.interest & bits) === 0) continue;
         this.currentDetector = i;
         try {
           detectors[i]!.observe(obs, session, this);

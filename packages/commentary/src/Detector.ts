@@ -25,6 +25,8 @@ export interface DetectorContext {
 export interface Detector {
   readonly name: string;
   readonly patterns: readonly PatternId[];
+  /** Which events to call `observe` for (Interest bits), so most events skip most detectors. */
+  readonly interest: number;
   observe(obs: Observation, session: SessionState, ctx: DetectorContext): void;
   /** A deadline the detector scheduled came due (stall timers). */
   onDeadline?(session: SessionState, ctx: DetectorContext): void;

@@ -18,6 +18,18 @@ export const Category = {
 } as const;
 export type Category = (typeof Category)[keyof typeof Category];
 
+/** Interest bits: a detector is only called for events whose bits meet its `interest`. */
+export const Interest = {
+  /** One bit per Category: `1 << category`. */
+  of: (...categories: Category[]): number => categories.reduce<number>((m, c) => m | (1 << c), 0),
+  /** Events at ERROR or CRITICAL. */
+  ERRORS: 1 << 8,
+  /** Events carrying performance_metrics. */
+  METRICS: 1 << 9,
+  /** Every event. */
+  ALL: 1 << 10,
+} as const;
+
 /** Where a finding points: the event (usually a span) that triggered it. */
 export interface EventRef {
   event_id: string;
@@ -53,4 +65,6 @@ export class Observation {
   /** `endUs` on the processor clock: arrival minus the export lag (lag capped, so replays of old files do not look like silence). */
   endClockUs = 0;
   isError = false;
+  /** This event's interest bits (category, ERRORS, METRICS, ALL). */
+  bits = 0;
 }

@@ -22,6 +22,9 @@ function digits(s: string, from: number, count: number): number {
 
 let cachedDayText = '';
 let cachedDayMicros = 0;
+// Events come in bursts within one second: the whole-second part is cached too.
+let cachedSecondText = '';
+let cachedSecondMicros = 0;
 
 /**
  * Epoch microseconds of a DebbieEvent timestamp. The canonical form
@@ -30,6 +33,10 @@ let cachedDayMicros = 0;
  */
 export function eventMicros(iso: string): number {
   if (iso.length === 27 && iso.charCodeAt(26) === 90 /* Z */ && iso.charCodeAt(10) === 84 /* T */) {
+    if (cachedSecondText !== '' && iso.startsWith(cachedSecondText)) {
+      const frac = digits(iso, 20, 6);
+      if (!Number.isNaN(frac)) return cachedSecondMicros + frac;
+    }
     let day: number;
     if (iso.startsWith(cachedDayText) && cachedDayText !== '') {
       day = cachedDayMicros;
@@ -43,9 +50,13 @@ export function eventMicros(iso: string): number {
         cachedDayMicros = day;
       }
     }
-    const t = digits(iso, 11, 2) * 3_600_000_000 + digits(iso, 14, 2) * 60_000_000 + digits(iso, 17, 2) * 1_000_000 + digits(iso, 20, 6);
-    const v = day + t;
-    if (!Number.isNaN(v)) return v;
+    const second = day + digits(iso, 11, 2) * 3_600_000_000 + digits(iso, 14, 2) * 60_000_000 + digits(iso, 17, 2) * 1_000_000;
+    const v = second + digits(iso, 20, 6);
+    if (!Number.isNaN(v)) {
+      cachedSecondText = iso.slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."
+      cachedSecondMicros = second;
+      return v;
+    }
   }
   return epochMicros(iso);
 }

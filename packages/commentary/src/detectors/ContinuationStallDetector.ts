@@ -1,5 +1,5 @@
 import type { Detector, DetectorContext } from '../Detector.js';
-import { Category, refOf, type EventRef, type Observation } from '../Observation.js';
+import { Interest, Category, refOf, type EventRef, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 import { toolNameOf } from '../classify.js';
@@ -31,6 +31,7 @@ interface StallState {
 export class ContinuationStallDetector implements Detector {
   readonly name = 'continuation_stall';
   readonly patterns = ['continuation_stall'] as const;
+  readonly interest = Interest.of(Category.TOOL_CALL, Category.MODEL_CALL, Category.AGENT_ACTIVITY, Category.DECISION, Category.USER_MESSAGE);
 
   constructor(private readonly index: number) {}
 

@@ -1,5 +1,5 @@
 import type { Detector, DetectorContext } from '../Detector.js';
-import { refOf, type Observation } from '../Observation.js';
+import { Category, Interest, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 import { messageTemplate } from '../templates.js';
@@ -34,6 +34,7 @@ interface BurstState {
 export class ErrorBurstDetector implements Detector {
   readonly name = 'error_burst';
   readonly patterns = ['error_burst'] as const;
+  readonly interest = Interest.ERRORS | Interest.of(Category.TOOL_CALL, Category.MODEL_CALL, Category.USER_MESSAGE);
   /** Templates forgotten because a session had MAX_TEMPLATES already (bounded memory). */
   forgottenTemplates = 0;
 

@@ -1,5 +1,5 @@
 import type { Detector, DetectorContext } from '../Detector.js';
-import { Category, refOf, type Observation } from '../Observation.js';
+import { Interest, Category, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 
@@ -11,6 +11,7 @@ import { BASE_CONFIDENCE } from '../patterns.js';
 export class LostMessageDetector implements Detector {
   readonly name = 'lost_message';
   readonly patterns = ['empty_reply', 'ignored_request'] as const;
+  readonly interest = Interest.of(Category.MODEL_CALL, Category.OTHER);
 
   constructor(private readonly index: number) {}
 

@@ -1,5 +1,5 @@
 import type { Detector, DetectorContext } from '../Detector.js';
-import { refOf, type Observation } from '../Observation.js';
+import { Interest, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 
@@ -23,6 +23,7 @@ function memoryMb(metrics: Record<string, number>): number | undefined {
 export class MemorySpikeDetector implements Detector {
   readonly name = 'memory_spike';
   readonly patterns = ['memory_spike'] as const;
+  readonly interest = Interest.METRICS;
 
   constructor(private readonly index: number) {}
 

@@ -1,5 +1,5 @@
 import type { Detector, DetectorContext } from '../Detector.js';
-import { Category, refOf, type Observation } from '../Observation.js';
+import { Interest, Category, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 import { userMessageText } from '../classify.js';
@@ -29,6 +29,7 @@ interface NudgeState {
 export class NudgePatternDetector implements Detector {
   readonly name = 'nudge_pattern';
   readonly patterns = ['nudge_pattern'] as const;
+  readonly interest = Interest.of(Category.TOOL_CALL, Category.MODEL_CALL, Category.AGENT_ACTIVITY, Category.DECISION, Category.USER_MESSAGE);
 
   constructor(private readonly index: number, private readonly continuationPrompt: string) {}
 

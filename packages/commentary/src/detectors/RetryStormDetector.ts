@@ -1,5 +1,5 @@
 import type { Detector, DetectorContext } from '../Detector.js';
-import { refOf, type Observation } from '../Observation.js';
+import { Interest, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 
@@ -15,13 +15,15 @@ interface OperationState {
   eventIds: string[];
 }
 
-/** Whether an event says it is a retry: details.attempt ≥ 2, details.retry, or the words. */
+/** Whether an event says it is a retry: details.attempt ≥ 2, details.retry, or the words (DEBUG events are not judged). */
 function isRetry(obs: Observation): boolean {
   const e = obs.event;
+  // Streaming chunks and other DEBUG chatter are never retries worth a storm.
+  if (e.level === 'DEBUG') return false;
+  if (e.action.includes('retry')) return true;
   const attempt = e.details.attempt ?? e.details.retry_attempt ?? e.details.retry_count;
   if (typeof attempt === 'number') return attempt >= (e.details.retry_count !== undefined ? 1 : 2);
   if (e.details.retry === true || e.details.is_retry === true) return true;
-  if (e.action.includes('retry')) return true;
   // Cheap pre-filter before the regex: most summaries contain neither word.
   const s = e.event_summary;
   return (s.includes('etr') || s.includes('ttempt')) && RETRY_TEXT.test(s);
@@ -34,6 +36,7 @@ function isRetry(obs: Observation): boolean {
 export class RetryStormDetector implements Detector {
   readonly name = 'retry_storm';
   readonly patterns = ['retry_storm'] as const;
+  readonly interest = Interest.ALL;
 
   constructor(private readonly index: number) {}
 

@@ -1,5 +1,5 @@
 import type { Detector, DetectorContext } from '../Detector.js';
-import { Category, refOf, type Observation } from '../Observation.js';
+import { Interest, Category, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 
@@ -17,6 +17,7 @@ interface RpcState {
 export class RpcLatencyDetector implements Detector {
   readonly name = 'rpc_latency';
   readonly patterns = ['websocket_slow', 'request_timeout'] as const;
+  readonly interest = Interest.ALL;
 
   constructor(private readonly index: number) {}
 

@@ -1,6 +1,6 @@
 import type { Detector, DetectorContext } from '../Detector.js';
 import { Baselines } from '../Baselines.js';
-import { Category, refOf, type Observation } from '../Observation.js';
+import { Interest, Category, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 import { modelOf, toolNameOf } from '../classify.js';
@@ -19,6 +19,7 @@ interface SlowState {
 export class SlowCallDetector implements Detector {
   readonly name: string;
   readonly patterns: readonly ['slow_tool'] | readonly ['slow_model'];
+  readonly interest = Interest.of(Category.TOOL_CALL, Category.MODEL_CALL);
   private readonly baselines = new Baselines();
 
   constructor(private readonly index: number, private readonly kind: 'tool' | 'model') {

@@ -1,6 +1,6 @@
 import type { Detector, DetectorContext } from '../Detector.js';
 import { Baselines } from '../Baselines.js';
-import { Category, refOf, type Observation } from '../Observation.js';
+import { Interest, Category, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 import { modelOf } from '../classify.js';
@@ -12,6 +12,7 @@ import { modelOf } from '../classify.js';
 export class TokenSpikeDetector implements Detector {
   readonly name = 'token_spike';
   readonly patterns = ['token_spike'] as const;
+  readonly interest = Interest.of(Category.MODEL_CALL);
   private readonly baselines = new Baselines();
 
   constructor(private readonly index: number) {}

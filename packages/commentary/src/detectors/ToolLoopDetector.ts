@@ -1,5 +1,5 @@
 import type { Detector, DetectorContext } from '../Detector.js';
-import { Category, refOf, type Observation } from '../Observation.js';
+import { Interest, Category, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 import { toolNameOf } from '../classify.js';
@@ -40,6 +40,7 @@ interface LoopState {
 export class ToolLoopDetector implements Detector {
   readonly name = 'tool_loop';
   readonly patterns = ['tool_loop'] as const;
+  readonly interest = Interest.of(Category.TOOL_CALL);
 
   constructor(private readonly index: number) {}
 
