@@ -160,6 +160,14 @@ describe('PythonExecutor', () => {
     expect(r.events_dropped).toBe(250);
   });
 
+  it('skips an event that cannot be serialized, alone, and counts it', async () => {
+    const events: DebbieEvent[] = handSession().slice(0, 3);
+    events[1] = { ...events[1]!, details: { big: 10n } as unknown as Record<string, unknown> };
+    const r = await py.execute('ids = [l.event_id for l in logs]', { logs: events });
+    expect(r.variables.ids).toEqual(['ws1', 'ag1']);
+    expect(r.events_invalid).toBe(1);
+  });
+
   it('rejects bad options with a clear error', () => {
     expect(() => new PythonExecutor({ timeoutMs: 0 })).toThrow(/PythonExecutor: timeoutMs must be a positive number, not 0/);
     expect(() => new PythonExecutor({ allowedImports: ['os.path'] })).toThrow(/allowedImports: "os.path" is not a top-level module name/);

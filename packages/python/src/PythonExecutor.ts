@@ -15,7 +15,7 @@ import { readPreludeResult } from './readResult.js';
 import { runProcess, type ProcessOutcome } from './runProcess.js';
 import { countTasksOfUid } from './taskCount.js';
 import { buildSandboxCommand, type SandboxLimits } from './sandboxCommand.js';
-import { writeLogFile, type LogInput } from './writeLogFile.js';
+import { writeLogFile, type LogFileStats, type LogInput } from './writeLogFile.js';
 
 export type Isolation = 'bubblewrap' | 'none';
 
@@ -110,6 +110,8 @@ export interface ExecutionResult {
   stderr_truncated: boolean;
   events_loaded: number;
   events_dropped: number;
+  /** Events that could not be serialized (or parsed by the prelude), skipped one by one. */
+  events_invalid: number;
   script_sha256: string;
   isolation: Isolation;
   /** The host uid the run had (a fresh one per run when Node is root), or null. */
@@ -271,7 +273,7 @@ export class PythonExecutor {
   }
 
   private async interpret(
-    outcome: ProcessOutcome, workDir: string, stats: { written: number; dropped: number }, sha256: string, uid: number | null,
+    outcome: ProcessOutcome, workDir: string, stats: LogFileStats, sha256: string, uid: number | null,
   ): Promise<ExecutionResult> {
     const base = {
       output: outcome.stdout.text(),
@@ -281,6 +283,7 @@ export class PythonExecutor {
       output_truncated: outcome.stdout.truncated,
       stderr_truncated: outcome.stderr.truncated,
       events_dropped: stats.dropped,
+      events_invalid: stats.invalid,
       script_sha256: sha256,
       isolation: this.isolation,
       sandbox_uid: uid,
@@ -316,6 +319,7 @@ export class PythonExecutor {
       variables: prelude.variables,
       variables_omitted: prelude.variables_omitted,
       events_loaded: prelude.events_loaded,
+      events_invalid: stats.invalid + prelude.events_skipped,
     };
   }
 

@@ -11,6 +11,8 @@ export interface LogFileStats {
   written: number;
   /** Events past `maxEvents`, not written. */
   dropped: number;
+  /** Events that could not be serialized (a BigInt, a cycle), skipped one by one. */
+  invalid: number;
 }
 
 const FLUSH_CHARS = 1 << 20;
@@ -21,7 +23,7 @@ const FLUSH_CHARS = 1 << 20;
  */
 export async function writeLogFile(path: string, logs: LogInput | undefined, maxEvents: number): Promise<LogFileStats> {
   const out = createWriteStream(path, { encoding: 'utf8', mode: 0o644 });
-  const stats: LogFileStats = { written: 0, dropped: 0 };
+  const stats: LogFileStats = { written: 0, dropped: 0, invalid: 0 };
   let pending = '';
   const flush = async () => {
     if (!pending) return;
@@ -34,7 +36,14 @@ export async function writeLogFile(path: string, logs: LogInput | undefined, max
       stats.dropped += 1;
       return;
     }
-    pending += `${JSON.stringify(event)}\n`;
+    let line: string;
+    try {
+      line = JSON.stringify(event);
+    } catch {
+      stats.invalid += 1;
+      return;
+    }
+    pending += `${line}\n`;
     stats.written += 1;
     if (pending.length >= FLUSH_CHARS) await flush();
   };
