@@ -47,11 +47,12 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stdout.write('debbie 0.1.0\n');
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr.write(`debbie: unknown command "${name}". Run \`debbie --help\` for the list.\n`);
     return 2;
   }
+  const cmd = await entry.load();
   let values: ParsedValues;
   let positionals: string[];
   try {
