@@ -4,6 +4,7 @@ import { LogStreamer, startStreamServer, type StreamServer } from '@debbie/strea
 import { DebbieError } from '@debbie/model';
 import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
 import type { Command } from '../Command.js';
+import { CONFIG_OPTION, loadCliConfig } from '../configOptions.js';
 
 function port(value: unknown, flag: string): number {
   const n = Number(value);
@@ -52,7 +53,8 @@ export const collectCommand: Command = {
     host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'Address to bind (default 127.0.0.1).' },
     token: { type: 'string', value: 'T', description: 'Bearer token required from clients (default env DEBBIE_TOKEN).' },
     'max-body-mb': { type: 'string', default: '16', value: 'MIB', description: 'Largest OTLP request after decompression (default 16).' },
-    'no-commentary': { type: 'boolean', description: "Do not run Debbie's commentary on what arrives (default: it runs; its comments are stored)." },
+    'no-commentary': { type: 'boolean', description: "Do not run Debbie's commentary on what arrives (default: as debbie.yaml says, on; its comments are stored)." },
+    ...CONFIG_OPTION,
   },
   async run(values, _positionals, io) {
     const otlpPort = port(values['otlp-port'], '--otlp-port');
@@ -60,9 +62,12 @@ export const collectCommand: Command = {
     const host = String(values.host ?? '127.0.0.1');
     const token = (values.token as string | undefined) || io.env.DEBBIE_TOKEN || undefined;
     assertSafeBind(host, token);
+    const cli = loadCliConfig(values, io);
+    const commentaryOn = !values['no-commentary'] && cli.commentary.enabled;
+    const realtime = Object.values(cli.config.handlers).find((h) => h.class === 'realtime');
     const storePath = (values.store as string | undefined) ?? DEFAULT_STORE_PATH;
     const store = await openStore(storePath);
-    const streamer = new LogStreamer();
+    const streamer = new LogStreamer(realtime?.class === 'realtime' ? { bufferSize: realtime.buffer_size } : {});
     let stream: StreamServer | undefined;
     let collector;
     try {
@@ -72,7 +77,9 @@ export const collectCommand: Command = {
       });
       collector = await startCollector({
         store, sinks: [streamer], host, port: otlpPort, token, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
-        commentary: values['no-commentary'] ? undefined : (onComment) => new CommentaryProcessor({ onComment }),
+        commentary: commentaryOn
+          ? (onComment) => new CommentaryProcessor({ onComment, config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs })
+          : undefined,
       });
     } catch (error) {
       await stream?.close();
@@ -86,7 +93,7 @@ export const collectCommand: Command = {
     io.stdout.write(`debbie collect: query API on ${collector.url}/api (debbie sessions --url ${collector.url})\n`);
     io.stdout.write(`debbie collect: store ${storePath}${token ? '; bearer token required' : ''}\n`);
     io.stdout.write(`debbie collect: live stream on ${stream.url} (debbie tail --url ${stream.url})\n`);
-    io.stdout.write(`debbie collect: commentary ${values['no-commentary'] ? 'off' : 'on'}\n`);
+    io.stdout.write(`debbie collect: commentary ${commentaryOn ? 'on' : 'off'}${cli.config.source ? ` (config ${cli.config.source})` : ''}\n`);
     const signal = await signalled;
     io.stdout.write(`debbie collect: ${signal}, flushing…\n`);
     await collector.close();

@@ -6,6 +6,7 @@ import { CommentaryProcessor } from '@debbie/commentary';
 import { DebbieError, type EventSink } from '@debbie/model';
 import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
 import type { Command, CommandIO } from '../Command.js';
+import { CONFIG_OPTION, loadCliConfig, type CliConfig } from '../configOptions.js';
 
 function describe(r: { file: string; format: string; logFormat?: string | undefined } & IngestStats): string {
   const fmt = r.logFormat ? `${r.format} "${r.logFormat}"` : r.format;
@@ -47,13 +48,14 @@ export const ingestCommand: Command = {
   positionals: true,
   options: {
     format: { type: 'string', default: 'auto', value: 'FORMAT', description: `One of ${INGEST_FORMATS.join(', ')} (default auto: detected per file).` },
-    'log-format': { type: 'string', value: 'FMT', description: 'A Python logging format string, e.g. "%(asctime)s %(name)s - %(levelname)s - %(message)s".' },
+    'log-format': { type: 'string', value: 'FMT', description: 'A Python logging format string, e.g. "%(asctime)s %(name)s - %(levelname)s - %(message)s", or the name of a formatter in debbie.yaml.' },
     'logger-source': { type: 'string', multiple: true, value: 'PATTERN=SOURCE', description: 'Map logger names (glob) to a source, before the defaults.' },
     follow: { type: 'boolean', short: 'f', description: 'Keep following the files (rotation and truncation handled) until Ctrl-C.' },
     store: { type: 'string', value: 'PATH', description: `Event store file (default ${DEFAULT_STORE_PATH}).` },
     url: { type: 'string', value: 'URL', description: 'Send to a running collector instead of the store (e.g. http://127.0.0.1:4318).' },
     token: { type: 'string', value: 'T', description: 'Bearer token for --url (default env DEBBIE_TOKEN).' },
     'no-commentary': { type: 'boolean', description: "Do not run Debbie's commentary over the ingested events (default: it runs when writing to --store)." },
+    ...CONFIG_OPTION,
     'output-format': { type: 'string', default: 'text', value: 'text|json', description: 'How to print the summary (default text).' },
   },
   async run(values, files, io) {
@@ -66,9 +68,10 @@ export const ingestCommand: Command = {
     if (out !== 'text' && out !== 'json') throw new DebbieError('invalid_option', `--output-format must be text or json (got "${out}")`, '--output-format');
     if (values.url && values.store) throw new DebbieError('invalid_option', 'give --store or --url, not both', '--url');
     const loggerSources = ((values['logger-source'] as string[] | undefined) ?? []).map(parseLoggerSourceRule);
-    const logFormat = values['log-format'] as string | undefined;
+    const cli = loadCliConfig(values, io);
+    const logFormat = formatString(values['log-format'] as string | undefined, cli);
     const opts = { format, logFormat, loggerSources };
-    const { sink, close } = await openSink(values, io);
+    const { sink, close } = await openSink(values, io, cli);
     try {
       if (!values.follow) {
         const results: FileIngestResult[] = [];
@@ -103,7 +106,18 @@ export const ingestCommand: Command = {
   },
 };
 
-async function openSink(values: Record<string, unknown>, io: CommandIO): Promise<{ sink: EventSink; close: () => Promise<void> }> {
+/** --log-format: a `%(...)s` string as given, or the name of one of debbie.yaml's formatters. */
+function formatString(value: string | undefined, cli: CliConfig): string | undefined {
+  if (value === undefined || value.includes('%(')) return value;
+  const formatter = cli.config.formatters[value];
+  if (!formatter) {
+    const names = Object.keys(cli.config.formatters);
+    throw new DebbieError('invalid_log_format', `"${value}" is neither a %(...)s format string nor a formatter of ${cli.config.source ?? 'the configuration'}${names.length ? ` (formatters: ${names.join(', ')})` : ''}`, '--log-format');
+  }
+  return formatter.format;
+}
+
+async function openSink(values: Record<string, unknown>, io: CommandIO, cli: CliConfig): Promise<{ sink: EventSink; close: () => Promise<void> }> {
   if (values.url) {
     const sink = new RemoteEventSink({ url: String(values.url), token: (values.token as string | undefined) || io.env.DEBBIE_TOKEN });
     return { sink, close: () => sink.shutdown() };
@@ -111,7 +125,9 @@ async function openSink(values: Record<string, unknown>, io: CommandIO): Promise
   // Same pipeline as the collector (redaction first), without a listening server.
   const store = await openStore((values.store as string | undefined) ?? DEFAULT_STORE_PATH);
   const pipeline = new EventPipeline({ sinks: [store] });
-  if (!values['no-commentary']) pipeline.setCommentary(new CommentaryProcessor({ onComment: (e) => pipeline.comment(e) }));
+  if (!values['no-commentary'] && cli.commentary.enabled) {
+    pipeline.setCommentary(new CommentaryProcessor({ onComment: (e) => pipeline.comment(e), config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs }));
+  }
   return { sink: pipeline, close: () => pipeline.shutdown() };
 }
 

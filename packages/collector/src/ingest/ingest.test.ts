@@ -161,6 +161,28 @@ describe("ingestFile: Debbie's own line format", () => {
   });
 });
 
+describe("ingestFile: lines written by the SDK's LineFormatter with the seed's format", () => {
+  it('reads back every field the format carries', async () => {
+    const { LineFormatter, SEED_FORMAT, SEED_DATEFMT } = await import('@debbie/sdk');
+    const full = '%(asctime)s %(levelname)s [%(source)s] [%(component)s] %(message)s | session=%(session_id)s agent=%(agent_id)s trace=%(trace_id)s span=%(span_id)s dur=%(duration_ms)s tags=%(tags)s | %(details)s';
+    const events = [
+      createEvent({ timestamp: '2025-05-29T10:15:32.123456Z', source: 'tool', component: 'list_rfcs', action: 'tool_execution', event_summary: 'Tool list_rfcs completed', duration_ms: 10.5, session_id: 's1', agent_id: 'p', trace_id: 'ab'.repeat(16), span_id: 'cd'.repeat(8), tags: ['a', 'b'], details: { tool_name: 'list_rfcs', n: 3 } }),
+      createEvent({ timestamp: '2025-05-29T10:15:33.000001Z', source: 'agent', level: 'ERROR', component: 'agent.p', event_summary: 'failed', stack_trace: 'Error: failed\n    at run (agent.ts:1:1)', details: {} }),
+    ];
+    const seed = new LineFormatter(SEED_FORMAT, SEED_DATEFMT);
+    await ingestFile(file('seed.log', events.map((e) => seed.formatEvent(e)).join('\n')), { sink, format: 'python-log', logFormat: SEED_FORMAT });
+    const rich = new LineFormatter(full, SEED_DATEFMT);
+    await ingestFile(file('rich.log', events.map((e) => rich.formatEvent(e)).join('\n')), { sink, format: 'python-log', logFormat: full });
+    const [seed1, seed2, rich1, rich2] = sink.events;
+    for (const e of [seed1!, rich1!]) {
+      expect(e).toMatchObject({ timestamp: '2025-05-29T10:15:32.123456Z', source: 'tool', component: 'list_rfcs', event_summary: 'Tool list_rfcs completed' });
+      expect(e.details).toMatchObject({ tool_name: 'list_rfcs', n: 3 });
+    }
+    for (const e of [seed2!, rich2!]) expect(e).toMatchObject({ level: 'ERROR', source: 'agent', event_summary: 'failed', stack_trace: 'Error: failed\n    at run (agent.ts:1:1)' });
+    expect(rich1).toMatchObject({ session_id: 's1', agent_id: 'p', trace_id: 'ab'.repeat(16), span_id: 'cd'.repeat(8), duration_ms: 10.5, kind: 'span', tags: ['a', 'b'] });
+  });
+});
+
 describe('FileFollower', () => {
   it('follows appends, a rotation (rename + new file) and a truncation, keeping multi-line records whole', async () => {
     const path = file('follow.log', 'INFO:aiwhisperer.server:one\n');

@@ -36,14 +36,34 @@ const SESSION_IN_TEXT = /session(?:[_ ]?id)?["']?\s*[:=]?\s*["']?([0-9a-f]{8}-[0
 /** Splits a multi-line message into summary and stack trace when it holds a Python traceback. */
 function splitTraceback(message: string): { summary: string; stack: string | null } {
   const at = message.indexOf('Traceback (most recent call last):');
-  if (at < 0) return { summary: message, stack: null };
+  if (at < 0) {
+    // A JavaScript stack (as Debbie's own formatter appends it): "Error: …" then "    at …" lines.
+    const nl = message.indexOf('\n');
+    if (nl >= 0 && /\n\s+at\s/.test(message)) return { summary: message.slice(0, nl), stack: message.slice(nl + 1) };
+    return { summary: message, stack: null };
+  }
   const head = message.slice(0, at).trimEnd();
   const stack = message.slice(at).trimEnd();
   const lastLine = stack.split('\n').filter((l) => l.trim()).pop() ?? '';
   return { summary: head || lastLine, stack };
 }
 
-const KNOWN_FIELDS = new Set(['asctime', 'levelname', 'levelno', 'name', 'message', 'source', 'component', 'details']);
+const KNOWN_FIELDS = new Set([
+  'asctime', 'created', 'msecs', 'levelname', 'levelno', 'name', 'message', 'msg', 'source', 'component', 'action', 'details',
+  'session_id', 'agent_id', 'correlation_id', 'parent_id', 'event_id', 'trace_id', 'span_id', 'duration_ms', 'tags', 'service_name', 'stack_trace',
+]);
+
+/** The `%(details)s` field: JSON as Debbie's formatter writes it, else kept as text. */
+function detailsField(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch { /* not JSON */ }
+  return { details_text: text };
+}
+
+const nonEmpty = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
 
 /** Python logging lines in a given format (multi-line records: tracebacks stay with their line). */
 export class PythonLogParser implements RecordParser {
@@ -72,14 +92,15 @@ export class PythonLogParser implements RecordParser {
 }
 
 function fieldsToEvent(f: LogFields, message: string, ctx: RecordContext, sources: LoggerSourceMap, defaultSource: LogSource): DebbieEvent {
-  const ts = f.asctime ? normalizeTimestamp(f.asctime) : undefined;
+  const created = f.created !== undefined && Number.isFinite(Number(f.created)) ? isoFromEpochMicros(Math.round(Number(f.created) * 1e6)) : undefined;
+  const ts = (f.asctime ? normalizeTimestamp(f.asctime) : undefined) ?? created;
   const { summary, stack } = splitTraceback(message);
   const marker = recognizeMarker(summary);
   const logger = f.name;
   const explicitSource = f.source && isLogSource(f.source) ? f.source : undefined;
   const source: LogSource = explicitSource ?? marker?.source ?? (logger ? sources.sourceFor(logger) : defaultSource);
-  const details: Record<string, unknown> = { ...(marker?.details ?? {}) };
-  if (logger) details.logger = logger;
+  const details: Record<string, unknown> = { ...detailsField(f.details), ...(marker?.details ?? {}) };
+  if (logger && logger !== f.component) details.logger = logger;
   for (const [k, v] of Object.entries(f)) {
     if (!KNOWN_FIELDS.has(k) && v !== undefined && details[k] === undefined) details[k] = /^-?\d+$/.test(v) ? Number(v) : v;
   }
@@ -92,19 +113,29 @@ function fieldsToEvent(f: LogFields, message: string, ctx: RecordContext, source
   // A marker with a duration ("Tool X completed in 0.5s") is an operation that just ended: a span
   // that started `duration` before the line was written.
   const loggedMicros = ts ? epochMicros(ts) : ctx.fallbackMicros();
+  const explicitDuration = f.duration_ms !== undefined && f.duration_ms !== '' && Number.isFinite(Number(f.duration_ms)) ? Number(f.duration_ms) : undefined;
+  // Debbie's own lines carry the start time and duration; a marker line is written when the operation ends.
   const duration = marker?.duration_ms;
   return createEvent({
     timestamp: isoFromEpochMicros(duration !== undefined ? loggedMicros - Math.round(duration * 1000) : loggedMicros),
     level: stack && level === 'INFO' ? 'ERROR' : level,
     source,
     component: marker?.component ?? (f.component || undefined) ?? logger ?? source,
-    action: marker?.action ?? f.funcName ?? '',
+    action: marker?.action ?? (f.action || undefined) ?? f.funcName ?? '',
     event_summary: summary,
     details,
-    stack_trace: stack,
-    session_id: session ?? null,
-    duration_ms: duration ?? null,
-    kind: duration !== undefined ? 'span' : 'log',
+    stack_trace: stack ?? nonEmpty(f.stack_trace),
+    session_id: nonEmpty(f.session_id) ?? session ?? null,
+    agent_id: nonEmpty(f.agent_id),
+    correlation_id: nonEmpty(f.correlation_id),
+    parent_id: nonEmpty(f.parent_id),
+    trace_id: nonEmpty(f.trace_id),
+    span_id: nonEmpty(f.span_id),
+    service_name: nonEmpty(f.service_name),
+    tags: f.tags ? f.tags.split(',').filter(Boolean) : [],
+    ...(f.event_id ? { event_id: f.event_id } : {}),
+    duration_ms: explicitDuration ?? duration ?? null,
+    kind: explicitDuration !== undefined || duration !== undefined ? 'span' : 'log',
   });
 }
 
