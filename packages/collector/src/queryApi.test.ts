@@ -56,6 +56,9 @@ describe('query API and QueryClient over the real store', () => {
     const batches: string[][] = [];
     for await (const b of client.streamEvents({}, { batchSize: 3 })) batches.push(b.map((e) => e.event_id));
     expect(batches.map((b) => b.length)).toEqual([3, 1]);
+    const cut = await fetch(`${collector.url}/api/events?format=ndjson&offset=1&limit=2`);
+    expect((await cut.text()).trim().split('\n').map((l) => (JSON.parse(l) as { event_id: string }).event_id)).toEqual(['e2', 'e4']);
+    expect((await fetch(`${collector.url}/api/events?format=ndjson&order=desc`)).status).toBe(400);
   });
 
   it('serves a correlation group, a timeline with its gap, and the span tree', async () => {

@@ -87,11 +87,21 @@ export class QueryApi {
     const limit = intParam(p, 'limit', 0);
     const ndjson = p.get('format') === 'ndjson' || (req.headers.accept ?? '').includes('application/x-ndjson');
     if (ndjson) {
+      if (order === 'desc') throw new HttpError(400, 'order=desc is not available with format=ndjson (the stream is in time order); page with limit/offset instead');
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
       let closed = false;
       res.on('close', () => { closed = true; });
-      for await (const batch of this.reader.streamEvents(filter, { batchSize: 1000 })) {
-        if (closed) break;
+      let skip = offset;
+      let left = limit ?? Number.POSITIVE_INFINITY;
+      for await (const page of this.reader.streamEvents(filter, { batchSize: 1000 })) {
+        if (closed || left <= 0) break;
+        let batch = page;
+        if (skip > 0) {
+          batch = batch.slice(skip);
+          skip -= page.length - batch.length;
+        }
+        if (batch.length > left) batch = batch.slice(0, left);
+        left -= batch.length;
         const text = batch.map((e) => JSON.stringify(e)).join('\n') + (batch.length ? '\n' : '');
         if (!res.write(text)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
       }
