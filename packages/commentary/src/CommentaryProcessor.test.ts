@@ -50,6 +50,9 @@ describe('CommentaryProcessor', () => {
     const h = harness();
     expect(() => h.processor.write({ source: 'tool', session_id: 'bad', kind: 'span', timestamp: 'garbage' } as unknown as DebbieEvent)).not.toThrow();
     expect(h.processor.stats().detectorErrors).toBeGreaterThan(0);
+    expect(() => h.processor.write({ source: 'session' } as unknown as DebbieEvent)).not.toThrow();
+    expect(() => h.processor.write(null as unknown as DebbieEvent)).not.toThrow();
+    expect(h.processor.stats().rejected).toBe(2);
     for (let i = 0; i < 4; i++) h.tool('search_code', { q: 1 });
     expect(h.of('tool_loop', 'insight')).toHaveLength(1);
   });

@@ -61,6 +61,8 @@ export interface CommentaryStats {
   detectorErrors: number;
   /** Comments whose delivery (onComment) threw. */
   deliveryErrors: number;
+  /** Events too malformed to look at (skipped alone). */
+  rejected: number;
   deadlinesDropped: number;
   interventions: InterventionStats;
 }
@@ -103,7 +105,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
   private delivering = false;
   private readonly counters = {
     events: 0, evictedIdle: 0, evictedCapacity: 0, comments: 0, insightsOpened: 0, insightsUpdated: 0,
-    insightsResolved: 0, insightsDropped: 0, detectorErrors: 0, deliveryErrors: 0,
+    insightsResolved: 0, insightsDropped: 0, detectorErrors: 0, deliveryErrors: 0, rejected: 0,
   };
 
   constructor(options: CommentaryProcessorOptions = {}) {
@@ -143,6 +145,15 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
   /** Observes one event. Never throws; Debbie's own comments (sources debbie, debbie_comment) are ignored. */
   write(event: DebbieEvent): void {
     if (this.closed || !this.config.enabled) return;
+    try {
+      this.observe(event);
+    } catch {
+      // A record too malformed to classify (no details, no timestamp…): skipped alone and counted.
+      this.counters.rejected += 1;
+    }
+  }
+
+  private observe(event: DebbieEvent): void {
     const source = event.source;
     if (source === 'debbie_comment' || source === 'debbie') return;
     this.counters.events += 1;

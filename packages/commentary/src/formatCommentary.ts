@@ -5,7 +5,7 @@ export function isCommentary(event: DebbieEvent): boolean {
   return event.source === 'debbie_comment' || (event.source === 'debbie' && event.component === 'intervention');
 }
 
-const BRIEF_KEYS = ['pattern', 'confidence', 'status', 'resolution', 'time_to_resolve', 'stall_duration', 'injection_type', 'session_id', 'agent_id'];
+const BRIEF_KEYS = ['pattern', 'confidence', 'status', 'resolution', 'time_to_resolve', 'stall_duration', 'injection_type'];
 
 /**
  * One commentary event as the seed prints it:
