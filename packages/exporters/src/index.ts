@@ -13,7 +13,7 @@ export type { JsonDestinationOptions } from './json/JsonDestination.js';
 export { csvField, csvHeader, eventToCsvRow } from './csv/csvTransform.js';
 export { CsvDestination } from './csv/CsvDestination.js';
 export type { CsvDestinationOptions } from './csv/CsvDestination.js';
-export { parquetSchema, ParquetColumns } from './parquet/parquetTransform.js';
+export { parquetSchema, ParquetRowGroup } from './parquet/parquetTransform.js';
 export { ParquetDestination } from './parquet/ParquetDestination.js';
 export type { ParquetDestinationOptions } from './parquet/ParquetDestination.js';
 export { eventToEcs } from './elasticsearch/ecsTransform.js';

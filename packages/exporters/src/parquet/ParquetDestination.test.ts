@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { createEvent, epochMicros } from '@debbie/model';
 import { exportEvents } from '../exportEvents.js';
@@ -47,6 +48,42 @@ describe('ParquetDestination', () => {
       expect(row.event_summary).toBe(e.event_summary);
       expect(row.stack_trace).toBe(e.stack_trace);
     }
+  });
+
+  it('is read the same by a second independent reader (hyparquet), dictionaries and LIST levels included', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'debbie-pq-')), 'out.parquet');
+    await exportEvents(syntheticBatches(1_200), new ParquetDestination({ path, rowGroupSize: 500 }));
+    const file = await asyncBufferFromFile(path);
+    const metadata = await parquetMetadataAsync(file);
+    expect(Number(metadata.num_rows)).toBe(1_200);
+    expect(metadata.row_groups.map((g) => Number(g.num_rows))).toEqual([500, 500, 200]);
+    const level = metadata.row_groups[0]!.columns[1]!.meta_data!;
+    expect(level.encodings).toContain('RLE_DICTIONARY');
+    expect(level.codec).toBe('SNAPPY');
+    const rows = await parquetReadObjects({ file, columns: ['timestamp', 'level', 'duration_ms', 'tags', 'session_id', 'state_before'] });
+    expect(rows).toHaveLength(1_200);
+    for (const i of [0, 1, 7, 499, 500, 1_199]) {
+      const e = syntheticEvent(i);
+      expect(rows[i]).toEqual({
+        timestamp: new Date(Math.floor(epochMicros(e.timestamp) / 1000)), level: e.level, duration_ms: e.duration_ms,
+        tags: e.tags, session_id: e.session_id, state_before: e.state_before === null ? null : JSON.stringify(e.state_before),
+      });
+    }
+  });
+
+  it('handles all-null columns, empty tags, one distinct value and unique values in dictionary columns', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'debbie-pq-')), 'edge.parquet');
+    const events = Array.from({ length: 300 }, (_, i) => createEvent({
+      timestamp: `2025-06-02T21:05:${String(i % 60).padStart(2, '0')}.000001Z`, source: 'agent', event_summary: i === 5 ? '' : `é ✅ "${i}"`,
+      correlation_id: `unique-${i}`, tags: i === 7 ? ['only'] : [],
+    }));
+    await exportEvents([events], new ParquetDestination({ path, rowGroupSize: 128 }));
+    const rows = await query(`SELECT event_summary, correlation_id, tags, session_id, duration_ms, stack_trace FROM read_parquet('${path}')`);
+    expect(rows).toHaveLength(300);
+    expect(rows[5]).toEqual({ event_summary: '', correlation_id: 'unique-5', tags: [], session_id: null, duration_ms: null, stack_trace: null });
+    expect(rows[7]!.tags).toEqual(['only']);
+    expect(rows[299]!.event_summary).toBe('é ✅ "299"');
+    expect(new Set(rows.map((r) => r.correlation_id)).size).toBe(300);
   });
 
   it('writes a valid empty file when no event arrives', async () => {

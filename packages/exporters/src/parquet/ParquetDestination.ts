@@ -1,30 +1,36 @@
 import { DebbieError, type DebbieEvent } from '@debbie/model';
-import { ParquetWriter } from 'hyparquet-writer';
+import type { RowGroup } from 'hyparquet';
+import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
 import { stat } from 'node:fs/promises';
 import type { EventDestination, ExportSummary } from '../EventDestination.js';
 import { AsyncFileWriter } from './AsyncFileWriter.js';
-import { ParquetColumns, parquetSchema } from './parquetTransform.js';
+import { ParquetRowGroup, parquetSchema } from './parquetTransform.js';
+import type { Codec } from './rowGroupEncoder.js';
 
 export interface ParquetDestinationOptions {
   /** The file to write (created or truncated). Parquet needs a seekable file, not stdout. */
   path: string;
   /** Rows per row group: the bound on rows held in memory. Default 50,000. */
   rowGroupSize?: number;
-  /** Compression codec. Default 'SNAPPY' (the only one hyparquet-writer ships besides none). */
-  codec?: 'SNAPPY' | 'UNCOMPRESSED';
+  /** Compression codec. Default 'SNAPPY'. */
+  codec?: Codec;
 }
+
+const MAGIC = 0x31524150; // "PAR1"
 
 /**
  * Streams events into a Parquet file with typed columns (see parquetSchema), writing a row group
- * each time `rowGroupSize` rows have arrived, so memory stays flat however long the export.
+ * each time `rowGroupSize` rows have arrived, so memory stays flat however long the export. The
+ * file is complete (footer written) once `close` resolves.
  */
 export class ParquetDestination implements EventDestination {
   readonly target: string;
   private readonly rowGroupSize: number;
-  private readonly codec: 'SNAPPY' | 'UNCOMPRESSED';
-  private readonly columns = new ParquetColumns();
+  private readonly codec: Codec;
+  private readonly schema = parquetSchema();
+  private readonly group: ParquetRowGroup;
+  private readonly rowGroups: RowGroup[] = [];
   private file: AsyncFileWriter | undefined;
-  private writer: ParquetWriter | undefined;
   private written = 0;
   private rejected = 0;
   private summary: ExportSummary | undefined;
@@ -34,15 +40,16 @@ export class ParquetDestination implements EventDestination {
     this.rowGroupSize = options.rowGroupSize ?? 50_000;
     this.codec = options.codec ?? 'SNAPPY';
     if (!(this.rowGroupSize >= 1)) throw new DebbieError('invalid_option', `rowGroupSize must be at least 1, got ${this.rowGroupSize}`);
+    this.group = new ParquetRowGroup(this.rowGroupSize);
   }
 
   async write(events: readonly DebbieEvent[]): Promise<void> {
     for (const event of events) {
-      try { this.columns.push(event); } catch {
+      try { this.group.push(event); } catch {
         this.rejected += 1; // a row whose timestamp cannot be typed is left out alone
         continue;
       }
-      if (this.columns.length >= this.rowGroupSize) await this.flushGroup();
+      if (this.group.length >= this.rowGroupSize) await this.flushGroup();
     }
   }
 
@@ -50,8 +57,12 @@ export class ParquetDestination implements EventDestination {
     if (this.summary) return this.summary;
     try {
       await this.flushGroup();
-      const writer = await this.open();
-      await writer.finish();
+      const file = await this.open();
+      writeMetadata(file, {
+        version: 2, schema: this.schema, num_rows: BigInt(this.written), row_groups: this.rowGroups, created_by: 'debbie-exporters',
+      } as never);
+      file.appendUint32(MAGIC);
+      await file.finish();
     } catch (error) {
       await this.file?.abort();
       throw new DebbieError('export_write_failed', `cannot write ${this.target}: ${(error as Error).message}`);
@@ -61,20 +72,20 @@ export class ParquetDestination implements EventDestination {
     return this.summary;
   }
 
-  private async open(): Promise<ParquetWriter> {
-    if (!this.writer) {
+  private async open(): Promise<AsyncFileWriter> {
+    if (!this.file) {
       this.file = await AsyncFileWriter.create(this.target);
-      this.writer = new ParquetWriter({ writer: this.file, schema: parquetSchema(), codec: this.codec, createdBy: 'debbie-exporters' });
+      this.file.appendUint32(MAGIC);
     }
-    return this.writer;
+    return this.file;
   }
 
   private async flushGroup(): Promise<void> {
-    const rows = this.columns.length;
+    const rows = this.group.length;
     if (rows === 0) return;
-    const writer = await this.open();
-    const columnData = this.columns.take() as Parameters<ParquetWriter['write']>[0]['columnData'];
-    await writer.write({ columnData, rowGroupSize: rows });
+    const file = await this.open();
+    this.rowGroups.push(this.group.encode(file, this.schema, this.codec));
     this.written += rows;
+    await file.flush();
   }
 }

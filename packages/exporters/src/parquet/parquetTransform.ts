@@ -1,34 +1,19 @@
 import { epochMicros, type DebbieEvent, type DebbieEventField } from '@debbie/model';
-import type { SchemaElement } from 'hyparquet';
+import type { RowGroup, SchemaElement } from 'hyparquet';
+import type { Writer } from 'hyparquet-writer';
 import { EXPORT_COLUMNS, flatValue } from '../columns.js';
+import { encodeColumnChunk, type Codec, type ColumnValues } from './rowGroupEncoder.js';
 
-type Kind = 'timestamp' | 'double' | 'string' | 'json' | 'tags';
+type Kind = 'timestamp' | 'double' | 'string' | 'tags';
 
 // Column types of the Parquet export: a real TIMESTAMP, numbers as DOUBLE, tags as LIST<STRING>,
 // nested values as JSON text, everything else as UTF-8 strings.
-const KIND: Partial<Record<DebbieEventField, Kind>> = {
-  timestamp: 'timestamp',
-  duration_ms: 'double',
-  tags: 'tags',
-  performance_metrics: 'json',
-  details: 'json',
-  state_before: 'json',
-  state_after: 'json',
-  context_snapshot: 'json',
-};
+const KIND: Partial<Record<DebbieEventField, Kind>> = { timestamp: 'timestamp', duration_ms: 'double', tags: 'tags' };
 const REQUIRED: ReadonlySet<DebbieEventField> = new Set(['timestamp', 'level', 'source', 'component', 'action', 'event_summary', 'event_id', 'kind']);
-
+/** Columns with few distinct values: dictionary-encoded (when that pays off in a row group). */
 const LOW_CARDINALITY: ReadonlySet<DebbieEventField> = new Set([
-  'level', 'source', 'component', 'action', 'session_id', 'agent_id', 'correlation_id', 'trace_id', 'kind', 'service_name',
+  'level', 'source', 'component', 'action', 'session_id', 'agent_id', 'correlation_id', 'parent_id', 'trace_id', 'kind', 'service_name',
 ]);
-const MOSTLY_UNIQUE: ReadonlySet<DebbieEventField> = new Set([
-  'timestamp', 'event_id', 'event_summary', 'duration_ms', 'span_id', 'parent_span_id', 'performance_metrics', 'details',
-  'state_before', 'state_after', 'stack_trace', 'context_snapshot',
-]);
-/** Distinct values cached per low-cardinality column before the cache starts over. */
-const CACHE_LIMIT = 4096;
-const EMPTY = new Uint8Array(0);
-const STATISTICS: ReadonlySet<DebbieEventField> = new Set(['timestamp', 'duration_ms', 'session_id']);
 
 const kindOf = (field: DebbieEventField): Kind => KIND[field] ?? 'string';
 
@@ -51,7 +36,6 @@ export function parquetSchema(): SchemaElement[] {
           { name: 'element', type: 'BYTE_ARRAY', repetition_type: 'REQUIRED', converted_type: 'UTF8', logical_type: { type: 'STRING' } },
         );
         break;
-      case 'json':
       case 'string':
         schema.push({ name: field, type: 'BYTE_ARRAY', repetition_type, converted_type: 'UTF8', logical_type: { type: 'STRING' } });
         break;
@@ -60,59 +44,66 @@ export function parquetSchema(): SchemaElement[] {
   return schema;
 }
 
-/** Column arrays for a row group, filled row by row, bounded by the row group size the caller picks. */
-export class ParquetColumns {
-  readonly data: unknown[][] = EXPORT_COLUMNS.map(() => []);
-  // Per-column caches of encoded values for low-cardinality columns (level, source, ids of
-  // sessions…): repeated values share one byte array, which saves the allocations that
-  // dominated write time and lets the dictionary encoder match them by identity.
-  private readonly caches = EXPORT_COLUMNS.map((f) => (LOW_CARDINALITY.has(f) ? new Map<string, Uint8Array>() : undefined));
-  get length(): number { return this.data[0]!.length; }
+/**
+ * The rows of one row group, column by column, as references to the events' own strings (nested
+ * values as their JSON text); encoded to Parquet pages by `encode`. The caller bounds its size.
+ */
+export class ParquetRowGroup {
+  private timestamps: Float64Array;
+  private columns: unknown[][];
+  private rows = 0;
 
-  /** Appends one event; throws (naming the field) when its timestamp cannot be read. */
+  constructor(private readonly capacity: number) {
+    this.timestamps = new Float64Array(capacity);
+    this.columns = EXPORT_COLUMNS.map(() => []);
+  }
+
+  get length(): number { return this.rows; }
+
+  /** Appends one event; throws (naming the event) when its timestamp cannot be read, adding nothing. */
   push(event: DebbieEvent): void {
     const micros = epochMicros(event.timestamp);
     if (Number.isNaN(micros)) throw new Error(`event ${event.event_id}: timestamp "${event.timestamp}" is not ISO-8601`);
+    if (this.rows >= this.capacity) throw new Error('row group is full');
+    this.timestamps[this.rows] = micros;
     for (let i = 0; i < EXPORT_COLUMNS.length; i++) {
       const field = EXPORT_COLUMNS[i]!;
-      const column = this.data[i]!;
       switch (kindOf(field)) {
-        case 'timestamp': column.push(BigInt(micros)); break;
-        case 'double': column.push(event.duration_ms ?? null); break;
-        case 'tags': column.push(event.tags); break;
+        case 'timestamp': break;
+        case 'double': this.columns[i]!.push(event.duration_ms ?? null); break;
+        case 'tags': this.columns[i]!.push(event.tags); break;
         default: {
           const v = flatValue(event, field);
-          column.push(v === null ? (REQUIRED.has(field) ? EMPTY : null) : this.utf8(i, String(v)));
+          this.columns[i]!.push(v === null ? (REQUIRED.has(field) ? '' : null) : typeof v === 'string' ? v : String(v));
         }
       }
     }
+    this.rows += 1;
   }
 
-  private utf8(column: number, text: string): Uint8Array {
-    const cache = this.caches[column];
-    // Buffer.from slices small strings out of a shared pool: far cheaper than TextEncoder.encode.
-    if (!cache) return Buffer.from(text, 'utf8');
-    let bytes = cache.get(text);
-    if (bytes === undefined) {
-      if (cache.size >= CACHE_LIMIT) cache.clear();
-      bytes = Buffer.from(text, 'utf8');
-      cache.set(text, bytes);
+  /** Writes the buffered rows as one row group and empties the buffers; returns its metadata. */
+  encode(writer: Writer, schema: SchemaElement[], codec: Codec): RowGroup {
+    const start = writer.offset;
+    const chunks = [];
+    let leaf = 1;
+    for (let i = 0; i < EXPORT_COLUMNS.length; i++) {
+      const field = EXPORT_COLUMNS[i]!;
+      const kind = kindOf(field);
+      let values: ColumnValues;
+      let path: string[] = [field];
+      if (kind === 'timestamp') values = { kind, values: this.timestamps, count: this.rows };
+      else if (kind === 'double') values = { kind, values: this.columns[i] as (number | null)[] };
+      else if (kind === 'tags') { values = { kind, values: this.columns[i] as string[][] }; path = [field, 'list', 'element']; }
+      else values = { kind, values: this.columns[i] as (string | null)[], required: REQUIRED.has(field), dictionary: LOW_CARDINALITY.has(field) };
+      const element = schema[kind === 'tags' ? leaf + 2 : leaf]!;
+      leaf += kind === 'tags' ? 3 : 1;
+      chunks.push(encodeColumnChunk(writer, element, path, values, this.rows, codec));
     }
-    return bytes;
-  }
-
-  /**
-   * The ColumnSource list ParquetWriter.write takes, then empties the buffers for the next group.
-   * Min/max statistics only where readers prune on them (time, duration, session): computing
-   * them for every text column cost a third of the write time.
-   */
-  take(): { name: string; data: unknown[]; statistics: boolean; encoding?: 'PLAIN' }[] {
-    const out = EXPORT_COLUMNS.map((name, i) => ({
-      name, data: this.data[i]!, statistics: STATISTICS.has(name),
-      // Mostly-unique columns: skip the dictionary attempt, it never pays off there.
-      ...(MOSTLY_UNIQUE.has(name) ? { encoding: 'PLAIN' as const } : {}),
-    }));
-    for (let i = 0; i < this.data.length; i++) this.data[i] = [];
-    return out;
+    let total = 0n;
+    for (const c of chunks) total += c.meta_data?.total_uncompressed_size ?? 0n;
+    const group: RowGroup = { columns: chunks, total_byte_size: total, num_rows: BigInt(this.rows), total_compressed_size: BigInt(writer.offset - start) } as RowGroup;
+    this.columns = EXPORT_COLUMNS.map(() => []);
+    this.rows = 0;
+    return group;
   }
 }
