@@ -36,6 +36,20 @@ export interface ReadableLogRecordLike {
 
 const micros = (t: HrTime): number => t[0] * 1e6 + Math.floor(t[1] / 1000);
 
+// A provider shares one Resource across all its spans, and its `attributes` getter does work on
+// every call: read it once per resource.
+const resourceAttributes = new WeakMap<object, Attributes>();
+function attributesOf(resource: { attributes: Attributes; asyncAttributesPending?: boolean } | undefined): Attributes | undefined {
+  if (!resource) return undefined;
+  let attrs = resourceAttributes.get(resource);
+  if (!attrs) {
+    attrs = resource.attributes;
+    // Resource detectors may still be filling it in: cache only a settled resource.
+    if (!resource.asyncAttributesPending) resourceAttributes.set(resource, attrs);
+  }
+  return attrs;
+}
+
 /** An SDK span (ReadableSpan) → DebbieEvent. */
 export function eventFromReadableSpan(span: ReadableSpanLike): DebbieEvent {
   const ctx = span.spanContext();
@@ -49,7 +63,7 @@ export function eventFromReadableSpan(span: ReadableSpanLike): DebbieEvent {
     statusCode: span.status.code,
     statusMessage: span.status.message,
     attributes: span.attributes,
-    resource: span.resource?.attributes,
+    resource: attributesOf(span.resource),
     events: span.events.length === 0 ? undefined : span.events.map((e) => ({ name: e.name, timeMicros: micros(e.time), attributes: e.attributes ?? {} })),
   });
 }
@@ -62,7 +76,7 @@ export function eventFromReadableLogRecord(record: ReadableLogRecordLike): Debbi
     severityText: record.severityText,
     body: record.body,
     attributes: record.attributes as Attributes,
-    resource: record.resource?.attributes,
+    resource: attributesOf(record.resource),
     traceId: record.spanContext?.traceId,
     spanId: record.spanContext?.spanId,
   });
