@@ -71,15 +71,24 @@ export function encodeColumnChunk(writer: Writer, element: SchemaElement, path: 
     }
     case 'string': {
       const levels = column.required ? undefined : new Uint8Array(rows);
+      // One pass builds the dictionary and the indexes; too many distinct values and it is PLAIN.
       let dictionary: Map<string, number> | undefined;
+      const indexes = new Int32Array(column.dictionary ? rows : 0);
+      let present = 0;
       if (column.dictionary) {
         dictionary = new Map();
+        const limit = Math.min(MAX_DICTIONARY_ENTRIES, rows * MAX_DICTIONARY_RATIO + 16);
         for (let i = 0; i < rows; i++) {
           const v = column.values[i];
-          if (v !== null && v !== undefined && !dictionary.has(v)) {
-            dictionary.set(v, dictionary.size);
-            if (dictionary.size > MAX_DICTIONARY_ENTRIES || dictionary.size > rows * MAX_DICTIONARY_RATIO + 16) { dictionary = undefined; break; }
+          if (v === null || v === undefined) continue;
+          let index = dictionary.get(v);
+          if (index === undefined) {
+            index = dictionary.size;
+            if (index >= limit) { dictionary = undefined; break; }
+            dictionary.set(v, index);
           }
+          if (levels) levels[i] = 1;
+          indexes[present++] = index;
         }
       }
       if (dictionary) {
@@ -87,23 +96,17 @@ export function encodeColumnChunk(writer: Writer, element: SchemaElement, path: 
         const dict = new GrowableBuffer(1 << 12);
         for (const key of dictionary.keys()) dict.writeByteArray(key);
         uncompressed += writePage(writer, dict.view(), codec, { type: 'DICTIONARY_PAGE', dictionary_page_header: { num_values: dictionary.size, encoding: 'PLAIN' } });
-        const indexes: number[] = [];
-        for (let i = 0; i < rows; i++) {
-          const v = column.values[i];
-          if (v === null || v === undefined) continue;
-          if (levels) levels[i] = 1;
-          indexes.push(dictionary.get(v)!);
-        }
         if (levels) writeLevels(body, levels, 1);
         const bitWidth = Math.max(1, Math.ceil(Math.log2(dictionary.size)));
         body.writeBytes(Uint8Array.of(bitWidth));
         const packed = new ByteWriter();
-        writeRleBitPackedHybrid(packed, indexes, bitWidth);
+        writeRleBitPackedHybrid(packed, indexes.subarray(0, present) as unknown as number[], bitWidth);
         body.writeBytes(packed.getBytes());
         encodings.push('PLAIN', 'RLE', 'RLE_DICTIONARY');
         valueEncoding = 'RLE_DICTIONARY';
       } else {
         const values = new GrowableBuffer(1 << 16);
+        if (levels) levels.fill(0); // a dictionary attempt that gave up may have set some
         for (let i = 0; i < rows; i++) {
           const v = column.values[i];
           if (v === null || v === undefined) continue;
