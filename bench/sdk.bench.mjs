@@ -74,6 +74,7 @@ async function debbieLogs() {
 }
 async function pinoLogs() {
   const file = join(dir, 'pino.jsonl');
+  rmSync(file, { force: true }); // pino appends: start each round empty
   const dest = pino.destination({ dest: file, sync: false, minLength: 4096 });
   const log = pino({ base: { source: 'agent', session_id: 'sess-1', agent_id: 'p' } }, dest);
   const t0 = cpuNow();
@@ -83,7 +84,7 @@ async function pinoLogs() {
   }
   await new Promise((resolve) => dest.flush(resolve));
   const secs = (cpuNow() - t0) / 1e9;
-  dest.end();
+  await new Promise((resolve) => { dest.once('close', resolve); dest.end(); });
   return { rate: LOGS / secs, bytes: statSync(file).size };
 }
 await debbieLogs(); await pinoLogs(); // warm up
