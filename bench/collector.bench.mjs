@@ -129,6 +129,14 @@ async function main() {
   const midRate = counted / mid.seconds;
   console.log(`  collector → counting sink           ${Math.round(midRate).toLocaleString().padStart(9)} spans/s  (${(midRate / baseRate).toFixed(2)}× the null receiver)`);
 
+  // The collector into the store alone (no commentary), to show what each sink costs.
+  const storeOnly = await openStore(join(dir, 'store-only.duckdb'), { maxQueuedEvents: 1_000_000 });
+  const plain = await startCollector({ port: 0, store: storeOnly });
+  const so = await send(plain.url, SPANS, PER_REQUEST, CONCURRENCY, () => plain.flush());
+  const soRate = plain.stats().receiver.spans_accepted / so.seconds;
+  await plain.close();
+  console.log(`  debbie collect (store only)         ${Math.round(soRate).toLocaleString().padStart(9)} spans/s  (${(soRate / baseRate).toFixed(2)}× the null receiver)`);
+
   // The collector: store + commentary, measured until the store has written everything.
   const store = await openStore(join(dir, 'bench.duckdb'), { maxQueuedEvents: 1_000_000 });
   let comments = 0;
