@@ -75,6 +75,11 @@ describe('OTLP receiver with the official OpenTelemetry JS exporters', () => {
     expect(collector.stats().receiver.spans_accepted).toBe(4);
   });
 
+  it('takes gzip-compressed protobuf, as the OTel Collector sends by default', async () => {
+    await sendSpans(new ProtoTraceExporter({ url: `${collector.url}/v1/traces`, compression: 'gzip' as never }));
+    checkSpans(sink.events);
+  });
+
   it('takes spans from the JSON exporter, gzip-compressed', async () => {
     await sendSpans(new JsonTraceExporter({ url: `${collector.url}/v1/traces`, compression: 'gzip' as never }));
     checkSpans(sink.events);
