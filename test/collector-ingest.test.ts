@@ -39,9 +39,13 @@ describe('debbie ingest (built CLI)', () => {
     expect(run.status, run.stderr).toBe(0);
     const [result] = JSON.parse(run.stdout) as { format: string; events: number; unparseable: number }[];
     expect(result).toMatchObject({ format: 'python-log', events: 5, unparseable: 1 });
-    const missing = spawnSync(process.execPath, [bin, 'ingest', join(dir, 'nope.log'), '--store', store], { encoding: 'utf8' });
+    // A missing file is reported and skipped; the other files are still ingested.
+    const other = join(dir, 'other.log');
+    writeFileSync(other, `${line('05:19,000', 'aiwhisperer.agents.agent', 'INFO', 'from the other file')}\n`);
+    const missing = spawnSync(process.execPath, [bin, 'ingest', join(dir, 'nope.log'), other, '--store', store], { encoding: 'utf8' });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/nope\.log: cannot read: ENOENT/);
+    expect(missing.stdout).toMatch(/other\.log: python-log .* 1 lines → 1 events/);
     const s = await openStore(store, { readOnly: true });
     try {
       const events = await s.queryEvents({ sources: ['server', 'tool'] });

@@ -74,12 +74,22 @@ export const ingestCommand: Command = {
     const { sink, close } = await openSink(values, io, cli);
     try {
       if (!values.follow) {
+        // A file that cannot be read is reported and skipped; the others are still ingested.
         const results: FileIngestResult[] = [];
-        for (const file of files) results.push(await ingestFile(file, { sink, ...opts }));
+        let failed = 0;
+        for (const file of files) {
+          try {
+            results.push(await ingestFile(file, { sink, ...opts }));
+          } catch (error) {
+            if (!(error instanceof DebbieError)) throw error;
+            failed += 1;
+            io.stderr.write(`debbie ingest: ${error.message}\n`);
+          }
+        }
         await sink.forceFlush();
         await checkRemote(sink);
         print(io, out, results);
-        return 0;
+        return failed > 0 ? 1 : 0;
       }
       // Listen before saying "following": a signal in between would otherwise kill the process unflushed.
       const signalled = untilSignal();
