@@ -183,6 +183,17 @@ describe('OTLP receiver on bad input', () => {
     expect(sink.events.map((e) => e.span_id)).toEqual(['eee19b7ec3c1b174', 'eee19b7ec3c1b177']);
   });
 
+  it('rejects log records with invalid ids alone (rejectedLogRecords), keeping records without ids', async () => {
+    const rec = (extra: Record<string, unknown>) => ({ timeUnixNano: '1544712660300000000', severityNumber: 9, body: { stringValue: 'r' }, ...extra });
+    const body = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [
+      rec({}), rec({ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'nothex!!' }), rec({ spanId: 'eee19b7ec3c1b174', traceId: '5b8efff798038103d269b633813fc60c' }),
+    ] }] }] });
+    const res = await post('/v1/logs', body, { 'Content-Type': 'application/json' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ partialSuccess: { rejectedLogRecords: '1', errorMessage: expect.stringMatching(/logRecords\[1\]: spanId is not hex/) } });
+    expect(sink.events).toHaveLength(2);
+  });
+
   it('requires the bearer token when one is configured', async () => {
     await collector.close();
     collector = await startCollector({ port: 0, sinks: [sink], token: 's3cret' });
