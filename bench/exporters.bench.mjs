@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDestination, exportEvents, EXPORT_COLUMNS, flatValue } from '@debbie/exporters';
+import { createDestination, exportEvents, EXPORT_COLUMNS, flatValue, ParquetRowGroup } from '@debbie/exporters';
 import { LocalElasticsearchServer, LocalSplunkHecServer, syntheticBatches } from '@debbie/exporters/testing';
 import { epochMicros } from '@debbie/model';
 
@@ -88,11 +88,20 @@ async function duckdbBaseline(count, dir) {
   await connection.run(`COPY ev TO '${join(dir, 'duck.parquet')}' (FORMAT parquet, COMPRESSION snappy)`);
   const copyMs = performance.now() - t;
   connection.closeSync();
-  // Ours on the same rows, already in memory, in this process.
+  // Ours on the same rows, already in memory, in this process (after a small warm-up run).
+  await exportEvents(batches.slice(0, 2), createDestination({ format: 'parquet', output: join(dir, 'warm.parquet') }));
   t = performance.now();
   await exportEvents(batches, createDestination({ format: 'parquet', output: join(dir, 'ours.parquet') }));
   const oursMs = performance.now() - t;
-  return { loadMs, copyMs, oursMs, duckBytes: statSync(join(dir, 'duck.parquet')).size, oursBytes: statSync(join(dir, 'ours.parquet')).size };
+  // The part of ours that DuckDB's COPY does not do: turning events into column values (the JSON
+  // text of nested fields, timestamps); DuckDB's appender load did that work instead.
+  t = performance.now();
+  for (let i = 0; i < batches.length; i += 4) {
+    const group = new ParquetRowGroup(20_000);
+    for (const batch of batches.slice(i, i + 4)) for (const e of batch) group.push(e);
+  }
+  const transformMs = performance.now() - t;
+  return { loadMs, copyMs, oursMs, transformMs, duckBytes: statSync(join(dir, 'duck.parquet')).size, oursBytes: statSync(join(dir, 'ours.parquet')).size };
 }
 
 async function main() {
@@ -120,10 +129,10 @@ async function main() {
 
     const b = await duckdbBaseline(100_000, dir);
     console.log('\nParquet, 100k events x 24 columns, snappy, same rows in this process:');
-    console.log(`  @debbie/exporters (hyparquet-writer)  ${fmt(b.oursMs)} ms  ${(b.oursBytes / 1e6).toFixed(1)} MB`);
+    console.log(`  @debbie/exporters                     ${fmt(b.oursMs)} ms  ${(b.oursBytes / 1e6).toFixed(1)} MB (events → columns ${fmt(b.transformMs)} ms, encoding + writing ${fmt(b.oursMs - b.transformMs)} ms)`);
     console.log(`  DuckDB appender load + COPY           ${fmt(b.loadMs + b.copyMs)} ms (load ${fmt(b.loadMs)} + COPY ${fmt(b.copyMs)})  ${(b.duckBytes / 1e6).toFixed(1)} MB`);
     console.log(`  ratio vs DuckDB load + COPY: ${((b.loadMs + b.copyMs) / b.oursMs).toFixed(2)}x (goal >= 1.0x)`);
-    console.log(`  ratio vs DuckDB COPY alone (rows already in a DuckDB table): ${(b.copyMs / b.oursMs).toFixed(2)}x`);
+    console.log(`  ratio vs DuckDB COPY alone (rows already in a DuckDB table): ${(b.copyMs / b.oursMs).toFixed(2)}x; encoding + writing alone vs COPY: ${(b.copyMs / (b.oursMs - b.transformMs)).toFixed(2)}x`);
   } finally {
     servers.stdin.end();
     rmSync(dir, { recursive: true, force: true });

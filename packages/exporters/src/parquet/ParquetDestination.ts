@@ -10,7 +10,7 @@ import type { Codec } from './rowGroupEncoder.js';
 export interface ParquetDestinationOptions {
   /** The file to write (created or truncated). Parquet needs a seekable file, not stdout. */
   path: string;
-  /** Rows per row group: the bound on rows held in memory. Default 50,000. */
+  /** Rows per row group: the bound on rows held in memory. Default 20,000 (measured: 50,000 spent half again as much CPU, mostly in the garbage collector). */
   rowGroupSize?: number;
   /** Compression codec. Default 'SNAPPY'. */
   codec?: Codec;
@@ -37,7 +37,7 @@ export class ParquetDestination implements EventDestination {
 
   constructor(options: ParquetDestinationOptions) {
     this.target = options.path;
-    this.rowGroupSize = options.rowGroupSize ?? 50_000;
+    this.rowGroupSize = options.rowGroupSize ?? 20_000;
     this.codec = options.codec ?? 'SNAPPY';
     if (!(this.rowGroupSize >= 1)) throw new DebbieError('invalid_option', `rowGroupSize must be at least 1, got ${this.rowGroupSize}`);
     this.group = new ParquetRowGroup(this.rowGroupSize);
