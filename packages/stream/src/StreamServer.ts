@@ -19,7 +19,7 @@ export interface StreamServerOptions {
   path?: string;
   /** Connected clients allowed at once (default 64); more get HTTP 503. */
   maxClients?: number;
-  /** Events queued per client before its oldest are dropped (default 1,000). */
+  /** Events queued per client before its oldest are dropped (default 10,000: a second of slack at 10k events/s). */
   maxQueue?: number;
   /** Bytes waiting in a client's socket before sending pauses (default 1 MiB); meanwhile its queue drops oldest. */
   maxBufferedBytes?: number;
@@ -88,7 +88,7 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
   const path = options.path ?? '/';
   const token = options.token;
   const maxClients = options.maxClients ?? 64;
-  const maxQueue = options.maxQueue ?? 1000;
+  const maxQueue = options.maxQueue ?? 10_000;
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 30_000;
   const { streamer } = options;
