@@ -1,5 +1,6 @@
 import { resolveCommentaryConfig, type CommentaryConfig } from '@debbie/commentary';
 import { loadConfig, type DebbieConfig, type PythonExecutionConfig } from '@debbie/sdk';
+import type { PythonExecutorOptions } from '@debbie/python';
 import type { CommandIO, OptionSpec, ParsedValues } from './Command.js';
 
 export const CONFIG_OPTION: Record<string, OptionSpec> = {
@@ -36,5 +37,16 @@ export function loadCliConfig(values: ParsedValues, io: CommandIO): CliConfig {
     correlationTimeoutMs: config.debbie_config.aggregation.correlation_timeout * 1000,
     bufferSize: config.debbie_config.aggregation.buffer_size,
     python: config.debbie_config.python_execution,
+  };
+}
+
+/** `debbie_config.python_execution` as PythonExecutor options (seconds → ms, bytes → MB). */
+export function pythonExecutorOptions(python: PythonExecutionConfig): PythonExecutorOptions & { enabled: boolean } {
+  return {
+    enabled: python.enabled,
+    timeoutMs: Math.round(python.timeout * 1000),
+    memoryLimitMb: Math.max(1, Math.floor(python.memory_limit / (1024 * 1024))),
+    allowedImports: python.allowed_imports,
+    pythonPath: python.python,
   };
 }

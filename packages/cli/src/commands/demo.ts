@@ -7,6 +7,7 @@ import { LogAnalyzer, renderReportMarkdown, TimelineVisualizer } from '@debbie/r
 import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
 import type { Command, CommandIO } from '../Command.js';
 import { CONFIG_OPTION, loadCliConfig } from '../configOptions.js';
+import { startConfiguredLogging, type ConfiguredLogging } from '../configuredLogging.js';
 
 interface ScenarioSummary {
   scenario: string;
@@ -40,7 +41,7 @@ export const demoCommand: Command = {
     seed: { type: 'string', value: 'N', description: 'Seed for the simulation (default 1); the same seed gives the same sessions.', default: '1' },
     'out-dir': { type: 'string', value: 'DIR', description: 'Where debug_timelines/ and debug_reports/ go (default: the working directory).' },
     format: { type: 'string', value: 'text|json', description: 'text (default) or json (one JSON array of scenario summaries).', default: 'text' },
-    interventions: { type: 'string', value: 'on|dry-run|off', description: 'Let Debbie unstick stalled simulated agents (default on: the demo\'s sessions are simulated), only recommend (dry-run), or neither.', default: 'on' },
+    interventions: { type: 'string', value: 'on|dry-run|off', description: 'Let Debbie unstick stalled simulated agents, only recommend (dry-run), or neither (default: debbie_config.commentary.interventions when the config sets it, else on: the demo\'s sessions are simulated).' },
     ...CONFIG_OPTION,
   },
   async run(values, _positionals, io) {
@@ -53,10 +54,11 @@ export const demoCommand: Command = {
     for (const n of names) {
       if (!SCENARIO_NAMES.includes(n)) throw new DebbieError('unknown_scenario', `unknown scenario "${n}"; expected one of ${SCENARIO_NAMES.join(', ')}, all`, '--scenario');
     }
-    const mode = String(values.interventions);
-    if (!['on', 'dry-run', 'off'].includes(mode)) throw new DebbieError('invalid_option', `--interventions must be on, dry-run or off, got "${mode}"`, '--interventions');
     const cli = loadCliConfig(values, io);
-    const commentaryConfig: CommentaryConfig = {
+    const configured = Object.keys(cli.config.debbie_config.commentary.interventions).length > 0;
+    const mode = typeof values.interventions === 'string' ? values.interventions : configured ? undefined : 'on';
+    if (mode !== undefined && !['on', 'dry-run', 'off'].includes(mode)) throw new DebbieError('invalid_option', `--interventions must be on, dry-run or off, got "${mode}"`, '--interventions');
+    const commentaryConfig: CommentaryConfig = mode === undefined ? cli.commentary : {
       ...cli.commentary,
       interventions: { ...cli.commentary.interventions, enabled: mode !== 'off', dry_run: mode === 'dry-run' },
     };
@@ -64,7 +66,10 @@ export const demoCommand: Command = {
     const outDir = resolve(io.cwd, typeof values['out-dir'] === 'string' ? values['out-dir'] : '.');
     const store = await openStore(storePath);
     const summaries: ScenarioSummary[] = [];
+    let logging: ConfiguredLogging | undefined;
     try {
+      // With a debbie.yaml, its handlers (console, rotating file, realtime stream) see the demo live.
+      if (cli.config.source) logging = await startConfiguredLogging(cli, io);
       for (const name of names) {
         const started = Date.now();
         // The commentary runs on the simulator's clock, so its stall timers fire in simulated time,
@@ -75,6 +80,7 @@ export const demoCommand: Command = {
         const run = await runScenario(name, {
           seed,
           clock,
+          sinks: logging ? [logging.sink] : [],
           onServerReady: (ready) => {
             url = ready.url;
           },
@@ -114,6 +120,7 @@ export const demoCommand: Command = {
       }
     } finally {
       await store.close();
+      await logging?.close();
     }
     if (format === 'json') {
       io.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createDebbieMcpServer } from '@debbie/mcp';
 import type { Command } from '../Command.js';
+import { CONFIG_OPTION, loadCliConfig, pythonExecutorOptions } from '../configOptions.js';
 import { openReader, READER_OPTIONS } from '../readerOptions.js';
 
 /** `debbie mcp`: Debbie as a Model Context Protocol server on stdio. */
@@ -13,9 +14,10 @@ export const mcpCommand: Command = {
     'export_session, run_python (library or custom script, sandboxed), explain_stall.',
     'Example client configuration: {"command": "debbie", "args": ["mcp", "--store", ".debbie/debbie.duckdb"]}',
   ].join('\n'),
-  options: { ...READER_OPTIONS },
+  options: { ...READER_OPTIONS, ...CONFIG_OPTION },
   async run(values, _positionals, io) {
-    const mcp = createDebbieMcpServer({ openReader: () => openReader(values, io), cwd: io.cwd });
+    const { python } = loadCliConfig(values, io);
+    const mcp = createDebbieMcpServer({ openReader: () => openReader(values, io), cwd: io.cwd, python: pythonExecutorOptions(python) });
     const transport = new StdioServerTransport();
     const closed = new Promise<void>((resolve) => {
       transport.onclose = () => resolve();

@@ -117,12 +117,13 @@ export function validateConfig(input: unknown, file?: string): DebbieConfig {
     formatters[name] = formatter;
   }
 
-  const handlers: Record<string, HandlerConfig> = root.handlers === undefined ? defaults.handlers : {};
+  // A file without handlers or loggers routes events nowhere (only the built-in default prints).
+  const handlers: Record<string, HandlerConfig> = {};
   for (const [name, raw] of Object.entries(r.object(root.handlers, join(base, 'handlers')))) {
     handlers[name] = readHandler(r, r.object(raw, join(base, `handlers.${name}`)), join(base, `handlers.${name}`), formatters);
   }
 
-  const loggers: Record<string, LoggerConfig> = root.loggers === undefined ? defaults.loggers : {};
+  const loggers: Record<string, LoggerConfig> = {};
   for (const [name, raw] of Object.entries(r.object(root.loggers, join(base, 'loggers')))) {
     const path = join(base, `loggers.${name}`);
     if (name !== 'debbie' && !name.startsWith('debbie.')) r.fail(path, 'logger names start with "debbie" (debbie, debbie.commentary, debbie.tool, …)');
