@@ -17,6 +17,7 @@ export type { QueryClientOptions } from './QueryClient.js';
 export { isLoopbackHost, assertSafeBind } from './http/auth.js';
 export { decodeJsonTraces, decodeProtoTraces } from './otlp/decodeTraces.js';
 export { decodeTracesProtoFast } from './otlp/fastTraceDecoder.js';
+export { decodeLogsProtoFast } from './otlp/fastLogsDecoder.js';
 export { decodeJsonLogs, decodeProtoLogs } from './otlp/decodeLogs.js';
 export { MalformedOtlpError } from './otlp/OtlpBatch.js';
 export type { OtlpBatch } from './otlp/OtlpBatch.js';

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventSink } from '@debbie/model';
-import { decodeJsonLogs, decodeProtoLogs } from '../otlp/decodeLogs.js';
+import { decodeJsonLogs } from '../otlp/decodeLogs.js';
+import { decodeLogsProtoFast } from '../otlp/fastLogsDecoder.js';
 import { decodeJsonTraces } from '../otlp/decodeTraces.js';
 import { decodeTracesProtoFast } from '../otlp/fastTraceDecoder.js';
 import { MalformedOtlpError, problemSummary, type OtlpBatch } from '../otlp/OtlpBatch.js';
 import {
-  decodeLogsRequestProto, encodeExportResponseProto, encodeStatusProto, exportResponseJson, RpcCode, type OtlpSignal,
+  encodeExportResponseProto, encodeStatusProto, exportResponseJson, RpcCode, type OtlpSignal,
 } from '../otlp/otlpProto.js';
 import { HttpError } from './HttpError.js';
 import { readBody } from './readBody.js';
@@ -113,7 +114,7 @@ export class OtlpReceiver {
 
   private decode(signal: OtlpSignal, format: BodyFormat, body: Buffer): OtlpBatch {
     if (format === 'protobuf') {
-      return signal === 'traces' ? decodeTracesProtoFast(body) : decodeProtoLogs(decodeLogsRequestProto(body));
+      return signal === 'traces' ? decodeTracesProtoFast(body) : decodeLogsProtoFast(body);
     }
     let parsed: unknown;
     try {

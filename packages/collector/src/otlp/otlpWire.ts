@@ -1,0 +1,141 @@
+import type { Attributes } from '@opentelemetry/api';
+import protobuf from 'protobufjs';
+import { int64Value } from './otlpValues.js';
+
+/*
+ * Wire-level readers for the OTLP hot paths (fastTraceDecoder, fastLogsDecoder): they build the
+ * plain values the converter needs straight from protobufjs's Reader, without message objects.
+ * Field numbers and wire types follow otlpDescriptor.ts (the OTLP specification); a field with an
+ * unexpected wire type is skipped, as protobuf does with unknown fields.
+ */
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function hex(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += HEX[buf[i]!];
+  return s;
+}
+
+/**
+ * A length-delimited string. Short ASCII strings (attribute keys, ids, names) are built in JS,
+ * which beats crossing into the native UTF-8 decoder for each; anything else goes there.
+ */
+export function readString(r: protobuf.Reader, parentEnd: number): string {
+  const end = lenEnd(r, parentEnd);
+  const buf = r.buf;
+  const start = r.pos;
+  if (end - start <= 32) {
+    let s = '';
+    let i = start;
+    for (; i < end; i++) {
+      const c = buf[i]!;
+      if (c >= 0x80) break;
+      s += String.fromCharCode(c);
+    }
+    if (i === end) {
+      r.pos = end;
+      return s;
+    }
+  }
+  r.pos = end;
+  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+}
+
+/** Why an id of `len` bytes at buf[start..] is invalid (wrong length, all zero), or undefined. */
+export function idProblem(buf: Uint8Array, start: number, end: number, want: number, field: string): string | undefined {
+  if (end - start !== want) return `${field} must be ${want} bytes, got ${end - start}`;
+  for (let i = start; i < end; i++) if (buf[i] !== 0) return undefined;
+  return `${field} is all zeroes`;
+}
+
+export const WIRE_VARINT = 0;
+export const WIRE_FIXED64 = 1;
+export const WIRE_LEN = 2;
+
+/** End offset of a length-delimited field, checked against its parent's end. */
+export function lenEnd(r: protobuf.Reader, parentEnd: number): number {
+  const len = r.uint32();
+  const end = r.pos + len;
+  if (end > parentEnd) throw new RangeError(`field length ${len} runs past its message (offset ${r.pos})`);
+  return end;
+}
+
+/** Epoch µs from a fixed64 of Unix nanoseconds, read in place (exact: see microsFromNanos). */
+export function fixed64Micros(r: protobuf.Reader): number {
+  const b = r.buf;
+  const p = r.pos;
+  if (p + 8 > r.len) throw new RangeError(`fixed64 runs past the end (offset ${p})`);
+  const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+  const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+  r.pos = p + 8;
+  return hi * 4294967 + Math.floor((hi * 296 + lo) / 1000);
+}
+
+export function readAnyValue(r: protobuf.Reader, end: number, depth: number): unknown {
+  let value: unknown;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field === 1 && wire === WIRE_LEN) value = readString(r, end);
+    else if (field === 2 && wire === WIRE_VARINT) value = r.bool();
+    else if (field === 3 && wire === WIRE_VARINT) value = int64Value(r.int64());
+    else if (field === 4 && wire === WIRE_FIXED64) value = r.double();
+    else if ((field === 5 || field === 6) && wire === WIRE_LEN) {
+      const e = lenEnd(r, end);
+      if (depth > 16) {
+        r.pos = e;
+        value = undefined;
+        continue;
+      }
+      const out: unknown[] = [];
+      const obj: Record<string, unknown> = {};
+      while (r.pos < e) {
+        const t = r.uint32();
+        if (t >>> 3 === 1 && (t & 7) === WIRE_LEN) {
+          const ie = lenEnd(r, e);
+          if (field === 5) out.push(readAnyValue(r, ie, depth + 1));
+          else readKeyValue(r, ie, obj, depth + 1);
+          r.pos = ie;
+        } else r.skipType(t & 7);
+      }
+      value = field === 5 ? out : obj;
+    } else if (field === 7 && wire === WIRE_LEN) value = Buffer.from(r.bytes()).toString('base64');
+    else r.skipType(wire);
+  }
+  return value;
+}
+
+export function readKeyValue(r: protobuf.Reader, end: number, into: Record<string, unknown>, depth: number): void {
+  let key = '';
+  let value: unknown;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | WIRE_LEN)) key = readString(r, end);
+    else if (tag === ((2 << 3) | WIRE_LEN)) {
+      const e = lenEnd(r, end);
+      value = readAnyValue(r, e, depth);
+      r.pos = e;
+    } else r.skipType(tag & 7);
+  }
+  if (value !== undefined) into[key] = value;
+}
+
+/** Reads repeated KeyValue entries (field `fieldNo`) of the message ending at `end`… one at a time, by the caller. */
+export function readAttributeEntry(r: protobuf.Reader, end: number, into: Record<string, unknown>): void {
+  const e = lenEnd(r, end);
+  readKeyValue(r, e, into, 0);
+  r.pos = e;
+}
+
+export function readResource(r: protobuf.Reader, end: number): Attributes {
+  const attrs: Record<string, unknown> = {};
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | WIRE_LEN)) readAttributeEntry(r, end, attrs);
+    else r.skipType(tag & 7);
+  }
+  return attrs as Attributes;
+}
+
