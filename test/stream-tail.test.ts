@@ -14,7 +14,7 @@ beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (pnpm exec tsc -b packages/cli)`);
 });
 
-interface Tail { code: Promise<number>; stdout: () => string; stderr: () => string }
+interface Tail { code: Promise<number>; stdout: () => string; stderr: () => string; kill: (signal: NodeJS.Signals) => void }
 function tail(args: string[], env: Record<string, string> = {}): Tail {
   const child = spawn(process.execPath, [BIN, 'tail', ...args], { env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', DEBBIE_TOKEN: '', ...env } });
   let out = '';
@@ -23,7 +23,7 @@ function tail(args: string[], env: Record<string, string> = {}): Tail {
   child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
   const code = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   cleanups.push(() => { child.kill('SIGKILL'); });
-  return { code, stdout: () => out, stderr: () => err };
+  return { code, stdout: () => out, stderr: () => err, kill: (signal) => { child.kill(signal); } };
 }
 
 const cleanups: (() => unknown)[] = [];
@@ -87,16 +87,32 @@ describe('debbie tail (built CLI)', () => {
     expect(lines.map((l) => l.replace(/\x1b\[[\d;]*m/g, ''))).toEqual([formatDebbieLine(a), formatDebbieLine(b)]);
   });
 
-  it('NO_COLOR wins over FORCE_COLOR; --format jsonl prints events as JSON lines', async () => {
+  it('NO_COLOR wins over FORCE_COLOR; --format jsonl prints JSON lines until SIGINT', async () => {
     const { streamer, server } = await serve();
     const e = ev({ source: 'tool', level: 'ERROR' });
     streamer.write(e);
     const plain = tail(['--url', server.url, '--count', '1'], { FORCE_COLOR: '1', NO_COLOR: '1' });
     expect(await plain.code).toBe(0);
     expect(plain.stdout()).toBe(`${formatDebbieLine(e)}\n`);
-    const json = tail(['--url', server.url, '--count', '1', '--format', 'jsonl']);
+    // Without --count it follows until interrupted: SIGINT ends it cleanly with exit 0.
+    const json = tail(['--url', server.url, '--format', 'jsonl']);
+    while (!json.stdout().endsWith('\n')) await new Promise((r) => setTimeout(r, 20));
+    json.kill('SIGINT');
     expect(await json.code).toBe(0);
     expect(JSON.parse(json.stdout())).toEqual(JSON.parse(JSON.stringify(e)));
+    expect(json.stderr()).toBe('');
+  });
+
+  it('says so on stderr and exits 0 when the collector stops the stream', async () => {
+    const { streamer, server } = await serve();
+    const e = ev({ source: 'tool' });
+    streamer.write(e);
+    const run = tail(['--url', server.url]);
+    while (!run.stdout().endsWith('\n')) await new Promise((r) => setTimeout(r, 20));
+    await server.close();
+    expect(await run.code).toBe(0);
+    expect(run.stdout()).toBe(`${formatDebbieLine(e)}\n`);
+    expect(run.stderr()).toBe(`debbie tail: the stream at ${server.url} ended (the collector stopped)\n`);
   });
 
   it('connection refused names the URL and suggests debbie collect', async () => {

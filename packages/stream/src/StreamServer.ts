@@ -210,7 +210,7 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
       clearInterval(heartbeat);
       const hint = error.code === 'EADDRINUSE' ? ' (the port is in use: is another collector running? choose another with --stream-port)'
         : error.code === 'EACCES' ? ' (permission denied: use a port above 1023)' : '';
-      reject(new DebbieError('listen_failed', `cannot listen on ${formatHost(host)}:${port}: ${error.code ?? error.message}${hint}`, 'stream'));
+      reject(new DebbieError(error.code === 'EADDRINUSE' ? 'port_in_use' : 'listen_failed', `cannot listen on ${formatHost(host)}:${port}: ${error.code ?? error.message}${hint}`, 'stream'));
     };
     http.once('error', onError);
     http.listen(port, host, () => {

@@ -72,7 +72,8 @@ export const tailCommand: Command = {
       },
       onInvalid: (error) => io.stderr.write(`debbie tail: skipped a message: ${error.message}\n`),
     });
-    const stop = () => client.close();
+    let interrupted = false;
+    const stop = () => { interrupted = true; client.close(); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     let printed = 0;
@@ -87,6 +88,9 @@ export const tailCommand: Command = {
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+    }
+    if (!interrupted && (limit === undefined || printed < limit)) {
+      io.stderr.write(`debbie tail: the stream at ${client.url} ended (the collector stopped)\n`);
     }
     return 0;
   },
