@@ -32,6 +32,22 @@ async function comments(dir: string): Promise<DebbieEvent[]> {
 }
 
 describe('debbie.yaml options, honored by debbie demo', () => {
+  it('aggregation.buffer_size bounds the events one run holds, and counts the rest', async () => {
+    const dir = workdir('debbie_config:\n  aggregation: {buffer_size: 60}\n');
+    const [summary] = JSON.parse((await demo(dir, '--format', 'json', '--interventions', 'off')).stdout);
+    expect(summary.events).toBe(60);
+    expect(summary.dropped_events).toBeGreaterThan(0);
+  });
+
+  it('aggregation.correlation_timeout forgets sessions idle longer than it', async () => {
+    const short = workdir('debbie_config:\n  aggregation: {correlation_timeout: 10}\n');
+    const long = workdir('debbie_config:\n  aggregation: {correlation_timeout: 300}\n');
+    const [[a], [b]] = (await Promise.all([demo(short, '--format', 'json', '--interventions', 'off'), demo(long, '--format', 'json', '--interventions', 'off')]))
+      .map((r) => JSON.parse(r.stdout));
+    expect(a.commentary_stats.evictedIdle).toBeGreaterThan(0); // the 46 s silence outlasts 10 s
+    expect(b.commentary_stats.evictedIdle).toBe(0);
+  });
+
   it('commentary.enabled: false runs no commentary', async () => {
     const dir = workdir('debbie_config:\n  commentary: {enabled: false}\n');
     const { stdout } = await demo(dir);

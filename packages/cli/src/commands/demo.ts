@@ -14,11 +14,15 @@ interface ScenarioSummary {
   description: string;
   session_ids: string[];
   events: number;
+  /** Events over debbie_config.aggregation.buffer_size, not stored. */
+  dropped_events: number;
   events_per_source: Partial<Record<LogSource, number>>;
   simulated_ms: number;
   wall_ms: number;
   commentary: string[];
   interventions: { attempted: number; succeeded: number };
+  /** The commentary's counters (sessions tracked and evicted, comments, insights…), when it ran. */
+  commentary_stats: ReturnType<CommentaryProcessor['stats']> | null;
   timelines: string[];
   reports: string[];
 }
@@ -80,6 +84,8 @@ export const demoCommand: Command = {
         const run = await runScenario(name, {
           seed,
           clock,
+          // debbie_config.aggregation.buffer_size bounds what one run holds; the rest is counted.
+          maxEvents: cli.bufferSize,
           sinks: logging ? [logging.sink] : [],
           onServerReady: (ready) => {
             url = ready.url;
@@ -98,11 +104,13 @@ export const demoCommand: Command = {
           description: SCENARIOS.find((s) => s.name === name)?.description ?? '',
           session_ids: run.sessionIds,
           events: run.events.length,
+          dropped_events: run.droppedEvents,
           events_per_source: countSources(run.events),
           simulated_ms: Math.round(run.simulatedMs),
           wall_ms: Date.now() - started,
           commentary: run.events.filter((e) => e.source === 'debbie_comment' || e.source === 'debbie').map((e) => formatCommentary(e, 'brief')),
           interventions: { attempted: interventionStats?.attempted ?? 0, succeeded: interventionStats?.succeeded ?? 0 },
+          commentary_stats: processor?.stats() ?? null,
           timelines: [],
           reports: [],
         };
@@ -145,6 +153,7 @@ function printScenario(s: ScenarioSummary, io: CommandIO): void {
   out.write(`\n== ${s.scenario}: ${s.description}\n`);
   out.write(`   sessions: ${s.session_ids.join(', ')}\n`);
   out.write(`   ${s.events} events in ${(s.simulated_ms / 1000).toFixed(1)} s simulated (${s.wall_ms} ms real)\n`);
+  if (s.dropped_events) out.write(`   ${s.dropped_events} more events dropped: over debbie_config.aggregation.buffer_size\n`);
   const perSource = LOG_SOURCES.filter((src) => s.events_per_source[src]).map((src) => `${src} ${s.events_per_source[src]}`).join(', ');
   out.write(`   per source: ${perSource}\n`);
   if (s.commentary.length) {
