@@ -5,7 +5,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { createEvent, epochMicros } from '@debbie/model';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { exportEvents } from '../exportEvents.js';
+import { DebbieLogRecordExporter } from '../otel/DebbieLogRecordExporter.js';
 import { syntheticBatches, syntheticEvent } from '../testing/syntheticEvents.js';
 import { ParquetDestination } from './ParquetDestination.js';
 
@@ -84,6 +86,17 @@ describe('ParquetDestination', () => {
     expect(rows[7]!.tags).toEqual(['only']);
     expect(rows[299]!.event_summary).toBe('é ✅ "299"');
     expect(new Set(rows.map((r) => r.correlation_id)).size).toBe(300);
+  });
+
+  it('takes log records from a real OTel pipeline and completes the file on shutdown', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'debbie-pq-')), 'otel.parquet');
+    const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: new DebbieLogRecordExporter(new ParquetDestination({ path, rowGroupSize: 2 })) } as never)] });
+    const logger = provider.getLogger('t');
+    for (let i = 0; i < 5; i++) logger.emit({ body: `record ${i}`, attributes: { 'session.id': 'otel-s' } });
+    await provider.shutdown();
+    expect(await query(`SELECT event_summary, session_id FROM read_parquet('${path}') ORDER BY event_summary`)).toEqual(
+      [0, 1, 2, 3, 4].map((i) => ({ event_summary: `record ${i}`, session_id: 'otel-s' })),
+    );
   });
 
   it('writes a valid empty file when no event arrives', async () => {
