@@ -7,13 +7,13 @@ import { LogStreamer } from '../LogStreamer.js';
 import { commandAction } from './commandAction.js';
 
 const node = process.execPath;
-// Copies stdin to a new file in the directory given as argv[1].
-const SAVE_STDIN = "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(require('path').join(process.argv[1],Date.now()+'-'+process.pid+'.json'),s))";
+// Saves {env: the alert variables, stdin} to a new file in the directory given as argv[1].
+const SAVE_STDIN = "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(require('path').join(process.argv[1],Date.now()+'-'+process.pid+'.json'),JSON.stringify({alert:process.env.DEBBIE_ALERT,suppressed:process.env.DEBBIE_ALERT_SUPPRESSED,stdin:s})))";
 
 const event = (summary = 'tool failed') => createEvent({ source: 'tool', level: 'ERROR', event_summary: summary });
 
 describe('commandAction', () => {
-  it('runs the command with the alert and event as JSON on stdin', async () => {
+  it('runs the command with the event as JSON on stdin and the alert in its environment', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'debbie-alert-'));
     const streamer = new LogStreamer();
     streamer.addAlert({ name: 'save', condition: { sources: ['tool'] }, action: commandAction({ command: node, args: ['-e', SAVE_STDIN, dir] }) });
@@ -22,7 +22,10 @@ describe('commandAction', () => {
     await streamer.forceFlush();
     const files = readdirSync(dir);
     expect(files).toHaveLength(1);
-    expect(JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'))).toEqual({ alert: 'save', suppressed: 0, event: JSON.parse(JSON.stringify(e)) });
+    const saved = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8'));
+    expect(saved).toMatchObject({ alert: 'save', suppressed: '0' });
+    expect(saved.stdin.endsWith('\n')).toBe(true);
+    expect(JSON.parse(saved.stdin)).toEqual(JSON.parse(JSON.stringify(e)));
     expect(streamer.stats().alerts[0]).toMatchObject({ fired: 1, failed: 0 });
   });
 

@@ -17,10 +17,11 @@ export interface CommandActionOptions {
 const STDERR_TAIL = 2048;
 
 /**
- * An alert action that runs a command with `{alert, suppressed, event}` as JSON on stdin.
+ * An alert action that runs a command with the event as one line of JSON on stdin, and the
+ * alert's name and suppressed count in the environment (DEBBIE_ALERT, DEBBIE_ALERT_SUPPRESSED).
  * A non-zero exit, a timeout or a spawn error rejects (counted by the alert); beyond
  * `maxConcurrent` running processes the firing is refused (also counted), never queued.
- * @example commandAction({ command: 'notify-send', args: ['debbie alert'] })
+ * @example commandAction({ command: 'sh', args: ['-c', 'jq -r .event_summary | notify-send "$DEBBIE_ALERT"'] })
  */
 export function commandAction(options: CommandActionOptions): AlertAction {
   if (!options.command) throw new DebbieError('invalid_alert', 'command action needs a command');
@@ -41,7 +42,7 @@ export function commandAction(options: CommandActionOptions): AlertAction {
         timeout: timeoutMs,
         killSignal: 'SIGKILL',
         cwd: options.cwd,
-        env: options.env ?? process.env,
+        env: { ...(options.env ?? process.env), DEBBIE_ALERT: context.name, DEBBIE_ALERT_SUPPRESSED: String(context.suppressed) },
       });
       let stderr = '';
       let settled = false;
@@ -55,7 +56,7 @@ export function commandAction(options: CommandActionOptions): AlertAction {
       child.stderr?.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-STDERR_TAIL); });
       // A command that exits without reading stdin makes the write fail with EPIPE: not our error.
       child.stdin?.on('error', () => undefined);
-      child.stdin?.end(`${JSON.stringify({ alert: context.name, suppressed: context.suppressed, event })}\n`);
+      child.stdin?.end(`${JSON.stringify(event)}\n`);
       child.on('error', (error) => settle(new Error(`command ${options.command}: ${error.message}`)));
       child.on('close', (code, signal) => {
         if (code === 0) return settle();
