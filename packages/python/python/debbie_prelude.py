@@ -521,3 +521,9 @@ def _write_result(result, elapsed):
 
 if __name__ == "__main__":
     main()
+    # Skip the interpreter's teardown: freeing 100k events one by one costs seconds, and the
+    # result is already on disk.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    import os
+    os._exit(0)
