@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createEvent, DebbieError, epochMicros, eventFromSpanParts, filterFromSearchParams, filterToSearchParams,
   formatDebbieLine, isoFromEpochMicros, matchesFilter, normalizeTimestamp, parseDebbieEvent, parseFilter,
-  redactEvent, REDACTED,
+  redactEvent, redactString, REDACTED,
 } from './index.js';
 
 describe('timestamps', () => {
@@ -82,6 +82,11 @@ describe('redaction', () => {
     expect(r.event_summary).toBe(`calling with Authorization: Bearer ${REDACTED}`);
     expect(e.details.api_key).toBe('sk-or-v1-0123456789abcdef0123'); // the original is not mutated
   });
+  it('masks keys that appear mid-text (patterns without a capture group)', () => {
+    expect(redactString('using key sk-or-abcdefghijklmnopqrstuvwxyz now')).toBe(`using key ${REDACTED} now`);
+    expect(redactString('id AKIAABCDEFGHIJKLMNOP and ghp_abcdefghijklmnopqrstuvwxyz0123456789')).toBe(`id ${REDACTED} and ${REDACTED}`);
+  });
+
   it('returns the same object when nothing is secret', () => {
     const e = createEvent({ source: 'tool', event_summary: 'fine', details: { tool_name: 'x', n: 1 } });
     expect(redactEvent(e)).toBe(e);

@@ -39,9 +39,12 @@ export function redactString(value: string): string {
     pattern.lastIndex = 0;
     if (!pattern.test(out)) continue;
     pattern.lastIndex = 0;
-    out = out.replace(pattern, (match, group1: string | undefined) =>
-      group1 && group1.endsWith('=') ? `${group1}${REDACTED}` : group1 && /^(Bearer|Basic|Splunk|ApiKey)$/.test(group1) ? `${group1} ${REDACTED}` : REDACTED,
-    );
+    // For a pattern without a capture group, the second argument is the match offset (a number).
+    out = out.replace(pattern, (_match: string, group1: unknown) => {
+      if (typeof group1 !== 'string') return REDACTED;
+      if (group1.endsWith('=')) return `${group1}${REDACTED}`;
+      return /^(Bearer|Basic|Splunk|ApiKey)$/.test(group1) ? `${group1} ${REDACTED}` : REDACTED;
+    });
   }
   return out;
 }
