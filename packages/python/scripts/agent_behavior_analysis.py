@@ -69,6 +69,7 @@ declined = [d for d in decisions if d.details.get("decision") is False]
 declined_reasons = dict(Counter(str(d.details.get("reason")) for d in declined))
 
 # Stalls: silence between the latest end of all earlier activity and the next activity's start.
+# "after" is the last activity that started before the silence (e.g. the continuation decision).
 stalls = []
 latest_end = None
 previous = None
@@ -80,11 +81,11 @@ for l in logs:
         if gap > STALL_S:
             stalls.append({"start": iso(latest_end), "end": iso(l.timestamp), "duration_s": round(gap, 3),
                            "after_event": previous.event_summary, "after_source": str(previous.source),
-                           "resumed_by": l.event_summary})
+                           "after_action": previous.action, "resumed_by": l.event_summary})
     end = l.end_time
     if latest_end is None or end > latest_end:
         latest_end = end
-        previous = l
+    previous = l
 
 # Nudges: short "please go on" messages from the user (session/process_message spans).
 messages = [l for l in logs if l.source == LogSource.SESSION and l.action == "process_message"]

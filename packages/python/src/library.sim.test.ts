@@ -106,6 +106,8 @@ describe.concurrent.each([
     const nudges = truth.faults.find((f) => f.pattern === 'nudge_pattern')!;
     expect(result.stall_count).toBe(1);
     expect(result.stalls[0].duration_s).toBeCloseTo((stall.details!.silence_ms as number) / 1000, 0);
+    // The silence follows the declined continuation, as in the continuation issue.
+    expect(result.stalls[0].after_action).toBe('continuation_decision');
     expect(result.nudges).toHaveLength(nudges.count!);
     expect(result.continuations_declined).toBeGreaterThanOrEqual(1);
     expect(result.declined_reasons.no_continuation_signal).toBeGreaterThanOrEqual(1);

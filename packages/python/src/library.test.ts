@@ -111,7 +111,7 @@ describe.concurrent.each([
     expect(r.continuations_declined).toBe(1);
     expect(r.declined_reasons).toEqual({ no_continuation_signal: 1 });
     expect(r.stall_count).toBe(1);
-    expect(r.stalls[0]).toMatchObject({ duration_s: 45, after_event: 'process message 1', resumed_by: 'process message 2' });
+    expect(r.stalls[0]).toMatchObject({ duration_s: 45, after_event: 'CONTINUATION DECISION: False', after_action: 'continuation_decision', resumed_by: 'process message 2' });
     expect(r.nudges).toEqual([{ at: '2025-05-29T10:00:50+00:00', message: 'ok' }]);
   });
 
