@@ -36,6 +36,17 @@ describe.concurrent.each([
     return result;
   };
 
+  it('every script copes with an empty session and with a single point event', async () => {
+    const lone = handSession().filter((e) => e.event_id === 'n1');
+    for (const name of LIBRARY_SCRIPT_NAMES) {
+      for (const logs of [[], lone]) {
+        const r = await py.execute(getLibraryScript(name).source, { logs });
+        expect(r.error, `${name} on ${logs.length} events: ${r.error}\n${r.traceback}`).toBeNull();
+        expect(r.variables.result, name).toBeTypeOf('object');
+      }
+    }
+  });
+
   it('analyze_performance: per-tool and per-model stats, slow spans', async () => {
     const r = await run('analyze_performance');
     expect(r.span_count).toBe(14);
