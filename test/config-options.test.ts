@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +134,47 @@ describe('debbie.yaml options, honored by debbie demo', () => {
     expect(received.length).toBeGreaterThan(0);
     expect(received.every((e) => e.level !== 'DEBUG')).toBe(true); // the handler's level
   }, 120_000);
+});
+
+describe('debbie.yaml, honored by debbie collect', () => {
+  it('file and realtime handlers (stream_port, level) see what the collector receives', async () => {
+    const streamPort = 20000 + Math.floor(Math.random() * 20000);
+    const dir = workdir([
+      'handlers:',
+      "  file: {class: rotating_file, level: INFO, filename: logs/collected.log, maxBytes: 1000000, backupCount: 1}",
+      `  rt: {class: realtime, level: WARNING, buffer_size: 100, stream_port: ${streamPort}}`,
+      'loggers:',
+      '  debbie: {level: DEBUG, handlers: [file, rt]}',
+    ].join('\n'));
+    const child = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--store', 'c.duckdb', '--config', 'debbie.yaml'], { cwd: dir });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /OTLP\/HTTP on (http:\/\/[^/\s]+)\/v1\/traces/.exec(out);
+        if (m && out.includes('debbie collect: commentary')) resolve(m[1]!); // the last start-up line
+      });
+      child.once('exit', (code) => reject(new Error(`collect exited ${code}: ${out}`)));
+    });
+    expect(out).toContain(`ws://127.0.0.1:${streamPort}/`);
+    const received: DebbieEvent[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${streamPort}/`);
+    await new Promise((r) => ws.once('open', r));
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString());
+      if (msg.timestamp) received.push(msg);
+    });
+    const script = fileURLToPath(new URL('../examples/python-otlp/send_session.py', import.meta.url));
+    await exec('python3', [script, '--endpoint', url, '--session-id', 'cfg-collect', '--turns', '3']);
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    ws.close();
+    const text = readFileSync(join(dir, 'logs', 'collected.log'), 'utf8');
+    expect(text).toContain('execute_tool list_rfcs');
+    expect(received.length).toBeGreaterThan(0); // the failing tool call (ERROR) and Debbie's comments
+    expect(received.every((e) => ['WARNING', 'ERROR', 'CRITICAL'].includes(e.level))).toBe(true);
+  }, 60_000);
 });
 
 describe('debbie.yaml python_execution, honored by debbie mcp', () => {

@@ -1,7 +1,8 @@
 import { assertSafeBind, startCollector } from '@debbie/collector';
 import { CommentaryProcessor } from '@debbie/commentary';
 import { LogStreamer, startStreamServer, type StreamServer } from '@debbie/stream';
-import { DebbieError } from '@debbie/model';
+import { DebbieError, type EventSink } from '@debbie/model';
+import { buildLogging } from '@debbie/sdk';
 import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
 import type { Command } from '../Command.js';
 import { CONFIG_OPTION, loadCliConfig } from '../configOptions.js';
@@ -48,7 +49,7 @@ export const collectCommand: Command = {
   ].join('\n'),
   options: {
     'otlp-port': { type: 'string', default: '4318', value: 'PORT', description: 'OTLP/HTTP and query API port (default 4318; 0 = a free port).' },
-    'stream-port': { type: 'string', default: '9999', value: 'PORT', description: 'Real-time WebSocket stream port for `debbie tail` (default 9999; 0 = a free port).' },
+    'stream-port': { type: 'string', value: 'PORT', description: 'Real-time WebSocket stream port for `debbie tail` (default: the realtime handler\'s stream_port in debbie.yaml, else 9999; 0 = a free port).' },
     store: { type: 'string', value: 'PATH', description: `Event store file (default ${DEFAULT_STORE_PATH}).` },
     host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'Address to bind (default 127.0.0.1).' },
     token: { type: 'string', value: 'T', description: 'Bearer token required from clients (default env DEBBIE_TOKEN).' },
@@ -58,16 +59,21 @@ export const collectCommand: Command = {
   },
   async run(values, _positionals, io) {
     const otlpPort = port(values['otlp-port'], '--otlp-port');
-    const streamPort = port(values['stream-port'], '--stream-port');
     const host = String(values.host ?? '127.0.0.1');
     const token = (values.token as string | undefined) || io.env.DEBBIE_TOKEN || undefined;
     assertSafeBind(host, token);
     const cli = loadCliConfig(values, io);
     const commentaryOn = !values['no-commentary'] && cli.commentary.enabled;
     const realtime = Object.values(cli.config.handlers).find((h) => h.class === 'realtime');
+    const streamPort = port(values['stream-port'] ?? (realtime?.class === 'realtime' ? realtime.stream_port : 9999), '--stream-port');
     const storePath = (values.store as string | undefined) ?? DEFAULT_STORE_PATH;
-    const store = await openStore(storePath);
+    // debbie_config.aggregation.buffer_size: events the pipeline may queue for the store before it drops (and counts).
+    const store = await openStore(storePath, { maxQueuedEvents: cli.bufferSize });
     const streamer = new LogStreamer(realtime?.class === 'realtime' ? { bufferSize: realtime.buffer_size } : {});
+    // debbie.yaml's loggers and handlers see everything collected; its realtime handler is this
+    // stream (with the handler's level). Without a realtime handler the stream gets everything.
+    const logging = cli.config.source ? buildLogging(cli.config, { cwd: io.cwd, stdout: io.stdout, stderr: io.stderr, realtime: () => streamer }) : undefined;
+    const sinks: EventSink[] = logging ? [logging, ...(realtime ? [] : [streamer])] : [streamer];
     let stream: StreamServer | undefined;
     let collector;
     try {
@@ -76,7 +82,7 @@ export const collectCommand: Command = {
         throw error;
       });
       collector = await startCollector({
-        store, sinks: [streamer], host, port: otlpPort, token, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
+        store, sinks, host, port: otlpPort, token, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
         commentary: commentaryOn
           ? (onComment) => new CommentaryProcessor({ onComment, config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs })
           : undefined,
@@ -98,6 +104,7 @@ export const collectCommand: Command = {
     io.stdout.write(`debbie collect: ${signal}, flushing…\n`);
     await collector.close();
     await stream.close();
+    await logging?.shutdown();
     const s = collector.stats();
     io.stdout.write(`debbie collect: stopped; ${s.receiver.spans_accepted} spans and ${s.receiver.logs_accepted} log records accepted, ` +
       `${s.receiver.spans_rejected + s.receiver.logs_rejected} rejected, ${s.receiver.requests_throttled} requests throttled, ${s.pipeline.comments} comments\n`);
