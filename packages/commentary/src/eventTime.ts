@@ -20,43 +20,30 @@ function digits(s: string, from: number, count: number): number {
   return n;
 }
 
-let cachedDayText = '';
+let cachedYmd = -1;
 let cachedDayMicros = 0;
-// Events come in bursts within one second: the whole-second part is cached too.
-let cachedSecondText = '';
-let cachedSecondMicros = 0;
 
 /**
  * Epoch microseconds of a DebbieEvent timestamp. The canonical form
- * ("2025-05-29T10:15:32.123456Z") is parsed by hand, because Date.parse on every event would
- * dominate the detectors' budget; anything else falls back to the model's general parser.
+ * ("2025-05-29T10:15:32.123456Z") is parsed by hand from char codes (no allocation; the day
+ * number is cached), because Date.parse on every event would dominate the detectors' budget;
+ * anything else falls back to the model's general parser.
  */
 export function eventMicros(iso: string): number {
   if (iso.length === 27 && iso.charCodeAt(26) === 90 /* Z */ && iso.charCodeAt(10) === 84 /* T */) {
-    if (cachedSecondText !== '' && iso.startsWith(cachedSecondText)) {
-      const frac = digits(iso, 20, 6);
-      if (!Number.isNaN(frac)) return cachedSecondMicros + frac;
-    }
+    const ymd = digits(iso, 0, 4) * 10000 + digits(iso, 5, 2) * 100 + digits(iso, 8, 2);
     let day: number;
-    if (iso.startsWith(cachedDayText) && cachedDayText !== '') {
+    if (ymd === cachedYmd) {
       day = cachedDayMicros;
     } else {
-      const y = digits(iso, 0, 4);
-      const mo = digits(iso, 5, 2);
-      const d = digits(iso, 8, 2);
-      day = daysFromCivil(y, mo, d) * 86_400_000_000;
+      day = daysFromCivil(Math.floor(ymd / 10000), Math.floor(ymd / 100) % 100, ymd % 100) * 86_400_000_000;
       if (!Number.isNaN(day)) {
-        cachedDayText = iso.slice(0, 11);
+        cachedYmd = ymd;
         cachedDayMicros = day;
       }
     }
-    const second = day + digits(iso, 11, 2) * 3_600_000_000 + digits(iso, 14, 2) * 60_000_000 + digits(iso, 17, 2) * 1_000_000;
-    const v = second + digits(iso, 20, 6);
-    if (!Number.isNaN(v)) {
-      cachedSecondText = iso.slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."
-      cachedSecondMicros = second;
-      return v;
-    }
+    const v = day + digits(iso, 11, 2) * 3_600_000_000 + digits(iso, 14, 2) * 60_000_000 + digits(iso, 17, 2) * 1_000_000 + digits(iso, 20, 6);
+    if (!Number.isNaN(v)) return v;
   }
   return epochMicros(iso);
 }

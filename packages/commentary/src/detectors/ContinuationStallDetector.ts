@@ -21,6 +21,8 @@ interface StallState {
   reported: boolean;
   rechecks: number;
   agentId: string | null;
+  /** The deadline queued for this session (0 = none): at most one per session, so the queue stays ≤ sessions. */
+  pendingDueUs: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export class ContinuationStallDetector implements Detector {
   private state(session: SessionState): StallState {
     let s = session.slots[this.index] as StallState | undefined;
     if (!s) {
-      s = { armedAtUs: 0, armedClockUs: 0, tool: '', toolRef: null, declined: false, reported: false, rechecks: 0, agentId: null };
+      s = { armedAtUs: 0, armedClockUs: 0, tool: '', toolRef: null, declined: false, reported: false, rechecks: 0, agentId: null, pendingDueUs: 0 };
       session.slots[this.index] = s;
     }
     return s;
@@ -64,7 +66,7 @@ export class ContinuationStallDetector implements Detector {
         s.declined = false;
         s.reported = false;
         s.rechecks = 0;
-        ctx.schedule(session, s.armedClockUs + thresholdUs);
+        this.schedule(session, s, ctx, s.armedClockUs + thresholdUs);
         return;
       }
       case Category.DECISION: {
@@ -86,14 +88,23 @@ export class ContinuationStallDetector implements Detector {
     }
   }
 
+  /** Queues a check at `dueUs` unless one is already queued no later (armed again later = checked then, and re-queued). */
+  private schedule(session: SessionState, s: StallState, ctx: DetectorContext, dueUs: number): void {
+    if (s.pendingDueUs !== 0 && s.pendingDueUs <= dueUs) return;
+    s.pendingDueUs = dueUs;
+    ctx.schedule(session, dueUs);
+  }
+
   onDeadline(session: SessionState, ctx: DetectorContext): void {
     const s = session.slots[this.index] as StallState | undefined;
-    if (!s || s.armedAtUs === 0) return;
+    if (!s) return;
+    s.pendingDueUs = 0;
+    if (s.armedAtUs === 0) return;
     const silenceS = (ctx.now() - s.armedClockUs) / 1e6;
     const threshold = ctx.thresholds.stall_seconds;
     if (!s.reported) {
       if (silenceS + 1e-6 < threshold) {
-        ctx.schedule(session, s.armedClockUs + threshold * 1e6);
+        this.schedule(session, s, ctx, s.armedClockUs + threshold * 1e6);
         return;
       }
       this.report(session, s, ctx, silenceS);
@@ -133,7 +144,7 @@ export class ContinuationStallDetector implements Detector {
     });
     if (!first) s.rechecks += 1;
     const next = RECHECK_FACTORS[s.rechecks];
-    if (next !== undefined) ctx.schedule(session, s.armedClockUs + next * threshold * 1e6);
+    if (next !== undefined) this.schedule(session, s, ctx, s.armedClockUs + next * threshold * 1e6);
   }
 
   private disarm(session: SessionState, s: StallState, ctx: DetectorContext, obs: Observation, how: 'recovered' | 'user'): void {
