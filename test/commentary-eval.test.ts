@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario, SCENARIO_NAMES, VARIANTS, SimClock, type ScenarioRun } from '@debbie/aiwhisperer-sim';
 import {
-  CommentaryProcessor, corpusCases, runCase, scoreRuns, formatScoreTable, falsePositives, TEST_SEEDS, DEFAULT_THRESHOLDS,
+  CommentaryProcessor, ReplayClock, corpusCases, runCase, scoreRuns, formatScoreTable, falsePositives, TEST_SEEDS, DEFAULT_THRESHOLDS,
   type SimulatorApi, type CommentaryConfigInput,
 } from '@debbie/commentary';
 import { epochMicros, levelRank, type DebbieEvent } from '@debbie/model';
@@ -84,5 +84,26 @@ describe('continuation stall in simulated time', () => {
     const first = run.truth.interventions[0]!.at_us;
     expect(run.events.some((e) => e.source === 'tool' && e.kind === 'span' && epochMicros(e.timestamp) > first)).toBe(true);
     expect(processor.stats().interventions).toMatchObject({ failed: 0 });
+  });
+});
+
+describe('replaying recorded events', () => {
+  it('finds the same problems offline, driving a ReplayClock to each event\'s time, as live on the simulator clock', async () => {
+    for (const name of ['continuation-stall', 'tool-loop', 'error-burst', 'websocket-timeout']) {
+      const live = await runWithCommentary(name);
+      const recorded = live.run.events.filter((e) => e.source !== 'debbie_comment' && e.source !== 'debbie');
+      const endOf = (e: DebbieEvent) => epochMicros(e.timestamp) + (e.duration_ms ?? 0) * 1000;
+      const clock = new ReplayClock(endOf(recorded[0]!));
+      const offline: DebbieEvent[] = [];
+      const p = new CommentaryProcessor({ clock, onComment: (c) => offline.push(c) });
+      for (const e of recorded) {
+        clock.advanceTo(endOf(e)); // events are emitted when they end
+        p.write(e);
+      }
+      clock.advanceTo(endOf(recorded.at(-1)!) + 120e6);
+      await p.shutdown();
+      const opened = (cs: DebbieEvent[]) => cs.filter((c) => c.action === 'insight').map((c) => `${c.details.pattern}@${c.timestamp.slice(11, 19)}`);
+      expect(opened(offline), name).toEqual(opened(live.comments));
+    }
   });
 });
