@@ -10,6 +10,8 @@ export interface RemoteEventSinkOptions {
   batchSize?: number;
   /** Events waiting to be sent; beyond it write() drops and counts. Default 100,000. */
   maxQueued?: number;
+  /** A partial batch is sent after this long, so a live watcher sees events promptly. Default 250 ms. */
+  flushIntervalMs?: number;
 }
 
 /**
@@ -22,6 +24,8 @@ export class RemoteEventSink implements EventSink {
   private readonly token: string | undefined;
   private readonly batchSize: number;
   private readonly maxQueued: number;
+  private readonly flushIntervalMs: number;
+  private timer: NodeJS.Timeout | undefined;
   private queue: DebbieEvent[] = [];
   private sending: Promise<void> = Promise.resolve();
   private scheduled = false;
@@ -33,6 +37,7 @@ export class RemoteEventSink implements EventSink {
     this.token = options.token ?? (process.env.DEBBIE_TOKEN || undefined);
     this.batchSize = options.batchSize ?? 2000;
     this.maxQueued = options.maxQueued ?? 100_000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 250;
   }
 
   write(event: DebbieEvent): void {
@@ -44,6 +49,12 @@ export class RemoteEventSink implements EventSink {
     if (this.queue.length >= this.batchSize && !this.scheduled) {
       this.scheduled = true;
       this.sending = this.sending.then(() => this.drain(false));
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.sending = this.sending.then(() => this.drain(true));
+      }, this.flushIntervalMs);
+      this.timer.unref();
     }
   }
 
@@ -53,6 +64,8 @@ export class RemoteEventSink implements EventSink {
   }
 
   async shutdown(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     await this.forceFlush();
   }
 

@@ -2,9 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { runScenario, SCENARIO_NAMES, SCENARIOS, SimClock } from '@debbie/aiwhisperer-sim';
 import { CommentaryProcessor, formatCommentary, type CommentaryConfig } from '@debbie/commentary';
-import { DebbieError, LOG_SOURCES, type DebbieEvent, type LogSource } from '@debbie/model';
+import { DebbieError, LOG_SOURCES, type DebbieEvent, type EventReader, type LogSource } from '@debbie/model';
 import { LogAnalyzer, renderReportMarkdown, TimelineVisualizer } from '@debbie/report';
-import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
+import { QueryClient, RemoteEventSink } from '@debbie/collector';
+import { DEFAULT_STORE_PATH, openStore, type EventStore } from '@debbie/store';
 import type { Command, CommandIO } from '../Command.js';
 import { CONFIG_OPTION, loadCliConfig } from '../configOptions.js';
 import { startConfiguredLogging, type ConfiguredLogging } from '../configuredLogging.js';
@@ -31,7 +32,7 @@ interface ScenarioSummary {
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Simulate AIWhisperer sessions (healthy and failing) into the store, with commentary, timelines and reports.',
-  usage: '[--scenario NAME|all] [--store PATH] [--seed N] [--out-dir DIR] [--format text|json]',
+  usage: '[--scenario NAME|all] [--store PATH | --url URL] [--seed N] [--interventions on|dry-run|off] [--config PATH] [--out-dir DIR] [--format text|json]',
   description: [
     'Runs the simulator\'s scenarios through the whole pipeline: a real WebSocket JSON-RPC server and',
     'client instrumented with Debbie, events into the store, Debbie\'s commentary, and for each session',
@@ -42,6 +43,8 @@ export const demoCommand: Command = {
   options: {
     scenario: { type: 'string', value: 'NAME', description: 'A scenario name, or all (default all).', default: 'all' },
     store: { type: 'string', value: 'PATH', description: `The store to write (default ${DEFAULT_STORE_PATH}).`, default: DEFAULT_STORE_PATH },
+    url: { type: 'string', value: 'URL', description: 'Send the sessions live to a running `debbie collect` (its query API URL) instead of the store; `debbie tail` then shows them as they happen.' },
+    token: { type: 'string', value: 'TOKEN', description: 'Bearer token for --url (default $DEBBIE_TOKEN).' },
     seed: { type: 'string', value: 'N', description: 'Seed for the simulation (default 1); the same seed gives the same sessions.', default: '1' },
     'out-dir': { type: 'string', value: 'DIR', description: 'Where debug_timelines/ and debug_reports/ go (default: the working directory).' },
     format: { type: 'string', value: 'text|json', description: 'text (default) or json (one JSON array of scenario summaries).', default: 'text' },
@@ -66,9 +69,14 @@ export const demoCommand: Command = {
       ...cli.commentary,
       interventions: { ...cli.commentary.interventions, enabled: mode !== 'off', dry_run: mode === 'dry-run' },
     };
-    const storePath = resolve(io.cwd, String(values.store));
     const outDir = resolve(io.cwd, typeof values['out-dir'] === 'string' ? values['out-dir'] : '.');
-    const store = await openStore(storePath);
+    // Either the embedded store, or a running collector: events go to it live, reports read it back.
+    const remoteUrl = typeof values.url === 'string' ? values.url : undefined;
+    const token = typeof values.token === 'string' ? values.token : io.env.DEBBIE_TOKEN || undefined;
+    const storePath = resolve(io.cwd, String(values.store));
+    const store: EventStore | undefined = remoteUrl ? undefined : await openStore(storePath);
+    const remote = remoteUrl ? { sink: new RemoteEventSink({ url: remoteUrl, ...(token ? { token } : {}) }), reader: new QueryClient({ url: remoteUrl, ...(token ? { token } : {}) }) } : undefined;
+    const reader: EventReader = store ?? remote!.reader;
     const summaries: ScenarioSummary[] = [];
     let logging: ConfiguredLogging | undefined;
     try {
@@ -86,7 +94,7 @@ export const demoCommand: Command = {
           clock,
           // debbie_config.aggregation.buffer_size bounds what one run holds; the rest is counted.
           maxEvents: cli.bufferSize,
-          sinks: logging ? [logging.sink] : [],
+          sinks: [...(logging ? [logging.sink] : []), ...(remote ? [remote.sink] : [])],
           onServerReady: (ready) => {
             url = ready.url;
           },
@@ -96,9 +104,13 @@ export const demoCommand: Command = {
         });
         await processor?.shutdown();
         const interventionStats = processor?.stats().interventions;
-        // Scenarios are deterministic: a second demo replaces its sessions instead of doubling them.
-        await store.deleteSessions(run.sessionIds);
-        await store.append(run.events);
+        if (store) {
+          // Scenarios are deterministic: a second demo replaces its sessions instead of doubling them.
+          await store.deleteSessions(run.sessionIds);
+          await store.append(run.events);
+        } else {
+          await remote!.sink.forceFlush();
+        }
         const summary: ScenarioSummary = {
           scenario: name,
           description: SCENARIOS.find((s) => s.name === name)?.description ?? '',
@@ -115,9 +127,9 @@ export const demoCommand: Command = {
           reports: [],
         };
         for (const sessionId of run.sessionIds) {
-          const timeline = await new TimelineVisualizer({ reader: store }).generate(sessionId, join(outDir, 'debug_timelines', `session_${sessionId}.html`));
+          const timeline = await new TimelineVisualizer({ reader }).generate(sessionId, join(outDir, 'debug_timelines', `session_${sessionId}.html`));
           summary.timelines.push(relative(io.cwd, timeline) || timeline);
-          const report = await new LogAnalyzer({ reader: store }).analyze(sessionId);
+          const report = await new LogAnalyzer({ reader }).analyze(sessionId);
           const reportPath = join(outDir, 'debug_reports', `session_${sessionId}.md`);
           await mkdir(join(outDir, 'debug_reports'), { recursive: true });
           await writeFile(reportPath, renderReportMarkdown(report));
@@ -127,7 +139,9 @@ export const demoCommand: Command = {
         if (format === 'text') printScenario(summary, io);
       }
     } finally {
-      await store.close();
+      await store?.close();
+      await remote?.sink.shutdown();
+      await remote?.reader.close();
       await logging?.close();
     }
     if (format === 'json') {
@@ -135,7 +149,7 @@ export const demoCommand: Command = {
     } else {
       const sessions = summaries.reduce((n, s) => n + s.session_ids.length, 0);
       const events = summaries.reduce((n, s) => n + s.events, 0);
-      io.stdout.write(`\n${sessions} sessions, ${events} events stored in ${relative(io.cwd, storePath) || storePath}\n`);
+      io.stdout.write(`\n${sessions} sessions, ${events} events ${remoteUrl ? `sent to ${remoteUrl}` : `stored in ${relative(io.cwd, storePath) || storePath}`}\n`);
       io.stdout.write('Next: debbie sessions · debbie events --session ID · debbie analyze --session ID · debbie timeline --session ID\n');
     }
     return 0;
