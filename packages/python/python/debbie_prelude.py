@@ -17,6 +17,7 @@ import enum
 import json
 import importlib.util
 import math
+import operator
 import re
 import sys
 import time
@@ -118,28 +119,51 @@ def _parse_timestamp_slow(text):
         return None
 
 
-_EMPTY = dict.fromkeys(FIELDS)
-_FIELD_SET = frozenset(FIELDS)
+
+
+def _intern(value):
+    return sys.intern(value) if type(value) is str else value
+
 
 
 class LogEntry:
     """One DebbieEvent with attribute access; `timestamp` is an aware UTC datetime."""
 
-    def __init__(self, record):
-        # Adopting the parsed dict as the instance dict is far cheaper than 24 setattr calls
-        # per event on 100k events; missing fields are filled in as None.
-        if not record.keys() >= _FIELD_SET:
-            record = {**_EMPTY, **record}
-        self.__dict__ = record
-        self.timestamp = parse_timestamp(self.timestamp)
-        self.source = _SOURCES.get(self.source, self.source)
-        self.level = _LEVELS.get(self.level, self.level)
-        if not isinstance(self.details, dict):
-            self.details = {}
-        if not isinstance(self.tags, list):
-            self.tags = []
-        if self.performance_metrics is not None and not isinstance(self.performance_metrics, dict):
-            self.performance_metrics = None
+    __slots__ = FIELDS
+
+    def __init__(self, r):
+        # Written out (no setattr loop) for speed; slots (no per-event dict) and interned
+        # repeated strings keep 100k events in well under the sandbox's default 512 MB.
+        g = r.get
+        self.timestamp = parse_timestamp(g("timestamp"))
+        source = g("source")
+        self.source = _SOURCES.get(source, source)
+        level = g("level")
+        self.level = _LEVELS.get(level, level)
+        self.component = _intern(g("component"))
+        self.action = _intern(g("action"))
+        self.event_summary = g("event_summary")
+        self.event_id = g("event_id")
+        self.duration_ms = g("duration_ms")
+        self.session_id = _intern(g("session_id"))
+        self.agent_id = _intern(g("agent_id"))
+        self.correlation_id = _intern(g("correlation_id"))
+        self.parent_id = g("parent_id")
+        self.trace_id = g("trace_id")
+        self.span_id = g("span_id")
+        self.parent_span_id = g("parent_span_id")
+        self.kind = _intern(g("kind"))
+        self.service_name = _intern(g("service_name"))
+        tags = g("tags")
+        self.tags = tags if isinstance(tags, list) else []
+        metrics = g("performance_metrics")
+        self.performance_metrics = metrics if isinstance(metrics, dict) else None
+        details = g("details")
+        self.details = details if isinstance(details, dict) else {}
+        self.state_before = g("state_before")
+        self.state_after = g("state_after")
+        self.stack_trace = g("stack_trace")
+        self.context_snapshot = g("context_snapshot")
 
     # Conveniences for the fields every analysis reaches for.
     @property
@@ -297,8 +321,8 @@ def build_dataframe(entries):
     """One row per event; nested fields stay objects, common ones are flattened to columns."""
     import pandas as pd
 
-    # from_records over the entries' own dicts is ~5x faster than a dict of 24 column lists.
-    frame = pd.DataFrame.from_records([e.__dict__ for e in entries], columns=list(FIELDS))
+    # One C-level attrgetter per event feeding from_records: the fastest way from objects to a frame.
+    frame = pd.DataFrame.from_records(list(map(operator.attrgetter(*FIELDS), entries)), columns=list(FIELDS))
     frame["source"] = [str(s) if s is not None else None for s in frame["source"]]
     frame["level"] = [str(s) if s is not None else None for s in frame["level"]]
     frame["tool_name"] = [e.details.get("tool_name") for e in entries]

@@ -55,7 +55,7 @@ export interface PythonExecutorOptions {
   /** Bytes of the variables snapshot (all / one variable). Defaults 1 MiB / 256 KiB. */
   maxVariablesBytes?: number;
   maxVariableBytes?: number;
-  /** Events given to a script; the rest are dropped and counted. Default 500 000. */
+  /** Events given to a script; the rest are dropped and counted. Default 200 000 (they fit in 512 MB with `df`). */
   maxLogEvents?: number;
   /** Host paths mounted read-only at the same place, e.g. an interpreter outside /usr. Default none. */
   readOnlyBinds?: readonly string[];
