@@ -164,6 +164,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     if (session === undefined) session = this.addSession(key, now);
     session.lastSeenClockUs = now;
     if (event.agent_id !== null) session.agentId = event.agent_id;
+    if (source === 'agent' && typeof event.details.agent_name === 'string') session.agentName = event.details.agent_name;
 
     const obs = this.obs;
     obs.event = event;

@@ -8,6 +8,8 @@ export class SessionState {
   insights: Map<string, OpenInsight> | null = null;
   lastSeenClockUs: number;
   agentId: string | null = null;
+  /** The agent's display name when an event told it (details.agent_name, e.g. "Patricia"). */
+  agentName: string | null = null;
   evicted = false;
   /** Interventions made in this session (bounded by interventions.max_per_session). */
   interventions = 0;

@@ -119,7 +119,8 @@ export class ContinuationStallDetector implements Detector {
     s.reported = true;
     const duration = Math.round(silenceS * 10) / 10;
     const agent = s.agentId ?? session.agentId;
-    const who = agent ? `Agent ${agent}` : 'The agent';
+    const name = session.agentName;
+    const who = name && agent ? `Agent ${name} (${agent})` : agent ? `Agent ${agent}` : 'The agent';
     const cause = s.declined ? 'the continuation decision after the tool was False' : 'nothing followed the tool call';
     ctx.raise(session, {
       pattern: 'continuation_stall',
