@@ -38,7 +38,7 @@ export async function writeLogFile(path: string, logs: LogInput | undefined, max
     }
     let line: string;
     try {
-      line = JSON.stringify(event);
+      line = JSON.stringify(withoutNulls(event));
     } catch {
       stats.invalid += 1;
       return;
@@ -64,4 +64,17 @@ export async function writeLogFile(path: string, logs: LogInput | undefined, max
     await once(out, 'close');
   }
   return stats;
+}
+
+/**
+ * The event without its null fields: about half the bytes of a typical event, so half the JSON
+ * the interpreter parses (the prelude reads a missing field as None).
+ */
+function withoutNulls(event: DebbieEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in event) {
+    const value = (event as unknown as Record<string, unknown>)[key];
+    if (value !== null && value !== undefined) out[key] = value;
+  }
+  return out;
 }
