@@ -177,6 +177,42 @@ describe('debbie.yaml, honored by debbie collect', () => {
   }, 60_000);
 });
 
+describe('debbie.yaml python_execution, honored by debbie run-script', () => {
+  async function sessionIn(dir: string): Promise<string> {
+    const { stdout } = await exec(process.execPath, [bin, 'demo', '--scenario', 'healthy', '--store', 's.duckdb', '--format', 'json', '--interventions', 'off'], { cwd: dir });
+    return JSON.parse(stdout)[0].session_ids[0];
+  }
+  const runScript = (dir: string, session: string, script: string) => {
+    writeFileSync(join(dir, 'probe.py'), script);
+    return exec(process.execPath, [bin, 'run-script', 'probe.py', '--session', session, '--store', 's.duckdb', '--config', 'debbie.yaml'], { cwd: dir }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+  };
+
+  it('enabled: false refuses; allowed_imports and timeout bound a script; each run is recorded as a python_exec event', async () => {
+    const off = workdir('debbie_config:\n  python_execution: {enabled: false}\n');
+    const offSession = await sessionIn(off);
+    expect((await runScript(off, offSession, 'print(1)')).stderr).toMatch(/python_execution is disabled/);
+
+    const dir = workdir('debbie_config:\n  python_execution: {timeout: 2, allowed_imports: [json]}\n');
+    const session = await sessionIn(dir);
+    const ok = await runScript(dir, session, 'import json\nprint(json.dumps(len(logs)))');
+    expect(ok.code).toBe(0);
+    expect(Number(ok.stdout.trim())).toBeGreaterThan(10);
+    const blocked = await runScript(dir, session, 'import re');
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(/import of 're' is not allowed by Debbie's Python import policy \(allowed: json\)/);
+    const slow = await runScript(dir, session, 'while True:\n    pass');
+    expect(slow.code).toBe(1);
+    expect(slow.stderr).toMatch(/timed out after 2/);
+    const { stdout } = await exec(process.execPath, [bin, 'events', '--session', session, '--source', 'python_exec', '--store', 's.duckdb', '--format', 'json'], { cwd: dir });
+    const runs: DebbieEvent[] = JSON.parse(stdout);
+    expect(runs).toHaveLength(3);
+    expect(runs.every((r) => typeof r.details.script_sha256 === 'string')).toBe(true);
+  }, 120_000);
+});
+
 describe('debbie.yaml python_execution, honored by debbie mcp', () => {
   async function mcpWith(yaml: string) {
     const dir = workdir(yaml);

@@ -1,9 +1,37 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DebbieError } from '@debbie/model';
+import { RemoteEventSink } from '@debbie/collector';
+import { DebbieError, type DebbieEvent } from '@debbie/model';
 import { getLibraryScript, PythonExecutor, type Isolation } from '@debbie/python';
-import type { Command, ParsedValues } from '../Command.js';
+import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
+import type { Command, CommandIO, ParsedValues } from '../Command.js';
+import { CONFIG_OPTION, loadCliConfig, pythonExecutorOptions } from '../configOptions.js';
 import { FORMAT_OPTION, formatFromValues, openReader, READER_OPTIONS, writeOut } from '../readerOptions.js';
+
+/**
+ * Records the run's python_exec event where the session lives: the collector (--url) or the
+ * store file, opened for writing once the reader is closed. A store held by a running collector
+ * cannot take it: say so rather than lose it silently.
+ */
+async function recordRun(event: DebbieEvent, values: ParsedValues, io: CommandIO): Promise<void> {
+  try {
+    if (typeof values.url === 'string') {
+      const sink = new RemoteEventSink({ url: values.url, token: io.env.DEBBIE_TOKEN || undefined });
+      sink.write(event);
+      await sink.shutdown();
+      if (sink.stats.sent === 0) throw new DebbieError('not_recorded', 'the collector did not accept it');
+      return;
+    }
+    const store = await openStore(resolve(io.cwd, typeof values.store === 'string' ? values.store : DEFAULT_STORE_PATH));
+    try {
+      await store.append([event]);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    io.stderr.write(`debbie run-script: the python_exec event of this run was not recorded: ${(error as Error).message}\n`);
+  }
+}
 
 const MAX_SCRIPT_BYTES = 1 << 20;
 
@@ -64,25 +92,37 @@ export const runScriptCommand: Command = {
     library: { type: 'string', value: 'NAME', description: 'run this library script (see `debbie scripts`) instead of a FILE' },
     session: { type: 'string', value: 'ID', description: 'the session to analyse (see `debbie sessions`); required' },
     param: { type: 'string', value: 'K=V', multiple: true, description: 'a script parameter (JSON values are parsed: 500, true, "x")' },
-    timeout: { type: 'string', value: 'S', default: '30', description: 'wall-clock limit in seconds (default 30)' },
-    'memory-mb': { type: 'string', value: 'MB', default: '512', description: 'memory limit of the interpreter (default 512)' },
+    timeout: { type: 'string', value: 'S', description: 'wall-clock limit in seconds (default: debbie_config.python_execution.timeout, 30)' },
+    'memory-mb': { type: 'string', value: 'MB', description: 'memory limit of the interpreter (default: debbie_config.python_execution.memory_limit, 512)' },
     isolation: { type: 'string', value: 'bubblewrap|none', default: 'bubblewrap', description: "'none' runs without the sandbox: only for scripts you trust (default bubblewrap)" },
     ...READER_OPTIONS,
     ...FORMAT_OPTION,
+    ...CONFIG_OPTION,
   },
   async run(values, positionals, io) {
     const format = formatFromValues(values);
+    // debbie_config.python_execution: enabled, timeout, memory_limit, allowed_imports, python.
+    const configured = pythonExecutorOptions(loadCliConfig(values, io).python);
+    if (!configured.enabled) throw new DebbieError('python_disabled', 'python_execution is disabled in the configuration (debbie_config.python_execution.enabled)', '--config');
     const sessionId = typeof values.session === 'string' ? values.session : undefined;
     if (!sessionId) throw new DebbieError('missing_option', 'give --session ID (list them with `debbie sessions`)');
-    const timeoutS = Number(values.timeout ?? '30');
+    const timeoutS = values.timeout === undefined ? configured.timeoutMs! / 1000 : Number(values.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new DebbieError('invalid_option', `"${values.timeout}" is not a positive number of seconds`, '--timeout');
-    const memoryMb = Number(values['memory-mb'] ?? '512');
+    const memoryMb = values['memory-mb'] === undefined ? configured.memoryLimitMb! : Number(values['memory-mb']);
     if (!Number.isInteger(memoryMb) || memoryMb < 64) throw new DebbieError('invalid_option', `"${values['memory-mb']}" is not a whole number of MB ≥ 64`, '--memory-mb');
     const isolation = (values.isolation ?? 'bubblewrap') as Isolation;
     if (isolation !== 'bubblewrap' && isolation !== 'none') throw new DebbieError('invalid_option', `"${isolation}" is not bubblewrap or none`, '--isolation');
     const params = parseParams(values.param);
     const script = await loadScript(values, positionals, io.cwd);
-    const executor = new PythonExecutor({ timeoutMs: timeoutS * 1000, memoryLimitMb: memoryMb, isolation });
+    let runEvent: DebbieEvent | undefined;
+    const executor = new PythonExecutor({
+      timeoutMs: timeoutS * 1000,
+      memoryLimitMb: memoryMb,
+      isolation,
+      allowedImports: configured.allowedImports!,
+      pythonPath: configured.pythonPath!,
+      sink: { write: (e) => { runEvent = e; }, forceFlush: async () => {}, shutdown: async () => {} },
+    });
 
     const reader = await openReader(values, io);
     let result;
@@ -99,6 +139,7 @@ export const runScriptCommand: Command = {
     } finally {
       await reader.close();
     }
+    if (runEvent) await recordRun(runEvent, values, io);
 
     if (format === 'json') {
       await writeOut(io, `${JSON.stringify(result, null, 2)}\n`);
