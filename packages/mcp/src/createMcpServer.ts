@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { DebbieError, LOG_LEVELS, LOG_SOURCES, parseFilter, type EventReader } from '@debbie/model';
+import { DebbieError, LOG_LEVELS, LOG_SOURCES, parseFilter, type DebbieEvent, type EventReader } from '@debbie/model';
 import { createDestination, EXPORT_FORMATS, exportEvents } from '@debbie/exporters';
 import { getLibraryScript, LIBRARY_SCRIPT_NAMES, PythonExecutor, type PythonExecutorOptions } from '@debbie/python';
 import { defaultTimelinePath, LogAnalyzer, renderReportJson, renderReportMarkdown, TimelineVisualizer } from '@debbie/report';
@@ -16,6 +16,8 @@ export interface DebbieMcpOptions {
   python?: PythonExecutorOptions & { enabled?: boolean };
   /** Events returned by one get_events call at most (default 2,000). */
   maxEvents?: number;
+  /** Receives each run_python run's python_exec event (the CLI records it in the store or collector). */
+  recordRun?: (event: DebbieEvent) => Promise<void> | void;
 }
 
 type ToolResult = { content: { type: 'text'; text: string }[]; isError?: boolean };
@@ -39,8 +41,16 @@ async function guard(fn: () => Promise<ToolResult>): Promise<ToolResult> {
 export function createDebbieMcpServer(options: DebbieMcpOptions): { server: McpServer; close(): Promise<void> } {
   const cwd = options.cwd ?? process.cwd();
   const maxEvents = options.maxEvents ?? 2_000;
-  let readerPromise: Promise<EventReader> | undefined;
-  const reader = () => (readerPromise ??= options.openReader());
+  // Opened per tool call and closed after it, so the server never holds the store between calls:
+  // other debbie commands (and the run_python record) can open it meanwhile.
+  const withReader = async <T>(fn: (reader: EventReader) => Promise<T>): Promise<T> => {
+    const reader = await options.openReader();
+    try {
+      return await fn(reader);
+    } finally {
+      await reader.close();
+    }
+  };
   const server = new McpServer({ name: 'debbie', version: '0.1.0' }, {
     instructions: 'Debbie debugs AI-agent sessions (AIWhisperer and any OpenTelemetry-instrumented agent). Start with list_sessions, then analyze_session; explain_stall finds silences after tool calls; run_python runs library or custom analysis scripts in a sandbox.',
   });
@@ -49,7 +59,7 @@ export function createDebbieMcpServer(options: DebbieMcpOptions): { server: McpS
     title: 'List sessions',
     description: 'Every stored session: id, first/last timestamp, duration, event and error counts, events per source, agents.',
     inputSchema: {},
-  }, () => guard(async () => text(await (await reader()).listSessions())));
+  }, () => guard(() => withReader(async (r) => text(await r.listSessions()))));
 
   server.registerTool('get_events', {
     title: 'Get events',
@@ -64,21 +74,21 @@ export function createDebbieMcpServer(options: DebbieMcpOptions): { server: McpS
     },
   }, (args) => guard(async () => {
     const filter = parseFilter({ session: args.session_id, source: args.sources, minLevel: args.min_level, text: args.text });
-    return text(await (await reader()).queryEvents(filter, { limit: args.limit ?? 200, offset: args.offset ?? 0 }));
+    return withReader(async (r) => text(await r.queryEvents(filter, { limit: args.limit ?? 200, offset: args.offset ?? 0 })));
   }));
 
   server.registerTool('get_correlated_logs', {
     title: 'Get correlated logs',
     description: 'Every event sharing one correlation id (one user turn, one JSON-RPC request), across sources, in time order.',
     inputSchema: { correlation_id: z.string() },
-  }, (args) => guard(async () => text(await (await reader()).correlationGroup(args.correlation_id))));
+  }, (args) => guard(() => withReader(async (r) => text(await r.correlationGroup(args.correlation_id)))));
 
   server.registerTool('analyze_session', {
     title: 'Analyze a session',
     description: 'The analysis report: Performance (latency per tool and model: p50/p95/max, slowest operations, time per source), Errors (grouped by template), Patterns (Debbie\'s findings), Recommendations with evidence.',
     inputSchema: { session_id: z.string(), format: z.enum(['markdown', 'json']).optional().describe('Default markdown') },
   }, (args) => guard(async () => {
-    const report = await new LogAnalyzer({ reader: await reader() }).analyze(args.session_id);
+    const report = await withReader((r) => new LogAnalyzer({ reader: r }).analyze(args.session_id));
     return text(args.format === 'json' ? renderReportJson(report) : renderReportMarkdown(report));
   }));
 
@@ -88,7 +98,7 @@ export function createDebbieMcpServer(options: DebbieMcpOptions): { server: McpS
     inputSchema: { session_id: z.string(), out: z.string().optional().describe('Default debug_timelines/session_<id>.html') },
   }, (args) => guard(async () => {
     const out = resolve(cwd, args.out ?? defaultTimelinePath(args.session_id));
-    return text({ path: await new TimelineVisualizer({ reader: await reader() }).generate(args.session_id, out) });
+    return text({ path: await withReader((r) => new TimelineVisualizer({ reader: r }).generate(args.session_id, out)) });
   }));
 
   server.registerTool('export_session', {
@@ -110,7 +120,7 @@ export function createDebbieMcpServer(options: DebbieMcpOptions): { server: McpS
       ...(args.token ? { token: args.token } : {}),
       ...(args.index ? { index: args.index } : {}),
     });
-    return text(await exportEvents((await reader()).streamEvents({ sessionId: args.session_id }), destination));
+    return text(await withReader((r) => exportEvents(r.streamEvents({ sessionId: args.session_id }), destination)));
   }));
 
   server.registerTool('run_python', {
@@ -126,12 +136,21 @@ export function createDebbieMcpServer(options: DebbieMcpOptions): { server: McpS
     if (options.python?.enabled === false) throw new DebbieError('python_disabled', 'python_execution is disabled in the configuration (debbie_config.python_execution.enabled)');
     if (!!args.library === !!args.script) throw new DebbieError('invalid_arguments', 'give exactly one of library or script');
     const source = args.library ? getLibraryScript(args.library).source : args.script!;
-    const r = await reader();
-    const events = await r.queryEvents({ sessionId: args.session_id });
+    const [events, sessions] = await withReader(async (r) => [await r.queryEvents({ sessionId: args.session_id }), await r.listSessions()] as const);
     if (events.length === 0) throw new DebbieError('session_not_found', `no events for session "${args.session_id}"`);
-    const sessions = await r.listSessions();
-    const executor = new PythonExecutor({ ...options.python, ...(args.timeout_s ? { timeoutMs: args.timeout_s * 1000 } : {}) });
-    const result = await executor.execute(source, { logs: events, session: (sessions.find((s) => s.session_id === args.session_id) ?? { session_id: args.session_id }) as unknown as Record<string, unknown> });
+    let runEvent: DebbieEvent | undefined;
+    const executor = new PythonExecutor({
+      ...options.python,
+      ...(args.timeout_s ? { timeoutMs: args.timeout_s * 1000 } : {}),
+      sink: { write: (e) => { runEvent = e; }, forceFlush: async () => {}, shutdown: async () => {} },
+    });
+    const result = await executor.execute(source, {
+      logs: events,
+      session: (sessions.find((s) => s.session_id === args.session_id) ?? { session_id: args.session_id }) as unknown as Record<string, unknown>,
+      sessionId: args.session_id,
+      ...(args.library ? { scriptName: args.library } : {}),
+    });
+    if (runEvent && options.recordRun) await options.recordRun(runEvent);
     return { ...text({ output: result.output, error: result.error, traceback: result.traceback, execution_time: result.execution_time, variables: result.variables }), ...(result.error ? { isError: true } : {}) };
   }));
 
@@ -140,7 +159,7 @@ export function createDebbieMcpServer(options: DebbieMcpOptions): { server: McpS
     description: 'Finds silences longer than the threshold in a session and explains each (likely_cause continuation_required → suggested_action inject_continuation_prompt, or a user who simply had not written).',
     inputSchema: { session_id: z.string(), threshold_s: z.number().min(1).optional().describe('Default 30') },
   }, (args) => guard(async () => {
-    const stalls = await explainStalls(await reader(), args.session_id, (args.threshold_s ?? 30) * 1000);
+    const stalls = await withReader((r) => explainStalls(r, args.session_id, (args.threshold_s ?? 30) * 1000));
     return text(stalls.length ? stalls : `No silence longer than ${args.threshold_s ?? 30}s in session ${args.session_id}.`);
   }));
 
@@ -148,7 +167,6 @@ export function createDebbieMcpServer(options: DebbieMcpOptions): { server: McpS
     server,
     async close() {
       await server.close();
-      if (readerPromise) await (await readerPromise).close();
     },
   };
 }

@@ -1,37 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { RemoteEventSink } from '@debbie/collector';
 import { DebbieError, type DebbieEvent } from '@debbie/model';
 import { getLibraryScript, PythonExecutor, type Isolation } from '@debbie/python';
-import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
-import type { Command, CommandIO, ParsedValues } from '../Command.js';
+import type { Command, ParsedValues } from '../Command.js';
 import { CONFIG_OPTION, loadCliConfig, pythonExecutorOptions } from '../configOptions.js';
 import { FORMAT_OPTION, formatFromValues, openReader, READER_OPTIONS, writeOut } from '../readerOptions.js';
-
-/**
- * Records the run's python_exec event where the session lives: the collector (--url) or the
- * store file, opened for writing once the reader is closed. A store held by a running collector
- * cannot take it: say so rather than lose it silently.
- */
-async function recordRun(event: DebbieEvent, values: ParsedValues, io: CommandIO): Promise<void> {
-  try {
-    if (typeof values.url === 'string') {
-      const sink = new RemoteEventSink({ url: values.url, token: io.env.DEBBIE_TOKEN || undefined });
-      sink.write(event);
-      await sink.shutdown();
-      if (sink.stats.sent === 0) throw new DebbieError('not_recorded', 'the collector did not accept it');
-      return;
-    }
-    const store = await openStore(resolve(io.cwd, typeof values.store === 'string' ? values.store : DEFAULT_STORE_PATH));
-    try {
-      await store.append([event]);
-    } finally {
-      await store.close();
-    }
-  } catch (error) {
-    io.stderr.write(`debbie run-script: the python_exec event of this run was not recorded: ${(error as Error).message}\n`);
-  }
-}
+import { recordEvent } from '../recordEvent.js';
 
 const MAX_SCRIPT_BYTES = 1 << 20;
 
@@ -139,7 +113,7 @@ export const runScriptCommand: Command = {
     } finally {
       await reader.close();
     }
-    if (runEvent) await recordRun(runEvent, values, io);
+    if (runEvent) await recordEvent(runEvent, values, io, 'run-script');
 
     if (format === 'json') {
       await writeOut(io, `${JSON.stringify(result, null, 2)}\n`);
