@@ -3,12 +3,9 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { systemClock, type Clock, type DebbieEvent, type EventSink } from '@debbie/model';
-import { DebbieLogger } from './DebbieLogger.js';
-import { debbieProcessors, type DebbieProcessors } from './debbieProcessors.js';
-
-/** Builds the commentary sink; `emit` delivers the comments it makes back into the pipeline. */
-export type CommentaryFactory = (emit: (event: DebbieEvent) => void) => EventSink;
+import type { Clock, EventSink } from '@debbie/model';
+import type { DebbieLogger } from './DebbieLogger.js';
+import { debbieProcessors, loggerFor, type CommentaryFactory, type DebbieProcessors } from './debbieProcessors.js';
 
 export interface CreateDebbieOptions {
   /** OTel resource `service.name` (default "debbie-app"). */
@@ -75,13 +72,12 @@ export function createDebbie(options: CreateDebbieOptions = {}): Debbie {
     ],
   });
   const needsOtelLogs = logExporters.length > 0 || extraLogProcessors.length > 0;
-  const logger = new DebbieLogger({
+  const logger = loggerFor(processors, {
     tracer: tracerProvider.getTracer('@debbie/sdk'),
     otelLogger: needsOtelLogs ? loggerProvider.getLogger('@debbie/sdk') : undefined,
-    sink: processors.fanout,
-    clock: options.clock ?? systemClock,
+    clock: options.clock,
+    commentary: options.commentary,
   });
-  if (options.commentary) processors.fanout.add(options.commentary((event) => logger.emitEvent(event)));
   return {
     logger,
     tracerProvider,

@@ -4,10 +4,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { systemClock, type Clock, type EventSink } from '@debbie/model';
-import type { CommentaryFactory } from './createDebbie.js';
-import { debbieProcessors, type DebbieProcessors } from './debbieProcessors.js';
-import { DebbieLogger } from './DebbieLogger.js';
+import type { Clock, EventSink } from '@debbie/model';
+import { debbieProcessors, loggerFor, type CommentaryFactory, type DebbieProcessors } from './debbieProcessors.js';
+import type { DebbieLogger } from './DebbieLogger.js';
 
 export interface StartDebbieOptions {
   serviceName?: string;
@@ -40,13 +39,12 @@ export function startDebbie(options: StartDebbieOptions = {}): StartedDebbie {
   });
   sdk.start();
   const hasOtherLogProcessors = (options.logRecordProcessors ?? []).length > 0;
-  const logger = new DebbieLogger({
+  const logger = loggerFor(processors, {
     tracer: trace.getTracer('@debbie/sdk'),
     otelLogger: hasOtherLogProcessors ? logs.getLogger('@debbie/sdk') : undefined,
-    sink: processors.fanout,
-    clock: options.clock ?? systemClock,
+    clock: options.clock,
+    commentary: options.commentary,
   });
-  if (options.commentary) processors.fanout.add(options.commentary((event) => logger.emitEvent(event)));
   return {
     sdk,
     logger,
