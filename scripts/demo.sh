@@ -3,5 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "demo: installing and building (the first run takes a minute or two)…" >&2
-bash scripts/setup.sh >/dev/null
+mkdir -p .debbie
+if ! bash scripts/setup.sh > .debbie/setup.log 2>&1; then
+  cat .debbie/setup.log >&2
+  echo "demo: setup failed (log above, also in .debbie/setup.log)" >&2
+  exit 1
+fi
 pnpm --silent debbie demo --scenario all "$@"
