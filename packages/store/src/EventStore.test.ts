@@ -92,6 +92,33 @@ describe('EventStore writes', () => {
     expect(errors[2]!.message).toContain('"details" cannot be serialized');
   });
 
+  it('stores exactly strings holding the batch text separators, empty strings, -0 and non-ASCII', async () => {
+    store = await openStore(':memory:');
+    const awkward = ['', '\x00', 'a\x01b', '\x02', '\x03', '\x03x', 'é漢字🙂', '"quoted"\\', 'line\nbreak\ttab', ' ', '\\ud800 (text)'];
+    const events = awkward.map((text, i) => eventAt(0, {
+      event_id: `e${i}`, event_summary: text, component: text, session_id: text, stack_trace: text,
+      tags: [text, 'x'], details: { text }, duration_ms: i === 0 ? -0 : 1e-7 * i,
+    }));
+    await store.append(events);
+    const back = await store.queryEvents({});
+    expect(back).toEqual(events); // same timestamp everywhere: insertion order is kept
+    expect(Object.is(back[0]!.duration_ms, -0)).toBe(true);
+    expect(store.stats()).toMatchObject({ appended: awkward.length, lastError: null });
+  });
+
+  it('keeps a lone surrogate in JSON exactly, retrying such a batch through the Appender', async () => {
+    const errors: Error[] = [];
+    store = await openStore(':memory:', { onError: (e) => errors.push(e) });
+    const lone = eventAt(1, { event_id: 'lone', details: { text: 'x\ud800y' }, tags: ['t\udc00'] });
+    await store.append([eventAt(0, { event_id: 'plain' }), lone]);
+    const back = await store.queryEvents({});
+    expect(back.map((e) => e.event_id)).toEqual(['plain', 'lone']);
+    expect(back[1]!.details).toEqual({ text: 'x\ud800y' });
+    expect(back[1]!.tags).toEqual(['t\ufffd']); // the client's UTF-8 conversion replaces it, as before
+    expect(store.stats()).toMatchObject({ appended: 2, dropped: 0, rejected: 0, lastError: expect.stringContaining('retried through the Appender') });
+    expect(errors).toEqual([]);
+  });
+
   it('bounds the write queue: drops and counts past maxQueuedEvents', async () => {
     store = await openStore(':memory:', { maxQueuedEvents: 10, batchSize: 1000, flushIntervalMs: 60_000 });
     for (let i = 0; i < 15; i++) store.write(eventAt(i));

@@ -9,6 +9,7 @@ import {
 } from '@debbie/model';
 import { EVENT_COLUMNS, EVENTS_TABLE } from './schema.js';
 import { eventFromRow, SELECT_EVENT_COLUMNS, toStoredRow, type StoredRow } from './rows.js';
+import { FIELD_SEP, INSERT_BATCH_TEXT_SQL, pushStoredRow } from './batchText.js';
 import { whereFromFilter } from './sqlFilter.js';
 import { buildSpanTree } from './spanTree.js';
 import { buildTimeline, DEFAULT_GAP_THRESHOLD_MS } from './timeline.js';
@@ -41,7 +42,7 @@ export interface StoreStats {
   queued: number;
   /** Appender batches written. */
   batches: number;
-  /** The message of the latest rejected event or failed batch, if any. */
+  /** The message of the latest rejected event, failed batch or batch retried through the Appender, if any. */
   lastError: string | null;
 }
 
@@ -353,37 +354,87 @@ export class EventStore implements EventReader, EventSink {
   private async appendBatch(events: readonly DebbieEvent[]): Promise<void> {
     const writer = this.writer;
     if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
-    const appender = await writer.createAppender(EVENTS_TABLE);
-    let appended = 0;
+    // Validate, redact and encode a slice at a time, yielding between slices, so a batch never
+    // holds the event loop for long; a malformed event is rejected here, alone. Each slice goes to
+    // DuckDB as one text parameter and is inserted on DuckDB's threads while the next slice is
+    // encoded; one transaction per batch makes the batch visible at once.
+    const accepted: DebbieEvent[] = [];
+    let next = 0; // the first event not yet validated
+    let inserting: Promise<unknown> | undefined;
+    await writer.run('BEGIN TRANSACTION'); // a failure here drops the batch (drainQueue counts it)
     try {
-      // Convert and append a slice at a time, yielding between slices, so a batch never holds
-      // the event loop for long; the rows become visible together at flushSync().
-      for (let start = 0; start < events.length; start += APPEND_SLICE) {
-        if (start > 0) await yieldToEventLoop();
-        const rows: StoredRow[] = [];
-        for (const event of events.slice(start, start + APPEND_SLICE)) {
-          try {
-            rows.push(toStoredRow(event));
-          } catch (error) {
-            this.counters.rejected += 1;
-            this.report(error as Error);
-          }
+      while (next < events.length) {
+        if (next > 0) await yieldToEventLoop();
+        const cells: string[] = [];
+        const end = Math.min(next + APPEND_SLICE, events.length);
+        for (; next < end; next++) {
+          const row = this.validRow(events[next]!);
+          if (row === undefined) continue;
+          pushStoredRow(row, cells);
+          accepted.push(events[next]!);
         }
-        appendRows(appender, rows);
-        appended += rows.length;
+        if (cells.length === 0) continue;
+        await inserting;
+        inserting = writer.run(INSERT_BATCH_TEXT_SQL, [cells.join(FIELD_SEP)]);
+        inserting.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
       }
-      if (appended > 0) appender.flushSync();
-    } finally {
-      appender.closeSync();
+      await inserting;
+      await writer.run(accepted.length > 0 ? 'COMMIT' : 'ROLLBACK');
+    } catch (error) {
+      await writer.run('ROLLBACK').catch(() => undefined);
+      // Nothing of the batch is stored: store it value by value (slower, but it takes any string
+      // the client can convert). Not a failure, so onError is not called; lastError keeps why.
+      this.lastError = `batch insert failed, retried through the Appender: ${(error as Error).message}`;
+      await this.appendThroughAppender(writer, accepted, events.slice(next));
     }
-    if (appended === 0) return;
-    this.counters.appended += appended;
+    if (accepted.length === 0) return;
+    this.counters.appended += accepted.length;
     this.counters.batches += 1;
-    this.rowsSinceCheckpoint += appended;
+    this.rowsSinceCheckpoint += accepted.length;
     if (this.rowsSinceCheckpoint >= this.checkpointEveryRows) {
       this.rowsSinceCheckpoint = 0;
       // Runs on DuckDB's thread, not the event loop; keeps the WAL (and its replay on open) small.
       await writer.run('CHECKPOINT');
+    }
+  }
+
+  /** The row of a valid event; a malformed one is counted, reported and skipped (undefined). */
+  private validRow(event: DebbieEvent): StoredRow | undefined {
+    try {
+      return toStoredRow(event);
+    } catch (error) {
+      this.counters.rejected += 1;
+      this.report(error as Error);
+      return undefined;
+    }
+  }
+
+  /**
+   * The fallback write path: DuckDB's Appender, value by value, a slice at a time; visible at
+   * flushSync(). `accepted` are validated already; `rest` are validated here and the valid ones
+   * pushed onto `accepted`.
+   */
+  private async appendThroughAppender(writer: DuckDBConnection, accepted: DebbieEvent[], rest: readonly DebbieEvent[]): Promise<void> {
+    const appender = await writer.createAppender(EVENTS_TABLE);
+    try {
+      for (let start = 0; start < accepted.length; start += APPEND_SLICE) {
+        if (start > 0) await yieldToEventLoop();
+        appendRows(appender, accepted.slice(start, start + APPEND_SLICE).map(toStoredRow));
+      }
+      for (let start = 0; start < rest.length; start += APPEND_SLICE) {
+        await yieldToEventLoop();
+        const rows: StoredRow[] = [];
+        for (const event of rest.slice(start, start + APPEND_SLICE)) {
+          const row = this.validRow(event);
+          if (row === undefined) continue;
+          rows.push(row);
+          accepted.push(event);
+        }
+        appendRows(appender, rows);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
   }
 }
