@@ -1,5 +1,7 @@
 // Issue 2 figure: store appends, rows/s, against baselines measured in the same run:
 //  - JSONL: the same events redacted and appended to a file with fs.createWriteStream;
+//  - DuckDB's Appender called value by value (the store's previous write path, and still its
+//    fallback): the same redacted rows, 2,048 per slice with a yield between, one flush per 10k;
 //  - better-sqlite3 (12.x) inserting the same rows in one transaction per batch, when it can be
 //    loaded (it is not a workspace dependency: it compiles from source, ~70 s per fresh install;
 //    to include it: `npm_config_nodedir=/usr npm i better-sqlite3@12` in some DIR and run with
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEvent, DEBBIE_EVENT_FIELDS, epochMicros, isoFromEpochMicros, redactEvent } from '@debbie/model';
 import { openStore } from '@debbie/store';
+import { DuckDBInstance, DuckDBTimestampValue, LIST, VARCHAR, listValue } from '@duckdb/node-api';
 
 const ROWS = 50_000;
 const ROUNDS = 3; // the median round is reported
@@ -113,6 +116,40 @@ async function duckdbAppend(events) {
   return { s };
 }
 
+const JSON_FIELDS = new Set(['details', 'state_before', 'state_after', 'performance_metrics', 'context_snapshot']);
+async function duckdbAppender(events) {
+  const path = join(dir, `appender-${Math.random()}.duckdb`);
+  await (await openStore(path)).close(); // the store's schema
+  const instance = await DuckDBInstance.create(path);
+  const conn = await instance.connect();
+  const t0 = process.hrtime.bigint();
+  for (let b = 0; b < events.length; b += 10_000) {
+    const appender = await conn.createAppender('events');
+    for (let s = b; s < Math.min(b + 10_000, events.length); s += 2048) {
+      if (s > b) await new Promise((r) => setImmediate(r));
+      for (const raw of events.slice(s, Math.min(s + 2048, b + 10_000))) {
+        const e = redactEvent(raw);
+        for (const f of DEBBIE_EVENT_FIELDS) {
+          const v = e[f];
+          if (v == null) appender.appendNull();
+          else if (f === 'timestamp') appender.appendTimestamp(new DuckDBTimestampValue(BigInt(epochMicros(v))));
+          else if (f === 'duration_ms') appender.appendDouble(v);
+          else if (f === 'tags') { if (v.length === 0) appender.appendVarchar('[]'); else appender.appendList(listValue(v), LIST(VARCHAR)); }
+          else if (JSON_FIELDS.has(f)) appender.appendVarchar(JSON.stringify(v));
+          else appender.appendVarchar(v);
+        }
+        appender.endRow();
+      }
+    }
+    appender.flushSync();
+    appender.closeSync();
+  }
+  const s = seconds(t0);
+  conn.closeSync();
+  instance.closeSync();
+  return { s };
+}
+
 function loadBetterSqlite() {
   try {
     return createRequire(import.meta.url)('better-sqlite3');
@@ -143,12 +180,13 @@ function sqlite(Database, events) {
 try {
   // Warm up every path on a small set (JIT, DuckDB's first-use costs).
   const warm = makeEvents(5000, 'warm');
-  await jsonl(warm); await duckdbWrite(warm); await duckdbAppend(warm);
+  await jsonl(warm); await duckdbWrite(warm); await duckdbAppend(warm); await duckdbAppender(warm);
   const Database = loadBetterSqlite();
   if (Database) sqlite(Database, warm);
 
   const events = makeEvents(ROWS, 'run');
   const j = await measure(() => jsonl(events));
+  const old = await measure(() => duckdbAppender(events));
   const w = await measure(() => duckdbWrite(events));
   const a = await measure(() => duckdbAppend(events));
   const q = Database ? await measure(() => sqlite(Database, events)) : undefined;
@@ -157,11 +195,13 @@ try {
   const line = (name, m) => `  ${name.padEnd(40)} ${fmt(rate(ROWS, m.s)).padStart(8)} rows/s wall  ${us(m).toFixed(1).padStart(5)} CPU µs/row (all threads)  ${mainUs(m).toFixed(1).padStart(5)} main-thread CPU µs/row`;
   console.log(`store appends, ${fmt(ROWS)} events, median of ${ROUNDS} rounds (redaction included everywhere):`);
   console.log(line('baseline: JSONL file (createWriteStream)', j));
+  console.log(line('baseline: DuckDB Appender value by value', old));
   if (q) console.log(line('baseline: better-sqlite3, tx per 10k', q));
   else console.log('  better-sqlite3: not loadable here, skipped (see the comment at the top of this file)');
   console.log(line('DuckDB store.write() → batch text', w));
   console.log(line('DuckDB store.append()', a));
   console.log(`  ratio DuckDB write() ÷ JSONL: ${(rate(ROWS, w.s) / rate(ROWS, j.s)).toFixed(2)} by wall rows/s, ${(us(j) / us(w)).toFixed(2)} by CPU, ${(mainUs(j) / mainUs(w)).toFixed(2)} by main-thread CPU`);
+  console.log(`  ratio DuckDB write() ÷ Appender value by value: ${(rate(ROWS, w.s) / rate(ROWS, old.s)).toFixed(2)} by wall rows/s, ${(us(old) / us(w)).toFixed(2)} by CPU, ${(mainUs(old) / mainUs(w)).toFixed(2)} by main-thread CPU`);
   if (q) console.log(`  ratio DuckDB write() ÷ better-sqlite3: ${(rate(ROWS, w.s) / rate(ROWS, q.s)).toFixed(2)} by wall rows/s, ${(us(q) / us(w)).toFixed(2)} by CPU`);
   console.log(`  longest event-loop stall during write(): ${w.maxStallMs.toFixed(1)} ms; stored ${fmt(w.stats.appended)}, dropped ${w.stats.dropped}, rejected ${w.stats.rejected}, ${w.stats.batches} batches`);
   console.log(`  file size: DuckDB ${(w.bytes / 1e6).toFixed(1)} MB, JSONL ${(j.bytes / 1e6).toFixed(1)} MB`);

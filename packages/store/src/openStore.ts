@@ -26,7 +26,11 @@ export async function openStore(path: string = DEFAULT_STORE_PATH, options: Stor
   const readOnly = !memory && options.readOnly === true;
   const where = memory ? MEMORY : resolve(path);
   if (!memory && !readOnly) mkdirSync(dirname(where), { recursive: true });
-  const config: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: '1GB' };
+  // threads=1: batches are inserted by one statement that runs on DuckDB's thread, off the event
+  // loop. With more DuckDB threads on this 2-core machine the same inserts cost twice the CPU (idle
+  // workers spin) and compete with the event loop (bench/store.bench.mjs); Debbie's queries are
+  // session-sized, so they do not need parallel scans.
+  const config: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: '1GB', threads: '1' };
   let instance: DuckDBInstance;
   let release: () => void;
   try {
