@@ -119,6 +119,20 @@ describe('EventStore writes', () => {
     expect(errors).toEqual([]);
   });
 
+  it('retries a whole multi-slice batch through the Appender when a later slice fails, losing and doubling nothing', async () => {
+    const errors: Error[] = [];
+    store = await openStore(':memory:', { onError: (e) => errors.push(e), batchSize: 10_000 });
+    const events: DebbieEvent[] = [];
+    for (let i = 0; i < 7000; i++) events.push(eventAt(i, { event_id: `e${i}` }));
+    events[3000] = eventAt(3000, { event_id: 'e3000', details: { text: '\udfff' } }); // refused by DuckDB's JSON cast
+    events[5000] = { ...events[5000]!, timestamp: 'never' }; // malformed: rejected alone, once
+    await store.append(events);
+    const ids = (await store.queryEvents({})).map((e) => e.event_id);
+    expect(ids).toEqual(events.filter((_, i) => i !== 5000).map((e) => e.event_id));
+    expect(store.stats()).toMatchObject({ appended: 6999, rejected: 1, dropped: 0, batches: 1 });
+    expect(errors.map((e) => e.message)).toEqual([expect.stringContaining('event e5000: field "timestamp"')]);
+  });
+
   it('bounds the write queue: drops and counts past maxQueuedEvents', async () => {
     store = await openStore(':memory:', { maxQueuedEvents: 10, batchSize: 1000, flushIntervalMs: 60_000 });
     for (let i = 0; i < 15; i++) store.write(eventAt(i));
