@@ -9,7 +9,7 @@ import {
 } from '@debbie/model';
 import { EVENT_COLUMNS, EVENTS_TABLE } from './schema.js';
 import { eventFromRow, SELECT_EVENT_COLUMNS, toStoredRow, type StoredRow } from './rows.js';
-import { FIELD_SEP, INSERT_BATCH_TEXT_SQL, pushStoredRow } from './batchText.js';
+import { FIELD_SEP, INSERT_ESCAPED_BATCH_SQL, INSERT_PLAIN_BATCH_SQL, pushStoredRow } from './batchText.js';
 import { whereFromFilter } from './sqlFilter.js';
 import { buildSpanTree } from './spanTree.js';
 import { buildTimeline, DEFAULT_GAP_THRESHOLD_MS } from './timeline.js';
@@ -366,16 +366,17 @@ export class EventStore implements EventReader, EventSink {
       while (next < events.length) {
         if (next > 0) await yieldToEventLoop();
         const cells: string[] = [];
+        let plain = true;
         const end = Math.min(next + APPEND_SLICE, events.length);
         for (; next < end; next++) {
           const row = this.validRow(events[next]!);
           if (row === undefined) continue;
-          pushStoredRow(row, cells);
+          if (!pushStoredRow(row, cells)) plain = false;
           accepted.push(events[next]!);
         }
         if (cells.length === 0) continue;
         await inserting;
-        inserting = writer.run(INSERT_BATCH_TEXT_SQL, [cells.join(FIELD_SEP)]);
+        inserting = writer.run(plain ? INSERT_PLAIN_BATCH_SQL : INSERT_ESCAPED_BATCH_SQL, [cells.join(FIELD_SEP)]);
         inserting.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
       }
       await inserting;
