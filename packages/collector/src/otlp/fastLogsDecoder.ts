@@ -1,9 +1,10 @@
 import type { Attributes } from '@opentelemetry/api';
-import protobuf from 'protobufjs';
-import { MalformedOtlpError, newBatch, reject, type OtlpBatch } from './OtlpBatch.js';
+import type protobuf from 'protobufjs';
+import { reject, type OtlpBatch } from './OtlpBatch.js';
 import {
-  fixed64Micros, hex, idProblem, lenEnd, readAnyValue, readAttributeEntry, readResource, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT,
+  fixed64Micros, hex, idProblem, lenEnd, readAnyValue, readAttributeEntry, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT,
 } from './otlpWire.js';
+import { readExportRequest, type ExportRequestNames } from './readExportRequest.js';
 import { logToEvent } from './spanToEvents.js';
 
 /*
@@ -70,55 +71,12 @@ function readLogRecord(r: protobuf.Reader, end: number, resource: Attributes, ba
   batch.accepted += 1;
 }
 
+const LOGS_REQUEST: ExportRequestNames = { request: 'ExportLogsServiceRequest', resources: 'resourceLogs', scopes: 'scopeLogs', items: 'logRecords' };
+
 /**
  * A protobuf ExportLogsServiceRequest → DebbieEvents, in one pass. Throws MalformedOtlpError for
  * a truncated or corrupt body; a record with bad ids is rejected alone.
  */
 export function decodeLogsProtoFast(body: Uint8Array): OtlpBatch {
-  const batch = newBatch();
-  const r = protobuf.Reader.create(body);
-  try {
-    let ri = 0;
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (tag !== ((1 << 3) | WIRE_LEN)) {
-        r.skipType(tag & 7);
-        continue;
-      }
-      const rlEnd = lenEnd(r, r.len);
-      let resource: Attributes = {};
-      const scopes: [number, number][] = [];
-      while (r.pos < rlEnd) {
-        const t = r.uint32();
-        if (t === ((1 << 3) | WIRE_LEN)) {
-          const e = lenEnd(r, rlEnd);
-          resource = readResource(r, e);
-          r.pos = e;
-        } else if (t === ((2 << 3) | WIRE_LEN)) {
-          const e = lenEnd(r, rlEnd);
-          scopes.push([r.pos, e]);
-          r.pos = e;
-        } else r.skipType(t & 7);
-      }
-      for (let si = 0; si < scopes.length; si++) {
-        const [s, e] = scopes[si]!;
-        r.pos = s;
-        let i = 0;
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === ((2 << 3) | WIRE_LEN)) {
-            const le = lenEnd(r, e);
-            readLogRecord(r, le, resource, batch, `resourceLogs[${ri}].scopeLogs[${si}].logRecords[${i++}]`);
-            r.pos = le;
-          } else r.skipType(t & 7);
-        }
-      }
-      r.pos = rlEnd;
-      ri += 1;
-    }
-  } catch (error) {
-    if (error instanceof MalformedOtlpError) throw error;
-    throw new MalformedOtlpError(`ExportLogsServiceRequest is not valid protobuf: ${(error as Error).message}`);
-  }
-  return batch;
+  return readExportRequest(body, LOGS_REQUEST, readLogRecord);
 }

@@ -1,10 +1,11 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { SpanEventParts } from '@debbie/model';
-import protobuf from 'protobufjs';
-import { MalformedOtlpError, newBatch, reject, type OtlpBatch } from './OtlpBatch.js';
+import type protobuf from 'protobufjs';
+import { reject, type OtlpBatch } from './OtlpBatch.js';
 import {
-  fixed64Micros, hex, idProblem, lenEnd, readAttributeEntry, readResource, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT,
+  fixed64Micros, hex, idProblem, lenEnd, readAttributeEntry, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT,
 } from './otlpWire.js';
+import { readExportRequest, type ExportRequestNames } from './readExportRequest.js';
 import { spanToEvents } from './spanToEvents.js';
 
 /*
@@ -109,56 +110,12 @@ function readSpan(r: protobuf.Reader, end: number, resource: Attributes, batch: 
   batch.accepted += 1;
 }
 
+const TRACE_REQUEST: ExportRequestNames = { request: 'ExportTraceServiceRequest', resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans' };
+
 /**
  * A protobuf ExportTraceServiceRequest → DebbieEvents, in one pass. Throws MalformedOtlpError
  * for a truncated or corrupt body; a span with bad ids is rejected alone.
  */
 export function decodeTracesProtoFast(body: Uint8Array): OtlpBatch {
-  const batch = newBatch();
-  const r = protobuf.Reader.create(body);
-  try {
-    let ri = 0;
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (tag !== ((1 << 3) | WIRE_LEN)) {
-        r.skipType(tag & 7);
-        continue;
-      }
-      const rsEnd = lenEnd(r, r.len);
-      // The resource may come after the spans on the wire: find both, then decode spans with it.
-      let resource: Attributes = {};
-      const scopes: [number, number][] = [];
-      while (r.pos < rsEnd) {
-        const t = r.uint32();
-        if (t === ((1 << 3) | WIRE_LEN)) {
-          const e = lenEnd(r, rsEnd);
-          resource = readResource(r, e);
-          r.pos = e;
-        } else if (t === ((2 << 3) | WIRE_LEN)) {
-          const e = lenEnd(r, rsEnd);
-          scopes.push([r.pos, e]);
-          r.pos = e;
-        } else r.skipType(t & 7);
-      }
-      for (let si = 0; si < scopes.length; si++) {
-        const [s, e] = scopes[si]!;
-        r.pos = s;
-        let i = 0;
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === ((2 << 3) | WIRE_LEN)) {
-            const se = lenEnd(r, e);
-            readSpan(r, se, resource, batch, `resourceSpans[${ri}].scopeSpans[${si}].spans[${i++}]`);
-            r.pos = se;
-          } else r.skipType(t & 7);
-        }
-      }
-      r.pos = rsEnd;
-      ri += 1;
-    }
-  } catch (error) {
-    if (error instanceof MalformedOtlpError) throw error;
-    throw new MalformedOtlpError(`ExportTraceServiceRequest is not valid protobuf: ${(error as Error).message}`);
-  }
-  return batch;
+  return readExportRequest(body, TRACE_REQUEST, readSpan);
 }
