@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { newBatch, reject, MalformedOtlpError, type OtlpBatch } from './OtlpBatch.js';
+import { forEachJsonItem, type JsonRequestNames } from './forEachJsonItem.js';
+import { newBatch, reject, type OtlpBatch } from './OtlpBatch.js';
 import {
   attributesFromJson, attributesFromProto, hexFromBytes, hexFromJsonId, microsFromNanos, spanIdProblem, traceIdProblem,
   valueFromJson, valueFromProto, type LongLike, type ProtoAnyValue, type ProtoKeyValue,
@@ -79,18 +80,6 @@ export function decodeProtoLogs(req: ProtoLogsRequest): OtlpBatch {
   return batch;
 }
 
-function arrayField(o: Record<string, unknown>, camel: string, snake: string, where: string): unknown[] {
-  const v = o[camel] ?? o[snake];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new MalformedOtlpError(`${where}.${camel} must be an array`);
-  return v;
-}
-
-function objectAt(v: unknown, where: string): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new MalformedOtlpError(`${where} must be an object`);
-  return v as Record<string, unknown>;
-}
-
 const SEVERITY_NAMES: Record<string, number> = { TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 };
 
 function severityNumber(v: unknown): number | undefined {
@@ -102,48 +91,34 @@ function severityNumber(v: unknown): number | undefined {
   return undefined;
 }
 
+const JSON_LOGS: JsonRequestNames = {
+  resources: ['resourceLogs', 'resource_logs'], scopes: ['scopeLogs', 'scope_logs'], items: ['logRecords', 'log_records'], itemNoun: 'log record',
+};
+
 /** An OTLP/JSON logs export request → DebbieEvents; structural errors throw MalformedOtlpError. */
 export function decodeJsonLogs(body: unknown): OtlpBatch {
   const batch = newBatch();
-  const req = objectAt(body, 'request');
-  const rlList = arrayField(req, 'resourceLogs', 'resource_logs', 'request');
-  for (let r = 0; r < rlList.length; r++) {
-    const rl = objectAt(rlList[r], `resourceLogs[${r}]`);
-    const resource = attributesFromJson((rl.resource as Record<string, unknown> | undefined)?.attributes) as Attributes;
-    const slList = arrayField(rl, 'scopeLogs', 'scope_logs', `resourceLogs[${r}]`);
-    for (let s = 0; s < slList.length; s++) {
-      const sl = objectAt(slList[s], `resourceLogs[${r}].scopeLogs[${s}]`);
-      const records = arrayField(sl, 'logRecords', 'log_records', `resourceLogs[${r}].scopeLogs[${s}]`);
-      for (let i = 0; i < records.length; i++) {
-        const where = `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]`;
-        const rec = records[i];
-        if (!rec || typeof rec !== 'object' || Array.isArray(rec)) {
-          reject(batch, where, 'log record must be an object');
-          continue;
-        }
-        const o = rec as Record<string, unknown>;
-        const traceId = hexFromJsonId(o.traceId ?? o.trace_id);
-        const spanId = hexFromJsonId(o.spanId ?? o.span_id);
-        const problem = idsProblem(traceId, spanId);
-        if (problem) {
-          reject(batch, where, problem);
-          continue;
-        }
-        const eventName = o.eventName ?? o.event_name;
-        const sevText = o.severityText ?? o.severity_text;
-        batch.events.push(logToEvent({
-          timeMicros: recordMicros(o.timeUnixNano ?? o.time_unix_nano, o.observedTimeUnixNano ?? o.observed_time_unix_nano),
-          severityNumber: severityNumber(o.severityNumber ?? o.severity_number),
-          severityText: typeof sevText === 'string' && sevText ? sevText : undefined,
-          body: valueFromJson(o.body),
-          attributes: attributesFromJson(o.attributes) as Attributes,
-          resource,
-          traceId: traceId || undefined,
-          spanId: spanId || undefined,
-        }, typeof eventName === 'string' && eventName ? eventName : undefined));
-        batch.accepted += 1;
-      }
+  forEachJsonItem(body, JSON_LOGS, batch, (o, resource, where) => {
+    const traceId = hexFromJsonId(o.traceId ?? o.trace_id);
+    const spanId = hexFromJsonId(o.spanId ?? o.span_id);
+    const problem = idsProblem(traceId, spanId);
+    if (problem) {
+      reject(batch, where, problem);
+      return;
     }
-  }
+    const eventName = o.eventName ?? o.event_name;
+    const sevText = o.severityText ?? o.severity_text;
+    batch.events.push(logToEvent({
+      timeMicros: recordMicros(o.timeUnixNano ?? o.time_unix_nano, o.observedTimeUnixNano ?? o.observed_time_unix_nano),
+      severityNumber: severityNumber(o.severityNumber ?? o.severity_number),
+      severityText: typeof sevText === 'string' && sevText ? sevText : undefined,
+      body: valueFromJson(o.body),
+      attributes: attributesFromJson(o.attributes) as Attributes,
+      resource,
+      traceId: traceId || undefined,
+      spanId: spanId || undefined,
+    }, typeof eventName === 'string' && eventName ? eventName : undefined));
+    batch.accepted += 1;
+  });
   return batch;
 }

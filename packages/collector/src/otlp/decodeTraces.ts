@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { SpanEventParts } from '@debbie/model';
-import { MalformedOtlpError, newBatch, reject, type OtlpBatch } from './OtlpBatch.js';
+import { forEachJsonItem, type JsonRequestNames } from './forEachJsonItem.js';
+import { newBatch, reject, type OtlpBatch } from './OtlpBatch.js';
 import {
   attributesFromJson, attributesFromProto, hexFromBytes, hexFromJsonId, microsFromNanos, spanIdProblem, traceIdProblem,
   type LongLike, type ProtoKeyValue,
@@ -76,17 +77,9 @@ export function decodeProtoTraces(req: ProtoTraceRequest): OtlpBatch {
   return batch;
 }
 
-function arrayField(o: Record<string, unknown>, camel: string, snake: string, where: string): unknown[] {
-  const v = o[camel] ?? o[snake];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new MalformedOtlpError(`${where}.${camel} must be an array`);
-  return v;
-}
-
-function objectAt(v: unknown, where: string): Record<string, unknown> {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new MalformedOtlpError(`${where} must be an object`);
-  return v as Record<string, unknown>;
-}
+const JSON_TRACES: JsonRequestNames = {
+  resources: ['resourceSpans', 'resource_spans'], scopes: ['scopeSpans', 'scope_spans'], items: ['spans', 'spans'], itemNoun: 'span',
+};
 
 /**
  * An OTLP/JSON trace export request (hex ids, int64 as strings, enums as integers,
@@ -95,62 +88,43 @@ function objectAt(v: unknown, where: string): Record<string, unknown> {
  */
 export function decodeJsonTraces(body: unknown): OtlpBatch {
   const batch = newBatch();
-  const req = objectAt(body, 'request');
-  const rsList = arrayField(req, 'resourceSpans', 'resource_spans', 'request');
-  for (let r = 0; r < rsList.length; r++) {
-    const rs = objectAt(rsList[r], `resourceSpans[${r}]`);
-    const resourceObj = rs.resource as Record<string, unknown> | undefined;
-    const resource = attributesFromJson(resourceObj?.attributes) as Attributes;
-    const ssList = arrayField(rs, 'scopeSpans', 'scope_spans', `resourceSpans[${r}]`);
-    for (let s = 0; s < ssList.length; s++) {
-      const ss = objectAt(ssList[s], `resourceSpans[${r}].scopeSpans[${s}]`);
-      const spans = arrayField(ss, 'spans', 'spans', `resourceSpans[${r}].scopeSpans[${s}]`);
-      for (let i = 0; i < spans.length; i++) {
-        const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`;
-        const span = spans[i];
-        if (!span || typeof span !== 'object' || Array.isArray(span)) {
-          reject(batch, where, 'span must be an object');
-          continue;
-        }
-        const o = span as Record<string, unknown>;
-        const traceId = hexFromJsonId(o.traceId ?? o.trace_id);
-        const spanId = hexFromJsonId(o.spanId ?? o.span_id);
-        const parentSpanId = hexFromJsonId(o.parentSpanId ?? o.parent_span_id);
-        const problem = traceIdProblem(traceId) ?? spanIdProblem(spanId) ??
-          (parentSpanId === undefined ? 'parentSpanId is not hex' : parentSpanId ? spanIdProblem(parentSpanId, 'parentSpanId') : undefined);
-        const start = microsFromNanos(o.startTimeUnixNano ?? o.start_time_unix_nano);
-        const end = microsFromNanos(o.endTimeUnixNano ?? o.end_time_unix_nano);
-        const timeProblem = start === undefined && (o.startTimeUnixNano ?? o.start_time_unix_nano) !== undefined
-          ? 'startTimeUnixNano is not an unsigned integer'
-          : end === undefined && (o.endTimeUnixNano ?? o.end_time_unix_nano) !== undefined ? 'endTimeUnixNano is not an unsigned integer' : undefined;
-        if (problem ?? timeProblem) {
-          reject(batch, where, (problem ?? timeProblem)!);
-          continue;
-        }
-        const status = (o.status ?? {}) as Record<string, unknown>;
-        const rawEvents = Array.isArray(o.events) ? o.events : [];
-        const events: SpanEventParts[] = rawEvents.filter((e): e is Record<string, unknown> => !!e && typeof e === 'object').map((e) => ({
-          name: typeof e.name === 'string' ? e.name : '',
-          timeMicros: microsFromNanos(e.timeUnixNano ?? e.time_unix_nano) ?? start ?? 0,
-          attributes: attributesFromJson(e.attributes) as Attributes,
-        }));
-        spanToEvents({
-          name: typeof o.name === 'string' ? o.name : '',
-          traceId: traceId!,
-          spanId: spanId!,
-          parentSpanId: parentSpanId || undefined,
-          startMicros: start ?? 0,
-          endMicros: end ?? start ?? 0,
-          statusCode: statusCode(status.code),
-          statusMessage: typeof status.message === 'string' && status.message ? status.message : undefined,
-          attributes: attributesFromJson(o.attributes) as Attributes,
-          resource,
-          events,
-        }, batch.events);
-        batch.accepted += 1;
-      }
+  forEachJsonItem(body, JSON_TRACES, batch, (o, resource, where) => {
+    const traceId = hexFromJsonId(o.traceId ?? o.trace_id);
+    const spanId = hexFromJsonId(o.spanId ?? o.span_id);
+    const parentSpanId = hexFromJsonId(o.parentSpanId ?? o.parent_span_id);
+    const problem = traceIdProblem(traceId) ?? spanIdProblem(spanId) ??
+      (parentSpanId === undefined ? 'parentSpanId is not hex' : parentSpanId ? spanIdProblem(parentSpanId, 'parentSpanId') : undefined);
+    const start = microsFromNanos(o.startTimeUnixNano ?? o.start_time_unix_nano);
+    const end = microsFromNanos(o.endTimeUnixNano ?? o.end_time_unix_nano);
+    const timeProblem = start === undefined && (o.startTimeUnixNano ?? o.start_time_unix_nano) !== undefined
+      ? 'startTimeUnixNano is not an unsigned integer'
+      : end === undefined && (o.endTimeUnixNano ?? o.end_time_unix_nano) !== undefined ? 'endTimeUnixNano is not an unsigned integer' : undefined;
+    if (problem ?? timeProblem) {
+      reject(batch, where, (problem ?? timeProblem)!);
+      return;
     }
-  }
+    const status = (o.status ?? {}) as Record<string, unknown>;
+    const rawEvents = Array.isArray(o.events) ? o.events : [];
+    const events: SpanEventParts[] = rawEvents.filter((e): e is Record<string, unknown> => !!e && typeof e === 'object').map((e) => ({
+      name: typeof e.name === 'string' ? e.name : '',
+      timeMicros: microsFromNanos(e.timeUnixNano ?? e.time_unix_nano) ?? start ?? 0,
+      attributes: attributesFromJson(e.attributes) as Attributes,
+    }));
+    spanToEvents({
+      name: typeof o.name === 'string' ? o.name : '',
+      traceId: traceId!,
+      spanId: spanId!,
+      parentSpanId: parentSpanId || undefined,
+      startMicros: start ?? 0,
+      endMicros: end ?? start ?? 0,
+      statusCode: statusCode(status.code),
+      statusMessage: typeof status.message === 'string' && status.message ? status.message : undefined,
+      attributes: attributesFromJson(o.attributes) as Attributes,
+      resource,
+      events,
+    }, batch.events);
+    batch.accepted += 1;
+  });
   return batch;
 }
 
