@@ -27,7 +27,7 @@ export async function openStore(path: string = DEFAULT_STORE_PATH, options: Stor
   const where = memory ? MEMORY : resolve(path);
   if (!memory && !readOnly) mkdirSync(dirname(where), { recursive: true });
   // threads=1: batches are inserted by one statement that runs on DuckDB's thread, off the event
-  // loop. With more DuckDB threads on this 2-core machine the same inserts cost twice the CPU (idle
+  // loop. With more DuckDB threads on this 2-core machine the same inserts cost ~1.7× the CPU (idle
   // workers spin) and compete with the event loop (bench/store.bench.mjs); Debbie's queries are
   // session-sized, so they do not need parallel scans.
   const config: Record<string, string> = readOnly ? { access_mode: 'READ_ONLY' } : { wal_autocheckpoint: '1GB', threads: '1' };
