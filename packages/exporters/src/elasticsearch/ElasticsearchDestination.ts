@@ -1,5 +1,6 @@
 import type { DebbieEvent } from '@debbie/model';
 import { DebbieError } from '@debbie/model';
+import { BoundedBatcher } from '../BoundedBatcher.js';
 import { DeadLetterFile } from '../DeadLetterFile.js';
 import type { EventDestination, ExportSummary } from '../EventDestination.js';
 import { bulkCreateLines } from './bulkTransform.js';
@@ -25,15 +26,9 @@ export class ElasticsearchDestination implements EventDestination {
   readonly target: string;
   private readonly client: ElasticsearchBulkClient;
   private readonly index: string;
-  private readonly maxBatchBytes: number;
-  private readonly maxBatchDocs: number;
   private readonly deadLetter: DeadLetterFile | undefined;
   private readonly ecs: EcsOptions;
-  private batch: BulkItem[] = [];
-  private batchBytes = 0;
-  private written = 0;
-  private rejected = 0;
-  private bytes = 0;
+  private readonly batcher: BoundedBatcher<BulkItem>;
   private summary: ExportSummary | undefined;
 
   constructor(options: ElasticsearchDestinationOptions) {
@@ -44,8 +39,15 @@ export class ElasticsearchDestination implements EventDestination {
     this.deadLetter = options.deadLetterPath ? new DeadLetterFile(options.deadLetterPath) : undefined;
     this.client = new ElasticsearchBulkClient({ ...options, ...(this.deadLetter ? { deadLetter: this.deadLetter } : {}) });
     this.target = `${this.client.url} (index ${this.index})`;
-    this.maxBatchBytes = options.maxBatchBytes ?? 5 * 1024 * 1024;
-    this.maxBatchDocs = options.maxBatchDocs ?? 1000;
+    const client = this.client;
+    this.batcher = new BoundedBatcher<BulkItem>({
+      maxBytes: options.maxBatchBytes ?? 5 * 1024 * 1024,
+      maxItems: options.maxBatchDocs ?? 1000,
+      send: async (items) => {
+        const outcome = await client.send(items);
+        return { accepted: outcome.created, rejected: outcome.rejected, bytes: outcome.bytes };
+      },
+    });
     this.ecs = { structuredDetails: options.structuredDetails ?? false };
   }
 
@@ -53,29 +55,15 @@ export class ElasticsearchDestination implements EventDestination {
     for (const event of events) {
       const lines = bulkCreateLines(event, this.index, this.ecs);
       const ecs = this.ecs;
-      const size = Buffer.byteLength(lines);
-      if (this.batch.length > 0 && (this.batchBytes + size > this.maxBatchBytes || this.batch.length >= this.maxBatchDocs)) await this.flush();
       // The document object is rebuilt only if it has to be dead-lettered.
-      this.batch.push({ lines, get document() { return eventToEcs(event, ecs); } });
-      this.batchBytes += size;
+      await this.batcher.add({ lines, get document() { return eventToEcs(event, ecs); } }, Buffer.byteLength(lines));
     }
   }
 
   async close(): Promise<ExportSummary> {
     if (this.summary) return this.summary;
-    await this.flush();
-    this.summary = { written: this.written, rejected: this.rejected, bytes: this.bytes, target: this.target };
+    await this.batcher.flush();
+    this.summary = { written: this.batcher.accepted, rejected: this.batcher.rejected, bytes: this.batcher.bytes, target: this.target };
     return this.summary;
-  }
-
-  private async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const items = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    const outcome = await this.client.send(items);
-    this.written += outcome.created;
-    this.rejected += outcome.rejected;
-    this.bytes += outcome.bytes;
   }
 }

@@ -100,7 +100,7 @@ describe('SplunkHecDestination', () => {
     // A blank event field: built by hand, as our transform never makes one.
     const events = [createEvent({ source: 'agent', event_summary: 'a' }), createEvent({ source: 'agent', event_summary: 'b' }), createEvent({ source: 'agent', event_summary: 'c' })];
     await dest.write(events);
-    const batch = (dest as unknown as { batch: { json: string; document: unknown }[] }).batch;
+    const batch = (dest as unknown as { batcher: { items: { json: string; document: unknown }[] } }).batcher.items;
     const blank = JSON.stringify({ ...JSON.parse(batch[1]!.json), event: '' });
     batch[1] = { json: blank, document: JSON.parse(blank) };
     expect(await dest.close()).toMatchObject({ written: 2, rejected: 1 });

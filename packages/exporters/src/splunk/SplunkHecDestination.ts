@@ -1,4 +1,5 @@
 import type { DebbieEvent } from '@debbie/model';
+import { BoundedBatcher } from '../BoundedBatcher.js';
 import { DeadLetterFile } from '../DeadLetterFile.js';
 import type { EventDestination, ExportSummary } from '../EventDestination.js';
 import { eventToHec, type HecEnvelopeOptions } from './hecTransform.js';
@@ -18,13 +19,7 @@ export class SplunkHecDestination implements EventDestination {
   readonly target: string;
   private readonly client: SplunkHecClient;
   private readonly envelope: HecEnvelopeOptions;
-  private readonly maxBatchBytes: number;
-  private readonly maxBatchEvents: number;
-  private batch: { json: string; document: unknown }[] = [];
-  private batchBytes = 0;
-  private written = 0;
-  private rejected = 0;
-  private bytes = 0;
+  private readonly batcher: BoundedBatcher<{ json: string; document: unknown }>;
   private summary: ExportSummary | undefined;
 
   constructor(options: SplunkHecDestinationOptions) {
@@ -37,37 +32,27 @@ export class SplunkHecDestination implements EventDestination {
       ...(options.sourcetype !== undefined ? { sourcetype: options.sourcetype } : {}),
       ...(options.index !== undefined ? { index: options.index } : {}),
     };
-    this.maxBatchBytes = options.maxBatchBytes ?? 1024 * 1024;
-    this.maxBatchEvents = options.maxBatchEvents ?? 1000;
+    const client = this.client;
+    this.batcher = new BoundedBatcher({
+      maxBytes: options.maxBatchBytes ?? 1024 * 1024,
+      maxItems: options.maxBatchEvents ?? 1000,
+      send: (items) => client.send(items),
+    });
   }
 
   async write(events: readonly DebbieEvent[]): Promise<void> {
     for (const event of events) {
       const envelope = eventToHec(event, this.envelope);
       const json = JSON.stringify(envelope);
-      const size = Buffer.byteLength(json) + 1;
-      if (this.batch.length > 0 && (this.batchBytes + size > this.maxBatchBytes || this.batch.length >= this.maxBatchEvents)) await this.flush();
       // The object is rebuilt from the JSON only if it has to be dead-lettered.
-      this.batch.push({ json, get document() { return JSON.parse(json) as unknown; } });
-      this.batchBytes += size;
+      await this.batcher.add({ json, get document() { return JSON.parse(json) as unknown; } }, Buffer.byteLength(json) + 1);
     }
   }
 
   async close(): Promise<ExportSummary> {
     if (this.summary) return this.summary;
-    await this.flush();
-    this.summary = { written: this.written, rejected: this.rejected, bytes: this.bytes, target: this.target };
+    await this.batcher.flush();
+    this.summary = { written: this.batcher.accepted, rejected: this.batcher.rejected, bytes: this.batcher.bytes, target: this.target };
     return this.summary;
-  }
-
-  private async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const items = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    const outcome = await this.client.send(items);
-    this.written += outcome.accepted;
-    this.rejected += outcome.rejected;
-    this.bytes += outcome.bytes;
   }
 }
