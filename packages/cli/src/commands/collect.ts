@@ -6,6 +6,7 @@ import { buildLogging } from '@debbie/sdk';
 import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
 import type { Command } from '../Command.js';
 import { CONFIG_OPTION, loadCliConfig } from '../configOptions.js';
+import { untilSignal } from '../untilSignal.js';
 
 function port(value: unknown, flag: string): number {
   const n = Number(value);
@@ -17,21 +18,6 @@ function positiveMiB(value: unknown, flag: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new DebbieError('invalid_option', `"${String(value)}" is not a positive number of MiB`, flag);
   return Math.round(n * 1024 * 1024);
-}
-
-/** Waits for SIGINT or SIGTERM (the graceful-shutdown trigger). */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (signal: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = () => done('SIGINT');
-    const onTerm = () => done('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-  });
 }
 
 export const collectCommand: Command = {

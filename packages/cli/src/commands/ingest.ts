@@ -7,6 +7,7 @@ import { DebbieError, type EventSink } from '@debbie/model';
 import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
 import type { Command, CommandIO } from '../Command.js';
 import { CONFIG_OPTION, loadCliConfig, type CliConfig } from '../configOptions.js';
+import { untilSignal } from '../untilSignal.js';
 
 function describe(r: { file: string; format: string; logFormat?: string | undefined } & IngestStats): string {
   const fmt = r.logFormat ? `${r.format} "${r.logFormat}"` : r.format;
@@ -16,18 +17,6 @@ function describe(r: { file: string; format: string; logFormat?: string | undefi
     r.truncated ? `${r.truncated} line(s) cut at the size limit` : '',
   ].filter(Boolean).join(', ');
   return `${r.file}: ${fmt}, ${r.lines} lines → ${r.events} events${extra ? `; ${extra}` : ''}`;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
 }
 
 export const ingestCommand: Command = {
