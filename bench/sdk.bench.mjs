@@ -9,8 +9,10 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import pino from 'pino';
 import { createDebbie, debbieProcessors, JsonlFileSink } from '@debbie/sdk';
 
-const SPANS_PER_ROUND = 20_000;
-const ROUNDS = 9;
+// Spans ended between flushes: the plain pipeline's cost depends on it (its queue and timers), so
+// two sizes are measured and both ratios printed.
+const ROUND_SIZES = [10_000, 50_000];
+const ROUNDS = 11;
 const LOGS = 200_000;
 const LOG_BATCH = 5_000; // both loggers yield to the event loop between batches, as a real app does
 const tick = () => new Promise((r) => setImmediate(r));
@@ -27,7 +29,7 @@ function attributes(i) {
   };
 }
 
-async function spanRound(provider) {
+async function spanRound(provider, SPANS_PER_ROUND) {
   const tracer = provider.getTracer('bench');
   const t0 = cpuNow();
   for (let i = 0; i < SPANS_PER_ROUND; i++) {
@@ -45,15 +47,17 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const plain = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter, { maxQueueSize: 1 << 17, maxExportBatchSize: 512 })] });
 const debbie = new BasicTracerProvider({ spanProcessors: [debbieProcessors({ sinks: [noopSink], maxQueueSize: 1 << 17 }).spanProcessor] });
-await spanRound(plain); await spanRound(debbie); // warm up
-const plainNs = [], debbieNs = [];
-for (let r = 0; r < ROUNDS; r++) {
-  plainNs.push(await spanRound(plain));
-  debbieNs.push(await spanRound(debbie));
+for (const size of ROUND_SIZES) {
+  await spanRound(plain, size); await spanRound(debbie, size); // warm up
+  const plainNs = [], debbieNs = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    plainNs.push(await spanRound(plain, size));
+    debbieNs.push(await spanRound(debbie, size));
+  }
+  const p = median(plainNs), d = median(debbieNs);
+  console.log(`span pipeline, ${size.toLocaleString('en')} spans per flush: plain BatchSpanProcessor ${(p / 1000).toFixed(2)} CPU µs/span, Debbie processor ${(d / 1000).toFixed(2)} CPU µs/span`);
+  console.log(`  ratio Debbie ÷ plain = ${(d / p).toFixed(3)} (goal ≤ 1.10)`);
 }
-const p = median(plainNs), d = median(debbieNs);
-console.log(`span pipeline: plain BatchSpanProcessor ${(p / 1000).toFixed(2)} CPU µs/span, Debbie processor ${(d / 1000).toFixed(2)} CPU µs/span`);
-console.log(`  ratio Debbie ÷ plain = ${(d / p).toFixed(3)} (goal ≤ 1.10)`);
 
 // Logger → file
 const dir = mkdtempSync(join(tmpdir(), 'debbie-bench-'));
