@@ -1,6 +1,6 @@
 // Scores Debbie's detectors on the labelled corpus from the AIWhisperer simulator.
 // Usage: node packages/commentary/eval/evaluate.mjs [--half tune|test|all] [--verbose] [--config '<json of debbie_config.commentary>']
-// (build first: pnpm exec tsc -b packages/commentary examples/aiwhisperer-sim)
+// (build first: pnpm exec tsc -b packages/commentary packages/aiwhisperer-sim)
 import { runScenario, SCENARIO_NAMES, VARIANTS, SimClock } from '@debbie/aiwhisperer-sim';
 import { corpusCases, runCase, scoreRuns, formatScoreTable, falsePositives, missedFaults, TUNE_SEEDS, TEST_SEEDS } from '@debbie/commentary';
 

@@ -1,7 +1,7 @@
 import type { DebbieEvent } from '@debbie/model';
 import { beforeAll, describe, expect, it } from 'vitest';
 // The simulator is an example package (not aliased by vitest): import its source directly.
-import { runScenario, type ScenarioRun } from '../../../examples/aiwhisperer-sim/src/index.js';
+import { runScenario, type ScenarioRun } from '../../aiwhisperer-sim/src/index.js';
 import { PythonExecutor } from './PythonExecutor.js';
 import { getLibraryScript } from './ScriptLibrary.js';
 

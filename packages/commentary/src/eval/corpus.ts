@@ -4,7 +4,7 @@ import type { CommentaryConfigInput } from '../config.js';
 import type { LabelledInterval, ScoredRun } from './score.js';
 
 /**
- * The slice of the simulator's API the corpus needs (`runScenario` of examples/aiwhisperer-sim),
+ * The slice of the simulator's API the corpus needs (`runScenario` of packages/aiwhisperer-sim),
  * passed in so this package does not depend on the simulator.
  */
 export interface SimulatorApi {
