@@ -131,24 +131,24 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function mergeSection<T extends object>(defaults: Readonly<T>, input: unknown, where: string): T {
   const out = { ...defaults } as Record<string, unknown>;
   if (input === undefined || input === null) return out as T;
-  if (!isPlainObject(input)) throw new DebbieError('INVALID_CONFIG', `expected a mapping, got ${JSON.stringify(input)}`, where);
+  if (!isPlainObject(input)) throw new DebbieError('invalid_config', `expected a mapping, got ${JSON.stringify(input)}`, where);
   for (const [key, value] of Object.entries(input)) {
     if (!(key in defaults)) {
-      throw new DebbieError('INVALID_CONFIG', `unknown setting '${key}' (known: ${Object.keys(defaults).join(', ')})`, where);
+      throw new DebbieError('invalid_config', `unknown setting '${key}' (known: ${Object.keys(defaults).join(', ')})`, where);
     }
     const expected = (defaults as Record<string, unknown>)[key];
     const at = `${where}.${key}`;
     if (typeof expected === 'number') {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        throw new DebbieError('INVALID_CONFIG', `expected a non-negative number, got ${JSON.stringify(value)}`, at);
+        throw new DebbieError('invalid_config', `expected a non-negative number, got ${JSON.stringify(value)}`, at);
       }
     } else if (typeof expected === 'boolean') {
-      if (typeof value !== 'boolean') throw new DebbieError('INVALID_CONFIG', `expected true or false, got ${JSON.stringify(value)}`, at);
+      if (typeof value !== 'boolean') throw new DebbieError('invalid_config', `expected true or false, got ${JSON.stringify(value)}`, at);
     } else if (typeof expected === 'string') {
-      if (typeof value !== 'string' || value === '') throw new DebbieError('INVALID_CONFIG', `expected a non-empty string, got ${JSON.stringify(value)}`, at);
+      if (typeof value !== 'string' || value === '') throw new DebbieError('invalid_config', `expected a non-empty string, got ${JSON.stringify(value)}`, at);
     } else if (Array.isArray(expected)) {
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
-        throw new DebbieError('INVALID_CONFIG', `expected a list of strings, got ${JSON.stringify(value)}`, at);
+        throw new DebbieError('invalid_config', `expected a list of strings, got ${JSON.stringify(value)}`, at);
       }
     }
     out[key] = value;
@@ -158,26 +158,26 @@ function mergeSection<T extends object>(defaults: Readonly<T>, input: unknown, w
 
 /**
  * Validates a `debbie_config.commentary` section (as parsed from YAML or given in code) and fills
- * defaults. Throws DebbieError('INVALID_CONFIG') naming the offending setting.
+ * defaults. Throws DebbieError('invalid_config') naming the offending setting.
  */
 export function resolveCommentaryConfig(input: CommentaryConfigInput | unknown = {}): CommentaryConfig {
   const src = input ?? {};
-  if (!isPlainObject(src)) throw new DebbieError('INVALID_CONFIG', `expected a mapping, got ${JSON.stringify(input)}`, WHERE);
+  if (!isPlainObject(src)) throw new DebbieError('invalid_config', `expected a mapping, got ${JSON.stringify(input)}`, WHERE);
   const top = mergeSection(
     { enabled: true, insight_level: 'detailed', pattern_detection: true, thresholds: null, interventions: null },
     { ...src, thresholds: null, interventions: null },
     WHERE,
   );
   if (top.insight_level !== 'brief' && top.insight_level !== 'detailed') {
-    throw new DebbieError('INVALID_CONFIG', `expected 'brief' or 'detailed', got ${JSON.stringify(top.insight_level)}`, `${WHERE}.insight_level`);
+    throw new DebbieError('invalid_config', `expected 'brief' or 'detailed', got ${JSON.stringify(top.insight_level)}`, `${WHERE}.insight_level`);
   }
   const thresholds = mergeSection(DEFAULT_THRESHOLDS, src.thresholds, `${WHERE}.thresholds`);
   const interventions = mergeSection(DEFAULT_INTERVENTIONS, src.interventions, `${WHERE}.interventions`);
   if (!/^wss?:\/\//.test(interventions.url)) {
-    throw new DebbieError('INVALID_CONFIG', `expected a ws:// or wss:// URL, got ${JSON.stringify(interventions.url)}`, `${WHERE}.interventions.url`);
+    throw new DebbieError('invalid_config', `expected a ws:// or wss:// URL, got ${JSON.stringify(interventions.url)}`, `${WHERE}.interventions.url`);
   }
   for (const key of ['nudge_min_count', 'tool_loop_repeats', 'tool_loop_window', 'error_burst_count', 'retry_storm_count'] as const) {
-    if (thresholds[key] < 1) throw new DebbieError('INVALID_CONFIG', `must be at least 1, got ${thresholds[key]}`, `${WHERE}.thresholds.${key}`);
+    if (thresholds[key] < 1) throw new DebbieError('invalid_config', `must be at least 1, got ${thresholds[key]}`, `${WHERE}.thresholds.${key}`);
   }
   return {
     enabled: top.enabled as boolean,

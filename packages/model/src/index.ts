@@ -8,6 +8,8 @@ export { createEvent } from './createEvent.js';
 export type { DebbieEventInit } from './createEvent.js';
 export { parseDebbieEvent } from './validateEvent.js';
 export { DebbieError } from './errors.js';
+export { DEBBIE_ERROR_CODES, isDebbieErrorCode } from './errors.js';
+export type { DebbieErrorCode } from './errors.js';
 export { newEventId, isValidTraceId, isValidSpanId } from './ids.js';
 export {
   isoFromEpochMicros, isoFromEpochMillis, isoFromHrTime, isoFromUnixNanos, epochMicros,

@@ -157,7 +157,7 @@ export class PythonExecutor {
   constructor(options: PythonExecutorOptions = {}) {
     this.isolation = options.isolation ?? 'bubblewrap';
     if (this.isolation !== 'bubblewrap' && this.isolation !== 'none') {
-      throw new DebbieError('INVALID_OPTION', `isolation must be 'bubblewrap' or 'none', not ${JSON.stringify(this.isolation)}`, 'PythonExecutor');
+      throw new DebbieError('invalid_option', `isolation must be 'bubblewrap' or 'none', not ${JSON.stringify(this.isolation)}`, 'PythonExecutor');
     }
     this.pythonPath = options.pythonPath ?? process.env.DEBBIE_PYTHON ?? DEFAULT_PYTHON_PATH;
     this.bwrapPath = options.bwrapPath ?? '/usr/bin/bwrap';
@@ -173,7 +173,7 @@ export class PythonExecutor {
     this.allowedImports = [...(options.allowedImports ?? DEFAULT_ALLOWED_IMPORTS)];
     for (const name of this.allowedImports) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new DebbieError('INVALID_OPTION', `allowedImports: ${JSON.stringify(name)} is not a top-level module name`, 'PythonExecutor');
+        throw new DebbieError('invalid_option', `allowedImports: ${JSON.stringify(name)} is not a top-level module name`, 'PythonExecutor');
       }
     }
     this.usePandas = options.usePandas ?? true;
@@ -192,10 +192,10 @@ export class PythonExecutor {
    * back in the result; a missing sandbox or interpreter throws a DebbieError.
    */
   async execute(script: string, context: ExecutionContext = {}): Promise<ExecutionResult> {
-    if (typeof script !== 'string') throw new DebbieError('INVALID_SCRIPT', 'the script must be a string', 'PythonExecutor.execute');
+    if (typeof script !== 'string') throw new DebbieError('invalid_script', 'the script must be a string', 'PythonExecutor.execute');
     const scriptBytes = Buffer.byteLength(script);
     if (scriptBytes > MAX_SCRIPT_BYTES) {
-      throw new DebbieError('INVALID_SCRIPT', `the script is ${scriptBytes} bytes, over the ${MAX_SCRIPT_BYTES}-byte cap`, 'PythonExecutor.execute');
+      throw new DebbieError('invalid_script', `the script is ${scriptBytes} bytes, over the ${MAX_SCRIPT_BYTES}-byte cap`, 'PythonExecutor.execute');
     }
     this.checked ??= this.checkEnvironment();
     try {
@@ -221,7 +221,7 @@ export class PythonExecutor {
         ...(uid !== undefined ? { uid, gid: uid } : {}),
       });
       if (outcome.spawnError) {
-        throw new DebbieError('SANDBOX_UNAVAILABLE', `could not start ${cmd.command}: ${outcome.spawnError.message}`, 'PythonExecutor');
+        throw new DebbieError('sandbox_unavailable', `could not start ${cmd.command}: ${outcome.spawnError.message}`, 'PythonExecutor');
       }
       const result = await this.interpret(outcome, workDir, stats, sha256, uid ?? null);
       this.record(result, script, context, startedAt);
@@ -300,7 +300,7 @@ export class PythonExecutor {
     const prelude = await readPreludeResult(join(workDir, 'result.json'), MAX_RESULT_BYTES);
     if (typeof prelude === 'string') {
       if (this.isolation === 'bubblewrap' && outcome.exitCode !== 0 && /^bwrap:/m.test(base.stderr)) {
-        throw new DebbieError('SANDBOX_FAILED', `bubblewrap could not set up the sandbox: ${firstLine(base.stderr.slice(base.stderr.indexOf('bwrap:')))}`, 'PythonExecutor');
+        throw new DebbieError('sandbox_failed', `bubblewrap could not set up the sandbox: ${firstLine(base.stderr.slice(base.stderr.indexOf('bwrap:')))}`, 'PythonExecutor');
       }
       // bubblewrap reports a child killed by signal N as exit code 128 + N.
       const signal = outcome.signal ?? (this.isolation === 'bubblewrap' ? signalFromExitCode(outcome.exitCode) : null);
@@ -336,24 +336,24 @@ export class PythonExecutor {
     const missing = async (path: string) => access(path, constants.X_OK).then(() => false, () => true);
     if (this.isolation === 'bubblewrap') {
       if (await missing(this.bwrapPath)) {
-        throw new DebbieError('SANDBOX_UNAVAILABLE',
+        throw new DebbieError('sandbox_unavailable',
           `bubblewrap not found at ${this.bwrapPath}: refusing to run Python scripts without a sandbox. ` +
           `Install it (apt-get install bubblewrap) or, for trusted scripts only, pass isolation: 'none'.`, 'PythonExecutor');
       }
     }
     if (await missing(this.prlimitPath)) {
-      throw new DebbieError('SANDBOX_UNAVAILABLE',
+      throw new DebbieError('sandbox_unavailable',
         `prlimit not found at ${this.prlimitPath}: it caps the script's memory and CPU. Install util-linux.`, 'PythonExecutor');
     }
     if (await missing(this.pythonPath)) {
-      throw new DebbieError('PYTHON_NOT_FOUND',
+      throw new DebbieError('python_not_found',
         `no executable Python at ${this.pythonPath}. Install python3 (Debian's python3-pandas for pandas) or set pythonPath / DEBBIE_PYTHON.`, 'PythonExecutor');
     }
     if (this.isolation === 'bubblewrap') {
       const real = await realpath(this.pythonPath);
       const visible = ['/usr', ...this.readOnlyBinds].some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
       if (!visible) {
-        throw new DebbieError('PYTHON_NOT_FOUND',
+        throw new DebbieError('python_not_found',
           `${this.pythonPath} resolves to ${real}, which the sandbox cannot see (only /usr is mounted). ` +
           `Use an interpreter under /usr or add its prefix to readOnlyBinds.`, 'PythonExecutor');
       }
@@ -363,7 +363,7 @@ export class PythonExecutor {
 
 function positive(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new DebbieError('INVALID_OPTION', `${name} must be a positive number, not ${value}`, 'PythonExecutor');
+    throw new DebbieError('invalid_option', `${name} must be a positive number, not ${value}`, 'PythonExecutor');
   }
   return value;
 }

@@ -43,7 +43,7 @@ export function listLibraryScripts(): LibraryScript[] {
 export function getLibraryScript(name: string): LibraryScript {
   const script = load().get(name);
   if (!script) {
-    throw new DebbieError('UNKNOWN_SCRIPT', `no library script named "${name}"; choose one of: ${[...load().keys()].join(', ')}`, '--library');
+    throw new DebbieError('unknown_script', `no library script named "${name}"; choose one of: ${[...load().keys()].join(', ')}`, '--library');
   }
   return script;
 }

@@ -1,5 +1,5 @@
 import { WebSocket, type RawData } from 'ws';
-import { DebbieError, filterToSearchParams, parseDebbieEvent, type DebbieEvent, type EventFilter } from '@debbie/model';
+import { DebbieError, isDebbieErrorCode, filterToSearchParams, parseDebbieEvent, type DebbieEvent, type EventFilter } from '@debbie/model';
 import { CLOSE_POLICY_VIOLATION, type ControlMessage } from './protocol.js';
 import { RingBuffer } from './RingBuffer.js';
 
@@ -161,7 +161,7 @@ export class StreamClient implements AsyncIterable<DebbieEvent> {
       this.serverDropped = message.dropped;
       this.options.onDropped?.(message.dropped);
     } else if (message.stream === 'error') {
-      this.fail(new DebbieError(String(message.code ?? 'stream_error'), `${this.options.url}: ${String(message.message)}`));
+      this.fail(new DebbieError(isDebbieErrorCode(message.code) ? message.code : 'stream_error', `${this.options.url}: ${String(message.message)}`));
     }
   }
 

@@ -40,7 +40,7 @@ async function loadScript(values: ParsedValues, positionals: string[], cwd: stri
   if (!file) throw new DebbieError('missing_option', 'give a script FILE or --library NAME (list the library with `debbie scripts`)');
   const path = resolve(cwd, file);
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new DebbieError('file_missing', `no script file at ${path}`, file);
+  if (!info?.isFile()) throw new DebbieError('file_not_found', `no script file at ${path}`, file);
   if (info.size > MAX_SCRIPT_BYTES) throw new DebbieError('invalid_option', `the script is ${info.size} bytes, over the ${MAX_SCRIPT_BYTES}-byte cap`, file);
   return { source: await readFile(path, 'utf8'), name: file };
 }
@@ -102,7 +102,7 @@ export const runScriptCommand: Command = {
     let result;
     try {
       const summary = (await reader.listSessions()).find((s) => s.session_id === sessionId);
-      if (!summary) throw new DebbieError('session_missing', `no session "${sessionId}" in this store; list them with \`debbie sessions\``, '--session');
+      if (!summary) throw new DebbieError('session_not_found', `no session "${sessionId}" in this store; list them with \`debbie sessions\``, '--session');
       result = await executor.execute(script.source, {
         logs: reader.streamEvents({ sessionId }, { batchSize: 1000 }),
         session: { ...summary },
