@@ -108,16 +108,21 @@ describe('debbie export', () => {
     }
   });
 
-  it('reads from a running collector with --from-url while --url names the destination', async () => {
+  it('reads from a running collector with --url while --to names the destination (old spelling noted)', async () => {
     const live = await openStore(join(dir, 'live.duckdb'));
     await live.append(session);
     await live.forceFlush();
     const collector = await startCollector({ store: live, port: 0 });
     const hec = await LocalSplunkHecServer.start({ tokens: { t: {} } });
     try {
-      const r = await debbie(['--session', SESSION, '--from-url', collector.url, '--format', 'splunk', '--url', hec.url, '--token', 't', '--quiet']);
+      const r = await debbie(['--session', SESSION, '--url', collector.url, '--format', 'splunk', '--to', hec.url, '--to-token', 't', '--quiet']);
       expect(r).toMatchObject({ code: 0, stderr: '' });
       expect(hec.events.map((e) => (e.event as DebbieEvent).event_id).sort()).toEqual(session.map((e) => e.event_id).sort());
+      const old = await debbie(['--session', SESSION, '--from-url', collector.url, '--format', 'splunk', '--url', hec.url, '--token', 't', '--quiet']);
+      expect(old.code).toBe(0);
+      expect(old.stderr).toMatch(/use --to http.* for the destination/);
+      expect(old.stderr).toMatch(/--from-url is deprecated: use --url/);
+      expect(hec.events.length).toBe(2 * session.length);
     } finally {
       await hec.stop();
       await collector.close();
@@ -140,11 +145,11 @@ describe('debbie export', () => {
     expect(runs[0]!.stderr).toMatch(/give --session ID .* or --all/);
     expect(runs[1]!.stderr).toMatch(/unknown format "xml"; expected one of json, jsonl, csv, parquet, elasticsearch, splunk/);
     expect(runs[2]!.stderr).toMatch(/needs --out FILE/);
-    expect(runs[3]!.stderr).toMatch(/needs --token/);
-    expect(runs[4]!.stderr).toMatch(/needs --url/);
+    expect(runs[3]!.stderr).toMatch(/needs --to-token/);
+    expect(runs[4]!.stderr).toMatch(/needs --to URL/);
     expect(runs[5]!.stderr).toMatch(/exclude each other/);
-    // A store that cannot be read leaves an existing output file alone, and the hint names --from-url.
-    expect(runs[6]!.stderr).toMatch(/no store at .*missing\.duckdb.*--from-url of a running collector/);
+    // A store that cannot be read leaves an existing output file alone, and the hint names --url.
+    expect(runs[6]!.stderr).toMatch(/no store at .*missing\.duckdb.*--url of a running collector/);
     expect(readFileSync(join(dir, 'keep.csv'), 'utf8')).toBe('precious');
     expect(existsSync(join(dir, 'debbie-export-dead-letter.jsonl'))).toBe(false);
   });

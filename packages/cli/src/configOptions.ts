@@ -1,11 +1,8 @@
 import { resolveCommentaryConfig, type CommentaryConfig } from '@debbie/commentary';
 import { loadConfig, type DebbieConfig, type PythonExecutionConfig } from '@debbie/sdk';
 import type { PythonExecutorOptions } from '@debbie/python';
-import type { CommandIO, OptionSpec, ParsedValues } from './Command.js';
-
-export const CONFIG_OPTION: Record<string, OptionSpec> = {
-  config: { type: 'string', value: 'PATH', description: 'The debbie.yaml to use (default: $DEBBIE_CONFIG, else ./debbie.yaml when present, else built-in defaults).' },
-};
+import type { CommandIO, ParsedValues } from './Command.js';
+import { str } from './flags.js';
 
 /** debbie.yaml as the commands use it: the validated file plus the parts other packages validate. */
 export interface CliConfig {
@@ -21,7 +18,7 @@ export interface CliConfig {
 
 /** Loads and validates the configuration named by --config (or found by default). */
 export function loadCliConfig(values: ParsedValues, io: CommandIO): CliConfig {
-  const explicit = typeof values.config === 'string' ? values.config : undefined;
+  const explicit = str(values.config);
   const config = loadConfig(explicit, { cwd: io.cwd, env: io.env });
   const c = config.debbie_config.commentary;
   const commentary = resolveCommentaryConfig({

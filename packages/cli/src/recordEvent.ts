@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import { RemoteEventSink } from '@debbie/collector';
 import { DebbieError, type DebbieEvent } from '@debbie/model';
-import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
+import { openStore } from '@debbie/store';
 import type { CommandIO, ParsedValues } from './Command.js';
+import { collectorToken, collectorUrl, storeLocation } from './flags.js';
 
 /**
  * Records an event (a python_exec run) where the session lives: the collector (--url) or the
@@ -11,14 +11,15 @@ import type { CommandIO, ParsedValues } from './Command.js';
  */
 export async function recordEvent(event: DebbieEvent, values: ParsedValues, io: CommandIO, command: string): Promise<void> {
   try {
-    if (typeof values.url === 'string') {
-      const sink = new RemoteEventSink({ url: values.url, token: io.env.DEBBIE_TOKEN || undefined });
+    const url = collectorUrl(values);
+    if (url) {
+      const sink = new RemoteEventSink({ url, token: collectorToken(values, io) });
       sink.write(event);
       await sink.shutdown();
       if (sink.stats.sent === 0) throw new DebbieError('not_recorded', 'the collector did not accept it');
       return;
     }
-    const store = await openStore(resolve(io.cwd, typeof values.store === 'string' ? values.store : DEFAULT_STORE_PATH));
+    const store = await openStore(storeLocation(values, io));
     try {
       await store.append([event]);
     } finally {

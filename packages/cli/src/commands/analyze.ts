@@ -1,21 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { CommentaryProcessor, ReplayClock } from '@debbie/commentary';
 import { DebbieError, epochMicros, type DebbieEvent } from '@debbie/model';
 import {
   commentFinding, LogAnalyzer, REPORT_SECTIONS, renderReportHtml, renderReportJson, renderReportMarkdown,
   type AnalysisReport, type FindingSource, type PatternFinding,
 } from '@debbie/report';
-import type { Command, CommandIO } from '../Command.js';
-import { openReader, READER_OPTIONS, writeOut } from '../readerOptions.js';
+import type { Command, CommandIO, ParsedValues } from '../Command.js';
+import { FILTER_FLAGS, formatFlag, outputFormat, READER_FLAGS, requireSession, resolvePath, SESSION_FLAG, str } from '../flags.js';
+import { openReader, writeOut } from '../readerOptions.js';
 
 const FORMATS = { md: renderReportMarkdown, json: renderReportJson, html: renderReportHtml } as const satisfies Record<string, (r: AnalysisReport) => string>;
 
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-function positiveNumber(v: unknown, flag: string): number | undefined {
+function positiveNumber(v: ParsedValues[string], flag: string): number | undefined {
   const s = str(v);
   if (s === undefined) return undefined;
   const n = Number(s);
@@ -85,20 +82,18 @@ export const analyzeCommand: Command = {
     '  debbie analyze --session abc123 --focus performance,errors --since 2025-05-29T10:00:00Z',
   ].join('\n'),
   options: {
-    session: { type: 'string', short: 's', value: 'ID', description: 'Session to analyze (required).' },
-    format: { type: 'string', short: 'f', value: 'md|json|html', description: 'Report format (default md).' },
+    session: { ...SESSION_FLAG, description: `${SESSION_FLAG.description} (required)` },
+    format: { ...formatFlag(Object.keys(FORMATS), 'md', 'report format'), short: 'f' },
     out: { type: 'string', short: 'o', value: 'FILE', description: 'Write the report to FILE instead of stdout.' },
-    since: { type: 'string', value: 'TS', description: 'Only events at or after this ISO-8601 time.' },
-    until: { type: 'string', value: 'TS', description: 'Only events before this ISO-8601 time.' },
+    since: FILTER_FLAGS.since!,
+    until: FILTER_FLAGS.until!,
     focus: { type: 'string', value: 'SECTIONS', description: `Comma-separated sections to include (default all: ${REPORT_SECTIONS.join(',')}).` },
     'stall-ms': { type: 'string', value: 'MS', description: 'Silence that counts as a stall (default 30000).' },
-    ...READER_OPTIONS,
+    ...READER_FLAGS,
   },
   async run(values, _positionals, io) {
-    const session = str(values.session);
-    if (!session) throw new DebbieError('missing_option', 'is required (run `debbie sessions` to list session ids)', '--session');
-    const format = (str(values.format) ?? 'md') as keyof typeof FORMATS;
-    if (!Object.hasOwn(FORMATS, format)) throw new DebbieError('invalid_option', `unknown format "${values.format as string}"; expected md, json or html`, '--format');
+    const session = requireSession(values);
+    const format = outputFormat(values, Object.keys(FORMATS) as (keyof typeof FORMATS)[], 'md');
     const focus = str(values.focus)?.split(',').map((s) => s.trim()).filter(Boolean);
     const stallThresholdMs = positiveNumber(values['stall-ms'], '--stall-ms');
     const reader = await openReader(values, io);
@@ -113,7 +108,7 @@ export const analyzeCommand: Command = {
       const text = FORMATS[format](report);
       const out = str(values.out);
       if (out) {
-        const path = resolve(io.cwd, out);
+        const path = resolvePath(io, out);
         await mkdir(dirname(path), { recursive: true });
         await writeFile(path, text);
         io.stderr.write(`debbie analyze: ${report.event_count} events analyzed; ${format} report written to ${path}\n`);

@@ -3,9 +3,10 @@ import { CommentaryProcessor } from '@debbie/commentary';
 import { LogStreamer, startStreamServer, type StreamServer } from '@debbie/stream';
 import { DebbieError, type EventSink } from '@debbie/model';
 import { buildLogging } from '@debbie/sdk';
-import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
+import { openStore } from '@debbie/store';
 import type { Command } from '../Command.js';
-import { CONFIG_OPTION, loadCliConfig } from '../configOptions.js';
+import { loadCliConfig } from '../configOptions.js';
+import { collectorToken, CONFIG_FLAG, STORE_FLAG, storeLocation, str, TOKEN_FLAG } from '../flags.js';
 import { untilSignal } from '../untilSignal.js';
 
 function port(value: unknown, flag: string): number {
@@ -36,23 +37,23 @@ export const collectCommand: Command = {
   options: {
     'otlp-port': { type: 'string', default: '4318', value: 'PORT', description: 'OTLP/HTTP and query API port (default 4318; 0 = a free port).' },
     'stream-port': { type: 'string', value: 'PORT', description: 'Real-time WebSocket stream port for `debbie tail` (default: the realtime handler\'s stream_port in debbie.yaml, else 9999; 0 = a free port).' },
-    store: { type: 'string', value: 'PATH', description: `Event store file (default ${DEFAULT_STORE_PATH}).` },
+    store: STORE_FLAG,
     host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'Address to bind (default 127.0.0.1).' },
-    token: { type: 'string', value: 'T', description: 'Bearer token required from clients (default env DEBBIE_TOKEN).' },
+    token: { ...TOKEN_FLAG, description: 'bearer token the collector requires from clients (default $DEBBIE_TOKEN)' },
     'max-body-mb': { type: 'string', default: '16', value: 'MIB', description: 'Largest OTLP request after decompression (default 16).' },
     'no-commentary': { type: 'boolean', description: "Do not run Debbie's commentary on what arrives (default: as debbie.yaml says, on; its comments are stored)." },
-    ...CONFIG_OPTION,
+    config: CONFIG_FLAG,
   },
   async run(values, _positionals, io) {
     const otlpPort = port(values['otlp-port'], '--otlp-port');
-    const host = String(values.host ?? '127.0.0.1');
-    const token = (values.token as string | undefined) || io.env.DEBBIE_TOKEN || undefined;
+    const host = str(values.host) ?? '127.0.0.1';
+    const token = collectorToken(values, io);
     assertSafeBind(host, token);
     const cli = loadCliConfig(values, io);
     const commentaryOn = !values['no-commentary'] && cli.commentary.enabled;
     const realtime = Object.values(cli.config.handlers).find((h) => h.class === 'realtime');
     const streamPort = port(values['stream-port'] ?? (realtime?.class === 'realtime' ? realtime.stream_port : 9999), '--stream-port');
-    const storePath = (values.store as string | undefined) ?? DEFAULT_STORE_PATH;
+    const storePath = storeLocation(values, io);
     // debbie_config.aggregation.buffer_size: events the pipeline may queue for the store before it drops (and counts).
     const store = await openStore(storePath, { maxQueuedEvents: cli.bufferSize });
     const streamer = new LogStreamer(realtime?.class === 'realtime' ? { bufferSize: realtime.buffer_size } : {});

@@ -1,13 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { runScenario, SCENARIO_NAMES, SCENARIOS, SimClock } from '@debbie/aiwhisperer-sim';
 import { CommentaryProcessor, formatCommentary, type CommentaryConfig } from '@debbie/commentary';
 import { DebbieError, LOG_SOURCES, type DebbieEvent, type EventReader, type LogSource } from '@debbie/model';
 import { LogAnalyzer, renderReportMarkdown, TimelineVisualizer } from '@debbie/report';
 import { QueryClient, RemoteEventSink } from '@debbie/collector';
-import { DEFAULT_STORE_PATH, openStore, type EventStore } from '@debbie/store';
+import { openStore, type EventStore } from '@debbie/store';
 import type { Command, CommandIO } from '../Command.js';
-import { CONFIG_OPTION, loadCliConfig } from '../configOptions.js';
+import { loadCliConfig } from '../configOptions.js';
+import { collectorToken, collectorUrl, CONFIG_FLAG, formatFlag, outputFormat, resolvePath, STORE_FLAG, storeLocation, str, TOKEN_FLAG, URL_FLAG } from '../flags.js';
 import { startConfiguredLogging, type ConfiguredLogging } from '../configuredLogging.js';
 
 interface ScenarioSummary {
@@ -28,6 +29,8 @@ interface ScenarioSummary {
   reports: string[];
 }
 
+const FORMATS = ['text', 'json'] as const;
+
 /** `debbie demo`: Debbie's main job on the embedded default. */
 export const demoCommand: Command = {
   name: 'demo',
@@ -42,18 +45,17 @@ export const demoCommand: Command = {
   ].join('\n'),
   options: {
     scenario: { type: 'string', value: 'NAME', description: 'A scenario name, or all (default all).', default: 'all' },
-    store: { type: 'string', value: 'PATH', description: `The store to write (default ${DEFAULT_STORE_PATH}).`, default: DEFAULT_STORE_PATH },
-    url: { type: 'string', value: 'URL', description: 'Send the sessions live to a running `debbie collect` (its query API URL) instead of the store; `debbie tail` then shows them as they happen.' },
-    token: { type: 'string', value: 'TOKEN', description: 'Bearer token for --url (default $DEBBIE_TOKEN).' },
+    store: STORE_FLAG,
+    url: { ...URL_FLAG, description: `${URL_FLAG.description}: the sessions are sent to it live, and \`debbie tail\` shows them as they happen` },
+    token: TOKEN_FLAG,
     seed: { type: 'string', value: 'N', description: 'Seed for the simulation (default 1); the same seed gives the same sessions.', default: '1' },
     'out-dir': { type: 'string', value: 'DIR', description: 'Where debug_timelines/ and debug_reports/ go (default: the working directory).' },
-    format: { type: 'string', value: 'text|json', description: 'text (default) or json (one JSON array of scenario summaries).', default: 'text' },
+    format: formatFlag(FORMATS, 'text', 'output format (json: one array of scenario summaries)'),
     interventions: { type: 'string', value: 'on|dry-run|off', description: 'Let Debbie unstick stalled simulated agents, only recommend (dry-run), or neither (default: debbie_config.commentary.interventions when the config sets it, else on: the demo\'s sessions are simulated).' },
-    ...CONFIG_OPTION,
+    config: CONFIG_FLAG,
   },
   async run(values, _positionals, io) {
-    const format = String(values.format);
-    if (format !== 'text' && format !== 'json') throw new DebbieError('invalid_option', `--format must be text or json, got "${format}"`, '--format');
+    const format = outputFormat(values, FORMATS, 'text');
     const seed = Number(values.seed);
     if (!Number.isInteger(seed) || seed < 0) throw new DebbieError('invalid_option', `--seed must be a non-negative integer, got "${String(values.seed)}"`, '--seed');
     const requested = String(values.scenario);
@@ -69,11 +71,11 @@ export const demoCommand: Command = {
       ...cli.commentary,
       interventions: { ...cli.commentary.interventions, enabled: mode !== 'off', dry_run: mode === 'dry-run' },
     };
-    const outDir = resolve(io.cwd, typeof values['out-dir'] === 'string' ? values['out-dir'] : '.');
+    const outDir = resolvePath(io, str(values['out-dir']) ?? '.');
     // Either the embedded store, or a running collector: events go to it live, reports read it back.
-    const remoteUrl = typeof values.url === 'string' ? values.url : undefined;
-    const token = typeof values.token === 'string' ? values.token : io.env.DEBBIE_TOKEN || undefined;
-    const storePath = resolve(io.cwd, String(values.store));
+    const remoteUrl = collectorUrl(values);
+    const token = collectorToken(values, io);
+    const storePath = storeLocation(values, io);
     const store: EventStore | undefined = remoteUrl ? undefined : await openStore(storePath);
     const remote = remoteUrl ? { sink: new RemoteEventSink({ url: remoteUrl, ...(token ? { token } : {}) }), reader: new QueryClient({ url: remoteUrl, ...(token ? { token } : {}) }) } : undefined;
     const reader: EventReader = store ?? remote!.reader;

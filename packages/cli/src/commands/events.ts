@@ -1,8 +1,10 @@
 import { DebbieError, formatDebbieLine } from '@debbie/model';
 import type { Command } from '../Command.js';
-import { FILTER_OPTIONS, filterFromValues, FORMAT_OPTION, formatFromValues, openReader, READER_OPTIONS, writeOut } from '../readerOptions.js';
+import { FILTER_FLAGS, filterFromValues, formatFlag, outputFormat, READER_FLAGS, SESSION_FLAG, wholeNumber } from '../flags.js';
+import { openReader, writeOut } from '../readerOptions.js';
 
 const PAGE = 1000;
+const FORMATS = ['text', 'json'] as const;
 
 export const eventsCommand: Command = {
   name: 'events',
@@ -19,23 +21,19 @@ export const eventsCommand: Command = {
     '  debbie events --session 3f2c… --grep "continuation" --since 2025-05-29T10:15:00Z',
   ].join('\n'),
   options: {
-    session: { type: 'string', value: 'ID', description: 'the session (see `debbie sessions`); required unless --correlation is given' },
-    ...FILTER_OPTIONS,
+    session: { ...SESSION_FLAG, description: `${SESSION_FLAG.description}; required unless --correlation is given` },
+    ...FILTER_FLAGS,
     limit: { type: 'string', value: 'N', description: 'print at most N events (default all)' },
-    ...READER_OPTIONS,
-    ...FORMAT_OPTION,
+    ...READER_FLAGS,
+    format: formatFlag(FORMATS, 'text'),
   },
   async run(values, _positionals, io) {
-    const format = formatFromValues(values);
+    const format = outputFormat(values, FORMATS, 'text');
     const filter = filterFromValues(values);
     if (!filter.sessionId && !filter.correlationId) {
       throw new DebbieError('missing_option', 'give --session ID (list them with `debbie sessions`) or --correlation ID');
     }
-    let limit = Number.POSITIVE_INFINITY;
-    if (typeof values.limit === 'string') {
-      limit = Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 0) throw new DebbieError('invalid_option', `"${values.limit}" is not a non-negative whole number`, '--limit');
-    }
+    const limit = wholeNumber(values, 'limit') ?? Number.POSITIVE_INFINITY;
     const reader = await openReader(values, io);
     // The reader of our output may go away (`| head`): stop reading then.
     let outputGone = false;

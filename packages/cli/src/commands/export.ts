@@ -1,50 +1,49 @@
-import { resolve } from 'node:path';
 import { DebbieError } from '@debbie/model';
 import { createDestination, EXPORT_FORMATS, exportEvents, type ExportProgress } from '@debbie/exporters';
 import type { Command, CommandIO, ParsedValues } from '../Command.js';
-import { FILTER_OPTIONS, filterFromValues, openReader, READER_OPTIONS } from '../readerOptions.js';
+import { FILTER_FLAGS, filterFromValues, formatFlag, READER_FLAGS, resolvePath, SESSION_FLAG, str } from '../flags.js';
+import { openReader } from '../readerOptions.js';
 
 /** Events per page read from the store while exporting: the bound on events in memory. */
 const PAGE = 5_000;
 /** Progress is printed at most this often (ms), and only for exports that outlast it. */
 const PROGRESS_EVERY_MS = 1_000;
 
-const str = (v: ParsedValues[string]): string | undefined => (typeof v === 'string' ? v : undefined);
-
 export const exportCommand: Command = {
   name: 'export',
   summary: 'Export stored events as JSON, JSONL, CSV or Parquet, or send them to Elasticsearch or Splunk.',
-  usage: `(--session ID | --all) [filters] --format ${EXPORT_FORMATS.join('|')} [--out FILE] [--url URL --token T --index NAME] [--store PATH | --from-url URL]`,
+  usage: `(--session ID | --all) [filters] --format ${EXPORT_FORMATS.join('|')} [--out FILE] [--to URL --to-token T --index NAME] [--store PATH | --url URL]`,
   description: [
     'Columns and field mappings are documented in docs/export-formats.md.',
     'Events are read page by page and streamed, so memory stays flat however large the export.',
     'json, jsonl and csv go to stdout without --out; parquet needs --out.',
-    'For elasticsearch and splunk, --url is the DESTINATION (the cluster or HEC base URL); read from a',
-    'running collector with --from-url. --token is an Elasticsearch API key (base64 "id:key") or',
-    '"user:password", or a Splunk HEC token; DEBBIE_EXPORT_TOKEN is used when --token is absent.',
+    'For elasticsearch and splunk, --to is the destination (the cluster or HEC base URL) and --to-token',
+    'an Elasticsearch API key (base64 "id:key") or "user:password", or a Splunk HEC token',
+    '(default $DEBBIE_EXPORT_TOKEN). --url and --token name a running collector to read from, as in',
+    'every command. (The old spelling, --url/--token for the destination without --to, still works.)',
     'Events the server refuses for good are written with their reason to --dead-letter (default',
     'debbie-export-dead-letter.jsonl) and the command exits 1.',
     '',
     'Examples:',
     '  debbie export --session 3f2c… --format csv --out session.csv',
     '  debbie export --all --min-level WARNING --format parquet --out warnings.parquet',
-    '  debbie export --session 3f2c… --format elasticsearch --url https://es:9200 --token $ES_API_KEY --index logs-debbie-default',
-    '  debbie export --all --format splunk --url https://splunk:8088 --token $HEC_TOKEN --index debbie --ack',
+    '  debbie export --session 3f2c… --format elasticsearch --to https://es:9200 --to-token $ES_API_KEY --index logs-debbie-default',
+    '  debbie export --all --format splunk --to https://splunk:8088 --to-token $HEC_TOKEN --index debbie --ack',
   ].join('\n'),
   options: {
-    session: { type: 'string', value: 'ID', description: 'export this session (see `debbie sessions`)' },
+    session: SESSION_FLAG,
     all: { type: 'boolean', description: 'export every stored event (with the filters)' },
-    ...FILTER_OPTIONS,
-    format: { type: 'string', value: 'F', description: `output format: ${EXPORT_FORMATS.join(', ')} (required)` },
+    ...FILTER_FLAGS,
+    format: formatFlag(EXPORT_FORMATS, undefined),
     out: { type: 'string', short: 'o', value: 'FILE', description: 'output file (json, jsonl, csv: default stdout; parquet: required)' },
-    url: { type: 'string', value: 'URL', description: 'destination base URL for elasticsearch or splunk (not the collector: see --from-url)' },
-    token: { type: 'string', value: 'T', description: 'Elasticsearch API key or user:password, or Splunk HEC token (default $DEBBIE_EXPORT_TOKEN)' },
+    to: { type: 'string', value: 'URL', description: 'destination base URL for elasticsearch or splunk' },
+    'to-token': { type: 'string', value: 'T', description: 'Elasticsearch API key or user:password, or Splunk HEC token (default $DEBBIE_EXPORT_TOKEN)' },
     index: { type: 'string', value: 'NAME', description: 'Elasticsearch index or data stream (default logs-debbie-default); Splunk index (default: the token\'s)' },
     'dead-letter': { type: 'string', value: 'FILE', description: 'where refused events go, with reasons (default debbie-export-dead-letter.jsonl)' },
     ack: { type: 'boolean', description: 'splunk: wait for indexer acknowledgment of each batch' },
     quiet: { type: 'boolean', short: 'q', description: 'no progress or summary on stderr' },
-    store: READER_OPTIONS.store!,
-    'from-url': { type: 'string', value: 'URL', description: 'read from a running `debbie collect` query API instead of --store' },
+    ...READER_FLAGS,
+    'from-url': { type: 'string', value: 'URL', description: 'old spelling of --url (deprecated)' },
   },
   async run(values, _positionals, io) {
     const session = str(values.session);
@@ -55,24 +54,22 @@ export const exportCommand: Command = {
     const filter = filterFromValues(values);
     const out = str(values.out);
     const remote = format === 'elasticsearch' || format === 'splunk';
-    const token = str(values.token) ?? (io.env.DEBBIE_EXPORT_TOKEN || undefined);
+    const { source, to, toToken } = exportEnds(values, remote, io);
+    const token = toToken ?? (io.env.DEBBIE_EXPORT_TOKEN || undefined);
+    if (remote && !to) throw new DebbieError('missing_option', `--format ${format} needs --to URL (the ${format === 'splunk' ? 'HEC' : 'Elasticsearch'} base URL)`, '--to');
+    if (format === 'splunk' && !token) throw new DebbieError('missing_option', '--format splunk needs --to-token (a HEC token) or $DEBBIE_EXPORT_TOKEN', '--to-token');
     const deadLetterPath = remote ? resolvePath(io, str(values['dead-letter']) ?? 'debbie-export-dead-letter.jsonl') : undefined;
     // Checks the format's options (and URL, index name) before anything is read.
     const destination = createDestination({
       format,
       ...(out ? { output: resolvePath(io, out) } : format === 'parquet' || remote ? {} : { output: { stream: io.stdout, name: 'stdout' } }),
-      ...(str(values.url) ? { url: str(values.url)! } : {}),
+      ...(to ? { url: to } : {}),
       ...(token ? { token } : {}),
       ...(str(values.index) ? { index: str(values.index)! } : {}),
       ...(deadLetterPath ? { deadLetterPath } : {}),
       ...(values.ack === true ? { ack: true } : {}),
     });
-    // The collector source is --from-url here, since --url names the destination.
-    const reader = await openReader({ store: values.store, url: values['from-url'] }, io).catch((error: unknown) => {
-      // The shared helper's hints name --url, which is --from-url in this command.
-      if (error instanceof DebbieError) throw new DebbieError(error.code, error.message.replaceAll('--url', '--from-url'));
-      throw error;
-    });
+    const reader = await openReader(source, io);
     const quiet = values.quiet === true;
     try {
       const total = quiet ? undefined : await reader.countEvents(filter);
@@ -103,8 +100,29 @@ export const exportCommand: Command = {
   },
 };
 
-function resolvePath(io: CommandIO, path: string): string {
-  return resolve(io.cwd, path);
+/**
+ * Where export reads from (`--store`, or `--url`/`--token` of a collector, as everywhere) and where
+ * it sends (`--to`, `--to-token`). The old spellings keep working with a note on stderr:
+ * `--from-url` for --url, and --url/--token naming the destination when --to is absent.
+ */
+function exportEnds(values: ParsedValues, remote: boolean, io: CommandIO): { source: ParsedValues; to?: string; toToken?: string } {
+  const note = (text: string) => io.stderr.write(`debbie export: ${text}\n`);
+  const source: ParsedValues = { store: values.store, url: values.url, token: values.token };
+  let to = str(values.to);
+  let toToken = str(values['to-token']);
+  if (remote && !to && str(values.url)) {
+    note(`--url names the collector to read from; use --to ${str(values.url)} for the destination (and --to-token for its token)`);
+    to = str(values.url);
+    toToken ??= str(values.token);
+    source.url = undefined;
+    source.token = undefined;
+  }
+  const fromUrl = str(values['from-url']);
+  if (fromUrl) {
+    note('--from-url is deprecated: use --url');
+    source.url = fromUrl;
+  }
+  return { source, ...(to ? { to } : {}), ...(toToken ? { toToken } : {}) };
 }
 
 function formatBytes(bytes: number): string {

@@ -4,9 +4,10 @@ import {
 } from '@debbie/collector';
 import { CommentaryProcessor } from '@debbie/commentary';
 import { DebbieError, type EventSink } from '@debbie/model';
-import { DEFAULT_STORE_PATH, openStore } from '@debbie/store';
-import type { Command, CommandIO } from '../Command.js';
-import { CONFIG_OPTION, loadCliConfig, type CliConfig } from '../configOptions.js';
+import { openStore } from '@debbie/store';
+import type { Command, CommandIO, ParsedValues } from '../Command.js';
+import { loadCliConfig, type CliConfig } from '../configOptions.js';
+import { collectorToken, collectorUrl, CONFIG_FLAG, formatFlag, outputFormat, resolvePath, STORE_FLAG, storeLocation, str, TOKEN_FLAG, URL_FLAG } from '../flags.js';
 import { untilSignal } from '../untilSignal.js';
 
 function describe(r: { file: string; format: string; logFormat?: string | undefined } & IngestStats): string {
@@ -19,10 +20,12 @@ function describe(r: { file: string; format: string; logFormat?: string | undefi
   return `${r.file}: ${fmt}, ${r.lines} lines → ${r.events} events${extra ? `; ${extra}` : ''}`;
 }
 
+const OUTPUT_FORMATS = ['text', 'json'] as const;
+
 export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'Read log files (Python logging, JSONL, OTLP JSON, Debbie lines) into the store.',
-  usage: 'FILE... [--format auto|jsonl|otlp-json|python-log|debbie-line] [--follow] [--store PATH | --url URL]',
+  usage: 'FILE... [--input-format auto|jsonl|otlp-json|python-log|debbie-line] [--follow] [--store PATH | --url URL] [--format text|json]',
   description: [
     'Each line becomes a DebbieEvent; a traceback stays with its log line; AIWhisperer markers',
     '(STREAM FINISHED, EXECUTING TOOL, Tool X completed in Ns, CONTINUATION DECISION) become tool,',
@@ -36,25 +39,21 @@ export const ingestCommand: Command = {
   ].join('\n'),
   positionals: true,
   options: {
-    format: { type: 'string', default: 'auto', value: 'FORMAT', description: `One of ${INGEST_FORMATS.join(', ')} (default auto: detected per file).` },
+    'input-format': { type: 'string', value: 'FORMAT', description: `the files' format: ${INGEST_FORMATS.join(', ')} (default auto: detected per file)` },
     'log-format': { type: 'string', value: 'FMT', description: 'A Python logging format string, e.g. "%(asctime)s %(name)s - %(levelname)s - %(message)s", or the name of a formatter in debbie.yaml.' },
     'logger-source': { type: 'string', multiple: true, value: 'PATTERN=SOURCE', description: 'Map logger names (glob) to a source, before the defaults.' },
     follow: { type: 'boolean', short: 'f', description: 'Keep following the files (rotation and truncation handled) until Ctrl-C.' },
-    store: { type: 'string', value: 'PATH', description: `Event store file (default ${DEFAULT_STORE_PATH}).` },
-    url: { type: 'string', value: 'URL', description: 'Send to a running collector instead of the store (e.g. http://127.0.0.1:4318).' },
-    token: { type: 'string', value: 'T', description: 'Bearer token for --url (default env DEBBIE_TOKEN).' },
+    store: STORE_FLAG,
+    url: URL_FLAG,
+    token: TOKEN_FLAG,
     'no-commentary': { type: 'boolean', description: "Do not run Debbie's commentary over the ingested events (default: it runs when writing to --store)." },
-    ...CONFIG_OPTION,
-    'output-format': { type: 'string', default: 'text', value: 'text|json', description: 'How to print the summary (default text).' },
+    config: CONFIG_FLAG,
+    format: formatFlag(OUTPUT_FORMATS, 'text', 'how to print the summary'),
+    'output-format': { type: 'string', value: 'text|json', description: 'old spelling of --format (deprecated)' },
   },
   async run(values, files, io) {
     if (files.length === 0) throw new DebbieError('no_files', 'name at least one log file to ingest', 'debbie ingest');
-    const format = String(values.format ?? 'auto') as IngestFormat;
-    if (!(INGEST_FORMATS as readonly string[]).includes(format)) {
-      throw new DebbieError('invalid_format', `unknown format "${format}"; expected one of ${INGEST_FORMATS.join(', ')}`, '--format');
-    }
-    const out = String(values['output-format'] ?? 'text');
-    if (out !== 'text' && out !== 'json') throw new DebbieError('invalid_option', `--output-format must be text or json (got "${out}")`, '--output-format');
+    const { format, out } = ingestFormats(values, io);
     if (values.url && values.store) throw new DebbieError('invalid_option', 'give --store or --url, not both', '--url');
     const loggerSources = ((values['logger-source'] as string[] | undefined) ?? []).map(parseLoggerSourceRule);
     const cli = loadCliConfig(values, io);
@@ -68,7 +67,7 @@ export const ingestCommand: Command = {
         let failed = 0;
         for (const file of files) {
           try {
-            results.push(await ingestFile(file, { sink, ...opts }));
+            results.push({ ...(await ingestFile(resolvePath(io, file), { sink, ...opts })), file });
           } catch (error) {
             if (!(error instanceof DebbieError)) throw error;
             failed += 1;
@@ -84,10 +83,10 @@ export const ingestCommand: Command = {
       const signalled = untilSignal();
       const followers: { file: string; follower: FileFollower; format: string; logFormat?: string | undefined }[] = [];
       for (const file of files) {
-        const chosen = await parserForFile(file, opts).catch((e: NodeJS.ErrnoException) => {
+        const chosen = await parserForFile(resolvePath(io, file), opts).catch((e: NodeJS.ErrnoException) => {
           throw new DebbieError('file_not_found', `cannot read: ${e.code ?? e.message}`, file);
         });
-        const follower = new FileFollower(file, { parser: chosen.parser, sink });
+        const follower = new FileFollower(resolvePath(io, file), { parser: chosen.parser, sink });
         await follower.start();
         followers.push({ file, follower, format: chosen.format, logFormat: chosen.logFormat });
       }
@@ -105,6 +104,32 @@ export const ingestCommand: Command = {
   },
 };
 
+/**
+ * --input-format names what the files hold and --format how the summary prints, as --format does
+ * everywhere. The old spellings still work, with a note: `--format jsonl` (an input format) and
+ * `--output-format json`.
+ */
+function ingestFormats(values: ParsedValues, io: CommandIO): { format: IngestFormat; out: 'text' | 'json' } {
+  let input = str(values['input-format']);
+  const given = str(values.format);
+  const values2: ParsedValues = { ...values };
+  if (given && !(OUTPUT_FORMATS as readonly string[]).includes(given) && (INGEST_FORMATS as readonly string[]).includes(given) && !input) {
+    io.stderr.write(`debbie ingest: --format ${given} names the input format: use --input-format ${given} (--format is the output format)\n`);
+    input = given;
+    delete values2.format;
+  }
+  const oldOut = str(values['output-format']);
+  if (oldOut && !str(values2.format)) {
+    io.stderr.write(`debbie ingest: --output-format is deprecated: use --format ${oldOut}\n`);
+    values2.format = oldOut;
+  }
+  const format = (input ?? 'auto') as IngestFormat;
+  if (!(INGEST_FORMATS as readonly string[]).includes(format)) {
+    throw new DebbieError('invalid_option', `unknown input format "${format}"; expected one of ${INGEST_FORMATS.join(', ')}`, '--input-format');
+  }
+  return { format, out: outputFormat(values2, OUTPUT_FORMATS, 'text') };
+}
+
 /** --log-format: a `%(...)s` string as given, or the name of one of debbie.yaml's formatters. */
 function formatString(value: string | undefined, cli: CliConfig): string | undefined {
   if (value === undefined || value.includes('%(')) return value;
@@ -116,13 +141,14 @@ function formatString(value: string | undefined, cli: CliConfig): string | undef
   return formatter.format;
 }
 
-async function openSink(values: Record<string, unknown>, io: CommandIO, cli: CliConfig): Promise<{ sink: EventSink; close: () => Promise<void> }> {
-  if (values.url) {
-    const sink = new RemoteEventSink({ url: String(values.url), token: (values.token as string | undefined) || io.env.DEBBIE_TOKEN });
+async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Promise<{ sink: EventSink; close: () => Promise<void> }> {
+  const url = collectorUrl(values);
+  if (url) {
+    const sink = new RemoteEventSink({ url, token: collectorToken(values, io) });
     return { sink, close: () => sink.shutdown() };
   }
   // Same pipeline as the collector (redaction first), without a listening server.
-  const store = await openStore((values.store as string | undefined) ?? DEFAULT_STORE_PATH);
+  const store = await openStore(storeLocation(values, io));
   const pipeline = new EventPipeline({ sinks: [store] });
   if (!values['no-commentary'] && cli.commentary.enabled) {
     pipeline.setCommentary(new CommentaryProcessor({ onComment: (e) => pipeline.comment(e), config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs }));

@@ -1,8 +1,9 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createDebbieMcpServer } from '@debbie/mcp';
 import type { Command } from '../Command.js';
-import { CONFIG_OPTION, loadCliConfig, pythonExecutorOptions } from '../configOptions.js';
-import { openReader, READER_OPTIONS } from '../readerOptions.js';
+import { loadCliConfig, pythonExecutorOptions } from '../configOptions.js';
+import { CONFIG_FLAG, READER_FLAGS } from '../flags.js';
+import { openReader } from '../readerOptions.js';
 import { recordEvent } from '../recordEvent.js';
 
 /** `debbie mcp`: Debbie as a Model Context Protocol server on stdio. */
@@ -16,7 +17,7 @@ export const mcpCommand: Command = {
     'The store is opened read-only for each call and never held between calls.',
     'Example client configuration: {"command": "debbie", "args": ["mcp", "--store", ".debbie/debbie.duckdb"]}',
   ].join('\n'),
-  options: { ...READER_OPTIONS, ...CONFIG_OPTION },
+  options: { ...READER_FLAGS, config: CONFIG_FLAG },
   async run(values, _positionals, io) {
     const { python } = loadCliConfig(values, io);
     const mcp = createDebbieMcpServer({

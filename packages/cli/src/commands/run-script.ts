@@ -1,13 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { DebbieError, type DebbieEvent } from '@debbie/model';
 import { getLibraryScript, PythonExecutor, type Isolation } from '@debbie/python';
 import type { Command, ParsedValues } from '../Command.js';
-import { CONFIG_OPTION, loadCliConfig, pythonExecutorOptions } from '../configOptions.js';
-import { FORMAT_OPTION, formatFromValues, openReader, READER_OPTIONS, writeOut } from '../readerOptions.js';
+import { loadCliConfig, pythonExecutorOptions } from '../configOptions.js';
+import { CONFIG_FLAG, formatFlag, outputFormat, READER_FLAGS, resolvePath, SESSION_FLAG, sessionValue } from '../flags.js';
+import { openReader, writeOut } from '../readerOptions.js';
 import { recordEvent } from '../recordEvent.js';
 
 const MAX_SCRIPT_BYTES = 1 << 20;
+const FORMATS = ['text', 'json'] as const;
 
 /** `--param k=v`: values that parse as JSON (numbers, true, null, lists) are taken as such. */
 export function parseParams(raw: ParsedValues[string]): Record<string, unknown> {
@@ -28,7 +29,7 @@ export function parseParams(raw: ParsedValues[string]): Record<string, unknown> 
   return params;
 }
 
-async function loadScript(values: ParsedValues, positionals: string[], cwd: string): Promise<{ source: string; name: string }> {
+async function loadScript(values: ParsedValues, positionals: string[], resolvePath: (p: string) => string): Promise<{ source: string; name: string }> {
   const library = typeof values.library === 'string' ? values.library : undefined;
   if (library && positionals.length > 0) throw new DebbieError('invalid_option', 'give either a script FILE or --library NAME, not both');
   if (positionals.length > 1) throw new DebbieError('invalid_option', `one script at a time (got ${positionals.length} files)`);
@@ -38,7 +39,7 @@ async function loadScript(values: ParsedValues, positionals: string[], cwd: stri
   }
   const file = positionals[0];
   if (!file) throw new DebbieError('missing_option', 'give a script FILE or --library NAME (list the library with `debbie scripts`)');
-  const path = resolve(cwd, file);
+  const path = resolvePath(file);
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw new DebbieError('file_not_found', `no script file at ${path}`, file);
   if (info.size > MAX_SCRIPT_BYTES) throw new DebbieError('invalid_option', `the script is ${info.size} bytes, over the ${MAX_SCRIPT_BYTES}-byte cap`, file);
@@ -64,21 +65,21 @@ export const runScriptCommand: Command = {
   positionals: true,
   options: {
     library: { type: 'string', value: 'NAME', description: 'run this library script (see `debbie scripts`) instead of a FILE' },
-    session: { type: 'string', value: 'ID', description: 'the session to analyse (see `debbie sessions`); required' },
+    session: { ...SESSION_FLAG, description: `${SESSION_FLAG.description} (required)` },
     param: { type: 'string', value: 'K=V', multiple: true, description: 'a script parameter (JSON values are parsed: 500, true, "x")' },
     timeout: { type: 'string', value: 'S', description: 'wall-clock limit in seconds (default: debbie_config.python_execution.timeout, 30)' },
     'memory-mb': { type: 'string', value: 'MB', description: 'memory limit of the interpreter (default: debbie_config.python_execution.memory_limit, 512)' },
     isolation: { type: 'string', value: 'bubblewrap|none', default: 'bubblewrap', description: "'none' runs without the sandbox: only for scripts you trust (default bubblewrap)" },
-    ...READER_OPTIONS,
-    ...FORMAT_OPTION,
-    ...CONFIG_OPTION,
+    ...READER_FLAGS,
+    format: formatFlag(FORMATS, 'text'),
+    config: CONFIG_FLAG,
   },
   async run(values, positionals, io) {
-    const format = formatFromValues(values);
+    const format = outputFormat(values, FORMATS, 'text');
     // debbie_config.python_execution: enabled, timeout, memory_limit, allowed_imports, python.
     const configured = pythonExecutorOptions(loadCliConfig(values, io).python);
     if (!configured.enabled) throw new DebbieError('python_disabled', 'python_execution is disabled in the configuration (debbie_config.python_execution.enabled)', '--config');
-    const sessionId = typeof values.session === 'string' ? values.session : undefined;
+    const sessionId = sessionValue(values);
     if (!sessionId) throw new DebbieError('missing_option', 'give --session ID (list them with `debbie sessions`)');
     const timeoutS = values.timeout === undefined ? configured.timeoutMs! / 1000 : Number(values.timeout);
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new DebbieError('invalid_option', `"${values.timeout}" is not a positive number of seconds`, '--timeout');
@@ -87,7 +88,7 @@ export const runScriptCommand: Command = {
     const isolation = (values.isolation ?? 'bubblewrap') as Isolation;
     if (isolation !== 'bubblewrap' && isolation !== 'none') throw new DebbieError('invalid_option', `"${isolation}" is not bubblewrap or none`, '--isolation');
     const params = parseParams(values.param);
-    const script = await loadScript(values, positionals, io.cwd);
+    const script = await loadScript(values, positionals, (p) => resolvePath(io, p));
     let runEvent: DebbieEvent | undefined;
     const executor = new PythonExecutor({
       timeoutMs: timeoutS * 1000,

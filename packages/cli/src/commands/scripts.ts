@@ -1,6 +1,9 @@
 import { listLibraryScripts } from '@debbie/python';
 import type { Command } from '../Command.js';
-import { FORMAT_OPTION, formatFromValues, writeOut } from '../readerOptions.js';
+import { formatFlag, outputFormat } from '../flags.js';
+import { writeOut } from '../readerOptions.js';
+
+const FORMATS = ['text', 'json'] as const;
 
 export const scriptsCommand: Command = {
   name: 'scripts',
@@ -14,9 +17,9 @@ export const scriptsCommand: Command = {
     '  debbie scripts',
     '  debbie run-script --library analyze_performance --session 3f2c… --param slow_ms=500',
   ].join('\n'),
-  options: { ...FORMAT_OPTION },
+  options: { format: formatFlag(FORMATS, 'text') },
   async run(values, _positionals, io) {
-    const format = formatFromValues(values);
+    const format = outputFormat(values, FORMATS, 'text');
     const scripts = listLibraryScripts();
     if (format === 'json') {
       await writeOut(io, `${JSON.stringify(scripts.map(({ source: _source, ...rest }) => rest), null, 2)}\n`);

@@ -1,6 +1,7 @@
 import type { SessionSummary } from '@debbie/model';
 import type { Command } from '../Command.js';
-import { FORMAT_OPTION, formatFromValues, openReader, READER_OPTIONS, writeOut } from '../readerOptions.js';
+import { formatFlag, outputFormat, READER_FLAGS } from '../flags.js';
+import { openReader, writeOut } from '../readerOptions.js';
 
 /** 45.2s, 2m 03s, 1h 04m: short enough for a table column. */
 export function formatDuration(ms: number): string {
@@ -30,6 +31,8 @@ function sessionRow(s: SessionSummary): string[] {
   ];
 }
 
+const FORMATS = ['text', 'json'] as const;
+
 export const sessionsCommand: Command = {
   name: 'sessions',
   summary: 'List the recorded sessions: time, duration, events, errors, agents and sources.',
@@ -40,9 +43,9 @@ export const sessionsCommand: Command = {
     '  debbie sessions --store runs/today.duckdb --format json',
     '  debbie sessions --url http://127.0.0.1:4318',
   ].join('\n'),
-  options: { ...READER_OPTIONS, ...FORMAT_OPTION },
+  options: { ...READER_FLAGS, format: formatFlag(FORMATS, 'text') },
   async run(values, _positionals, io) {
-    const format = formatFromValues(values);
+    const format = outputFormat(values, FORMATS, 'text');
     const reader = await openReader(values, io);
     try {
       const sessions = await reader.listSessions();

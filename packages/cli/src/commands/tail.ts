@@ -1,12 +1,11 @@
 import { DebbieError, formatDebbieLine, parseFilter, type DebbieEvent } from '@debbie/model';
 import { StreamClient, formatColoredLine, shouldUseColor } from '@debbie/stream';
-import type { Command, ParsedValues } from '../Command.js';
+import type { Command } from '../Command.js';
+import { collectorToken, FILTER_FLAGS, formatFlag, outputFormat, SESSION_FLAG, str, strs, TOKEN_FLAG } from '../flags.js';
 
 const DEFAULT_URL = 'ws://127.0.0.1:9999';
 
-const str = (v: ParsedValues[string]): string | undefined => (typeof v === 'string' ? v : undefined);
-const strs = (v: ParsedValues[string]): string[] | undefined =>
-  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : undefined;
+const FORMATS = ['text', 'jsonl'] as const;
 
 function grepPattern(text: string | undefined): RegExp | undefined {
   if (text === undefined) return undefined;
@@ -36,16 +35,16 @@ export const tailCommand: Command = {
     'Example: debbie tail --source tool --session 1b2c… --grep "list_rfcs|read_file"',
   ].join('\n'),
   options: {
-    source: { type: 'string', value: 'S', multiple: true, description: 'only these sources (comma-separated or repeated): server, agent, ai_service, tool, …' },
-    session: { type: 'string', value: 'ID', description: 'only events of this session' },
-    level: { type: 'string', value: 'L', multiple: true, description: 'only these levels (comma-separated or repeated)' },
-    'min-level': { type: 'string', value: 'L', description: 'this level and above (DEBUG, INFO, WARNING, ERROR, CRITICAL)' },
-    agent: { type: 'string', value: 'ID', description: 'only events of this agent' },
+    source: FILTER_FLAGS.source!,
+    session: { ...SESSION_FLAG, description: 'only events of this session (the full id)' },
+    level: FILTER_FLAGS.level!,
+    'min-level': FILTER_FLAGS['min-level']!,
+    agent: FILTER_FLAGS.agent!,
     grep: { type: 'string', value: 'RE', description: 'only lines matching this regular expression (JavaScript syntax)' },
     url: { type: 'string', value: 'URL', default: DEFAULT_URL, description: `stream of a running \`debbie collect\` (default ${DEFAULT_URL})` },
-    token: { type: 'string', value: 'T', description: 'bearer token of the collector (default env DEBBIE_TOKEN)' },
+    token: TOKEN_FLAG,
     'no-replay': { type: 'boolean', description: 'skip the buffered events; only what arrives from now on' },
-    format: { type: 'string', value: 'text|jsonl', default: 'text', description: 'seed-format lines, or one JSON event per line (default text)' },
+    format: formatFlag(FORMATS, 'text', 'output format (text: seed-format lines; jsonl: one JSON event per line)'),
     count: { type: 'string', value: 'N', description: 'exit after N events have been printed' },
   },
   async run(values, _positionals, io) {
@@ -54,11 +53,10 @@ export const tailCommand: Command = {
       session: str(values.session), agent: str(values.agent),
     });
     const grep = grepPattern(str(values.grep));
-    const format = str(values.format) ?? 'text';
-    if (format !== 'text' && format !== 'jsonl') throw new DebbieError('invalid_option', `unknown format "${format}"; expected text or jsonl`, '--format');
+    const format = outputFormat(values, FORMATS, 'text');
     const limit = count(str(values.count));
     const color = format === 'text' && shouldUseColor(io.env, (io.stdout as { isTTY?: boolean }).isTTY);
-    const token = str(values.token) || io.env.DEBBIE_TOKEN || undefined;
+    const token = collectorToken(values, io);
 
     let reported = 0;
     const client = new StreamClient({

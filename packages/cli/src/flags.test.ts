@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '@debbie/store';
 import { QueryClient } from '@debbie/collector';
-import { filterFromValues, formatFromValues, openReader } from './readerOptions.js';
+import { filterFromValues, outputFormat, storeLocation } from './flags.js';
+import { openReader } from './readerOptions.js';
 import type { CommandIO } from './Command.js';
 
 describe('filterFromValues', () => {
@@ -27,11 +28,21 @@ describe('filterFromValues', () => {
   });
 });
 
-describe('formatFromValues', () => {
-  it('accepts text and json only', () => {
-    expect(formatFromValues({})).toBe('text');
-    expect(formatFromValues({ format: 'json' })).toBe('json');
-    expect(() => formatFromValues({ format: 'csv' })).toThrow('--format: unknown format "csv"');
+describe('outputFormat', () => {
+  it('accepts the command\'s choices only', () => {
+    expect(outputFormat({}, ['text', 'json'], 'text')).toBe('text');
+    expect(outputFormat({ format: 'json' }, ['text', 'json'], 'text')).toBe('json');
+    expect(() => outputFormat({ format: 'csv' }, ['text', 'json'], 'text')).toThrow('--format: unknown format "csv"; expected text, json');
+  });
+});
+
+describe('storeLocation', () => {
+  const io = { stdout: new PassThrough(), stderr: new PassThrough(), env: {}, cwd: '/home/me/work' };
+  it('resolves a path against the working directory and keeps a store URL as given', () => {
+    expect(storeLocation({ store: 'runs/a.duckdb' }, io)).toBe('/home/me/work/runs/a.duckdb');
+    expect(storeLocation({}, io)).toBe('/home/me/work/.debbie/debbie.duckdb');
+    expect(storeLocation({ store: '/abs/b.duckdb' }, io)).toBe('/abs/b.duckdb');
+    expect(storeLocation({ store: 'clickhouse://127.0.0.1:8123/debbie' }, io)).toBe('clickhouse://127.0.0.1:8123/debbie');
   });
 });
 
