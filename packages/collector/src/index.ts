@@ -41,5 +41,11 @@ export { LoggerSourceMap, DEFAULT_LOGGER_SOURCES, parseLoggerSourceRule } from '
 export type { LoggerSourceRule } from './ingest/loggerSources.js';
 export { recognizeMarker } from './ingest/aiWhispererMarkers.js';
 export type { MarkerMeaning } from './ingest/aiWhispererMarkers.js';
-export { PythonLogParser, DebbieLineParser, JsonLinesParser, decodeJsonDocument } from './ingest/recordParsers.js';
-export type { RecordParser, RecordContext } from './ingest/recordParsers.js';
+export { PythonLogParser, DebbieLineParser, JsonLinesParser, decodeJsonDocument, runNameOf } from './ingest/recordParsers.js';
+export type { RecordParser, RecordContext, JsonDocumentOptions } from './ingest/recordParsers.js';
+export { detectTrajectory, trajectoryEvents } from './ingest/trajectories/agentTrajectory.js';
+export type { TrajectoryFormat } from './ingest/trajectories/agentTrajectory.js';
+export { isOpenHandsRun, openHandsRunEvents } from './ingest/trajectories/openHands.js';
+export { isSweAgentTrajectory, sweAgentEvents } from './ingest/trajectories/sweAgent.js';
+export { SYNTHETIC_EPOCH_MICROS } from './ingest/trajectories/TrajectoryEvents.js';
+export type { TrajectoryOptions, TrajectoryResult } from './ingest/trajectories/TrajectoryEvents.js';

@@ -7,7 +7,7 @@ import { DebbieError, type EventSink } from '@debbie/model';
 import { openStore } from '@debbie/store';
 import type { Command, CommandIO, ParsedValues } from '../Command.js';
 import { loadCliConfig, type CliConfig } from '../configOptions.js';
-import { collectorToken, collectorUrl, CONFIG_FLAG, formatFlag, outputFormat, resolvePath, STORE_FLAG, storeLocation, str, TOKEN_FLAG, URL_FLAG } from '../flags.js';
+import { collectorToken, collectorUrl, CONFIG_FLAG, formatFlag, outputFormat, resolvePath, sessionValue, SESSION_FLAG, STORE_FLAG, storeLocation, str, TOKEN_FLAG, URL_FLAG } from '../flags.js';
 import { untilSignal } from '../untilSignal.js';
 
 function describe(r: { file: string; format: string; logFormat?: string | undefined } & IngestStats): string {
@@ -25,23 +25,27 @@ const OUTPUT_FORMATS = ['text', 'json'] as const;
 export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'Read log files (Python logging, JSONL, OTLP JSON, Debbie lines) into the store.',
-  usage: 'FILE... [--input-format auto|jsonl|otlp-json|python-log|debbie-line] [--follow] [--store PATH | --url URL] [--format text|json]',
+  usage: 'FILE... [--input-format auto|jsonl|otlp-json|python-log|debbie-line|openhands|swe-agent] [--session ID] [--follow] [--store PATH | --url URL] [--format text|json]',
   description: [
     'Each line becomes a DebbieEvent; a traceback stays with its log line; AIWhisperer markers',
     '(STREAM FINISHED, EXECUTING TOOL, Tool X completed in Ns, CONTINUATION DECISION) become tool,',
     'ai_service and session events. A line that cannot be parsed is kept as a raw event and counted.',
     '--follow keeps reading as the files grow, across rotation and truncation, until Ctrl-C.',
+    'Agent runs are read too: OpenHands output.jsonl records and trajectory JSON, SWE-agent .traj files',
+    '(steps, model calls with tokens, tool calls with their observations, the final outcome).',
     '',
     'Examples:',
     '  debbie ingest logs/server.log logs/agent_p.log',
     "  debbie ingest app.log --log-format '%(asctime)s %(levelname)s %(name)s: %(message)s' --logger-source 'myapp.tools.*=tool'",
     '  debbie ingest server.log --follow --url http://127.0.0.1:4318',
+    '  debbie ingest output.jsonl run.traj',
   ].join('\n'),
   positionals: true,
   options: {
     'input-format': { type: 'string', value: 'FORMAT', description: `the files' format: ${INGEST_FORMATS.join(', ')} (default auto: detected per file)` },
     'log-format': { type: 'string', value: 'FMT', description: 'A Python logging format string, e.g. "%(asctime)s %(name)s - %(levelname)s - %(message)s", or the name of a formatter in debbie.yaml.' },
     'logger-source': { type: 'string', multiple: true, value: 'PATTERN=SOURCE', description: 'Map logger names (glob) to a source, before the defaults.' },
+    session: { ...SESSION_FLAG, description: 'the session of lines that name none (and of agent runs, instead of their own id)' },
     follow: { type: 'boolean', short: 'f', description: 'Keep following the files (rotation and truncation handled) until Ctrl-C.' },
     store: STORE_FLAG,
     url: URL_FLAG,
@@ -58,7 +62,8 @@ export const ingestCommand: Command = {
     const loggerSources = ((values['logger-source'] as string[] | undefined) ?? []).map(parseLoggerSourceRule);
     const cli = loadCliConfig(values, io);
     const logFormat = formatString(values['log-format'] as string | undefined, cli);
-    const opts = { format, logFormat, loggerSources };
+    const sessionId = sessionValue(values);
+    const opts = { format, logFormat, loggerSources, sessionId };
     const { sink, close } = await openSink(values, io, cli);
     try {
       if (!values.follow) {
@@ -86,7 +91,7 @@ export const ingestCommand: Command = {
         const chosen = await parserForFile(resolvePath(io, file), opts).catch((e: NodeJS.ErrnoException) => {
           throw new DebbieError('file_not_found', `cannot read: ${e.code ?? e.message}`, file);
         });
-        const follower = new FileFollower(resolvePath(io, file), { parser: chosen.parser, sink });
+        const follower = new FileFollower(resolvePath(io, file), { parser: chosen.parser, sink, sessionId });
         await follower.start();
         followers.push({ file, follower, format: chosen.format, logFormat: chosen.logFormat });
       }

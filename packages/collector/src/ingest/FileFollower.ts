@@ -15,6 +15,8 @@ export interface FileFollowerOptions {
   fromEnd?: boolean;
   /** Bytes read per check, so one huge append cannot block the loop. Default 1 MiB. */
   readChunkBytes?: number;
+  /** The session of records that name none (`--session`). */
+  sessionId?: string | undefined;
 }
 
 /** Counters of a follower: the ingest counters plus what happened to the file. */
@@ -44,7 +46,7 @@ export class FileFollower {
   constructor(path: string, options: FileFollowerOptions) {
     this.path = path;
     this.options = options;
-    this.ingester = new LineIngester({ parser: options.parser, sink: options.sink, file: path });
+    this.ingester = new LineIngester({ parser: options.parser, sink: options.sink, file: path, sessionId: options.sessionId });
     this.splitter = new LineSplitter((line) => this.ingester.push(line));
   }
 

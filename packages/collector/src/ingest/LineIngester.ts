@@ -23,6 +23,8 @@ export interface LineIngesterOptions {
   maxLineChars?: number;
   /** Cap of a multi-line record (a traceback), in lines; past it a new record starts. Default 1,000. */
   maxRecordLines?: number;
+  /** The session of records that name none (`--session`). */
+  sessionId?: string | undefined;
 }
 
 // Binary garbage: NUL and other C0 controls (but tab), or U+FFFD from invalid UTF-8.
@@ -45,6 +47,7 @@ export class LineIngester {
   private readonly file: string;
   private readonly maxLineChars: number;
   private readonly maxRecordLines: number;
+  private readonly sessionId: string | undefined;
   private pending: string[] = [];
   private pendingLine = 0;
   private lineNo = 0;
@@ -59,6 +62,7 @@ export class LineIngester {
     this.file = options.file;
     this.maxLineChars = options.maxLineChars ?? 1024 * 1024;
     this.maxRecordLines = options.maxRecordLines ?? 1000;
+    this.sessionId = options.sessionId;
   }
 
   /** Feeds one line (without its newline). */
@@ -98,7 +102,7 @@ export class LineIngester {
     const lines = this.pending;
     const at = this.pendingLine;
     this.pending = [];
-    const ctx: RecordContext = { file: this.file, line: at, fallbackMicros: () => (this.lastMicros += 1) };
+    const ctx: RecordContext = { file: this.file, line: at, fallbackMicros: () => (this.lastMicros += 1), sessionId: this.sessionId };
     try {
       const { events, rejected } = this.parser.parse(lines, ctx);
       this.stats.rejected += rejected;
@@ -114,6 +118,7 @@ export class LineIngester {
   }
 
   private emit(event: DebbieEvent): void {
+    if (!event.session_id && this.sessionId) event.session_id = this.sessionId;
     if (this.parser.inheritsSession) {
       if (event.session_id) this.lastSession = event.session_id;
       else if (this.lastSession) {

@@ -3,7 +3,7 @@ import { compileLogFormat, PRESET_LOG_FORMATS } from './pythonLogFormat.js';
 import { DebbieLineParser, JsonLinesParser, PythonLogParser, type RecordParser } from './recordParsers.js';
 import type { LoggerSourceMap } from './loggerSources.js';
 
-export const INGEST_FORMATS = ['auto', 'jsonl', 'otlp-json', 'python-log', 'debbie-line'] as const;
+export const INGEST_FORMATS = ['auto', 'jsonl', 'otlp-json', 'python-log', 'debbie-line', 'openhands', 'swe-agent'] as const;
 export type IngestFormat = (typeof INGEST_FORMATS)[number];
 
 /** The parser chosen for a file, and why. */
@@ -26,6 +26,7 @@ function pythonParser(format: string, sources: LoggerSourceMap): RecordParser {
  */
 export function chooseParser(format: IngestFormat, sample: string[], sources: LoggerSourceMap, logFormat?: string): ChosenParser {
   if (format === 'jsonl' || format === 'otlp-json') return { format, parser: new JsonLinesParser() };
+  if (format === 'openhands' || format === 'swe-agent') return { format, parser: new JsonLinesParser(format) };
   if (format === 'debbie-line') return { format, parser: new DebbieLineParser() };
   if (format === 'python-log') {
     if (logFormat) return { format, parser: pythonParser(logFormat, sources), logFormat };

@@ -5,7 +5,8 @@ import { chooseParser, type ChosenParser, type IngestFormat } from './detectForm
 import { LineIngester, type IngestStats } from './LineIngester.js';
 import { LineSplitter } from './LineSplitter.js';
 import { LoggerSourceMap, type LoggerSourceRule } from './loggerSources.js';
-import { decodeJsonDocument } from './recordParsers.js';
+import { decodeJsonDocument, JsonLinesParser, runNameOf, type JsonDocumentOptions } from './recordParsers.js';
+import type { TrajectoryFormat } from './trajectories/agentTrajectory.js';
 
 export interface IngestOptions {
   /** Where events go (the pipeline). */
@@ -16,6 +17,8 @@ export interface IngestOptions {
   logFormat?: string | undefined;
   /** Logger name → source rules, before the defaults. */
   loggerSources?: readonly LoggerSourceRule[];
+  /** The session for records that name none (`--session`); an agent run gets it instead of its own id. */
+  sessionId?: string | undefined;
   /** A single JSON document (OTLP/JSON file) larger than this is read line by line instead. Default 64 MiB. */
   maxDocumentBytes?: number;
 }
@@ -23,6 +26,7 @@ export interface IngestOptions {
 /** What ingesting one file did. */
 export interface FileIngestResult extends IngestStats {
   file: string;
+  /** The format read; an agent run format when the JSON held OpenHands or SWE-agent runs. */
   format: ChosenParser['format'];
   logFormat?: string | undefined;
 }
@@ -36,7 +40,8 @@ export async function sampleLines(path: string, maxLines = 50): Promise<string[]
     const buf = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await fh.read(buf, 0, SAMPLE_BYTES, 0);
     const lines = new TextDecoder().decode(buf.subarray(0, bytesRead)).split('\n');
-    if (bytesRead === SAMPLE_BYTES) lines.pop(); // the last one may be cut
+    // The last line may be cut; keep it when it is the only one (a long JSON line still shows its first character).
+    if (bytesRead === SAMPLE_BYTES && lines.length > 1) lines.pop();
     return lines.slice(0, maxLines);
   } finally {
     await fh.close();
@@ -65,22 +70,26 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
   }
   const chosen = await parserForFile(path, options);
   const firstChar = (await sampleLines(path, 5)).join('\n').trimStart()[0];
-  const wholeDocument = (chosen.format === 'otlp-json' || chosen.format === 'jsonl') && (firstChar === '{' || firstChar === '[') &&
+  const json = chosen.parser instanceof JsonLinesParser;
+  const wholeDocument = json && (firstChar === '{' || firstChar === '[') &&
     size <= (options.maxDocumentBytes ?? 64 * 1024 * 1024);
   if (wholeDocument) {
-    const whole = await tryWholeDocument(path, options.sink);
-    if (whole) return { file: path, format: 'otlp-json', ...whole };
+    const only = chosen.format === 'openhands' || chosen.format === 'swe-agent' ? chosen.format : undefined;
+    const seen = new Set<TrajectoryFormat>();
+    const whole = await tryWholeDocument(path, options.sink, { sessionId: options.sessionId, runName: runNameOf(path), only, seen });
+    if (whole) return { file: path, format: [...seen][0] ?? 'otlp-json', ...whole };
   }
-  const ingester = new LineIngester({ parser: chosen.parser, sink: options.sink, file: path });
+  const ingester = new LineIngester({ parser: chosen.parser, sink: options.sink, file: path, sessionId: options.sessionId });
   const splitter = new LineSplitter((line) => ingester.push(line));
   for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) splitter.push(chunk as Buffer);
   splitter.end();
   ingester.flush();
-  return { file: path, format: chosen.format, logFormat: chosen.logFormat, ...ingester.stats };
+  const runs = chosen.parser instanceof JsonLinesParser ? [...chosen.parser.trajectories] : [];
+  return { file: path, format: runs[0] ?? chosen.format, logFormat: chosen.logFormat, ...ingester.stats };
 }
 
 /** A file that is one JSON document spanning several lines (a pretty-printed OTLP request). */
-async function tryWholeDocument(path: string, sink: EventSink): Promise<IngestStats | undefined> {
+async function tryWholeDocument(path: string, sink: EventSink, opts: JsonDocumentOptions): Promise<IngestStats | undefined> {
   const { readFile } = await import('node:fs/promises');
   const text = await readFile(path, 'utf8');
   const lines = text.split('\n').filter((l) => l.trim() !== '').length;
@@ -91,7 +100,7 @@ async function tryWholeDocument(path: string, sink: EventSink): Promise<IngestSt
   } catch {
     return undefined; // not one document: JSON Lines
   }
-  const { events, rejected } = decodeJsonDocument(value, path);
+  const { events, rejected } = decodeJsonDocument(value, path, opts);
   for (const e of events) sink.write(e);
   return { lines, events: events.length, unparseable: 0, rejected, truncated: 0 };
 }

@@ -7,12 +7,17 @@ import { decodeJsonTraces } from '../otlp/decodeTraces.js';
 import { recognizeMarker } from './aiWhispererMarkers.js';
 import type { LoggerSourceMap } from './loggerSources.js';
 import type { CompiledLogFormat, LogFields } from './pythonLogFormat.js';
+import { trajectoryEvents, type TrajectoryFormat } from './trajectories/agentTrajectory.js';
 
 /** Where a record came from, and a clock for records without a timestamp. */
 export interface RecordContext {
   file: string;
   /** Line number of the record's first line (1-based). */
   line: number;
+  /** The session for records that name none (`--session`). */
+  sessionId?: string | undefined;
+  /** Start of the synthetic clock for agent runs that record no time (epoch µs). */
+  syntheticStartMicros?: number | undefined;
   /** Epoch µs for a record that has no timestamp of its own (advanced per record to keep order). */
   fallbackMicros(): number;
 }
@@ -195,10 +200,21 @@ export class DebbieLineParser implements RecordParser {
   }
 }
 
-/** JSON Lines: each line a DebbieEvent, or an OTLP/JSON export request (as the OTel Collector's file exporter writes). */
+/**
+ * JSON Lines: each line a DebbieEvent, an OTLP/JSON export request (as the OTel Collector's file
+ * exporter writes them), or an agent run record (OpenHands `output.jsonl`).
+ */
 export class JsonLinesParser implements RecordParser {
   readonly multiline = false;
   readonly inheritsSession = false;
+  /** Agent run formats met so far (for the summary). */
+  readonly trajectories = new Set<TrajectoryFormat>();
+  /** Only this agent run format is accepted (`--format openhands|swe-agent`). */
+  private readonly only: TrajectoryFormat | undefined;
+
+  constructor(only?: TrajectoryFormat) {
+    this.only = only;
+  }
 
   isStart(): boolean {
     return true;
@@ -211,12 +227,36 @@ export class JsonLinesParser implements RecordParser {
     } catch (error) {
       throw new DebbieError('unparseable_line', `is not JSON (${(error as Error).message})`);
     }
-    return decodeJsonDocument(value, `${ctx.file} line ${ctx.line}`);
+    return decodeJsonDocument(value, `${ctx.file} line ${ctx.line}`, { ...ctx, runName: runNameOf(ctx.file), only: this.only, seen: this.trajectories });
   }
 }
 
+/** A file's name without folder and extension: the name of a run that carries no id. */
+export function runNameOf(file: string): string {
+  const base = file.split(/[\\/]/).pop() ?? file;
+  return base.replace(/\.(?:traj|jsonl?|json)$/i, '');
+}
+
+/** How to read agent runs inside a JSON document. */
+export interface JsonDocumentOptions {
+  sessionId?: string | undefined;
+  syntheticStartMicros?: number | undefined;
+  runName?: string | undefined;
+  /** Accept only this agent run format (an error for anything else). */
+  only?: TrajectoryFormat | undefined;
+  /** Collects the agent run formats met. */
+  seen?: Set<TrajectoryFormat> | undefined;
+}
+
 /** One parsed JSON document → events: an OTLP traces/logs request, a DebbieEvent, or an array of them. */
-export function decodeJsonDocument(value: unknown, where: string): { events: DebbieEvent[]; rejected: number } {
+export function decodeJsonDocument(value: unknown, where: string, opts: JsonDocumentOptions = {}): { events: DebbieEvent[]; rejected: number } {
+  const run = trajectoryEvents(value, { where, sessionId: opts.sessionId, syntheticStartMicros: opts.syntheticStartMicros, runName: opts.runName });
+  if (run) {
+    if (opts.only && run.format !== opts.only) throw new DebbieError('unexpected_format', `holds a ${run.format} run, not ${opts.only}`, where);
+    opts.seen?.add(run.format);
+    return { events: run.events, rejected: run.rejected };
+  }
+  if (opts.only) throw new DebbieError('unexpected_format', `is not a ${opts.only} run (no ${opts.only === 'swe-agent' ? '"trajectory" and "info"' : '"history" of actions and observations'})`, where);
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const o = value as Record<string, unknown>;
     if ('resourceSpans' in o || 'resource_spans' in o) {
