@@ -82,4 +82,27 @@ describe('debbie ingest (built CLI)', () => {
       await s.close();
     }
   });
+  it('reads OpenHands and SWE-agent runs (public data) into sessions the store lists, with --session for a run', async () => {
+    const store = join(dir, 'agents.duckdb');
+    const oh = '/work/shared/data/public/openhands/evaluation/benchmarks/multi_swe_bench/examples/output.jsonl';
+    const swe = '/work/shared/data/public/swe_agent/tests/test_data/trajectories/gpt4__swe-bench-dev-easy_first_only__default__t-0.00__p-0.95__c-3.00__install-1/pydicom__pydicom-1458.traj';
+    const run = spawnSync(process.execPath, [bin, 'ingest', oh, swe, '--store', store, '--format', 'json', '--no-commentary'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const results = JSON.parse(run.stdout) as { format: string; events: number; unparseable: number }[];
+    expect(results.map((r) => r.format)).toEqual(['openhands', 'swe-agent']);
+    const mine = spawnSync(process.execPath, [bin, 'ingest', swe, '--session', 'my-swe-run', '--store', store, '--no-commentary'], { encoding: 'utf8' });
+    expect(mine.status, mine.stderr).toBe(0);
+    const s = await openStore(store, { readOnly: true });
+    try {
+      const sessions = (await s.listSessions()).map((x) => x.session_id).sort();
+      expect(sessions).toHaveLength(5);
+      expect(sessions).toContain('my-swe-run');
+      expect(sessions.filter((id) => id.startsWith('ponylang__ponyc-'))).toHaveLength(3);
+      const tools = await s.queryEvents({ sessionId: 'my-swe-run', sources: ['tool'] });
+      expect(tools).toHaveLength(12);
+      expect(tools[0]!.details).toMatchObject({ tool_name: 'create', tool_arguments: 'reproduce_bug.py' });
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -252,11 +252,11 @@ export interface JsonDocumentOptions {
 export function decodeJsonDocument(value: unknown, where: string, opts: JsonDocumentOptions = {}): { events: DebbieEvent[]; rejected: number } {
   const run = trajectoryEvents(value, { where, sessionId: opts.sessionId, syntheticStartMicros: opts.syntheticStartMicros, runName: opts.runName });
   if (run) {
-    if (opts.only && run.format !== opts.only) throw new DebbieError('unexpected_format', `holds a ${run.format} run, not ${opts.only}`, where);
+    if (opts.only && run.format !== opts.only) throw new DebbieError('unparseable_line', `holds a ${run.format} run, not ${opts.only}`, where);
     opts.seen?.add(run.format);
     return { events: run.events, rejected: run.rejected };
   }
-  if (opts.only) throw new DebbieError('unexpected_format', `is not a ${opts.only} run (no ${opts.only === 'swe-agent' ? '"trajectory" and "info"' : '"history" of actions and observations'})`, where);
+  if (opts.only) throw new DebbieError('unparseable_line', `is not a ${opts.only} run (no ${opts.only === 'swe-agent' ? '"trajectory" and "info"' : '"history" of actions and observations'})`, where);
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const o = value as Record<string, unknown>;
     if ('resourceSpans' in o || 'resource_spans' in o) {
