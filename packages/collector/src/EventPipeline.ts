@@ -1,4 +1,4 @@
-import { redactEvent, type DebbieEvent, type EventSink } from '@debbie/model';
+import { convertForeignEvent, redactEvent, TraceSessionIndex, type DebbieEvent, type EventSink, type ForeignOptions } from '@debbie/model';
 
 export interface EventPipelineOptions {
   /** Where every event goes after redaction: the store, the stream, exporters. */
@@ -7,6 +7,8 @@ export interface EventPipelineOptions {
   commentary?: EventSink | undefined;
   /** Mask secrets before anything is stored or streamed. Default true. */
   redact?: boolean;
+  /** Session keys and the trace → session index for foreign telemetry (convertForeignEvent). */
+  foreign?: ForeignOptions;
 }
 
 /** Counters of the pipeline. */
@@ -28,12 +30,14 @@ export class EventPipeline implements EventSink {
   private readonly sinks: EventSink[];
   private commentary: EventSink | undefined;
   private readonly redact: boolean;
+  private readonly foreign: ForeignOptions;
   readonly stats: EventPipelineStats = { events: 0, comments: 0, sink_errors: 0, redaction_errors: 0 };
 
   constructor(options: EventPipelineOptions) {
     this.sinks = [...options.sinks];
     this.commentary = options.commentary;
     this.redact = options.redact ?? true;
+    this.foreign = { traces: new TraceSessionIndex(), ...options.foreign };
   }
 
   /** Adds a sink (e.g. the stream once its server is up). */
@@ -47,7 +51,7 @@ export class EventPipeline implements EventSink {
   }
 
   write(event: DebbieEvent): void {
-    const clean = this.clean(event);
+    const clean = this.clean(convertForeignEvent(event, this.foreign));
     if (!clean) return;
     this.stats.events += 1;
     this.fanOut(clean);

@@ -25,7 +25,6 @@ export {
   decodeTraceRequestProto, decodeLogsRequestProto, decodeStatusProto, decodeExportResponseProto, RpcCode,
 } from './otlp/otlpProto.js';
 export type { OtlpSignal } from './otlp/otlpProto.js';
-export { normalizeGenAiAttributes, finishForeignEvent } from './genai/normalizeGenAiAttributes.js';
 export { ingestFile, parserForFile, sampleLines } from './ingest/ingestFile.js';
 export type { IngestOptions, FileIngestResult } from './ingest/ingestFile.js';
 export { FileFollower } from './ingest/FileFollower.js';

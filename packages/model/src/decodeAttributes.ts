@@ -38,6 +38,8 @@ export interface LogParts {
   resource?: Attributes | undefined;
   traceId?: string | undefined;
   spanId?: string | undefined;
+  /** The OTLP LogRecord `event_name` (GenAI events: gen_ai.user.message, gen_ai.choice, …). */
+  eventName?: string | undefined;
 }
 
 /**
@@ -107,7 +109,9 @@ function decodeCommon(attrs: Attributes, resource: Attributes | undefined, name:
   let metrics: Record<string, number> | null = null;
   for (const [metric, attribute] of PROMOTED_METRICS) {
     const v = attrs[attribute];
-    if (typeof v === 'number') (metrics ??= {})[metric] = v;
+    // Some SDKs (Python span dumps, any-agent) send token counts as numeric strings.
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+    if (n !== undefined) (metrics ??= {})[metric] = n;
   }
   // for-in, not Object.entries or spreads: SDK attribute objects have a null prototype, and
   // copying them was the most expensive step of span conversion.
@@ -203,11 +207,57 @@ export function eventFromSpanParts(span: SpanParts): DebbieEvent {
   };
 }
 
+/**
+ * A span → its DebbieEvent, plus one point event per span event other than `exception`
+ * (exceptions become the span's stack trace and error level), so nothing the sender said is lost.
+ * The point events' ids are derived from the span's, so every way in gives the same events.
+ */
+export function eventsFromSpanParts(span: SpanParts, out: DebbieEvent[]): void {
+  const event = eventFromSpanParts(span);
+  out.push(event);
+  const events = span.events;
+  if (!events) return;
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    if (ev.name === 'exception') continue;
+    const details: Record<string, unknown> = {};
+    for (const key in ev.attributes) details[key] = ev.attributes[key];
+    out.push({
+      timestamp: isoFromEpochMicros(ev.timeMicros),
+      level: 'INFO',
+      component: event.component,
+      action: ev.name,
+      event_summary: ev.name,
+      event_id: `${event.event_id}.e${i}`,
+      duration_ms: null,
+      details,
+      state_before: null,
+      state_after: null,
+      source: event.source,
+      session_id: event.session_id,
+      agent_id: event.agent_id,
+      correlation_id: event.correlation_id,
+      parent_id: event.event_id,
+      tags: [],
+      performance_metrics: null,
+      stack_trace: null,
+      context_snapshot: null,
+      trace_id: event.trace_id,
+      span_id: event.span_id,
+      parent_span_id: null,
+      kind: 'log',
+      service_name: event.service_name,
+    });
+  }
+}
+
 /** A log record (from any SDK or from OTLP) → DebbieEvent. */
 export function eventFromLogParts(log: LogParts): DebbieEvent {
   const c = decodeCommon(log.attributes, log.resource, '');
   const levelFromText = log.severityText ? parseLogLevel(log.severityText) : undefined;
-  const level = log.severityNumber ? severityNumberToLevel(log.severityNumber) : (levelFromText ?? 'INFO');
+  let level = log.severityNumber ? severityNumberToLevel(log.severityNumber) : (levelFromText ?? 'INFO');
+  // A record with no severity that carries an exception is an error.
+  if (!log.severityNumber && !log.severityText && (c.stack_trace || c.exceptionType)) level = 'ERROR';
   const body = log.body;
   let summary: string;
   if (typeof body === 'string') summary = body;
@@ -225,7 +275,7 @@ export function eventFromLogParts(log: LogParts): DebbieEvent {
     timestamp: isoFromEpochMicros(log.timeMicros),
     level,
     component: c.component ?? defaultComponent(c.source, c.details, ''),
-    action: c.action ?? '',
+    action: c.action ?? log.eventName ?? '',
     event_summary: summary,
     event_id: c.event_id ?? newEventId(),
     duration_ms: typeof duration === 'number' ? duration : null,

@@ -17,10 +17,10 @@ export {
 } from './time.js';
 export { ATTR, PROMOTED_DETAILS, PROMOTED_METRICS, MAX_JSON_ATTRIBUTE_CHARS } from './attributes.js';
 export { encodeEventAttributes, jsonAttribute } from './encodeAttributes.js';
-export { eventFromSpanParts, eventFromLogParts, inferSource } from './decodeAttributes.js';
+export { eventFromSpanParts, eventsFromSpanParts, eventFromLogParts, inferSource } from './decodeAttributes.js';
 export type { SpanParts, SpanEventParts, LogParts } from './decodeAttributes.js';
 export {
-  eventFromReadableSpan, eventFromReadableLogRecord, eventToLogRecord, eventToSpanAttributes, spanNameFor,
+  eventFromReadableSpan, eventsFromReadableSpan, eventFromReadableLogRecord, eventToLogRecord, eventToSpanAttributes, spanNameFor,
 } from './otel.js';
 export type { ReadableSpanLike, ReadableLogRecordLike, DebbieLogRecord } from './otel.js';
 export { matchesFilter, parseFilter, filterToSearchParams, filterFromSearchParams } from './filter.js';
@@ -31,3 +31,11 @@ export type { EventSink } from './EventSink.js';
 export type { EventReader, SessionSummary, QueryOptions, TimelineEntry, SessionTimeline, SpanNode } from './EventReader.js';
 export { systemClock } from './Clock.js';
 export type { Clock } from './Clock.js';
+export { convertForeignEvent, SESSION_INFERRED } from './foreign/convertForeignEvent.js';
+export type { ForeignOptions } from './foreign/convertForeignEvent.js';
+export { TraceSessionIndex } from './foreign/TraceSessionIndex.js';
+export type { SessionRelabel, TraceSessionIndexOptions } from './foreign/TraceSessionIndex.js';
+export { SESSION_KEYS } from './foreign/sessionKeys.js';
+export { normalizeErrorMessage } from './foreign/errorCause.js';
+export type { ErrorCause } from './foreign/errorCause.js';
+export type { SpanType } from './foreign/spanType.js';

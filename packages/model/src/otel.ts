@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, trace, TraceFlags, type Attributes, type Context, type HrTime, type SpanContext } from '@opentelemetry/api';
 import type { DebbieEvent } from './DebbieEvent.js';
-import { eventFromLogParts, eventFromSpanParts } from './decodeAttributes.js';
+import { eventFromLogParts, eventFromSpanParts, eventsFromSpanParts, type SpanParts } from './decodeAttributes.js';
 import { encodeEventAttributes } from './encodeAttributes.js';
 import { levelToSeverityNumber } from './LogLevel.js';
 import { epochMicros, hrTimeFromEpochMicros } from './time.js';
@@ -32,6 +32,8 @@ export interface ReadableLogRecordLike {
   /** Log attributes may hold any value (maps, null); non-attribute values are kept in details. */
   readonly attributes: Readonly<Record<string, unknown>>;
   readonly resource?: { attributes: Attributes } | undefined;
+  /** SDK logs 0.200 and later (the OTLP LogRecord event_name). */
+  readonly eventName?: string | undefined;
 }
 
 const micros = (t: HrTime): number => t[0] * 1e6 + Math.floor(t[1] / 1000);
@@ -50,10 +52,19 @@ function attributesOf(resource: { attributes: Attributes; asyncAttributesPending
   return attrs;
 }
 
-/** An SDK span (ReadableSpan) → DebbieEvent. */
+/** An SDK span (ReadableSpan) → its DebbieEvent and one point event per span event (see eventsFromSpanParts). */
+export function eventsFromReadableSpan(span: ReadableSpanLike, out: DebbieEvent[]): void {
+  eventsFromSpanParts(spanPartsOf(span), out);
+}
+
+/** An SDK span (ReadableSpan) → its DebbieEvent alone (span events other than exceptions are left out). */
 export function eventFromReadableSpan(span: ReadableSpanLike): DebbieEvent {
+  return eventFromSpanParts(spanPartsOf(span));
+}
+
+function spanPartsOf(span: ReadableSpanLike): SpanParts {
   const ctx = span.spanContext();
-  return eventFromSpanParts({
+  return {
     name: span.name,
     traceId: ctx.traceId,
     spanId: ctx.spanId,
@@ -65,7 +76,7 @@ export function eventFromReadableSpan(span: ReadableSpanLike): DebbieEvent {
     attributes: span.attributes,
     resource: attributesOf(span.resource),
     events: span.events.length === 0 ? undefined : span.events.map((e) => ({ name: e.name, timeMicros: micros(e.time), attributes: e.attributes ?? {} })),
-  });
+  };
 }
 
 /** An SDK log record (ReadableLogRecord) → DebbieEvent. */
@@ -79,6 +90,7 @@ export function eventFromReadableLogRecord(record: ReadableLogRecordLike): Debbi
     resource: attributesOf(record.resource),
     traceId: record.spanContext?.traceId,
     spanId: record.spanContext?.spanId,
+    eventName: record.eventName,
   });
 }
 

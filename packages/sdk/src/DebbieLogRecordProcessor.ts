@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
-import { ATTR, eventFromReadableLogRecord, redactEvent, type EventSink } from '@debbie/model';
+import { ATTR, convertForeignEvent, eventFromReadableLogRecord, redactEvent, TraceSessionIndex, type EventSink } from '@debbie/model';
 import { DEBBIE_DIRECT_KEY, getDebbieContext } from './context.js';
 
 export interface DebbieLogRecordProcessorOptions {
@@ -16,6 +16,9 @@ export class DebbieLogRecordProcessor implements LogRecordProcessor {
   /** Records whose conversion failed (reported, never thrown). */
   failed = 0;
 
+  /** Keyless records take their trace's session (see convertForeignEvent). */
+  private readonly traces = new TraceSessionIndex();
+
   constructor(options: DebbieLogRecordProcessorOptions) {
     this.sink = options.sink;
   }
@@ -30,7 +33,7 @@ export class DebbieLogRecordProcessor implements LogRecordProcessor {
     }
     let event;
     try {
-      event = redactEvent(eventFromReadableLogRecord(record));
+      event = redactEvent(convertForeignEvent(eventFromReadableLogRecord(record), { traces: this.traces }));
     } catch {
       this.failed += 1;
       return;

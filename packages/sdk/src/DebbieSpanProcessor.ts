@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR, eventFromReadableSpan, redactEvent, type EventSink } from '@debbie/model';
+import { ATTR, convertForeignEvent, eventsFromReadableSpan, redactEvent, TraceSessionIndex, type DebbieEvent, type EventSink } from '@debbie/model';
 import { getDebbieContext } from './context.js';
 
 export interface DebbieSpanProcessorOptions {
@@ -29,6 +29,8 @@ export class DebbieSpanProcessor implements SpanProcessor {
   dropped = 0;
   /** Spans whose conversion failed (reported, never thrown). */
   failed = 0;
+  /** Keyless spans take their trace's session (see convertForeignEvent). */
+  private readonly traces = new TraceSessionIndex();
 
   constructor(options: DebbieSpanProcessorOptions) {
     this.sink = options.sink;
@@ -62,16 +64,18 @@ export class DebbieSpanProcessor implements SpanProcessor {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
+    const events: DebbieEvent[] = [];
     for (const span of batch) {
-      let event;
+      const start = events.length;
       try {
-        event = redactEvent(eventFromReadableSpan(span));
+        eventsFromReadableSpan(span, events);
+        for (let i = start; i < events.length; i++) events[i] = redactEvent(convertForeignEvent(events[i]!, { traces: this.traces }));
       } catch {
+        events.length = start;
         this.failed += 1;
-        continue;
       }
-      this.sink.write(event);
     }
+    for (const event of events) this.sink.write(event);
   }
 
   async forceFlush(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ExportResult } from '@opentelemetry/core';
-import { eventFromReadableLogRecord, redactEvent, type ReadableLogRecordLike } from '@debbie/model';
+import { convertForeignEvent, eventFromReadableLogRecord, redactEvent, TraceSessionIndex, type ReadableLogRecordLike } from '@debbie/model';
 import type { EventDestination } from '../EventDestination.js';
 import { SerialWriter, type SerialWriterOptions } from './SerialWriter.js';
 
@@ -13,13 +13,15 @@ import { SerialWriter, type SerialWriterOptions } from './SerialWriter.js';
  */
 export class DebbieLogRecordExporter {
   private readonly writer: SerialWriter;
+  /** Keyless records take their trace's session (see convertForeignEvent). */
+  private readonly traces = new TraceSessionIndex();
 
   constructor(destination: EventDestination, options: SerialWriterOptions = {}) {
     this.writer = new SerialWriter(destination, 'DebbieLogRecordExporter', options);
   }
 
   export(logs: ReadableLogRecordLike[], resultCallback: (result: ExportResult) => void): void {
-    this.writer.submit(logs, (log) => redactEvent(eventFromReadableLogRecord(log)), resultCallback);
+    this.writer.submit(logs, (log, out) => { out.push(redactEvent(convertForeignEvent(eventFromReadableLogRecord(log), { traces: this.traces }))); }, resultCallback);
   }
 
   /** Log records refused (queue full, after shutdown, or not convertible). */

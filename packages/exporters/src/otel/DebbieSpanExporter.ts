@@ -1,5 +1,5 @@
 import type { ExportResult } from '@opentelemetry/core';
-import { eventFromReadableSpan, redactEvent, type ReadableSpanLike } from '@debbie/model';
+import { convertForeignEvent, eventsFromReadableSpan, redactEvent, TraceSessionIndex, type ReadableSpanLike } from '@debbie/model';
 import type { EventDestination } from '../EventDestination.js';
 import { SerialWriter, type SerialWriterOptions } from './SerialWriter.js';
 
@@ -13,13 +13,19 @@ import { SerialWriter, type SerialWriterOptions } from './SerialWriter.js';
  */
 export class DebbieSpanExporter {
   private readonly writer: SerialWriter;
+  /** Keyless spans take their trace's session (see convertForeignEvent). */
+  private readonly traces = new TraceSessionIndex();
 
   constructor(destination: EventDestination, options: SerialWriterOptions = {}) {
     this.writer = new SerialWriter(destination, 'DebbieSpanExporter', options);
   }
 
   export(spans: ReadableSpanLike[], resultCallback: (result: ExportResult) => void): void {
-    this.writer.submit(spans, (span) => redactEvent(eventFromReadableSpan(span)), resultCallback);
+    this.writer.submit(spans, (span, out) => {
+      const start = out.length;
+      eventsFromReadableSpan(span, out);
+      for (let i = start; i < out.length; i++) out[i] = redactEvent(convertForeignEvent(out[i]!, { traces: this.traces }));
+    }, resultCallback);
   }
 
   /** Spans refused (queue full, after shutdown, or not convertible). */

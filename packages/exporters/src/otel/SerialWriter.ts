@@ -33,7 +33,7 @@ export class SerialWriter {
     this.closeOnShutdown = options.closeDestinationOnShutdown ?? true;
   }
 
-  submit<T>(items: readonly T[], convert: (item: T) => DebbieEvent, done: (result: ExportResult) => void): void {
+  submit<T>(items: readonly T[], convert: (item: T, out: DebbieEvent[]) => void, done: (result: ExportResult) => void): void {
     if (this.shutdownOnce) {
       this.dropped += items.length;
       done({ code: ExportResultCode.FAILED, error: new Error(`${this.label}: export after shutdown`) });
@@ -51,7 +51,7 @@ export class SerialWriter {
       try {
         const events: DebbieEvent[] = [];
         for (const item of items) {
-          try { events.push(convert(item)); } catch (error) {
+          try { convert(item, events); } catch (error) {
             // One malformed item is skipped alone; the rest of the batch still goes out.
             this.dropped += 1;
             diag.warn(`${this.label}: skipped an item that could not be converted: ${(error as Error).message}`);
