@@ -1,69 +1,144 @@
 import type { DebbieEvent } from './DebbieEvent.js';
+import { CONTEXT_HINT, CONTEXT_PATTERN, REDACTED, SCHEME_HINT, SCHEME_PATTERN, TOKEN_PATTERN, TOKEN_RUN_CHARS, MIN_TOKEN_RUN } from './secretPatterns.js';
 
-export const REDACTED = '[REDACTED]';
+export { REDACTED } from './secretPatterns.js';
 
-// Keys that name a secret. "token" alone or as a suffix is a secret; "tokens",
-// "input_tokens" and "token_count" are usage numbers and are not.
-const SECRET_KEY = /^(?:.*_)?(?:api_?key|apikey|secret|client_secret|secret_key|password|passwd|pwd|passphrase|authorization|proxy_authorization|auth|token|bearer|cookie|set_cookie|private_key|credentials?|signature)$/;
-
-// Values that look like secrets wherever they appear.
-const SECRET_VALUE_PATTERNS: readonly RegExp[] = [
-  /\b(Bearer|Basic|Splunk|ApiKey)\s+[A-Za-z0-9._~+/=-]{8,}/g,
-  /\bsk-(?:or-|ant-|proj-)?[A-Za-z0-9_-]{16,}/g, // OpenAI / OpenRouter / Anthropic keys
-  /\bAKIA[0-9A-Z]{16}\b/g, // AWS access key ids
-  /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, // GitHub tokens
-  /\b((?:api[_-]?key|apikey|access_token|token|password|passwd|secret)=)[^\s&"']+/gi,
-];
+// A key names a secret when one of its words (snake_case, kebab, dotted or camelCase) is one of
+// these, or when it ends in one of the pairs below. "tokens", "input_tokens", "token_count",
+// "tokenizer" and "primary_key" are not secrets.
+const SECRET_WORDS = new Set([
+  'secret', 'secrets', 'password', 'passwd', 'passphrase', 'pwd', 'credential', 'credentials', 'cookie', 'cookies',
+  'authorization', 'apikey', 'bearer', 'privatekey', 'dsn',
+]);
+const SECRET_LAST_WORDS = new Set(['token', 'auth', 'signature', 'sig']);
+const SECRET_KEY_PAIRS = /(?:^|_)(?:api|access|secret|private|account|signing|encryption|master|session|client|auth|shared_access|x_api)_key(?:_id)?$/;
 
 // Keys repeat endlessly (tool_name, input_tokens…): remember the verdict, up to a bound.
 const keyVerdicts = new Map<string, boolean>();
 const MAX_CACHED_KEYS = 10_000;
 
+/** Splits camelCase, kebab, dotted and spaced keys into lower-case snake words. */
+function snakeKey(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[-\s.:/]+/g, '_');
+}
+
+/** True when a key names a secret: api_key, accessToken, aws_secret_access_key, Set-Cookie, X-Api-Key… */
 export function isSecretKey(key: string): boolean {
   let verdict = keyVerdicts.get(key);
   if (verdict === undefined) {
-    verdict = SECRET_KEY.test(key.toLowerCase().replace(/[-\s.]/g, '_'));
+    const snake = snakeKey(key);
+    const words = snake.split('_').filter(Boolean);
+    verdict = words.some((w) => SECRET_WORDS.has(w)) || SECRET_LAST_WORDS.has(words[words.length - 1] ?? '') ||
+      SECRET_KEY_PAIRS.test(snake);
     if (keyVerdicts.size < MAX_CACHED_KEYS) keyVerdicts.set(key, verdict);
   }
   return verdict;
 }
 
-// One cheap test that every secret-looking value passes, so clean strings skip the full patterns.
-const SECRET_HINT = /bearer|basic|splunk|apikey|sk-|akia|gh[pousr]_|=/i;
-
-/** Masks secret-looking substrings inside a string. */
-export function redactString(value: string): string {
-  if (value.length < 8 || !SECRET_HINT.test(value)) return value;
-  let out = value;
-  for (const pattern of SECRET_VALUE_PATTERNS) {
-    pattern.lastIndex = 0;
-    if (!pattern.test(out)) continue;
-    pattern.lastIndex = 0;
-    // For a pattern without a capture group, the second argument is the match offset (a number).
-    out = out.replace(pattern, (_match: string, group1: unknown) => {
-      if (typeof group1 !== 'string') return REDACTED;
-      if (group1.endsWith('=')) return `${group1}${REDACTED}`;
-      return /^(Bearer|Basic|Splunk|ApiKey)$/.test(group1) ? `${group1} ${REDACTED}` : REDACTED;
-    });
+/** Replacement for every pattern: keep what the pattern captured (key, separator, scheme, user), mask the rest. */
+function mask(...args: unknown[]): string {
+  // args: match, group1..groupN, offset, input (no named groups)
+  let kept = '';
+  for (let i = 1; i < args.length - 2; i++) {
+    const part = args[i];
+    if (typeof part === 'string') kept += part;
   }
+  return `${kept}${REDACTED}`;
+}
+
+const IN_RUN = new Uint8Array(128);
+for (const c of TOKEN_RUN_CHARS) IN_RUN[c.charCodeAt(0)] = 1;
+
+const MAX_JSON_TEXT = 1024 * 1024;
+
+/** Masks secret-looking substrings inside a string (tokens by shape, `key=value`, URL userinfo, JSON held in text). */
+export function redactString(value: string): string {
+  if (value.length < 8) return value;
+  const first = value.charCodeAt(0);
+  if ((first === 0x7b /* { */ || first === 0x5b /* [ */) && value.length <= MAX_JSON_TEXT && CONTEXT_HINT.test(value)) {
+    const parsed = parseJson(value);
+    if (parsed !== undefined) {
+      const redacted = redactValue(parsed);
+      return redacted === parsed ? value : JSON.stringify(redacted);
+    }
+  }
+  let out = value;
+  if (SCHEME_HINT.test(out)) out = replaceAll(SCHEME_PATTERN, out);
+  out = maskTokenRuns(out);
+  if (CONTEXT_HINT.test(out)) out = replaceAll(CONTEXT_PATTERN, out);
   return out;
 }
 
+function replaceAll(pattern: RegExp, text: string): string {
+  pattern.lastIndex = 0;
+  const found = pattern.test(text);
+  pattern.lastIndex = 0;
+  if (!found) return text;
+  const out = text.replace(pattern, mask);
+  pattern.lastIndex = 0;
+  return out;
+}
+
+/** Tries the provider token shapes inside long runs of token characters only (most text has few). */
+function maskTokenRuns(text: string): string {
+  const n = text.length;
+  if (n < MIN_TOKEN_RUN) return text;
+  let parts: string[] | undefined;
+  let last = 0;
+  let start = -1;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0;
+    if (c < 128 && IN_RUN[c] === 1) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= MIN_TOKEN_RUN) {
+      const run = text.slice(start, i);
+      const masked = replaceAll(TOKEN_PATTERN, run);
+      if (masked !== run) {
+        (parts ??= []).push(text.slice(last, start), masked);
+        last = i;
+      }
+    }
+    start = -1;
+  }
+  if (parts === undefined) return text;
+  parts.push(text.slice(last));
+  return parts.join('');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Returns a copy of a JSON-like value with secret keys and secret-looking strings masked.
- * Unchanged sub-trees are returned as they are (no copy), so clean events cost little.
+ * Returns a copy of a JSON-like value with secret keys and secret-looking strings masked (keys
+ * too: a secret used as a key is masked). Unchanged sub-trees are returned as they are (no copy),
+ * so clean events cost little.
  */
 export function redactValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value);
   if (value === null || typeof value !== 'object' || depth > 32) return value;
   if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((v) => {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
       const r = redactValue(v, depth + 1);
-      if (r !== v) changed = true;
-      return r;
-    });
-    return changed ? out : value;
+      if (r !== v) {
+        out ??= value.slice();
+        out[i] = r;
+      }
+    }
+    return out ?? value;
   }
   let out: Record<string, unknown> | undefined;
   const record = value as Record<string, unknown>;
@@ -71,17 +146,31 @@ export function redactValue(value: unknown, depth = 0): unknown {
     if (!Object.prototype.hasOwnProperty.call(record, k)) continue;
     const v = record[k];
     const r = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactValue(v, depth + 1);
-    if (r !== v) {
-      out ??= { ...(value as Record<string, unknown>) };
-      out[k] = r;
+    const key = redactString(k);
+    if (r !== v || key !== k) {
+      out ??= { ...record };
+      if (key !== k) delete out[k];
+      out[key] = r;
     }
   }
   return out ?? value;
 }
 
+function redactTags(tags: string[]): string[] {
+  const r = redactValue(tags) as string[];
+  return r;
+}
+
+/** A nullable string field. */
+function s(value: string | null): string | null {
+  return value === null ? null : redactString(value);
+}
+
 /**
- * Masks secrets in the free-form parts of an event (details, context, states, message, stack).
- * Returns the same object when nothing was secret.
+ * Masks secrets in every field of an event that reaches storage or output: names (component,
+ * action, service), ids (session, agent, correlation, parent, event, trace and span ids), the
+ * message, tags, details, context, states and the stack trace. Returns the same object when
+ * nothing was secret.
  */
 export function redactEvent(event: DebbieEvent): DebbieEvent {
   const details = redactValue(event.details) as Record<string, unknown>;
@@ -89,10 +178,33 @@ export function redactEvent(event: DebbieEvent): DebbieEvent {
   const before = redactValue(event.state_before);
   const after = redactValue(event.state_after);
   const summary = redactString(event.event_summary);
-  const stack = event.stack_trace && redactString(event.stack_trace);
+  const stack = s(event.stack_trace);
+  const component = redactString(event.component);
+  const action = redactString(event.action);
+  const sessionId = s(event.session_id);
+  const agentId = s(event.agent_id);
+  const correlationId = s(event.correlation_id);
+  const parentId = s(event.parent_id);
+  const eventId = redactString(event.event_id);
+  const traceId = s(event.trace_id);
+  const spanId = s(event.span_id);
+  const parentSpanId = s(event.parent_span_id);
+  const service = s(event.service_name);
+  const tags = redactTags(event.tags);
+  const metrics = event.performance_metrics && (redactValue(event.performance_metrics) as Record<string, number>);
   if (details === event.details && context === event.context_snapshot && before === event.state_before &&
-      after === event.state_after && summary === event.event_summary && stack === event.stack_trace) {
+      after === event.state_after && summary === event.event_summary && stack === event.stack_trace &&
+      component === event.component && action === event.action && sessionId === event.session_id &&
+      agentId === event.agent_id && correlationId === event.correlation_id && parentId === event.parent_id &&
+      eventId === event.event_id && traceId === event.trace_id && spanId === event.span_id &&
+      parentSpanId === event.parent_span_id && service === event.service_name && tags === event.tags &&
+      metrics === event.performance_metrics) {
     return event;
   }
-  return { ...event, details, context_snapshot: context, state_before: before, state_after: after, event_summary: summary, stack_trace: stack };
+  return {
+    ...event, details, context_snapshot: context, state_before: before, state_after: after, event_summary: summary,
+    stack_trace: stack, component, action, session_id: sessionId, agent_id: agentId, correlation_id: correlationId,
+    parent_id: parentId, event_id: eventId, trace_id: traceId, span_id: spanId, parent_span_id: parentSpanId,
+    service_name: service, tags, performance_metrics: metrics,
+  };
 }

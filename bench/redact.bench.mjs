@@ -1,0 +1,82 @@
+// Issue 13 item 5 figure: the cost of the one redactor (run on every event at the pipeline's
+// entrance) against the redactor it replaced (bench/baselines/redact-before.mjs), same run, same
+// events. Events: every step of the public OpenHands and SWE-agent runs (real agent text: code,
+// diffs, shell output, prompts; /work/shared/data/public or ../shared/data/public), plus demo-shaped
+// tool events, 1 in 100 carrying a secret from the corpus. Also counts how many clean real strings
+// the new redactor changes (false positives on real data).
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEvent, redactEvent, redactString } from '@debbie/model';
+import * as before from './baselines/redact-before.mjs';
+
+const ROUNDS = 9;
+const candidates = ['/work/shared/data/public', join(process.cwd(), '../../shared/data/public'), join(process.cwd(), '../shared/data/public')];
+const publicDir = candidates.find((d) => existsSync(d));
+
+function* walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* walk(p); else yield p;
+  }
+}
+
+const events = [];
+if (publicDir) {
+  for (const file of walk(publicDir)) {
+    if (file.endsWith('output.jsonl')) {
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        for (const step of JSON.parse(line).history ?? []) {
+          events.push(createEvent({ source: 'agent', component: String(step.source ?? 'agent'), action: String(step.action ?? 'step'),
+            event_summary: String(step.message ?? '').slice(0, 500), session_id: 'oh-session', details: step }));
+        }
+      }
+    } else if (file.endsWith('.traj')) {
+      const traj = JSON.parse(readFileSync(file, 'utf8'));
+      for (const step of traj.trajectory ?? []) {
+        events.push(createEvent({ source: 'agent', component: 'swe-agent', action: 'step',
+          event_summary: String(step.thought ?? '').slice(0, 500), session_id: 'swe-session', details: step }));
+      }
+    }
+  }
+}
+for (let i = 0; i < 5000; i++) {
+  events.push(createEvent({ source: 'tool', component: 'list_rfcs', action: 'tool_execution', event_summary: `tool call ${i} finished`,
+    session_id: '3f2c1a9e-8b7d-4c6e-9f10-2a3b4c5d6e7f', correlation_id: `94988082-turn-${i >> 4}`, agent_id: 'p', duration_ms: 12.5,
+    details: { tool_name: 'list_rfcs', arguments: { path: `docs/rfc-${i}.md`, limit: 20 }, input_tokens: 1200, output_tokens: 80,
+      result: `found ${i % 7} RFCs under docs/ (see https://example.com/docs/rfc-${i})` } }));
+}
+const { SECRET_CASES } = await import('../packages/model/dist/redact.corpus.js').catch(() => ({ SECRET_CASES: [] }));
+for (let i = 0; i < events.length; i += 100) {
+  const c = SECRET_CASES[(i / 100) % Math.max(1, SECRET_CASES.length)];
+  if (c) events[i] = { ...events[i], event_summary: c.text };
+}
+
+// Real strings the new redactor changes although the old one did not: candidates for false positives.
+let changed = 0;
+const samples = [];
+function visit(v) {
+  if (typeof v === 'string') {
+    if (redactString(v) !== v && before.redactString(v) === v) { changed += 1; if (samples.length < 5) samples.push(v.slice(0, 120)); }
+  } else if (v && typeof v === 'object') for (const x of Object.values(v)) visit(x);
+}
+for (const e of events.slice(0, events.length - 5000)) visit(e.details);
+
+function time(fn) {
+  const t0 = process.hrtime.bigint();
+  for (const e of events) fn(e);
+  return Number(process.hrtime.bigint() - t0) / 1e3 / events.length; // µs per event
+}
+const oldT = [];
+const newT = [];
+for (let r = 0; r < ROUNDS; r++) {
+  oldT.push(time(before.redactEvent));
+  newT.push(time(redactEvent));
+}
+const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+const bytes = events.reduce((n, e) => n + JSON.stringify(e).length, 0);
+console.log(`redaction, ${events.length} events (${(bytes / events.length).toFixed(0)} B of JSON each on average, ${events.length - 5000} from public agent runs), median of ${ROUNDS} rounds:`);
+console.log(`  before (5 patterns, free-form fields only): ${median(oldT).toFixed(2)} µs/event`);
+console.log(`  now (${SECRET_CASES.length}-form corpus, every field):   ${median(newT).toFixed(2)} µs/event`);
+console.log(`  ratio now/before: ${(median(newT) / median(oldT)).toFixed(2)}`);
+console.log(`  real strings newly masked (possible false positives): ${changed}${samples.length ? `, e.g. ${JSON.stringify(samples)}` : ''}`);
