@@ -260,3 +260,56 @@ describe('StreamClient', () => {
     expect(() => new StreamClient({ url: 'nope' })).toThrow(/is not a URL/);
   });
 });
+
+describe('StreamServer Host and Origin (issue 13: any web page could read the live stream)', () => {
+  /** Sends a raw upgrade request and returns the status line and body the server answers. */
+  async function upgrade(port: number, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+    const { connect } = await import('node:net');
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => { text += d.toString(); });
+      socket.on('error', reject);
+      socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0), text }));
+      const lines = ['GET / HTTP/1.1', 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+      setTimeout(() => socket.end(), 500);
+    });
+  }
+
+  it('refuses a hostile Origin with 403 and delivers nothing, even buffered events', async () => {
+    const { streamer, server } = await serve();
+    streamer.write(ev({ event_summary: 'buffered secret-ish' }));
+    const r = await upgrade(server.port, { Host: `127.0.0.1:${server.port}`, Origin: 'http://evil.example' });
+    expect(r.status).toBe(403);
+    expect(r.text).toMatch(/Origin "http:\/\/evil\.example" may not read the stream/);
+    expect(r.text).not.toContain('buffered');
+    expect(server.stats().refused).toBe(1);
+    expect(server.stats().accepted).toBe(0);
+  });
+
+  it('refuses a loopback Origin too (another local page), and the null origin of sandboxed frames', async () => {
+    const { server } = await serve();
+    for (const origin of ['http://localhost:3000', 'null', `http://127.0.0.1:${server.port}`]) {
+      expect((await upgrade(server.port, { Host: `127.0.0.1:${server.port}`, Origin: origin })).status, origin).toBe(403);
+    }
+  });
+
+  it('refuses a Host that is not this machine (DNS rebinding) when no token is set', async () => {
+    const { server } = await serve();
+    const r = await upgrade(server.port, { Host: `evil.example:${server.port}` });
+    expect(r.status).toBe(403);
+    expect(r.text).toMatch(/Host "evil\.example:\d+" is not this machine/);
+  });
+
+  it('accepts command-line clients (no Origin) and origins on the explicit allow-list', async () => {
+    const { streamer, server } = await serve({ allowedOrigins: ['http://localhost:5173/'] });
+    expect((await upgrade(server.port, { Host: `localhost:${server.port}` })).status).toBe(101);
+    expect((await upgrade(server.port, { Host: `[::1]:${server.port}`, Origin: 'http://LOCALHOST:5173' })).status).toBe(101);
+    streamer.write(ev({ event_summary: 'hello' }));
+    const client = rawClient(server.url);
+    await client.opened;
+    expect((await client.waitFor(1))[0]).toMatchObject({ event_summary: 'hello' });
+  });
+});

@@ -6,6 +6,9 @@ import { DebbieError, type EventFilter } from '@debbie/model';
 import type { LogStreamer } from './LogStreamer.js';
 import { CLOSE_POLICY_VIOLATION, eventJson, parseStreamQuery, type ControlMessage } from './protocol.js';
 import type { Subscription } from './Subscription.js';
+import { checkUpgradeRequest, isLoopbackHost } from './upgradeGuard.js';
+
+export { isLoopbackHost } from './upgradeGuard.js';
 
 export interface StreamServerOptions {
   streamer: LogStreamer;
@@ -25,6 +28,11 @@ export interface StreamServerOptions {
   maxBufferedBytes?: number;
   /** Ping interval; a client that misses a pong is disconnected (default 30,000 ms). */
   heartbeatMs?: number;
+  /**
+   * Browser origins allowed to open the stream (e.g. "http://localhost:5173"). Default none: any
+   * request with an `Origin` header is refused with 403, as is a non-loopback `Host` without a token.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 export interface StreamClientInfo {
@@ -41,7 +49,7 @@ export interface StreamServerStats {
   clients: StreamClientInfo[];
   /** Connections accepted since start. */
   accepted: number;
-  /** Upgrades refused (bad token, wrong path, too many clients). */
+  /** Upgrades refused (hostile Origin or Host, bad token, wrong path, too many clients). */
   refused: number;
   /** Connections closed for a bad filter. */
   invalidFilters: number;
@@ -70,12 +78,6 @@ interface Client {
 const DROP_NOTICE_INTERVAL_MS = 1000;
 const DRAIN_POLL_MS = 5;
 
-/** True for addresses that only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '::ffff:127.0.0.1';
-}
-
 /**
  * Serves a LogStreamer over WebSocket: a client subscribes with the filter as URL query
  * parameters and receives one JSON DebbieEvent per message. Bad filters get an error message
@@ -92,6 +94,7 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 30_000;
   const { streamer } = options;
+  const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.toLowerCase().replace(/\/$/, '')));
 
   if (token !== undefined && token.length === 0) {
     throw new DebbieError('invalid_token', 'the stream token is empty; give a non-empty token or none (loopback only)', 'token');
@@ -122,6 +125,8 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
     const url = new URL(req.url ?? '/', 'http://stream.invalid');
     if (closing) return refuse(socket, 503, 'Service Unavailable', 'the stream server is shutting down');
     if (url.pathname !== path) return refuse(socket, 404, 'Not Found', `no stream at ${url.pathname}; the stream is at ${path}`);
+    const refusal = checkUpgradeRequest(req, { token: tokenDigest !== undefined, allowedOrigins });
+    if (refusal) return refuse(socket, refusal.status, 'Forbidden', refusal.reason);
     if (tokenDigest && !authorized(req, tokenDigest)) {
       return refuse(socket, 401, 'Unauthorized', 'a valid bearer token is required (Authorization: Bearer TOKEN)', { 'WWW-Authenticate': 'Bearer realm="debbie"' });
     }
