@@ -139,10 +139,15 @@ describe('debbie events', () => {
     expect(ids(r)).toEqual(['b1']);
   });
 
-  it('requires --session or --correlation', async () => {
-    const r = await debbie(['events', '--store', storePath], dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('give --session ID');
+  it('searches every session without --session, with the same filters and --limit', async () => {
+    const all = await debbie(['events', '--store', storePath, '--format', 'json'], dir);
+    expect(all.code).toBe(0);
+    const every = ids(all);
+    expect(every.length).toBeGreaterThan(1);
+    const one = await debbie(['events', '--store', storePath, '--format', 'json', '--limit', '1'], dir);
+    expect(ids(one)).toEqual(every.slice(0, 1));
+    const filtered = await debbie(['events', '--store', storePath, '--format', 'json', '--correlation', 'turn-9'], dir);
+    expect(ids(filtered)).toEqual(['b1']);
   });
 
   it('explains a bad filter value', async () => {

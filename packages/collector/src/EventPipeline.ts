@@ -7,8 +7,8 @@ export interface EventPipelineOptions {
   commentary?: EventSink | undefined;
   /** Mask secrets before anything is stored or streamed. Default true. */
   redact?: boolean;
-  /** Session keys and the trace → session index for foreign telemetry (convertForeignEvent). */
-  foreign?: ForeignOptions;
+  /** Attribute names that carry the session (debbie.yaml `debbie_config.sessions.keys`), read first. */
+  sessionKeys?: readonly string[];
 }
 
 /** Counters of the pipeline. */
@@ -19,6 +19,17 @@ export interface EventPipelineStats {
   sink_errors: number;
   /** Redaction threw: the event is dropped (never passed on unredacted) and counted. */
   redaction_errors: number;
+  /** Traces whose events moved from the inferred session to the one a later span named. */
+  session_relabels: number;
+}
+
+/** A sink that can move a trace's stored events to another session (the stores). */
+interface Relabelling {
+  relabelSession(traceId: string, from: string, to: string): Promise<number>;
+}
+
+function canRelabel(sink: EventSink): sink is EventSink & Relabelling {
+  return typeof (sink as Partial<Relabelling>).relabelSession === 'function';
 }
 
 /**
@@ -31,13 +42,16 @@ export class EventPipeline implements EventSink {
   private commentary: EventSink | undefined;
   private readonly redact: boolean;
   private readonly foreign: ForeignOptions;
-  readonly stats: EventPipelineStats = { events: 0, comments: 0, sink_errors: 0, redaction_errors: 0 };
+  readonly stats: EventPipelineStats = { events: 0, comments: 0, sink_errors: 0, redaction_errors: 0, session_relabels: 0 };
 
   constructor(options: EventPipelineOptions) {
     this.sinks = [...options.sinks];
     this.commentary = options.commentary;
     this.redact = options.redact ?? true;
-    this.foreign = { traces: new TraceSessionIndex(), ...options.foreign };
+    // Spans end children first: a trace's session is often named by the last span to arrive.
+    // Events stored earlier under the trace's inferred session are moved when it is named.
+    const traces = new TraceSessionIndex({ onRelabel: ({ traceId, from, to }) => this.relabel(traceId, from, to) });
+    this.foreign = { traces, sessionKeys: options.sessionKeys ?? [] };
   }
 
   /** Adds a sink (e.g. the stream once its server is up). */
@@ -56,6 +70,13 @@ export class EventPipeline implements EventSink {
     this.stats.events += 1;
     this.fanOut(clean);
     if (this.commentary) this.writeTo(this.commentary, clean);
+  }
+
+  private relabel(traceId: string, from: string, to: string): void {
+    this.stats.session_relabels += 1;
+    for (const sink of this.sinks) {
+      if (canRelabel(sink)) sink.relabelSession(traceId, from, to).catch(() => { this.stats.sink_errors += 1; });
+    }
   }
 
   /** An event the commentary produced: stored and streamed like any other. */

@@ -23,6 +23,8 @@ export interface CollectorOptions {
   maxInflightBytes?: number;
   /** Largest /api/events page. Default 10,000. */
   maxPageSize?: number;
+  /** Attribute names that carry the session (debbie.yaml `debbie_config.sessions.keys`). */
+  sessionKeys?: readonly string[];
 }
 
 export interface CollectorStats {
@@ -60,7 +62,7 @@ function isReader(store: CollectorOptions['store']): store is EventSink & EventR
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const token = options.token ?? (process.env.DEBBIE_TOKEN || undefined);
   const sinks = [...(options.store ? [options.store] : []), ...(options.sinks ?? [])];
-  const pipeline = new EventPipeline({ sinks });
+  const pipeline = new EventPipeline({ sinks, ...(options.sessionKeys ? { sessionKeys: options.sessionKeys } : {}) });
   if (options.commentary) pipeline.setCommentary(options.commentary((e) => pipeline.comment(e)));
   const receiver = new OtlpReceiver({
     sink: pipeline,

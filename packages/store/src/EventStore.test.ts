@@ -297,3 +297,18 @@ describe('EventStore.deleteSessions', () => {
     await expect(store.deleteSessions(['x'])).rejects.toThrowError(/read-only/);
   });
 });
+
+describe('EventStore.relabelSession', () => {
+  it('moves a trace\'s events from its inferred session to the one a later span named, queued ones included', async () => {
+    store = await openStore(join(dir, 'r.duckdb'));
+    const trace = 'a'.repeat(32);
+    const inferred = (n: number) => eventAt(n, { session_id: trace, trace_id: trace, details: { session_inferred: true, tool_name: 't' } });
+    await store.append([inferred(1), eventAt(2, { session_id: trace, trace_id: 'b'.repeat(32) })]);
+    store.write(inferred(3));
+    expect(await store.relabelSession(trace, trace, 'chat-42')).toBe(2);
+    const moved = await store.queryEvents({ sessionId: 'chat-42' });
+    expect(moved).toHaveLength(2);
+    expect(moved[0]!.details).toEqual({ tool_name: 't' });
+    expect(await store.countEvents({ sessionId: trace })).toBe(1);
+  });
+});

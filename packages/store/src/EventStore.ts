@@ -146,6 +146,29 @@ export class EventStore implements EventReader, EventSink {
     return deleted;
   }
 
+  /**
+   * Moves the events of a trace stored under an inferred session (`from`, the trace id) to the
+   * session a later span of the trace named (`to`), after storing what is queued; clears their
+   * `session_inferred` mark. Returns how many events moved. See convertForeignEvent.
+   */
+  async relabelSession(traceId: string, from: string, to: string): Promise<number> {
+    if (this.closing) throw new DebbieError('store_closed', 'the store is closed', this.path);
+    const writer = this.writer;
+    if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
+    let moved = 0;
+    // Enqueued at once (not after an awaited flush), so a close() that follows still runs it first.
+    this.clearTimer();
+    await this.enqueue(async () => {
+      await this.drainQueue();
+      const result = await writer.run(
+        `UPDATE ${EVENTS_TABLE} SET session_id = ?, details = json_merge_patch(details, '{"session_inferred":null}') WHERE trace_id = ? AND session_id = ?`,
+        [to, traceId, from],
+      );
+      moved = Number(result.rowsChanged);
+    });
+    return moved;
+  }
+
   /** Resolves when every event written so far is stored. */
   async forceFlush(): Promise<void> {
     this.clearTimer();

@@ -69,7 +69,7 @@ export const collectCommand: Command = {
         throw error;
       });
       collector = await startCollector({
-        store, sinks, host, port: otlpPort, token, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
+        store, sinks, host, port: otlpPort, token, sessionKeys: cli.config.debbie_config.sessions.keys, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
         commentary: commentaryOn
           ? (onComment) => new CommentaryProcessor({ onComment, config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs })
           : undefined,

@@ -12,7 +12,7 @@ export interface CommandEntry {
 export const COMMANDS: CommandEntry[] = [
   { name: 'demo', summary: 'Simulate AIWhisperer sessions (healthy and failing) into the store, with commentary, timelines and reports.', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'sessions', summary: 'List the recorded sessions: time, duration, events, errors, agents and sources.', load: async () => (await import('./sessions.js')).sessionsCommand },
-  { name: 'events', summary: 'Print the events of a session (or a correlation group), filtered, in time order.', load: async () => (await import('./events.js')).eventsCommand },
+  { name: 'events', summary: 'Print the events of a session, a correlation group, or of all sessions, filtered, in time order.', load: async () => (await import('./events.js')).eventsCommand },
   { name: 'analyze', summary: 'Analyze a session: performance, errors, patterns and recommendations.', load: async () => (await import('./analyze.js')).analyzeCommand },
   { name: 'timeline', summary: 'Write a session\'s interactive HTML timeline (one self-contained file).', load: async () => (await import('./timeline.js')).timelineCommand },
   { name: 'export', summary: 'Export stored events as JSON, JSONL, CSV or Parquet, or send them to Elasticsearch or Splunk.', load: async () => (await import('./export.js')).exportCommand },

@@ -154,7 +154,7 @@ async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Pr
   }
   // Same pipeline as the collector (redaction first), without a listening server.
   const store = await openStore(storeLocation(values, io));
-  const pipeline = new EventPipeline({ sinks: [store] });
+  const pipeline = new EventPipeline({ sinks: [store], sessionKeys: cli.config.debbie_config.sessions.keys });
   if (!values['no-commentary'] && cli.commentary.enabled) {
     pipeline.setCommentary(new CommentaryProcessor({ onComment: (e) => pipeline.comment(e), config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs }));
   }

@@ -64,6 +64,8 @@ export interface PythonExecutionConfig {
 
 export interface DebbieSettings {
   aggregation: { correlation_timeout: number; buffer_size: number };
+  /** Attribute names that carry the session in your telemetry, read before the documented ones (docs/conventions.md). */
+  sessions: { keys: string[] };
   commentary: CommentaryConfig;
   python_execution: PythonExecutionConfig;
 }
@@ -86,6 +88,7 @@ export const DEFAULT_ALLOWED_IMPORTS = ['json', 'asyncio', 'requests', 'pandas',
 export function defaultSettings(): DebbieSettings {
   return {
     aggregation: { correlation_timeout: 300, buffer_size: 100_000 },
+    sessions: { keys: [] },
     commentary: { enabled: true, insight_level: 'detailed', pattern_detection: true, thresholds: {}, interventions: {} },
     python_execution: { enabled: true, timeout: 30, memory_limit: 512 * 1024 * 1024, allowed_imports: [...DEFAULT_ALLOWED_IMPORTS], python: '/usr/bin/python3' },
   };

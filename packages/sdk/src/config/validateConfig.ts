@@ -186,12 +186,22 @@ function readHandler(r: Reader, h: Obj, path: string, formatters: Record<string,
 function readSettings(r: Reader, raw: unknown, path: string): DebbieConfig['debbie_config'] {
   const s = defaultSettings();
   const o = r.object(raw, path);
-  r.onlyKeys(o, ['aggregation', 'commentary', 'python_execution'], path);
+  r.onlyKeys(o, ['aggregation', 'sessions', 'commentary', 'python_execution'], path);
 
   const agg = r.object(o.aggregation, join(path, 'aggregation'));
   r.onlyKeys(agg, ['correlation_timeout', 'buffer_size'], join(path, 'aggregation'));
   if (agg.correlation_timeout !== undefined) s.aggregation.correlation_timeout = r.number(agg.correlation_timeout, join(path, 'aggregation.correlation_timeout'), 1);
   if (agg.buffer_size !== undefined) s.aggregation.buffer_size = r.number(agg.buffer_size, join(path, 'aggregation.buffer_size'), 1, true);
+
+  const ses = r.object(o.sessions, join(path, 'sessions'));
+  r.onlyKeys(ses, ['keys'], join(path, 'sessions'));
+  if (ses.keys !== undefined) {
+    if (!Array.isArray(ses.keys)) r.fail(join(path, 'sessions.keys'), `must be a list of attribute names, got ${kind(ses.keys)}`);
+    s.sessions.keys = (ses.keys as unknown[]).map((k, i) => {
+      if (typeof k !== 'string' || k.trim() === '') r.fail(`${join(path, 'sessions.keys')}[${i}]`, `must be an attribute name, got ${kind(k)}`);
+      return k as string;
+    });
+  }
 
   const c = r.object(o.commentary, join(path, 'commentary'));
   const cp = join(path, 'commentary');
