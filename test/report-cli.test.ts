@@ -48,7 +48,7 @@ describe('debbie analyze', () => {
     expect(report.session_id).toBe(session);
     expect(report.event_count).toBe(run.events.filter((e) => e.session_id === session).length);
     const stallFault = run.truth.faults.find((f) => f.pattern === 'continuation_stall');
-    const stalls = report.patterns!.findings.filter((f) => f.pattern === 'stall_after_tool');
+    const stalls = report.patterns!.findings.filter((f) => f.pattern === 'continuation_stall');
     if (stallFault) {
       expect(stalls.length).toBeGreaterThan(0);
       // the stall the report names starts inside the labelled interval
@@ -59,6 +59,9 @@ describe('debbie analyze', () => {
     const detector = report.patterns!.findings.filter((f) => f.origin === 'detector');
     expect(report.patterns!.origins).toContain('detector');
     expect(detector.map((f) => f.pattern)).toEqual(expect.arrayContaining(['continuation_stall', 'nudge_pattern']));
+    // one finding per insight: the report's own checks do not repeat what the detectors found
+    expect(report.patterns!.findings.filter((f) => f.origin === 'analyzer')).toEqual([]);
+    expect(new Set(detector.map((f) => f.insight!.insight_id)).size).toBe(detector.length);
     const ids = new Set(run.events.map((e) => e.event_id));
     for (const f of detector) {
       expect(f.event_id).toBeNull();

@@ -1,4 +1,4 @@
-import { newEventId, systemClock, type Clock, type DebbieEvent, type EventSink } from '@debbie/model';
+import { systemClock, type Clock, type DebbieEvent, type EventSink } from '@debbie/model';
 import { resolveCommentaryConfig, type CommentaryConfig, type CommentaryConfigInput, type CommentaryThresholds } from './config.js';
 import { classify } from './classify.js';
 import { insightComment, resolutionComment } from './comments.js';
@@ -15,8 +15,9 @@ import { SlowCallDetector } from './detectors/SlowCallDetector.js';
 import { TokenSpikeDetector } from './detectors/TokenSpikeDetector.js';
 import { ToolLoopDetector } from './detectors/ToolLoopDetector.js';
 import { eventMicros } from './eventTime.js';
+import { ReplayClock } from './ReplayClock.js';
 import type { Finding, Resolution } from './Finding.js';
-import { insightKey, MAX_UPDATES_PER_INSIGHT, WORSEN_FACTOR, type OpenInsight } from './InsightBook.js';
+import { insightKey, stableInsightId, MAX_UPDATES_PER_INSIGHT, WORSEN_FACTOR, type OpenInsight } from './InsightBook.js';
 import { ContinuationInjection } from './interventions/ContinuationInjection.js';
 import { InterventionManager, type InterventionStats } from './interventions/InterventionManager.js';
 import type { InterventionStrategy } from './interventions/InterventionStrategy.js';
@@ -25,8 +26,16 @@ import type { PatternId } from './patterns.js';
 import { SessionState } from './SessionState.js';
 
 export interface CommentaryProcessorOptions {
-  /** Time for stall timers, eviction and comment timestamps. Default systemClock (the simulator passes its SimClock). */
+  /** Time for stall timers, eviction and comment timestamps. Default systemClock (the simulator passes its SimClock). Ignored when `time` is 'event'. */
   clock?: Clock;
+  /**
+   * Which time the detectors judge by. 'wall' (default): live data, the clock above. 'event':
+   * offline ingest, stored sessions and late data: a replay clock driven by the events' own
+   * timestamps (it never moves back), so a 2025 log gets comments dated 2025, a comment carries the
+   * time of the event that completed its evidence, and stall timers fire in the recording's time
+   * (when a later event passes them, or `advanceTo`).
+   */
+  time?: 'wall' | 'event';
   /** The `debbie_config.commentary` section (validated; defaults in config.ts). */
   config?: CommentaryConfigInput | CommentaryConfig;
   /** Receives every comment (`debbie_comment`) and intervention event (`debbie`); the pipeline feeds them back to the sinks. */
@@ -86,6 +95,8 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
   readonly config: CommentaryConfig;
   readonly thresholds: CommentaryThresholds;
   private readonly clock: Clock;
+  /** Set in 'event' time: the replay clock the events drive. */
+  private readonly replay: ReplayClock | null;
   private readonly onComment: (event: DebbieEvent) => void;
   private readonly detectors: Detector[];
   private readonly sessions = new Map<string, SessionState>();
@@ -111,7 +122,8 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
   constructor(options: CommentaryProcessorOptions = {}) {
     this.config = resolveCommentaryConfig(options.config ?? {});
     this.thresholds = this.config.thresholds;
-    this.clock = options.clock ?? systemClock;
+    this.replay = options.time === 'event' ? new ReplayClock(0) : null;
+    this.clock = this.replay ?? options.clock ?? systemClock;
     this.onComment = options.onComment ?? (() => {});
     this.timeoutUs = (options.correlationTimeoutMs ?? 300_000) * 1000;
     this.maxSessions = Math.max(1, options.maxSessions ?? 100_000);
@@ -157,6 +169,9 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     const source = event.source;
     if (source === 'debbie_comment' || source === 'debbie') return;
     this.counters.events += 1;
+    const start = eventMicros(event.timestamp);
+    // Event time: the event's own timestamp moves the clock (stall deadlines it passes fire first).
+    if (this.replay !== null && !Number.isNaN(start)) this.replay.advanceTo(start);
     const now = this.clock.now();
     if (now - this.lastSweepUs >= this.sweepEveryUs) this.sweep(now);
     const key = event.session_id ?? '';
@@ -169,12 +184,15 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     const obs = this.obs;
     obs.event = event;
     obs.category = classify(event);
-    const start = eventMicros(event.timestamp);
     obs.startUs = Number.isNaN(start) ? now : start;
     obs.endUs = obs.startUs + (event.duration_ms ?? 0) * 1000;
     obs.arrivalClockUs = now;
-    const lag = now - obs.endUs;
-    obs.endClockUs = now - (lag < 0 ? 0 : lag > this.maxLagUs ? this.maxLagUs : lag);
+    if (this.replay !== null) {
+      obs.endClockUs = obs.endUs;
+    } else {
+      const lag = now - obs.endUs;
+      obs.endClockUs = now - (lag < 0 ? 0 : lag > this.maxLagUs ? this.maxLagUs : lag);
+    }
     obs.isError = event.level === 'ERROR' || event.level === 'CRITICAL';
     obs.bits = (1 << obs.category) | (obs.isError ? Interest.ERRORS : 0) | (event.performance_metrics !== null ? Interest.METRICS : 0) | Interest.ALL;
 
@@ -199,6 +217,17 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     if (this.outbox.length > 0) this.deliver();
     const due = this.deadlines.peekDue();
     if (due !== undefined && due < this.timerDueUs) this.armTimer(due);
+  }
+
+  /**
+   * In 'event' time, moves the replay clock to `us` (epoch µs), firing the stall deadlines it
+   * passes: call it at the end of a recording (e.g. last event + a grace period) so a trailing
+   * silence counts. No effect in 'wall' time.
+   */
+  advanceTo(us: number): void {
+    if (this.replay === null || this.closed) return;
+    this.replay.advanceTo(us);
+    this.deliver();
   }
 
   async forceFlush(): Promise<void> {
@@ -244,8 +273,9 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
         return;
       }
       const insight: OpenInsight = {
-        insight_id: newEventId(), pattern: f.pattern, key: f.key, severity: f.severity, confidence: f.confidence,
+        insight_id: stableInsightId(session.id, f.pattern, f.key, f.trigger.event_id), pattern: f.pattern, key: f.key, severity: f.severity, confidence: f.confidence,
         updates: 0, openedClockUs: now, trigger: f.trigger, message: f.message,
+        latestMessage: f.message, latestFacts: f.facts, latestEventIds: f.evidenceEventIds, latestSpanIds: f.evidenceSpanIds,
       };
       book.set(k, insight);
       this.counters.insightsOpened += 1;
@@ -253,6 +283,10 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
       this.interventions.consider(session, insight, k);
       return;
     }
+    open.latestMessage = f.message;
+    open.latestFacts = f.facts;
+    open.latestEventIds = f.evidenceEventIds;
+    open.latestSpanIds = f.evidenceSpanIds;
     if (f.severity < open.severity * WORSEN_FACTOR || open.updates >= MAX_UPDATES_PER_INSIGHT) return;
     open.updates += 1;
     open.severity = f.severity;

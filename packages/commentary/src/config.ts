@@ -1,4 +1,4 @@
-import { DebbieError } from '@debbie/model';
+import { DEFAULT_STALL_MS, DebbieError } from '@debbie/model';
 
 /** How much each insight says: `brief` is one line; `detailed` adds the reasoning and the recommendations. */
 export type InsightLevel = 'brief' | 'detailed';
@@ -91,7 +91,7 @@ export interface CommentaryConfigInput {
 }
 
 export const DEFAULT_THRESHOLDS: Readonly<CommentaryThresholds> = Object.freeze({
-  stall_seconds: 30,
+  stall_seconds: DEFAULT_STALL_MS / 1000,
   nudge_max_chars: 24,
   nudge_min_count: 2,
   tool_loop_repeats: 4,

@@ -16,3 +16,7 @@ export type { ScoredRun, PatternScore, LabelledInterval, ScoreOptions } from './
 export { corpusCases, runCase, TUNE_SEEDS, TEST_SEEDS, JITTERS } from './eval/corpus.js';
 export type { SimulatorApi, CorpusCase } from './eval/corpus.js';
 export { ReplayClock } from './ReplayClock.js';
+export { InsightFolder } from './analysis/InsightFolder.js';
+export type { FoldedInsight } from './analysis/InsightFolder.js';
+export { SessionReplay, replayInsights } from './analysis/SessionReplay.js';
+export type { SessionReplayOptions } from './analysis/SessionReplay.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { DebbieError, LOG_LEVELS, LOG_SOURCES, parseFilter, type DebbieEvent, type EventReader } from '@debbie/model';
+import { DEFAULT_STALL_MS, DebbieError, LOG_LEVELS, LOG_SOURCES, parseFilter, type DebbieEvent, type EventReader } from '@debbie/model';
 import { createDestination, EXPORT_FORMATS, exportEvents } from '@debbie/exporters';
 import { getLibraryScript, LIBRARY_SCRIPT_NAMES, PythonExecutor, type PythonExecutorOptions } from '@debbie/python';
 import { defaultTimelinePath, LogAnalyzer, renderReportJson, renderReportMarkdown, TimelineVisualizer } from '@debbie/report';
@@ -157,10 +157,10 @@ export function createDebbieMcpServer(options: DebbieMcpOptions): { server: McpS
   server.registerTool('explain_stall', {
     title: 'Explain stalls',
     description: 'Finds silences longer than the threshold in a session and explains each (likely_cause continuation_required → suggested_action inject_continuation_prompt, or a user who simply had not written).',
-    inputSchema: { session_id: z.string(), threshold_s: z.number().min(1).optional().describe('Default 30') },
+    inputSchema: { session_id: z.string(), threshold_s: z.number().min(1).optional().describe(`Default ${DEFAULT_STALL_MS / 1000}`) },
   }, (args) => guard(async () => {
-    const stalls = await withReader((r) => explainStalls(r, args.session_id, (args.threshold_s ?? 30) * 1000));
-    return text(stalls.length ? stalls : `No silence longer than ${args.threshold_s ?? 30}s in session ${args.session_id}.`);
+    const stalls = await withReader((r) => explainStalls(r, args.session_id, args.threshold_s !== undefined ? args.threshold_s * 1000 : DEFAULT_STALL_MS));
+    return text(stalls.length ? stalls : `No silence of ${args.threshold_s ?? DEFAULT_STALL_MS / 1000}s or more in session ${args.session_id}.`);
   }));
 
   return {

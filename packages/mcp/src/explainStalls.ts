@@ -1,4 +1,4 @@
-import { epochMicros, type DebbieEvent, type EventReader } from '@debbie/model';
+import { DEFAULT_STALL_MS, epochMicros, isStall, type DebbieEvent, type EventReader } from '@debbie/model';
 
 /** One silence in a session, explained as the seed's `explain_stall` does. */
 export interface StallExplanation {
@@ -21,12 +21,12 @@ const isDebbie = (e: DebbieEvent) => e.source === 'debbie' || e.source === 'debb
 interface Span { event: DebbieEvent; start: number; end: number }
 
 /**
- * Finds the silences longer than the threshold in a session (time with no operation open and no
+ * Finds the silences of at least the stall threshold in a session (time with no operation open and no
  * event, Debbie's own comments aside) and explains each from what ended just before it: a tool
  * that finished and a continuation that was declined means the agent waits for a continuation (the
  * known AIWhisperer issue); a finished turn means the user simply has not written yet.
  */
-export async function explainStalls(reader: EventReader, sessionId: string, thresholdMs = 30_000): Promise<StallExplanation[]> {
+export async function explainStalls(reader: EventReader, sessionId: string, thresholdMs = DEFAULT_STALL_MS): Promise<StallExplanation[]> {
   const items: Span[] = [];
   for await (const page of reader.streamEvents({ sessionId })) {
     for (const event of page) {
@@ -41,7 +41,7 @@ export async function explainStalls(reader: EventReader, sessionId: string, thre
   let last: Span | undefined;
   for (const item of items) {
     const silenceUs = item.start - latestEnd;
-    if (last && silenceUs > thresholdMs * 1000) {
+    if (last && isStall(silenceUs / 1000, thresholdMs)) {
       const before = items.filter((x) => x.end <= latestEnd && x.end >= latestEnd - LOOKBACK_US).map((x) => x.event);
       out.push(explain(before, last.event, latestEnd, silenceUs));
     }

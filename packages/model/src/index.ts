@@ -39,3 +39,4 @@ export { SESSION_KEYS } from './foreign/sessionKeys.js';
 export { normalizeErrorMessage } from './foreign/errorCause.js';
 export type { ErrorCause } from './foreign/errorCause.js';
 export type { SpanType } from './foreign/spanType.js';
+export { DEFAULT_STALL_MS, isStall } from './stall.js';

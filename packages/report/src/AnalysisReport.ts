@@ -81,7 +81,7 @@ export type FindingOrigin =
   | 'commentary'
   /** The commentary package's detectors, run over the session by the report. */
   | 'detector'
-  /** The report's own simple checks (stalls, tool loops, slow outliers, error bursts). */
+  /** The report's own simple checks (stalls, tool loops, slow outliers, error bursts): only when commentary is off. */
   | 'analyzer';
 
 export interface PatternFinding {
@@ -98,6 +98,8 @@ export interface PatternFinding {
   recommendations: string[];
   /** Measured numbers behind an analyzer finding (e.g. max_ms, p50_ms, factor), when it has them. */
   metrics?: Record<string, number>;
+  /** For an insight (commentary or detector): its id, level, status and how often it was updated. */
+  insight?: { insight_id: string; level: string; status: 'open' | 'resolved'; updates: number; resolution: string | null; span_ids: string[] };
 }
 
 export interface PatternsSection {

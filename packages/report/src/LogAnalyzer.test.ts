@@ -41,7 +41,7 @@ function basicSession() {
 describe('LogAnalyzer', () => {
   it('reports p50, p95 and max per tool within the stated accuracy, and flags the slow tool with its slowest calls as evidence', async () => {
     const { s, slow } = basicSession();
-    const r = await new LogAnalyzer().analyze(s.events);
+    const r = await new LogAnalyzer({ commentary: false }).analyze(s.events);
     const tools = Object.fromEntries(r.performance!.tools.map((t) => [t.name, t]));
     expect(tools.list_rfcs!.count).toBe(100);
     expect(tools.list_rfcs!.max_ms).toBe(100);
@@ -65,7 +65,7 @@ describe('LogAnalyzer', () => {
 
   it('sums model tokens and time per source', async () => {
     const { s } = basicSession();
-    const r = await new LogAnalyzer().analyze(s.events);
+    const r = await new LogAnalyzer({ commentary: false }).analyze(s.events);
     expect(r.performance!.models).toHaveLength(1);
     const m = r.performance!.models[0]!;
     expect([m.name, m.count, m.input_tokens, m.output_tokens, m.max_ms, m.total_ms]).toEqual(['gpt-x', 4, 400, 40, 2000, 5000]);
@@ -80,7 +80,7 @@ describe('LogAnalyzer', () => {
 
   it('groups errors by message template with first and last seen and the agents affected', async () => {
     const { s, end } = basicSession();
-    const r = await new LogAnalyzer().analyze(s.events);
+    const r = await new LogAnalyzer({ commentary: false }).analyze(s.events);
     expect(r.errors!.total).toBe(4);
     const [top, other] = r.errors!.groups;
     expect(top!.template).toBe('Timeout after <n> ms calling <path>');
@@ -106,7 +106,7 @@ describe('LogAnalyzer', () => {
     const resumed = s.add(t + 50 + 45_000, { source: 'session', event_summary: 'user: ok', agent_id: 'p' });
     // a comment inside the silence must not split it
     s.add(t + 10_000, { source: 'debbie_comment', event_summary: 'looks stalled', details: { pattern: 'stall' } });
-    const r = await new LogAnalyzer().analyze(s.events);
+    const r = await new LogAnalyzer({ commentary: false }).analyze(s.events);
     const stall = r.patterns!.findings.find((f) => f.pattern === 'stall_after_tool');
     expect(stall?.evidence).toEqual([last.event_id, resumed.event_id]);
     expect(stall?.summary).toContain('45.0 s');
@@ -123,7 +123,7 @@ describe('LogAnalyzer', () => {
       source: 'debbie_comment', event_summary: 'Detected stall pattern: agent waiting after list_rfcs', component: 'debugging',
       details: { pattern: 'tool_execution_stall', confidence: 0.92, recommendations: ['Inject a continuation prompt'], evidence: [tool.event_id] },
     });
-    const r = await new LogAnalyzer().analyze(s.events);
+    const r = await new LogAnalyzer({ commentary: false }).analyze(s.events);
     expect(r.patterns!.stored_comments).toBe(1);
     const f = r.patterns!.findings.find((x) => x.origin === 'commentary')!;
     expect(f).toMatchObject({ pattern: 'tool_execution_stall', confidence: 0.92, event_id: c.event_id, evidence: [tool.event_id] });
@@ -134,30 +134,30 @@ describe('LogAnalyzer', () => {
 
   it('limits the report to a time range and to the focus sections, and rejects a bad focus or time', async () => {
     const { s } = basicSession();
-    const r = await new LogAnalyzer().analyze(s.events, { start: isoFromEpochMillis(T0), end: isoFromEpochMillis(T0 + 200 * 10) }, ['performance']);
+    const r = await new LogAnalyzer({ commentary: false }).analyze(s.events, { start: isoFromEpochMillis(T0), end: isoFromEpochMillis(T0 + 200 * 10) }, ['performance']);
     expect(r.event_count).toBe(10);
     expect(r.sections).toEqual(['performance']);
     expect(r.errors).toBeUndefined();
     expect(r.patterns).toBeUndefined();
     expect(r.performance!.tools[0]!.count).toBe(10);
-    await expect(new LogAnalyzer().analyze(s.events, undefined, ['speed'])).rejects.toThrow(/unknown report section "speed"/);
-    await expect(new LogAnalyzer().analyze(s.events, { start: 'yesterday' })).rejects.toThrow(/not an ISO-8601 timestamp/);
-    await expect(new LogAnalyzer().analyze('s1')).rejects.toThrow(/needs a reader/);
+    await expect(new LogAnalyzer({ commentary: false }).analyze(s.events, undefined, ['speed'])).rejects.toThrow(/unknown report section "speed"/);
+    await expect(new LogAnalyzer({ commentary: false }).analyze(s.events, { start: 'yesterday' })).rejects.toThrow(/not an ISO-8601 timestamp/);
+    await expect(new LogAnalyzer({ commentary: false }).analyze('s1')).rejects.toThrow(/needs a reader/);
   });
 
   it('gives the same numbers for shuffled input as for time-ordered input', async () => {
     const { s } = basicSession();
     const shuffled = [...s.events].reverse();
-    const a = await new LogAnalyzer().analyze(s.events);
-    const b = await new LogAnalyzer().analyze(shuffled);
+    const a = await new LogAnalyzer({ commentary: false }).analyze(s.events);
+    const b = await new LogAnalyzer({ commentary: false }).analyze(shuffled);
     expect({ ...b, generated_at: '' }).toEqual({ ...a, generated_at: '' });
   });
 
   it('reads pages from an async source in one pass', async () => {
     const { s } = basicSession();
     async function* pages() { for (let i = 0; i < s.events.length; i += 7) yield s.events.slice(i, i + 7); }
-    const r = await new LogAnalyzer().analyzeEvents(pages(), { sessionId: 's1' });
-    const a = await new LogAnalyzer().analyze(s.events);
+    const r = await new LogAnalyzer({ commentary: false }).analyzeEvents(pages(), { sessionId: 's1' });
+    const a = await new LogAnalyzer({ commentary: false }).analyze(s.events);
     expect(r.performance).toEqual(a.performance);
     expect(r.errors).toEqual(a.errors);
   });
@@ -165,7 +165,7 @@ describe('LogAnalyzer', () => {
   it('skips an event with a broken timestamp alone, and counts it', async () => {
     const { s } = basicSession();
     const broken = { ...s.events[3]!, timestamp: 'last tuesday' };
-    const r = await new LogAnalyzer().analyze([...s.events, broken]);
+    const r = await new LogAnalyzer({ commentary: false }).analyze([...s.events, broken]);
     expect(r.event_count).toBe(s.events.length);
     expect(r.truncated.bad_timestamps).toBe(1);
     expect(renderReportMarkdown(r)).toContain('Skipped 1 event(s) whose timestamp is not ISO-8601.');
@@ -174,7 +174,7 @@ describe('LogAnalyzer', () => {
   it('bounds memory: error groups past the limit are counted, not kept', async () => {
     const s = new SessionBuilder();
     for (let i = 0; i < 30; i++) s.add(i, { source: 'server', level: 'ERROR', event_summary: `failure kind ${String.fromCharCode(65 + (i % 26))}${i >= 26 ? 'x' : ''}` });
-    const r = await new LogAnalyzer({ maxErrorGroups: 10 }).analyze(s.events);
+    const r = await new LogAnalyzer({ commentary: false, maxErrorGroups: 10 }).analyze(s.events);
     expect(r.errors!.groups).toHaveLength(10);
     expect(r.errors!.ungrouped).toBe(20);
     expect(r.errors!.total).toBe(30);
@@ -184,7 +184,7 @@ describe('LogAnalyzer', () => {
     const s = new SessionBuilder();
     s.add(0, { source: 'server', level: 'ERROR', event_summary: 'bad | pipe <script>alert(1)</script>' });
     s.tool(5, 'read_file', 10);
-    const r = await new LogAnalyzer().analyze(s.events);
+    const r = await new LogAnalyzer({ commentary: false }).analyze(s.events);
     const md = renderReportMarkdown(r);
     expect(md).toContain('## Performance');
     expect(md).toContain('## Errors');

@@ -1,3 +1,4 @@
+import { SessionReplay, type CommentaryConfig, type CommentaryConfigInput } from '@debbie/commentary';
 import { DebbieError, normalizeTimestamp, type DebbieEvent, type EventFilter, type EventReader } from '@debbie/model';
 import type { AnalysisReport, PatternFinding, ReportSection } from './AnalysisReport.js';
 import { REPORT_SECTIONS } from './AnalysisReport.js';
@@ -19,7 +20,14 @@ export interface FindingSource {
   findings(): PatternFinding[];
 }
 
-export interface LogAnalyzerOptions extends Omit<AnalysisOptions, 'focus'> {
+export interface LogAnalyzerOptions extends Omit<AnalysisOptions, 'focus' | 'analyzerChecks'> {
+  /**
+   * The commentary's detectors, replayed over the session in the same pass (the one owner of
+   * pattern analysis): the `debbie_config.commentary` section to run them with (default: its
+   * defaults), or false to fall back to the report's own simple checks. `stallThresholdMs`, when
+   * given, overrides `thresholds.stall_seconds`.
+   */
+  commentary?: CommentaryConfigInput | CommentaryConfig | false;
   /** Where `analyze(sessionId)` reads events (the store or the collector's HTTP client). */
   reader?: EventReader;
   /** Events per page from the reader (default 5,000). */
@@ -96,7 +104,9 @@ export class LogAnalyzer {
     const startUs = start ? timestampMicros(start) : Number.NEGATIVE_INFINITY;
     const endUs = end ? timestampMicros(end) : Number.POSITIVE_INFINITY;
     const sessionId = opts.sessionId ?? null;
-    let acc = new ReportAccumulator({ ...this.options, ...(focus ? { focus } : {}) });
+    const newAccumulator = () => new ReportAccumulator({ ...this.options, analyzerChecks: this.commentaryOff(), ...(focus ? { focus } : {}) });
+    let acc = newAccumulator();
+    let replay = this.newReplay();
     let finders = this.options.findingSources?.() ?? [];
     const take = (e: DebbieEvent) => {
       if (sessionId !== null && e.session_id !== sessionId) return;
@@ -105,6 +115,7 @@ export class LogAnalyzer {
         if (!(t >= startUs && t < endUs)) return;
       }
       acc.add(e);
+      replay?.observe(e);
       for (const f of finders) f.observe(e);
     };
     if (Array.isArray(events)) {
@@ -112,7 +123,8 @@ export class LogAnalyzer {
       for (let i = 0; i < list.length; i++) take(list[i]!);
       if (acc.outOfOrderEvents > 0) {
         // rare: an unsorted array. Stall detection needs time order, so start over on a sorted copy.
-        acc = new ReportAccumulator({ ...this.options, ...(focus ? { focus } : {}) });
+        acc = newAccumulator();
+        replay = this.newReplay();
         finders = this.options.findingSources?.() ?? [];
         for (const e of sortedByTime(list)) take(e);
       }
@@ -124,11 +136,29 @@ export class LogAnalyzer {
     } else {
       for (const e of events as Iterable<DebbieEvent>) take(e);
     }
+    if (replay) acc.addInsights(replay.finish());
     for (const f of finders) for (const finding of f.findings()) acc.addFinding(finding);
     return acc.finish({
       sessionId,
       timeRange: start || end ? { start, end } : null,
-      origins: finders.length ? ['detector'] : [],
+      origins: replay || finders.length ? ['detector'] : [],
+    });
+  }
+
+  /** Commentary off (false, or a config that disables it): the report's own checks stand in. */
+  private commentaryOff(): boolean {
+    const c = this.options.commentary;
+    return c === false || c?.enabled === false || c?.pattern_detection === false;
+  }
+
+  private newReplay(): SessionReplay | null {
+    const c = this.options.commentary;
+    if (c === false || this.commentaryOff()) return null;
+    const input = (c ?? {}) as CommentaryConfigInput;
+    const stall = this.options.stallThresholdMs;
+    return new SessionReplay({
+      config: stall === undefined ? input : { ...input, thresholds: { ...(input.thresholds ?? {}), stall_seconds: stall / 1000 } },
+      maxInsights: this.options.maxFindings ?? 200,
     });
   }
 }

@@ -1,9 +1,10 @@
-import { isoFromEpochMicros, type DebbieEvent, type LogLevel, type LogSource } from '@debbie/model';
+import { InsightFolder, type FoldedInsight } from '@debbie/commentary';
+import { DEFAULT_STALL_MS, isStall, isoFromEpochMicros, type DebbieEvent, type LogLevel, type LogSource } from '@debbie/model';
 import type {
   AnalysisReport, ErrorGroup, LatencyStats, ModelStats, PatternFinding, ReportSection, SlowOperation, SourceTime,
 } from './AnalysisReport.js';
 import { REPORT_SECTIONS } from './AnalysisReport.js';
-import { commentFinding } from './commentFinding.js';
+import { insightFinding } from './commentFinding.js';
 import { messageTemplate } from './messageTemplate.js';
 import { QuantileSketch } from './QuantileSketch.js';
 import { recommend } from './recommend.js';
@@ -26,7 +27,13 @@ export interface AnalysisOptions {
   maxAgents?: number;
   /** Findings listed (default 200). */
   maxFindings?: number;
-  /** Silence that counts as a stall, in ms (default 30,000, the seed's threshold). */
+  /**
+   * The report's own checks (stalls, tool loops, slow outliers, error bursts): the fallback for when
+   * commentary is off. LogAnalyzer turns them off when it replays the commentary's detectors,
+   * which own pattern analysis. Default true.
+   */
+  analyzerChecks?: boolean;
+  /** Silence that counts as a stall in the fallback checks, in ms (default DEFAULT_STALL_MS, the one stall threshold). */
   stallThresholdMs?: number;
   /** The same tool this many times in a row by one agent is a loop (default 5). */
   loopThreshold?: number;
@@ -88,6 +95,9 @@ export class ReportAccumulator {
   private readonly findings: PatternFinding[] = [];
   private findingsDropped = 0;
   private storedComments = 0;
+  /** Stored debbie_comment events, one record per insight. */
+  private readonly stored: InsightFolder;
+  private readonly checks: boolean;
   // stall detection: the latest end of all events so far, and who ended it
   private maxEndUs = Number.NEGATIVE_INFINITY;
   // scalars rather than an object per event: this runs for most events of a session
@@ -110,7 +120,8 @@ export class ReportAccumulator {
       maxErrorGroups: options.maxErrorGroups ?? 200,
       maxAgents: options.maxAgents ?? 100,
       maxFindings: options.maxFindings ?? 200,
-      stallThresholdMs: options.stallThresholdMs ?? 30_000,
+      analyzerChecks: options.analyzerChecks ?? true,
+      stallThresholdMs: options.stallThresholdMs ?? DEFAULT_STALL_MS,
       loopThreshold: options.loopThreshold ?? 5,
       slowToolMs: options.slowToolMs ?? 1_000,
       slowModelMs: options.slowModelMs ?? 10_000,
@@ -118,6 +129,8 @@ export class ReportAccumulator {
     };
     this.slowest = new TopK(this.o.slowestCount);
     this.stalls = new TopK(20);
+    this.stored = new InsightFolder(this.o.maxFindings);
+    this.checks = this.o.analyzerChecks;
   }
 
   /** Events seen so far that started before the event added just before them. */
@@ -164,17 +177,19 @@ export class ReportAccumulator {
       if (e.source === 'tool') this.addLatency(this.tools, name, e, dur);
       else if (e.source === 'ai_service') this.addLatency(this.models, name, e, dur);
     }
-    if (e.source === 'tool' && e.agent_id !== null && e.kind === 'span') this.trackRun(e.agent_id, name, toolArguments(e), e.event_id);
-    if (e.level === 'ERROR' || e.level === 'CRITICAL') this.addError(e);
+    const debbie = e.source === 'debbie_comment' || e.source === 'debbie';
+    if (this.checks && e.source === 'tool' && e.agent_id !== null && e.kind === 'span') this.trackRun(e.agent_id, name, toolArguments(e), e.event_id);
+    // Debbie's own comments and interventions are about the session, not errors of it.
+    if ((e.level === 'ERROR' || e.level === 'CRITICAL') && !debbie) this.addError(e);
     if (e.source === 'debbie_comment') {
       this.storedComments += 1;
-      this.pushFinding(commentFinding(e));
+      this.stored.add(e);
     }
 
     // A stall is silence between the end of everything so far and the next start.
-    if (startUs >= this.lastStartUs) {
+    if (this.checks && startUs >= this.lastStartUs) {
       const gapMs = (startUs - this.maxEndUs) / 1000;
-      if (gapMs >= this.o.stallThresholdMs && this.maxEndId !== '') {
+      if (isStall(gapMs, this.o.stallThresholdMs) && this.maxEndId !== '') {
         const before = { id: this.maxEndId, source: this.maxEndSource, name: this.maxEndName };
         // "after a tool": a tool span ended within 5 s before the silence began (the turn's
         // bookkeeping, e.g. the continuation decision, may come after it)
@@ -284,14 +299,23 @@ export class ReportAccumulator {
     else this.findingsDropped += 1;
   }
 
-  /**
-   * Adds a finding from another finder (e.g. the commentary package's detectors), unless a stored
-   * comment already says the same (same pattern, same first evidence event).
-   */
+  /** Adds a finding from another finder. */
   addFinding(f: PatternFinding): void {
-    const first = f.evidence[0];
-    if (this.findings.some((g) => g.origin === 'commentary' && g.pattern === f.pattern && g.evidence[0] === first)) return;
     this.pushFinding(f);
+  }
+
+  /**
+   * Adds the insights the commentary's detectors found when the report replayed them, unless a
+   * comment stored in the session already tells the same insight (same pattern and key, or same
+   * first evidence event): what the user saw live wins, and nothing is listed twice.
+   */
+  addInsights(insights: readonly FoldedInsight[]): void {
+    const told = this.stored.insights();
+    for (const f of insights) {
+      const first = f.evidence_event_ids[0];
+      const same = told.some((g) => g.pattern === f.pattern && (g.key === f.key || (first !== undefined && g.evidence_event_ids[0] === first)));
+      if (!same) this.pushFinding(insightFinding(f, 'detector'));
+    }
   }
 
   /** Builds the report. The accumulator can keep taking events afterwards. */
@@ -330,7 +354,25 @@ export class ReportAccumulator {
     }
     if (has('errors')) report.errors = { total: this.errorTotal, groups, ungrouped: this.ungrouped };
 
-    const findings = [...this.findings];
+    const findings = [...this.stored.insights().map((f) => insightFinding(f, 'commentary')), ...this.findings];
+    if (this.checks) findings.push(...this.fallbackFindings(tools, models, groups));
+    const listed = findings.slice(0, this.o.maxFindings);
+    if (has('patterns')) {
+      const origins = new Set<PatternFinding['origin']>(meta.origins ?? []);
+      origins.add('commentary');
+      if (this.checks) origins.add('analyzer');
+      report.patterns = {
+        stored_comments: this.storedComments, origins: [...origins], findings: listed,
+        dropped: this.findingsDropped + this.stored.dropped + (findings.length - listed.length),
+      };
+    }
+    if (has('recommendations')) report.recommendations = recommend(listed, groups, this.o.errorBurstCount);
+    return report;
+  }
+
+  /** The report's own checks, when commentary is off. */
+  private fallbackFindings(tools: LatencyStats[], models: LatencyStats[], groups: ErrorGroup[]): PatternFinding[] {
+    const findings: PatternFinding[] = [];
     for (const [agent, run] of this.runs) {
       if (run.length >= this.o.loopThreshold) {
         const evidence = run.ids.includes(run.lastId) ? run.ids : [...run.ids, run.lastId];
@@ -351,18 +393,7 @@ export class ReportAccumulator {
         });
       }
     }
-    const listed = findings.slice(0, this.o.maxFindings);
-    if (has('patterns')) {
-      const origins = new Set<PatternFinding['origin']>(meta.origins ?? []);
-      origins.add('commentary');
-      origins.add('analyzer');
-      report.patterns = {
-        stored_comments: this.storedComments, origins: [...origins], findings: listed,
-        dropped: this.findingsDropped + (findings.length - listed.length),
-      };
-    }
-    if (has('recommendations')) report.recommendations = recommend(listed, groups, this.o.errorBurstCount);
-    return report;
+    return findings;
   }
 
   private latency(map: Map<string, NameStats>): LatencyStats[] {

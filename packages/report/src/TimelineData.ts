@@ -1,4 +1,4 @@
-import type { DebbieEvent } from '@debbie/model';
+import { DEFAULT_STALL_MS, isStall, type DebbieEvent } from '@debbie/model';
 import { timestampMicros } from './fastTime.js';
 
 /**
@@ -104,7 +104,7 @@ export class TimelineDataBuilder {
 
   constructor(options: TimelineOptions = {}) {
     this.max = options.maxEvents ?? 200_000;
-    this.gapMs = options.gapThresholdMs ?? 30_000;
+    this.gapMs = options.gapThresholdMs ?? DEFAULT_STALL_MS;
     this.maxExtra = options.maxExtraChars ?? 2_000;
     this.maxSummary = options.maxSummaryChars ?? 300;
   }
@@ -174,7 +174,7 @@ export class TimelineDataBuilder {
     for (let r = 0; r < n; r++) {
       if (observer[src[r]!]) continue;
       const s = start[r]!;
-      if (maxEndRow >= 0 && s - maxEnd >= this.gapMs) gaps.push([maxEnd, s - maxEnd, maxEndRow, r]);
+      if (maxEndRow >= 0 && isStall(s - maxEnd, this.gapMs)) gaps.push([maxEnd, s - maxEnd, maxEndRow, r]);
       const end = s + Math.max(0, dur[r]!);
       if (end > maxEnd) { maxEnd = end; maxEndRow = r; }
     }

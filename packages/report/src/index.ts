@@ -10,7 +10,7 @@ export type {
 export { renderReportMarkdown, renderReportJson } from './renderReportMarkdown.js';
 export { renderReportHtml } from './renderReportHtml.js';
 export { messageTemplate } from './messageTemplate.js';
-export { commentFinding } from './commentFinding.js';
+export { insightFinding } from './commentFinding.js';
 export { QuantileSketch } from './QuantileSketch.js';
 export type { QuantileSketchOptions } from './QuantileSketch.js';
 export { TimelineDataBuilder, buildTimelineData } from './TimelineData.js';

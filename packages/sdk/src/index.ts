@@ -25,7 +25,7 @@ export { ConfigError } from './config/ConfigError.js';
 export { defaultConfig, defaultSettings, DEFAULT_ALLOWED_IMPORTS, SEED_FORMAT, SEED_DATEFMT } from './config/DebbieConfig.js';
 export type {
   DebbieConfig, DebbieSettings, FormatterConfig, HandlerConfig, ConsoleHandlerConfig, RotatingFileHandlerConfig,
-  RealtimeHandlerConfig, LoggerConfig, CommentaryConfig, PythonExecutionConfig,
+  RealtimeHandlerConfig, LoggerConfig, CommentarySection, PythonExecutionConfig,
 } from './config/DebbieConfig.js';
 export { LineFormatter, strftime, pythonJson, FORMAT_FIELDS } from './config/LineFormatter.js';
 export { RotatingFileSink } from './config/RotatingFileSink.js';

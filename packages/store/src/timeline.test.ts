@@ -27,12 +27,14 @@ describe('buildTimeline', () => {
   });
 
   it('lists silences over the threshold, largest first, after the event that ended last', () => {
-    const tl = buildTimeline('s1', [turn, ai, chunk, tool, nudge, late]);
+    const tl = buildTimeline('s1', [turn, ai, chunk, tool, nudge, late], 5000);
     expect(tl.gaps).toEqual([
       { after_event_id: 'nudge', before_event_id: 'late', start: nudge.timestamp, duration_ms: 30_000 },
       { after_event_id: 'turn', before_event_id: 'nudge', start: eventAt(2000).timestamp, duration_ms: 8000 },
     ]);
     expect(buildTimeline('s1', [turn, ai, chunk, tool, nudge, late], 10_000).gaps.map((g) => g.duration_ms)).toEqual([30_000]);
+    // the default is the one stall threshold (30 s, inclusive)
+    expect(buildTimeline('s1', [turn, ai, chunk, tool, nudge, late]).gaps.map((g) => g.duration_ms)).toEqual([30_000]);
   });
 
   it('measures a silence from the latest end, not from the previous entry', () => {

@@ -1,8 +1,8 @@
-import { epochMicros, isoFromEpochMicros, type DebbieEvent, type SessionTimeline, type TimelineEntry } from '@debbie/model';
+import { DEFAULT_STALL_MS, epochMicros, isStall, isoFromEpochMicros, type DebbieEvent, type SessionTimeline, type TimelineEntry } from '@debbie/model';
 import { buildSpanTree, depthsOf } from './spanTree.js';
 
-/** Silences longer than this (ms) are listed in `gaps` unless the caller says otherwise. */
-export const DEFAULT_GAP_THRESHOLD_MS = 5000;
+/** Silences of at least this (ms) are listed in `gaps` unless the caller says otherwise: the one stall threshold. */
+export const DEFAULT_GAP_THRESHOLD_MS = DEFAULT_STALL_MS;
 
 /**
  * Builds a session timeline from its events in time order: each entry's start and end
@@ -22,7 +22,7 @@ export function buildTimeline(sessionId: string, events: readonly DebbieEvent[],
     const end = start + Math.round((event.duration_ms ?? 0) * 1000);
     const gapUs = latestEndEvent ? Math.max(0, start - latestEnd) : 0;
     const gapMs = gapUs / 1000;
-    if (latestEndEvent && gapMs > gapThresholdMs) {
+    if (latestEndEvent && isStall(gapMs, gapThresholdMs)) {
       gaps.push({ after_event_id: latestEndEvent.event_id, before_event_id: event.event_id, start: isoFromEpochMicros(latestEnd), duration_ms: gapMs });
     }
     entries.push({ event, start_us: start, end_us: end, gap_before_ms: gapMs, depth: depths.get(event) ?? 0 });

@@ -1,13 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CommentaryProcessor, ReplayClock } from '@debbie/commentary';
-import { DebbieError, epochMicros, type DebbieEvent } from '@debbie/model';
+import { DebbieError } from '@debbie/model';
 import {
-  commentFinding, LogAnalyzer, REPORT_SECTIONS, renderReportHtml, renderReportJson, renderReportMarkdown,
-  type AnalysisReport, type FindingSource, type PatternFinding,
+  LogAnalyzer, REPORT_SECTIONS, renderReportHtml, renderReportJson, renderReportMarkdown, type AnalysisReport,
 } from '@debbie/report';
-import type { Command, CommandIO, ParsedValues } from '../Command.js';
-import { FILTER_FLAGS, formatFlag, outputFormat, READER_FLAGS, requireSession, resolvePath, SESSION_FLAG, str } from '../flags.js';
+import type { Command, ParsedValues } from '../Command.js';
+import { loadCliConfig } from '../configOptions.js';
+import { CONFIG_FLAG, FILTER_FLAGS, formatFlag, outputFormat, READER_FLAGS, requireSession, resolvePath, SESSION_FLAG, str } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
 
 const FORMATS = { md: renderReportMarkdown, json: renderReportJson, html: renderReportHtml } as const satisfies Record<string, (r: AnalysisReport) => string>;
@@ -18,51 +17,6 @@ function positiveNumber(v: ParsedValues[string], flag: string): number | undefin
   const n = Number(s);
   if (!Number.isFinite(n) || n <= 0) throw new DebbieError('invalid_option', `"${s}" is not a positive number`, flag);
   return n;
-}
-
-/** Detector insights kept per analysis; more are counted and reported on stderr. */
-const MAX_DETECTOR_COMMENTS = 1_000;
-
-/**
- * The commentary package's detectors as a report finder: the session is replayed through a
- * CommentaryProcessor on a ReplayClock (event time, so stall timers fire as they would have live;
- * interventions stay off). Its insights become `detector` findings, the latest comment per insight.
- */
-function commentaryFinder(stderr: CommandIO['stderr']): FindingSource {
-  let clock: ReplayClock | undefined;
-  let processor: CommentaryProcessor | undefined;
-  let lastUs = 0;
-  const byInsight = new Map<string, DebbieEvent>();
-  let dropped = 0;
-  return {
-    observe(event) {
-      const us = epochMicros(event.timestamp);
-      if (Number.isNaN(us)) return;
-      if (!clock) {
-        const replay = new ReplayClock(us);
-        clock = replay;
-        processor = new CommentaryProcessor({
-          clock: replay,
-          onComment: (c) => {
-            if (c.source !== 'debbie_comment' || c.action === 'insight_resolved') return;
-            const key = typeof c.details.insight_id === 'string' ? c.details.insight_id : c.event_id;
-            if (byInsight.size >= MAX_DETECTOR_COMMENTS && !byInsight.has(key)) { dropped += 1; return; }
-            byInsight.set(key, c);
-          },
-        });
-      }
-      if (us > lastUs) lastUs = us;
-      clock.advanceTo(us);
-      processor!.write(event);
-    },
-    findings(): PatternFinding[] {
-      // let a trailing silence count, as if the session had been watched a while longer
-      if (clock && processor) clock.advanceTo(lastUs + 5 * 60e6);
-      void processor?.shutdown();
-      if (dropped) stderr.write(`debbie analyze: ${dropped} detector insight(s) over the limit of ${MAX_DETECTOR_COMMENTS} left out\n`);
-      return [...byInsight.values()].map((c) => commentFinding(c, 'detector'));
-    },
-  };
 }
 
 /** `debbie analyze`: the seed's LogAnalyzer report for one session. */
@@ -88,22 +42,23 @@ export const analyzeCommand: Command = {
     since: FILTER_FLAGS.since!,
     until: FILTER_FLAGS.until!,
     focus: { type: 'string', value: 'SECTIONS', description: `Comma-separated sections to include (default all: ${REPORT_SECTIONS.join(',')}).` },
-    'stall-ms': { type: 'string', value: 'MS', description: 'Silence that counts as a stall (default 30000).' },
+    'stall-ms': { type: 'string', value: 'MS', description: 'Silence that counts as a stall (default: debbie_config.commentary.thresholds.stall_seconds, 30 s).' },
     ...READER_FLAGS,
+    config: CONFIG_FLAG,
   },
   async run(values, _positionals, io) {
     const session = requireSession(values);
     const format = outputFormat(values, Object.keys(FORMATS) as (keyof typeof FORMATS)[], 'md');
     const focus = str(values.focus)?.split(',').map((s) => s.trim()).filter(Boolean);
     const stallThresholdMs = positiveNumber(values['stall-ms'], '--stall-ms');
+    // The commentary's detectors own the Patterns section: the same replay as the demo's report and MCP's analyze_session.
+    const { commentary } = loadCliConfig(values, io);
     const reader = await openReader(values, io);
     try {
       if ((await reader.countEvents({ sessionId: session })) === 0) {
         throw new DebbieError('session_not_found', `no events for session "${session}" (run \`debbie sessions\` to list them)`, '--session');
       }
-      const analyzer = new LogAnalyzer({
-        reader, findingSources: () => [commentaryFinder(io.stderr)], ...(stallThresholdMs ? { stallThresholdMs } : {}),
-      });
+      const analyzer = new LogAnalyzer({ reader, commentary, ...(stallThresholdMs ? { stallThresholdMs } : {}) });
       const report = await analyzer.analyze(session, { start: str(values.since) ?? null, end: str(values.until) ?? null }, focus);
       const text = FORMATS[format](report);
       const out = str(values.out);

@@ -131,7 +131,7 @@ export const demoCommand: Command = {
         for (const sessionId of run.sessionIds) {
           const timeline = await new TimelineVisualizer({ reader }).generate(sessionId, join(outDir, 'debug_timelines', `session_${sessionId}.html`));
           summary.timelines.push(relative(io.cwd, timeline) || timeline);
-          const report = await new LogAnalyzer({ reader }).analyze(sessionId);
+          const report = await new LogAnalyzer({ reader, commentary: cli.commentary }).analyze(sessionId);
           const reportPath = join(outDir, 'debug_reports', `session_${sessionId}.md`);
           await mkdir(join(outDir, 'debug_reports'), { recursive: true });
           await writeFile(reportPath, renderReportMarkdown(report));

@@ -1,3 +1,4 @@
+import { isStall } from '@debbie/model';
 import type { Detector, DetectorContext } from '../Detector.js';
 import { Interest, Category, refOf, type EventRef, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
@@ -52,7 +53,7 @@ export class ContinuationStallDetector implements Detector {
     const s = this.state(session);
     const thresholdUs = ctx.thresholds.stall_seconds * 1e6;
     // Replay path: the gap before this event already exceeds the threshold.
-    if (s.armedAtUs !== 0 && !s.reported && obs.startUs - s.armedAtUs >= thresholdUs && cat !== Category.DECISION) {
+    if (s.armedAtUs !== 0 && !s.reported && isStall((obs.startUs - s.armedAtUs) / 1000, thresholdUs / 1000) && cat !== Category.DECISION) {
       this.report(session, s, ctx, (obs.startUs - s.armedAtUs) / 1e6);
     }
     switch (cat) {
@@ -103,7 +104,7 @@ export class ContinuationStallDetector implements Detector {
     const silenceS = (ctx.now() - s.armedClockUs) / 1e6;
     const threshold = ctx.thresholds.stall_seconds;
     if (!s.reported) {
-      if (silenceS + 1e-6 < threshold) {
+      if (!isStall(silenceS * 1000 + 1e-3, threshold * 1000)) {
         this.schedule(session, s, ctx, s.armedClockUs + threshold * 1e6);
         return;
       }

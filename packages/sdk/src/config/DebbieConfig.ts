@@ -42,7 +42,8 @@ export interface LoggerConfig {
   propagate: boolean;
 }
 
-export interface CommentaryConfig {
+/** `debbie_config.commentary` as the YAML gives it; @debbie/commentary resolves it into its `CommentaryConfig`. */
+export interface CommentarySection {
   enabled: boolean;
   insight_level: 'brief' | 'detailed';
   pattern_detection: boolean;
@@ -66,7 +67,7 @@ export interface DebbieSettings {
   aggregation: { correlation_timeout: number; buffer_size: number };
   /** Attribute names that carry the session in your telemetry, read before the documented ones (docs/conventions.md). */
   sessions: { keys: string[] };
-  commentary: CommentaryConfig;
+  commentary: CommentarySection;
   python_execution: PythonExecutionConfig;
 }
 

@@ -2,7 +2,7 @@ import { parseLogLevel, type LogLevel } from '@debbie/model';
 import { ConfigError } from './ConfigError.js';
 import { LineFormatter } from './LineFormatter.js';
 import {
-  defaultConfig, defaultSettings, type CommentaryConfig, type DebbieConfig, type FormatterConfig, type HandlerConfig,
+  defaultConfig, defaultSettings, type CommentarySection, type DebbieConfig, type FormatterConfig, type HandlerConfig,
   type LoggerConfig, type PythonExecutionConfig,
 } from './DebbieConfig.js';
 
@@ -206,7 +206,7 @@ function readSettings(r: Reader, raw: unknown, path: string): DebbieConfig['debb
   const c = r.object(o.commentary, join(path, 'commentary'));
   const cp = join(path, 'commentary');
   r.onlyKeys(c, ['enabled', 'insight_level', 'pattern_detection', 'thresholds', 'interventions'], cp);
-  const commentary: CommentaryConfig = s.commentary;
+  const commentary: CommentarySection = s.commentary;
   if (c.enabled !== undefined) commentary.enabled = r.bool(c.enabled, join(cp, 'enabled'));
   if (c.insight_level !== undefined) {
     if (c.insight_level !== 'brief' && c.insight_level !== 'detailed') r.fail(join(cp, 'insight_level'), `must be brief or detailed, got ${kind(c.insight_level)}`);
