@@ -4,6 +4,7 @@
  * the throw site; `docs/cli.md` explains how codes map to exit statuses.
  */
 export const DEBBIE_ERROR_CODES = [
+  'binary_input',
   'collector_error',
   'collector_unreachable',
   'export_auth_failed',

@@ -1,5 +1,8 @@
-import { createEvent, epochMicros, isoFromEpochMicros, type DebbieEvent, type EventSink } from '@debbie/model';
-import type { RecordContext, RecordParser } from './recordParsers.js';
+import { createHash } from 'node:crypto';
+import { createEvent, epochMicros, isoFromEpochMicros, newEventId, type DebbieEvent, type EventSink } from '@debbie/model';
+import { JsonValueStream } from './JsonValueStream.js';
+import type { LineInfo, LongLineHandler } from './LineSplitter.js';
+import { JsonLinesParser, type RecordContext, type RecordParser } from './recordParsers.js';
 
 /** Counters of one ingest run. */
 export interface IngestStats {
@@ -10,8 +13,10 @@ export interface IngestStats {
   unparseable: number;
   /** Items inside a parsed record that were rejected (bad OTLP ids, bad array entries). */
   rejected: number;
-  /** Lines or records cut at the size limits. */
+  /** Lines or records over their format's size limit: each kept as one event, cut and tagged `truncated`. */
   truncated: number;
+  /** The first few of those limit errors, each naming the file, the line and the limit. */
+  limitErrors: string[];
 }
 
 export interface LineIngesterOptions {
@@ -19,10 +24,17 @@ export interface LineIngesterOptions {
   sink: EventSink;
   /** Shown in raw events and error messages. */
   file: string;
-  /** Cap of one line, in characters (longer ones are cut and counted). Default 1 MiB. */
+  /**
+   * Identity of the file's content (see fileIdentity): with the record's offset and hash it makes
+   * each event's id, so the same record ingested twice has the same id. Default: the file name.
+   */
+  fileKey?: string;
+  /** Cap of one line, in characters (longer ones are cut, flagged and counted). Default 1 MiB. */
   maxLineChars?: number;
   /** Cap of a multi-line record (a traceback), in lines; past it a new record starts. Default 1,000. */
   maxRecordLines?: number;
+  /** Cap of one JSON value that is not streamed item by item (not an OTLP request). Default 64 MiB. */
+  maxJsonValueBytes?: number;
   /** The session of records that name none (`--session`). */
   sessionId?: string | undefined;
 }
@@ -35,22 +47,55 @@ function visible(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+// Ids minted by newEventId in this process share this prefix and count up: an id minted while a record
+// was parsed is random, not the record's own (one the record carried was minted elsewhere or earlier).
+const RANDOM_ID_PREFIX = newEventId().slice(0, 12);
+/** The id counter now: ids minted after it are newer. */
+function idMark(): number {
+  return Number.parseInt(newEventId().slice(12), 16);
+}
+function mintedSince(id: string, mark: number): boolean {
+  return id.length === 20 && id.startsWith(RANDOM_ID_PREFIX) && Number.parseInt(id.slice(12), 16) > mark;
+}
+const MAX_LIMIT_ERRORS = 10;
+/** Bytes of a streamed line that stand for its content in its id (the line itself is never held). */
+const STREAMED_HASH_BYTES = 64 * 1024;
+
+const sha = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
+
+/** Where a record started, what it hashes to, and whether it was cut. */
+interface RecordOrigin {
+  /** Ids minted after this mark were made up while parsing the record. */
+  mark: number;
+  line: number;
+  offset: number;
+  hash: string;
+  cutFromBytes?: number | undefined;
+}
+
 /**
  * Assembles lines into records (a traceback stays with its log line), parses each with the
  * format's parser and writes the events to the sink. A line that cannot be parsed becomes a
  * raw event (source server, tag `unparsed`, details.raw) and is counted; nothing is dropped.
+ * Every event gets an id from the file's identity, the record's offset and hash, and its index in
+ * the record (unless its record gave it one), so ingesting the same file twice adds nothing twice.
  */
 export class LineIngester {
-  readonly stats: IngestStats = { lines: 0, events: 0, unparseable: 0, rejected: 0, truncated: 0 };
+  readonly stats: IngestStats = { lines: 0, events: 0, unparseable: 0, rejected: 0, truncated: 0, limitErrors: [] };
   private readonly parser: RecordParser;
   private readonly sink: EventSink;
   private readonly file: string;
+  /** See LineIngesterOptions.fileKey; a follower sets it once the file's first line is complete. */
+  fileKey: string;
   private readonly maxLineChars: number;
   private readonly maxRecordLines: number;
+  private readonly maxJsonValueBytes: number;
   private readonly sessionId: string | undefined;
   private pending: string[] = [];
-  private pendingLine = 0;
+  private pendingOrigin: RecordOrigin | undefined;
   private lineNo = 0;
+  /** Byte offset of the next line when the caller gives none. */
+  private nextOffset = 0;
   /** Last timestamp seen: raw events and timestamp-less records are placed after it. */
   private lastMicros = Date.now() * 1000;
   /** The last session named in this file (for parsers that inherit it). */
@@ -60,55 +105,178 @@ export class LineIngester {
     this.parser = options.parser;
     this.sink = options.sink;
     this.file = options.file;
+    this.fileKey = options.fileKey ?? options.file;
     this.maxLineChars = options.maxLineChars ?? 1024 * 1024;
     this.maxRecordLines = options.maxRecordLines ?? 1000;
+    this.maxJsonValueBytes = options.maxJsonValueBytes ?? 64 * 1024 * 1024;
     this.sessionId = options.sessionId;
   }
 
-  /** Feeds one line (without its newline). */
-  push(rawLine: string): void {
+  /** Feeds one line (without its newline); `info` says where it was and whether it was cut. */
+  push(rawLine: string, info?: LineInfo): void {
     this.lineNo += 1;
     this.stats.lines += 1;
+    const offset = info?.offset ?? this.nextOffset;
+    this.nextOffset = offset + Buffer.byteLength(rawLine) + 1;
     let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    let cutFromBytes = info?.cutFromBytes;
     if (line.length > this.maxLineChars) {
+      cutFromBytes ??= Buffer.byteLength(line);
       line = line.slice(0, this.maxLineChars);
-      this.stats.truncated += 1;
     }
+    if (cutFromBytes !== undefined) this.limitError(this.lineNo, `a line of ${cutFromBytes} bytes is longer than the limit of ${this.limitFor()} for ${this.formatName()}; kept cut as one event tagged "truncated"`);
+    const origin: RecordOrigin = { mark: 0, line: this.lineNo, offset, hash: sha(line), cutFromBytes };
     if (GARBAGE.test(line)) {
       this.flush();
-      this.raw([line], this.lineNo, 'binary or control characters');
+      this.raw([line], origin, 'binary or control characters');
       return;
     }
     if (this.parser.isStart(line)) {
       this.flush();
       this.pending = [line];
-      this.pendingLine = this.lineNo;
+      this.pendingOrigin = origin;
       if (!this.parser.multiline) this.flush();
       return;
     }
     if (this.parser.multiline && this.pending.length > 0 && this.pending.length < this.maxRecordLines) {
       this.pending.push(line);
+      if (cutFromBytes !== undefined && this.pendingOrigin) this.pendingOrigin.cutFromBytes = cutFromBytes;
       return;
     }
-    if (this.pending.length >= this.maxRecordLines) this.stats.truncated += 1;
+    if (this.pending.length >= this.maxRecordLines) this.limitError(this.lineNo, `a record longer than ${this.maxRecordLines} lines; the rest starts a new record`);
     this.flush();
     if (line.trim() === '') return; // blank lines between records carry nothing
-    this.raw([line], this.lineNo, 'does not match the format');
+    this.raw([line], origin, 'does not match the format');
+  }
+
+  /**
+   * Takes over a JSON line longer than the line limit (LineSplitter's onLongLine): an OTLP request
+   * is decoded item by item as it streams, any other value is held up to maxJsonValueBytes.
+   * Undefined for text formats (their long lines are cut).
+   */
+  longLine(offset: number, head: Buffer): LongLineHandler | undefined {
+    const parser = this.parser;
+    if (!(parser instanceof JsonLinesParser)) return undefined;
+    this.flush();
+    this.lineNo += 1;
+    this.stats.lines += 1;
+    const origin: RecordOrigin = { mark: idMark(), line: this.lineNo, offset, hash: sha(head.subarray(0, STREAMED_HASH_BYTES)) };
+    let index = 0;
+    const ctx = this.context(origin.line);
+    const stream = new JsonValueStream({
+      file: this.file,
+      firstLine: origin.line,
+      maxBufferedBytes: this.maxJsonValueBytes,
+      decodeOther: (value) => parser.decodeValue(value, ctx),
+      onEvents: (events, rejected) => {
+        this.stats.rejected += rejected;
+        for (const e of events) this.emit(e, origin, index++);
+      },
+    });
+    let failed: Error | undefined;
+    const feed = (bytes: Buffer): void => {
+      if (failed) return;
+      try {
+        stream.push(bytes);
+      } catch (error) {
+        failed = error as Error;
+      }
+    };
+    feed(head);
+    return {
+      push: feed,
+      end: (totalBytes) => {
+        if (!failed) {
+          try {
+            stream.end();
+          } catch (error) {
+            failed = error as Error;
+          }
+        }
+        if (!failed) return;
+        // What could not be read is one raw event (its head), and an error naming the limit when it was the size.
+        const tooBig = /larger than the limit/.test(failed.message);
+        if (tooBig) origin.cutFromBytes = totalBytes;
+        if (tooBig) this.limitError(origin.line, `${failed.message}; the line (${totalBytes} bytes) is kept cut as one event tagged "truncated"`);
+        this.raw([new TextDecoder().decode(head.subarray(0, 65_536))], origin, failed.message, index);
+      },
+    };
+  }
+
+  /**
+   * A JSON stream for a file that is one document spread over many lines (or several in a row):
+   * decoded as it is read, with the same ids, session and counters as lines.
+   */
+  documentStream(): { push(bytes: Buffer): void; end(): void } {
+    const parser = this.parser instanceof JsonLinesParser ? this.parser : new JsonLinesParser();
+    let head: Buffer[] = [];
+    let headBytes = 0;
+    let origin: RecordOrigin | undefined;
+    const mark = idMark();
+    let index = 0;
+    let failed = false;
+    const stream = new JsonValueStream({
+      file: this.file,
+      maxBufferedBytes: this.maxJsonValueBytes,
+      decodeOther: (value) => parser.decodeValue(value, this.context(1)),
+      onEvents: (events, rejected) => {
+        this.stats.rejected += rejected;
+        origin ??= { mark, line: 1, offset: 0, hash: sha(Buffer.concat(head, headBytes)) };
+        for (const e of events) this.emit(e, origin, index++);
+      },
+    });
+    const fail = (error: Error): void => {
+      failed = true;
+      const o = origin ?? { mark, line: 1, offset: 0, hash: sha(Buffer.concat(head, headBytes)) };
+      if (/larger than the limit/.test(error.message)) {
+        o.cutFromBytes = headBytes;
+        this.limitError(1, error.message);
+      }
+      this.raw([new TextDecoder().decode(Buffer.concat(head, headBytes).subarray(0, 65_536))], o, error.message, index);
+    };
+    return {
+      push: (bytes) => {
+        if (failed) return;
+        if (headBytes < STREAMED_HASH_BYTES) {
+          const part = bytes.subarray(0, STREAMED_HASH_BYTES - headBytes);
+          head.push(Buffer.from(part));
+          headBytes += part.length;
+        }
+        for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) this.stats.lines += 1;
+        try {
+          stream.push(bytes);
+        } catch (error) {
+          fail(error as Error);
+        }
+      },
+      end: () => {
+        if (failed) return;
+        this.stats.lines += 1;
+        try {
+          stream.end();
+        } catch (error) {
+          fail(error as Error);
+        }
+        head = [];
+      },
+    };
   }
 
   /** Emits the record being assembled (call at end of input, or when a follower goes idle). */
   flush(): void {
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || !this.pendingOrigin) return;
     const lines = this.pending;
-    const at = this.pendingLine;
+    const origin = this.pendingOrigin;
     this.pending = [];
-    const ctx: RecordContext = { file: this.file, line: at, fallbackMicros: () => (this.lastMicros += 1), sessionId: this.sessionId };
+    this.pendingOrigin = undefined;
+    if (lines.length > 1) origin.hash = sha(lines.join('\n'));
+    origin.mark = idMark();
     try {
-      const { events, rejected } = this.parser.parse(lines, ctx);
+      const { events, rejected } = this.parser.parse(lines, this.context(origin.line));
       this.stats.rejected += rejected;
-      for (const e of events) this.emit(e);
+      events.forEach((e, i) => this.emit(e, origin, i));
     } catch (error) {
-      this.raw(lines, at, (error as Error).message);
+      this.raw(lines, origin, (error as Error).message);
     }
   }
 
@@ -117,7 +285,24 @@ export class LineIngester {
     return this.pending.length > 0;
   }
 
-  private emit(event: DebbieEvent): void {
+  private context(line: number): RecordContext {
+    return { file: this.file, line, fallbackMicros: () => (this.lastMicros += 1), sessionId: this.sessionId };
+  }
+
+  private formatName(): string {
+    return this.parser instanceof JsonLinesParser ? 'JSON lines' : 'a log line';
+  }
+
+  private limitFor(): string {
+    return `${this.maxLineChars} characters`;
+  }
+
+  private limitError(line: number, message: string): void {
+    this.stats.truncated += 1;
+    if (this.stats.limitErrors.length < MAX_LIMIT_ERRORS) this.stats.limitErrors.push(`${this.file} line ${line}: ${message}`);
+  }
+
+  private emit(event: DebbieEvent, origin: RecordOrigin, index: number): void {
     if (!event.session_id && this.sessionId) event.session_id = this.sessionId;
     if (this.parser.inheritsSession) {
       if (event.session_id) this.lastSession = event.session_id;
@@ -126,13 +311,22 @@ export class LineIngester {
         event.details.session_inferred = true;
       }
     }
+    // A random id (minted while parsing) becomes one from the record's content and place.
+    if (mintedSince(event.event_id, origin.mark)) {
+      event.event_id = sha(`${this.fileKey}\u0000${origin.offset}\u0000${origin.hash}\u0000${index}`).slice(0, 24);
+    }
+    if (origin.cutFromBytes !== undefined) {
+      event.details.truncated = true;
+      event.details.original_bytes = origin.cutFromBytes;
+      if (!event.tags.includes('truncated')) event.tags = [...event.tags, 'truncated'];
+    }
     const t = epochMicros(event.timestamp);
     if (Number.isFinite(t)) this.lastMicros = t;
     this.stats.events += 1;
     this.sink.write(event);
   }
 
-  private raw(lines: string[], line: number, reason: string): void {
+  private raw(lines: string[], origin: RecordOrigin, reason: string, index = 0): void {
     this.stats.unparseable += 1;
     const text = visible(lines.join('\n'));
     this.emit(createEvent({
@@ -141,9 +335,9 @@ export class LineIngester {
       component: 'ingest',
       action: 'unparsed_line',
       event_summary: text.length > 500 ? `${text.slice(0, 500)}…` : text,
-      details: { raw: text.slice(0, 65_536), log_file: this.file, log_line: line, reason },
+      details: { raw: text.slice(0, 65_536), log_file: this.file, log_line: origin.line, reason },
       tags: ['unparsed'],
       kind: 'log',
-    }));
+    }), origin, index);
   }
 }

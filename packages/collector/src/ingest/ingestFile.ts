@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { DebbieError, type EventSink } from '@debbie/model';
 import { chooseParser, type ChosenParser, type IngestFormat } from './detectFormat.js';
 import { LineIngester, type IngestStats } from './LineIngester.js';
 import { LineSplitter } from './LineSplitter.js';
 import { LoggerSourceMap, type LoggerSourceRule } from './loggerSources.js';
-import { decodeJsonDocument, JsonLinesParser, runNameOf, type JsonDocumentOptions } from './recordParsers.js';
-import type { TrajectoryFormat } from './trajectories/agentTrajectory.js';
+import { JsonLinesParser } from './recordParsers.js';
+import { refuseBinary } from './binaryInput.js';
+import { fileIdentity, firstBytes } from './fileIdentity.js';
 
 export interface IngestOptions {
   /** Where events go (the pipeline). */
@@ -19,8 +20,8 @@ export interface IngestOptions {
   loggerSources?: readonly LoggerSourceRule[];
   /** The session for records that name none (`--session`); an agent run gets it instead of its own id. */
   sessionId?: string | undefined;
-  /** A single JSON document (OTLP/JSON file) larger than this is read line by line instead. Default 64 MiB. */
-  maxDocumentBytes?: number;
+  /** Read a file that looks binary as raw lines instead of refusing it. */
+  allowBinary?: boolean;
 }
 
 /** What ingesting one file did. */
@@ -54,53 +55,75 @@ export async function parserForFile(path: string, options: Pick<IngestOptions, '
 }
 
 /**
- * Ingests a log file into the sink: JSONL of DebbieEvents, OTLP/JSON (one document or one per line),
- * Python logging lines or Debbie lines. Unparseable lines become raw events and are counted.
- * Throws DebbieError `file_not_found` / `not_a_file` for a path it cannot read.
+ * Ingests a log file into the sink: JSONL of DebbieEvents, OTLP/JSON (one document or one per line,
+ * any size: OTLP requests are decoded item by item), agent runs (OpenHands, SWE-agent), Python
+ * logging lines or Debbie lines. Unparseable lines become raw events and are counted; lines over
+ * their format's limit are kept cut, tagged and listed in `limitErrors`.
+ * Throws DebbieError `file_not_found` / `not_a_file` for a path it cannot read, `binary_input` for a
+ * binary file (unless `allowBinary`).
  */
 export async function ingestFile(path: string, options: IngestOptions): Promise<FileIngestResult> {
-  let size: number;
+  let fh: FileHandle;
   try {
-    const s = await stat(path);
-    if (!s.isFile()) throw new DebbieError('not_a_file', 'is not a regular file', path);
-    size = s.size;
+    fh = await open(path, 'r');
+    const s = await fh.stat();
+    if (!s.isFile()) {
+      await fh.close();
+      throw new DebbieError('not_a_file', 'is not a regular file', path);
+    }
   } catch (error) {
     if (error instanceof DebbieError) throw error;
     throw new DebbieError('file_not_found', `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
   }
-  const chosen = await parserForFile(path, options);
-  const firstChar = (await sampleLines(path, 5)).join('\n').trimStart()[0];
-  const json = chosen.parser instanceof JsonLinesParser;
-  const wholeDocument = json && (firstChar === '{' || firstChar === '[') &&
-    size <= (options.maxDocumentBytes ?? 64 * 1024 * 1024);
-  if (wholeDocument) {
-    const only = chosen.format === 'openhands' || chosen.format === 'swe-agent' ? chosen.format : undefined;
-    const seen = new Set<TrajectoryFormat>();
-    const whole = await tryWholeDocument(path, options.sink, { sessionId: options.sessionId, runName: runNameOf(path), only, seen });
-    if (whole) return { file: path, format: [...seen][0] ?? 'otlp-json', ...whole };
+  let fileKey: string;
+  try {
+    if (!options.allowBinary) refuseBinary(await firstBytes(fh, SAMPLE_BYTES), path);
+    fileKey = await fileIdentity(fh);
+  } finally {
+    await fh.close();
   }
-  const ingester = new LineIngester({ parser: chosen.parser, sink: options.sink, file: path, sessionId: options.sessionId });
-  const splitter = new LineSplitter((line) => ingester.push(line));
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) splitter.push(chunk as Buffer);
-  splitter.end();
-  ingester.flush();
-  const runs = chosen.parser instanceof JsonLinesParser ? [...chosen.parser.trajectories] : [];
-  return { file: path, format: runs[0] ?? chosen.format, logFormat: chosen.logFormat, ...ingester.stats };
+  const chosen = await parserForFile(path, options);
+  const ingester = new LineIngester({ parser: chosen.parser, sink: options.sink, file: path, fileKey, sessionId: options.sessionId });
+  const read = () => createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>;
+  if (chosen.parser instanceof JsonLinesParser && (await jsonLayout(read())) === 'document') {
+    // One JSON document over many lines (a pretty-printed OTLP request, an agent run): streamed whole.
+    const doc = ingester.documentStream();
+    for await (const chunk of read()) doc.push(chunk);
+    doc.end();
+  } else {
+    const splitter = new LineSplitter((line, info) => ingester.push(line, info), {
+      maxLineBytes: 1024 * 1024,
+      onLongLine: chosen.parser instanceof JsonLinesParser ? (offset, head) => ingester.longLine(offset, head)! : undefined,
+    });
+    for await (const chunk of read()) splitter.push(chunk);
+    splitter.end();
+    ingester.flush();
+  }
+  const seen = chosen.parser instanceof JsonLinesParser ? chosen.parser.seen : new Set<string>();
+  const format = [...seen].find((f) => f !== 'otlp-json') ?? (seen.has('otlp-json') && chosen.format === 'jsonl' ? 'otlp-json' : chosen.format);
+  return { file: path, format: format as FileIngestResult['format'], logFormat: chosen.logFormat, ...ingester.stats };
 }
 
-/** A file that is one JSON document spanning several lines (a pretty-printed OTLP request). */
-async function tryWholeDocument(path: string, sink: EventSink, opts: JsonDocumentOptions): Promise<IngestStats | undefined> {
-  const { readFile } = await import('node:fs/promises');
-  const text = await readFile(path, 'utf8');
-  const lines = text.split('\n').filter((l) => l.trim() !== '').length;
-  if (lines <= 1) return undefined; // one line: the line reader handles it the same way
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined; // not one document: JSON Lines
+/**
+ * Whether a JSON file is one value spread over lines ("document": a newline comes while the first
+ * value is still open) or JSON Lines. Reads only up to the first newline outside a string.
+ */
+export async function jsonLayout(chunks: AsyncIterable<Buffer>): Promise<'document' | 'lines'> {
+  let depth = 0;
+  let inString = false;
+  let escape = false;
+  for await (const chunk of chunks) {
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (inString) {
+        if (escape) escape = false;
+        else if (c === 0x5c) escape = true;
+        else if (c === 0x22) inString = false;
+      } else if (c === 0x22) inString = true;
+      else if (c === 0x7b || c === 0x5b) depth += 1;
+      else if (c === 0x7d || c === 0x5d) depth -= 1;
+      else if (c === 0x0a) return depth > 0 ? 'document' : 'lines'; // leaving the loop closes the stream
+    }
   }
-  const { events, rejected } = decodeJsonDocument(value, path, opts);
-  for (const e of events) sink.write(e);
-  return { lines, events: events.length, unparseable: 0, rejected, truncated: 0 };
+  return 'lines';
 }

@@ -207,8 +207,8 @@ export class DebbieLineParser implements RecordParser {
 export class JsonLinesParser implements RecordParser {
   readonly multiline = false;
   readonly inheritsSession = false;
-  /** Agent run formats met so far (for the summary). */
-  readonly trajectories = new Set<TrajectoryFormat>();
+  /** JSON kinds met so far, for the summary: agent run formats, and 'otlp-json' for OTLP requests. */
+  readonly seen = new Set<TrajectoryFormat | 'otlp-json'>();
   /** Only this agent run format is accepted (`--format openhands|swe-agent`). */
   private readonly only: TrajectoryFormat | undefined;
 
@@ -227,7 +227,14 @@ export class JsonLinesParser implements RecordParser {
     } catch (error) {
       throw new DebbieError('unparseable_line', `is not JSON (${(error as Error).message})`);
     }
-    return decodeJsonDocument(value, `${ctx.file} line ${ctx.line}`, { ...ctx, runName: runNameOf(ctx.file), only: this.only, seen: this.trajectories });
+    return this.decodeValue(value, ctx);
+  }
+
+  /** One parsed JSON value of this file → events (also for values streamed from an over-long line). */
+  decodeValue(value: unknown, ctx: RecordContext): { events: DebbieEvent[]; rejected: number } {
+    return decodeJsonDocument(value, `${ctx.file} line ${ctx.line}`, {
+      sessionId: ctx.sessionId, syntheticStartMicros: ctx.syntheticStartMicros, runName: runNameOf(ctx.file), only: this.only, seen: this.seen,
+    });
   }
 }
 
@@ -244,8 +251,8 @@ export interface JsonDocumentOptions {
   runName?: string | undefined;
   /** Accept only this agent run format (an error for anything else). */
   only?: TrajectoryFormat | undefined;
-  /** Collects the agent run formats met. */
-  seen?: Set<TrajectoryFormat> | undefined;
+  /** Collects the kinds met: agent run formats, 'otlp-json'. */
+  seen?: Set<TrajectoryFormat | 'otlp-json'> | undefined;
 }
 
 /** One parsed JSON document → events: an OTLP traces/logs request, a DebbieEvent, or an array of them. */
@@ -260,10 +267,12 @@ export function decodeJsonDocument(value: unknown, where: string, opts: JsonDocu
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const o = value as Record<string, unknown>;
     if ('resourceSpans' in o || 'resource_spans' in o) {
+      opts.seen?.add('otlp-json');
       const b = decodeJsonTraces(o);
       return { events: b.events, rejected: b.rejected };
     }
     if ('resourceLogs' in o || 'resource_logs' in o) {
+      opts.seen?.add('otlp-json');
       const b = decodeJsonLogs(o);
       return { events: b.events, rejected: b.rejected };
     }
