@@ -15,7 +15,7 @@ function describe(r: { file: string; format: string; logFormat?: string | undefi
   const extra = [
     r.unparseable ? `${r.unparseable} unparseable line(s) kept as raw events (tag "unparsed")` : '',
     r.rejected ? `${r.rejected} item(s) rejected` : '',
-    r.truncated ? `${r.truncated} line(s) cut at the size limit` : '',
+    r.truncated ? `${r.truncated} line(s) over the size limit, kept cut (tag "truncated")` : '',
   ].filter(Boolean).join(', ');
   return `${r.file}: ${fmt}, ${r.lines} lines → ${r.events} events${extra ? `; ${extra}` : ''}`;
 }
@@ -46,6 +46,7 @@ export const ingestCommand: Command = {
     'log-format': { type: 'string', value: 'FMT', description: 'A Python logging format string, e.g. "%(asctime)s %(name)s - %(levelname)s - %(message)s", or the name of a formatter in debbie.yaml.' },
     'logger-source': { type: 'string', multiple: true, value: 'PATTERN=SOURCE', description: 'Map logger names (glob) to a source, before the defaults.' },
     session: { ...SESSION_FLAG, description: 'the session of lines that name none (and of agent runs, instead of their own id)' },
+    'allow-binary': { type: 'boolean', description: 'read a file that looks binary as raw lines (default: refused with an error)' },
     follow: { type: 'boolean', short: 'f', description: 'Keep following the files (rotation and truncation handled) until Ctrl-C.' },
     store: STORE_FLAG,
     url: URL_FLAG,
@@ -63,7 +64,8 @@ export const ingestCommand: Command = {
     const cli = loadCliConfig(values, io);
     const logFormat = formatString(values['log-format'] as string | undefined, cli);
     const sessionId = sessionValue(values);
-    const opts = { format, logFormat, loggerSources, sessionId };
+    const allowBinary = Boolean(values['allow-binary']);
+    const opts = { format, logFormat, loggerSources, sessionId, allowBinary };
     const { sink, close } = await openSink(values, io, cli);
     try {
       if (!values.follow) {
@@ -82,7 +84,9 @@ export const ingestCommand: Command = {
         await sink.forceFlush();
         await checkRemote(sink);
         print(io, out, results);
-        return failed > 0 ? 1 : 0;
+        // A line kept only in part is a loss: said on stderr (file, line, limit) and in the exit code.
+        const cut = reportLimitErrors(io, results);
+        return failed > 0 || cut > 0 ? 1 : 0;
       }
       // Listen before saying "following": a signal in between would otherwise kill the process unflushed.
       const signalled = untilSignal();
@@ -91,7 +95,7 @@ export const ingestCommand: Command = {
         const chosen = await parserForFile(resolvePath(io, file), opts).catch((e: NodeJS.ErrnoException) => {
           throw new DebbieError('file_not_found', `cannot read: ${e.code ?? e.message}`, file);
         });
-        const follower = new FileFollower(resolvePath(io, file), { parser: chosen.parser, sink, sessionId });
+        const follower = new FileFollower(resolvePath(io, file), { parser: chosen.parser, sink, sessionId, allowBinary });
         await follower.start();
         followers.push({ file, follower, format: chosen.format, logFormat: chosen.logFormat });
       }
@@ -101,8 +105,9 @@ export const ingestCommand: Command = {
       clearInterval(flusher);
       for (const f of followers) await f.follower.stop();
       await sink.forceFlush();
-      print(io, out, followers.map((f) => ({ file: f.file, format: f.format as FileIngestResult['format'], logFormat: f.logFormat, ...f.follower.stats })));
-      return 0;
+      const followed = followers.map((f) => ({ file: f.file, format: f.format as FileIngestResult['format'], logFormat: f.logFormat, ...f.follower.stats }));
+      print(io, out, followed);
+      return reportLimitErrors(io, followed) > 0 ? 1 : 0;
     } finally {
       await close();
     }
@@ -159,6 +164,17 @@ async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Pr
     pipeline.setCommentary(new CommentaryProcessor({ onComment: (e) => pipeline.comment(e), config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs }));
   }
   return { sink: pipeline, close: () => pipeline.shutdown() };
+}
+
+/** Prints each line kept only in part (file, line, limit); returns how many there were. */
+function reportLimitErrors(io: CommandIO, results: IngestStats[]): number {
+  let cut = 0;
+  for (const r of results) {
+    cut += r.truncated;
+    for (const message of r.limitErrors) io.stderr.write(`debbie ingest: ${message}\n`);
+    if (r.truncated > r.limitErrors.length) io.stderr.write(`debbie ingest: … and ${r.truncated - r.limitErrors.length} more line(s) over the limit\n`);
+  }
+  return cut;
 }
 
 async function checkRemote(sink: EventSink): Promise<void> {

@@ -294,7 +294,7 @@ export class LineIngester {
   }
 
   private limitFor(): string {
-    return `${this.maxLineChars} characters`;
+    return `${this.maxLineChars} bytes`;
   }
 
   private limitError(line: number, message: string): void {

@@ -22,6 +22,10 @@ export interface IngestOptions {
   sessionId?: string | undefined;
   /** Read a file that looks binary as raw lines instead of refusing it. */
   allowBinary?: boolean;
+  /** Cap of a text line (longer ones: one event, cut and tagged). Default 1 MiB. */
+  maxLineBytes?: number;
+  /** Cap of one JSON value that is not an OTLP request (OTLP requests stream item by item). Default 64 MiB. */
+  maxJsonValueBytes?: number;
 }
 
 /** What ingesting one file did. */
@@ -83,7 +87,10 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
     await fh.close();
   }
   const chosen = await parserForFile(path, options);
-  const ingester = new LineIngester({ parser: chosen.parser, sink: options.sink, file: path, fileKey, sessionId: options.sessionId });
+  const maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
+  const ingester = new LineIngester({
+    parser: chosen.parser, sink: options.sink, file: path, fileKey, sessionId: options.sessionId, maxLineChars: maxLineBytes, maxJsonValueBytes: options.maxJsonValueBytes,
+  });
   const read = () => createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>;
   if (chosen.parser instanceof JsonLinesParser && (await jsonLayout(read())) === 'document') {
     // One JSON document over many lines (a pretty-printed OTLP request, an agent run): streamed whole.
@@ -92,7 +99,7 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
     doc.end();
   } else {
     const splitter = new LineSplitter((line, info) => ingester.push(line, info), {
-      maxLineBytes: 1024 * 1024,
+      maxLineBytes,
       onLongLine: chosen.parser instanceof JsonLinesParser ? (offset, head) => ingester.longLine(offset, head)! : undefined,
     });
     for await (const chunk of read()) splitter.push(chunk);
