@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use: Chromium (timeline browser tests), bubblewrap
-# (the Python sandbox), and Debian's Python with pandas/numpy (script library).
+# (the Python sandbox), Debian's Python with pandas/numpy (script library), and ClickHouse
+# (clickhouse-server 18.16: the shared-store tests start their own server on free ports).
 set -euo pipefail
-PACKAGES=(chromium bubblewrap python3 python3-pandas python3-numpy util-linux)
+PACKAGES=(chromium bubblewrap python3 python3-pandas python3-numpy util-linux clickhouse-server)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

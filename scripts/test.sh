@@ -6,6 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh || exit 1
 bash scripts/setup.sh || exit 1
+# system-deps installed clickhouse-server: its tests must run, never skip.
+export DEBBIE_REQUIRE_CLICKHOUSE=1
 mkdir -p test-artifacts
 
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"

@@ -12,7 +12,7 @@ import type { CommandIO, OptionSpec, ParsedValues } from './Command.js';
 
 /** `--store`: the store to read or write. A path (relative to the working directory) or a store URL such as clickhouse://host:8123/db. */
 export const STORE_FLAG: OptionSpec = {
-  type: 'string', value: 'PATH|URL', description: `the store: a DuckDB file (default ${DEFAULT_STORE_PATH}) or a store URL`,
+  type: 'string', value: 'PATH|URL', description: `the store: a DuckDB file or clickhouse://[user[:password]@]host:8123/database (default $DEBBIE_STORE, else ${DEFAULT_STORE_PATH})`,
 };
 
 /** `--url`: the query API of a running `debbie collect`. */
@@ -75,9 +75,9 @@ export function isStoreUrl(location: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 }
 
-/** `--store`: a store URL as given, else the file path resolved against the working directory. */
+/** `--store` (else $DEBBIE_STORE): a store URL as given, else the file path resolved against the working directory. */
 export function storeLocation(values: ParsedValues, io: CommandIO): string {
-  const given = str(values.store) ?? DEFAULT_STORE_PATH;
+  const given = str(values.store) ?? (io.env.DEBBIE_STORE || DEFAULT_STORE_PATH);
   return isStoreUrl(given) ? given : resolvePath(io, given);
 }
 

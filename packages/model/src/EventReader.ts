@@ -22,6 +22,13 @@ export interface QueryOptions {
   order?: 'asc' | 'desc';
 }
 
+/** Paging of listSessions: by first activity, oldest first unless order is 'desc'. */
+export interface SessionListOptions {
+  limit?: number;
+  offset?: number;
+  order?: 'asc' | 'desc';
+}
+
 /** One event on a session timeline, in time order. */
 export interface TimelineEntry {
   event: DebbieEvent;
@@ -55,7 +62,7 @@ export interface SpanNode {
  * HTTP client implements it over the query API; the CLI, report and scripts use either.
  */
 export interface EventReader {
-  listSessions(): Promise<SessionSummary[]>;
+  listSessions(options?: SessionListOptions): Promise<SessionSummary[]>;
   queryEvents(filter: EventFilter, options?: QueryOptions): Promise<DebbieEvent[]>;
   /** The same rows as queryEvents, in pages, without holding them all in memory. */
   streamEvents(filter: EventFilter, options?: { batchSize?: number }): AsyncIterable<DebbieEvent[]>;

@@ -28,7 +28,7 @@ export type { EventFilter, FilterInput } from './filter.js';
 export { REDACTED, isSecretKey, redactString, redactValue, redactEvent } from './redact.js';
 export { formatDebbieLine, displayTimestamp } from './format.js';
 export type { EventSink } from './EventSink.js';
-export type { EventReader, SessionSummary, QueryOptions, TimelineEntry, SessionTimeline, SpanNode } from './EventReader.js';
+export type { EventReader, SessionListOptions, SessionSummary, QueryOptions, TimelineEntry, SessionTimeline, SpanNode } from './EventReader.js';
 export { systemClock } from './Clock.js';
 export type { Clock } from './Clock.js';
 export { convertForeignEvent, SESSION_INFERRED } from './foreign/convertForeignEvent.js';

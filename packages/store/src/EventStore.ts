@@ -4,53 +4,25 @@ import {
 } from '@duckdb/node-api';
 import {
   DebbieError, isoFromEpochMicros, LOG_SOURCES,
-  type DebbieEvent, type EventFilter, type EventReader, type EventSink, type LogSource, type QueryOptions,
+  type DebbieEvent, type EventFilter, type LogSource, type QueryOptions,
   type SessionSummary, type SessionTimeline, type SpanNode,
 } from '@debbie/model';
 import { EVENT_COLUMNS, EVENTS_TABLE } from './schema.js';
+import type { SessionListOptions, Store, StoreOptions, StoreStats } from './Store.js';
 import { eventFromRow, SELECT_EVENT_COLUMNS, toStoredRow, type StoredRow } from './rows.js';
-import { FIELD_SEP, INSERT_ESCAPED_BATCH_SQL, INSERT_PLAIN_BATCH_SQL, pushStoredRow } from './batchText.js';
+import { FIELD_SEP, INSERT_ESCAPED_BATCH_SQL, INSERT_FROM_STAGING_SQL, INSERT_PLAIN_BATCH_SQL, pushStoredRow } from './batchText.js';
 import { whereFromFilter } from './sqlFilter.js';
 import { buildSpanTree } from './spanTree.js';
 import { buildTimeline, DEFAULT_GAP_THRESHOLD_MS } from './timeline.js';
 
-/** Options of openStore / EventStore. */
-export interface StoreOptions {
-  /** Open for queries only (no writes, no schema changes); other readers may share the file. Default false. */
-  readOnly?: boolean;
-  /** Events per Appender batch. Default 10_000. */
-  batchSize?: number;
-  /** While anything is queued, flush at least this often (ms). Default 250. */
-  flushIntervalMs?: number;
-  /** Bound of the write() queue; events beyond it are dropped and counted. Default 100_000. */
-  maxQueuedEvents?: number;
-  /** Rows appended between two background CHECKPOINTs (keeps the WAL small). Default 100_000. */
-  checkpointEveryRows?: number;
-  /** Called for each event rejected as malformed and for each failed batch. Default: only counted. */
-  onError?: (error: Error) => void;
-}
-
-/** Counters of the write path. */
-export interface StoreStats {
-  /** Rows stored. */
-  appended: number;
-  /** Events dropped: queue full, store closed or read-only, or a failed batch. */
-  dropped: number;
-  /** Malformed events rejected one by one (the rest of their batch is stored). */
-  rejected: number;
-  /** Events waiting in the write() queue. */
-  queued: number;
-  /** Appender batches written. */
-  batches: number;
-  /** The message of the latest rejected event, failed batch or batch retried through the Appender, if any. */
-  lastError: string | null;
-}
+export type { StoreOptions, StoreStats } from './Store.js';
 
 /** Rows are appended in slices of this size, yielding to the event loop between them. */
 const APPEND_SLICE = 2048;
 const ORDER_ASC = `"timestamp" ASC, rowid ASC`;
 const ORDER_DESC = `"timestamp" DESC, rowid DESC`;
 const TAGS_TYPE = LIST(VARCHAR);
+const TIMESTAMP_INDEX = EVENT_COLUMNS.findIndex((c) => c.name === 'timestamp');
 
 /**
  * Debbie's embedded event store on one DuckDB file: an EventSink (bounded, batched, non-blocking
@@ -58,7 +30,7 @@ const TAGS_TYPE = LIST(VARCHAR);
  * filtered events, correlation groups, timelines, span trees). Create it with openStore().
  * Queries see what has been flushed; call forceFlush() first to include queued events.
  */
-export class EventStore implements EventReader, EventSink {
+export class EventStore implements Store {
   readonly path: string;
   readonly readOnly: boolean;
   private readonly release: () => void;
@@ -76,7 +48,8 @@ export class EventStore implements EventReader, EventSink {
   private chain: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
   private rowsSinceCheckpoint = 0;
-  private counters = { appended: 0, dropped: 0, rejected: 0, batches: 0 };
+  private counters = { appended: 0, dropped: 0, rejected: 0, duplicates: 0, batches: 0 };
+  private droppedAtCommit = 0;
   private lastError: string | null = null;
 
   /** @internal use openStore(). */
@@ -175,6 +148,15 @@ export class EventStore implements EventReader, EventSink {
     await this.enqueue(() => this.drainQueue()).catch(() => undefined);
   }
 
+  async commit(): Promise<void> {
+    await this.forceFlush();
+    const lost = this.counters.dropped - this.droppedAtCommit;
+    this.droppedAtCommit = this.counters.dropped;
+    if (lost > 0) {
+      throw new DebbieError('store_write_failed', `${lost} event(s) written since the last commit were not stored (${this.lastError ?? 'queue full or store closed'})`, this.path);
+    }
+  }
+
   async shutdown(): Promise<void> {
     await this.close();
   }
@@ -185,33 +167,43 @@ export class EventStore implements EventReader, EventSink {
 
   // ---- EventReader ----------------------------------------------------------------------
 
-  /** One summary per session, in order of first activity. */
-  async listSessions(): Promise<SessionSummary[]> {
-    const summaries = await this.rows(
-      `SELECT session_id,
-              epoch_us(min("timestamp")) AS first_us,
-              max(epoch_us("timestamp") + CAST(round(coalesce(duration_ms, 0) * 1000) AS BIGINT)) AS last_us,
-              count(*) AS event_count,
-              count(*) FILTER (WHERE level IN ('ERROR', 'CRITICAL')) AS error_count,
-              list_sort(list(DISTINCT agent_id) FILTER (WHERE agent_id IS NOT NULL)) AS agents
-         FROM ${EVENTS_TABLE} WHERE session_id IS NOT NULL
-        GROUP BY session_id ORDER BY first_us, session_id`,
-    );
-    const perSource = await this.rows(
-      `SELECT session_id, source, count(*) AS n FROM ${EVENTS_TABLE}
-        WHERE session_id IS NOT NULL GROUP BY session_id, source`,
-    );
-    const sources = new Map<string, Partial<Record<LogSource, number>>>();
-    for (const r of perSource) {
-      const id = r.session_id as string;
-      const counts = sources.get(id) ?? {};
-      counts[r.source as LogSource] = Number(r.n);
-      sources.set(id, counts);
+  /**
+   * One summary per session, in order of first activity (newest first with order 'desc'), paged
+   * with limit/offset. One scan: aggregated per (session, source) first, so the per-source counts
+   * come with the rest.
+   */
+  async listSessions(options: SessionListOptions = {}): Promise<SessionSummary[]> {
+    const direction = options.order === 'desc' ? 'DESC' : 'ASC';
+    const params: DuckDBValue[] = [];
+    let page = '';
+    if (options.limit !== undefined) {
+      params.push(nonNegativeInt(options.limit, 'limit'));
+      page += ` LIMIT $${params.length}`;
     }
+    if (options.offset !== undefined) {
+      params.push(nonNegativeInt(options.offset, 'offset'));
+      page += ` OFFSET $${params.length}`;
+    }
+    const summaries = await this.rows(
+      `SELECT session_id, min(first_us) AS first_us, max(last_us) AS last_us, sum(n) AS event_count,
+              sum(errors) AS error_count, list_sort(list_distinct(flatten(list(agents)))) AS agents,
+              list(source) AS sources, list(n) AS counts
+         FROM (SELECT session_id, source,
+                      epoch_us(min("timestamp")) AS first_us,
+                      max(epoch_us("timestamp") + CAST(round(coalesce(duration_ms, 0) * 1000) AS BIGINT)) AS last_us,
+                      count(*) AS n,
+                      count(*) FILTER (WHERE level IN ('ERROR', 'CRITICAL')) AS errors,
+                      coalesce(list(DISTINCT agent_id) FILTER (WHERE agent_id IS NOT NULL), []) AS agents
+                 FROM ${EVENTS_TABLE} WHERE session_id IS NOT NULL GROUP BY session_id, source)
+        GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${page}`,
+      params,
+    );
     return summaries.map((r) => {
       const first = Number(r.first_us);
       const last = Number(r.last_us);
-      const counts = sources.get(r.session_id as string) ?? {};
+      const counts: Partial<Record<LogSource, number>> = {};
+      const names = r.sources as LogSource[];
+      names.forEach((s, i) => { counts[s] = Number((r.counts as unknown[])[i]); });
       // A stable key order (LOG_SOURCES) makes JSON output diffable.
       const ordered: Partial<Record<LogSource, number>> = {};
       for (const s of LOG_SOURCES) if (counts[s] !== undefined) ordered[s] = counts[s];
@@ -382,24 +374,39 @@ export class EventStore implements EventReader, EventSink {
     // DuckDB as one text parameter and is inserted on DuckDB's threads while the next slice is
     // encoded; one transaction per batch makes the batch visible at once.
     const accepted: DebbieEvent[] = [];
+    const seen = new Set<string>(); // event ids of this batch: a repeat within it is a duplicate
     let next = 0; // the first event not yet validated
-    let inserting: Promise<unknown> | undefined;
+    let inserted = 0;
+    let inserting: Promise<void> | undefined;
     await writer.run('BEGIN TRANSACTION'); // a failure here drops the batch (drainQueue counts it)
     try {
       while (next < events.length) {
         if (next > 0) await yieldToEventLoop();
         const cells: string[] = [];
         let plain = true;
+        let minUs = Number.POSITIVE_INFINITY;
+        let maxUs = Number.NEGATIVE_INFINITY;
         const end = Math.min(next + APPEND_SLICE, events.length);
         for (; next < end; next++) {
           const row = this.validRow(events[next]!);
           if (row === undefined) continue;
+          const id = events[next]!.event_id;
+          if (seen.has(id)) {
+            this.counters.duplicates += 1;
+            continue;
+          }
+          seen.add(id);
+          const us = Number(row[TIMESTAMP_INDEX] as bigint);
+          if (us < minUs) minUs = us;
+          if (us > maxUs) maxUs = us;
           if (!pushStoredRow(row, cells)) plain = false;
           accepted.push(events[next]!);
         }
         if (cells.length === 0) continue;
         await inserting;
-        inserting = writer.run(plain ? INSERT_PLAIN_BATCH_SQL : INSERT_ESCAPED_BATCH_SQL, [cells.join(FIELD_SEP)]);
+        const sent = accepted.length;
+        inserting = writer.run(plain ? INSERT_PLAIN_BATCH_SQL : INSERT_ESCAPED_BATCH_SQL, [cells.join(FIELD_SEP), minUs, maxUs])
+          .then((result) => { inserted += Number(result.rowsChanged); void sent; });
         inserting.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
       }
       await inserting;
@@ -409,12 +416,14 @@ export class EventStore implements EventReader, EventSink {
       // Nothing of the batch is stored: store it value by value (slower, but it takes any string
       // the client can convert). Not a failure, so onError is not called; lastError keeps why.
       this.lastError = `batch insert failed, retried through the Appender: ${(error as Error).message}`;
-      await this.appendThroughAppender(writer, accepted, events.slice(next));
+      inserted = await this.appendThroughAppender(writer, accepted, events.slice(next), seen);
     }
-    if (accepted.length === 0) return;
-    this.counters.appended += accepted.length;
+    // Events whose id was already stored (at the same time) added nothing: counted as duplicates.
+    this.counters.duplicates += accepted.length - inserted;
+    if (inserted === 0) return;
+    this.counters.appended += inserted;
     this.counters.batches += 1;
-    this.rowsSinceCheckpoint += accepted.length;
+    this.rowsSinceCheckpoint += inserted;
     if (this.rowsSinceCheckpoint >= this.checkpointEveryRows) {
       this.rowsSinceCheckpoint = 0;
       // Runs on DuckDB's thread, not the event loop; keeps the WAL (and its replay on open) small.
@@ -438,8 +447,11 @@ export class EventStore implements EventReader, EventSink {
    * flushSync(). `accepted` are validated already; `rest` are validated here and the valid ones
    * pushed onto `accepted`.
    */
-  private async appendThroughAppender(writer: DuckDBConnection, accepted: DebbieEvent[], rest: readonly DebbieEvent[]): Promise<void> {
-    const appender = await writer.createAppender(EVENTS_TABLE);
+  private async appendThroughAppender(writer: DuckDBConnection, accepted: DebbieEvent[], rest: readonly DebbieEvent[], seen: Set<string>): Promise<number> {
+    // Appended to a staging table first, so events already stored can be left out on the way in.
+    await writer.run(`CREATE TEMP TABLE IF NOT EXISTS staging AS SELECT * FROM ${EVENTS_TABLE} LIMIT 0`);
+    await writer.run('DELETE FROM staging');
+    const appender = await writer.createAppender('staging', null, 'temp');
     try {
       for (let start = 0; start < accepted.length; start += APPEND_SLICE) {
         if (start > 0) await yieldToEventLoop();
@@ -451,6 +463,11 @@ export class EventStore implements EventReader, EventSink {
         for (const event of rest.slice(start, start + APPEND_SLICE)) {
           const row = this.validRow(event);
           if (row === undefined) continue;
+          if (seen.has(event.event_id)) {
+            this.counters.duplicates += 1;
+            continue;
+          }
+          seen.add(event.event_id);
           rows.push(row);
           accepted.push(event);
         }
@@ -460,6 +477,9 @@ export class EventStore implements EventReader, EventSink {
     } finally {
       appender.closeSync();
     }
+    const result = await writer.run(INSERT_FROM_STAGING_SQL);
+    await writer.run('DELETE FROM staging');
+    return Number(result.rowsChanged);
   }
 }
 

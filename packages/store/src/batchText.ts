@@ -100,10 +100,27 @@ function decodeField(f: string, kind: (typeof EVENT_COLUMNS)[number]['kind'], es
   }
 }
 
+/**
+ * The INSERT of one batch text ($1). A row whose event id is already stored at the same
+ * timestamp is skipped (idempotent ingest: a record ingested twice has the same id and time); the
+ * test is bounded to the slice's time range ($2..$3, epoch µs), so DuckDB's zone maps skip row
+ * groups outside it and the cost stays per slice, not per table. Rows keep their order.
+ */
 function insertSql(escapedText: boolean): string {
-  return `INSERT INTO ${EVENTS_TABLE} SELECT ${EVENT_COLUMNS.map((c, i) => decodeField(`f[${i + 1}]`, c.kind, escapedText)).join(', ')}
-  FROM (SELECT string_split(line, chr(1)) AS f FROM (SELECT unnest(string_split($1, chr(2))) AS line))`;
+  return `INSERT INTO ${EVENTS_TABLE} SELECT * EXCLUDE (ord) FROM (
+  SELECT ${EVENT_COLUMNS.map((c, i) => `${decodeField(`f[${i + 1}]`, c.kind, escapedText)} AS "${c.name}"`).join(', ')}, ord
+  FROM (SELECT string_split(line, chr(1)) AS f, ord
+        FROM (SELECT unnest(lines) AS line, generate_subscripts(lines, 1) AS ord FROM (SELECT string_split($1, chr(2)) AS lines)))) b
+  WHERE NOT EXISTS (SELECT 1 FROM ${EVENTS_TABLE} e
+                     WHERE e."timestamp" BETWEEN make_timestamp(CAST($2 AS BIGINT)) AND make_timestamp(CAST($3 AS BIGINT))
+                       AND e.event_id = b.event_id AND e."timestamp" = b."timestamp")
+  ORDER BY ord`;
 }
+
+/** Inserts from the staging table (the Appender fallback) what is not stored yet, in order. */
+export const INSERT_FROM_STAGING_SQL = `INSERT INTO ${EVENTS_TABLE} SELECT * FROM staging s
+  WHERE NOT EXISTS (SELECT 1 FROM ${EVENTS_TABLE} e WHERE e.event_id = s.event_id AND e."timestamp" = s."timestamp")
+  ORDER BY s.rowid`;
 
 /** Inserts the rows of one batch text ($1) in order, in one statement: any text value may be escaped. */
 export const INSERT_ESCAPED_BATCH_SQL = insertSql(true);

@@ -1,6 +1,11 @@
-export { openStore, DEFAULT_STORE_PATH } from './openStore.js';
+export { openStore, openDuckDBStore, DEFAULT_STORE_PATH } from './openStore.js';
+export { resolveStoreSpec } from './Store.js';
+export type { Store, StoreOptions, StoreStats, SessionListOptions } from './Store.js';
 export { EventStore } from './EventStore.js';
-export type { StoreOptions, StoreStats } from './EventStore.js';
+export { ClickHouseStore, openClickHouseStore } from './clickhouse/ClickHouseStore.js';
+export type { ClickHouseStoreOptions } from './clickhouse/ClickHouseStore.js';
+export { isClickHouseSpec, parseClickHouseUrl, maskPassword } from './clickhouse/url.js';
+export type { ClickHouseLocation } from './clickhouse/url.js';
 export { SCHEMA_VERSION, EVENTS_TABLE } from './schema.js';
 export { whereFromFilter } from './sqlFilter.js';
 export type { SqlWhere } from './sqlFilter.js';

@@ -2,14 +2,28 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { DebbieError } from '@debbie/model';
-import { EventStore, type StoreOptions } from './EventStore.js';
+import { EventStore } from './EventStore.js';
+import { DEFAULT_STORE_PATH, type Store, type StoreOptions } from './Store.js';
+import { isClickHouseSpec } from './clickhouse/url.js';
+import { openClickHouseStore, type ClickHouseStoreOptions } from './clickhouse/ClickHouseStore.js';
+
+export { DEFAULT_STORE_PATH };
 import { ensureSchema } from './schema.js';
 import { INSTANCES } from './InstanceRegistry.js';
 
-/** Where `debbie` keeps its events unless told otherwise (relative to the working directory). */
-export const DEFAULT_STORE_PATH = '.debbie/debbie.duckdb';
 
 const MEMORY = ':memory:';
+
+/**
+ * Opens the store `spec` names: a `clickhouse://[user[:password]@]host:8123/database` URL opens
+ * the shared ClickHouse store (creating its tables unless read-only); anything else is a DuckDB
+ * file (see openDuckDBStore).
+ * @example
+ * const store = await openStore(resolveStoreSpec(process.cwd(), flags.store));
+ */
+export async function openStore(spec: string = DEFAULT_STORE_PATH, options: ClickHouseStoreOptions = {}): Promise<Store> {
+  return isClickHouseSpec(spec) ? openClickHouseStore(spec, options) : openDuckDBStore(spec, options);
+}
 
 /**
  * Opens (creating it and its directory unless read-only) the DuckDB store at `path`, or an
@@ -17,11 +31,11 @@ const MEMORY = ':memory:';
  * by another process fails with DebbieError `store_locked`; a file that is not a DuckDB
  * database with `store_invalid`; a missing file opened read-only with `store_missing`.
  * @example
- * const store = await openStore('.debbie/debbie.duckdb');
+ * const store = await openDuckDBStore('.debbie/debbie.duckdb');
  * store.write(event);
  * await store.close();
  */
-export async function openStore(path: string = DEFAULT_STORE_PATH, options: StoreOptions = {}): Promise<EventStore> {
+export async function openDuckDBStore(path: string = DEFAULT_STORE_PATH, options: StoreOptions = {}): Promise<EventStore> {
   const memory = path === MEMORY;
   const readOnly = !memory && options.readOnly === true;
   const where = memory ? MEMORY : resolve(path);

@@ -84,7 +84,7 @@ export const collectCommand: Command = {
     const signalled = untilSignal(); // listen before announcing, so a quick Ctrl-C still flushes
     io.stdout.write(`debbie collect: OTLP/HTTP on ${collector.url}/v1/traces and ${collector.url}/v1/logs\n`);
     io.stdout.write(`debbie collect: query API on ${collector.url}/api (debbie sessions --url ${collector.url})\n`);
-    io.stdout.write(`debbie collect: store ${storePath}${token ? '; bearer token required' : ''}\n`);
+    io.stdout.write(`debbie collect: store ${store.path}${token ? '; bearer token required' : ''}\n`);
     io.stdout.write(`debbie collect: live stream on ${stream.url} (debbie tail --url ${stream.url})\n`);
     io.stdout.write(`debbie collect: commentary ${commentaryOn ? 'on' : 'off'}${cli.config.source ? ` (config ${cli.config.source})` : ''}\n`);
     const signal = await signalled;

@@ -5,7 +5,7 @@ import { CommentaryProcessor, formatCommentary, type CommentaryConfig } from '@d
 import { DebbieError, LOG_SOURCES, type DebbieEvent, type EventReader, type LogSource } from '@debbie/model';
 import { LogAnalyzer, renderReportMarkdown, TimelineVisualizer } from '@debbie/report';
 import { QueryClient, RemoteEventSink } from '@debbie/collector';
-import { openStore, type EventStore } from '@debbie/store';
+import { openStore, type Store } from '@debbie/store';
 import type { Command, CommandIO } from '../Command.js';
 import { loadCliConfig } from '../configOptions.js';
 import { collectorToken, collectorUrl, CONFIG_FLAG, formatFlag, outputFormat, resolvePath, STORE_FLAG, storeLocation, str, TOKEN_FLAG, URL_FLAG } from '../flags.js';
@@ -76,7 +76,7 @@ export const demoCommand: Command = {
     const remoteUrl = collectorUrl(values);
     const token = collectorToken(values, io);
     const storePath = storeLocation(values, io);
-    const store: EventStore | undefined = remoteUrl ? undefined : await openStore(storePath);
+    const store: Store | undefined = remoteUrl ? undefined : await openStore(storePath);
     const remote = remoteUrl ? { sink: new RemoteEventSink({ url: remoteUrl, ...(token ? { token } : {}) }), reader: new QueryClient({ url: remoteUrl, ...(token ? { token } : {}) }) } : undefined;
     const reader: EventReader = store ?? remote!.reader;
     const summaries: ScenarioSummary[] = [];
@@ -151,7 +151,7 @@ export const demoCommand: Command = {
     } else {
       const sessions = summaries.reduce((n, s) => n + s.session_ids.length, 0);
       const events = summaries.reduce((n, s) => n + s.events, 0);
-      io.stdout.write(`\n${sessions} sessions, ${events} events ${remoteUrl ? `sent to ${remoteUrl}` : `stored in ${relative(io.cwd, storePath) || storePath}`}\n`);
+      io.stdout.write(`\n${sessions} sessions, ${events} events ${remoteUrl ? `sent to ${remoteUrl}` : `stored in ${store && store.path !== storePath ? store.path : relative(io.cwd, storePath) || storePath}`}\n`);
       io.stdout.write('Next: debbie sessions · debbie events --session ID · debbie analyze --session ID · debbie timeline --session ID\n');
     }
     return 0;
