@@ -316,6 +316,19 @@ describe.each(backends)('store contract on $name', (backend) => {
       await expect(store!.spanTree('nope')).rejects.toMatchObject({ code: 'session_not_found' });
     });
 
+    it('moves a trace\'s events from its inferred session to the one a later span named, queued ones included', async () => {
+      const trace = 'a'.repeat(32);
+      const inferred = (n: number) => eventAt(n, { event_id: `inf-${n}`, session_id: trace, trace_id: trace, details: { session_inferred: true, tool_name: 't' } });
+      await store!.append([inferred(1), eventAt(2, { session_id: trace, trace_id: 'b'.repeat(32) })]);
+      store!.write(inferred(3));
+      expect(await store!.relabelSession(trace, trace, 'chat-42')).toBe(2);
+      const moved = await store!.queryEvents({ sessionId: 'chat-42' });
+      expect(moved.map((e) => e.event_id)).toEqual(['inf-1', 'inf-3']);
+      expect(moved[0]!.details).toEqual({ tool_name: 't' });
+      expect(await store!.countEvents({ sessionId: trace })).toBe(1);
+      expect(await store!.relabelSession(trace, 'nobody', 'chat-43')).toBe(0);
+    });
+
     it('deletes exactly the named sessions, including events still queued', async () => {
       store!.write(eventAt(4, { session_id: 's2' })); // still in the write queue
       expect(await store!.deleteSessions(['s2', 'never-seen'])).toBe(3);

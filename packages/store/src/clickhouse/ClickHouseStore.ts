@@ -131,21 +131,31 @@ export class ClickHouseStore implements Store {
   }
 
   /**
-   * Moves every event of session `from` to session `to` (after storing what is queued). The session
-   * is part of the sorting key, which ClickHouse cannot UPDATE: the events are copied under the new
-   * session, then the old rows deleted. Returns how many events moved.
+   * Moves the events of a trace stored under an inferred session (`from`) to the session a later
+   * span named (`to`), after storing what is queued, and clears their `session_inferred` mark —
+   * as the DuckDB store does. The session is part of the sorting key, which ClickHouse cannot
+   * UPDATE: the events are written again under the new session, then the old rows deleted.
+   * Returns how many events moved.
    */
-  async relabelSession(from: string, to: string): Promise<number> {
+  async relabelSession(traceId: string, from: string, to: string): Promise<number> {
     this.assertWritable();
-    await this.forceFlush();
-    const where = `${SESSION_KEY} = ${quote(from)} AND session_id IS NOT NULL`;
-    const count = await this.count(where);
-    if (count === 0 || from === to) return count;
-    const columns = SELECT_CLICKHOUSE_COLUMNS.split(', ');
-    const select = columns.map((c) => (c === 'session_id' ? quote(to) : c)).join(', ');
-    await this.http.query(`INSERT INTO ${this.table} (${columns.join(', ')}) SELECT ${select} FROM ${this.table} FINAL WHERE ${where}`);
-    await this.mutate(`ALTER TABLE ${this.table} DELETE WHERE ${where}`);
-    return count;
+    this.clearTimer();
+    let moved = 0;
+    // Enqueued at once (not after an awaited flush), so a close() that follows still runs it first.
+    await this.enqueue(async () => {
+      await this.drainQueue();
+      const where = `trace_id = ${quote(traceId)} AND ${SESSION_KEY} = ${quote(from)} AND session_id IS NOT NULL`;
+      const rows = await this.http.rows(`SELECT ${SELECT_CLICKHOUSE_COLUMNS} FROM ${this.table} FINAL WHERE ${where} ORDER BY ${ORDER_ASC}`);
+      if (rows.length === 0 || from === to) return;
+      const events = rows.map(eventFromClickHouseRow).map((event) => {
+        const { session_inferred: _mark, ...details } = event.details as Record<string, unknown>;
+        return { ...event, session_id: to, details } as DebbieEvent;
+      });
+      await this.insertBatch(events);
+      await this.mutate(`ALTER TABLE ${this.table} DELETE WHERE ${where}`);
+      moved = events.length;
+    });
+    return moved;
   }
 
   // ---- EventReader ----------------------------------------------------------------------
