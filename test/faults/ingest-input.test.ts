@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '@debbie/store';
+
+// Promises of `debbie ingest` (the built CLI) on hostile input: a binary file is refused with a clear
+// error and nothing stored unless forced; an over-long record becomes ONE event, cut and tagged, with
+// an error naming the file, the line and the limit, and a non-zero exit (something was not kept);
+// the same file ingested twice gives the same event ids.
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'packages/cli/dist/bin.js');
+let dir: string;
+
+beforeAll(() => {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first`);
+  dir = mkdtempSync(join(tmpdir(), 'debbie-ingest-fault-'));
+});
+
+const ingest = (...args: string[]) => spawnSync(process.execPath, [bin, 'ingest', ...args, '--no-commentary'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+
+describe('fault: hostile input to debbie ingest', () => {
+  it('promise: an 8 MB binary file is refused (exit 1, error naming the file), nothing stored; --allow-binary reads it as raw lines', async () => {
+    const path = join(dir, 'blob.bin');
+    const bytes = Buffer.alloc(8 * 1024 * 1024);
+    let x = 12345;
+    for (let i = 0; i < bytes.length; i++) { x = (x * 1103515245 + 12345) >>> 0; bytes[i] = x >>> 24; }
+    writeFileSync(path, bytes);
+    const store = join(dir, 'bin.duckdb');
+    const refused = ingest(path, '--store', store);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/blob\.bin: looks binary .*--allow-binary/);
+    const s = await openStore(store, { readOnly: true });
+    try {
+      expect(await s.queryEvents({})).toEqual([]);
+    } finally {
+      await s.close();
+    }
+    const forced = ingest(path, '--store', join(dir, 'forced.duckdb'), '--allow-binary', '--format', 'json');
+    const [r] = JSON.parse(forced.stdout) as { events: number; unparseable: number }[];
+    expect(r!.events).toBeGreaterThan(0);
+    expect(r!.unparseable).toBe(r!.events); // every line kept, as a raw event tagged unparsed
+  });
+
+  it('promise: a 50 MB log record is one event tagged truncated, not 13; the error names file, line and limit; exit 1', async () => {
+    const path = join(dir, 'huge.log');
+    const fd = openSync(path, 'w');
+    writeSync(fd, '2025-06-10 10:00:00,000 1 MainThread app.server - INFO - before\n2025-06-10 10:00:01,000 1 MainThread app.server - INFO - huge ');
+    const block = Buffer.alloc(1024 * 1024, 'z');
+    for (let i = 0; i < 50; i++) writeSync(fd, block);
+    writeSync(fd, '\n2025-06-10 10:00:02,000 1 MainThread app.server - INFO - after\n');
+    closeSync(fd);
+    const store = join(dir, 'huge.duckdb');
+    const run = ingest(path, '--store', store, '--format', 'json');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/huge\.log line 2: a line of \d{8} bytes is longer than the limit of 1048576 bytes/);
+    const [r] = JSON.parse(run.stdout) as { lines: number; events: number; truncated: number }[];
+    expect(r).toMatchObject({ lines: 3, events: 3, truncated: 1 });
+    const s = await openStore(store, { readOnly: true });
+    try {
+      const events = await s.queryEvents({});
+      expect(events.map((e) => e.event_summary.slice(0, 6))).toEqual(['before', 'huge z', 'after']);
+      expect(events[1]!.tags).toContain('truncated');
+      expect(events[1]!.details.original_bytes).toBeGreaterThan(50 * 1024 * 1024);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('promise: the same file ingested twice gives every event the same id both times', async () => {
+    const path = join(dir, 'twice.log');
+    writeFileSync(path, [
+      '2025-06-10 10:00:00,000 1 MainThread app.server - INFO - one',
+      '2025-06-10 10:00:01,000 1 MainThread app.server - ERROR - two',
+      'Traceback (most recent call last):',
+      'ValueError: boom',
+      'not a log line',
+      '',
+    ].join('\n'));
+    const store = join(dir, 'twice.duckdb');
+    expect(ingest(path, '--store', store).status).toBe(0);
+    expect(ingest(path, '--store', store).status).toBe(0);
+    const s = await openStore(store, { readOnly: true });
+    try {
+      const ids = (await s.queryEvents({})).map((e) => e.event_id);
+      // Until the store keeps one event per id, a second ingest shows up as each id twice.
+      const counts = new Map<string, number>();
+      for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+      expect(counts.size).toBe(2);
+      expect([...counts.values()].every((n) => n === ids.length / counts.size)).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+});
