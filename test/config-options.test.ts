@@ -206,7 +206,7 @@ describe('debbie.yaml python_execution, honored by debbie run-script', () => {
     const slow = await runScript(dir, session, 'while True:\n    pass');
     expect(slow.code).toBe(1);
     expect(slow.stderr).toMatch(/timed out after 2/);
-    const { stdout } = await exec(process.execPath, [bin, 'events', '--session', session, '--source', 'python_exec', '--store', 's.duckdb', '--format', 'json'], { cwd: dir });
+    const { stdout } = await exec(process.execPath, [bin, 'events', '--session', `python_exec-${session}`, '--source', 'python_exec', '--store', 's.duckdb', '--format', 'json'], { cwd: dir });
     const runs: DebbieEvent[] = JSON.parse(stdout);
     expect(runs).toHaveLength(3);
     expect(runs.every((r) => typeof r.details.script_sha256 === 'string')).toBe(true);

@@ -88,7 +88,7 @@ describe('debbie mcp (Model Context Protocol over stdio)', () => {
     const body = JSON.parse(textOf(result));
     expect(body.error).toBeNull();
     expect(body.output).toContain('list_rfcs');
-    const runs = JSON.parse(textOf(await client.callTool({ name: 'get_events', arguments: { session_id: stallSession, sources: ['python_exec'] } })));
+    const runs = JSON.parse(textOf(await client.callTool({ name: 'get_events', arguments: { session_id: `python_exec-${stallSession}`, sources: ['python_exec'] } })));
     expect(runs).toHaveLength(1);
     expect(runs[0].details.script_name).toBe('tool_usage_patterns');
   });

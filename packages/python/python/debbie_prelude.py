@@ -3,7 +3,7 @@
 Reads context.json and logs.jsonl (DebbieEvents, one JSON object a line) from the current
 directory, exposes them to the script as `logs`, `LogSource`, `LogLevel`, `session`, `state`,
 `params`, `df` and a few helpers, enforces the import policy on the script's own imports, runs
-script.py, and writes result.json (error with traceback, a JSON-safe snapshot of the script's
+script.py, and writes its result to descriptor 4, a pipe to the parent (error with traceback, a JSON-safe snapshot of the script's
 top-level variables, timings) for the TypeScript side.
 
 The import policy is a courtesy on top of the sandbox, not the security boundary: bubblewrap
@@ -535,12 +535,14 @@ def main():
     _write_result(result, elapsed)
 
 
+RESULT_FD = 4  # a pipe to the parent (see PythonExecutor): no file the script could replace
+
+
 def _write_result(result, elapsed):
     result["execution_time"] = elapsed
-    with open("result.json.tmp", "w", encoding="utf-8") as f:
-        json.dump(result, f, ensure_ascii=False, allow_nan=False, default=str)
     import os
-    os.replace("result.json.tmp", "result.json")
+    with os.fdopen(RESULT_FD, "w", encoding="utf-8") as f:
+        json.dump(result, f, ensure_ascii=False, allow_nan=False, default=str)
 
 
 if __name__ == "__main__":

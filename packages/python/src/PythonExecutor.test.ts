@@ -128,6 +128,12 @@ describe('PythonExecutor', () => {
     expect((await py.execute('exit(3)')).error).toBe('SystemExit: 3');
   });
 
+  it('reports the exit code the script would have had on its own (issue 17: a failed script said 0)', async () => {
+    expect((await py.execute('x = 1')).exit_code).toBe(0);
+    expect((await py.execute('1/0')).exit_code).toBe(1);
+    expect((await py.execute('exit(3)')).exit_code).toBe(3);
+  });
+
   it('records each run as a python_exec event with the sha256, duration, output size and error', async () => {
     const sink = memorySink();
     const withSink = new PythonExecutor({ sink });
@@ -137,11 +143,13 @@ describe('PythonExecutor', () => {
     expect(sink.events).toHaveLength(2);
     const [ok, failed] = sink.events as [DebbieEvent, DebbieEvent];
     expect(ok).toMatchObject({
-      source: 'python_exec', level: 'INFO', action: 'script_executed', session_id: 's-1', kind: 'span',
+      // in a session of its own, linked to the analysed one (a run never stretches the session it analyses)
+      source: 'python_exec', level: 'INFO', action: 'script_executed', session_id: 'python_exec-s-1', kind: 'span',
       event_summary: 'Executed 1 line Python script greeting',
     });
     expect(ok.details).toMatchObject({
       script_sha256: createHash('sha256').update(script).digest('hex'), output_size: 6, error: null, script_name: 'greeting',
+      analysed_session_id: 's-1',
     });
     expect(ok.duration_ms).toBeGreaterThan(0);
     expect(failed.level).toBe('ERROR');

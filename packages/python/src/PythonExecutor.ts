@@ -1,6 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, chown, copyFile, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { access, chown, copyFile, mkdir, mkdtemp, open, realpath, rm, writeFile } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,13 +8,14 @@ import { DebbieError, type EventSink } from '@debbie/model';
 import {
   DEFAULT_ALLOWED_IMPORTS, DEFAULT_MAX_FILE_MB, DEFAULT_MAX_LOG_EVENTS, DEFAULT_MAX_OUTPUT_BYTES,
   DEFAULT_MAX_PROCESSES, DEFAULT_MAX_VARIABLE_BYTES, DEFAULT_MAX_VARIABLES_BYTES, DEFAULT_MEMORY_LIMIT_MB,
-  DEFAULT_PYTHON_PATH, DEFAULT_TIMEOUT_MS, DEFAULT_TMPFS_MB, MAX_RESULT_BYTES,
+  DEFAULT_PYTHON_PATH, DEFAULT_TIMEOUT_MS, DEFAULT_TMPFS_MB, DEFAULT_MAX_FILES, MAX_RESULT_BYTES,
 } from './defaults.js';
 import { executionEvent } from './executionEvent.js';
-import { readPreludeResult } from './readResult.js';
+import { parsePreludeResult } from './readResult.js';
 import { runProcess, type ProcessOutcome } from './runProcess.js';
 import { countTasksOfUid } from './taskCount.js';
-import { buildSandboxCommand, type SandboxLimits } from './sandboxCommand.js';
+import { buildSandboxCommand, SCRATCH_DIR, SECCOMP_FD, type SandboxLimits } from './sandboxCommand.js';
+import { buildSeccompFilter, seccompSupported } from './seccompFilter.js';
 import { writeLogFile, type LogFileStats, type LogInput } from './writeLogFile.js';
 
 export type Isolation = 'bubblewrap' | 'none';
@@ -44,8 +45,10 @@ export interface PythonExecutorOptions {
   maxProcesses?: number;
   /** Largest file the script may write. Default 64 MB. */
   maxFileMb?: number;
-  /** Size of the private /tmp tmpfs. Default 64 MB. */
+  /** Size of the one private tmpfs behind /work, /tmp and /dev/shm. Default 64 MB. */
   tmpfsMb?: number;
+  /** Files and directories the script may create there (the tmpfs's inode cap). Default 10,000. */
+  maxFiles?: number;
   /** Modules the script itself may import (top-level names). Default DEFAULT_ALLOWED_IMPORTS. */
   allowedImports?: readonly string[];
   /** Whether scripts may use pandas (`df`, `import pandas`). Default true; false tests the fallbacks. */
@@ -121,6 +124,7 @@ export interface ExecutionResult {
 }
 
 const PRELUDE_PATH = fileURLToPath(new URL('../python/debbie_prelude.py', import.meta.url));
+const LAUNCHER_PATH = fileURLToPath(new URL('../python/debbie_launch.py', import.meta.url));
 const MAX_SCRIPT_BYTES = 1 << 20;
 // A run started as root gets a uid of its own in this range, so prlimit --nproc counts only
 // its own tasks (the kernel exempts root from RLIMIT_NPROC) and concurrent runs do not share it.
@@ -169,6 +173,7 @@ export class PythonExecutor {
       maxProcesses: positive(options.maxProcesses ?? DEFAULT_MAX_PROCESSES, 'maxProcesses'),
       maxFileMb: positive(options.maxFileMb ?? DEFAULT_MAX_FILE_MB, 'maxFileMb'),
       tmpfsMb: positive(options.tmpfsMb ?? DEFAULT_TMPFS_MB, 'tmpfsMb'),
+      maxFiles: positive(options.maxFiles ?? DEFAULT_MAX_FILES, 'maxFiles'),
     };
     this.allowedImports = [...(options.allowedImports ?? DEFAULT_ALLOWED_IMPORTS)];
     for (const name of this.allowedImports) {
@@ -210,16 +215,32 @@ export class PythonExecutor {
     try {
       const uid = process.getuid?.() === 0 ? SANDBOX_UID_BASE + randomInt(SANDBOX_UID_SPAN) : undefined;
       const stats = await this.prepareWorkDir(workDir, script, context);
-      if (uid !== undefined) await chown(workDir, uid, uid);
+      await mkdir(join(workDir, SCRATCH_DIR), { mode: 0o700 });
+      if (uid !== undefined) {
+        await chown(workDir, uid, uid);
+        await chown(join(workDir, SCRATCH_DIR), uid, uid);
+      }
+      // The seccomp program goes to bubblewrap as descriptor 3; the file stays outside the sandbox.
+      const sandboxed = this.isolation === 'bubblewrap';
+      const seccompPath = join(workDir, 'seccomp.bpf');
+      if (sandboxed) await writeFile(seccompPath, buildSeccompFilter(), { mode: 0o600 });
+      const seccomp = sandboxed ? await open(seccompPath, 'r') : undefined;
       const cmd = buildSandboxCommand({
         isolation: this.isolation, pythonPath: this.pythonPath, prlimitPath: this.prlimitPath, bwrapPath: this.bwrapPath,
-        workDir, limits: { ...this.limits, maxProcesses: await this.processLimit(uid) }, readOnlyBinds: this.readOnlyBinds,
+        workDir, launcherPath: LAUNCHER_PATH, seccompFd: sandboxed ? SECCOMP_FD : null,
+        limits: { ...this.limits, maxProcesses: await this.processLimit(uid) }, readOnlyBinds: this.readOnlyBinds,
       });
-      const outcome = await runProcess({
-        command: cmd.command, args: cmd.args, cwd: cmd.cwd, env: this.childEnv(workDir),
-        timeoutMs: this.timeoutMs, maxOutputBytes: this.maxOutputBytes,
-        ...(uid !== undefined ? { uid, gid: uid } : {}),
-      });
+      let outcome: ProcessOutcome;
+      try {
+        outcome = await runProcess({
+          command: cmd.command, args: cmd.args, cwd: cmd.cwd, env: this.childEnv(workDir),
+          timeoutMs: this.timeoutMs, maxOutputBytes: this.maxOutputBytes, maxResultBytes: MAX_RESULT_BYTES,
+          ...(seccomp ? { fd3: seccomp.fd } : {}),
+          ...(uid !== undefined ? { uid, gid: uid } : {}),
+        });
+      } finally {
+        await seccomp?.close();
+      }
       if (outcome.spawnError) {
         throw new DebbieError('sandbox_unavailable', `could not start ${cmd.command}: ${outcome.spawnError.message}`, 'PythonExecutor');
       }
@@ -297,10 +318,13 @@ export class PythonExecutor {
     if (outcome.timedOut) {
       return failed('timeout', `timed out after ${formatSeconds(this.timeoutMs)} s (wall clock); the sandbox's process group was killed`);
     }
-    const prelude = await readPreludeResult(join(workDir, 'result.json'), MAX_RESULT_BYTES);
+    const prelude = parsePreludeResult(outcome.result.text(), outcome.result.total, MAX_RESULT_BYTES);
     if (typeof prelude === 'string') {
       if (this.isolation === 'bubblewrap' && outcome.exitCode !== 0 && /^bwrap:/m.test(base.stderr)) {
         throw new DebbieError('sandbox_failed', `bubblewrap could not set up the sandbox: ${firstLine(base.stderr.slice(base.stderr.indexOf('bwrap:')))}`, 'PythonExecutor');
+      }
+      if (outcome.exitCode === 125 && /^debbie-launch:/m.test(base.stderr)) {
+        throw new DebbieError('sandbox_failed', `the sandbox launcher failed: ${firstLine(base.stderr.slice(base.stderr.indexOf('debbie-launch:')))}`, 'PythonExecutor');
       }
       // bubblewrap reports a child killed by signal N as exit code 128 + N.
       const signal = outcome.signal ?? (this.isolation === 'bubblewrap' ? signalFromExitCode(outcome.exitCode) : null);
@@ -310,6 +334,9 @@ export class PythonExecutor {
     }
     return {
       ...base,
+      // The prelude itself exits 0 after catching the script's failure: report the code the script
+      // would have exited with on its own (1 for an exception, n for exit(n)).
+      exit_code: scriptExitCode(prelude.error, outcome.exitCode),
       error: prelude.error?.message ?? null,
       error_kind: prelude.error ? 'exception' : null,
       error_type: prelude.error?.type ?? null,
@@ -339,6 +366,11 @@ export class PythonExecutor {
         throw new DebbieError('sandbox_unavailable',
           `bubblewrap not found at ${this.bwrapPath}: refusing to run Python scripts without a sandbox. ` +
           `Install it (apt-get install bubblewrap) or, for trusted scripts only, pass isolation: 'none'.`, 'PythonExecutor');
+      }
+      if (!seccompSupported()) {
+        throw new DebbieError('sandbox_unavailable',
+          `no seccomp syscall table for ${process.arch} (x64 and arm64 have one): refusing to run Python scripts without the filter. ` +
+          `For trusted scripts only, pass isolation: 'none'.`, 'PythonExecutor');
       }
     }
     if (await missing(this.prlimitPath)) {
@@ -388,4 +420,11 @@ function signalHint(signal: string, limits: SandboxLimits): string {
   if (signal === 'SIGKILL') return ` (the CPU time limit of ${limits.cpuSeconds} s, or the kernel's out-of-memory killer)`;
   if (signal === 'SIGSEGV' || signal === 'SIGABRT') return ` (possibly out of memory under the ${limits.memoryLimitMb} MB limit)`;
   return '';
+}
+
+function scriptExitCode(error: { type: string; message: string } | null, interpreterCode: number | null): number | null {
+  if (!error) return interpreterCode;
+  if (error.type !== 'SystemExit') return 1;
+  const code = /^SystemExit: (-?\d+)$/.exec(error.message)?.[1];
+  return code === undefined ? 1 : Number(code);
 }

@@ -36,3 +36,5 @@ export const DEFAULT_MAX_VARIABLE_BYTES = 256 << 10;
 export const DEFAULT_MAX_LOG_EVENTS = 200_000;
 /** Largest result.json the TypeScript side will read. */
 export const MAX_RESULT_BYTES = 8 << 20;
+/** Files and directories a script may create in its tmpfs (/work, /tmp, /dev/shm together). */
+export const DEFAULT_MAX_FILES = 10_000;

@@ -1,7 +1,8 @@
 export { PythonExecutor } from './PythonExecutor.js';
 export type { PythonExecutorOptions, ExecutionContext, ExecutionResult, ErrorKind, Isolation } from './PythonExecutor.js';
 export type { LogInput } from './writeLogFile.js';
-export { executionEvent } from './executionEvent.js';
+export { executionEvent, scriptRunSessionId } from './executionEvent.js';
+export { buildSeccompFilter, DENIED_SYSCALLS } from './seccompFilter.js';
 export { buildSandboxCommand, SANDBOX_WORK_DIR } from './sandboxCommand.js';
 export type { SandboxCommand, SandboxCommandInput, SandboxLimits } from './sandboxCommand.js';
 export {

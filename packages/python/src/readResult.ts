@@ -1,7 +1,5 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 
-/** What the prelude writes to result.json (untrusted: the script can overwrite it). */
+/** What the prelude writes to its result pipe (untrusted: the script can write there too). */
 export interface PreludeResult {
   error: { type: string; message: string; traceback: string | null } | null;
   variables: Record<string, unknown>;
@@ -14,45 +12,31 @@ export interface PreludeResult {
 }
 
 /**
- * Reads the prelude's result.json without following links (the sandboxed script owns the work
- * directory and could plant a symlink to a host file) and with a size cap. Returns a string
- * saying what was wrong when the file is missing, oversized or malformed.
+ * Parses what the prelude wrote to its result pipe (untrusted: the script runs in the same
+ * process and could write there too). Returns a string saying what was wrong when nothing came,
+ * it was over the cap or malformed.
  */
-export async function readPreludeResult(path: string, maxBytes: number): Promise<PreludeResult | string> {
-  let handle;
+export function parsePreludeResult(text: string, total: number, maxBytes: number): PreludeResult | string {
+  if (total === 0) return 'the script produced no result (the interpreter died before the prelude finished)';
+  if (total > maxBytes) return `the result is ${total} bytes, over the ${maxBytes}-byte cap`;
+  let parsed: unknown;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    parsed = JSON.parse(text);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'the script produced no result (the interpreter died before the prelude finished)';
-    return `result.json could not be opened (${code ?? String(error)})`;
+    return `the result is not valid JSON (${(error as Error).message})`;
   }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) return 'result.json is not a regular file';
-    if (info.size > maxBytes) return `result.json is ${info.size} bytes, over the ${maxBytes}-byte cap`;
-    const text = await handle.readFile('utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      return `result.json is not valid JSON (${(error as Error).message})`;
-    }
-    return validate(parsed);
-  } finally {
-    await handle.close();
-  }
+  return validate(parsed);
 }
 
 function validate(value: unknown): PreludeResult | string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'result.json is not an object';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the result is not an object';
   const v = value as Record<string, unknown>;
   const variables = v.variables;
-  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) return 'result.json: variables is not an object';
+  if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) return 'the result: variables is not an object';
   let error: PreludeResult['error'] = null;
   if (v.error !== null && v.error !== undefined) {
     const e = v.error as Record<string, unknown>;
-    if (typeof e !== 'object' || typeof e.message !== 'string') return 'result.json: error has no message';
+    if (typeof e !== 'object' || typeof e.message !== 'string') return 'the result: error has no message';
     error = {
       type: typeof e.type === 'string' ? e.type : 'Error',
       message: e.message,

@@ -9,6 +9,10 @@ export interface RunProcessOptions {
   /** Wall-clock limit; past it the whole process group is killed. */
   timeoutMs: number;
   maxOutputBytes: number;
+  /** An open descriptor handed to the child as descriptor 3 (the seccomp program), if any. */
+  fd3?: number;
+  /** Cap on what the child writes to descriptor 4 (its result pipe). */
+  maxResultBytes: number;
   /** Run as this uid/gid (only when Node runs as root). */
   uid?: number;
   gid?: number;
@@ -19,6 +23,8 @@ export interface ProcessOutcome {
   signal: NodeJS.Signals | null;
   stdout: CappedBuffer;
   stderr: CappedBuffer;
+  /** What the child wrote to descriptor 4. */
+  result: CappedBuffer;
   timedOut: boolean;
   wallMs: number;
   /** Set when the command could not be started at all (ENOENT, EACCES). */
@@ -34,6 +40,7 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
   const started = performance.now();
   const stdout = new CappedBuffer(options.maxOutputBytes);
   const stderr = new CappedBuffer(options.maxOutputBytes);
+  const result = new CappedBuffer(options.maxResultBytes);
   return new Promise((resolve) => {
     let timedOut = false;
     let spawnError: Error | null = null;
@@ -41,7 +48,9 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // 3: the seccomp program (or nothing), 4: the result pipe. Every other descriptor the
+      // process holds is closed by the launcher before the script starts.
+      stdio: ['ignore', 'pipe', 'pipe', options.fd3 ?? 'ignore', 'pipe'],
       ...(options.uid !== undefined ? { uid: options.uid } : {}),
       ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
@@ -57,15 +66,18 @@ export function runProcess(options: RunProcessOptions): Promise<ProcessOutcome> 
       timedOut = true;
       killGroup();
     }, options.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const resultPipe = child.stdio[4] as NodeJS.ReadableStream | null;
+    resultPipe?.on('data', (chunk: Buffer) => result.push(chunk));
+    resultPipe?.on('error', () => undefined);
     let settled = false;
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       killGroup();
-      resolve({ exitCode: code, signal, stdout, stderr, timedOut, wallMs: performance.now() - started, spawnError });
+      resolve({ exitCode: code, signal, stdout, stderr, result, timedOut, wallMs: performance.now() - started, spawnError });
     };
     child.on('error', (error) => {
       spawnError = error;

@@ -31,7 +31,75 @@ function processesOf(uid: number): string[] {
   return left;
 }
 
-describe('sandbox containment', () => {
+describe('sandbox containment (issue 13: descriptors, seccomp, disk/shm/file caps)', () => {
+  const small = new PythonExecutor({ allowedImports: [...DEFAULT_ALLOWED_IMPORTS, 'os', 'ctypes', 'mmap'], timeoutMs: 20_000, tmpfsMb: 8, maxFiles: 300 });
+
+  it('sees only descriptors 0, 1, 2 and its result pipe', async () => {
+    const r = await open.execute("import os\nfds = sorted(int(f) for f in os.listdir('/proc/self/fd') if os.path.exists('/proc/self/fd/' + f))");
+    expect(r.error).toBeNull();
+    expect(r.variables.fds).toEqual([0, 1, 2, 4]);
+  });
+
+  it('ptrace and the other denied syscalls fail with EPERM (seccomp)', async () => {
+    const r = await small.execute([
+      'import ctypes, os',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'def errno_of(rc): return ctypes.get_errno() if rc == -1 else 0',
+      'ptrace_traceme = errno_of(libc.ptrace(0, 0, 0, 0))',
+      'ptrace_attach = errno_of(libc.ptrace(16, 1, 0, 0))',
+      'unshare = errno_of(libc.unshare(0x00020000))',
+      'mount = errno_of(libc.mount(b"none", b"/tmp", b"tmpfs", 0, None))',
+      'bpf = errno_of(libc.syscall(321, 0, 0, 0))',
+      'io_uring = errno_of(libc.syscall(425, 1, 0))',
+      'getpid_ok = os.getpid() > 0',
+    ].join('\n'));
+    expect(r.error).toBeNull();
+    expect(r.variables).toMatchObject({ ptrace_traceme: 1, ptrace_attach: 1, unshare: 1, mount: 1, bpf: 1, io_uring: 1, getpid_ok: true });
+  });
+
+  it('cannot exceed its disk cap in the work directory, /tmp or /dev/shm (one 8 MB tmpfs)', async () => {
+    const r = await small.execute([
+      'import os',
+      'def fill(path):',
+      '    written = 0',
+      '    try:',
+      '        with open(path, "wb") as f:',
+      '            for _ in range(64):',
+      '                f.write(b"x" * (1 << 20)); f.flush(); written += 1',
+      '    except OSError as e:',
+      '        return (written, e.errno)',
+      '    finally:',
+      '        try: os.remove(path)',
+      '        except OSError: pass',
+      '    return (written, 0)',
+      'work = fill("/work/big")',
+      'tmp = fill("/tmp/big")',
+      'shm = fill("/dev/shm/big")',
+    ].join('\n'));
+    expect(r.error).toBeNull();
+    for (const where of ['work', 'tmp', 'shm']) {
+      const [mb, errno] = r.variables[where] as [number, number];
+      expect(errno, where).toBe(28); // ENOSPC
+      expect(mb, where).toBeLessThanOrEqual(8);
+    }
+  });
+
+  it('cannot create more files than its inode cap', async () => {
+    const r = await small.execute([
+      'import os',
+      'made = 0',
+      'err = 0',
+      'try:',
+      '    for i in range(100000):',
+      '        open(f"/work/f{i}", "w").close(); made += 1',
+      'except OSError as e:',
+      '    err = e.errno',
+    ].join('\n'));
+    expect(r.error).toBeNull();
+    expect(r.variables.err).toBe(28);
+    expect(r.variables.made as number).toBeLessThan(300);
+  });
+
   const hostDir = mkdtempSync(join(tmpdir(), 'debbie-py-probe-'));
   afterAll(() => rmSync(hostDir, { recursive: true, force: true }));
 
@@ -154,10 +222,10 @@ describe('sandbox containment', () => {
     expect(allowed.error).toBeNull();
   });
 
-  it('does not follow a symlink the script plants as its result file', async () => {
+  it('cannot forge its result through a planted file: the result comes over a pipe', async () => {
     const r = await open.execute("import os\nos.symlink('/etc/hostname', 'result.json')\nos._exit(0)");
     expect(r.error_kind).toBe('crashed');
-    expect(r.error).toMatch(/result.json could not be opened \(ELOOP\)/);
+    expect(r.error).toMatch(/the script produced no result/);
   });
 
   it('refuses to run without bubblewrap unless isolation is explicitly off', async () => {
