@@ -1,5 +1,6 @@
 import { RemoteEventSink } from '@debbie/collector';
 import { DebbieError, type DebbieEvent } from '@debbie/model';
+import { createPipeline } from '@debbie/pipeline';
 import { openStore } from '@debbie/store';
 import type { CommandIO, ParsedValues } from './Command.js';
 import { collectorToken, collectorUrl, storeLocation } from './flags.js';
@@ -19,11 +20,12 @@ export async function recordEvent(event: DebbieEvent, values: ParsedValues, io: 
       if (sink.stats.sent === 0) throw new DebbieError('not_recorded', 'the collector did not accept it');
       return;
     }
-    const store = await openStore(storeLocation(values, io));
+    // Through the one pipeline (redaction), committed before we say nothing went wrong.
+    const pipeline = createPipeline({ store: await openStore(storeLocation(values, io)) });
     try {
-      await store.append([event]);
+      await pipeline.writeBatch([event]);
     } finally {
-      await store.close();
+      await pipeline.shutdown();
     }
   } catch (error) {
     io.stderr.write(`debbie ${command}: the ${event.source} event of this run was not recorded: ${(error as Error).message}\n`);

@@ -1,4 +1,5 @@
 import { DebbieError, type DebbieEvent, type EventSink } from '@debbie/model';
+import { COMMENTARY_DONE_HEADER, COMMENTARY_DONE_VALUE } from '@debbie/pipeline';
 import type { PostEventsResult } from './http/postEvents.js';
 
 export interface RemoteEventSinkOptions {
@@ -12,12 +13,18 @@ export interface RemoteEventSinkOptions {
   maxQueued?: number;
   /** A partial batch is sent after this long, so a live watcher sees events promptly. Default 250 ms. */
   flushIntervalMs?: number;
+  /** The sender's pipeline already ran commentary on these events: the collector must not comment again. */
+  commentaryDone?: boolean;
+  /** How long to keep retrying a batch the collector answers 503/429 (it honours Retry-After). Default 5 minutes. */
+  retryForMs?: number;
 }
 
 /**
  * An EventSink that sends events to a running collector (POST /api/events, NDJSON), in batches,
- * one request at a time. write() never blocks; over maxQueued it drops and counts.
- * A failed request is counted (its events as dropped) and the error kept for `lastError`.
+ * one request at a time. The collector answers 2xx only once a batch is committed, so `sent` counts
+ * what is stored. A 503/429 is retried after its Retry-After (the collector is behind) for up to
+ * retryForMs; senders that can wait await `ready()` so the queue never overflows. write() never
+ * blocks; over maxQueued it drops and counts. A failed batch is counted as dropped, its error kept in `lastError`.
  */
 export class RemoteEventSink implements EventSink {
   private readonly endpoint: string;
@@ -25,11 +32,13 @@ export class RemoteEventSink implements EventSink {
   private readonly batchSize: number;
   private readonly maxQueued: number;
   private readonly flushIntervalMs: number;
+  private readonly commentaryDone: boolean;
+  private readonly retryForMs: number;
   private timer: NodeJS.Timeout | undefined;
   private queue: DebbieEvent[] = [];
   private sending: Promise<void> = Promise.resolve();
   private scheduled = false;
-  readonly stats = { sent: 0, rejected: 0, dropped: 0 };
+  readonly stats = { sent: 0, rejected: 0, dropped: 0, retries: 0 };
   lastError: Error | undefined;
 
   constructor(options: RemoteEventSinkOptions) {
@@ -38,6 +47,13 @@ export class RemoteEventSink implements EventSink {
     this.batchSize = options.batchSize ?? 2000;
     this.maxQueued = options.maxQueued ?? 100_000;
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
+    this.commentaryDone = options.commentaryDone ?? false;
+    this.retryForMs = options.retryForMs ?? 5 * 60_000;
+  }
+
+  /** Resolves when the queue is at most half full: a sender that can wait (file ingest) awaits it between reads. */
+  async ready(): Promise<void> {
+    while (this.queue.length > this.maxQueued / 2) await this.sending;
   }
 
   write(event: DebbieEvent): void {
@@ -85,12 +101,23 @@ export class RemoteEventSink implements EventSink {
   private async post(batch: DebbieEvent[]): Promise<void> {
     const headers: Record<string, string> = { 'Content-Type': 'application/x-ndjson' };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (this.commentaryDone) headers[COMMENTARY_DONE_HEADER] = COMMENTARY_DONE_VALUE;
+    const body = batch.map((e) => JSON.stringify(e)).join('\n');
+    const giveUpAt = Date.now() + this.retryForMs;
     let res: Response;
-    try {
-      res = await fetch(this.endpoint, { method: 'POST', headers, body: batch.map((e) => JSON.stringify(e)).join('\n') });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause;
-      throw new DebbieError('collector_unreachable', `cannot reach the collector at ${this.endpoint} (${cause?.code ?? (error as Error).message})`, '--url');
+    for (;;) {
+      try {
+        res = await fetch(this.endpoint, { method: 'POST', headers, body });
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause;
+        throw new DebbieError('collector_unreachable', `cannot reach the collector at ${this.endpoint} (${cause?.code ?? (error as Error).message})`, '--url');
+      }
+      if ((res.status !== 503 && res.status !== 429) || Date.now() >= giveUpAt) break;
+      // The collector is behind or its store cannot write: wait as it asks, then send the same batch again.
+      await res.arrayBuffer().catch(() => undefined);
+      this.stats.retries += 1;
+      const after = Number(res.headers.get('retry-after'));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(Number.isFinite(after) && after > 0 ? after * 1000 : 1000, 30_000)));
     }
     if (!res.ok) {
       const text = await res.text().catch(() => '');

@@ -1,7 +1,5 @@
 export { startCollector } from './startCollector.js';
 export type { CollectorOptions, CollectorStats, RunningCollector } from './startCollector.js';
-export { EventPipeline } from './EventPipeline.js';
-export type { EventPipelineOptions, EventPipelineStats } from './EventPipeline.js';
 export { CollectorServer } from './http/CollectorServer.js';
 export type { CollectorServerOptions } from './http/CollectorServer.js';
 export { OtlpReceiver } from './http/OtlpReceiver.js';

@@ -1,26 +1,35 @@
-import type { DebbieEvent, EventReader, EventSink } from '@debbie/model';
-import { EventPipeline, type EventPipelineStats } from './EventPipeline.js';
+import type { EventReader } from '@debbie/model';
+import {
+  createPipeline, type CommentaryFactory, type OptionalSink, type Pipeline, type PipelineOptions, type PipelineStats, type PipelineStore,
+} from '@debbie/pipeline';
+import type { EventSink } from '@debbie/model';
 import { CollectorServer } from './http/CollectorServer.js';
 import { OtlpReceiver, type OtlpReceiverStats } from './http/OtlpReceiver.js';
 import { QueryApi } from './http/QueryApi.js';
 
 export interface CollectorOptions {
-  /** The event store: written through the pipeline, read by the query API. */
-  store?: (EventSink & Partial<EventReader>) | undefined;
-  /** Other sinks (the stream's LogStreamer, exporters). */
-  sinks?: EventSink[];
-  /** Builds the commentary; `onComment` feeds its comments back into the pipeline. */
-  commentary?: ((onComment: (event: DebbieEvent) => void) => EventSink) | undefined;
+  /** The event store: requests are acknowledged once committed to it; read by the query API. */
+  store?: (PipelineStore & Partial<EventReader> & { stats?: () => unknown }) | undefined;
+  /** Best-effort sinks (the stream's LogStreamer, exporters); their drops are counted. */
+  sinks?: readonly (OptionalSink | EventSink)[];
+  /** Builds the commentary; its comments are fed back into the pipeline's sinks. */
+  commentary?: CommentaryFactory | undefined;
+  /** Events waiting for the store before requests get 503. Default 100,000. */
+  maxPendingEvents?: number;
+  /** Sink, store and commentary failures (counted in stats either way). */
+  onError?: PipelineOptions['onError'];
   /** Default 127.0.0.1. */
   host?: string;
   /** OTLP/HTTP + query API port. Default 4318; 0 picks a free port. */
   port?: number;
-  /** Bearer token; default env DEBBIE_TOKEN. Required when host is not loopback. */
+  /** Bearer token; default env DEBBIE_TOKEN. Required (16+ characters) when host is not loopback. */
   token?: string | undefined;
   /** Largest OTLP body after decompression. Default 16 MiB. */
   maxBodyBytes?: number;
-  /** OTLP bytes in flight before 503s. Default 64 MiB. */
+  /** OTLP bytes received and not yet answered before 503s. Default 64 MiB. */
   maxInflightBytes?: number;
+  /** A request body idle this long gets 408 and its connection is closed. Default 10 s. */
+  idleBodyTimeoutMs?: number;
   /** Largest /api/events page. Default 10,000. */
   maxPageSize?: number;
   /** Attribute names that carry the session (debbie.yaml `debbie_config.sessions.keys`). */
@@ -29,8 +38,9 @@ export interface CollectorOptions {
 
 export interface CollectorStats {
   receiver: OtlpReceiverStats;
-  pipeline: EventPipelineStats;
-  /** The store's own counters (appended, dropped, queued…) when it reports them. */
+  /** Every event received (OTLP and POST /api/events), stored, refused, commented. */
+  pipeline: PipelineStats;
+  /** The store's own counters when it reports them. */
   store?: unknown;
 }
 
@@ -39,7 +49,7 @@ export interface RunningCollector {
   /** http://host:port of OTLP and the query API. */
   url: string;
   port: number;
-  pipeline: EventPipeline;
+  pipeline: Pipeline;
   receiver: OtlpReceiver;
   stats(): CollectorStats;
   /** Everything received so far is handed to the sinks (and the store has written it). */
@@ -48,41 +58,56 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-function isReader(store: CollectorOptions['store']): store is EventSink & EventReader {
+function isReader(store: CollectorOptions['store']): store is PipelineStore & EventReader {
   return !!store && typeof store.listSessions === 'function' && typeof store.queryEvents === 'function';
 }
 
 /**
- * Starts the collector: OTLP/HTTP receiver → pipeline (redact → store, commentary, other sinks)
- * and the query API over the store.
+ * Starts the collector: OTLP/HTTP receiver and POST /api/events → the pipeline (redaction, store,
+ * commentary, sinks) and the query API over the store.
  * @example
  *   const c = await startCollector({ store: await openStore('.debbie/debbie.duckdb'), sinks: [streamer] });
  *   // point an OTLP exporter at `${c.url}/v1/traces`; later: await c.close();
  */
 export async function startCollector(options: CollectorOptions = {}): Promise<RunningCollector> {
   const token = options.token ?? (process.env.DEBBIE_TOKEN || undefined);
-  const sinks = [...(options.store ? [options.store] : []), ...(options.sinks ?? [])];
-  const pipeline = new EventPipeline({ sinks, ...(options.sessionKeys ? { sessionKeys: options.sessionKeys } : {}) });
-  if (options.commentary) pipeline.setCommentary(options.commentary((e) => pipeline.comment(e)));
+  const pipeline = createPipeline({
+    store: options.store,
+    sinks: options.sinks ?? [],
+    commentary: options.commentary,
+    onError: options.onError,
+    ...(options.sessionKeys ? { sessionKeys: options.sessionKeys } : {}),
+    ...(options.maxPendingEvents !== undefined ? { maxPendingEvents: options.maxPendingEvents } : {}),
+  });
   const receiver = new OtlpReceiver({
-    sink: pipeline,
+    pipeline,
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.maxInflightBytes !== undefined ? { maxInflightBytes: options.maxInflightBytes } : {}),
+    ...(options.idleBodyTimeoutMs !== undefined ? { idleBodyTimeoutMs: options.idleBodyTimeoutMs } : {}),
   });
-  const store = options.store as { stats?: () => unknown } | undefined;
+  const store = options.store;
   const stats = (): CollectorStats => ({
     receiver: { ...receiver.stats },
-    pipeline: { ...pipeline.stats },
+    pipeline: pipeline.stats(),
     ...(typeof store?.stats === 'function' ? { store: store.stats() } : {}),
   });
-  const queryApi = isReader(options.store)
-    ? new QueryApi({ reader: options.store, stats, beforeRead: () => options.store!.forceFlush(), ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}) })
+  const queryApi = isReader(store)
+    ? new QueryApi({ reader: store, stats, beforeRead: () => pipeline.forceFlush(), ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}) })
     : undefined;
-  const server = new CollectorServer({
-    receiver, queryApi, host: options.host ?? '127.0.0.1', port: options.port ?? 4318, token, eventSink: pipeline,
-    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+  let server: CollectorServer;
+  try {
+    server = new CollectorServer({
+      receiver, queryApi, host: options.host ?? '127.0.0.1', port: options.port ?? 4318, token, eventSink: pipeline,
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    });
+  } catch (error) {
+    await pipeline.shutdown();
+    throw error;
+  }
+  const port = await server.listen().catch(async (error: unknown) => {
+    await pipeline.shutdown();
+    throw error;
   });
-  const port = await server.listen();
   let closing: Promise<void> | undefined;
   return {
     url: server.url,

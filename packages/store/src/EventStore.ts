@@ -26,7 +26,7 @@ const TIMESTAMP_INDEX = EVENT_COLUMNS.findIndex((c) => c.name === 'timestamp');
 
 /**
  * Debbie's embedded event store on one DuckDB file: an EventSink (bounded, batched, non-blocking
- * writes through DuckDB's Appender, every event redacted first) and an EventReader (sessions,
+ * writes through DuckDB's Appender; redaction is the pipeline's, before) and an EventReader (sessions,
  * filtered events, correlation groups, timelines, span trees). Create it with openStore().
  * Queries see what has been flushed; call forceFlush() first to include queued events.
  */
@@ -369,7 +369,7 @@ export class EventStore implements Store {
   private async appendBatch(events: readonly DebbieEvent[]): Promise<void> {
     const writer = this.writer;
     if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
-    // Validate, redact and encode a slice at a time, yielding between slices, so a batch never
+    // Validate and encode a slice at a time, yielding between slices, so a batch never
     // holds the event loop for long; a malformed event is rejected here, alone. Each slice goes to
     // DuckDB as one text parameter and is inserted on DuckDB's threads while the next slice is
     // encoded; one transaction per batch makes the batch visible at once.

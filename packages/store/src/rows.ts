@@ -1,5 +1,5 @@
 import {
-  DebbieError, epochMicros, isLogLevel, isLogSource, isoFromEpochMicros, redactEvent,
+  DebbieError, epochMicros, isLogLevel, isLogSource, isoFromEpochMicros,
   type DebbieEvent,
 } from '@debbie/model';
 import { EVENT_COLUMNS } from './schema.js';
@@ -9,7 +9,7 @@ export type StoredValue = bigint | string | number | string[] | null;
 export type StoredRow = StoredValue[];
 
 /**
- * Redacts an event and turns it into a row, or throws DebbieError `invalid_event` naming the
+ * Turns an event into a row, or throws DebbieError `invalid_event` naming the
  * field that cannot be stored. Runs before anything reaches DuckDB, so one bad event never
  * spoils a batch.
  */
@@ -21,7 +21,8 @@ export function toStoredRow(input: DebbieEvent): StoredRow {
   const fail = (field: string, what: string): never => {
     throw new DebbieError('invalid_event', `field "${field}" ${what}`, where);
   };
-  const event = redactEvent(input);
+  // No redaction here: every write reaches the store through @debbie/pipeline, which masks once.
+  const event = input;
   const row: StoredRow = new Array(EVENT_COLUMNS.length);
   for (let i = 0; i < EVENT_COLUMNS.length; i++) {
     const { name, kind, nullable } = EVENT_COLUMNS[i]!;

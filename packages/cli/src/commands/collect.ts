@@ -1,4 +1,5 @@
-import { assertSafeBind, startCollector } from '@debbie/collector';
+import { assertSafeBind, startCollector, type CollectorStats } from '@debbie/collector';
+import type { OptionalSink } from '@debbie/pipeline';
 import { CommentaryProcessor } from '@debbie/commentary';
 import { LogStreamer, startStreamServer, type StreamServer } from '@debbie/stream';
 import { DebbieError, type EventSink } from '@debbie/model';
@@ -19,6 +20,20 @@ function positiveMiB(value: unknown, flag: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new DebbieError('invalid_option', `"${String(value)}" is not a positive number of MiB`, flag);
   return Math.round(n * 1024 * 1024);
+}
+
+/** Every event received (OTLP and POST /api/events), what was stored, and anything lost. */
+function stopLine(s: CollectorStats): string {
+  const p = s.pipeline;
+  const r = s.receiver;
+  const lost = Object.entries(p.sinks_dropped).filter(([, n]) => n > 0).map(([name, n]) => `${n} dropped by ${name}`);
+  if (p.store_failed) lost.push(`${p.store_failed} not stored (store error: ${p.store_error ?? 'unknown'})`);
+  if (p.store_dropped) lost.push(`${p.store_dropped} comments/SDK events dropped (store behind)`);
+  if (p.redaction_errors) lost.push(`${p.redaction_errors} dropped (redaction failed)`);
+  return `${p.received} events received (OTLP and /api/events; ${r.spans_accepted} spans and ${r.logs_accepted} log records acknowledged over OTLP), ` +
+    `${p.stored} stored (comments included), ${p.comments} comments, ${r.spans_rejected + r.logs_rejected} rejected, ` +
+    `${r.requests_throttled} requests answered 503 (retried by the sender)${p.sink_errors ? `, ${p.sink_errors} sink errors` : ''}` +
+    (lost.length ? `; LOST: ${lost.join(', ')}` : '');
 }
 
 export const collectCommand: Command = {
@@ -60,7 +75,10 @@ export const collectCommand: Command = {
     // debbie.yaml's loggers and handlers see everything collected; its realtime handler is this
     // stream (with the handler's level). Without a realtime handler the stream gets everything.
     const logging = cli.config.source ? buildLogging(cli.config, { cwd: io.cwd, stdout: io.stdout, stderr: io.stderr, realtime: () => streamer }) : undefined;
-    const sinks: EventSink[] = logging ? [logging, ...(realtime ? [] : [streamer])] : [streamer];
+    const sinks: OptionalSink[] = [
+      ...(logging ? [{ name: 'configured handlers', sink: logging as EventSink }] : []),
+      ...(!logging || !realtime ? [{ name: 'stream', sink: streamer as EventSink }] : []),
+    ];
     let stream: StreamServer | undefined;
     let collector;
     try {
@@ -70,6 +88,8 @@ export const collectCommand: Command = {
       });
       collector = await startCollector({
         store, sinks, host, port: otlpPort, token, sessionKeys: cli.config.debbie_config.sessions.keys, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
+        // Counted in the stop line either way; said on stderr as it happens (at most once a second per place).
+        onError: (error, where) => io.stderr.write(`debbie collect: ${where}: ${error.message}\n`),
         commentary: commentaryOn
           ? (onComment) => new CommentaryProcessor({ onComment, config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs })
           : undefined,
@@ -93,8 +113,7 @@ export const collectCommand: Command = {
     await stream.close();
     await logging?.shutdown();
     const s = collector.stats();
-    io.stdout.write(`debbie collect: stopped; ${s.receiver.spans_accepted} spans and ${s.receiver.logs_accepted} log records accepted, ` +
-      `${s.receiver.spans_rejected + s.receiver.logs_rejected} rejected, ${s.receiver.requests_throttled} requests throttled, ${s.pipeline.comments} comments\n`);
-    return 0;
+    io.stdout.write(`debbie collect: stopped; ${stopLine(s)}\n`);
+    return collector.pipeline.lost() > 0 ? 1 : 0;
   },
 };

@@ -1,9 +1,10 @@
 import {
-  EventPipeline, FileFollower, ingestFile, INGEST_FORMATS, parseLoggerSourceRule, parserForFile, RemoteEventSink,
+  FileFollower, ingestFile, INGEST_FORMATS, parseLoggerSourceRule, parserForFile, RemoteEventSink,
   type FileIngestResult, type IngestFormat, type IngestStats,
 } from '@debbie/collector';
 import { CommentaryProcessor } from '@debbie/commentary';
 import { DebbieError, type EventSink } from '@debbie/model';
+import { createPipeline, PipelineUnavailableError, type Pipeline } from '@debbie/pipeline';
 import { openStore } from '@debbie/store';
 import type { Command, CommandIO, ParsedValues } from '../Command.js';
 import { loadCliConfig, type CliConfig } from '../configOptions.js';
@@ -65,28 +66,34 @@ export const ingestCommand: Command = {
     const logFormat = formatString(values['log-format'] as string | undefined, cli);
     const sessionId = sessionValue(values);
     const allowBinary = Boolean(values['allow-binary']);
-    const opts = { format, logFormat, loggerSources, sessionId, allowBinary };
-    const { sink, close } = await openSink(values, io, cli);
+    const { sink, close, ready, stored } = await openSink(values, io, cli);
+    const opts = { format, logFormat, loggerSources, sessionId, allowBinary, ready };
     try {
       if (!values.follow) {
         // A file that cannot be read is reported and skipped; the others are still ingested.
         const results: FileIngestResult[] = [];
         let failed = 0;
+        let storeError: Error | undefined;
         for (const file of files) {
           try {
             results.push({ ...(await ingestFile(resolvePath(io, file), { sink, ...opts })), file });
           } catch (error) {
+            // The store (or collector) cannot write: stop, and say below how much was kept.
+            if (error instanceof PipelineUnavailableError) {
+              storeError = error;
+              break;
+            }
             if (!(error instanceof DebbieError)) throw error;
             failed += 1;
             io.stderr.write(`debbie ingest: ${error.message}\n`);
           }
         }
         await sink.forceFlush();
-        await checkRemote(sink);
         print(io, out, results);
         // A line kept only in part is a loss: said on stderr (file, line, limit) and in the exit code.
         const cut = reportLimitErrors(io, results);
-        return failed > 0 || cut > 0 ? 1 : 0;
+        const unstored = reportStored(io, results, stored(), storeError);
+        return failed > 0 || cut > 0 || unstored ? 1 : 0;
       }
       // Listen before saying "following": a signal in between would otherwise kill the process unflushed.
       const signalled = untilSignal();
@@ -107,7 +114,8 @@ export const ingestCommand: Command = {
       await sink.forceFlush();
       const followed = followers.map((f) => ({ file: f.file, format: f.format as FileIngestResult['format'], logFormat: f.logFormat, ...f.follower.stats }));
       print(io, out, followed);
-      return reportLimitErrors(io, followed) > 0 ? 1 : 0;
+      const cut = reportLimitErrors(io, followed);
+      return reportStored(io, followed, stored(), undefined) || cut > 0 ? 1 : 0;
     } finally {
       await close();
     }
@@ -151,19 +159,40 @@ function formatString(value: string | undefined, cli: CliConfig): string | undef
   return formatter.format;
 }
 
-async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Promise<{ sink: EventSink; close: () => Promise<void> }> {
+interface IngestSink {
+  sink: EventSink;
+  close: () => Promise<void>;
+  /** Backpressure: ingest awaits it between reads, so it waits for the store or collector instead of dropping. */
+  ready: () => Promise<void>;
+  /** What is known stored (committed to the store, or acknowledged by the collector) and the first error, if any. */
+  stored: () => { stored: number; lost: number; error: string | undefined };
+}
+
+async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Promise<IngestSink> {
   const url = collectorUrl(values);
   if (url) {
     const sink = new RemoteEventSink({ url, token: collectorToken(values, io) });
-    return { sink, close: () => sink.shutdown() };
+    return {
+      sink, close: () => sink.shutdown(), ready: () => sink.ready(),
+      stored: () => ({ stored: sink.stats.sent, lost: sink.stats.dropped + sink.stats.rejected, error: sink.lastError?.message }),
+    };
   }
-  // Same pipeline as the collector (redaction first), without a listening server.
-  const store = await openStore(storeLocation(values, io));
-  const pipeline = new EventPipeline({ sinks: [store], sessionKeys: cli.config.debbie_config.sessions.keys });
-  if (!values['no-commentary'] && cli.commentary.enabled) {
-    pipeline.setCommentary(new CommentaryProcessor({ onComment: (e) => pipeline.comment(e), config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs }));
-  }
-  return { sink: pipeline, close: () => pipeline.shutdown() };
+  // The one pipeline (redaction, store, commentary once), without a listening server.
+  const commentaryOn = !values['no-commentary'] && cli.commentary.enabled;
+  const pipeline: Pipeline = createPipeline({
+    store: await openStore(storeLocation(values, io)),
+    sessionKeys: cli.config.debbie_config.sessions.keys,
+    commentary: commentaryOn
+      ? (onComment) => new CommentaryProcessor({ onComment, config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs })
+      : undefined,
+  });
+  return {
+    sink: pipeline, close: () => pipeline.shutdown(), ready: () => pipeline.ready(),
+    stored: () => {
+      const s = pipeline.stats();
+      return { stored: s.stored - s.comments, lost: pipeline.lost(), error: s.store_error ?? undefined };
+    },
+  };
 }
 
 /** Prints each line kept only in part (file, line, limit); returns how many there were. */
@@ -179,6 +208,17 @@ function reportLimitErrors(io: CommandIO, results: IngestStats[]): number {
 
 async function checkRemote(sink: EventSink): Promise<void> {
   if (sink instanceof RemoteEventSink && sink.lastError) throw sink.lastError;
+/**
+ * The promise of the summary: every event it reports was stored. Says on stderr how many were
+ * not, and why; true when any was not (a non-zero exit).
+ */
+function reportStored(io: CommandIO, results: readonly IngestStats[], known: { stored: number; lost: number; error: string | undefined }, stopped: Error | undefined): boolean {
+  const reported = results.reduce((n, r) => n + r.events, 0);
+  const missing = Math.max(0, reported - known.stored);
+  if (!stopped && known.lost === 0 && missing === 0) return false;
+  const why = stopped?.message ?? known.error ?? 'see the errors above';
+  io.stderr.write(`debbie ingest: ${known.stored} events stored; ${Math.max(missing, known.lost)} of ${reported} read were not stored${stopped ? ' (stopped early)' : ''}: ${why}\n`);
+  return true;
 }
 
 function print(io: CommandIO, out: string, results: (FileIngestResult | ({ file: string; format: string; logFormat?: string | undefined } & IngestStats))[]): void {

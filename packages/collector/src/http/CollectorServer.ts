@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EventSink } from '@debbie/model';
+import { PipelineUnavailableError, type Pipeline } from '@debbie/pipeline';
 import { assertSafeBind, checkBearer, checkLoopbackHostHeader, isLoopbackHost } from './auth.js';
 import { HttpError } from './HttpError.js';
 import { handlePostEvents } from './postEvents.js';
 import { json, type QueryApi } from './QueryApi.js';
-import { sendStatus, type OtlpReceiver } from './OtlpReceiver.js';
+import { sendStatus, unavailable, type OtlpReceiver } from './OtlpReceiver.js';
 
 export interface CollectorServerOptions {
   receiver: OtlpReceiver;
@@ -18,9 +18,11 @@ export interface CollectorServerOptions {
   /** Bearer token required on every endpoint but /health. Default: none (loopback only). */
   token?: string | undefined;
   /** Where POST /api/events writes (the pipeline); omitted → that endpoint answers 404. */
-  eventSink?: EventSink | undefined;
+  eventSink?: Pick<Pipeline, 'writeBatch' | 'checkAvailable'> | undefined;
   /** Largest POST /api/events body. Default 16 MiB. */
   maxBodyBytes?: number;
+  /** Time a client has to send a request's headers. Default 10 s. */
+  headersTimeoutMs?: number;
 }
 
 /**
@@ -41,6 +43,9 @@ export class CollectorServer {
       void work.finally(() => this.pending.delete(work));
     });
     this.server.keepAliveTimeout = 30_000;
+    // Slow or idle senders cannot hold connections: headers must arrive in time, a body that goes
+    // idle is cut by readBody, and no request may take longer than two minutes in all.
+    this.server.headersTimeout = options.headersTimeoutMs ?? 10_000;
     this.server.requestTimeout = 120_000;
   }
 
@@ -94,13 +99,16 @@ export class CollectorServer {
       if (path === '/v1/metrics') throw new HttpError(404, 'metrics are not collected by Debbie; send traces and logs', 12);
       throw new HttpError(404, `no such endpoint: ${path}`, 5);
     } catch (error) {
-      const e = error instanceof HttpError ? error : new HttpError(500, (error as Error).message, 13);
+      const e = error instanceof HttpError ? error
+        : error instanceof PipelineUnavailableError ? unavailable(error)
+        : new HttpError(500, (error as Error).message, 13);
       req.resume();
       if (isOtlp) {
         const proto = /protobuf/i.test(String(req.headers['content-type'] ?? ''));
         sendStatus(res, proto ? 'protobuf' : 'json', e);
       } else if (!res.headersSent) {
-        const code = e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : e.status === 404 ? 'not_found' : 'bad_request';
+        const code = e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : e.status === 404 ? 'not_found'
+          : e.status === 503 ? 'unavailable' : e.status >= 500 ? 'internal' : 'bad_request';
         json(res, e.status, { error: { code, message: e.message } }, e.headers);
       }
     }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EventSink } from '@debbie/model';
+import { PipelineUnavailableError, type Pipeline } from '@debbie/pipeline';
 import { decodeJsonLogs } from '../otlp/decodeLogs.js';
 import { decodeLogsProtoFast } from '../otlp/fastLogsDecoder.js';
 import { decodeJsonTraces } from '../otlp/decodeTraces.js';
@@ -12,12 +12,14 @@ import { HttpError } from './HttpError.js';
 import { readBody } from './readBody.js';
 
 export interface OtlpReceiverOptions {
-  /** Where decoded events go (the pipeline). */
-  sink: EventSink;
+  /** Where decoded events go; a request is answered 2xx only once its events are committed there. */
+  pipeline: Pick<Pipeline, 'writeBatch' | 'checkAvailable'>;
   /** Largest request body, after decompression. Default 16 MiB. */
   maxBodyBytes?: number;
-  /** Bodies being read and decoded at once; beyond it requests get 503 + Retry-After. Default 64 MiB. */
+  /** Request bytes received and not yet answered, across requests; beyond it requests get 503 + Retry-After. Default 64 MiB. */
   maxInflightBytes?: number;
+  /** A request body that sends nothing for this long gets 408. Default 10 s. */
+  idleBodyTimeoutMs?: number;
 }
 
 /** Counters of the receiver (also served at /api/stats). */
@@ -30,7 +32,7 @@ export interface OtlpReceiverStats {
   events_written: number;
   /** Requests answered 4xx (malformed, too large, unsupported type, unauthorized). */
   requests_failed: number;
-  /** Requests refused with 503 because too many bytes were in flight: the flood drop counter. */
+  /** Requests refused with 503 (too many bytes in flight, store behind or failing): the sender retries them. */
   requests_throttled: number;
   /** Most request bytes held at once (bounded by maxInflightBytes + one body). */
   peak_inflight_bytes: number;
@@ -54,9 +56,10 @@ function bodyFormat(contentType: string | undefined): BodyFormat | undefined {
  * Content-Type, 503 + Retry-After when overloaded. The response encoding matches the request's.
  */
 export class OtlpReceiver {
-  private readonly sink: EventSink;
+  private readonly pipeline: OtlpReceiverOptions['pipeline'];
   private readonly maxBodyBytes: number;
   private readonly maxInflightBytes: number;
+  private readonly idleBodyTimeoutMs: number;
   private inflight = 0;
   readonly stats: OtlpReceiverStats = {
     requests: 0, spans_accepted: 0, spans_rejected: 0, logs_accepted: 0, logs_rejected: 0,
@@ -64,32 +67,39 @@ export class OtlpReceiver {
   };
 
   constructor(options: OtlpReceiverOptions) {
-    this.sink = options.sink;
+    this.pipeline = options.pipeline;
     this.maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
     this.maxInflightBytes = options.maxInflightBytes ?? 64 * 1024 * 1024;
+    this.idleBodyTimeoutMs = options.idleBodyTimeoutMs ?? 10_000;
   }
 
-  /** Handles one POST to /v1/traces or /v1/logs. Never throws. */
+  /**
+   * Handles one POST to /v1/traces or /v1/logs. Never throws. Answers 200 only after the events
+   * are committed to the store; 503 + Retry-After (the OTLP retryable answer) when the bytes in
+   * flight are over budget, the store is behind, or it cannot write.
+   */
   async handle(signal: OtlpSignal, req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.stats.requests += 1;
     const format = bodyFormat(req.headers['content-type']);
-    let reserved = 0;
+    let held = 0; // bytes of this request counted in this.inflight: what actually arrived
     try {
       if (!format) {
         throw new HttpError(415, `unsupported Content-Type "${req.headers['content-type'] ?? ''}"; send application/x-protobuf or application/json`, RpcCode.INVALID_ARGUMENT);
       }
-      const declared = Number(req.headers['content-length']);
-      reserved = Math.min(Number.isFinite(declared) && declared > 0 ? declared : this.maxBodyBytes, this.maxBodyBytes);
-      if (this.inflight > 0 && this.inflight + reserved > this.maxInflightBytes) {
-        reserved = 0;
-        this.stats.requests_throttled += 1;
-        throw new HttpError(503, `collector overloaded: ${this.inflight} bytes in flight (limit ${this.maxInflightBytes}); retry later`, RpcCode.UNAVAILABLE, { 'Retry-After': '1' });
-      }
-      this.inflight += reserved;
-      if (this.inflight > this.stats.peak_inflight_bytes) this.stats.peak_inflight_bytes = this.inflight;
-      const body = await readBody(req, { maxBytes: this.maxBodyBytes });
+      this.refuseWhenBusy();
+      const body = await readBody(req, {
+        maxBytes: this.maxBodyBytes,
+        idleTimeoutMs: this.idleBodyTimeoutMs,
+        onBytes: (n) => {
+          // Over budget with others in flight: refuse this one (alone, a request may use its whole maxBodyBytes).
+          if (this.inflight + n > this.maxInflightBytes && this.inflight > held) throw this.overloaded();
+          held += n;
+          this.inflight += n;
+          if (this.inflight > this.stats.peak_inflight_bytes) this.stats.peak_inflight_bytes = this.inflight;
+        },
+      });
       const batch = this.decode(signal, format, body);
-      for (const event of batch.events) this.sink.write(event);
+      await this.pipeline.writeBatch(batch.events);
       this.stats.events_written += batch.events.length;
       if (signal === 'traces') {
         this.stats.spans_accepted += batch.accepted;
@@ -103,13 +113,25 @@ export class OtlpReceiver {
       else send(res, 200, 'application/json', JSON.stringify(exportResponseJson(signal, batch.rejected, message)));
     } catch (error) {
       const e = error instanceof HttpError ? error
+        : error instanceof PipelineUnavailableError ? unavailable(error)
         : error instanceof MalformedOtlpError ? new HttpError(400, error.message, RpcCode.INVALID_ARGUMENT)
         : new HttpError(500, `internal error: ${(error as Error).message}`, 13);
-      if (e.status !== 503) this.stats.requests_failed += 1;
+      if (e.status === 503) this.stats.requests_throttled += 1;
+      else this.stats.requests_failed += 1;
       sendStatus(res, format ?? 'json', e);
     } finally {
-      this.inflight -= reserved;
+      this.inflight -= held;
     }
+  }
+
+  /** Refuses before reading when the budget is used up or the pipeline would refuse the events anyway. */
+  private refuseWhenBusy(): void {
+    if (this.inflight >= this.maxInflightBytes) throw this.overloaded();
+    this.pipeline.checkAvailable();
+  }
+
+  private overloaded(): HttpError {
+    return new HttpError(503, `collector overloaded: ${this.inflight} bytes in flight (limit ${this.maxInflightBytes}); retry later`, RpcCode.UNAVAILABLE, { 'Retry-After': '1' });
   }
 
   private decode(signal: OtlpSignal, format: BodyFormat, body: Buffer): OtlpBatch {
@@ -124,6 +146,11 @@ export class OtlpReceiver {
     }
     return signal === 'traces' ? decodeJsonTraces(parsed) : decodeJsonLogs(parsed);
   }
+}
+
+/** The pipeline's refusal as the OTLP retryable answer: 503 UNAVAILABLE with Retry-After. */
+export function unavailable(error: PipelineUnavailableError): HttpError {
+  return new HttpError(503, `${error.message}; retry later`, RpcCode.UNAVAILABLE, { 'Retry-After': String(error.retryAfterSeconds) });
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {

@@ -5,6 +5,13 @@ import { HttpError } from './HttpError.js';
 export interface ReadBodyOptions {
   /** Limit on the body after decompression (and on the compressed body). */
   maxBytes: number;
+  /**
+   * Called with each chunk's size as it arrives on the wire (before decompression); may throw an
+   * HttpError (e.g. 503 when the receiver's in-flight budget is used up) to refuse the request.
+   */
+  onBytes?: (bytes: number) => void;
+  /** A body that sends nothing for this long is refused with 408 and its connection closed. Default 10 s. */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -13,7 +20,8 @@ export interface ReadBodyOptions {
  * Throws HttpError 413 over the limit, 415 for an unknown Content-Encoding, 400 for a corrupt stream.
  */
 export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promise<Buffer> {
-  const { maxBytes } = options;
+  const { maxBytes, onBytes } = options;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
   const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -31,9 +39,20 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
     let size = 0;
     let compressed = 0;
     let done = false;
+    let idle: NodeJS.Timeout | undefined;
+    const armIdle = () => {
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(() => {
+        fail(new HttpError(408, `the request body sent nothing for ${idleTimeoutMs} ms`, 4));
+        req.socket.destroy(); // an idle sender holds a connection; it gets no more of our time
+      }, idleTimeoutMs);
+      idle.unref();
+    };
+    armIdle();
     const fail = (error: HttpError) => {
       if (done) return;
       done = true;
+      if (idle) clearTimeout(idle);
       if (decoder) {
         req.unpipe(decoder);
         decoder.destroy();
@@ -43,11 +62,19 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
     };
     const tooLarge = () => fail(new HttpError(413, `request body is over the limit of ${maxBytes} bytes${decoder ? ' after decompression' : ''}`, 8));
     const out = decoder ?? req;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      armIdle();
+      try {
+        onBytes?.(c.length);
+      } catch (error) {
+        return fail(error instanceof HttpError ? error : new HttpError(503, (error as Error).message, 14));
+      }
+      if (!decoder) return;
+      compressed += c.length;
+      if (compressed > maxBytes) tooLarge();
+    });
     if (decoder) {
-      req.on('data', (c: Buffer) => {
-        compressed += c.length;
-        if (compressed > maxBytes) tooLarge();
-      });
       decoder.on('error', (e: Error) => fail(new HttpError(400, `body is not valid ${encoding}: ${e.message}`, 3)));
       req.pipe(decoder);
     }
@@ -60,6 +87,7 @@ export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promis
     out.on('end', () => {
       if (done) return;
       done = true;
+      if (idle) clearTimeout(idle);
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     req.on('error', (e: Error) => fail(new HttpError(400, `request stream failed: ${e.message}`, 3)));

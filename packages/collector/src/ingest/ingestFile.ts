@@ -26,6 +26,8 @@ export interface IngestOptions {
   maxLineBytes?: number;
   /** Cap of one JSON value that is not an OTLP request (OTLP requests stream item by item). Default 64 MiB. */
   maxJsonValueBytes?: number;
+  /** Awaited between reads: the sink's backpressure (the pipeline or collector is behind), so ingest waits instead of dropping. */
+  ready?: () => Promise<void>;
 }
 
 /** What ingesting one file did. */
@@ -95,14 +97,20 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
   if (chosen.parser instanceof JsonLinesParser && (await jsonLayout(read())) === 'document') {
     // One JSON document over many lines (a pretty-printed OTLP request, an agent run): streamed whole.
     const doc = ingester.documentStream();
-    for await (const chunk of read()) doc.push(chunk);
+    for await (const chunk of read()) {
+      doc.push(chunk);
+      await options.ready?.();
+    }
     doc.end();
   } else {
     const splitter = new LineSplitter((line, info) => ingester.push(line, info), {
       maxLineBytes,
       onLongLine: chosen.parser instanceof JsonLinesParser ? (offset, head) => ingester.longLine(offset, head)! : undefined,
     });
-    for await (const chunk of read()) splitter.push(chunk);
+    for await (const chunk of read()) {
+      splitter.push(chunk);
+      await options.ready?.();
+    }
     splitter.end();
     ingester.flush();
   }

@@ -1,0 +1,111 @@
+import type { DebbieEvent } from '@debbie/model';
+
+/** What the committer needs of a store: a write that resolves once the events are committed. */
+export interface CommitTarget {
+  append(events: readonly DebbieEvent[]): Promise<void>;
+}
+
+interface Group {
+  events: DebbieEvent[];
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+function newGroup(): Group {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  done.catch(() => undefined); // a caller that did not wait must not see an unhandled rejection
+  return { events: [], done, resolve, reject };
+}
+
+/**
+ * Group commit: events handed in while one commit runs wait for the next, which takes all of them
+ * at once, so many small requests cost one transaction. `add` returns the promise of the commit
+ * that holds its events. Counts what is waiting (`load`) so callers can refuse work before memory
+ * grows; remembers a failed commit for `failingMs` so callers answer "unavailable" instead of
+ * piling more on a store that cannot write, and then lets the next group try again.
+ */
+export class GroupCommitter {
+  private readonly target: CommitTarget;
+  private readonly failingMs: number;
+  private readonly onFailure: ((error: Error) => void) | undefined;
+  private next: Group = newGroup();
+  private running: Promise<void> | undefined;
+  private committing = 0;
+  private failedAt = 0;
+  /** The error of the latest failed commit (cleared by a successful one). */
+  lastError: Error | undefined;
+  readonly counts = { committed: 0, failed: 0, commits: 0 };
+
+  constructor(target: CommitTarget, options: { failingMs?: number; onFailure?: (error: Error) => void } = {}) {
+    this.target = target;
+    this.failingMs = options.failingMs ?? 1000;
+    this.onFailure = options.onFailure;
+  }
+
+  /** Events handed in and not yet committed (or failed). */
+  get load(): number {
+    return this.next.events.length + this.committing;
+  }
+
+  /** The store failed its latest commit less than failingMs ago. */
+  get failing(): boolean {
+    return this.lastError !== undefined && Date.now() - this.failedAt < this.failingMs;
+  }
+
+  add(events: readonly DebbieEvent[]): Promise<void> {
+    const group = this.next;
+    for (const e of events) group.events.push(e);
+    this.start();
+    return group.done;
+  }
+
+  /** One event whose commit nobody waits for (a failure still reaches onFailure and the counts). */
+  push(event: DebbieEvent): void {
+    this.next.events.push(event);
+    this.start();
+  }
+
+  /** Resolves when everything handed in so far was committed or failed. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private start(): void {
+    if (this.running) return;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+      if (this.next.events.length > 0) this.start();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    // Let the requests that arrive in the same turn join the first group.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.next.events.length > 0) {
+      const group = this.next;
+      this.next = newGroup();
+      this.committing = group.events.length;
+      try {
+        await this.target.append(group.events);
+        this.counts.committed += group.events.length;
+        this.counts.commits += 1;
+        this.lastError = undefined;
+        group.resolve();
+      } catch (error) {
+        this.counts.failed += group.events.length;
+        this.lastError = error instanceof Error ? error : new Error(String(error));
+        this.failedAt = Date.now();
+        group.reject(this.lastError);
+        this.onFailure?.(this.lastError);
+      } finally {
+        this.committing = 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { createEvent, type DebbieEvent, type EventSink } from '@debbie/model';
+import { createPipeline, PipelineUnavailableError } from './index.js';
+
+class FakeStore {
+  rows: DebbieEvent[] = [];
+  appends = 0;
+  fail: Error | undefined;
+  gate: Promise<void> = Promise.resolve();
+  async append(events: readonly DebbieEvent[]): Promise<void> {
+    await this.gate;
+    this.appends += 1;
+    if (this.fail) throw this.fail;
+    this.rows.push(...events);
+  }
+  async forceFlush(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+}
+
+class Collect implements EventSink {
+  events: DebbieEvent[] = [];
+  write(e: DebbieEvent): void { this.events.push(e); }
+  async forceFlush(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+}
+
+const ev = (message: string, extra: Partial<DebbieEvent> = {}) => createEvent({ source: 'agent', event_summary: message, session_id: 's1', ...extra });
+
+describe('Pipeline', () => {
+  it('redacts once at the entrance: the store, the sinks and the commentary all get the masked event', async () => {
+    const store = new FakeStore();
+    const sink = new Collect();
+    const seen = new Collect();
+    const p = createPipeline({ store, sinks: [{ name: 'stream', sink }], commentary: () => seen });
+    await p.writeBatch([ev('calling with api_key=sk-abcdefghijklmnopqrstuvwx')]);
+    for (const got of [store.rows[0]!, sink.events[0]!, seen.events[0]!]) {
+      expect(got.event_summary).not.toContain('sk-abcdefghijklmnopqrstuvwx');
+    }
+    expect(p.stats()).toMatchObject({ received: 1, stored: 1 });
+  });
+
+  it('comments go to the store and sinks once and are never commented on; batches marked done skip the commentary', async () => {
+    const store = new FakeStore();
+    const sink = new Collect();
+    const seen: DebbieEvent[] = [];
+    const p = createPipeline({
+      store, sinks: [sink],
+      commentary: (emit) => ({
+        write(e) { seen.push(e); if (e.event_summary === 'stall') emit(ev('you seem stuck', { source: 'debbie_comment' })); },
+        async forceFlush() {}, async shutdown() {},
+      }),
+    });
+    await p.writeBatch([ev('stall')]);
+    await p.writeBatch([ev('stall'), ev('earlier comment', { source: 'debbie_comment' })], { commentaryDone: true });
+    await p.forceFlush();
+    expect(seen.map((e) => e.event_summary)).toEqual(['stall']);
+    expect(store.rows.map((e) => e.event_summary).sort()).toEqual(['earlier comment', 'stall', 'stall', 'you seem stuck']);
+    expect(sink.events).toHaveLength(4);
+    expect(p.stats()).toMatchObject({ received: 3, comments: 1, commentary_skipped: 2, stored: 4 });
+  });
+
+  it('groups concurrent batches into one commit and acknowledges only after it', async () => {
+    const store = new FakeStore();
+    let open!: () => void;
+    store.gate = new Promise((r) => { open = r; });
+    const p = createPipeline({ store });
+    let acked = 0;
+    const batches = Array.from({ length: 5 }, (_, i) => p.writeBatch([ev(`b${i}`)]).then(() => { acked += 1; }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(acked).toBe(0);
+    open();
+    await Promise.all(batches);
+    expect(acked).toBe(5);
+    expect(store.appends).toBe(1);
+  });
+
+  it('refuses a batch (accepting nothing) while the store is behind, and takes it once there is room', async () => {
+    const store = new FakeStore();
+    let open!: () => void;
+    store.gate = new Promise((r) => { open = r; });
+    const p = createPipeline({ store, maxPendingEvents: 3 });
+    const first = p.writeBatch([ev('a'), ev('b')]);
+    await expect(p.writeBatch([ev('c'), ev('d')])).rejects.toBeInstanceOf(PipelineUnavailableError);
+    expect(p.stats()).toMatchObject({ received: 2, refused: 2 });
+    open();
+    await first;
+    await p.writeBatch([ev('c'), ev('d')]);
+    expect(store.rows).toHaveLength(4);
+  });
+
+  it('a failed commit rejects its batches, refuses new ones while it lasts, and recovers', async () => {
+    const store = new FakeStore();
+    const errors: string[] = [];
+    const p = createPipeline({ store, onError: (e, where) => errors.push(`${where}: ${e.message}`) });
+    store.fail = new Error('No space left on device');
+    await expect(p.writeBatch([ev('a')])).rejects.toThrow(/No space left/);
+    expect(() => p.checkAvailable(1)).toThrow(PipelineUnavailableError);
+    await expect(p.ready()).rejects.toThrow(/No space left/);
+    expect(p.stats()).toMatchObject({ store_failed: 1, store_error: 'No space left on device' });
+    expect(errors).toEqual(['store: No space left on device']);
+    store.fail = undefined;
+    await new Promise((r) => setTimeout(r, 1100));
+    await p.writeBatch([ev('b')]);
+    expect(p.stats()).toMatchObject({ stored: 1, store_error: null });
+    expect(p.lost()).toBe(1);
+  });
+
+  it('a throwing sink is counted and reported; the other sinks and the store still get the event', async () => {
+    const store = new FakeStore();
+    const good = new Collect();
+    const errors: string[] = [];
+    const bad: EventSink = { write() { throw new Error('boom'); }, async forceFlush() {}, async shutdown() {} };
+    const p = createPipeline({ store, sinks: [{ name: 'bad', sink: bad }, good], onError: (e, w) => errors.push(`${w}: ${e.message}`) });
+    await p.writeBatch([ev('a'), ev('b')]);
+    expect(good.events).toHaveLength(2);
+    expect(store.rows).toHaveLength(2);
+    expect(p.stats().sink_errors).toBe(2);
+    expect(errors).toEqual(['bad: boom']); // reported at most once a second per sink
+  });
+
+  it('submit (the SDK path) returns the masked event and stores it without waiting', async () => {
+    const store = new FakeStore();
+    const p = createPipeline({ store });
+    const out = p.submit(ev('password=hunter2hunter2'));
+    expect(out?.event_summary).not.toContain('hunter2hunter2');
+    await p.forceFlush();
+    expect(store.rows).toHaveLength(1);
+  });
+});
