@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent, formatDebbieLine, type DebbieEvent, type SessionSummary } from '@debbie/model';
 import { openStore } from '@debbie/store';
 import { startCollector } from '@debbie/collector';
+import { createPipeline } from '@debbie/pipeline';
 
 // `debbie sessions` and `debbie events` as the real binary (build first: pnpm exec tsc -b packages/cli),
 // against a temp store filled through the store's own API.
@@ -39,9 +40,10 @@ let storePath: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'debbie-cli-store-'));
   storePath = join(dir, 'runs', 'debbie.duckdb');
-  const store = await openStore(storePath);
-  await store.append(events);
-  await store.close();
+  // Written the way every command writes: through the one pipeline (redaction there).
+  const pipeline = createPipeline({ store: await openStore(storePath) });
+  await pipeline.writeBatch(events);
+  await pipeline.shutdown();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -161,7 +163,7 @@ describe('debbie events', () => {
 
   it('reads the same events from a running collector with --url', async () => {
     const live = await openStore(join(dir, 'live.duckdb'));
-    await live.append(events);
+    await createPipeline({ store: live }).writeBatch(events); // the collector below owns and closes the store
     const collector = await startCollector({ store: live, port: 0 });
     try {
       const sessions = await debbie(['sessions', '--url', collector.url, '--format', 'json'], dir);

@@ -103,7 +103,7 @@ describe('debbie collect (built CLI) with a stock OpenTelemetry app', () => {
     const exited = new Promise<number | null>((resolve) => collector.once('exit', (code) => resolve(code)));
     collector.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(output).toMatch(/stopped; 4 spans and 1 log records accepted, 1 rejected/);
+    expect(output).toMatch(/stopped; 5 events received \(OTLP and \/api\/events; 4 spans and 1 log records acknowledged over OTLP\), 5 stored \(comments included\), 0 comments, 1 rejected/);
     const store = await openStore(join(dir, 'events.duckdb'), { readOnly: true });
     try {
       expect(await store.countEvents({ sessionId: 'stock-session' })).toBe(5);

@@ -6,6 +6,7 @@
 export const DEBBIE_ERROR_CODES = [
   'binary_input',
   'collector_error',
+  'collector_overloaded',
   'collector_unreachable',
   'export_auth_failed',
   'export_bad_response',

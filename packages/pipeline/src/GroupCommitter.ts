@@ -59,6 +59,7 @@ export class GroupCommitter {
   }
 
   add(events: readonly DebbieEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
     const group = this.next;
     for (const e of events) group.events.push(e);
     this.start();

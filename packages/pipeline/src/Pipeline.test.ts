@@ -59,6 +59,12 @@ describe('Pipeline', () => {
     expect(p.stats()).toMatchObject({ received: 3, comments: 1, commentary_skipped: 2, stored: 4 });
   });
 
+  it('an empty batch (every item rejected by the decoder) is acknowledged at once', async () => {
+    const p = createPipeline({ store: new FakeStore() });
+    await p.writeBatch([]);
+    expect(p.stats().stored).toBe(0);
+  });
+
   it('groups concurrent batches into one commit and acknowledges only after it', async () => {
     const store = new FakeStore();
     let open!: () => void;

@@ -78,7 +78,7 @@ export interface PipelineStats {
 /** Why a batch was not accepted: the caller answers 503 (or waits) and retries after `retryAfterSeconds`. */
 export class PipelineUnavailableError extends DebbieError {
   readonly retryAfterSeconds: number;
-  constructor(code: 'overloaded' | 'store_unavailable', message: string, retryAfterSeconds = 1) {
+  constructor(code: 'collector_overloaded' | 'store_write_failed', message: string, retryAfterSeconds = 1) {
     super(code, message);
     this.name = 'PipelineUnavailableError';
     this.retryAfterSeconds = retryAfterSeconds;
@@ -172,7 +172,7 @@ export class Pipeline implements EventSink {
     try {
       await committed;
     } catch (error) {
-      throw new PipelineUnavailableError('store_unavailable', `the store could not write: ${(error as Error).message}`);
+      throw new PipelineUnavailableError('store_write_failed', `the store could not write: ${(error as Error).message}`);
     }
   }
 
@@ -185,11 +185,11 @@ export class Pipeline implements EventSink {
     if (!c) return;
     if (c.failing) {
       this.counts.refused += size;
-      throw new PipelineUnavailableError('store_unavailable', `the store is failing: ${c.lastError?.message}`);
+      throw new PipelineUnavailableError('store_write_failed', `the store is failing: ${c.lastError?.message}`);
     }
     if (c.load > 0 && c.load + size > this.maxPending) {
       this.counts.refused += size;
-      throw new PipelineUnavailableError('overloaded', `the store is behind: ${c.load} events waiting (limit ${this.maxPending})`);
+      throw new PipelineUnavailableError('collector_overloaded', `the store is behind: ${c.load} events waiting (limit ${this.maxPending})`);
     }
   }
 
@@ -202,7 +202,7 @@ export class Pipeline implements EventSink {
     const c = this.committer;
     if (!c) return;
     while (c.load > this.maxPending / 2) await new Promise<void>((resolve) => setTimeout(resolve, 5));
-    if (c.lastError) throw new PipelineUnavailableError('store_unavailable', `the store could not write: ${c.lastError.message}`);
+    if (c.lastError) throw new PipelineUnavailableError('store_write_failed', `the store could not write: ${c.lastError.message}`);
   }
 
   /** A comment or intervention the commentary made: to the store and sinks, never back to the commentary. */

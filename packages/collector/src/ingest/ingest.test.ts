@@ -7,7 +7,7 @@ import { ingestFile, parserForFile } from './ingestFile.js';
 import { FileFollower } from './FileFollower.js';
 import { compileLogFormat } from './pythonLogFormat.js';
 import { CommentaryProcessor } from '@debbie/commentary';
-import { EventPipeline } from '../EventPipeline.js';
+import { createPipeline } from '@debbie/pipeline';
 
 class CollectingSink implements EventSink {
   events: DebbieEvent[] = [];
@@ -222,9 +222,7 @@ describe('commentary on ingested AIWhisperer logs', () => {
         rpc(`${m}:50,000`, 'ok'),
       );
     }
-    const pipeline = new EventPipeline({ sinks: [sink] });
-    const commentary = new CommentaryProcessor({ onComment: (e) => pipeline.comment(e) });
-    pipeline.setCommentary(commentary);
+    const pipeline = createPipeline({ sinks: [sink], commentary: (onComment) => new CommentaryProcessor({ onComment }) });
     await ingestFile(file('stall.log', lines.join('\n')), { sink: pipeline });
     await pipeline.forceFlush();
     const comments = sink.events.filter((e) => e.source === 'debbie_comment');
