@@ -105,7 +105,8 @@ describe('debbie events', () => {
   it('prints the session in the seed line format', async () => {
     const r = await debbie(['events', '--session', S1, '--store', storePath], dir);
     expect(r.code).toBe(0);
-    const redacted = { ...events[2]!, details: { tool: 'list_rfcs', api_key: '[REDACTED]' } };
+    // As the pipeline stores it: masked, and the error's cause named by the foreign conversion.
+    const redacted = { ...events[2]!, details: { tool: 'list_rfcs', api_key: '[REDACTED]', error_cause: 'other', error_message: 'Tool list_rfcs failed' } };
     expect(r.stdout).toBe([events[0]!, events[1]!, redacted, events[3]!].map((e) => `${formatDebbieLine(e)}\n`).join(''));
     expect(r.stdout).not.toContain('sk-or-v1');
   });

@@ -11,7 +11,7 @@ import { DebbieSpanProcessor } from '@debbie/sdk';
 import { DebbieSpanExporter } from '@debbie/exporters';
 import { startCollector, type RunningCollector } from './startCollector.js';
 import { ingestFile } from './ingest/ingestFile.js';
-import { EventPipeline } from './EventPipeline.js';
+import { createPipeline } from '@debbie/pipeline';
 
 /*
  * One conversion for foreign telemetry: the same spans through every way in (SDK span processor,
@@ -123,7 +123,7 @@ describe('one conversion for every way in', () => {
     const file = join(dir, 'spans.json');
     writeFileSync(file, `${Buffer.from(JsonTraceSerializer.serializeRequest(spans)!).toString('utf8')}\n`);
     const sink = new CollectingSink();
-    const pipeline = new EventPipeline({ sinks: [sink] });
+    const pipeline = createPipeline({ sinks: [sink] });
     await ingestFile(file, { sink: pipeline, format: 'otlp-json' });
     expect(byId(sink.events)).toEqual(byId(viaProcessor));
   });
