@@ -206,8 +206,6 @@ function reportLimitErrors(io: CommandIO, results: IngestStats[]): number {
   return cut;
 }
 
-async function checkRemote(sink: EventSink): Promise<void> {
-  if (sink instanceof RemoteEventSink && sink.lastError) throw sink.lastError;
 /**
  * The promise of the summary: every event it reports was stored. Says on stderr how many were
  * not, and why; true when any was not (a non-zero exit).
