@@ -9,7 +9,7 @@ import { openStore } from '@debbie/store';
 // Promises of `debbie ingest` (the built CLI) on hostile input: a binary file is refused with a clear
 // error and nothing stored unless forced; an over-long record becomes ONE event, cut and tagged, with
 // an error naming the file, the line and the limit, and a non-zero exit (something was not kept);
-// the same file ingested twice gives the same event ids.
+// the same file ingested twice leaves the store unchanged.
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'packages/cli/dist/bin.js');
@@ -70,29 +70,34 @@ describe('fault: hostile input to debbie ingest', () => {
     }
   });
 
-  it('promise: the same file ingested twice gives every event the same id both times', async () => {
+  it('promise: the same file ingested twice leaves the store unchanged, comments included (dated by the log, same ids)', async () => {
     const path = join(dir, 'twice.log');
+    const session = '3f2a8c1e-1b2c-4d5e-8f90-123456789abc';
     writeFileSync(path, [
-      '2025-06-10 10:00:00,000 1 MainThread app.server - INFO - one',
-      '2025-06-10 10:00:01,000 1 MainThread app.server - ERROR - two',
+      'a line before any time',
+      ...Array.from({ length: 6 }, (_, i) => `2025-06-10 10:00:0${i},000 1 MainThread aiwhisperer.server - ERROR - Failed to handle message for session ${session}: ConnectionError timeout`),
+      '2025-06-10 10:00:07,000 1 MainThread aiwhisperer.server - ERROR - two',
       'Traceback (most recent call last):',
       'ValueError: boom',
-      'not a log line',
       '',
     ].join('\n'));
     const store = join(dir, 'twice.duckdb');
-    expect(ingest(path, '--store', store).status).toBe(0);
-    expect(ingest(path, '--store', store).status).toBe(0);
-    const s = await openStore(store, { readOnly: true });
-    try {
-      const ids = (await s.queryEvents({})).map((e) => e.event_id);
-      // Until the store keeps one event per id, a second ingest shows up as each id twice.
-      const counts = new Map<string, number>();
-      for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-      expect(counts.size).toBe(2);
-      expect([...counts.values()].every((n) => n === ids.length / counts.size)).toBe(true);
-    } finally {
-      await s.close();
-    }
+    const withCommentary = (...args: string[]) => spawnSync(process.execPath, [bin, 'ingest', ...args], { encoding: 'utf8' });
+    expect(withCommentary(path, '--store', store).status).toBe(0);
+    const snapshot = async () => {
+      const s = await openStore(store, { readOnly: true });
+      try {
+        return (await s.queryEvents({})).map((e) => `${e.event_id} ${e.timestamp} ${e.source} ${e.event_summary}`).sort();
+      } finally {
+        await s.close();
+      }
+    };
+    const first = await snapshot();
+    const comments = first.filter((l) => l.includes(' debbie_comment '));
+    expect(comments.length).toBeGreaterThan(0);
+    expect(comments.every((l) => l.split(' ')[1]!.startsWith('2025-06-10T10:00:'))).toBe(true); // the log's time, not today
+    expect(first.filter((l) => !l.includes(' debbie_comment '))).toHaveLength(8);
+    expect(withCommentary(path, '--store', store).status).toBe(0);
+    expect(await snapshot()).toEqual(first);
   });
 });

@@ -1,5 +1,5 @@
 import {
-  FileFollower, ingestFile, INGEST_FORMATS, parseLoggerSourceRule, parserForFile, RemoteEventSink,
+  FileFollower, ingestFile, INGEST_FORMATS, parseLoggerSourceRule, parserForFile, RemoteEventSink, withContentId,
   type FileIngestResult, type IngestFormat, type IngestStats,
 } from '@debbie/collector';
 import { CommentaryProcessor } from '@debbie/commentary';
@@ -183,7 +183,11 @@ async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Pr
     store: await openStore(storeLocation(values, io)),
     sessionKeys: cli.config.debbie_config.sessions.keys,
     commentary: commentaryOn
-      ? (onComment) => new CommentaryProcessor({ onComment, config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs })
+      // A file read once is judged in its own time (a 2025 log gets 2025 comments), a followed one live;
+      // comments get ids from their content, so ingesting the same file again adds none twice.
+      ? (onComment) => new CommentaryProcessor({
+        time: values.follow ? 'wall' : 'event', onComment: (e) => onComment(withContentId(e)), config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs,
+      })
       : undefined,
   });
   return {

@@ -80,6 +80,8 @@ export class FileFollower {
   /** Reads what is there (unless fromEnd) and starts polling. Throws `binary_input` for a binary file. */
   async start(): Promise<void> {
     await this.reopen(this.options.fromEnd ?? false);
+    // Raw lines before the first timed record are dated by the file, not by the wall clock.
+    if (this.fh) this.ingester.setClock(Math.floor((await this.fh.stat()).mtimeMs) * 1000);
     if (this.fh && !this.options.allowBinary) {
       try {
         refuseBinary(await firstBytes(this.fh, 64 * 1024), this.path);
@@ -110,7 +112,7 @@ export class FileFollower {
     await this.tick().catch(() => undefined); // a last look: rotation or truncation since the last poll
     await this.drain();
     this.splitter.end();
-    this.ingester.flush();
+    this.ingester.end();
     await this.fh?.close();
     this.fh = undefined;
   }
@@ -165,7 +167,7 @@ export class FileFollower {
     const got = await this.drain(this.options.readChunkBytes ?? 1024 * 1024);
     const now = Date.now();
     if (got > 0) this.lastData = now;
-    else if (now - this.lastData >= (this.options.idleFlushMs ?? 1000) && this.ingester.hasPending) this.ingester.flush();
+    else if (now - this.lastData >= (this.options.idleFlushMs ?? 1000) && this.ingester.hasPending) this.ingester.end();
   }
 
   /** Whether the bytes already read are no longer in the file (truncated and refilled). */

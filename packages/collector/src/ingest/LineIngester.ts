@@ -37,6 +37,12 @@ export interface LineIngesterOptions {
   maxJsonValueBytes?: number;
   /** The session of records that name none (`--session`). */
   sessionId?: string | undefined;
+  /**
+   * Time of raw lines and time-less records before the first record with a time, epoch µs (later
+   * ones follow the last time seen). Default: now. Callers give the file's modification time, so
+   * that a second ingest of the file dates them the same (and a store can tell they are stored).
+   */
+  clockStartMicros?: number;
 }
 
 // Binary garbage: NUL and other C0 controls (but tab), or U+FFFD from invalid UTF-8.
@@ -58,6 +64,8 @@ function mintedSince(id: string, mark: number): boolean {
   return id.length === 20 && id.startsWith(RANDOM_ID_PREFIX) && Number.parseInt(id.slice(12), 16) > mark;
 }
 const MAX_LIMIT_ERRORS = 10;
+/** Events without a time held until the first record with one (then written just before it). */
+const MAX_UNTIMED = 1000;
 /** Bytes of a streamed line that stand for its content in its id (the line itself is never held). */
 const STREAMED_HASH_BYTES = 64 * 1024;
 
@@ -97,7 +105,11 @@ export class LineIngester {
   /** Byte offset of the next line when the caller gives none. */
   private nextOffset = 0;
   /** Last timestamp seen: raw events and timestamp-less records are placed after it. */
-  private lastMicros = Date.now() * 1000;
+  private lastMicros: number;
+  /** No record with its own time yet: events without one wait here to be placed just before it. */
+  private untimed: { event: DebbieEvent; origin: RecordOrigin; index: number }[] | null = [];
+  /** Set while a record's parse asked for a fallback time. */
+  private usedFallback = false;
   /** The last session named in this file (for parsers that inherit it). */
   private lastSession: string | null = null;
 
@@ -110,6 +122,7 @@ export class LineIngester {
     this.maxRecordLines = options.maxRecordLines ?? 1000;
     this.maxJsonValueBytes = options.maxJsonValueBytes ?? 64 * 1024 * 1024;
     this.sessionId = options.sessionId;
+    this.lastMicros = options.clockStartMicros ?? Date.now() * 1000;
   }
 
   /** Feeds one line (without its newline); `info` says where it was and whether it was cut. */
@@ -272,21 +285,28 @@ export class LineIngester {
     if (lines.length > 1) origin.hash = sha(lines.join('\n'));
     origin.mark = idMark();
     try {
+      this.usedFallback = false;
       const { events, rejected } = this.parser.parse(lines, this.context(origin.line));
       this.stats.rejected += rejected;
-      events.forEach((e, i) => this.emit(e, origin, i));
+      const timed = !this.usedFallback;
+      events.forEach((e, i) => this.emit(e, origin, i, timed));
     } catch (error) {
       this.raw(lines, origin, (error as Error).message);
     }
   }
 
-  /** True while a multi-line record waits for more lines. */
+  /** Sets the time of raw lines and time-less records until a record with a time comes (see clockStartMicros). */
+  setClock(micros: number): void {
+    this.lastMicros = micros;
+  }
+
+  /** True while a multi-line record waits for more lines, or events wait for a time. */
   get hasPending(): boolean {
-    return this.pending.length > 0;
+    return this.pending.length > 0 || (this.untimed?.length ?? 0) > 0;
   }
 
   private context(line: number): RecordContext {
-    return { file: this.file, line, fallbackMicros: () => (this.lastMicros += 1), sessionId: this.sessionId };
+    return { file: this.file, line, fallbackMicros: () => { this.usedFallback = true; return (this.lastMicros += 1); }, sessionId: this.sessionId };
   }
 
   private formatName(): string {
@@ -302,7 +322,39 @@ export class LineIngester {
     if (this.stats.limitErrors.length < MAX_LIMIT_ERRORS) this.stats.limitErrors.push(`${this.file} line ${line}: ${message}`);
   }
 
-  private emit(event: DebbieEvent, origin: RecordOrigin, index: number): void {
+  /**
+   * Writes the events that wait for a time (see `untimed`) at the clock they have now; call at the
+   * end of the input, or when a follower goes idle.
+   */
+  end(): void {
+    this.flush();
+    this.releaseUntimed(undefined);
+  }
+
+  private releaseUntimed(firstTimedMicros: number | undefined): void {
+    const waiting = this.untimed;
+    this.untimed = null;
+    if (!waiting) return;
+    // Placed just before the first record with a time (they came before it), else where the clock is.
+    waiting.forEach((w, i) => {
+      if (firstTimedMicros !== undefined) w.event.timestamp = isoFromEpochMicros(firstTimedMicros - (waiting.length - i));
+      this.write(w.event, w.origin, w.index);
+    });
+  }
+
+  private emit(event: DebbieEvent, origin: RecordOrigin, index: number, timed = true): void {
+    if (this.untimed) {
+      if (!timed && this.untimed.length < MAX_UNTIMED) {
+        this.untimed.push({ event, origin, index });
+        return;
+      }
+      const t = epochMicros(event.timestamp);
+      this.releaseUntimed(timed && Number.isFinite(t) ? t : undefined);
+    }
+    this.write(event, origin, index);
+  }
+
+  private write(event: DebbieEvent, origin: RecordOrigin, index: number): void {
     if (!event.session_id && this.sessionId) event.session_id = this.sessionId;
     if (this.parser.inheritsSession) {
       if (event.session_id) this.lastSession = event.session_id;
@@ -338,6 +390,6 @@ export class LineIngester {
       details: { raw: text.slice(0, 65_536), log_file: this.file, log_line: origin.line, reason },
       tags: ['unparsed'],
       kind: 'log',
-    }), origin, index);
+    }), origin, index, false);
   }
 }

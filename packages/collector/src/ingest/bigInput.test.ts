@@ -1,4 +1,4 @@
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -195,6 +195,26 @@ describe('stable ids', () => {
     expect(await ids(copy)).toEqual(first);
     const theirs = await ids(other);
     expect(theirs.filter((id) => first.includes(id))).toEqual([]);
+  });
+
+  it('a raw line before any timed record is placed just before it, and a file with no time is dated by the file: never the wall clock', async () => {
+    const path = join(dir, 'raw-first.log');
+    writeFileSync(path, 'no time here\n2025-06-02 21:05:15,000 1 MainThread app.server - INFO - one\nneither here\n');
+    const read = async (p: string) => {
+      const got: DebbieEvent[] = [];
+      await ingestFile(p, { sink: { write: (e) => void got.push(e), forceFlush: async () => {}, shutdown: async () => {} } });
+      return got;
+    };
+    const first = await read(path);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await read(path)).toEqual(first);
+    expect(first.map((e) => e.action)).toEqual(['unparsed_line', '']); // the last line continues the record
+    expect(first.map((e) => e.timestamp)).toEqual(['2025-06-02T21:05:14.999999Z', '2025-06-02T21:05:15.000000Z']);
+    const none = join(dir, 'no-time.log');
+    writeFileSync(none, 'just text\nmore text\n');
+    const untimed = await read(none);
+    const mtime = new Date(Math.floor(statSync(none).mtimeMs)).toISOString().replace('Z', '000Z');
+    expect(untimed.map((e) => e.timestamp)).toEqual([mtime, mtime]);
   });
 
   it('OTLP spans keep their span ids as event ids; --session names lines without a session', async () => {

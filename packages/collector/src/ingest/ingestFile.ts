@@ -82,7 +82,9 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
     throw new DebbieError('file_not_found', `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
   }
   let fileKey: string;
+  let mtimeMicros: number;
   try {
+    mtimeMicros = Math.floor((await fh.stat()).mtimeMs) * 1000;
     if (!options.allowBinary) refuseBinary(await firstBytes(fh, SAMPLE_BYTES), path);
     fileKey = await fileIdentity(fh);
   } finally {
@@ -91,7 +93,7 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
   const chosen = await parserForFile(path, options);
   const maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
   const ingester = new LineIngester({
-    parser: chosen.parser, sink: options.sink, file: path, fileKey, sessionId: options.sessionId, maxLineChars: maxLineBytes, maxJsonValueBytes: options.maxJsonValueBytes,
+    parser: chosen.parser, sink: options.sink, file: path, fileKey, sessionId: options.sessionId, clockStartMicros: mtimeMicros, maxLineChars: maxLineBytes, maxJsonValueBytes: options.maxJsonValueBytes,
   });
   const read = () => createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>;
   if (chosen.parser instanceof JsonLinesParser && (await jsonLayout(read())) === 'document') {
@@ -102,6 +104,7 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
       await options.ready?.();
     }
     doc.end();
+    ingester.end();
   } else {
     const splitter = new LineSplitter((line, info) => ingester.push(line, info), {
       maxLineBytes,
@@ -112,7 +115,7 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
       await options.ready?.();
     }
     splitter.end();
-    ingester.flush();
+    ingester.end();
   }
   const seen = chosen.parser instanceof JsonLinesParser ? chosen.parser.seen : new Set<string>();
   const format = [...seen].find((f) => f !== 'otlp-json') ?? (seen.has('otlp-json') && chosen.format === 'jsonl' ? 'otlp-json' : chosen.format);
