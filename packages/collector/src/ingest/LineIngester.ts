@@ -365,7 +365,8 @@ export class LineIngester {
     }
     // A random id (minted while parsing) becomes one from the record's content and place.
     if (mintedSince(event.event_id, origin.mark)) {
-      event.event_id = sha(`${this.fileKey}\u0000${origin.offset}\u0000${origin.hash}\u0000${index}`).slice(0, 24);
+      // --session is part of what was ingested: the same file under another session is other events.
+      event.event_id = sha(`${this.fileKey}\u0000${this.sessionId ?? ''}\u0000${origin.offset}\u0000${origin.hash}\u0000${index}`).slice(0, 24);
     }
     if (origin.cutFromBytes !== undefined) {
       event.details.truncated = true;

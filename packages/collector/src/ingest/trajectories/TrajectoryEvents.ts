@@ -52,8 +52,8 @@ export class TrajectoryEventBuilder {
   private lastMicros = Number.NEGATIVE_INFINITY;
 
   /**
-   * @param runKey identifies the run (from its content, not from a --session override), so event ids stay
-   *   the same whatever session the user assigns.
+   * @param runKey identifies the run (its content and the --session override, if any), so converting
+   *   the same run again gives the same ids.
    */
   constructor(
     private readonly runKey: string,

@@ -111,7 +111,8 @@ export function openHandsRunEvents(value: unknown, opts: TrajectoryOptions): Tra
   const record = Array.isArray(value) ? undefined : (value as Obj);
   const items = (Array.isArray(value) ? value : (record!.history as unknown[])) as unknown[];
   const info = runInfo(record);
-  const runKey = shortHash(JSON.stringify(value), 32);
+  // A --session override is part of what was ingested: the same run under another session is other events.
+  const runKey = shortHash(`${opts.sessionId ?? ''}\u0000${JSON.stringify(value)}`, 32);
   const sessionId = opts.sessionId ?? (info.instanceId ? `${info.instanceId}-${runKey.slice(0, 8)}` : `openhands-${runKey.slice(0, 12)}`);
   const timed = items.some((e) => isObj(e) && typeof e.timestamp === 'string' && Number.isFinite(epochMicros(e.timestamp)));
   const b = new TrajectoryEventBuilder(runKey, sessionId, {

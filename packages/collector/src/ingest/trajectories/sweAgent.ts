@@ -77,7 +77,8 @@ export function sweAgentEvents(value: unknown, opts: TrajectoryOptions): Traject
   const info = traj.info as Obj;
   const steps = traj.trajectory as unknown[];
   const history = Array.isArray(traj.history) ? traj.history.filter(isObj) : [];
-  const runKey = shortHash(JSON.stringify(value), 32);
+  // A --session override is part of what was ingested: the same run under another session is other events.
+  const runKey = shortHash(`${opts.sessionId ?? ''}\u0000${JSON.stringify(value)}`, 32);
   const task = history.find((m) => m.role === 'user');
   const taskText = str(task?.content) ?? '';
   const instance = str(info.instance_id) ?? problemId(traj) ?? opts.runName;

@@ -157,12 +157,13 @@ describe('agent runs: detection, ids, --session', () => {
     expect(detectTrajectory({ resourceSpans: [] })).toBeUndefined();
   });
 
-  it('gives the same ids on a second conversion, and --session replaces the session but not the ids', async () => {
+  it('gives the same ids on a second conversion; --session replaces the session (and makes them other events)', async () => {
     const a = await ingest(OH_EVAL);
-    const b = await ingest(OH_EVAL, { sessionId: 'mine' });
-    expect(b.events.map((e) => e.event_id)).toEqual(a.events.map((e) => e.event_id));
+    expect((await ingest(OH_EVAL)).events.map((e) => e.event_id)).toEqual(a.events.map((e) => e.event_id));
     expect(new Set(a.events.map((e) => e.event_id)).size).toBe(a.events.length);
+    const b = await ingest(OH_EVAL, { sessionId: 'mine' });
     expect(new Set(b.events.map((e) => e.session_id))).toEqual(new Set(['mine']));
+    expect(b.events.filter((e, i) => e.event_id === a.events[i]!.event_id)).toEqual([]);
   });
 
   it('an explicit format refuses the other kind of file', async () => {
