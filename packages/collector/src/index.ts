@@ -1,28 +1,13 @@
+// The public API: what the CLI, the stream and the tests of other packages use. The OTLP decoders
+// (including the protobufjs reflection decoders kept as test oracles) are internal.
 export { startCollector } from './startCollector.js';
 export type { CollectorOptions, CollectorStats, RunningCollector } from './startCollector.js';
-export { CollectorServer } from './http/CollectorServer.js';
-export type { CollectorServerOptions } from './http/CollectorServer.js';
-export { OtlpReceiver } from './http/OtlpReceiver.js';
-export type { OtlpReceiverOptions, OtlpReceiverStats } from './http/OtlpReceiver.js';
-export { QueryApi, NEXT_OFFSET_HEADER } from './http/QueryApi.js';
-export type { QueryApiOptions } from './http/QueryApi.js';
+export type { OtlpReceiverStats } from './http/OtlpReceiver.js';
 export { QueryClient } from './QueryClient.js';
-export { handlePostEvents } from './http/postEvents.js';
 export { RemoteEventSink } from './RemoteEventSink.js';
 export type { RemoteEventSinkOptions } from './RemoteEventSink.js';
-export type { PostEventsResult } from './http/postEvents.js';
 export type { QueryClientOptions } from './QueryClient.js';
 export { isLoopbackHost, assertSafeBind } from './http/auth.js';
-export { decodeJsonTraces, decodeProtoTraces } from './otlp/decodeTraces.js';
-export { decodeTracesProtoFast } from './otlp/fastTraceDecoder.js';
-export { decodeLogsProtoFast } from './otlp/fastLogsDecoder.js';
-export { decodeJsonLogs, decodeProtoLogs } from './otlp/decodeLogs.js';
-export { MalformedOtlpError } from './otlp/OtlpBatch.js';
-export type { OtlpBatch } from './otlp/OtlpBatch.js';
-export {
-  decodeTraceRequestProto, decodeLogsRequestProto, decodeStatusProto, decodeExportResponseProto, RpcCode,
-} from './otlp/otlpProto.js';
-export type { OtlpSignal } from './otlp/otlpProto.js';
 export { ingestFile, parserForFile, sampleLines } from './ingest/ingestFile.js';
 export type { IngestOptions, FileIngestResult } from './ingest/ingestFile.js';
 export { FileFollower } from './ingest/FileFollower.js';
