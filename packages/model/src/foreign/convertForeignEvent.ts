@@ -81,7 +81,15 @@ function resolveSession(event: DebbieEvent, options: ForeignOptions): void {
     if (trace && options.traces) options.traces.named(trace, named);
     return;
   }
-  if (!trace) return;
+  if (!trace) {
+    // A record outside any trace (an OTLP log with no span context) would be unreachable from
+    // the session list: it joins its service's inferred session.
+    if (event.kind === 'log' && event.service_name && event.session_id === null) {
+      event.session_id = `service:${event.service_name}`;
+      d[SESSION_INFERRED] = true;
+    }
+    return;
+  }
   const found = options.traces ? options.traces.sessionFor(trace) : { session: trace, inferred: true };
   event.session_id = found.session;
   if (found.inferred) d[SESSION_INFERRED] = true;
@@ -111,7 +119,8 @@ export function convertForeignEvent(event: DebbieEvent, options: ForeignOptions 
       applySpanType(event, type);
     }
   }
-  if (event.source === 'agent' && event.agent_id === null && typeof d.agent_name === 'string') event.agent_id = d.agent_name;
+  // The agent a span ran in (gen_ai.agent.name, lc_agent_name) names its agent when no id does.
+  if (event.agent_id === null && typeof d.agent_name === 'string' && d.agent_name !== '') event.agent_id = d.agent_name;
   resolveSession(event, options);
   addErrorCause(event);
   return event;
