@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebbieEvent, SessionSummary } from '@debbie/model';
 import { openStore } from '@debbie/store';
-import { EventPipeline, ingestFile, startCollector } from '@debbie/collector';
+import { ingestFile, startCollector } from '@debbie/collector';
+import { createPipeline } from '@debbie/pipeline';
 import { decodeJsonTraces } from '../../packages/collector/src/otlp/decodeTraces.js';
 import { decodeJsonLogs } from '../../packages/collector/src/otlp/decodeLogs.js';
 import { otlpJsonToProto } from '../../packages/collector/src/otlp/otlpJsonToProto.js';
@@ -31,7 +32,7 @@ export async function throughWay(way: Way, input: OtlpInput): Promise<Stored> {
     if (way === 'ingest-otlp-json') {
       const file = join(dir, 'export.jsonl');
       writeFileSync(file, [input.traces, input.logs].filter(Boolean).map((r) => JSON.stringify(r)).join('\n') + '\n');
-      const pipeline = new EventPipeline({ sinks: [store] });
+      const pipeline = createPipeline({ store });
       await ingestFile(file, { sink: pipeline, format: 'otlp-json' });
       await pipeline.forceFlush();
     } else {
