@@ -34,7 +34,7 @@ export function toStoredRow(input: DebbieEvent): StoredRow {
     }
     switch (kind) {
       case 'timestamp': {
-        const micros = typeof value === 'string' ? epochMicros(value) : Number.NaN;
+        const micros = typeof value === 'string' ? storedMicros(value) : Number.NaN;
         if (!Number.isFinite(micros)) fail(name, `must be an ISO-8601 timestamp (got ${JSON.stringify(value)})`);
         row[i] = BigInt(micros);
         break;
@@ -68,6 +68,30 @@ export function toStoredRow(input: DebbieEvent): StoredRow {
   if (event.kind !== 'span' && event.kind !== 'log') fail('kind', `must be "span" or "log" (got ${JSON.stringify(event.kind)})`);
   if (typeof event.details !== 'object' || Array.isArray(event.details)) fail('details', 'must be an object');
   return row;
+}
+
+// Canonical timestamps ("2025-05-29T10:15:32.123456Z", as createEvent writes them) are parsed
+// with the second's epoch cached: events come in bursts within a second. Anything else goes
+// through the model's general ISO parser.
+let cachedSecondText = '';
+let cachedSecondMs = Number.NaN;
+
+function storedMicros(iso: string): number {
+  if (iso.length !== 27 || iso.charCodeAt(19) !== 46 /* . */ || iso.charCodeAt(26) !== 90 /* Z */) return epochMicros(iso);
+  let frac = 0;
+  for (let i = 20; i < 26; i++) {
+    const d = iso.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return epochMicros(iso);
+    frac = frac * 10 + d;
+  }
+  const second = iso.slice(0, 19);
+  if (second !== cachedSecondText) {
+    const micros = epochMicros(`${second}Z`);
+    if (!Number.isFinite(micros)) return Number.NaN;
+    cachedSecondText = second;
+    cachedSecondMs = micros / 1000;
+  }
+  return cachedSecondMs * 1000 + frac;
 }
 
 /** The SELECT list that reads a row back: the timestamp as epoch microseconds, exactly. */
