@@ -173,9 +173,6 @@ function s(value: string | null): string | null {
  * nothing was secret.
  */
 export function redactEvent(event: DebbieEvent): DebbieEvent {
-  // An event this function returned is not redacted twice (the pipeline redacts, then the store
-  // does for callers that write to it directly): events are not mutated after they are built.
-  if (REDACTED_EVENTS.has(event)) return event;
   const details = redactValue(event.details) as Record<string, unknown>;
   const context = event.context_snapshot && (redactValue(event.context_snapshot) as Record<string, unknown>);
   const before = redactValue(event.state_before);
@@ -202,18 +199,12 @@ export function redactEvent(event: DebbieEvent): DebbieEvent {
       eventId === event.event_id && traceId === event.trace_id && spanId === event.span_id &&
       parentSpanId === event.parent_span_id && service === event.service_name && tags === event.tags &&
       metrics === event.performance_metrics) {
-    REDACTED_EVENTS.add(event);
     return event;
   }
-  const redacted: DebbieEvent = {
+  return {
     ...event, details, context_snapshot: context, state_before: before, state_after: after, event_summary: summary,
     stack_trace: stack, component, action, session_id: sessionId, agent_id: agentId, correlation_id: correlationId,
     parent_id: parentId, event_id: eventId, trace_id: traceId, span_id: spanId, parent_span_id: parentSpanId,
     service_name: service, tags, performance_metrics: metrics,
   };
-  REDACTED_EVENTS.add(redacted);
-  return redacted;
 }
-
-/** Events redactEvent returned (held weakly). */
-const REDACTED_EVENTS = new WeakSet<DebbieEvent>();
