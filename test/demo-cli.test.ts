@@ -85,7 +85,7 @@ describe('debbie demo → sessions → events (the foundation, end to end)', () 
   }, 120_000);
 
   it('answers bad input with a clear message and a non-zero exit', async () => {
-    await expect(debbie('demo', '--scenario', 'nope', '--store', 'S.duckdb')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/unknown scenario "nope"; expected one of healthy/) });
+    await expect(debbie('demo', '--scenario', 'nope', '--store', 'S.duckdb')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown scenario "nope"; expected one of healthy/) });
     await expect(debbie('events', '--session', 'x', '--source', 'robot', '--store', 'S.duckdb')).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown source "robot"/) });
     await expect(debbie('sessions', '--store', 'missing.duckdb')).rejects.toMatchObject({ stderr: expect.stringMatching(/missing\.duckdb/) });
     await expect(debbie('frobnicate')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "frobnicate"/) });

@@ -141,7 +141,8 @@ describe('debbie export', () => {
       debbie(['--session', 'x', '--all', '--format', 'json']),
       debbie(['--all', '--format', 'csv', '--out', 'keep.csv', '--store', join(dir, 'missing.duckdb')]),
     ]);
-    expect(runs.map((r) => r.code)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    // Usage errors exit 2; a store that cannot be read is a failure, 1 (docs/cli.md).
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2, 2, 2, 1]);
     expect(runs[0]!.stderr).toMatch(/give --session ID .* or --all/);
     expect(runs[1]!.stderr).toMatch(/unknown format "xml"; expected one of json, jsonl, csv, parquet, elasticsearch, splunk/);
     expect(runs[2]!.stderr).toMatch(/needs --out FILE/);

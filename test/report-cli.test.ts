@@ -84,15 +84,16 @@ describe('debbie analyze', () => {
   it('limits the report with --focus and rejects bad flags with a clear message', async () => {
     const focus = await debbie(['analyze', '--session', session, '--store', storePath, '--format', 'json', '--focus', 'errors'], dir);
     expect(Object.keys(JSON.parse(focus.stdout))).not.toContain('performance');
-    const cases: [string[], string][] = [
-      [['analyze', '--store', storePath], '--session: is required'],
-      [['analyze', '--session', 'nope', '--store', storePath], 'no events for session "nope"'],
-      [['analyze', '--session', session, '--store', storePath, '--format', 'pdf'], 'unknown format "pdf"'],
-      [['analyze', '--session', session, '--store', storePath, '--focus', 'speed'], 'unknown report section "speed"'],
+    // Exit 2 for a usage error, 1 for a failure (docs/cli.md).
+    const cases: [string[], string, number][] = [
+      [['analyze', '--store', storePath], '--session: is required', 2],
+      [['analyze', '--session', 'nope', '--store', storePath], 'no session "nope"', 1],
+      [['analyze', '--session', session, '--store', storePath, '--format', 'pdf'], 'unknown format "pdf"', 2],
+      [['analyze', '--session', session, '--store', storePath, '--focus', 'speed'], 'unknown report section "speed"', 2],
     ];
     const runs = await Promise.all(cases.map(([args]) => debbie(args, dir)));
     runs.forEach((r, i) => {
-      expect(r.code, cases[i]![0].join(' ')).toBe(1);
+      expect(r.code, cases[i]![0].join(' ')).toBe(cases[i]![2]);
       expect(r.stderr).toContain(cases[i]![1]);
     });
   });
@@ -139,9 +140,9 @@ describe('debbie timeline', () => {
     expect(data).toMatchObject({ count: 20, total, dropped: total - 20 });
     const bad = await debbie(['timeline', '--session', 'nope', '--store', storePath], dir);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('no events for session "nope"');
+    expect(bad.stderr).toContain('no session "nope"');
     const gap = await debbie(['timeline', '--session', session, '--store', storePath, '--gap-ms', 'soon'], dir);
-    expect(gap.code).toBe(1);
-    expect(gap.stderr).toContain('--gap-ms: "soon" is not a');
+    expect(gap.code).toBe(2);
+    expect(gap.stderr).toContain('--gap-ms: "soon" is not a whole number ≥ 1');
   });
 });

@@ -138,7 +138,7 @@ describe('debbie tail (built CLI)', () => {
 
   it('an invalid --grep fails clearly before connecting', async () => {
     const grep = tail(['--grep', '([a-']);
-    expect(await grep.code).toBe(1);
+    expect(await grep.code).toBe(2); // a usage error (docs/cli.md)
     expect(grep.stderr()).toMatch(/^debbie tail: --grep: "\(\[a-" is not a valid regular expression/);
   });
 });

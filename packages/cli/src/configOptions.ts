@@ -1,6 +1,7 @@
 import { resolveCommentaryConfig, type CommentaryConfig } from '@debbie/commentary';
 import { loadConfig, type DebbieConfig, type PythonExecutionConfig } from '@debbie/sdk';
 import type { PythonExecutorOptions } from '@debbie/python';
+import { DebbieError } from '@debbie/model';
 import type { CommandIO, ParsedValues } from './Command.js';
 import { str } from './flags.js';
 
@@ -20,14 +21,14 @@ export interface CliConfig {
 export function loadCliConfig(values: ParsedValues, io: CommandIO): CliConfig {
   const explicit = str(values.config);
   const config = loadConfig(explicit, { cwd: io.cwd, env: io.env });
-  const c = config.debbie_config.commentary;
-  const commentary = resolveCommentaryConfig({
-    enabled: c.enabled,
-    insight_level: c.insight_level,
-    pattern_detection: c.pattern_detection,
-    thresholds: c.thresholds,
-    interventions: c.interventions,
-  });
+  let commentary: CommentaryConfig;
+  try {
+    // @debbie/commentary owns the section's keys and defaults.
+    commentary = resolveCommentaryConfig(config.debbie_config.commentary);
+  } catch (error) {
+    if (error instanceof DebbieError && config.source) throw new DebbieError(error.code, error.message, config.source);
+    throw error;
+  }
   return {
     config,
     commentary,

@@ -15,6 +15,8 @@ export interface EventFilter {
   /** Keep this level and above. */
   minLevel?: LogLevel;
   sessionId?: string;
+  /** One event, by its event_id (`debbie events --id`, `debbie show`). */
+  eventId?: string;
   agentId?: string;
   correlationId?: string;
   /** Inclusive lower bound, ISO-8601. */
@@ -30,6 +32,7 @@ export interface EventFilter {
 /** True when the event passes the filter. */
 export function matchesFilter(event: DebbieEvent, filter: EventFilter): boolean {
   if (filter.sessionId !== undefined && event.session_id !== filter.sessionId) return false;
+  if (filter.eventId !== undefined && event.event_id !== filter.eventId) return false;
   if (filter.sources && filter.sources.length > 0 && !filter.sources.includes(event.source)) return false;
   if (filter.levels && filter.levels.length > 0 && !filter.levels.includes(event.level)) return false;
   if (filter.minLevel && levelRank(event.level) < levelRank(filter.minLevel)) return false;
@@ -54,6 +57,7 @@ export interface FilterInput {
   level?: string | string[] | undefined;
   minLevel?: string | undefined;
   session?: string | undefined;
+  event?: string | undefined;
   agent?: string | undefined;
   correlation?: string | undefined;
   since?: string | undefined;
@@ -90,6 +94,7 @@ export function parseFilter(input: FilterInput): EventFilter {
     filter.minLevel = level;
   }
   if (input.session) filter.sessionId = input.session;
+  if (input.event) filter.eventId = input.event;
   if (input.agent) filter.agentId = input.agent;
   if (input.correlation) filter.correlationId = input.correlation;
   for (const key of ['since', 'until'] as const) {
@@ -112,6 +117,7 @@ export function filterToSearchParams(filter: EventFilter): URLSearchParams {
   if (filter.levels?.length) p.set('level', filter.levels.join(','));
   if (filter.minLevel) p.set('minLevel', filter.minLevel);
   if (filter.sessionId) p.set('session', filter.sessionId);
+  if (filter.eventId) p.set('event', filter.eventId);
   if (filter.agentId) p.set('agent', filter.agentId);
   if (filter.correlationId) p.set('correlation', filter.correlationId);
   if (filter.since) p.set('since', filter.since);
@@ -126,7 +132,7 @@ export function filterFromSearchParams(params: URLSearchParams): EventFilter {
   const get = (k: string) => params.getAll(k);
   return parseFilter({
     source: get('source'), level: get('level'), minLevel: params.get('minLevel') ?? undefined,
-    session: params.get('session') ?? undefined, agent: params.get('agent') ?? undefined,
+    session: params.get('session') ?? undefined, event: params.get('event') ?? undefined, agent: params.get('agent') ?? undefined,
     correlation: params.get('correlation') ?? undefined, since: params.get('since') ?? undefined,
     until: params.get('until') ?? undefined, text: params.get('text') ?? undefined, tag: get('tag'),
   });

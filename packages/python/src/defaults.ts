@@ -4,12 +4,15 @@ export const SEED_ALLOWED_IMPORTS: readonly string[] = [
 ];
 
 /**
- * The default import allow-list: the seed's list plus the standard-library modules the script
- * library uses (math, statistics, itertools, functools). The policy applies to the script's own
+ * The default import allow-list, the one definition (debbie.yaml's loader takes it from here):
+ * the seed's list plus the pure standard-library modules an analyst reaches for. The list is a
+ * convenience, not the security boundary (the sandbox is). The policy applies to the script's own
  * import statements only; pandas and numpy import what they need internally.
  */
 export const DEFAULT_ALLOWED_IMPORTS: readonly string[] = [
-  ...SEED_ALLOWED_IMPORTS, 'math', 'statistics', 'itertools', 'functools',
+  ...SEED_ALLOWED_IMPORTS,
+  ...['math', 'statistics', 'itertools', 'functools', 'collections', 're', 'json', 'datetime', 'typing', 'dataclasses', 'textwrap', 'difflib']
+    .filter((m) => !SEED_ALLOWED_IMPORTS.includes(m)),
 ];
 
 /** Debian's interpreter: the one that has python3-pandas. */
@@ -38,3 +41,14 @@ export const DEFAULT_MAX_LOG_EVENTS = 200_000;
 export const MAX_RESULT_BYTES = 8 << 20;
 /** Files and directories a script may create in its tmpfs (/work, /tmp, /dev/shm together). */
 export const DEFAULT_MAX_FILES = 10_000;
+
+/** `debbie_config.python_execution` with nothing set, in the YAML's units (seconds, bytes). */
+export function defaultPythonExecution(): { enabled: boolean; timeout: number; memory_limit: number; allowed_imports: string[]; python: string } {
+  return {
+    enabled: true,
+    timeout: DEFAULT_TIMEOUT_MS / 1000,
+    memory_limit: DEFAULT_MEMORY_LIMIT_MB * 1024 * 1024,
+    allowed_imports: [...DEFAULT_ALLOWED_IMPORTS],
+    python: DEFAULT_PYTHON_PATH,
+  };
+}

@@ -216,7 +216,7 @@ describe('sandbox containment (issue 13: descriptors, seccomp, disk/shm/file cap
     for (const stmt of ['import os', 'from subprocess import run', "__import__('socket')", 'import importlib']) {
       const r = await py.execute(stmt);
       expect(r.error_type).toBe('ImportPolicyError');
-      expect(r.error).toMatch(/import of '\w+' is not allowed by Debbie's Python import policy \(allowed: asyncio, collections, datetime/);
+      expect(r.error).toMatch(/import of '\w+' is not allowed by Debbie's Python import policy \(allowed: asyncio, collections, dataclasses, datetime/);
     }
     const allowed = await py.execute('import json, re, collections.abc\nfrom datetime import timedelta\nok = True');
     expect(allowed.error).toBeNull();

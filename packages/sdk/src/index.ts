@@ -22,7 +22,7 @@ export type { DebbieContext } from './context.js';
 export { loadConfig, parseConfig } from './config/loadConfig.js';
 export { validateConfig } from './config/validateConfig.js';
 export { ConfigError } from './config/ConfigError.js';
-export { defaultConfig, defaultSettings, DEFAULT_ALLOWED_IMPORTS, SEED_FORMAT, SEED_DATEFMT } from './config/DebbieConfig.js';
+export { defaultConfig, defaultSettings, SEED_FORMAT, SEED_DATEFMT } from './config/DebbieConfig.js';
 export type {
   DebbieConfig, DebbieSettings, FormatterConfig, HandlerConfig, ConsoleHandlerConfig, RotatingFileHandlerConfig,
   RealtimeHandlerConfig, LoggerConfig, CommentarySection, PythonExecutionConfig,

@@ -23,6 +23,7 @@ export function whereFromFilter(filter: EventFilter): SqlWhere {
   };
 
   if (filter.sessionId !== undefined) clauses.push(`session_id = ${bind(filter.sessionId)}`);
+  if (filter.eventId !== undefined) clauses.push(`event_id = ${bind(filter.eventId)}`);
   if (filter.sources && filter.sources.length > 0) inList('source', filter.sources);
   if (filter.levels && filter.levels.length > 0) inList('level', filter.levels);
   if (filter.minLevel) {

@@ -8,6 +8,7 @@ import type { Command, ParsedValues } from '../Command.js';
 import { loadCliConfig } from '../configOptions.js';
 import { CONFIG_FLAG, FILTER_FLAGS, formatFlag, outputFormat, READER_FLAGS, requireSession, resolvePath, SESSION_FLAG, str } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
+import { resolveSession } from '../resolveSession.js';
 
 const FORMATS = { md: renderReportMarkdown, json: renderReportJson, html: renderReportHtml } as const satisfies Record<string, (r: AnalysisReport) => string>;
 
@@ -47,7 +48,7 @@ export const analyzeCommand: Command = {
     config: CONFIG_FLAG,
   },
   async run(values, _positionals, io) {
-    const session = requireSession(values);
+    const typed = requireSession(values);
     const format = outputFormat(values, Object.keys(FORMATS) as (keyof typeof FORMATS)[], 'md');
     const focus = str(values.focus)?.split(',').map((s) => s.trim()).filter(Boolean);
     const stallThresholdMs = positiveNumber(values['stall-ms'], '--stall-ms');
@@ -55,9 +56,7 @@ export const analyzeCommand: Command = {
     const { commentary } = loadCliConfig(values, io);
     const reader = await openReader(values, io);
     try {
-      if ((await reader.countEvents({ sessionId: session })) === 0) {
-        throw new DebbieError('session_not_found', `no events for session "${session}" (run \`debbie sessions\` to list them)`, '--session');
-      }
+      const session = (await resolveSession(reader, typed)).session_id;
       const analyzer = new LogAnalyzer({ reader, commentary, ...(stallThresholdMs ? { stallThresholdMs } : {}) });
       const report = await analyzer.analyze(session, { start: str(values.since) ?? null, end: str(values.until) ?? null }, focus);
       const text = FORMATS[format](report);

@@ -64,7 +64,7 @@ export const demoCommand: Command = {
       if (!SCENARIO_NAMES.includes(n)) throw new DebbieError('unknown_scenario', `unknown scenario "${n}"; expected one of ${SCENARIO_NAMES.join(', ')}, all`, '--scenario');
     }
     const cli = loadCliConfig(values, io);
-    const configured = Object.keys(cli.config.debbie_config.commentary.interventions).length > 0;
+    const configured = cli.config.debbie_config.commentary.interventions !== undefined;
     const mode = typeof values.interventions === 'string' ? values.interventions : configured ? undefined : 'on';
     if (mode !== undefined && !['on', 'dry-run', 'off'].includes(mode)) throw new DebbieError('invalid_option', `--interventions must be on, dry-run or off, got "${mode}"`, '--interventions');
     const commentaryConfig: CommentaryConfig = mode === undefined ? cli.commentary : {

@@ -1,7 +1,11 @@
-import { formatDebbieLine } from '@debbie/model';
+import { DebbieError } from '@debbie/model';
+import { shouldUseColor } from '@debbie/stream';
 import type { Command } from '../Command.js';
-import { FILTER_FLAGS, filterFromValues, formatFlag, outputFormat, READER_FLAGS, SESSION_FLAG, wholeNumber } from '../flags.js';
+import { eventLine } from '../eventLine.js';
+import { FILTER_FLAGS, filterFromValues, formatFlag, outputFormat, READER_FLAGS, SESSION_FLAG, str, wholeNumber } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
+import { resolveSession } from '../resolveSession.js';
+import { showEvent } from '../showEvent.js';
 
 const PAGE = 1000;
 /** Events shown when searching every session without --limit. */
@@ -11,22 +15,27 @@ const FORMATS = ['text', 'json'] as const;
 export const eventsCommand: Command = {
   name: 'events',
   summary: 'Print the events of a session, a correlation group, or of all sessions, filtered, in time order.',
-  usage: '[--session ID] [filters] [--store PATH | --url URL] [--format text|json] [--limit N]',
+  usage: '[--session ID | --correlation ID | --id EVENT_ID] [filters] [--verbose] [--store PATH | --url URL] [--format text|json] [--limit N]',
   description: [
-    'Text output is one line per event in the seed format:',
-    '  [ts] [source] [LEVEL] [component] message | details',
+    'Text output is one short line per event:',
+    '  [ts] [source] [LEVEL] [component] message (duration) {agent} #event-id',
+    '--verbose adds each event\'s details (and stack trace). Colour on a terminal; NO_COLOR turns it off.',
     'JSON output is one array of DebbieEvents (snake_case fields).',
     `Without --session or --correlation, searches every session (at most ${CROSS_SESSION_LIMIT} events unless --limit says otherwise).`,
+    '--id prints one event in full with its parents and its correlation group (as `debbie show`).',
     '',
-    'Examples:',
-    '  debbie events --session 3f2c… --source tool,ai_service --min-level WARNING',
-    '  debbie events --correlation turn-2 --format json',
-    '  debbie events --source ai_service --min-level ERROR --limit 20',
-    '  debbie events --session 3f2c… --grep "continuation" --since 2025-05-29T10:15:00Z',
+    'Examples (on the store `debbie demo` writes):',
+    '  debbie events --session b7d9a88c --source tool,ai_service --min-level WARNING',
+    '  debbie events --correlation 94988082-turn-1 --format json',
+    '  debbie events --source tool --min-level ERROR --limit 20',
+    '  debbie events --session b7d9a88c --grep "continuation" --since 2025-06-02T21:05:30Z',
+    '  debbie events --session 94988082 --min-level ERROR --verbose',
   ].join('\n'),
   options: {
     session: { ...SESSION_FLAG, description: `${SESSION_FLAG.description}; without it (and --correlation), every session` },
     ...FILTER_FLAGS,
+    id: { type: 'string', value: 'EVENT_ID', description: 'print this one event in full, with its parents and correlation group' },
+    verbose: { type: 'boolean', short: 'v', description: 'add each event\'s details to its line' },
     limit: { type: 'string', value: 'N', description: 'print at most N events (default all)' },
     ...READER_FLAGS,
     format: formatFlag(FORMATS, 'text'),
@@ -34,9 +43,20 @@ export const eventsCommand: Command = {
   async run(values, _positionals, io) {
     const format = outputFormat(values, FORMATS, 'text');
     const filter = filterFromValues(values);
+    const eventId = str(values.id);
     const acrossSessions = !filter.sessionId && !filter.correlationId;
     const limit = wholeNumber(values, 'limit') ?? (acrossSessions ? CROSS_SESSION_LIMIT : Number.POSITIVE_INFINITY);
+    const color = format === 'text' && shouldUseColor(io.env, (io.stdout as { isTTY?: boolean }).isTTY);
+    const line = { verbose: values.verbose === true, color, session: !filter.sessionId };
     const reader = await openReader(values, io);
+    if (eventId) {
+      try {
+        await showEvent(reader, eventId, format, io, line);
+        return 0;
+      } finally {
+        await reader.close();
+      }
+    }
     // The reader of our output may go away (`| head`): stop reading then.
     let outputGone = false;
     const onOutputError = () => {
@@ -44,6 +64,7 @@ export const eventsCommand: Command = {
     };
     io.stdout.on('error', onOutputError);
     try {
+      if (filter.sessionId) filter.sessionId = (await resolveSession(reader, filter.sessionId)).session_id;
       let count = 0;
       if (format === 'json') await writeOut(io, '[');
       // Page by page, so a long session never sits in memory whole.
@@ -51,7 +72,7 @@ export const eventsCommand: Command = {
         const lines: string[] = [];
         for (const event of page) {
           if (count >= limit) break;
-          lines.push(format === 'json' ? `${count === 0 ? '\n' : ',\n'}${JSON.stringify(event)}` : `${formatDebbieLine(event)}\n`);
+          lines.push(format === 'json' ? `${count === 0 ? '\n' : ',\n'}${JSON.stringify(event)}` : `${eventLine(event, line)}\n`);
           count += 1;
         }
         if (lines.length) await writeOut(io, lines.join(''));
@@ -61,10 +82,10 @@ export const eventsCommand: Command = {
       if (acrossSessions && count >= limit && values.limit === undefined) {
         io.stderr.write(`Showing the first ${limit} events of all sessions; narrow with filters or --session, or raise --limit.\n`);
       }
-      if (count === 0) {
-        const what = filter.sessionId ? `session "${filter.sessionId}"` : filter.correlationId ? `correlation "${filter.correlationId}"` : 'any session';
-        io.stderr.write(`No events of ${what} match. List sessions with \`debbie sessions\`.\n`);
+      if (count === 0 && !filter.sessionId && filter.correlationId && (await reader.countEvents({ correlationId: filter.correlationId })) === 0) {
+        throw new DebbieError('event_not_found', `no events carry correlation id "${filter.correlationId}"; \`debbie events --session ID\` shows the ids a session uses`, '--correlation');
       }
+      if (count === 0) io.stderr.write('No events match the filters.\n');
       return 0;
     } finally {
       io.stdout.off('error', onOutputError);

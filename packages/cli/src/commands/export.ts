@@ -1,8 +1,11 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DebbieError } from '@debbie/model';
 import { createDestination, EXPORT_FORMATS, exportEvents, type ExportProgress } from '@debbie/exporters';
 import type { Command, CommandIO, ParsedValues } from '../Command.js';
 import { FILTER_FLAGS, filterFromValues, formatFlag, READER_FLAGS, resolvePath, SESSION_FLAG, str } from '../flags.js';
 import { openReader } from '../readerOptions.js';
+import { resolveSession } from '../resolveSession.js';
 
 /** Events per page read from the store while exporting: the bound on events in memory. */
 const PAGE = 5_000;
@@ -72,6 +75,9 @@ export const exportCommand: Command = {
     const reader = await openReader(source, io);
     const quiet = values.quiet === true;
     try {
+      if (filter.sessionId) filter.sessionId = (await resolveSession(reader, filter.sessionId)).session_id;
+      // Every format treats --out alike: its folder is created (as analyze and timeline do).
+      if (out) await mkdir(dirname(resolvePath(io, out)), { recursive: true });
       const total = quiet ? undefined : await reader.countEvents(filter);
       const progress = progressPrinter(io, total, quiet);
       let summary;

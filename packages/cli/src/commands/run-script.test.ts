@@ -57,6 +57,14 @@ describe('debbie scripts / debbie run-script', () => {
     expect(r.code).toBe(0);
   });
 
+  it('imports the pure standard library with no debbie.yaml (one DEFAULT_ALLOWED_IMPORTS)', async () => {
+    writeFileSync(join(dir, 'stdlib.py'), 'import math, statistics, itertools, functools, collections, re, json, datetime, typing, dataclasses, textwrap, difflib\nprint(math.floor(statistics.mean([1, 2, 4])))\n');
+    const r = await debbie(['run-script', 'stdlib.py', '--session', HAND_SESSION_ID, '--store', 'store.duckdb'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('2\n');
+    expect(r.code).toBe(0);
+  });
+
   it('exits 1 with the error and traceback when the script fails', async () => {
     const r = await debbie(['run-script', 'broken.py', '--session', HAND_SESSION_ID, '--store', 'store.duckdb'], dir);
     expect(r.code).toBe(1);
@@ -65,18 +73,19 @@ describe('debbie scripts / debbie run-script', () => {
   });
 
   it('says what is wrong with the arguments', async () => {
-    const cases: [string[], RegExp][] = [
-      [['run-script', '--session', HAND_SESSION_ID, '--store', 'store.duckdb'], /give a script FILE or --library NAME/],
-      [['run-script', 'count.py', '--library', 'find_errors', '--session', 'x'], /either a script FILE or --library NAME, not both/],
-      [['run-script', '--library', 'find_errors'], /give --session ID/],
-      [['run-script', '--library', 'nope', '--session', HAND_SESSION_ID, '--store', 'store.duckdb'], /--library: no library script named "nope"/],
-      [['run-script', 'missing.py', '--session', HAND_SESSION_ID, '--store', 'store.duckdb'], /missing.py: no script file at/],
-      [['run-script', '--library', 'find_errors', '--session', 'other', '--store', 'store.duckdb'], /--session: no session "other" in this store/],
-      [['run-script', '--library', 'find_errors', '--session', 'x', '--timeout', '0'], /--timeout: "0" is not a positive number of seconds/],
+    // Exit 2 for a usage error, 1 for a failure (docs/cli.md).
+    const cases: [string[], RegExp, number][] = [
+      [['run-script', '--session', HAND_SESSION_ID, '--store', 'store.duckdb'], /give a script FILE or --library NAME/, 2],
+      [['run-script', 'count.py', '--library', 'find_errors', '--session', 'x'], /either a script FILE or --library NAME, not both/, 2],
+      [['run-script', '--library', 'find_errors'], /give --session ID/, 2],
+      [['run-script', '--library', 'nope', '--session', HAND_SESSION_ID, '--store', 'store.duckdb'], /--library: no library script named "nope"/, 2],
+      [['run-script', 'missing.py', '--session', HAND_SESSION_ID, '--store', 'store.duckdb'], /missing.py: no script file at/, 1],
+      [['run-script', '--library', 'find_errors', '--session', 'other', '--store', 'store.duckdb'], /--session: no session "other"/, 1],
+      [['run-script', '--library', 'find_errors', '--session', 'x', '--timeout', '0'], /--timeout: "0" is not a positive number of seconds/, 2],
     ];
-    for (const [args, message] of cases) {
+    for (const [args, message, code] of cases) {
       const r = await debbie(args, dir);
-      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.code, args.join(' ')).toBe(code);
       expect(r.stderr).toMatch(message);
     }
   });

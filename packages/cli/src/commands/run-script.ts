@@ -5,6 +5,7 @@ import type { Command, ParsedValues } from '../Command.js';
 import { loadCliConfig, pythonExecutorOptions } from '../configOptions.js';
 import { CONFIG_FLAG, formatFlag, outputFormat, READER_FLAGS, resolvePath, SESSION_FLAG, sessionValue } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
+import { resolveSession } from '../resolveSession.js';
 import { recordEvent } from '../recordEvent.js';
 
 const MAX_SCRIPT_BYTES = 1 << 20;
@@ -102,13 +103,12 @@ export const runScriptCommand: Command = {
     const reader = await openReader(values, io);
     let result;
     try {
-      const summary = (await reader.listSessions()).find((s) => s.session_id === sessionId);
-      if (!summary) throw new DebbieError('session_not_found', `no session "${sessionId}" in this store; list them with \`debbie sessions\``, '--session');
+      const summary = await resolveSession(reader, sessionId);
       result = await executor.execute(script.source, {
-        logs: reader.streamEvents({ sessionId }, { batchSize: 1000 }),
+        logs: reader.streamEvents({ sessionId: summary.session_id }, { batchSize: 1000 }),
         session: { ...summary },
         params,
-        sessionId,
+        sessionId: summary.session_id,
         scriptName: script.name,
       });
     } finally {

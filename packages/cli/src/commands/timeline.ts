@@ -2,6 +2,7 @@ import { TimelineVisualizer } from '@debbie/report';
 import type { Command } from '../Command.js';
 import { READER_FLAGS, requireSession, resolvePath, SESSION_FLAG, str, wholeNumber } from '../flags.js';
 import { openReader } from '../readerOptions.js';
+import { resolveSession } from '../resolveSession.js';
 
 /** `debbie timeline`: the session as one self-contained interactive HTML file. */
 export const timelineCommand: Command = {
@@ -32,7 +33,7 @@ export const timelineCommand: Command = {
       const viz = new TimelineVisualizer({
         reader, cwd: io.cwd, ...(gapThresholdMs ? { gapThresholdMs } : {}), ...(maxEvents ? { maxEvents } : {}),
       });
-      const data = await viz.data(session);
+      const data = await viz.data((await resolveSession(reader, session)).session_id);
       const path = await viz.write(data, out ? resolvePath(io, out) : undefined);
       io.stdout.write(`${path}\n`);
       io.stderr.write(`debbie timeline: ${data.count} events, ${data.gaps.length} stall(s)` +

@@ -1,4 +1,5 @@
 import type { LogLevel } from '@debbie/model';
+import { defaultPythonExecution } from '@debbie/python/defaults';
 
 /** A formatter: Python logging's `%(name)s` format string and strftime date format. */
 export interface FormatterConfig {
@@ -42,20 +43,15 @@ export interface LoggerConfig {
   propagate: boolean;
 }
 
-/** `debbie_config.commentary` as the YAML gives it; @debbie/commentary resolves it into its `CommentaryConfig`. */
-export interface CommentarySection {
-  enabled: boolean;
-  insight_level: 'brief' | 'detailed';
-  pattern_detection: boolean;
-  /** Detector thresholds, passed to @debbie/commentary (which validates them and names bad keys). */
-  thresholds: Record<string, unknown>;
-  /** Interventions (enabled, dry_run, max_per_session, …), passed to @debbie/commentary likewise. */
-  interventions: Record<string, unknown>;
-}
+/**
+ * `debbie_config.commentary` as written: @debbie/commentary owns its keys and defaults
+ * (resolveCommentaryConfig validates it and names bad keys), so the loader keeps it as given.
+ */
+export type CommentarySection = Record<string, unknown>;
 
 export interface PythonExecutionConfig {
   enabled: boolean;
-  /** Seconds. */
+  /** Seconds. Defaults: @debbie/python's defaultPythonExecution(). */
   timeout: number;
   /** Bytes (the YAML takes "512MB"). */
   memory_limit: number;
@@ -84,14 +80,13 @@ export interface DebbieConfig {
 export const SEED_FORMAT = '[%(asctime)s] [%(source)s] [%(levelname)s] [%(component)s] %(message)s | %(details)s';
 export const SEED_DATEFMT = '%Y-%m-%d %H:%M:%S.%f';
 
-export const DEFAULT_ALLOWED_IMPORTS = ['json', 'asyncio', 'requests', 'pandas', 'matplotlib', 'numpy', 're', 'datetime', 'collections'];
-
 export function defaultSettings(): DebbieSettings {
   return {
     aggregation: { correlation_timeout: 300, buffer_size: 100_000 },
     sessions: { keys: [] },
-    commentary: { enabled: true, insight_level: 'detailed', pattern_detection: true, thresholds: {}, interventions: {} },
-    python_execution: { enabled: true, timeout: 30, memory_limit: 512 * 1024 * 1024, allowed_imports: [...DEFAULT_ALLOWED_IMPORTS], python: '/usr/bin/python3' },
+    // Each section's defaults come from the package that owns it.
+    commentary: {},
+    python_execution: defaultPythonExecution(),
   };
 }
 

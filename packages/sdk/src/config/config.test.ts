@@ -56,7 +56,6 @@ describe('debbie.yaml', () => {
     ['loggers:\n  app: {level: INFO}\n', 'loggers.app', /start with "debbie"/],
     ['formatters:\n  f: {format: "%(nonsense)s"}\n', 'formatters.f.format', /unknown field %\(nonsense\)s/],
     ['debbie_config:\n  python_execution: {memory_limit: lots}\n', 'debbie_config.python_execution.memory_limit', /512MB/],
-    ['debbie_config:\n  commentary: {insight_level: verbose}\n', 'debbie_config.commentary.insight_level', /brief or detailed/],
     ['debbie_config:\n  aggregation: {buffer_size: 0}\n', 'debbie_config.aggregation.buffer_size', /at least 1/],
     ['debbie_config:\n  aggregaton: {}\n', 'debbie_config.aggregaton', /unknown key/],
     ['debbie_config:\n  python_execution: {allowed_imports: ["os; rm"]}\n', 'debbie_config.python_execution.allowed_imports[0]', /module name/],
@@ -75,6 +74,9 @@ describe('debbie.yaml', () => {
   it('finds ./debbie.yaml, honors DEBBIE_CONFIG, and names a missing explicit file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'debbie-config-'));
     expect(loadConfig(undefined, { cwd: dir, env: {} }).source).toBeUndefined();
+    // python_execution's defaults are @debbie/python's: the seed's imports plus the pure standard library.
+    expect(loadConfig(undefined, { cwd: dir, env: {} }).debbie_config.python_execution.allowed_imports)
+      .toEqual(expect.arrayContaining(['pandas', 'math', 'statistics', 'typing', 'dataclasses', 'textwrap', 'difflib']));
     expect(() => loadConfig('nope.yaml', { cwd: dir, env: {} })).toThrowError(/config file not found: .*nope\.yaml/);
   });
 });

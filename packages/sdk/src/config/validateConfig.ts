@@ -2,7 +2,7 @@ import { parseLogLevel, type LogLevel } from '@debbie/model';
 import { ConfigError } from './ConfigError.js';
 import { LineFormatter } from './LineFormatter.js';
 import {
-  defaultConfig, defaultSettings, type CommentarySection, type DebbieConfig, type FormatterConfig, type HandlerConfig,
+  defaultConfig, defaultSettings, type DebbieConfig, type FormatterConfig, type HandlerConfig,
   type LoggerConfig, type PythonExecutionConfig,
 } from './DebbieConfig.js';
 
@@ -203,18 +203,8 @@ function readSettings(r: Reader, raw: unknown, path: string): DebbieConfig['debb
     });
   }
 
-  const c = r.object(o.commentary, join(path, 'commentary'));
-  const cp = join(path, 'commentary');
-  r.onlyKeys(c, ['enabled', 'insight_level', 'pattern_detection', 'thresholds', 'interventions'], cp);
-  const commentary: CommentarySection = s.commentary;
-  if (c.enabled !== undefined) commentary.enabled = r.bool(c.enabled, join(cp, 'enabled'));
-  if (c.insight_level !== undefined) {
-    if (c.insight_level !== 'brief' && c.insight_level !== 'detailed') r.fail(join(cp, 'insight_level'), `must be brief or detailed, got ${kind(c.insight_level)}`);
-    commentary.insight_level = c.insight_level as 'brief' | 'detailed';
-  }
-  if (c.pattern_detection !== undefined) commentary.pattern_detection = r.bool(c.pattern_detection, join(cp, 'pattern_detection'));
-  if (c.thresholds !== undefined) commentary.thresholds = r.object(c.thresholds, join(cp, 'thresholds'));
-  if (c.interventions !== undefined) commentary.interventions = r.object(c.interventions, join(cp, 'interventions'));
+  // @debbie/commentary owns this section's keys and defaults (resolveCommentaryConfig); kept as given.
+  s.commentary = { ...r.object(o.commentary, join(path, 'commentary')) };
 
   const p = r.object(o.python_execution, join(path, 'python_execution'));
   const pp = join(path, 'python_execution');
