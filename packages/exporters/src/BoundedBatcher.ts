@@ -6,6 +6,8 @@ export interface BatchOutcome {
   rejected: number;
   /** Bytes sent (after compression). */
   bytes: number;
+  /** Items sent again after an ambiguous failure (possible, marked duplicates). */
+  resent?: number;
 }
 
 export interface BoundedBatcherOptions<T> {
@@ -28,6 +30,8 @@ export class BoundedBatcher<T> {
   rejected = 0;
   /** Bytes sent, over every batch. */
   bytes = 0;
+  /** Items sent again after an ambiguous failure, over every batch. */
+  resent = 0;
   private items: T[] = [];
   private itemBytes = 0;
 
@@ -50,5 +54,6 @@ export class BoundedBatcher<T> {
     this.accepted += outcome.accepted;
     this.rejected += outcome.rejected;
     this.bytes += outcome.bytes;
+    this.resent += outcome.resent ?? 0;
   }
 }

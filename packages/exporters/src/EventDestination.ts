@@ -8,6 +8,8 @@ export interface ExportSummary {
   rejected: number;
   /** Bytes sent or written (after compression, where the transport compresses). */
   bytes: number;
+  /** Events sent again after a failure the server may have processed them anyway (marked, see each exporter). */
+  resent?: number;
   /** Where the events went: a file path, "stdout" or a URL. */
   target: string;
 }

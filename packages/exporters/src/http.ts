@@ -18,6 +18,35 @@ export function backoffDelay(attempt: number, initialMs: number, maxMs: number):
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Longest `Retry-After` honoured; a server asking for more is treated as giving up on this batch. */
+export const MAX_RETRY_AFTER_MS = 120_000;
+
+/**
+ * The wait a `Retry-After` header asks for (RFC 9110: delay-seconds or an HTTP-date), in ms, or
+ * undefined when there is none or it cannot be read.
+ */
+export function retryAfterMs(headers: Headers | undefined, now: number = Date.now()): number | undefined {
+  const value = headers?.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The pause before retry `attempt` (1-based): what the server asked for (Retry-After, capped), else backoff. */
+export function retryDelay(attempt: number, initialMs: number, maxMs: number, headers?: Headers): number {
+  const asked = retryAfterMs(headers);
+  return asked !== undefined ? Math.min(asked, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, initialMs, maxMs);
+}
+
+/**
+ * True for a failure after which the server may have processed the request anyway: a timeout or
+ * dropped connection after sending, or a 5xx other than 503 (503 and 429 mean "not taken").
+ */
+export function mayHaveBeenProcessed(status: number | undefined): boolean {
+  return status === undefined || (status >= 500 && status !== 503);
+}
+
 /**
  * POSTs a body, gzip-compressed when asked, with a timeout. Network failures become a DebbieError
  * `export_unreachable` naming the URL; HTTP statuses are returned for the caller to interpret.

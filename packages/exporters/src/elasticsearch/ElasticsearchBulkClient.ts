@@ -1,6 +1,6 @@
 import { DebbieError } from '@debbie/model';
 import type { DeadLetterFile } from '../DeadLetterFile.js';
-import { backoffDelay, isRetryableStatus, postBody, sleep } from '../http.js';
+import { isRetryableStatus, MAX_RETRY_AFTER_MS, postBody, retryAfterMs, retryDelay, sleep } from '../http.js';
 
 /** Credentials: an API key (the base64 `id:api_key` Elasticsearch hands out, or `{ id, key }`) or basic auth. */
 export type ElasticsearchAuth =
@@ -23,6 +23,8 @@ export interface ElasticsearchBulkClientOptions {
   timeoutMs?: number;
   /** Where refused items go, with their reason. Default: none (they are only counted). */
   deadLetter?: DeadLetterFile;
+  /** How to wait between attempts (tests record the delays instead of sleeping). Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface BulkItem {
@@ -58,6 +60,7 @@ export class ElasticsearchBulkClient {
   private readonly maxBackoffMs: number;
   private readonly timeoutMs: number;
   private readonly deadLetter: DeadLetterFile | undefined;
+  private readonly wait: (ms: number) => Promise<void>;
 
   constructor(options: ElasticsearchBulkClientOptions) {
     let base: URL;
@@ -79,26 +82,33 @@ export class ElasticsearchBulkClient {
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.deadLetter = options.deadLetter;
+    this.wait = options.sleep ?? sleep;
   }
 
   get url(): string { return this.endpoint; }
 
   /**
-   * Sends the items, retrying what may succeed later. Resolves with the tally; rejects only when
-   * the cluster cannot be used at all (unreachable after retries, bad credentials, bad URL).
+   * Sends the items, retrying what may succeed later and waiting what `Retry-After` asks. A resend
+   * after a timeout cannot duplicate: every item is a `create` with the event id as `_id`, so a copy
+   * already indexed answers 409 and counts as delivered. What it gives up on (still failing after
+   * the last attempt, unreachable) goes to the dead-letter file; rejects only when the cluster
+   * refuses the credentials or the request itself (every batch would fail: the export stops).
    */
   async send(items: readonly BulkItem[]): Promise<BulkOutcome> {
     const outcome: BulkOutcome = { created: 0, rejected: 0, bytes: 0, requests: 0 };
     let pending = items;
+    let lastHeaders: Headers | undefined;
     for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) await sleep(backoffDelay(attempt - 1, this.initialBackoffMs, this.maxBackoffMs));
+      if (attempt > 1) await this.wait(retryDelay(attempt - 1, this.initialBackoffMs, this.maxBackoffMs, lastHeaders));
+      lastHeaders = undefined;
       const last = attempt >= this.maxAttempts;
       let response;
       try {
         response = await postBody(this.endpoint, pending.map((i) => i.lines).join(''), this.headers, { gzip: this.gzip, timeoutMs: this.timeoutMs });
       } catch (error) {
-        if (last) throw error;
-        continue; // unreachable or timed out: the whole request is retried
+        if (!last) continue; // unreachable or timed out: the whole request is retried (create + _id: no duplicates)
+        await this.reject(outcome, pending.map((item) => ({ item, status: 0, reason: `${(error as Error).message}; gave up after ${attempt} attempts` })));
+        return outcome;
       }
       outcome.requests += 1;
       outcome.bytes += response.sentBytes;
@@ -113,9 +123,12 @@ export class ElasticsearchBulkClient {
           for (const part of [pending.slice(0, half), pending.slice(half)]) add(outcome, await this.send(part));
           return outcome;
         }
-        if (isRetryableStatus(response.status) && !last) continue;
+        const asked = retryAfterMs(response.headers);
+        const tooLong = asked !== undefined && asked > MAX_RETRY_AFTER_MS;
+        if (isRetryableStatus(response.status) && !last && !tooLong) { lastHeaders = response.headers; continue; }
         if (isRetryableStatus(response.status) || response.status === 413) {
-          await this.reject(outcome, pending.map((item) => ({ item, status: response.status, reason: `request failed after ${attempt} attempts: HTTP ${response.status}: ${reason}` })));
+          const why = tooLong ? `Retry-After ${Math.round(asked / 1000)} s is over the ${MAX_RETRY_AFTER_MS / 1000} s cap` : `request failed after ${attempt} attempts`;
+          await this.reject(outcome, pending.map((item) => ({ item, status: response.status, reason: `${why}: HTTP ${response.status}: ${reason}` })));
           return outcome;
         }
         throw new DebbieError('export_rejected', `Elasticsearch answered ${response.status} to the bulk request: ${reason}`, this.endpoint);
@@ -134,6 +147,7 @@ export class ElasticsearchBulkClient {
         }
       });
       await this.reject(outcome, refused);
+      if (retry.length > 0) lastHeaders = response.headers;
       pending = retry;
     }
     return outcome;

@@ -122,13 +122,46 @@ describe('ElasticsearchDestination', () => {
     expect(() => destination({ index: 'Logs Debbie' })).toThrow(/not a valid Elasticsearch index name/);
   });
 
-  it('reports an unreachable cluster after its retries', async () => {
+  it('dead-letters what it gives up on when the cluster is unreachable after its retries (issue 13)', async () => {
     const es = await start();
     const url = es.url;
     await es.stop(); server = undefined;
-    const dest = new ElasticsearchDestination({ url, ...fast, maxAttempts: 2 });
+    const deadLetterPath = join(mkdtempSync(join(tmpdir(), 'debbie-es-')), 'dead.jsonl');
+    const dest = new ElasticsearchDestination({ url, ...fast, maxAttempts: 2, deadLetterPath });
     await dest.write([createEvent({ source: 'agent', event_summary: 'x' })]);
-    await expect(dest.close()).rejects.toThrow(/cannot reach http:\/\/127\.0\.0\.1:\d+\/_bulk: ECONNREFUSED/);
+    expect(await dest.close()).toMatchObject({ written: 0, rejected: 1 });
+    const dead = JSON.parse(readFileSync(deadLetterPath, 'utf8')) as { reason: string; document: unknown };
+    expect(dead.reason).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+\/_bulk: ECONNREFUSED; gave up after 2 attempts/);
+    expect(dead.document).toBeTruthy();
+  });
+
+  it('waits what Retry-After asks on a 429 or 503 answer', async () => {
+    const es = await start({ throttledRequests: 1, unavailableRequests: 1, retryAfterSeconds: 3 });
+    const delays: number[] = [];
+    const dest = destination({ sleep: async (ms) => { delays.push(ms); } });
+    await dest.write([createEvent({ source: 'agent', event_summary: 'x' })]);
+    expect(await dest.close()).toMatchObject({ written: 1, rejected: 0 });
+    expect(es.requests.map((r) => r.status)).toEqual([429, 503, 200]);
+    expect(delays).toEqual([3000, 3000]);
+  });
+
+  it('a late answer (timeout after the cluster indexed): the resend is a 409, never a duplicate document', async () => {
+    const es = await start({ lateRequests: 1, lateAnswerMs: 400 });
+    const dest = destination({ timeoutMs: 100 });
+    const events = Array.from({ length: 20 }, (_, i) => createEvent({ source: 'agent', event_summary: `e${i}` }));
+    await dest.write(events);
+    expect(await dest.close()).toMatchObject({ written: 20, rejected: 0 });
+    expect(es.count).toBe(20);
+    expect(es.requests.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('dead-letters a batch still answered 500/429 after the last attempt', async () => {
+    await start({ throttledRequests: 10 });
+    const deadLetterPath = join(mkdtempSync(join(tmpdir(), 'debbie-es-')), 'dead.jsonl');
+    const dest = destination({ maxAttempts: 3, deadLetterPath });
+    await dest.write([createEvent({ source: 'agent', event_summary: 'x' }), createEvent({ source: 'agent', event_summary: 'y' })]);
+    expect(await dest.close()).toMatchObject({ written: 0, rejected: 2 });
+    expect(readFileSync(deadLetterPath, 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });
 

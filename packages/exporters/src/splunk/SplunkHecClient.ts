@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DebbieError } from '@debbie/model';
 import type { DeadLetterFile } from '../DeadLetterFile.js';
-import { backoffDelay, isRetryableStatus, postBody, sleep } from '../http.js';
+import { isRetryableStatus, mayHaveBeenProcessed, MAX_RETRY_AFTER_MS, postBody, retryAfterMs, retryDelay, sleep } from '../http.js';
 import { describeHecError } from './hecErrors.js';
 
 export interface SplunkHecClientOptions {
@@ -28,9 +28,21 @@ export interface SplunkHecClientOptions {
   /** Pause between acknowledgment polls. Default 500 ms. */
   ackPollMs?: number;
   deadLetter?: DeadLetterFile;
+  /** How to wait between attempts (tests record the delays instead of sleeping). Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-export interface HecOutcome { accepted: number; rejected: number; bytes: number; requests: number }
+export interface HecOutcome {
+  accepted: number;
+  rejected: number;
+  bytes: number;
+  requests: number;
+  /** Events sent again after a failure that HEC may have indexed them anyway; each copy is marked. */
+  resent: number;
+}
+
+/** Indexed field that marks a copy sent again after an ambiguous failure: search `| dedup event_id`. */
+export const RESEND_FIELD = 'debbie_resend';
 
 interface HecBody { text?: string; code?: number; ackId?: number; 'invalid-event-number'?: number; acks?: Record<string, boolean> }
 
@@ -60,42 +72,67 @@ export class SplunkHecClient {
     if (options.ack) this.headers['X-Splunk-Request-Channel'] = options.channel ?? randomUUID();
   }
 
-  /** Sends one batch (each entry one serialized envelope). */
+  /**
+   * Sends one batch (each entry one serialized envelope). Retries 429/5xx and network failures,
+   * waiting what `Retry-After` asks; a copy sent after a failure that HEC may have indexed anyway
+   * (timeout, 500/502/504, an acknowledgment that never came) carries the indexed field
+   * `debbie_resend` with the attempt number, so duplicates are visible and `dedup event_id` removes
+   * them. What it gives up on goes to the dead-letter file and is counted as rejected; refusals
+   * that every batch would meet (credentials, index) reject the promise instead, so the export
+   * stops and can be rerun once corrected.
+   */
   async send(events: readonly { json: string; document: unknown }[]): Promise<HecOutcome> {
-    const outcome: HecOutcome = { accepted: 0, rejected: 0, bytes: 0, requests: 0 };
+    const outcome: HecOutcome = { accepted: 0, rejected: 0, bytes: 0, requests: 0, resent: 0 };
     const maxAttempts = Math.max(1, this.options.maxAttempts ?? 5);
+    const wait = this.options.sleep ?? sleep;
     let pending = events;
     let attempt = 0;
+    let lastHeaders: Headers | undefined;
+    // Set once a request of this batch may have been indexed: every later copy is marked.
+    let mark = 0;
     while (pending.length > 0) {
       attempt += 1;
-      if (attempt > 1) await sleep(backoffDelay(attempt - 1, this.options.initialBackoffMs ?? 250, this.options.maxBackoffMs ?? 10_000));
+      if (attempt > 1) {
+        const delay = retryDelay(attempt - 1, this.options.initialBackoffMs ?? 250, this.options.maxBackoffMs ?? 10_000, lastHeaders);
+        await wait(delay);
+      }
+      lastHeaders = undefined;
       const last = attempt >= maxAttempts;
+      const body = pending.map((e) => (mark > 0 ? markResend(e.json, mark) : e.json)).join('\n');
+      if (mark > 0) outcome.resent += pending.length;
       let response;
       try {
-        response = await postBody(this.eventUrl, pending.map((e) => e.json).join('\n'), this.headers, { gzip: this.options.gzip ?? true, timeoutMs: this.options.timeoutMs ?? 30_000 });
+        response = await postBody(this.eventUrl, body, this.headers, { gzip: this.options.gzip ?? true, timeoutMs: this.options.timeoutMs ?? 30_000 });
       } catch (error) {
-        if (last) throw error;
+        mark = attempt; // the request may have reached HEC and been indexed before the failure
+        if (last) return this.giveUp(outcome, pending, undefined, `${(error as Error).message}; gave up after ${attempt} attempts`);
         continue;
       }
       outcome.requests += 1;
       outcome.bytes += response.sentBytes;
-      const body = parseHec(response.text);
-      if (response.status === 200 && body?.code === 0) {
-        if (this.options.ack && body.ackId !== undefined && !(await this.waitForAck(body.ackId))) {
-          if (last) throw new DebbieError('export_not_acknowledged', `Splunk did not acknowledge batch ${body.ackId} within ${this.options.ackTimeoutMs ?? 60_000} ms`, this.eventUrl);
-          continue; // not acknowledged: resend, as the HEC docs advise
+      const hec = parseHec(response.text);
+      if (response.status === 200 && hec?.code === 0) {
+        if (this.options.ack && hec.ackId !== undefined && !(await this.waitForAck(hec.ackId))) {
+          mark = attempt; // indexed or not, nobody knows: resend marked, as the HEC docs advise
+          if (last) return this.giveUp(outcome, pending, 200, `Splunk did not acknowledge batch ${hec.ackId} within ${this.options.ackTimeoutMs ?? 60_000} ms; gave up after ${attempt} attempts`);
+          continue;
         }
         outcome.accepted += pending.length;
         return outcome;
       }
-      const message = describeHecError(response.status, body);
+      const message = describeHecError(response.status, hec);
       if (response.status === 401 || response.status === 403) throw new DebbieError('export_auth_failed', message, this.eventUrl);
       if (isRetryableStatus(response.status)) {
-        if (last) throw new DebbieError('export_rejected', `${message}; gave up after ${attempt} attempts`, this.eventUrl);
+        if (mayHaveBeenProcessed(response.status)) mark = attempt;
+        lastHeaders = response.headers;
+        const asked = retryAfterMs(response.headers);
+        if (last || (asked !== undefined && asked > MAX_RETRY_AFTER_MS)) {
+          return this.giveUp(outcome, pending, response.status, `${message}; gave up after ${attempt} attempts${asked !== undefined && asked > MAX_RETRY_AFTER_MS ? ` (Retry-After ${Math.round(asked / 1000)} s is over the ${MAX_RETRY_AFTER_MS / 1000} s cap)` : ''}`);
+        }
         continue;
       }
-      const bad = body?.['invalid-event-number'];
-      if (response.status === 400 && bad !== undefined && bad >= 0 && bad < pending.length && body?.code !== 7) {
+      const bad = hec?.['invalid-event-number'];
+      if (response.status === 400 && bad !== undefined && bad >= 0 && bad < pending.length && hec?.code !== 7) {
         // HEC indexed the events before the bad one; refuse that one alone and send the rest again.
         outcome.accepted += bad;
         outcome.rejected += 1;
@@ -104,9 +141,17 @@ export class SplunkHecClient {
         attempt = 0;
         continue;
       }
-      // Every other refusal (wrong index, no channel, ack disabled…) would fail for every batch: stop with the reason.
+      // Every other refusal (wrong index, no channel, ack disabled…) would fail for every batch:
+      // stop with the reason (nothing is lost: the store keeps the events for a corrected rerun).
       throw new DebbieError('export_rejected', message, this.eventUrl);
     }
+    return outcome;
+  }
+
+  /** Dead-letters what is left of a batch, counts it as rejected, and ends the batch. */
+  private async giveUp(outcome: HecOutcome, pending: readonly { document: unknown }[], status: number | undefined, reason: string): Promise<HecOutcome> {
+    outcome.rejected += pending.length;
+    await this.options.deadLetter?.add(pending.map((e) => ({ ...(status !== undefined ? { status } : {}), reason, document: e.document })));
     return outcome;
   }
 
@@ -124,6 +169,13 @@ export class SplunkHecClient {
     }
     return false;
   }
+}
+
+/** The envelope with its resend mark as an indexed field (HEC requires flat string fields). */
+function markResend(json: string, attempt: number): string {
+  const envelope = JSON.parse(json) as { fields?: Record<string, unknown> };
+  envelope.fields = { ...envelope.fields, [RESEND_FIELD]: String(attempt) };
+  return JSON.stringify(envelope);
 }
 
 function parseHec(text: string): HecBody | undefined {

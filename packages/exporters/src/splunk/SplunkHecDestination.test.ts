@@ -68,11 +68,76 @@ describe('SplunkHecDestination', () => {
     expect(hec.statuses).toEqual([429, 503, 503, 200]);
   });
 
-  it('gives up on a server that stays busy, with the reason', async () => {
+  it('gives up on a server that stays busy: the batch goes to the dead-letter file with the reason (issue 13)', async () => {
     await start({ busyRequests: 10 });
-    const dest = destination({ maxAttempts: 3 });
+    const deadLetterPath = join(mkdtempSync(join(tmpdir(), 'debbie-hec-')), 'dead.jsonl');
+    const dest = destination({ maxAttempts: 3, deadLetterPath });
+    await dest.write([...one(), ...one()]);
+    expect(await dest.close()).toMatchObject({ written: 0, rejected: 2 });
+    const dead = readFileSync(deadLetterPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: number; reason: string });
+    expect(dead).toHaveLength(2);
+    expect(dead[0]).toMatchObject({ status: 503 });
+    expect(dead[0]!.reason).toMatch(/"Server is busy" \(code 9\).*gave up after 3 attempts/);
+  });
+
+  it('dead-letters after repeated 500s and after an unreachable server, instead of losing the batch', async () => {
+    await start({ failingRequests: 10 });
+    const dir = mkdtempSync(join(tmpdir(), 'debbie-hec-'));
+    const dest = destination({ maxAttempts: 2, deadLetterPath: join(dir, 'a.jsonl') });
     await dest.write(one());
-    await expect(dest.close()).rejects.toThrow(/"Server is busy" \(code 9\).*gave up after 3 attempts/);
+    expect(await dest.close()).toMatchObject({ written: 0, rejected: 1 });
+    expect(readFileSync(join(dir, 'a.jsonl'), 'utf8')).toMatch(/Splunk HEC answered 500/);
+    const url = server!.url;
+    await server!.stop();
+    server = undefined;
+    const gone = new SplunkHecDestination({ url, token: TOKEN, ...fast, maxAttempts: 2, deadLetterPath: join(dir, 'b.jsonl') });
+    await gone.write(one());
+    expect(await gone.close()).toMatchObject({ written: 0, rejected: 1 });
+    expect(readFileSync(join(dir, 'b.jsonl'), 'utf8')).toMatch(/cannot reach .*gave up after 2 attempts/);
+  });
+
+  it('waits what Retry-After asks on 429 and 503 (not its own backoff)', async () => {
+    const hec = await start({ throttledRequests: 1, busyRequests: 1, retryAfterSeconds: 7 });
+    const delays: number[] = [];
+    const dest = destination({ sleep: async (ms) => { delays.push(ms); } });
+    await dest.write(one());
+    expect(await dest.close()).toMatchObject({ written: 1 });
+    expect(hec.statuses).toEqual([429, 503, 200]);
+    expect(delays).toEqual([7000, 7000]);
+  });
+
+  it('a late answer (timeout after HEC indexed): the resent copy is marked, never a silent duplicate', async () => {
+    const hec = await start({ lateRequests: 2, lateAnswerMs: 400 });
+    const dest = destination({ timeoutMs: 100, maxAttempts: 4 });
+    const events = [createEvent({ source: 'agent', event_summary: 'a' }), createEvent({ source: 'agent', event_summary: 'b' })];
+    await dest.write(events);
+    const summary = await dest.close();
+    expect(summary).toMatchObject({ written: 2, rejected: 0 });
+    expect(summary.resent).toBeGreaterThan(0);
+    // Every event is indexed once unmarked; each further copy carries debbie_resend and its event_id.
+    for (const e of events) {
+      const copies = hec.events.filter((x) => x.fields?.event_id === e.event_id);
+      expect(copies.filter((c) => c.fields?.debbie_resend === undefined)).toHaveLength(1);
+      expect(copies.length).toBeGreaterThan(1);
+      expect(copies.slice(1).every((c) => typeof c.fields?.debbie_resend === 'string')).toBe(true);
+    }
+  });
+
+  it('a 500 after HEC took the data: the retry is marked; a 503 (not taken) retry is not', async () => {
+    const hec = await start({ failAfterIndexRequests: 1 });
+    const dest = destination();
+    await dest.write(one());
+    expect(await dest.close()).toMatchObject({ written: 1, resent: 1 });
+    expect(hec.events.map((e) => e.fields?.debbie_resend)).toEqual([undefined, '1']);
+    const busy = await LocalSplunkHecServer.start({ tokens: { [TOKEN]: {} }, busyRequests: 1 });
+    try {
+      const d2 = new SplunkHecDestination({ url: busy.url, token: TOKEN, ...fast });
+      await d2.write(one());
+      expect(await d2.close()).toMatchObject({ written: 1, resent: 0 });
+      expect(busy.events.map((e) => e.fields?.debbie_resend)).toEqual([undefined]);
+    } finally {
+      await busy.stop();
+    }
   });
 
   it('names the index a token may not write to', async () => {

@@ -52,7 +52,7 @@ export class SplunkHecDestination implements EventDestination {
   async close(): Promise<ExportSummary> {
     if (this.summary) return this.summary;
     await this.batcher.flush();
-    this.summary = { written: this.batcher.accepted, rejected: this.batcher.rejected, bytes: this.batcher.bytes, target: this.target };
+    this.summary = { written: this.batcher.accepted, rejected: this.batcher.rejected, bytes: this.batcher.bytes, resent: this.batcher.resent, target: this.target };
     return this.summary;
   }
 }

@@ -12,7 +12,7 @@ describe('eventToHec', () => {
     expect(env.time).toBe(1748898315.941003);
     expect(env).toMatchObject({ host: 'svc', source: 'debbie:tool', sourcetype: '_json', index: 'debbie' });
     expect(Object.keys(env.event)).toEqual([...EXPORT_COLUMNS]);
-    expect(env.fields).toEqual({ level: 'INFO', debbie_source: 'tool', kind: 'log', session_id: 's', tags: ['a'] });
+    expect(env.fields).toEqual({ event_id: event.event_id, level: 'INFO', debbie_source: 'tool', kind: 'log', session_id: 's', tags: ['a'] });
     expect(Object.values(env.fields).every((v) => typeof v === 'string' || Array.isArray(v))).toBe(true);
   });
 

@@ -29,7 +29,8 @@ export interface HecEnvelope {
  * (stable column order) as `event`, and the ids people search by as indexed `fields`. Pure.
  */
 export function eventToHec(event: DebbieEvent, options: HecEnvelopeOptions = {}): HecEnvelope {
-  const fields: Record<string, string | string[]> = { level: event.level, debbie_source: event.source, kind: event.kind };
+  // event_id is indexed so a copy resent after an ambiguous failure can be removed: `| dedup event_id`.
+  const fields: Record<string, string | string[]> = { event_id: event.event_id, level: event.level, debbie_source: event.source, kind: event.kind };
   if (event.session_id) fields.session_id = event.session_id;
   if (event.agent_id) fields.agent_id = event.agent_id;
   if (event.correlation_id) fields.correlation_id = event.correlation_id;

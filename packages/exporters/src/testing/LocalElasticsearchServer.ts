@@ -20,6 +20,14 @@ export interface LocalElasticsearchOptions {
   unavailableRequests?: number;
   /** Keep indexed documents for inspection. Default true. */
   storeDocuments?: boolean;
+  /** Answer the next N bulk requests 429 (es_rejected_execution_exception) before reading them. Default 0. */
+  throttledRequests?: number;
+  /** `Retry-After` seconds sent with 429 and 503 answers. Default: none. */
+  retryAfterSeconds?: number;
+  /** Index the next N bulk requests, then answer only after `lateAnswerMs` (past a client's timeout). Default 0. */
+  lateRequests?: number;
+  /** Delay of a late answer. Default 1,000 ms. */
+  lateAnswerMs?: number;
 }
 
 export interface RecordedBulkRequest {
@@ -58,10 +66,14 @@ export class LocalElasticsearchServer {
   private readonly attempts = new Map<string, number>();
   private seqNo = 0;
   private unavailable: number;
+  private throttled: number;
+  private late: number;
   private autoId = 0;
 
   private constructor(private readonly options: LocalElasticsearchOptions) {
     this.unavailable = options.unavailableRequests ?? 0;
+    this.throttled = options.throttledRequests ?? 0;
+    this.late = options.lateRequests ?? 0;
     this.server = createServer((req, res) => { this.handle(req, res).catch((error: Error) => send(res, 500, { error: { type: 'exception', reason: error.message }, status: 500 })); });
   }
 
@@ -111,6 +123,15 @@ export class LocalElasticsearchServer {
       return;
     }
     const body = await readRequestBody(req, this.options.maxContentLength ?? 100 * 1024 * 1024);
+    const retryAfter = this.options.retryAfterSeconds;
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+    if (this.throttled > 0) {
+      this.throttled -= 1;
+      record.status = 429;
+      const reason = 'rejected execution of coordinating operation';
+      send(res, 429, { error: { root_cause: [{ type: 'es_rejected_execution_exception', reason }], type: 'es_rejected_execution_exception', reason }, status: 429 });
+      return;
+    }
     if (this.unavailable > 0) {
       this.unavailable -= 1;
       record.status = 503;
@@ -132,6 +153,12 @@ export class LocalElasticsearchServer {
     const items = parsed.items.map((item) => this.apply(item));
     record.items = items.length;
     record.status = 200;
+    if (this.late > 0) {
+      // Indexed already; the answer comes after the client gave up (it must not index twice on resend).
+      this.late -= 1;
+      await new Promise((r) => setTimeout(r, this.options.lateAnswerMs ?? 1000));
+    }
+    res.removeHeader('Retry-After');
     send(res, 200, { took: Date.now() - started, errors: items.some((i) => (Object.values(i)[0]!.status as number) >= 300), items });
   }
 

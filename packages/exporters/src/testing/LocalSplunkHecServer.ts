@@ -24,6 +24,16 @@ export interface LocalSplunkHecOptions {
   ackPendingPolls?: number;
   /** Keep received events in `events` for inspection; off, only `count` grows. Default true. */
   storeEvents?: boolean;
+  /** `Retry-After` seconds sent with 429 and 503 answers. Default: none. */
+  retryAfterSeconds?: number;
+  /** Index the next N event requests, then answer only after `lateAnswerMs` (past a client's timeout). Default 0. */
+  lateRequests?: number;
+  /** Delay of a late answer. Default 1,000 ms. */
+  lateAnswerMs?: number;
+  /** Index the next N event requests, then answer 500 (a proxy failing after HEC took the data). Default 0. */
+  failAfterIndexRequests?: number;
+  /** Answer the next N event requests 500 without indexing. Default 0. */
+  failingRequests?: number;
 }
 
 export interface StoredHecEvent {
@@ -58,10 +68,16 @@ export class LocalSplunkHecServer {
   private readonly channels = new Map<string, { next: number; acks: Map<number, number> }>();
   private busy: number;
   private throttled: number;
+  private late: number;
+  private failAfterIndex: number;
+  private failing: number;
 
   private constructor(private readonly options: LocalSplunkHecOptions) {
     this.busy = options.busyRequests ?? 0;
     this.throttled = options.throttledRequests ?? 0;
+    this.late = options.lateRequests ?? 0;
+    this.failAfterIndex = options.failAfterIndexRequests ?? 0;
+    this.failing = options.failingRequests ?? 0;
     this.server = createServer((req, res) => { this.handle(req, res).catch(() => this.reply(res, 500, { text: 'Internal server error', code: 8 })); });
   }
 
@@ -86,7 +102,8 @@ export class LocalSplunkHecServer {
   private reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
     this.statuses.push(status);
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(text) });
+    const retryAfter = (status === 429 || status === 503) && this.options.retryAfterSeconds !== undefined ? { 'Retry-After': String(this.options.retryAfterSeconds) } : {};
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(text), ...retryAfter });
     res.end(text);
   }
 
@@ -133,6 +150,7 @@ export class LocalSplunkHecServer {
     }
     if (this.throttled > 0) { this.throttled -= 1; this.reply(res, 429, { text: 'Too Many Requests', code: 429 }); return; }
     if (this.busy > 0) { this.busy -= 1; this.reply(res, 503, { text: 'Server is busy', code: 9 }); return; }
+    if (this.failing > 0) { this.failing -= 1; this.reply(res, 500, { text: 'Internal server error', code: 8 }); return; }
     const limit = this.options.maxContentLength ?? 1024 * 1024;
     const body = await readRequestBody(req, limit);
     if (!body.ok) {
@@ -184,6 +202,11 @@ export class LocalSplunkHecServer {
       channel.acks.set(ackId, 0);
       this.reply(res, 200, { text: 'Success', code: 0, ackId });
       return;
+    }
+    if (this.failAfterIndex > 0) { this.failAfterIndex -= 1; this.reply(res, 500, { text: 'Internal server error', code: 8 }); return; }
+    if (this.late > 0) {
+      this.late -= 1;
+      await new Promise((r) => setTimeout(r, this.options.lateAnswerMs ?? 1000));
     }
     this.reply(res, 200, { text: 'Success', code: 0 });
   }
