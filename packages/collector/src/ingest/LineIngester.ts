@@ -25,7 +25,7 @@ export interface LineIngesterOptions {
   /** Shown in raw events and error messages. */
   file: string;
   /**
-   * Identity of the file's content (see fileIdentity): with the record's offset and hash it makes
+   * Identity of the file's content (see fileIdentity): with the record's offset and content it makes
    * each event's id, so the same record ingested twice has the same id. Default: the file name.
    */
   fileKey?: string;
@@ -71,13 +71,14 @@ const STREAMED_HASH_BYTES = 64 * 1024;
 
 const sha = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
-/** Where a record started, what it hashes to, and whether it was cut. */
+/** Where a record started, its content (text, or a hash for what is not held), and whether it was cut. */
 interface RecordOrigin {
   /** Ids minted after this mark were made up while parsing the record. */
   mark: number;
   line: number;
   offset: number;
-  hash: string;
+  /** The record's text, or the hash of a streamed one's head: hashed into the ids only when they are made. */
+  content: string | string[];
   cutFromBytes?: number | undefined;
 }
 
@@ -85,7 +86,7 @@ interface RecordOrigin {
  * Assembles lines into records (a traceback stays with its log line), parses each with the
  * format's parser and writes the events to the sink. A line that cannot be parsed becomes a
  * raw event (source server, tag `unparsed`, details.raw) and is counted; nothing is dropped.
- * Every event gets an id from the file's identity, the record's offset and hash, and its index in
+ * Every event gets an id from the file's identity, the record's offset and content, and its index in
  * the record (unless its record gave it one), so ingesting the same file twice adds nothing twice.
  */
 export class LineIngester {
@@ -138,7 +139,7 @@ export class LineIngester {
       line = line.slice(0, this.maxLineChars);
     }
     if (cutFromBytes !== undefined) this.limitError(this.lineNo, `a line of ${cutFromBytes} bytes is longer than the limit of ${this.limitFor()} for ${this.formatName()}; kept cut as one event tagged "truncated"`);
-    const origin: RecordOrigin = { mark: 0, line: this.lineNo, offset, hash: sha(line), cutFromBytes };
+    const origin: RecordOrigin = { mark: 0, line: this.lineNo, offset, content: line, cutFromBytes };
     if (GARBAGE.test(line)) {
       this.flush();
       this.raw([line], origin, 'binary or control characters');
@@ -173,7 +174,7 @@ export class LineIngester {
     this.flush();
     this.lineNo += 1;
     this.stats.lines += 1;
-    const origin: RecordOrigin = { mark: idMark(), line: this.lineNo, offset, hash: sha(head.subarray(0, STREAMED_HASH_BYTES)) };
+    const origin: RecordOrigin = { mark: idMark(), line: this.lineNo, offset, content: sha(head.subarray(0, STREAMED_HASH_BYTES)) };
     let index = 0;
     const ctx = this.context(origin.line);
     const stream = new JsonValueStream({
@@ -234,13 +235,13 @@ export class LineIngester {
       decodeOther: (value) => parser.decodeValue(value, this.context(1)),
       onEvents: (events, rejected) => {
         this.stats.rejected += rejected;
-        origin ??= { mark, line: 1, offset: 0, hash: sha(Buffer.concat(head, headBytes)) };
+        origin ??= { mark, line: 1, offset: 0, content: sha(Buffer.concat(head, headBytes)) };
         for (const e of events) this.emit(e, origin, index++);
       },
     });
     const fail = (error: Error): void => {
       failed = true;
-      const o = origin ?? { mark, line: 1, offset: 0, hash: sha(Buffer.concat(head, headBytes)) };
+      const o = origin ?? { mark, line: 1, offset: 0, content: sha(Buffer.concat(head, headBytes)) };
       if (/larger than the limit/.test(error.message)) {
         o.cutFromBytes = headBytes;
         this.limitError(1, error.message);
@@ -282,7 +283,7 @@ export class LineIngester {
     const origin = this.pendingOrigin;
     this.pending = [];
     this.pendingOrigin = undefined;
-    if (lines.length > 1) origin.hash = sha(lines.join('\n'));
+    if (lines.length > 1) origin.content = lines;
     origin.mark = idMark();
     try {
       this.usedFallback = false;
@@ -366,7 +367,10 @@ export class LineIngester {
     // A random id (minted while parsing) becomes one from the record's content and place.
     if (mintedSince(event.event_id, origin.mark)) {
       // --session is part of what was ingested: the same file under another session is other events.
-      event.event_id = sha(`${this.fileKey}\u0000${this.sessionId ?? ''}\u0000${origin.offset}\u0000${origin.hash}\u0000${index}`).slice(0, 24);
+      const h = createHash('sha256').update(`${this.fileKey}\u0000${this.sessionId ?? ''}\u0000${origin.offset}\u0000${index}\u0000`);
+      if (typeof origin.content === 'string') h.update(origin.content);
+      else origin.content.forEach((l, i) => h.update(i ? `\n${l}` : l));
+      event.event_id = h.digest('hex').slice(0, 24);
     }
     if (origin.cutFromBytes !== undefined) {
       event.details.truncated = true;

@@ -84,12 +84,18 @@ export class PythonLogParser implements RecordParser {
     this.defaultSource = defaultSource;
   }
 
+  // isStart parsed the line already: parse() reuses that (the regex is most of a line's cost).
+  private lastLine: string | undefined;
+  private lastFields: LogFields | undefined;
+
   isStart(line: string): boolean {
-    return this.format.regex.test(line) && this.format.parse(line) !== undefined;
+    this.lastLine = line;
+    this.lastFields = this.format.parse(line);
+    return this.lastFields !== undefined;
   }
 
   parse(lines: string[], ctx: RecordContext): { events: DebbieEvent[]; rejected: number } {
-    const f = this.format.parse(lines[0]!);
+    const f = lines[0] === this.lastLine ? this.lastFields : this.format.parse(lines[0]!);
     if (!f) throw new DebbieError('unparseable_line', `does not match the log format "${this.format.format}"`);
     const message = lines.length > 1 ? `${f.message ?? ''}\n${lines.slice(1).join('\n')}` : (f.message ?? '');
     return { events: [fieldsToEvent(f, message, ctx, this.sources, this.defaultSource)], rejected: 0 };
