@@ -217,4 +217,11 @@ describe('OTLP receiver on bad input', () => {
   it('refuses to bind a non-loopback address without a token', async () => {
     await expect(startCollector({ port: 0, host: '0.0.0.0', token: '' })).rejects.toThrow(/refusing to bind/);
   });
+
+  it('refuses a blank token anywhere, and one shorter than 16 characters off loopback (before listening)', async () => {
+    await expect(startCollector({ port: 0, host: '0.0.0.0', token: ' ' })).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(startCollector({ port: 0, host: '127.0.0.1', token: '   ' })).rejects.toMatchObject({ code: 'invalid_token' });
+    await expect(startCollector({ port: 0, host: '0.0.0.0', token: 'a' })).rejects.toThrow(/too easy to guess.*at least 16/);
+    await expect(startCollector({ port: 0, host: '0.0.0.0', token: 'fifteen-chars-x' })).rejects.toMatchObject({ code: 'invalid_token' });
+  });
 });

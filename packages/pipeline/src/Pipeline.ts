@@ -19,8 +19,8 @@ export interface OptionalSink {
   dropped?: () => number;
 }
 
-/** Builds the commentary; `emit` feeds the comments it makes back into the pipeline's sinks. */
-export type CommentaryFactory = (emit: (event: DebbieEvent) => void) => EventSink;
+/** Builds the commentary; `emit` feeds the comments it makes back into the pipeline's sinks (and returns them as stored). */
+export type CommentaryFactory = (emit: (event: DebbieEvent) => DebbieEvent | undefined) => EventSink;
 
 export interface PipelineOptions {
   /** Where events must be committed before a request is acknowledged. Optional (e.g. an SDK printing to the console). */
@@ -97,7 +97,7 @@ export class Pipeline implements EventSink {
   private readonly store: PipelineStore | undefined;
   private readonly committer: GroupCommitter | undefined;
   private readonly sinks: OptionalSink[];
-  private readonly commentary: EventSink | undefined;
+  private commentary: EventSink | undefined;
   private readonly foreign: ForeignOptions;
   private relabels: Promise<void> = Promise.resolve();
   private readonly redact: boolean;
@@ -122,6 +122,12 @@ export class Pipeline implements EventSink {
     if (!(this.maxPending > 0)) throw new DebbieError('invalid_option', `maxPendingEvents must be positive (got ${this.maxPending})`);
     this.onError = options.onError;
     this.commentary = options.commentary?.((event) => this.comment(event));
+  }
+
+  /** Sets the commentary after construction (the SDK builds its logger first); once only. */
+  attachCommentary(factory: CommentaryFactory): void {
+    if (this.commentary) throw new DebbieError('invalid_option', 'this pipeline already has a commentary');
+    this.commentary = factory((event) => this.comment(event));
   }
 
   /** Adds a best-effort sink (e.g. the stream once its server is up). */
@@ -206,12 +212,13 @@ export class Pipeline implements EventSink {
   }
 
   /** A comment or intervention the commentary made: to the store and sinks, never back to the commentary. */
-  comment(event: DebbieEvent): void {
+  comment(event: DebbieEvent): DebbieEvent | undefined {
     this.counts.comments += 1;
     const clean = this.clean(event, false);
-    if (!clean) return;
+    if (!clean) return undefined;
     this.toStoreUnwaited(clean);
     this.fanOut(clean);
+    return clean;
   }
 
   stats(): PipelineStats {

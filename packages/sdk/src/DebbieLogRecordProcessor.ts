@@ -1,9 +1,11 @@
 import type { Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
-import { ATTR, convertForeignEvent, eventFromReadableLogRecord, redactEvent, TraceSessionIndex, type EventSink } from '@debbie/model';
+import { ATTR, eventFromReadableLogRecord, type EventSink } from '@debbie/model';
+import { createPipeline, Pipeline } from '@debbie/pipeline';
 import { DEBBIE_DIRECT_KEY, getDebbieContext } from './context.js';
 
 export interface DebbieLogRecordProcessorOptions {
+  /** The one pipeline (a bare sink is put behind one, which converts and redacts). */
   sink: EventSink;
 }
 
@@ -12,15 +14,12 @@ export interface DebbieLogRecordProcessorOptions {
  * Records DebbieLogger emitted itself are already in the sinks and are skipped.
  */
 export class DebbieLogRecordProcessor implements LogRecordProcessor {
-  private readonly sink: EventSink;
+  private readonly sink: Pipeline;
   /** Records whose conversion failed (reported, never thrown). */
   failed = 0;
 
-  /** Keyless records take their trace's session (see convertForeignEvent). */
-  private readonly traces = new TraceSessionIndex();
-
   constructor(options: DebbieLogRecordProcessorOptions) {
-    this.sink = options.sink;
+    this.sink = options.sink instanceof Pipeline ? options.sink : createPipeline({ sinks: [options.sink] });
   }
 
   onEmit(record: SdkLogRecord, context?: Context): void {
@@ -33,7 +32,7 @@ export class DebbieLogRecordProcessor implements LogRecordProcessor {
     }
     let event;
     try {
-      event = redactEvent(convertForeignEvent(eventFromReadableLogRecord(record), { traces: this.traces }));
+      event = eventFromReadableLogRecord(record); // foreign conversion and redaction: the pipeline's entrance
     } catch {
       this.failed += 1;
       return;

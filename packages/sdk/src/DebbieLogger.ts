@@ -1,9 +1,10 @@
 import { context as otelContext, trace, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import {
-  createEvent, eventToLogRecord, eventToSpanAttributes, hrTimeFromEpochMicros, isoFromEpochMicros, redactEvent,
+  createEvent, eventToLogRecord, eventToSpanAttributes, hrTimeFromEpochMicros, isoFromEpochMicros,
   spanNameFor, systemClock, type Clock, type DebbieEvent, type EventSink, type LogLevel, type LogSource,
 } from '@debbie/model';
+import { createPipeline, Pipeline } from '@debbie/pipeline';
 import { DEBBIE_DIRECT_KEY, getDebbieContext, withDebbieContext, type DebbieContext } from './context.js';
 import { DebbieSpan } from './DebbieSpan.js';
 
@@ -53,7 +54,7 @@ export interface DebbieLoggerOptions {
   tracer: Tracer;
   /** The OTel logger that exporters (OTLP, …) read from; omit when only sinks need events. */
   otelLogger?: Logger | undefined;
-  /** Receives every event the logger creates (the span processor delivers spans). */
+  /** The one pipeline, which receives every event the logger creates (the span processor delivers spans); a bare sink is put behind one. */
   sink: EventSink;
   /** Default: wall-clock time. */
   clock?: Clock;
@@ -71,12 +72,12 @@ export class DebbieLogger {
   readonly clock: Clock;
   private readonly tracer: Tracer;
   private readonly otelLogger: Logger | undefined;
-  private readonly sink: EventSink;
+  private readonly sink: Pipeline;
 
   constructor(options: DebbieLoggerOptions) {
     this.tracer = options.tracer;
     this.otelLogger = options.otelLogger;
-    this.sink = options.sink;
+    this.sink = options.sink instanceof Pipeline ? options.sink : createPipeline({ sinks: [options.sink] });
     this.clock = options.clock ?? systemClock;
   }
 
@@ -131,18 +132,22 @@ export class DebbieLogger {
   }
 
   /**
-   * Delivers a complete event (e.g. one built by the commentary): redacted, to the sinks, and to
-   * the OTel log pipeline when one is configured.
+   * Delivers a complete event: through the pipeline (converted, redacted once, to the sinks), and
+   * as the pipeline passed it on to the OTel log pipeline when one is configured.
    */
   emitEvent(event: DebbieEvent, ctx: Context = otelContext.active()): DebbieEvent {
-    const clean = redactEvent(event);
-    this.sink.write(clean);
-    if (this.otelLogger) {
-      const record = eventToLogRecord(clean);
-      record.context = (record.context ?? ctx).setValue(DEBBIE_DIRECT_KEY, true);
-      this.otelLogger.emit(record);
-    }
+    const clean = this.sink.submit(event);
+    if (!clean) return event; // redaction failed: counted by the pipeline, sent nowhere
+    this.toOtelLogs(clean, ctx);
     return clean;
+  }
+
+  /** @internal An event the pipeline already took (a comment) to the OTel log pipeline, if any. */
+  toOtelLogs(clean: DebbieEvent, ctx: Context = otelContext.active()): void {
+    if (!this.otelLogger) return;
+    const record = eventToLogRecord(clean);
+    record.context = (record.context ?? ctx).setValue(DEBBIE_DIRECT_KEY, true);
+    this.otelLogger.emit(record);
   }
 
   /** Starts a span; end it with `span.end()`. Prefer `span()`, which ends it for you. */

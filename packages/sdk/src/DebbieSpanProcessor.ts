@@ -1,10 +1,11 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR, convertForeignEvent, eventsFromReadableSpan, redactEvent, TraceSessionIndex, type DebbieEvent, type EventSink } from '@debbie/model';
+import { ATTR, eventsFromReadableSpan, type DebbieEvent, type EventSink } from '@debbie/model';
+import { createPipeline, Pipeline } from '@debbie/pipeline';
 import { getDebbieContext } from './context.js';
 
 export interface DebbieSpanProcessorOptions {
-  /** Where normalized events go. */
+  /** Where normalized events go: the one pipeline (a bare sink is put behind one, which converts and redacts). */
   sink: EventSink;
   /** Ended spans waiting for conversion before new ones are dropped and counted (default 65,536). */
   maxQueueSize?: number;
@@ -20,7 +21,7 @@ export interface DebbieSpanProcessorOptions {
  * instrumentation, so foreign spans join the session they ran in.
  */
 export class DebbieSpanProcessor implements SpanProcessor {
-  private readonly sink: EventSink;
+  private readonly sink: Pipeline;
   private readonly maxQueueSize: number;
   private readonly batchSize: number;
   private queue: ReadableSpan[] = [];
@@ -29,11 +30,8 @@ export class DebbieSpanProcessor implements SpanProcessor {
   dropped = 0;
   /** Spans whose conversion failed (reported, never thrown). */
   failed = 0;
-  /** Keyless spans take their trace's session (see convertForeignEvent). */
-  private readonly traces = new TraceSessionIndex();
-
   constructor(options: DebbieSpanProcessorOptions) {
-    this.sink = options.sink;
+    this.sink = options.sink instanceof Pipeline ? options.sink : createPipeline({ sinks: [options.sink] });
     this.maxQueueSize = options.maxQueueSize ?? 65_536;
     this.batchSize = options.batchSize ?? 512;
   }
@@ -68,8 +66,7 @@ export class DebbieSpanProcessor implements SpanProcessor {
     for (const span of batch) {
       const start = events.length;
       try {
-        eventsFromReadableSpan(span, events);
-        for (let i = start; i < events.length; i++) events[i] = redactEvent(convertForeignEvent(events[i]!, { traces: this.traces }));
+        eventsFromReadableSpan(span, events); // foreign conversion and redaction: the pipeline's entrance
       } catch {
         events.length = start;
         this.failed += 1;

@@ -86,12 +86,12 @@ export function createDebbie(options: CreateDebbieOptions = {}): Debbie {
     async forceFlush() {
       await tracerProvider.forceFlush();
       await loggerProvider.forceFlush();
-      await processors.fanout.forceFlush();
+      await processors.pipeline.forceFlush();
     },
     async shutdown() {
       await tracerProvider.shutdown();
       await loggerProvider.shutdown();
-      await processors.fanout.shutdown();
+      await processors.pipeline.shutdown();
     },
   };
 }

@@ -1,14 +1,14 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import { systemClock, type Clock, type DebbieEvent, type EventSink } from '@debbie/model';
+import { createPipeline, Pipeline, type OptionalSink } from '@debbie/pipeline';
 import { DebbieLogger } from './DebbieLogger.js';
 import { DebbieLogRecordProcessor } from './DebbieLogRecordProcessor.js';
 import { DebbieSpanProcessor } from './DebbieSpanProcessor.js';
-import { EventFanout } from './EventFanout.js';
 
 export interface DebbieProcessorsOptions {
-  /** Where normalized events go (store, stream, console, file…). */
-  sinks: EventSink[];
+  /** Where normalized events go (store, stream, console, file…), behind the one pipeline. */
+  sinks: readonly (EventSink | OptionalSink)[];
   /** Max ended spans queued for conversion (default 65,536; drops are counted). */
   maxQueueSize?: number;
 }
@@ -16,8 +16,8 @@ export interface DebbieProcessorsOptions {
 export interface DebbieProcessors {
   spanProcessor: DebbieSpanProcessor;
   logRecordProcessor: DebbieLogRecordProcessor;
-  /** The sinks, behind one error-isolating fan-out. */
-  fanout: EventFanout;
+  /** The one pipeline (foreign conversion, redaction, sinks, commentary) both processors feed. */
+  pipeline: Pipeline;
 }
 
 /**
@@ -28,24 +28,34 @@ export interface DebbieProcessors {
  *               logRecordProcessors: [...yours, debbie.logRecordProcessor] }).start();
  */
 export function debbieProcessors(options: DebbieProcessorsOptions): DebbieProcessors {
-  const fanout = new EventFanout(options.sinks);
+  const pipeline = createPipeline({ sinks: options.sinks });
   return {
-    fanout,
-    spanProcessor: new DebbieSpanProcessor({ sink: fanout, ...(options.maxQueueSize ? { maxQueueSize: options.maxQueueSize } : {}) }),
-    logRecordProcessor: new DebbieLogRecordProcessor({ sink: fanout }),
+    pipeline,
+    spanProcessor: new DebbieSpanProcessor({ sink: pipeline, ...(options.maxQueueSize ? { maxQueueSize: options.maxQueueSize } : {}) }),
+    logRecordProcessor: new DebbieLogRecordProcessor({ sink: pipeline }),
   };
 }
-
 
 /** Builds the commentary sink; `emit` delivers the comments it makes back into the pipeline. */
 export type CommentaryFactory = (emit: (event: DebbieEvent) => void) => EventSink;
 
 /**
- * The DebbieLogger over a set of processors, and the commentary (when given) as one more sink
- * whose comments go back through the logger — to the sinks and to the OTel log exporters.
+ * The DebbieLogger over a set of processors, and the commentary (when given) on their pipeline:
+ * its comments go to the sinks and, as log records, to the OTel log exporters.
  */
 export function loggerFor(processors: DebbieProcessors, options: { tracer: Tracer; otelLogger: Logger | undefined; clock?: Clock | undefined; commentary?: CommentaryFactory | undefined }): DebbieLogger {
-  const logger = new DebbieLogger({ tracer: options.tracer, otelLogger: options.otelLogger, sink: processors.fanout, clock: options.clock ?? systemClock });
-  if (options.commentary) processors.fanout.add(options.commentary((event) => logger.emitEvent(event)));
+  const logger = new DebbieLogger({ tracer: options.tracer, otelLogger: options.otelLogger, sink: processors.pipeline, clock: options.clock ?? systemClock });
+  const commentary = options.commentary;
+  if (commentary) {
+    processors.pipeline.attachCommentary((emit) => commentary((event) => {
+      const clean = emit(event);
+      if (clean) logger.toOtelLogs(clean);
+    }));
+  }
   return logger;
+}
+
+/** The sink as the one pipeline: a processor given a bare sink still converts and redacts once. */
+export function asPipeline(sink: EventSink): Pipeline {
+  return sink instanceof Pipeline ? sink : createPipeline({ sinks: [sink] });
 }

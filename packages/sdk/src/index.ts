@@ -5,7 +5,6 @@ export { DebbieSpanProcessor } from './DebbieSpanProcessor.js';
 export type { DebbieSpanProcessorOptions } from './DebbieSpanProcessor.js';
 export { DebbieLogRecordProcessor } from './DebbieLogRecordProcessor.js';
 export type { DebbieLogRecordProcessorOptions } from './DebbieLogRecordProcessor.js';
-export { EventFanout } from './EventFanout.js';
 export { ConsoleSink } from './ConsoleSink.js';
 export type { ConsoleSinkOptions } from './ConsoleSink.js';
 export { JsonlFileSink } from './JsonlFileSink.js';

@@ -51,7 +51,7 @@ export function startDebbie(options: StartDebbieOptions = {}): StartedDebbie {
     processors,
     async shutdown() {
       await sdk.shutdown();
-      await processors.fanout.shutdown();
+      await processors.pipeline.shutdown();
     },
   };
 }

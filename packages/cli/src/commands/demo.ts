@@ -77,7 +77,8 @@ export const demoCommand: Command = {
     const token = collectorToken(values, io);
     const storePath = storeLocation(values, io);
     const store: Store | undefined = remoteUrl ? undefined : await openStore(storePath);
-    const remote = remoteUrl ? { sink: new RemoteEventSink({ url: remoteUrl, ...(token ? { token } : {}) }), reader: new QueryClient({ url: remoteUrl, ...(token ? { token } : {}) }) } : undefined;
+    // The demo's own pipeline (the simulator's createDebbie) runs the commentary: the collector must not comment again.
+    const remote = remoteUrl ? { sink: new RemoteEventSink({ url: remoteUrl, commentaryDone: cli.commentary.enabled, ...(token ? { token } : {}) }), reader: new QueryClient({ url: remoteUrl, ...(token ? { token } : {}) }) } : undefined;
     const reader: EventReader = store ?? remote!.reader;
     const summaries: ScenarioSummary[] = [];
     let logging: ConfiguredLogging | undefined;
@@ -109,6 +110,8 @@ export const demoCommand: Command = {
         if (store) {
           // Scenarios are deterministic: a second demo replaces its sessions instead of doubling them.
           await store.deleteSessions(run.sessionIds);
+          // run.events already went through the one pipeline (the simulator's createDebbie): converted,
+          // redacted and commented on once; the store trusts it.
           await store.append(run.events);
         } else {
           await remote!.sink.forceFlush();

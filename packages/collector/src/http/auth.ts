@@ -9,17 +9,29 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
+/** Shortest bearer token accepted on an address other machines can reach (16 characters: guessing is hopeless). */
+export const MIN_TOKEN_LENGTH = 16;
+
 /**
- * Refuses to serve on a non-loopback address without a bearer token: anyone on the network could
- * otherwise read every session and write events. Throws DebbieError `insecure_bind`.
+ * Refuses to serve on a non-loopback address without a real bearer token: anyone on the network
+ * could otherwise read every session and write events. Throws DebbieError `insecure_bind` when
+ * there is none, `invalid_token` when it is blank (anywhere) or shorter than 16 characters there.
  */
 export function assertSafeBind(host: string, token: string | undefined, what = 'the collector'): void {
-  if (isLoopbackHost(host) || token) return;
-  throw new DebbieError(
-    'insecure_bind',
-    `refusing to bind ${what} to ${host} without a token; pass --token T or set DEBBIE_TOKEN (clients send "Authorization: Bearer T"), or bind 127.0.0.1`,
-    '--host',
-  );
+  if (token !== undefined && token !== '' && token.trim() === '') {
+    throw new DebbieError('invalid_token', 'the token is blank; pass a real secret (e.g. `openssl rand -hex 16`) or none', '--token');
+  }
+  if (isLoopbackHost(host)) return;
+  if (!token) {
+    throw new DebbieError(
+      'insecure_bind',
+      `refusing to bind ${what} to ${host} without a token; pass --token T or set DEBBIE_TOKEN (clients send "Authorization: Bearer T"), or bind 127.0.0.1`,
+      '--host',
+    );
+  }
+  if (token.trim().length < MIN_TOKEN_LENGTH) {
+    throw new DebbieError('invalid_token', `a token of ${token.trim().length} characters is too easy to guess on ${host}; use at least ${MIN_TOKEN_LENGTH} (e.g. \`openssl rand -hex 16\`)`, '--token');
+  }
 }
 
 /** Checks `Authorization: Bearer <token>` in constant time; throws HttpError 401 when missing or wrong. */
