@@ -1,6 +1,7 @@
 import { appendFileSync, copyFileSync, mkdtempSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DebbieEvent, EventSink } from '@debbie/model';
 import { FileFollower, parserForFile } from '@debbie/collector';
@@ -8,7 +9,8 @@ import { FileFollower, parserForFile } from '@debbie/collector';
 // Promises of `debbie ingest --follow` (FileFollower) when the followed file is truncated, refilled,
 // rotated or re-read: every line that is in the file when the follower looks is ingested once, and
 // a re-read line has the id it had before (so a store that keeps one event per id stores it once).
-// The follower is polled by hand: "within one poll" is exact, not a race against a timer.
+// The follower is polled by hand: "within one poll" is exact, not a race against a timer. The last
+// test runs the built CLI against a DuckDB store, killed with SIGKILL and restarted.
 
 class Sink implements EventSink {
   events: DebbieEvent[] = [];
@@ -143,5 +145,54 @@ describe('fault: truncating and rotating followed files', () => {
     expect(sink.events[1]!.tags).toContain('truncated');
     expect(f.stats.truncated).toBe(1);
     expect(f.stats.limitErrors[0]).toMatch(/app\.log line 2: a line of \d+ bytes is longer than the limit/);
+  });
+});
+
+describe('fault: debbie ingest --follow killed and restarted (built CLI, DuckDB store)', () => {
+  it('promise: after kill -9 mid-stream, a restarted --follow stores every line of the file exactly once', async () => {
+    const { spawn } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const { openStore } = await import('@debbie/store');
+    const bin = join(fileURLToPath(new URL('../..', import.meta.url)), 'packages/cli/dist/bin.js');
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first`);
+    const path = join(dir, 'app.log');
+    const store = join(dir, 'follow.duckdb');
+    writeFileSync(path, lines('k', 0, 500));
+    const follow = async () => {
+      const child = spawn(process.execPath, [bin, 'ingest', path, '--follow', '--store', store, '--no-commentary', '--format', 'json']);
+      let err = '';
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', (d: Buffer) => { err += d.toString(); if (err.includes('following')) resolve(); });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      return { child, output: () => out };
+    };
+    const first = await follow();
+    await new Promise((r) => setTimeout(r, 2500)); // the first 500 lines stored (the follower flushes every second)
+    appendFileSync(path, lines('k', 500, 300)); // read by the follower, maybe not yet stored when killed
+    await new Promise((r) => setTimeout(r, 300));
+    const killed = new Promise((resolve) => first.child.once('exit', resolve));
+    first.child.kill('SIGKILL');
+    await killed;
+    const before = await openStore(store, { readOnly: true });
+    const storedBeforeRestart = (await before.queryEvents({})).length;
+    await before.close();
+    expect(storedBeforeRestart).toBeGreaterThanOrEqual(500); // so the restart re-reads lines already stored
+    appendFileSync(path, lines('k', 800, 200));
+    const second = await follow();
+    await new Promise((r) => setTimeout(r, 600));
+    const stopped = new Promise<number | null>((resolve) => second.child.once('exit', resolve));
+    second.child.kill('SIGINT');
+    expect(await stopped).toBe(0);
+    const s = await openStore(store, { readOnly: true });
+    try {
+      const events = await s.queryEvents({});
+      const got = events.map((e) => e.event_summary).sort((a, b) => Number(a.split(' ').pop()) - Number(b.split(' ').pop()));
+      expect(got).toEqual(expected('k', 0, 1000));
+    } finally {
+      await s.close();
+    }
   });
 });
