@@ -1,3 +1,4 @@
+import { renameSync, rmSync } from 'node:fs';
 import {
   DuckDBTimestampValue, LIST, VARCHAR, listValue,
   type DuckDBAppender, type DuckDBConnection, type DuckDBValue,
@@ -288,6 +289,34 @@ export class EventStore implements Store {
   /** Roots of the session's parent/child tree; throws `session_not_found`. */
   async spanTree(sessionId: string): Promise<SpanNode[]> {
     return buildSpanTree(await this.sessionEvents(sessionId));
+  }
+
+  /**
+   * Writes the events matching the filter, in time order, to a Parquet file with DuckDB's own
+   * COPY (the rows are already here: nothing passes through JavaScript). The file has the columns
+   * of the streaming Parquet export (@debbie/exporters): a UTC TIMESTAMP, DOUBLE duration, tags
+   * as LIST<STRING>, JSON fields as text. Written beside `path` and renamed into place, so a
+   * failure leaves no partial file. Returns the number of events written.
+   */
+  async exportParquet(filter: EventFilter, path: string): Promise<number> {
+    const where = whereFromFilter(filter);
+    const columns = EVENT_COLUMNS.map((c) =>
+      c.kind === 'timestamp' ? `timezone('UTC', "${c.name}") AS "${c.name}"` : c.kind === 'json' ? `CAST("${c.name}" AS VARCHAR) AS "${c.name}"` : `"${c.name}"`,
+    ).join(', ');
+    const partial = `${path}.partial-${process.pid}`;
+    const literal = (p: string) => `'${p.replace(/'/g, "''")}'`;
+    if (this.closing) throw new DebbieError('store_closed', 'the store is closed', this.path);
+    try {
+      const result = await this.reader.run(
+        `COPY (SELECT ${columns} FROM ${EVENTS_TABLE} WHERE ${where.sql} ORDER BY ${ORDER_ASC}) TO ${literal(partial)} (FORMAT parquet, COMPRESSION snappy)`,
+        where.params,
+      );
+      renameSync(partial, path);
+      return Number(result.rowsChanged);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      throw new DebbieError('export_write_failed', `cannot write the Parquet file: ${(error as Error).message}`, path);
+    }
   }
 
   /** Flushes what is queued, then releases the file. Idempotent; writes after it are dropped and counted. */

@@ -1,11 +1,17 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DebbieError } from '@debbie/model';
+import { DebbieError, type EventFilter } from '@debbie/model';
 import { createDestination, EXPORT_FORMATS, exportEvents, type ExportProgress } from '@debbie/exporters';
 import type { Command, CommandIO, ParsedValues } from '../Command.js';
 import { FILTER_FLAGS, filterFromValues, formatFlag, READER_FLAGS, resolvePath, SESSION_FLAG, str } from '../flags.js';
 import { openReader } from '../readerOptions.js';
 import { resolveSession } from '../resolveSession.js';
+
+/** A store that writes Parquet itself (the DuckDB store, with its own COPY): no row passes through JavaScript. */
+interface ParquetCopier {
+  exportParquet(filter: EventFilter, path: string): Promise<number>;
+}
+const copiesParquet = (reader: object): reader is ParquetCopier => typeof (reader as Partial<ParquetCopier>).exportParquet === 'function';
 
 /** Events per page read from the store while exporting: the bound on events in memory. */
 const PAGE = 5_000;
@@ -82,7 +88,13 @@ export const exportCommand: Command = {
       const progress = progressPrinter(io, total, quiet);
       let summary;
       try {
-        summary = await exportEvents(reader.streamEvents(filter, { batchSize: PAGE }), destination, { onProgress: progress });
+        if (format === 'parquet' && out && copiesParquet(reader)) {
+          const target = resolvePath(io, out);
+          const written = await reader.exportParquet(filter, target);
+          summary = { written, rejected: 0, bytes: (await stat(target)).size, target };
+        } else {
+          summary = await exportEvents(reader.streamEvents(filter, { batchSize: PAGE }), destination, { onProgress: progress });
+        }
       } catch (error) {
         // Our reader went away (`| head`): stop quietly, as `debbie events` does.
         if (!out && !remote && /EPIPE|ERR_STREAM_DESTROYED/.test((error as Error).message)) return 0;
