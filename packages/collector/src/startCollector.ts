@@ -6,6 +6,7 @@ import type { EventSink } from '@debbie/model';
 import { CollectorServer } from './http/CollectorServer.js';
 import { OtlpReceiver, type OtlpReceiverStats } from './http/OtlpReceiver.js';
 import { QueryApi } from './http/QueryApi.js';
+import { GrpcReceiver } from './grpc/GrpcReceiver.js';
 
 export interface CollectorOptions {
   /** The event store: requests are acknowledged once committed to it; read by the query API. */
@@ -22,6 +23,8 @@ export interface CollectorOptions {
   host?: string;
   /** OTLP/HTTP + query API port. Default 4318; 0 picks a free port. */
   port?: number;
+  /** OTLP/gRPC port on the same host (`debbie collect` uses 4317); 0 picks a free port. Default: no gRPC receiver. */
+  grpcPort?: number | undefined;
   /** Bearer token; default env DEBBIE_TOKEN. Required (16+ characters) when host is not loopback. */
   token?: string | undefined;
   /** Largest OTLP body after decompression. Default 16 MiB. */
@@ -38,6 +41,8 @@ export interface CollectorOptions {
 
 export interface CollectorStats {
   receiver: OtlpReceiverStats;
+  /** The OTLP/gRPC receiver's counters, when it runs. */
+  grpc?: OtlpReceiverStats;
   /** Every event received (OTLP and POST /api/events), stored, refused, commented. */
   pipeline: PipelineStats;
   /** The store's own counters when it reports them. */
@@ -51,6 +56,8 @@ export interface RunningCollector {
   port: number;
   pipeline: Pipeline;
   receiver: OtlpReceiver;
+  /** host:port of OTLP/gRPC, when it runs. */
+  grpcAddress?: string;
   stats(): CollectorStats;
   /** Everything received so far is handed to the sinks (and the store has written it). */
   flush(): Promise<void>;
@@ -85,9 +92,15 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     ...(options.maxInflightBytes !== undefined ? { maxInflightBytes: options.maxInflightBytes } : {}),
     ...(options.idleBodyTimeoutMs !== undefined ? { idleBodyTimeoutMs: options.idleBodyTimeoutMs } : {}),
   });
+  const grpc = options.grpcPort === undefined ? undefined : new GrpcReceiver({
+    pipeline, host: options.host ?? '127.0.0.1', port: options.grpcPort, token,
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.maxInflightBytes !== undefined ? { maxInflightBytes: options.maxInflightBytes } : {}),
+  });
   const store = options.store;
   const stats = (): CollectorStats => ({
     receiver: { ...receiver.stats },
+    ...(grpc ? { grpc: { ...grpc.stats } } : {}),
     pipeline: pipeline.stats(),
     ...(typeof store?.stats === 'function' ? { store: store.stats() } : {}),
   });
@@ -108,16 +121,24 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     await pipeline.shutdown();
     throw error;
   });
+  if (grpc) {
+    await grpc.listen().catch(async (error: unknown) => {
+      await server.close();
+      await pipeline.shutdown();
+      throw error;
+    });
+  }
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
     port,
     pipeline,
     receiver,
+    ...(grpc ? { grpcAddress: grpc.address } : {}),
     stats,
     flush: () => pipeline.forceFlush(),
     close: () => (closing ??= (async () => {
-      await server.close();
+      await Promise.all([server.close(), grpc?.close()]);
       await pipeline.forceFlush();
       await pipeline.shutdown();
     })()),

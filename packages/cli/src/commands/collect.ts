@@ -25,7 +25,9 @@ function positiveMiB(value: unknown, flag: string): number {
 /** Every event received (OTLP and POST /api/events), what was stored, and anything lost. */
 function stopLine(s: CollectorStats): string {
   const p = s.pipeline;
-  const r = s.receiver;
+  // OTLP over HTTP and gRPC, counted together.
+  const g = s.grpc;
+  const r = g ? Object.fromEntries(Object.entries(s.receiver).map(([k, v]) => [k, v + (g[k as keyof typeof g] ?? 0)])) as CollectorStats['receiver'] : s.receiver;
   const lost = Object.entries(p.sinks_dropped).filter(([, n]) => n > 0).map(([name, n]) => `${n} dropped by ${name}`);
   if (p.store_failed) lost.push(`${p.store_failed} not stored (store error: ${p.store_error ?? 'unknown'})`);
   if (p.store_dropped) lost.push(`${p.store_dropped} comments/SDK events dropped (store behind)`);
@@ -38,10 +40,11 @@ function stopLine(s: CollectorStats): string {
 
 export const collectCommand: Command = {
   name: 'collect',
-  summary: 'Run the collector: OTLP/HTTP receiver, query API and pipeline into the store.',
-  usage: '[--otlp-port 4318] [--stream-port 9999] [--store PATH] [--host 127.0.0.1] [--token T]',
+  summary: 'Run the collector: OTLP/HTTP and OTLP/gRPC receivers, query API and pipeline into the store.',
+  usage: '[--otlp-port 4318] [--grpc-port 4317|off] [--stream-port 9999] [--store PATH] [--host 127.0.0.1] [--token T]',
   description: [
     'Receives OTLP/HTTP traces and logs (protobuf or JSON, gzip/deflate) on /v1/traces and /v1/logs,',
+    'and OTLP/gRPC (TraceService, LogsService; gzip) on --grpc-port, with the same token and limits;',
     'normalizes them (GenAI and OpenInference conventions understood), redacts secrets and writes them',
     'to the store; serves the query API on /api (use `--url http://HOST:PORT` with the data commands).',
     'Bound to anything but loopback, a bearer token is required (--token or DEBBIE_TOKEN).',
@@ -51,6 +54,7 @@ export const collectCommand: Command = {
   ].join('\n'),
   options: {
     'otlp-port': { type: 'string', default: '4318', value: 'PORT', description: 'OTLP/HTTP and query API port (default 4318; 0 = a free port).' },
+    'grpc-port': { type: 'string', value: 'PORT', description: 'OTLP/gRPC port (default 4317, or a free port when --otlp-port is 0; 0 = a free port; off = no gRPC receiver).' },
     'stream-port': { type: 'string', value: 'PORT', description: 'Real-time WebSocket stream port for `debbie tail` (default: the realtime handler\'s stream_port in debbie.yaml, else 9999; 0 = a free port).' },
     store: STORE_FLAG,
     host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'Address to bind (default 127.0.0.1).' },
@@ -61,6 +65,7 @@ export const collectCommand: Command = {
   },
   async run(values, _positionals, io) {
     const otlpPort = port(values['otlp-port'], '--otlp-port');
+    const grpcPort = values['grpc-port'] === 'off' ? undefined : port(values['grpc-port'] ?? (otlpPort === 0 ? '0' : '4317'), '--grpc-port');
     const host = str(values.host) ?? '127.0.0.1';
     const token = collectorToken(values, io);
     assertSafeBind(host, token);
@@ -87,7 +92,7 @@ export const collectCommand: Command = {
         throw error;
       });
       collector = await startCollector({
-        store, sinks, host, port: otlpPort, token, sessionKeys: cli.config.debbie_config.sessions.keys, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
+        store, sinks, host, port: otlpPort, grpcPort, token, sessionKeys: cli.config.debbie_config.sessions.keys, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
         // Counted in the stop line either way; said on stderr as it happens (at most once a second per place).
         onError: (error, where) => io.stderr.write(`debbie collect: ${where}: ${error.message}\n`),
         commentary: commentaryOn
@@ -103,6 +108,7 @@ export const collectCommand: Command = {
     }
     const signalled = untilSignal(); // listen before announcing, so a quick Ctrl-C still flushes
     io.stdout.write(`debbie collect: OTLP/HTTP on ${collector.url}/v1/traces and ${collector.url}/v1/logs\n`);
+    if (collector.grpcAddress) io.stdout.write(`debbie collect: OTLP/gRPC on ${collector.grpcAddress}\n`);
     io.stdout.write(`debbie collect: query API on ${collector.url}/api (debbie sessions --url ${collector.url})\n`);
     io.stdout.write(`debbie collect: store ${store.path}${token ? '; bearer token required' : ''}\n`);
     io.stdout.write(`debbie collect: live stream on ${stream.url} (debbie tail --url ${stream.url})\n`);

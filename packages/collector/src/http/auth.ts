@@ -34,16 +34,25 @@ export function assertSafeBind(host: string, token: string | undefined, what = '
   }
 }
 
-/** Checks `Authorization: Bearer <token>` in constant time; throws HttpError 401 when missing or wrong. */
-export function checkBearer(req: IncomingMessage, token: string | undefined): void {
-  if (!token) return;
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+/**
+ * What is wrong with an `Authorization` value for `token` (compared in constant time), or
+ * undefined when it matches or no token is set. Shared by OTLP/HTTP and OTLP/gRPC.
+ */
+export function bearerProblem(header: string | undefined, token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec((header ?? '').trim());
   const given = Buffer.from(m?.[1] ?? '');
   const expected = Buffer.from(token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new HttpError(401, m ? 'wrong bearer token' : 'missing "Authorization: Bearer <token>" header', 16, { 'WWW-Authenticate': 'Bearer realm="debbie"' });
+    return m ? 'wrong bearer token' : 'missing "Authorization: Bearer <token>" header';
   }
+  return undefined;
+}
+
+/** Checks `Authorization: Bearer <token>` in constant time; throws HttpError 401 when missing or wrong. */
+export function checkBearer(req: IncomingMessage, token: string | undefined): void {
+  const problem = bearerProblem(req.headers.authorization, token);
+  if (problem) throw new HttpError(401, problem, 16, { 'WWW-Authenticate': 'Bearer realm="debbie"' });
 }
 
 /**
