@@ -21,7 +21,7 @@ type Config = Record<string, unknown> & {
 describe('collector-config', () => {
   it('has the configurations the README lists', () => {
     const readme = readFileSync(`${dir}README.md`, 'utf8');
-    expect(files.length).toBeGreaterThanOrEqual(7);
+    expect(files.length).toBeGreaterThanOrEqual(6);
     for (const f of files) expect(readme).toContain(`\`${f}\``);
   });
 
@@ -51,10 +51,15 @@ describe('collector-config', () => {
   });
 
   it('routes by session.id wherever Debbie nodes are load-balanced', () => {
-    const config = parse(readFileSync(`${dir}session-routing-tier1.yaml`, 'utf8')) as { exporters: Record<string, { routing_key?: string; routing_attributes?: string[] }> };
+    const config = parse(readFileSync(`${dir}session-routing.yaml`, 'utf8')) as { exporters: Record<string, { routing_key?: string; routing_attributes?: string[] }> };
     const lb = Object.entries(config.exporters).filter(([id]) => id.startsWith('load_balancing'));
     expect(lb).toHaveLength(1);
-    expect(lb[0]![1]).toMatchObject({ routing_key: 'attributes', routing_attributes: ['session.id'] });
+    // Straight to the Debbie nodes' OTLP/gRPC port (no second collector), gzip, with the token.
+    expect(lb[0]![1]).toMatchObject({
+      routing_key: 'attributes', routing_attributes: ['session.id'],
+      protocol: { otlp: { compression: 'gzip', headers: { Authorization: 'Bearer ${env:DEBBIE_TOKEN}' } } },
+      resolver: { dns: { port: 4317 } },
+    });
   });
 
   it('sends Debbie both traces and logs, compressed, in every config that targets it', () => {
