@@ -172,6 +172,8 @@ export class JsonValueStream {
           this.expectKey = this.top() === C.LBRACE;
           break;
         default:
+          // A byte order mark between values is whitespace.
+          if (this.stack.length === 0 && !this.capture && (c === 0xef || c === 0xbb || c === 0xbf)) break;
           // A bare literal (number, true, false, null) starts or continues.
           if (!this.capture || this.capture.scalar !== 'literal') this.valueStart(chunk, i, 'literal');
       }

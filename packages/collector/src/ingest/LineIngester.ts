@@ -133,6 +133,7 @@ export class LineIngester {
     const offset = info?.offset ?? this.nextOffset;
     this.nextOffset = offset + Buffer.byteLength(rawLine) + 1;
     let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (offset === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1); // a byte order mark is not content
     let cutFromBytes = info?.cutFromBytes;
     if (line.length > this.maxLineChars) {
       cutFromBytes ??= Buffer.byteLength(line);

@@ -95,6 +95,16 @@ describe('big OTLP/JSON input: every span, memory for one batch', () => {
     expect(sink.spanIds.size).toBe(3000);
   });
 
+  it('a document after blank lines (and a BOM) is still one document', async () => {
+    const path = join(dir, 'blank-first.json');
+    writeFileSync(path, `\ufeff\n\n${JSON.stringify(bigTraceRequest(5), null, 2)}\n`);
+    const r = await ingestFile(path, { sink });
+    expect(r).toMatchObject({ format: 'otlp-json', events: 5, unparseable: 0 });
+    const lines = join(dir, 'bom.jsonl');
+    writeFileSync(lines, `\ufeff${JSON.stringify(bigTraceRequest(2))}\n`);
+    expect(await ingestFile(lines, { sink })).toMatchObject({ format: 'otlp-json', events: 2, unparseable: 0 });
+  });
+
   it('JsonValueStream gives the same events as a whole parse, whatever the chunking and key order', () => {
     const req = bigTraceRequest(7) as { resourceSpans: Record<string, unknown>[] };
     // The resource after the spans: items wait for it.

@@ -130,9 +130,14 @@ export async function jsonLayout(chunks: AsyncIterable<Buffer>): Promise<'docume
   let depth = 0;
   let inString = false;
   let escape = false;
+  let started = false; // blank lines before the first value say nothing
   for await (const chunk of chunks) {
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;
+      if (!started) {
+        if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a || c === 0xef || c === 0xbb || c === 0xbf) continue; // whitespace, BOM
+        started = true;
+      }
       if (inString) {
         if (escape) escape = false;
         else if (c === 0x5c) escape = true;
