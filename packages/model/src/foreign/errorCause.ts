@@ -1,3 +1,4 @@
+import { redactString } from '../redact.js';
 import type { DebbieEvent } from '../DebbieEvent.js';
 import { toNumber } from './renames.js';
 
@@ -78,6 +79,7 @@ export function addErrorCause(event: DebbieEvent): void {
   d.error_cause = cause ?? 'other';
   if (type !== undefined) d.error_type = type;
   if (status !== undefined) d.http_status = status;
-  if (message) d.error_message = normalizeErrorMessage(message);
+  // Redacted first: the template takes out quoted keys, after which a secret's key is unrecognisable.
+  if (message) d.error_message = normalizeErrorMessage(redactString(message));
   delete d['error.type'];
 }
