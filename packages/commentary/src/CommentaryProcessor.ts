@@ -7,6 +7,8 @@ import type { Detector, DetectorContext } from './Detector.js';
 import { ContinuationStallDetector } from './detectors/ContinuationStallDetector.js';
 import { ErrorBurstDetector } from './detectors/ErrorBurstDetector.js';
 import { LostMessageDetector } from './detectors/LostMessageDetector.js';
+import { ProgressDetector } from './detectors/ProgressDetector.js';
+import { RunEndDetector } from './detectors/RunEndDetector.js';
 import { MemorySpikeDetector } from './detectors/MemorySpikeDetector.js';
 import { NudgePatternDetector } from './detectors/NudgePatternDetector.js';
 import { RetryStormDetector } from './detectors/RetryStormDetector.js';
@@ -72,6 +74,8 @@ export interface CommentaryStats {
   deliveryErrors: number;
   /** Events too malformed to look at (skipped alone). */
   rejected: number;
+  /** Comments not made because their session had used its budget (thresholds.max_comments_per_session). */
+  overBudget: number;
   deadlinesDropped: number;
   interventions: InterventionStats;
 }
@@ -116,7 +120,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
   private delivering = false;
   private readonly counters = {
     events: 0, evictedIdle: 0, evictedCapacity: 0, comments: 0, insightsOpened: 0, insightsUpdated: 0,
-    insightsResolved: 0, insightsDropped: 0, detectorErrors: 0, deliveryErrors: 0, rejected: 0,
+    insightsResolved: 0, insightsDropped: 0, detectorErrors: 0, deliveryErrors: 0, rejected: 0, overBudget: 0,
   };
 
   constructor(options: CommentaryProcessorOptions = {}) {
@@ -135,6 +139,8 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
       new NudgePatternDetector(i++, this.config.interventions.continuation_prompt),
       new ToolLoopDetector(i++),
       new ErrorBurstDetector(i++),
+      // after the error burst: failures already told as a burst are not told again as repetition
+      new ProgressDetector(i++),
       new SlowCallDetector(i++, 'tool'),
       new SlowCallDetector(i++, 'model'),
       new RetryStormDetector(i++),
@@ -142,6 +148,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
       new MemorySpikeDetector(i++),
       new TokenSpikeDetector(i++),
       new LostMessageDetector(i++),
+      new RunEndDetector(i++),
     ];
     const iv = this.config.interventions;
     const strategies = options.strategies ?? (iv.enabled
@@ -279,6 +286,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
       };
       book.set(k, insight);
       this.counters.insightsOpened += 1;
+      if (!this.spend(session)) return;
       this.queue(insightComment(f, insight, 'open', this.config.insight_level, session.id, session.agentId, now));
       this.interventions.consider(session, insight, k);
       return;
@@ -288,6 +296,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     open.latestEventIds = f.evidenceEventIds;
     open.latestSpanIds = f.evidenceSpanIds;
     if (f.severity < open.severity * WORSEN_FACTOR || open.updates >= MAX_UPDATES_PER_INSIGHT) return;
+    if (!this.spend(session)) return;
     open.updates += 1;
     open.severity = f.severity;
     open.confidence = Math.max(open.confidence, f.confidence);
@@ -318,7 +327,18 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     if (open === undefined) return;
     session.insights!.delete(k);
     this.counters.insightsResolved += 1;
+    if (!this.spend(session)) return;
     this.queue(resolutionComment(open, r, session.id, session.agentId, this.clock.now()));
+  }
+
+  /** Takes one comment from the session's budget; false (and counted) when it is spent. */
+  private spend(session: SessionState): boolean {
+    if (session.comments >= this.thresholds.max_comments_per_session) {
+      this.counters.overBudget += 1;
+      return false;
+    }
+    session.comments += 1;
+    return true;
   }
 
   private queue(event: DebbieEvent): void {

@@ -11,8 +11,12 @@ export class SessionState {
   /** The agent's display name when an event told it (details.agent_name, e.g. "Patricia"). */
   agentName: string | null = null;
   evicted = false;
+  /** Comments made in this session (the budget: thresholds.max_comments_per_session). */
+  comments = 0;
   /** Interventions made in this session (bounded by interventions.max_per_session). */
   interventions = 0;
+  /** The latest stuck pattern the progress detector saw (what a run-limit comment names as the steps that led there). */
+  progressNote: { summary: string; eventIds: string[]; spanIds: string[] } | null = null;
   /** The intervention whose outcome is being watched, if any. */
   pending: PendingIntervention | null = null;
 

@@ -47,6 +47,22 @@ export interface CommentaryThresholds {
   token_spike_factor: number;
   /** …and at least this many tokens (small calls never spike). Default 4000. */
   token_spike_min_tokens: number;
+  /** Attempts of one step (near-duplicates of each other, nothing new in the results) that make a repetition. Default 3. */
+  repetition_min_attempts: number;
+  /** MinHash similarity of two steps' arguments (or code) to count as the same step. Default 0.5 (drifting arguments still count). */
+  repetition_input_similarity: number;
+  /** …and of their results or errors to count as "nothing new". Default 0.8. */
+  repetition_output_similarity: number;
+  /** Failures of one tool among its last 8 calls, with varied arguments, that make a failing tool. Default 4. */
+  failing_tool_count: number;
+  /** Model calls in a row with no tool call, user message or answer that make a monologue. Default 5. */
+  monologue_steps: number;
+  /** Model calls in a row with growing input tokens… Default 5. */
+  context_growth_steps: number;
+  /** …reaching this share of the model's context window. Default 0.8. */
+  context_growth_share: number;
+  /** Comments per session at most (opening, updates, resolutions); more are dropped and counted. Default 30. */
+  max_comments_per_session: number;
 }
 
 /** How interventions behave. Off unless `enabled`. */
@@ -109,6 +125,14 @@ export const DEFAULT_THRESHOLDS: Readonly<CommentaryThresholds> = Object.freeze(
   memory_jump_mb: 200,
   token_spike_factor: 4,
   token_spike_min_tokens: 4000,
+  repetition_min_attempts: 3,
+  repetition_input_similarity: 0.5,
+  repetition_output_similarity: 0.8,
+  failing_tool_count: 4,
+  monologue_steps: 5,
+  context_growth_steps: 5,
+  context_growth_share: 0.8,
+  max_comments_per_session: 30,
 });
 
 export const DEFAULT_INTERVENTIONS: Readonly<InterventionConfig> = Object.freeze({

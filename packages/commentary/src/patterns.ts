@@ -16,6 +16,15 @@ export const PATTERNS = [
   'token_spike',
   'empty_reply',
   'ignored_request',
+  'repetition',
+  'alternation',
+  'failing_tool',
+  'monologue',
+  'step_limit',
+  'no_final_answer',
+  'context_growth',
+  'call_error',
+  'misused_level',
 ] as const;
 
 export type PatternId = (typeof PATTERNS)[number];
@@ -35,4 +44,13 @@ export const BASE_CONFIDENCE: Readonly<Record<PatternId, number>> = {
   token_spike: 0.7,
   empty_reply: 0.85,
   ignored_request: 0.9,
+  repetition: 0.8,
+  alternation: 0.85,
+  failing_tool: 0.75,
+  monologue: 0.7,
+  step_limit: 0.95,
+  no_final_answer: 0.8,
+  context_growth: 0.75,
+  call_error: 0.9,
+  misused_level: 0.7,
 };

@@ -7,6 +7,10 @@ import { toolNameOf } from '../classify.js';
 
 /** Continuation decisions that end a turn on purpose (the model said TERMINATE, a final answer, the depth limit). */
 const DELIBERATE_STOP = new Set(['model_terminated', 'final_response', 'max_depth']);
+/** Actions that end a run (trajectory ingest, SDK run ends). */
+const RUN_END = new Set(['session_end', 'run_end', 'agent_finish', 'run_finished']);
+/** Tools that deliver the run's answer (any-agent final_output, smolagents final_answer, SWE-agent submit). */
+const FINAL_TOOL = /^(?:final[_ ]?(?:answer|output)|submit|finish|task_complete)$/i;
 /** How often an open stall is re-checked, as multiples of the threshold (the comment is updated). */
 const RECHECK_FACTORS = [2, 4, 8];
 
@@ -24,6 +28,8 @@ interface StallState {
   agentId: string | null;
   /** The deadline queued for this session (0 = none): at most one per session, so the queue stays ≤ sessions. */
   pendingDueUs: number;
+  /** When the run ended (its end event, or its agent span's end) after the armed tool; 0 = not known to have ended. */
+  runEndUs: number;
 }
 
 /**
@@ -34,14 +40,14 @@ interface StallState {
 export class ContinuationStallDetector implements Detector {
   readonly name = 'continuation_stall';
   readonly patterns = ['continuation_stall'] as const;
-  readonly interest = Interest.of(Category.TOOL_CALL, Category.MODEL_CALL, Category.AGENT_ACTIVITY, Category.DECISION, Category.USER_MESSAGE);
+  readonly interest = Interest.of(Category.OTHER, Category.TOOL_CALL, Category.MODEL_CALL, Category.AGENT_ACTIVITY, Category.DECISION, Category.USER_MESSAGE);
 
   constructor(private readonly index: number) {}
 
   private state(session: SessionState): StallState {
     let s = session.slots[this.index] as StallState | undefined;
     if (!s) {
-      s = { armedAtUs: 0, armedClockUs: 0, tool: '', toolRef: null, declined: false, reported: false, rechecks: 0, agentId: null, pendingDueUs: 0 };
+      s = { armedAtUs: 0, armedClockUs: 0, tool: '', toolRef: null, declined: false, reported: false, rechecks: 0, agentId: null, pendingDueUs: 0, runEndUs: 0 };
       session.slots[this.index] = s;
     }
     return s;
@@ -49,7 +55,17 @@ export class ContinuationStallDetector implements Detector {
 
   observe(obs: Observation, session: SessionState, ctx: DetectorContext): void {
     const cat = obs.category;
-    if (cat === Category.OTHER || cat === Category.RPC) return;
+    if (cat === Category.OTHER || cat === Category.RPC) {
+      // the run ended (an end event, or the span of the whole agent run closing after the tool): silence after it is no stall
+      const e = obs.event;
+      const s = session.slots[this.index] as StallState | undefined;
+      if (RUN_END.has(e.action) || (e.kind === 'span' && e.source === 'agent' && e.action === 'invoke_agent')) {
+        // spans of a whole run arrive first in a replay (sorted by start): remember when the run ends
+        const st = s ?? this.state(session);
+        st.runEndUs = Math.max(st.runEndUs, RUN_END.has(e.action) ? obs.startUs : obs.endUs);
+      }
+      return;
+    }
     const s = this.state(session);
     const thresholdUs = ctx.thresholds.stall_seconds * 1e6;
     // Replay path: the gap before this event already exceeds the threshold.
@@ -59,6 +75,8 @@ export class ContinuationStallDetector implements Detector {
     switch (cat) {
       case Category.TOOL_CALL: {
         this.disarm(session, s, ctx, obs, 'recovered');
+        // the agent's answer or submission is a tool in many frameworks: nothing is expected after it
+        if (FINAL_TOOL.test(toolNameOf(obs.event))) return;
         s.armedAtUs = obs.endUs;
         s.armedClockUs = obs.endClockUs;
         s.tool = toolNameOf(obs.event);
@@ -115,6 +133,12 @@ export class ContinuationStallDetector implements Detector {
   }
 
   private report(session: SessionState, s: StallState, ctx: DetectorContext, silenceS: number): void {
+    // the run finished after the tool: the silence is the run being over, not a stall
+    // (a declined continuation is the known stall whatever the run's span says: AIWhisperer's turn span ends there too)
+    if (!s.reported && !s.declined && s.runEndUs >= s.armedAtUs && s.runEndUs - s.armedAtUs < ctx.thresholds.stall_seconds * 1e6) {
+      s.armedAtUs = 0;
+      return;
+    }
     const threshold = ctx.thresholds.stall_seconds;
     const first = !s.reported;
     s.reported = true;

@@ -57,7 +57,11 @@ interface InsightLife {
   name: string;
 }
 
-/** Insight lifetimes (open → resolved, or open to the end) from a run's commentary. */
+/**
+ * Insight lifetimes (open → resolved, or open to the end) from a run's commentary. Only what is
+ * said above INFO is scored: an INFO note (a misused log level, a tool error the agent recovered
+ * from) claims no fault.
+ */
 function lifetimes(run: ScoredRun): InsightLife[] {
   const byId = new Map<string, InsightLife>();
   for (const e of run.comments) {
@@ -66,14 +70,16 @@ function lifetimes(run: ScoredRun): InsightLife[] {
     const pattern = e.details.pattern;
     if (typeof id !== 'string' || typeof pattern !== 'string') continue;
     const t = eventMicros(e.timestamp);
-    if (e.action === 'insight') byId.set(id, { raisedUs: [t], pattern, session: e.session_id ?? '', openUs: t, closeUs: Number.POSITIVE_INFINITY, name: run.name });
-    else if (e.action === 'insight_update') byId.get(id)?.raisedUs.push(t);
-    else if (e.action === 'insight_resolved') {
+    const notable = e.level !== 'INFO' && e.level !== 'DEBUG';
+    if (e.action === 'insight') byId.set(id, { raisedUs: notable ? [t] : [], pattern, session: e.session_id ?? '', openUs: t, closeUs: Number.POSITIVE_INFINITY, name: run.name });
+    else if (e.action === 'insight_update') {
+      if (notable) byId.get(id)?.raisedUs.push(t);
+    } else if (e.action === 'insight_resolved') {
       const life = byId.get(id);
       if (life) life.closeUs = t;
     }
   }
-  return [...byId.values()];
+  return [...byId.values()].filter((l) => l.raisedUs.length > 0);
 }
 
 /**

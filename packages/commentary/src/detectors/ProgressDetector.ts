@@ -1,0 +1,329 @@
+import type { Detector, DetectorContext } from '../Detector.js';
+import { Category, Interest, refOf, type Observation } from '../Observation.js';
+import type { SessionState } from '../SessionState.js';
+import { BASE_CONFIDENCE } from '../patterns.js';
+import { minhash, similarity } from '../similarity.js';
+import { stepOf, type StepView } from '../steps.js';
+import { errorCauseOf } from '../errorCause.js';
+
+/** Recent steps compared with each new one (per session): bounded state, O(WINDOW) per step. */
+const WINDOW = 16;
+/** Steps per tool remembered for "failing again and again" (per session, at most MAX_TOOLS tools). */
+const TOOL_RING = 8;
+const MAX_TOOLS = 32;
+/** Steps in a row without a repeat after which an open repetition is over. */
+const CLEAR_AFTER = 6;
+const MAX_EVIDENCE = 12;
+
+interface Step {
+  name: string;
+  kind: StepView['kind'];
+  inSig: Uint32Array | null;
+  outSig: Uint32Array | null;
+  errSig: Uint32Array | null;
+  failed: boolean;
+  eventId: string;
+  spanId: string | null;
+  /** Identity for A-B-A-B: name, input and outcome, coarsely. */
+  id: number;
+}
+
+interface ToolRing {
+  failed: boolean[];
+  inputs: number[];
+  eventIds: string[];
+  next: number;
+}
+
+interface ProgressState {
+  /** Identities of the last actions (tool calls, agent messages; model calls are the thinking between them), for A-B-A-B. */
+  actions: number[];
+  actionIds: string[];
+  actionSpans: (string | null)[];
+  actionNames: string[];
+  ring: Step[];
+  next: number;
+  /** Steps since the last repeat (for resolving). */
+  sinceRepeat: number;
+  openRepeats: Set<string>;
+  tools: Map<string, ToolRing>;
+  openFailing: Set<string>;
+  /** Model calls in a row with no tool call, user message or answer. */
+  monologue: number;
+  monologueIds: string[];
+  monologueOpen: boolean;
+  alternationOpen: boolean;
+}
+
+/** An error burst of this failure's cause is open: the failures are told already. */
+function burstOpen(obs: Observation, session: SessionState, ctx: DetectorContext): boolean {
+  return ctx.isOpen(session, 'error_burst', errorCauseOf(obs.event).key);
+}
+
+function snippet(s: string, n = 100): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > n ? `${one.slice(0, n)}…` : one;
+}
+
+function identity(name: string, a: Uint32Array | null, b: Uint32Array | null, failed: boolean): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (a ? a[0]! ^ a[1]! : 1), 0x01000193);
+  h = Math.imul(h ^ (b ? b[0]! ^ b[1]! : 2), 0x01000193);
+  return (h ^ (failed ? 0x55 : 0)) >>> 0;
+}
+
+/**
+ * Repetition without progress, and the stuck patterns a step history shows (what OpenHands'
+ * StuckDetector checks after the fact, here online, per event, with the evidence named):
+ *
+ * - `repetition`: a step (tool call with its arguments, model reply, agent message) near-duplicates
+ *   recent steps of the same tool/agent (MinHash similarity, not equality) and brought nothing new:
+ *   the same error again, or a near-identical result. Steps with new results (paging through a
+ *   file) are progress and do not count; tool calls whose arguments are not recorded are never
+ *   called "the same".
+ * - `alternation`: A-B-A-B-A-B, two steps taking turns with the same outcomes.
+ * - `failing_tool`: one tool failing again and again with varied arguments.
+ * - `monologue`: model calls in a row with no tool call, user message or answer.
+ */
+export class ProgressDetector implements Detector {
+  readonly name = 'progress';
+  readonly patterns = ['repetition', 'alternation', 'failing_tool', 'monologue'] as const;
+  readonly interest = Interest.of(Category.TOOL_CALL, Category.MODEL_CALL, Category.USER_MESSAGE, Category.AGENT_ACTIVITY);
+
+  constructor(private readonly index: number) {}
+
+  observe(obs: Observation, session: SessionState, ctx: DetectorContext): void {
+    const event = obs.event;
+    let s = session.slots[this.index] as ProgressState | undefined;
+    if (obs.category === Category.USER_MESSAGE) {
+      if (s) this.endMonologue(s);
+      return;
+    }
+    const view = stepOf(event, obs.category, obs.isError);
+    if (view === null) return;
+    if (!s) {
+      s = { actions: [], actionIds: [], actionSpans: [], actionNames: [], ring: [], next: 0, sinceRepeat: 0, openRepeats: new Set(), tools: new Map(), openFailing: new Set(), monologue: 0, monologueIds: [], monologueOpen: false, alternationOpen: false };
+      session.slots[this.index] = s;
+    }
+    const t = ctx.thresholds;
+    const step: Step = {
+      name: view.name, kind: view.kind,
+      inSig: view.input === '' ? null : minhash(view.input),
+      outSig: view.output === '' ? null : minhash(view.output),
+      errSig: view.failed ? minhash(view.error || view.output) : null,
+      failed: view.failed, eventId: event.event_id, spanId: event.span_id, id: 0,
+    };
+    step.id = identity(view.name, step.inSig, step.failed ? step.errSig : step.outSig, step.failed);
+
+    this.repetition(s, step, view, session, ctx, obs);
+    if (view.kind !== 'model') this.alternation(s, step, session, ctx, obs);
+    if (view.kind === 'tool') this.failingTool(s, step, view, session, ctx, obs);
+    this.monologueStep(s, step, view, obs, session, ctx);
+
+    if (s.ring.length < WINDOW) s.ring.push(step);
+    else {
+      s.ring[s.next] = step;
+      s.next = (s.next + 1) % WINDOW;
+    }
+    void t;
+  }
+
+  private repetition(s: ProgressState, step: Step, view: StepView, session: SessionState, ctx: DetectorContext, obs: Observation): void {
+    const t = ctx.thresholds;
+    // A tool call whose arguments were not recorded is never "the same call".
+    const comparable = view.kind !== 'tool' || step.inSig !== null;
+    let matches = 0;
+    let simSum = 0;
+    const eventIds: string[] = [];
+    const spanIds: string[] = [];
+    if (comparable) {
+      for (const e of s.ring) {
+        if (e.name !== step.name || e.kind !== step.kind) continue;
+        const inSim = step.inSig === null && e.inSig === null ? 1 : similarity(step.inSig, e.inSig);
+        if (inSim < t.repetition_input_similarity) continue;
+        let noNew = false;
+        let outSim = 0;
+        if (step.failed && e.failed) {
+          outSim = similarity(step.errSig, e.errSig);
+          noNew = outSim >= t.repetition_output_similarity;
+        } else if (!step.failed && !e.failed && step.outSig !== null && e.outSig !== null) {
+          outSim = similarity(step.outSig, e.outSig);
+          noNew = outSim >= t.repetition_output_similarity;
+        }
+        if (!noNew) continue;
+        matches += 1;
+        simSum += step.inSig === null ? outSim : inSim;
+        if (eventIds.length < MAX_EVIDENCE - 1) eventIds.push(e.eventId);
+        if (e.spanId && spanIds.length < MAX_EVIDENCE - 1) spanIds.push(e.spanId);
+      }
+    }
+    if (matches === 0) {
+      s.sinceRepeat += 1;
+      if (s.sinceRepeat >= CLEAR_AFTER && s.openRepeats.size > 0) {
+        for (const name of s.openRepeats) {
+          ctx.resolve(session, 'repetition', name, { message: `Repetition on ${name} is over: ${CLEAR_AFTER} steps since without a repeat.`, resolution: 'recovered', trigger: refOf(obs.event) });
+        }
+        s.openRepeats.clear();
+      }
+      return;
+    }
+    s.sinceRepeat = 0;
+    if (step.failed && burstOpen(obs, session, ctx)) return; // told as an error burst already
+    const attempts = matches + 1;
+    // A message said again unchanged is already a repeated step; a tool call may be retried once.
+    const needed = view.kind === 'message' ? Math.max(2, t.repetition_min_attempts - 1) : t.repetition_min_attempts;
+    if (attempts < needed) return;
+    if (ctx.isOpen(session, 'tool_loop', step.name)) return; // the exact-repeat loop already says it
+    eventIds.push(step.eventId);
+    if (step.spanId) spanIds.push(step.spanId);
+    const sim = Math.round((simSum / matches) * 100) / 100;
+    const what = view.kind === 'tool' ? `${step.name}(${snippet(view.input, 80)})` : view.kind === 'model' ? `${step.name}: "${snippet(view.output, 80)}"` : `${step.name}: "${snippet(view.output, 80)}"`;
+    const outcome = step.failed ? `the same error each time ("${snippet(view.error, 120)}")` : 'near-identical results each time';
+    const noun = view.kind === 'tool' ? 'calls' : view.kind === 'model' ? 'model replies' : 'messages';
+    s.openRepeats.add(step.name);
+    const summary = `${attempts} near-identical ${noun} of ${step.name} (similarity ${sim}) with ${outcome}`;
+    session.progressNote = { summary, eventIds: [...eventIds], spanIds: [...spanIds] };
+    ctx.raise(session, {
+      pattern: 'repetition',
+      key: step.name,
+      severity: attempts,
+      // the first repeat past the threshold is a note (agents recover from a retried edit); more is a warning
+      level: attempts > needed ? 'WARNING' : 'INFO',
+      confidence: Math.min(0.95, BASE_CONFIDENCE.repetition + 0.03 * (attempts - t.repetition_min_attempts) + (sim - 0.7) * 0.2),
+      message: `Repetition without progress: ${summary}, within the last ${WINDOW} steps.`,
+      explanation: `Retried: ${what}. Compared by word-shingle similarity (MinHash), not equality, so rewordings and drifting arguments count; a repeat that returned something new (a new page, a new error) would not count.`,
+      recommendations: ['Show the agent its earlier attempts and their results, or change its approach', 'Cap retries of one step and escalate to the user', 'Check whether the tool result reaches the model intact'],
+      trigger: refOf(obs.event),
+      evidenceEventIds: eventIds,
+      evidenceSpanIds: spanIds,
+      facts: { session_id: session.id, attempts, similarity: sim, retried: what, step_kind: view.kind, outcome: step.failed ? 'same_error' : 'same_result', repeated_span_ids: spanIds },
+    });
+  }
+
+  private alternation(s: ProgressState, step: Step, session: SessionState, ctx: DetectorContext, obs: Observation): void {
+    s.actions.push(step.id);
+    s.actionIds.push(step.eventId);
+    s.actionSpans.push(step.spanId);
+    s.actionNames.push(step.name);
+    if (s.actions.length > 6) {
+      s.actions.shift();
+      s.actionIds.shift();
+      s.actionSpans.shift();
+      s.actionNames.shift();
+    }
+    const q = s.actions;
+    const alternating = q.length === 6 && q[0] !== q[1] && q[0] === q[2] && q[2] === q[4] && q[1] === q[3] && q[3] === q[5];
+    if (!alternating) {
+      if (s.alternationOpen) {
+        s.alternationOpen = false;
+        ctx.resolve(session, 'alternation', '', { message: 'The A-B-A-B alternation is over.', resolution: 'recovered', trigger: refOf(obs.event) });
+      }
+      return;
+    }
+    const [a, b] = [s.actionNames[0]!, s.actionNames[1]!];
+    if (ctx.isOpen(session, 'tool_loop', a) || ctx.isOpen(session, 'tool_loop', b)) return;
+    s.alternationOpen = true;
+    const eventIds = [...s.actionIds];
+    const spanIds = s.actionSpans.filter((x): x is string => x !== null);
+    const summary = `${a} and ${b} taking turns with the same arguments and outcomes (A-B-A-B-A-B)`;
+    session.progressNote = { summary, eventIds, spanIds };
+    ctx.raise(session, {
+      pattern: 'alternation', key: '', severity: 6, level: 'WARNING', confidence: BASE_CONFIDENCE.alternation,
+      message: `Stuck alternating: ${summary}.`,
+      explanation: 'Six actions in a row alternate between two whose arguments and results do not change: the agent oscillates instead of progressing.',
+      recommendations: ['Interrupt the agent and restate the goal', 'Check that each result tells the agent something new'],
+      trigger: refOf(obs.event), evidenceEventIds: eventIds, evidenceSpanIds: spanIds,
+      facts: { session_id: session.id, a, b, repeated_span_ids: spanIds },
+    });
+  }
+
+  private failingTool(s: ProgressState, step: Step, view: StepView, session: SessionState, ctx: DetectorContext, obs: Observation): void {
+    const t = ctx.thresholds;
+    let r = s.tools.get(step.name);
+    if (!r) {
+      if (s.tools.size >= MAX_TOOLS) s.tools.delete(s.tools.keys().next().value as string);
+      r = { failed: [], inputs: [], eventIds: [], next: 0 };
+      s.tools.set(step.name, r);
+    }
+    const input = step.inSig ? step.inSig[0]! : 0;
+    if (r.failed.length < TOOL_RING) {
+      r.failed.push(step.failed);
+      r.inputs.push(input);
+      r.eventIds.push(step.eventId);
+    } else {
+      r.failed[r.next] = step.failed;
+      r.inputs[r.next] = input;
+      r.eventIds[r.next] = step.eventId;
+      r.next = (r.next + 1) % TOOL_RING;
+    }
+    let failures = 0;
+    const distinct = new Set<number>();
+    const ids: string[] = [];
+    for (let i = 0; i < r.failed.length; i++) {
+      if (!r.failed[i]) continue;
+      failures += 1;
+      distinct.add(r.inputs[i]!);
+      ids.push(r.eventIds[i]!);
+    }
+    if (!step.failed) {
+      if (s.openFailing.has(step.name) && failures < t.failing_tool_count) {
+        s.openFailing.delete(step.name);
+        ctx.resolve(session, 'failing_tool', step.name, { message: `${step.name} works again (${failures} failures in its last ${r.failed.length} calls).`, resolution: 'recovered', trigger: refOf(obs.event) });
+      }
+      return;
+    }
+    if (failures < t.failing_tool_count || distinct.size < 2) return;
+    if (ctx.isOpen(session, 'repetition', step.name)) return; // one insight per cause: the repetition names it
+    if (burstOpen(obs, session, ctx)) return;
+    s.openFailing.add(step.name);
+    const summary = `${step.name} failed ${failures} of its last ${r.failed.length} calls, with ${distinct.size} different arguments`;
+    session.progressNote = { summary, eventIds: ids, spanIds: [] };
+    ctx.raise(session, {
+      pattern: 'failing_tool', key: step.name, severity: failures, level: 'WARNING',
+      confidence: Math.min(0.95, BASE_CONFIDENCE.failing_tool + 0.03 * (failures - t.failing_tool_count)),
+      message: `Failing again and again: ${summary}; latest error: "${snippet(view.error, 140)}".`,
+      explanation: 'The agent keeps varying the arguments of a tool that keeps failing: it is guessing rather than learning from the errors.',
+      recommendations: [`Check the errors ${step.name} returns: are they clear enough for the model to act on?`, 'Give the agent an example of a correct call, or stop it after N failures'],
+      trigger: refOf(obs.event), evidenceEventIds: ids, evidenceSpanIds: step.spanId ? [step.spanId] : [],
+      facts: { session_id: session.id, tool_name: step.name, failures, calls: r.failed.length, distinct_arguments: distinct.size, latest_error: snippet(view.error, 300) },
+    });
+  }
+
+  private monologueStep(s: ProgressState, step: Step, view: StepView, obs: Observation, session: SessionState, ctx: DetectorContext): void {
+    if (view.kind === 'tool') {
+      this.endMonologue(s, session, ctx, obs);
+      return;
+    }
+    if (view.kind !== 'model') return;
+    const d = obs.event.details;
+    const toolCalls = d.tool_calls;
+    const hasTools = d.finish_reason === 'tool_calls' || (Array.isArray(toolCalls) && toolCalls.length > 0);
+    if (hasTools) {
+      this.endMonologue(s, session, ctx, obs);
+      return;
+    }
+    s.monologue += 1;
+    if (s.monologueIds.length < MAX_EVIDENCE) s.monologueIds.push(step.eventId);
+    const t = ctx.thresholds;
+    if (s.monologue < t.monologue_steps) return;
+    s.monologueOpen = true;
+    ctx.raise(session, {
+      pattern: 'monologue', key: '', severity: s.monologue, level: 'WARNING', confidence: BASE_CONFIDENCE.monologue,
+      message: `Monologue: ${s.monologue} model calls in a row with no tool call, user message or final answer.`,
+      explanation: 'The model keeps talking to itself; in an agent loop each turn should act (call a tool) or answer.',
+      recommendations: ['Check the stop condition of the agent loop', 'Make the model call a tool or answer (tool_choice, a stop instruction)'],
+      trigger: refOf(obs.event), evidenceEventIds: s.monologueIds, evidenceSpanIds: [],
+      facts: { session_id: session.id, model_calls: s.monologue },
+    });
+  }
+
+  private endMonologue(s: ProgressState, session?: SessionState, ctx?: DetectorContext, obs?: Observation): void {
+    if (s.monologueOpen && session && ctx && obs) {
+      ctx.resolve(session, 'monologue', '', { message: `Monologue over after ${s.monologue} model calls.`, resolution: 'recovered', trigger: refOf(obs.event) });
+    }
+    s.monologue = 0;
+    s.monologueIds = [];
+    s.monologueOpen = false;
+  }
+}
