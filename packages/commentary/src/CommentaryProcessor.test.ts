@@ -41,7 +41,7 @@ describe('CommentaryProcessor', () => {
     const clock = new ReplayClock(T0);
     const seen: DebbieEvent[] = [];
     const p: CommentaryProcessor = new CommentaryProcessor({ clock, onComment: (e) => { seen.push(e); p.write(e); } });
-    for (let i = 0; i < 6; i++) p.write(createEvent({ source: 'tool', event_summary: 'x', session_id: 's', duration_ms: 5, timestamp: new Date(T0 / 1000 + i).toISOString(), details: { tool_name: 't', tool_arguments: '{}' } }));
+    for (let i = 0; i < 6; i++) p.write(createEvent({ source: 'tool', event_summary: 'x', session_id: 's', duration_ms: 5, timestamp: new Date(T0 / 1000 + i).toISOString(), details: { tool_name: 't', tool_arguments: '{"q":1}' } }));
     expect(seen.filter((e) => e.action === 'insight')).toHaveLength(1);
     expect(p.stats().events).toBe(6);
   });

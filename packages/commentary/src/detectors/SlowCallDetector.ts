@@ -8,6 +8,31 @@ import { modelOf, toolNameOf } from '../classify.js';
 interface SlowState {
   /** Names with an open slow insight in this session. */
   open: Set<string>;
+  /** The session's own baselines (preferred once they have enough samples). */
+  local: Baselines;
+}
+
+/** Spans that stand for a whole agent run, a step or a chain: never judged as a model or tool call. */
+const NOT_A_CALL = new Set(['agent', 'agent_step', 'chain', 'retriever']);
+/** Time spent in child spans, per parent span id (children end, and arrive, before their parent). */
+const MAX_PARENTS = 4096;
+
+/** The operation of a call, so like is compared with like: a shell tool's program, a model's operation. */
+function operationOf(event: { action: string; details: Record<string, unknown> }, kind: 'tool' | 'model'): string {
+  if (kind === 'model') return event.action;
+  const raw = event.details.tool_arguments ?? event.details.arguments;
+  let command: unknown;
+  if (typeof raw === 'string' && raw.includes('"command"')) {
+    try {
+      command = (JSON.parse(raw) as Record<string, unknown>).command;
+    } catch {
+      command = undefined;
+    }
+  } else if (raw && typeof raw === 'object') command = (raw as Record<string, unknown>).command;
+  if (typeof command !== 'string') return '';
+  // "cd /x && make" is make: the last program of a chain does the work
+  const last = command.split(/&&|;|\|\|/).map((c) => c.trim()).filter(Boolean).at(-1) ?? '';
+  return last.split(/\s+/)[0]?.slice(0, 40) ?? '';
 }
 
 /**
@@ -21,6 +46,8 @@ export class SlowCallDetector implements Detector {
   readonly patterns: readonly ['slow_tool'] | readonly ['slow_model'];
   readonly interest = Interest.of(Category.TOOL_CALL, Category.MODEL_CALL);
   private readonly baselines = new Baselines();
+  /** Child time per parent span (bounded, oldest forgotten): a call is judged by its own time. */
+  private readonly childMs = new Map<string, number>();
 
   constructor(private readonly index: number, private readonly kind: 'tool' | 'model') {
     this.name = kind === 'tool' ? 'slow_tool' : 'slow_model';
@@ -28,24 +55,44 @@ export class SlowCallDetector implements Detector {
   }
 
   observe(obs: Observation, session: SessionState, ctx: DetectorContext): void {
+    const event = obs.event;
+    // children (tool and model calls) arrive before their parent: their time is not the parent's own
+    if (event.parent_id !== null && typeof event.duration_ms === 'number') {
+      if (this.childMs.size >= MAX_PARENTS) this.childMs.delete(this.childMs.keys().next().value as string);
+      this.childMs.set(event.parent_id, (this.childMs.get(event.parent_id) ?? 0) + event.duration_ms);
+    }
     const want = this.kind === 'tool' ? Category.TOOL_CALL : Category.MODEL_CALL;
     if (obs.category !== want) return;
-    const event = obs.event;
+    const spanType = event.details.span_type;
+    if (typeof spanType === 'string' && NOT_A_CALL.has(spanType)) return;
     const name = this.kind === 'tool' ? toolNameOf(event) : modelOf(event);
     const ttft = event.performance_metrics?.time_to_first_token_ms;
-    const value = this.kind === 'model' && typeof ttft === 'number' ? ttft : event.duration_ms;
+    const children = event.span_id !== null ? this.childMs.get(event.span_id) ?? 0 : 0;
+    const value = this.kind === 'model' && typeof ttft === 'number' ? ttft : event.duration_ms === null ? null : event.duration_ms - children;
     if (value === null || !Number.isFinite(value)) return;
-    const metric = this.kind === 'model' && typeof ttft === 'number' ? 'time to first token' : 'duration';
-    const baselineName = `${name}\u0000${metric}`;
+    const metric = this.kind === 'model' && typeof ttft === 'number' ? 'time to first token' : children > 0 ? 'own time' : 'duration';
+    const op = operationOf(event, this.kind);
+    const label = op !== '' && op !== 'tool_execution' && op !== 'chat' ? `${name} ${op}` : name;
+    const baselineName = `${name}\u0000${op}\u0000${metric}`;
+    let s = session.slots[this.index] as SlowState | undefined;
+    if (!s) {
+      s = { open: new Set(), local: new Baselines(64) };
+      session.slots[this.index] = s;
+    }
     const usual = event.details.usual_ms;
-    if (this.kind === 'tool' && typeof usual === 'number' && usual > 0) this.baselines.seed(baselineName, usual, 3);
+    if (this.kind === 'tool' && typeof usual === 'number' && usual > 0) {
+      this.baselines.seed(baselineName, usual, 3);
+      s.local.seed(baselineName, usual, 3);
+    }
     const t = ctx.thresholds;
-    const b = this.baselines.get(baselineName);
+    // within the session when it has enough history of this call, else across sessions
+    const own = s.local.get(baselineName);
+    const b = own !== undefined && own.samples >= t.slow_min_samples ? own : this.baselines.get(baselineName);
     const pattern = this.patterns[0];
     const slow = b !== undefined && b.samples >= t.slow_min_samples && value > b.mean * t.slow_factor && value - b.mean >= t.slow_min_excess_ms;
-    let s = session.slots[this.index] as SlowState | undefined;
     if (!slow) {
       this.baselines.add(baselineName, value);
+      s.local.add(baselineName, value);
       if (s?.open.has(name)) {
         s.open.delete(name);
         ctx.resolve(session, pattern, name, {
@@ -56,21 +103,17 @@ export class SlowCallDetector implements Detector {
       }
       return;
     }
-    if (!s) {
-      s = { open: new Set() };
-      session.slots[this.index] = s;
-    }
     s.open.add(name);
     const factor = Math.round((value / b.mean) * 10) / 10;
-    const label = this.kind === 'tool' ? `Slow tool: ${name}` : `Slow model call: ${name}`;
+    const title = this.kind === 'tool' ? `Slow tool: ${label}` : `Slow model call: ${label}`;
     ctx.raise(session, {
       pattern,
       key: name,
       severity: factor,
       level: 'WARNING',
       confidence: Math.min(0.95, BASE_CONFIDENCE[pattern] + (factor >= 10 ? 0.15 : factor >= 5 ? 0.1 : 0)),
-      message: `${label} took ${formatMs(value)} (${metric}), ${factor}× its usual ${formatMs(b.mean)}.`,
-      explanation: `Judged against ${name}'s own running baseline over ${b.samples} earlier calls, not a global limit.`,
+      message: `${title} took ${formatMs(value)} (${metric}), ${factor}× its usual ${formatMs(b.mean)}.`,
+      explanation: `Judged against ${label}'s own running baseline over ${b.samples} earlier calls (${b === own ? 'in this session' : 'across sessions'}), not a global limit.`,
       recommendations: this.kind === 'tool'
         ? ['Run the analyze_performance script for this session', `Check what ${name} waits on (I/O, network, locks)`]
         : ['Check the model provider status and rate limits', 'Consider a faster model or a timeout with retry'],

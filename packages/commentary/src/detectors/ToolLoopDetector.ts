@@ -4,6 +4,7 @@ import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 import { toolNameOf } from '../classify.js';
 import { normalizeArguments } from '../templates.js';
+import { argumentsKnown } from '../steps.js';
 
 const MAX_EVIDENCE = 12;
 /** Normal forms of recently seen raw argument strings: loops repeat the raw text, so this saves the parse. */
@@ -53,8 +54,11 @@ export class ToolLoopDetector implements Detector {
       session.slots[this.index] = s;
     }
     const event = obs.event;
+    const rawArgs = event.details.tool_arguments ?? event.details.arguments;
+    // "the same arguments" is only claimed when they are known: an empty or missing argument is unknown
+    if (!argumentsKnown(rawArgs)) return;
     const tool = toolNameOf(event);
-    const key = `${tool}\u0000${argumentsKey(event.details.tool_arguments ?? event.details.arguments)}`;
+    const key = `${tool}\u0000${argumentsKey(rawArgs)}`;
     if (s.ring.length < t.tool_loop_window) {
       s.ring.push(key);
     } else {
