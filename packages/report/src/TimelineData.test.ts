@@ -34,6 +34,14 @@ describe('buildTimelineData', () => {
     expect(d.gaps).toEqual([[1000, 60_000, 0, 5]]);
   });
 
+  it('labels each error with its cause (details.error_cause)', () => {
+    const limited = ev(500, { event_id: 'e429', source: 'ai_service', level: 'ERROR', event_summary: 'chat', duration_ms: 20, details: { error_cause: 'rate_limit', http_status: 429 } });
+    const broken = ev(600, { event_id: 'e500', source: 'ai_service', level: 'ERROR', event_summary: 'chat', duration_ms: 20, details: { error_cause: 'server_error' } });
+    const d = buildTimelineData([turn, limited, broken]);
+    expect(d.causes).toEqual(['rate_limit', 'server_error']);
+    expect(d.cause).toEqual([-1, 0, 1]);
+  });
+
   it('stores repeated summaries and details once', () => {
     const same = [0, 1, 2].map((i) => ev(i, { source: 'websocket', event_summary: '→ StreamingUpdate', details: { type: 'streaming_chunk' } }));
     const d = buildTimelineData(same);

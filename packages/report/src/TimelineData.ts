@@ -38,6 +38,10 @@ export interface TimelineData {
   act: number[];
   /** Index into correlations, -1 for none. */
   corr: number[];
+  /** Error causes (details.error_cause: rate_limit, timeout, server_error, …), labelled on error bars. */
+  causes: string[];
+  /** Index into causes, -1 for none. */
+  cause: number[];
   /** Row index of the parent event, -1 for a root or an unknown parent. */
   parent: number[];
   depth: number[];
@@ -92,6 +96,7 @@ export class TimelineDataBuilder {
   private readonly comp: number[] = [];
   private readonly act: number[] = [];
   private readonly corr: number[] = [];
+  private readonly cause: number[] = [];
   private readonly id: string[] = [];
   private readonly sum: number[] = [];
   private readonly ext: number[] = [];
@@ -99,7 +104,7 @@ export class TimelineDataBuilder {
   private readonly parentSpanRef: (string | null)[] = [];
   private readonly byId = new Map<string, number>();
   private readonly bySpan = new Map<string, number>();
-  private readonly d = { sources: new Dict(), levels: new Dict(), agents: new Dict(), components: new Dict(), actions: new Dict(), corrs: new Dict(), summaries: new Dict(), extras: new Dict() };
+  private readonly d = { sources: new Dict(), levels: new Dict(), agents: new Dict(), components: new Dict(), actions: new Dict(), corrs: new Dict(), causes: new Dict(), summaries: new Dict(), extras: new Dict() };
   private sessionId = '';
 
   constructor(options: TimelineOptions = {}) {
@@ -129,6 +134,8 @@ export class TimelineDataBuilder {
     this.comp.push(this.d.components.of(e.component));
     this.act.push(this.d.actions.of(e.action));
     this.corr.push(e.correlation_id === null ? -1 : this.d.corrs.of(e.correlation_id));
+    const cause = e.details.error_cause;
+    this.cause.push(typeof cause === 'string' && cause !== '' ? this.d.causes.of(cause) : -1);
     this.id.push(e.event_id);
     this.sum.push(this.d.summaries.of(e.event_summary.length > this.maxSummary ? `${e.event_summary.slice(0, this.maxSummary)}…` : e.event_summary));
     this.ext.push(this.d.extras.of(extraJson(e, this.maxExtra)));
@@ -193,8 +200,9 @@ export class TimelineDataBuilder {
       components: this.d.components.values,
       actions: this.d.actions.values,
       correlations: this.d.corrs.values,
+      causes: this.d.causes.values,
       start, dur, src,
-      lvl: pick(this.lvl), agent: pick(this.agent), comp: pick(this.comp), act: pick(this.act), corr: pick(this.corr),
+      lvl: pick(this.lvl), agent: pick(this.agent), comp: pick(this.comp), act: pick(this.act), corr: pick(this.corr), cause: pick(this.cause),
       parent: order.map((i) => (parent[i]! === -1 ? -1 : rank[parent[i]!]!)),
       depth: pick(depth),
       id: pick(this.id), summaries: this.d.summaries.values, sum: pick(this.sum), extras: this.d.extras.values, ext: pick(this.ext),

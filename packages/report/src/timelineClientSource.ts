@@ -323,6 +323,15 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
         mc = mark(mc, px - 4, y + ROW_H / 2 - 5, 8, 10, i);
       }
     }
+    // An error bar says why it failed (details.error_cause): inside the bar when it fits, else after it.
+    function causeLabel(j, bx, by, bw) {
+      if (!D.cause || D.cause[j] < 0) return;
+      var text = D.causes[D.cause[j]].replace(/_/g, ' ');
+      ctx.font = '10px system-ui, sans-serif';
+      var tw = ctx.measureText(text).width;
+      ctx.fillStyle = tw + 6 <= bw ? '#fff' : '#d9485f';
+      ctx.fillText(text, tw + 6 <= bw ? bx + 3 : bx + bw + 3, by + ROW_H / 2 + 3.5);
+    }
     // errors and comments are never merged away, and are drawn on top
     for (var k = 0; k < errs.length; k++) {
       var j = errs[k], ln = state.laneOf[j], yy = state.laneTop[ln] + LANE_PAD + state.rowOf[j] * ROW_H;
@@ -340,10 +349,12 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
         var ew = Math.max(2, x(D.start[j] + D.dur[j]) - sx);
         ctx.fillStyle = '#d9485f';
         ctx.fillRect(sx, yy + (ROW_H - BAR_H) / 2, ew, BAR_H);
+        causeLabel(j, sx, yy, ew);
         mc = mark(mc, sx, yy + (ROW_H - BAR_H) / 2, ew, BAR_H, j);
       } else {
         ctx.fillStyle = '#d9485f';
         diamond(sx, yy + ROW_H / 2, 5.5);
+        causeLabel(j, sx + 6, yy, 0);
         mc = mark(mc, sx - 6, yy + ROW_H / 2 - 6, 12, 12, j);
       }
     }
@@ -434,6 +445,7 @@ export const TIMELINE_CLIENT_JS = String.raw`// The browser side of Debbie's HTM
       ['agent', D.agent[i] >= 0 ? D.agents[D.agent[i]] : '—'], ['component', D.components[D.comp[i]]],
       ['action', D.actions[D.act[i]] || '—'], ['duration', D.dur[i] >= 0 ? fmtMs(D.dur[i]) : 'point event'],
     ];
+    if (D.cause && D.cause[i] >= 0) rows.push(['cause', D.causes[D.cause[i]].replace(/_/g, ' ')]);
     rows.forEach(function (r) {
       var dt = document.createElement('dt'); dt.textContent = r[0];
       var dd = document.createElement('dd'); dd.textContent = r[1];
