@@ -39,6 +39,8 @@ export class RemoteEventSink implements EventSink {
   private sending: Promise<void> = Promise.resolve();
   private scheduled = false;
   readonly stats = { sent: 0, rejected: 0, dropped: 0, retries: 0 };
+  /** Forwards span-start events too: the collector's live views show spans in progress. */
+  readonly acceptsSpanStarts = true;
   lastError: Error | undefined;
 
   constructor(options: RemoteEventSinkOptions) {

@@ -3,11 +3,15 @@
 export { startCollector } from './startCollector.js';
 export type { CollectorOptions, CollectorStats, RunningCollector } from './startCollector.js';
 export type { OtlpReceiverStats } from './http/OtlpReceiver.js';
+export type { CollectorUi } from './http/CollectorServer.js';
 export { QueryClient } from './QueryClient.js';
 export { RemoteEventSink } from './RemoteEventSink.js';
 export type { RemoteEventSinkOptions } from './RemoteEventSink.js';
 export type { QueryClientOptions } from './QueryClient.js';
-export { isLoopbackHost, assertSafeBind } from './http/auth.js';
+export { isLoopbackHost, assertSafeBind, checkBearer, checkLoopbackHostHeader } from './http/auth.js';
+// for the console's own server (`debbie ui`): the same auth and error shapes as the collector's
+export { HttpError } from './http/HttpError.js';
+export { json } from './http/QueryApi.js';
 export { ingestFile, parserForFile, sampleLines } from './ingest/ingestFile.js';
 export type { IngestOptions, FileIngestResult } from './ingest/ingestFile.js';
 export { FileFollower } from './ingest/FileFollower.js';

@@ -3,7 +3,7 @@ import {
   createPipeline, type CommentaryFactory, type OptionalSink, type Pipeline, type PipelineOptions, type PipelineStats, type PipelineStore,
 } from '@debbie/pipeline';
 import type { EventSink } from '@debbie/model';
-import { CollectorServer } from './http/CollectorServer.js';
+import { CollectorServer, type CollectorUi } from './http/CollectorServer.js';
 import { OtlpReceiver, type OtlpReceiverStats } from './http/OtlpReceiver.js';
 import { QueryApi } from './http/QueryApi.js';
 import { GrpcReceiver } from './grpc/GrpcReceiver.js';
@@ -37,6 +37,8 @@ export interface CollectorOptions {
   maxPageSize?: number;
   /** Attribute names that carry the session (debbie.yaml `debbie_config.sessions.keys`). */
   sessionKeys?: readonly string[];
+  /** The web console served at / (see @debbie/console). */
+  ui?: CollectorUi | undefined;
 }
 
 export interface CollectorStats {
@@ -110,7 +112,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
   let server: CollectorServer;
   try {
     server = new CollectorServer({
-      receiver, queryApi, host: options.host ?? '127.0.0.1', port: options.port ?? 4318, token, eventSink: pipeline,
+      receiver, queryApi, host: options.host ?? '127.0.0.1', port: options.port ?? 4318, token, eventSink: pipeline, ui: options.ui,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     });
   } catch (error) {

@@ -9,4 +9,9 @@ export interface EventSink {
   /** Resolves when everything written so far has been handled. */
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
+  /**
+   * True when this sink wants span-start ("pending span") events as well (live views, forwarders
+   * to a collector). Absent or false: it only ever sees finished spans and log records.
+   */
+  readonly acceptsSpanStarts?: boolean;
 }

@@ -29,6 +29,7 @@ export { REDACTED, isSecretKey, redactString, redactValue, redactEvent } from '.
 export { formatDebbieLine, displayTimestamp } from './format.js';
 export type { EventSink } from './EventSink.js';
 export type { EventReader, SessionListOptions, SessionSummary, QueryOptions, TimelineEntry, SessionTimeline, SpanNode } from './EventReader.js';
+export { SPAN_START_TAG, isSpanStart, sinkAcceptsSpanStarts, spanStartEvent } from './spanStart.js';
 export { systemClock } from './Clock.js';
 export type { Clock } from './Clock.js';
 export { convertForeignEvent, SESSION_INFERRED } from './foreign/convertForeignEvent.js';

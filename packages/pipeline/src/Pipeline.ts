@@ -1,5 +1,5 @@
 import {
-  convertForeignEvent, DebbieError, redactEvent, TraceSessionIndex, type DebbieEvent, type EventSink, type ForeignOptions,
+  convertForeignEvent, DebbieError, isSpanStart, redactEvent, sinkAcceptsSpanStarts, TraceSessionIndex, type DebbieEvent, type EventSink, type ForeignOptions,
 } from '@debbie/model';
 import { GroupCommitter, type CommitTarget } from './GroupCommitter.js';
 
@@ -141,6 +141,7 @@ export class Pipeline implements EventSink {
    * a failure or an overflow is counted (store_failed, store_dropped), never thrown.
    */
   submit(event: DebbieEvent, options: BatchOptions = {}): DebbieEvent | undefined {
+    if (isSpanStart(event)) return this.toLive(event);
     this.counts.received += 1;
     const clean = this.clean(event);
     if (!clean) return undefined;
@@ -161,7 +162,12 @@ export class Pipeline implements EventSink {
    * accepted nothing, when the store is over maxPendingEvents or failing; rejects with the same
    * error when the commit fails (the events reached the other sinks, not the store).
    */
-  async writeBatch(events: readonly DebbieEvent[], options: BatchOptions = {}): Promise<void> {
+  async writeBatch(batch: readonly DebbieEvent[], options: BatchOptions = {}): Promise<void> {
+    let events = batch;
+    if (batch.some(isSpanStart)) {
+      events = batch.filter((e) => !isSpanStart(e));
+      for (const e of batch) if (isSpanStart(e)) this.toLive(e);
+    }
     this.checkAvailable(events.length);
     this.counts.received += events.length;
     const clean: DebbieEvent[] = [];
@@ -303,6 +309,22 @@ export class Pipeline implements EventSink {
       return;
     }
     this.writeTo(this.commentary, event, 'commentary');
+  }
+
+  /** True when a sink takes span-start events: the SDK reports span starts only then. */
+  get acceptsSpanStarts(): boolean {
+    return this.sinks.some((s) => sinkAcceptsSpanStarts(s.sink));
+  }
+
+  /**
+   * A span-start ("pending span") event is for live views only (the sinks that accept them): the
+   * store and the commentary see each span once, when it ends. Not counted as received.
+   */
+  private toLive(event: DebbieEvent): DebbieEvent | undefined {
+    const clean = this.clean(event);
+    if (!clean) return undefined;
+    for (const s of this.sinks) if (sinkAcceptsSpanStarts(s.sink)) this.writeTo(s.sink, clean, s.name);
+    return clean;
   }
 
   private fanOut(event: DebbieEvent): void {

@@ -1,7 +1,7 @@
 import { context as otelContext, trace, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import {
-  createEvent, eventToLogRecord, eventToSpanAttributes, hrTimeFromEpochMicros, isoFromEpochMicros,
+  ATTR, createEvent, eventToLogRecord, eventToSpanAttributes, hrTimeFromEpochMicros, isoFromEpochMicros,
   spanNameFor, systemClock, type Clock, type DebbieEvent, type EventSink, type LogLevel, type LogSource,
 } from '@debbie/model';
 import { createPipeline, Pipeline } from '@debbie/pipeline';
@@ -173,7 +173,11 @@ export class DebbieLogger {
     });
     const name = init.name ?? spanNameFor(draft);
     if (!draft.event_summary) draft.event_summary = name;
-    const otelSpan: Span = this.tracer.startSpan(name, { startTime: hrTimeFromEpochMicros(this.clock.now()) }, ctx);
+    // What a span-start event needs to say what is running; the rest is set when it ends.
+    const otelSpan: Span = this.tracer.startSpan(name, {
+      startTime: hrTimeFromEpochMicros(this.clock.now()),
+      attributes: { [ATTR.SOURCE]: draft.source, [ATTR.COMPONENT]: draft.component, [ATTR.ACTION]: draft.action, [ATTR.SUMMARY]: draft.event_summary },
+    }, ctx);
     const spanCtx = trace.setSpan(withDebbieContext({
       ...(draft.session_id ? { sessionId: draft.session_id } : {}),
       ...(draft.agent_id ? { agentId: draft.agent_id } : {}),

@@ -61,6 +61,8 @@ export class LogStreamer implements EventSink {
   private rejected = 0;
   private droppedByGone = 0;
   private shutDown = false;
+  /** Live subscribers see spans in progress (span-start events) as well. */
+  readonly acceptsSpanStarts = true;
 
   constructor(options: LogStreamerOptions = {}) {
     const bufferSize = options.bufferSize ?? DEFAULT_BUFFER;

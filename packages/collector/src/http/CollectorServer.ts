@@ -7,6 +7,17 @@ import { handlePostEvents } from './postEvents.js';
 import { json, type QueryApi } from './QueryApi.js';
 import { sendStatus, unavailable, type OtlpReceiver } from './OtlpReceiver.js';
 
+/**
+ * A web UI served next to the APIs (the console). Its assets are public code, served without the
+ * token (a browser cannot send one with a page load); its data routes sit behind the token.
+ */
+export interface CollectorUi {
+  /** Serves GET `path` when it is one of the UI's assets (/, /assets/…); false otherwise. */
+  serveAsset(path: string, req: IncomingMessage, res: ServerResponse): boolean;
+  /** Handles a data route of the UI (behind the token); resolves false when not one. */
+  handle(url: URL, req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+}
+
 export interface CollectorServerOptions {
   receiver: OtlpReceiver;
   /** The read API under /api/; omitted → /api/ answers 404. */
@@ -23,6 +34,8 @@ export interface CollectorServerOptions {
   maxBodyBytes?: number;
   /** Time a client has to send a request's headers. Default 10 s. */
   headersTimeoutMs?: number;
+  /** The web console at / (omitted → / answers 404). */
+  ui?: CollectorUi | undefined;
 }
 
 /**
@@ -83,8 +96,15 @@ export class CollectorServer {
     const isOtlp = path === '/v1/traces' || path === '/v1/logs';
     try {
       if (path === '/health') return json(res, 200, { status: 'ok' });
+      const loopbackOpen = !this.options.token && isLoopbackHost(this.options.host ?? '127.0.0.1');
+      const ui = this.options.ui;
+      if (ui && req.method === 'GET' && !isOtlp && !path.startsWith('/api')) {
+        if (loopbackOpen) checkLoopbackHostHeader(req);
+        if (ui.serveAsset(path, req, res)) return;
+      }
       checkBearer(req, this.options.token);
-      if (!this.options.token && isLoopbackHost(this.options.host ?? '127.0.0.1')) checkLoopbackHostHeader(req);
+      if (loopbackOpen) checkLoopbackHostHeader(req);
+      if (ui && !isOtlp && await ui.handle(url, req, res)) return;
       if (isOtlp) {
         if (req.method !== 'POST') throw new HttpError(405, `use POST for ${path}`, 12, { Allow: 'POST' });
         return await this.options.receiver.handle(path === '/v1/traces' ? 'traces' : 'logs', req, res);

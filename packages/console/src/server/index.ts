@@ -1,0 +1,13 @@
+export { ConsoleRoutes } from './ConsoleRoutes.js';
+export type { ConsoleOptions } from './ConsoleRoutes.js';
+export { SessionBoard, SESSION_STATUSES } from './SessionBoard.js';
+export type { SessionBoardOptions, SessionRow, SessionStatus, LatestComment, PendingSpan } from './SessionBoard.js';
+export { SessionCatalog } from './SessionCatalog.js';
+export type { SessionPage, SessionQuery, SessionCatalogOptions } from './SessionCatalog.js';
+export { compareRuns, alignSteps } from './compareRuns.js';
+export type { RunComparison, RunSide, RunStep, AlignedRow } from './compareRuns.js';
+export { serveLive } from './serveLive.js';
+export type { LiveSource } from './serveLive.js';
+export { startConsoleServer } from './startConsoleServer.js';
+export type { ConsoleServerOptions, RunningConsole } from './startConsoleServer.js';
+export { StaticAssets, consoleCsp } from './staticAssets.js';
