@@ -76,6 +76,8 @@ function borrowed(sink: EventSink): EventSink {
     write: (e) => sink.write(e),
     forceFlush: () => sink.forceFlush(),
     shutdown: () => sink.forceFlush(),
+    // a live sink (the collector's) also takes span starts: spans in progress show as such
+    ...(sink.acceptsSpanStarts ? { acceptsSpanStarts: true } : {}),
   };
 }
 

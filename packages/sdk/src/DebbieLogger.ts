@@ -176,7 +176,12 @@ export class DebbieLogger {
     // What a span-start event needs to say what is running; the rest is set when it ends.
     const otelSpan: Span = this.tracer.startSpan(name, {
       startTime: hrTimeFromEpochMicros(this.clock.now()),
-      attributes: { [ATTR.SOURCE]: draft.source, [ATTR.COMPONENT]: draft.component, [ATTR.ACTION]: draft.action, [ATTR.SUMMARY]: draft.event_summary },
+      attributes: {
+        [ATTR.SOURCE]: draft.source, [ATTR.COMPONENT]: draft.component, [ATTR.ACTION]: draft.action, [ATTR.SUMMARY]: draft.event_summary,
+        ...(draft.session_id ? { [ATTR.SESSION_ID]: draft.session_id } : {}),
+        ...(draft.agent_id ? { [ATTR.AGENT_ID]: draft.agent_id } : {}),
+        ...(draft.correlation_id ? { [ATTR.CORRELATION_ID]: draft.correlation_id } : {}),
+      },
     }, ctx);
     const spanCtx = trace.setSpan(withDebbieContext({
       ...(draft.session_id ? { sessionId: draft.session_id } : {}),

@@ -1,4 +1,4 @@
-import { DebbieError, matchesFilter, type Clock, type DebbieEvent, type EventFilter, type EventSink } from '@debbie/model';
+import { DebbieError, isSpanStart, matchesFilter, type Clock, type DebbieEvent, type EventFilter, type EventSink } from '@debbie/model';
 import { AlertRunner } from './alerts/AlertRunner.js';
 import type { AlertRule, AlertStats } from './alerts/Alert.js';
 import { RingBuffer } from './RingBuffer.js';
@@ -22,6 +22,8 @@ export interface SubscribeOptions {
   maxQueue?: number;
   /** Closing the subscription when aborted. */
   signal?: AbortSignal;
+  /** Also deliver span-start events (spans in progress; see @debbie/model SPAN_START_TAG). Default false. */
+  spanStarts?: boolean;
 }
 
 export interface LogStreamerStats {
@@ -61,8 +63,9 @@ export class LogStreamer implements EventSink {
   private rejected = 0;
   private droppedByGone = 0;
   private shutDown = false;
-  /** Live subscribers see spans in progress (span-start events) as well. */
+  /** Takes span-start events, for the subscribers that ask for them (SubscribeOptions.spanStarts). */
   readonly acceptsSpanStarts = true;
+  private readonly startSubscribers = new WeakSet<Subscription>();
 
   constructor(options: LogStreamerOptions = {}) {
     const bufferSize = options.bufferSize ?? DEFAULT_BUFFER;
@@ -79,6 +82,13 @@ export class LogStreamer implements EventSink {
   write(event: DebbieEvent): void {
     if (this.shutDown) {
       this.rejected += 1;
+      return;
+    }
+    if (isSpanStart(event)) {
+      // spans in progress go only to subscribers that asked (the console); not buffered, not alerted on
+      for (const subscription of this.subscribers) {
+        if (this.startSubscribers.has(subscription) && matchesFilter(event, subscription.filter)) subscription.offer(event);
+      }
       return;
     }
     this.emitted += 1;
@@ -100,6 +110,7 @@ export class LogStreamer implements EventSink {
     }
     const subscription = new Subscription(this.nextId++, filter, checkQueue(options.maxQueue ?? this.maxQueue), (s) => this.forget(s));
     this.subscribers.add(subscription);
+    if (options.spanStarts) this.startSubscribers.add(subscription);
     if (options.replay ?? true) {
       for (const event of this.buffer.toArray()) {
         if (matchesFilter(event, filter)) subscription.offer(event);

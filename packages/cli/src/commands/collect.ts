@@ -1,4 +1,5 @@
-import { assertSafeBind, startCollector, type CollectorStats } from '@debbie/collector';
+import { assertSafeBind, startCollector, type CollectorStats, type RunningCollector } from '@debbie/collector';
+import { ConsoleRoutes, SessionBoard } from '@debbie/console';
 import type { OptionalSink } from '@debbie/pipeline';
 import { CommentaryProcessor } from '@debbie/commentary';
 import { LogStreamer, startStreamServer, type StreamServer } from '@debbie/stream';
@@ -84,6 +85,11 @@ export const collectCommand: Command = {
       ...(logging ? [{ name: 'configured handlers', sink: logging as EventSink }] : []),
       ...(!logging || !realtime ? [{ name: 'stream', sink: streamer as EventSink }] : []),
     ];
+    // The web console at /: its board sees every event (span starts too) for live statuses.
+    const board = new SessionBoard({ stallMs: cli.commentary.thresholds.stall_seconds * 1000 });
+    sinks.push({ name: 'console', sink: board });
+    let running: RunningCollector | undefined;
+    const ui = new ConsoleRoutes({ reader: store, live: streamer, board, beforeRead: () => running?.flush() ?? Promise.resolve() });
     let stream: StreamServer | undefined;
     let collector;
     try {
@@ -92,7 +98,7 @@ export const collectCommand: Command = {
         throw error;
       });
       collector = await startCollector({
-        store, sinks, host, port: otlpPort, grpcPort, token, sessionKeys: cli.config.debbie_config.sessions.keys, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
+        store, sinks, host, port: otlpPort, grpcPort, token, ui, sessionKeys: cli.config.debbie_config.sessions.keys, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
         // Counted in the stop line either way; said on stderr as it happens (at most once a second per place).
         onError: (error, where) => io.stderr.write(`debbie collect: ${where}: ${error.message}\n`),
         commentary: commentaryOn
@@ -106,10 +112,12 @@ export const collectCommand: Command = {
       if (code === 'EADDRINUSE') throw new DebbieError('port_in_use', `port ${otlpPort} on ${host} is already in use (another collector?); pick another with --otlp-port`, '--otlp-port');
       throw error;
     }
+    running = collector;
     const signalled = untilSignal(); // listen before announcing, so a quick Ctrl-C still flushes
     io.stdout.write(`debbie collect: OTLP/HTTP on ${collector.url}/v1/traces and ${collector.url}/v1/logs\n`);
     if (collector.grpcAddress) io.stdout.write(`debbie collect: OTLP/gRPC on ${collector.grpcAddress}\n`);
     io.stdout.write(`debbie collect: query API on ${collector.url}/api (debbie sessions --url ${collector.url})\n`);
+    io.stdout.write(`debbie collect: console on ${collector.url}/${token ? ' (sign in with the token)' : ''}\n`);
     io.stdout.write(`debbie collect: store ${store.path}${token ? '; bearer token required' : ''}\n`);
     io.stdout.write(`debbie collect: live stream on ${stream.url} (debbie tail --url ${stream.url})\n`);
     io.stdout.write(`debbie collect: commentary ${commentaryOn ? 'on' : 'off'}${cli.config.source ? ` (config ${cli.config.source})` : ''}\n`);

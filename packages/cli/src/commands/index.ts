@@ -21,6 +21,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'run-script', summary: 'Run a Python script (or a library script) over a session, inside the sandbox.', load: async () => (await import('./run-script.js')).runScriptCommand },
   { name: 'collect', summary: 'Run the collector: OTLP/HTTP and OTLP/gRPC receivers, query API and pipeline into the store.', load: async () => (await import('./collect.js')).collectCommand },
   { name: 'ingest', summary: 'Read log files (Python logging, JSONL, OTLP JSON, Debbie lines) into the store.', load: async () => (await import('./ingest.js')).ingestCommand },
+  { name: 'ui', summary: 'Open the web console (sessions, waterfall, live tail, comparison) on a store or a running collector.', load: async () => (await import('./ui.js')).uiCommand },
   { name: 'tail', summary: 'Follow events live from a running collector, as colored seed-format lines.', load: async () => (await import('./tail.js')).tailCommand },
   { name: 'mcp', summary: 'Serve Debbie to an AI agent over the Model Context Protocol (stdio).', load: async () => (await import('./mcp.js')).mcpCommand },
   { name: 'completion', summary: 'Print a shell completion script for bash or zsh.', load: async () => (await import('./completion.js')).completionCommand },

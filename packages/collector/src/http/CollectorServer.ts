@@ -98,7 +98,7 @@ export class CollectorServer {
       if (path === '/health') return json(res, 200, { status: 'ok' });
       const loopbackOpen = !this.options.token && isLoopbackHost(this.options.host ?? '127.0.0.1');
       const ui = this.options.ui;
-      if (ui && req.method === 'GET' && !isOtlp && !path.startsWith('/api')) {
+      if (ui && (req.method === 'GET' || req.method === 'HEAD') && !isOtlp && !path.startsWith('/api')) {
         if (loopbackOpen) checkLoopbackHostHeader(req);
         if (ui.serveAsset(path, req, res)) return;
       }

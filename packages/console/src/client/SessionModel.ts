@@ -40,7 +40,16 @@ export class SessionModel {
     const n = c.count;
     for (let i = 0; i < n; i++) {
       const src = c.sources[c.src[i]!]!;
-      this.push(c.start[i]!, c.dur[i]!, src, /ERROR|CRITICAL/.test(c.levels[c.lvl[i]!]!), labelOf(src, c.actions[c.act[i]!]!, c.summaries[c.sum[i]!]!), c.id[i]!, c.parent[i]!);
+      this.push(c.start[i]!, c.dur[i]!, src, /ERROR|CRITICAL/.test(c.levels[c.lvl[i]!]!), labelOf(src, c.actions[c.act[i]!]!, c.summaries[c.sum[i]!]!), c.id[i]!, -1);
+    }
+    // link afterwards: a parent may start after its child (clock skew between services)
+    this.roots = [];
+    for (let i = 0; i < n; i++) {
+      const p = c.parent[i]!;
+      this.parent[i] = p;
+      this.depth[i] = Math.max(0, c.depth[i]!);
+      if (p >= 0 && p < n) this.children[p]!.push(i);
+      else this.roots.push(i);
     }
   }
 

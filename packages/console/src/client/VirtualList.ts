@@ -102,7 +102,10 @@ export class VirtualList {
     for (let k = 0; k < this.pool.length; k++) {
       const row = this.pool[k]!;
       if (k >= need) {
-        row.style.display = 'none';
+        if (row.style.display !== 'none') {
+          row.style.display = 'none';
+          for (const key of Object.keys(row.dataset)) delete row.dataset[key];
+        }
         continue;
       }
       const i = first + k;

@@ -209,7 +209,8 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
     commentsEl.hidden = rows.length === 0;
     for (const r of rows.slice(-200)) {
       const e = model.full.get(r);
-      const pattern = e && typeof e.details.pattern === 'string' ? e.details.pattern : model.source[r] === 'debbie' ? 'intervention' : 'comment';
+      const named = e && typeof e.details.pattern === 'string' ? e.details.pattern : 'comment';
+      const pattern = model.source[r] === 'debbie' ? `intervention (${named})` : named;
       const status = e && typeof e.details.status === 'string' ? ` (${e.details.status})` : '';
       const item = h('div', { 'data-row': r, title: 'Show the step it is about' }, h('span', { class: 'cpat' }, `${pattern}${status}`), model.label[r]!);
       item.addEventListener('click', () => { show('waterfall'); select(r); });
@@ -308,6 +309,7 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
       if (r !== undefined) select(r);
       wf.renderNow();
       document.body.dataset.sessionReady = String(model.length);
+      document.body.dataset.sessionReadyMs = String(Math.round(performance.now()));
     } catch (error) {
       meta.textContent = `could not load the session: ${(error as Error).message}`;
     }

@@ -140,7 +140,7 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
       countsEl.textContent = STATUSES.map((s) => `${s} ${res.by_status[s]}`).join(' · ');
       pagerEl.textContent = `${total} session(s)${res.search_truncated ? ' (search stopped at its scan limit: refine it)' : ''} · rows ${range[0] + 1}–${Math.min(total, range[1])} · j/k move, Enter open, c mark for compare, / search`;
       list.refresh();
-      document.body.dataset.sessionsReady = String(Date.now());
+      document.body.dataset.sessionsReady = String(Math.round(performance.now()));
     } catch (error) {
       pagerEl.textContent = `could not load sessions: ${(error as Error).message}`;
     } finally {

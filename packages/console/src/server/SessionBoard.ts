@@ -89,6 +89,8 @@ const END_ACTIONS = new Set(['session_stopped', 'session_end', 'session_ended', 
 export class SessionBoard implements EventSink {
   readonly acceptsSpanStarts = true;
   private readonly entries = new Map<string, Entry>();
+  /** Which session each span in progress was reported under (its end may name another: a span that learns its session late). */
+  private readonly pendingSession = new Map<string, string>();
   private readonly stallMs: number;
   private readonly maxSessions: number;
   private readonly maxPending: number;
@@ -126,14 +128,17 @@ export class SessionBoard implements EventSink {
     }
     if (isSpanStart(event)) {
       if (event.span_id && !e.pending.has(event.span_id)) {
-        if (e.pending.size >= this.maxPending) this.pendingDropped += 1;
-        else e.pending.set(event.span_id, { event, seen_ms: now });
+        if (e.pending.size >= this.maxPending || this.pendingSession.size >= this.maxSessions) this.pendingDropped += 1;
+        else {
+          e.pending.set(event.span_id, { event, seen_ms: now });
+          this.pendingSession.set(event.span_id, id);
+        }
       }
       e.lastArrival = now;
       if (event.timestamp > e.lastTs) e.lastTs = event.timestamp;
       return;
     }
-    if (event.span_id) e.pending.delete(event.span_id);
+    if (event.span_id) this.endPending(event.span_id, id);
     this.index(e, event);
     e.events += 1;
     if (event.timestamp < e.firstTs) e.firstTs = event.timestamp;
@@ -148,11 +153,7 @@ export class SessionBoard implements EventSink {
       e.lastErrorArrival = now;
     }
     if (event.source === 'session' && END_ACTIONS.has(event.action)) e.ended = true;
-    if (this.entries.size > this.maxSessions) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-      this.forgotten += 1;
-    }
+    if (this.entries.size > this.maxSessions) this.forgetOldest();
   }
 
   /** Indexes a stored event (models, tokens, comments) without touching the live state. */
@@ -233,6 +234,25 @@ export class SessionBoard implements EventSink {
     return 'running';
   }
 
+  private forgetOldest(): void {
+    const oldest = this.entries.keys().next().value as string;
+    for (const spanId of this.entries.get(oldest)!.pending.keys()) this.pendingSession.delete(spanId);
+    this.entries.delete(oldest);
+    this.forgotten += 1;
+  }
+
+  /** A span ended: it is no longer in progress, under whichever session its start named. */
+  private endPending(spanId: string, sessionId: string): void {
+    const was = this.pendingSession.get(spanId);
+    if (was === undefined) return;
+    this.pendingSession.delete(spanId);
+    const e = this.entries.get(was);
+    if (!e) return;
+    e.pending.delete(spanId);
+    // a session known only from that start (its span ended under another session) was never one
+    if (was !== sessionId && e.events === 0 && e.pending.size === 0) this.entries.delete(was);
+  }
+
   private entry(id: string): Entry {
     let e = this.entries.get(id);
     if (!e) {
@@ -241,11 +261,7 @@ export class SessionBoard implements EventSink {
         lastArrival: 0, lastErrorArrival: 0, events: 0, errors: 0, agents: new Set(), sources: new Set(), ended: false, pending: new Map(),
       };
       this.entries.set(id, e);
-      if (this.entries.size > this.maxSessions) {
-        const oldest = this.entries.keys().next().value as string;
-        this.entries.delete(oldest);
-        this.forgotten += 1;
-      }
+      if (this.entries.size > this.maxSessions) this.forgetOldest();
     }
     return e;
   }

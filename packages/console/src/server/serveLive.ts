@@ -3,7 +3,7 @@ import type { DebbieEvent, EventFilter } from '@debbie/model';
 
 /** Where live events come from: the collector's LogStreamer fits this. */
 export interface LiveSource {
-  subscribe(filter: EventFilter, options: { replay?: boolean; signal?: AbortSignal; maxQueue?: number }): AsyncIterable<DebbieEvent> & { readonly dropped: number };
+  subscribe(filter: EventFilter, options: { replay?: boolean; signal?: AbortSignal; maxQueue?: number; spanStarts?: boolean }): AsyncIterable<DebbieEvent> & { readonly dropped: number };
 }
 
 /** How often queued events go out as one SSE message (ms): well inside the 1 s the console promises. */
@@ -23,7 +23,7 @@ const MAX_QUEUE = 20_000;
 export async function serveLive(live: LiveSource, p: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const sessionId = p.get('session') || undefined;
   const abort = new AbortController();
-  const subscription = live.subscribe(sessionId ? { sessionId } : {}, { replay: false, signal: abort.signal, maxQueue: MAX_QUEUE });
+  const subscription = live.subscribe(sessionId ? { sessionId } : {}, { replay: false, signal: abort.signal, maxQueue: MAX_QUEUE, spanStarts: true });
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache, no-transform',

@@ -1,0 +1,13 @@
+export { ConsoleRoutes } from './server/ConsoleRoutes.js';
+export type { ConsoleOptions } from './server/ConsoleRoutes.js';
+export { SessionBoard, SESSION_STATUSES } from './server/SessionBoard.js';
+export type { SessionBoardOptions, SessionRow, SessionStatus, LatestComment, PendingSpan } from './server/SessionBoard.js';
+export { SessionCatalog } from './server/SessionCatalog.js';
+export type { SessionPage, SessionQuery, SessionCatalogOptions } from './server/SessionCatalog.js';
+export { compareRuns, alignSteps } from './server/compareRuns.js';
+export type { RunComparison, RunSide, RunStep, AlignedRow } from './server/compareRuns.js';
+export { serveLive } from './server/serveLive.js';
+export type { LiveSource } from './server/serveLive.js';
+export { startConsoleServer } from './server/startConsoleServer.js';
+export type { ConsoleServerOptions, RunningConsole } from './server/startConsoleServer.js';
+export { StaticAssets, consoleCsp } from './server/staticAssets.js';
