@@ -54,15 +54,29 @@ describe('debbie sessions', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^SESSION\s+STARTED \(UTC\)\s+DURATION\s+EVENTS\s+ERRORS\s+AGENTS\s+SOURCES$/);
-    expect(lines[1]).toMatch(new RegExp(`^${S1}\\s+2025-05-29 10:15:00\\s+4\\.0s\\s+4\\s+1\\s+p\\s+agent:1 tool:1 session:1 websocket:1$`));
-    expect(lines[2]).toContain(S2);
+    expect(lines[1]).toContain(S2); // newest first
+    expect(lines[2]).toMatch(new RegExp(`^${S1}\\s+2025-05-29 10:15:00\\s+4\\.0s\\s+4\\s+1\\s+p\\s+agent:1 tool:1 session:1 websocket:1$`));
   });
 
   it('prints one JSON array with --format json', async () => {
     const r = await debbie(['sessions', '--store', storePath, '--format', 'json'], dir);
     expect(r.code).toBe(0);
     const sessions = JSON.parse(r.stdout) as SessionSummary[];
-    expect(sessions.map((s) => [s.session_id, s.event_count, s.error_count, s.agents])).toEqual([[S1, 4, 1, ['p']], [S2, 1, 0, ['d']]]);
+    // Newest first.
+    expect(sessions.map((s) => [s.session_id, s.event_count, s.error_count, s.agents])).toEqual([[S2, 1, 0, ['d']], [S1, 4, 1, ['p']]]);
+  });
+
+  it('pages with --limit and --offset, newest first, and says when older sessions remain', async () => {
+    const first = await debbie(['sessions', '--store', storePath, '--format', 'json', '--limit', '1'], dir);
+    expect(first.code).toBe(0);
+    expect((JSON.parse(first.stdout) as SessionSummary[]).map((s) => s.session_id)).toEqual([S2]);
+    expect(first.stderr).toContain('--offset 1');
+    const next = await debbie(['sessions', '--store', storePath, '--format', 'json', '--limit', '1', '--offset', '1'], dir);
+    expect((JSON.parse(next.stdout) as SessionSummary[]).map((s) => s.session_id)).toEqual([S1]);
+    expect(next.stderr).toBe('');
+    const bad = await debbie(['sessions', '--store', storePath, '--limit', '-3'], dir);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--limit');
   });
 
   it('names the missing store and suggests debbie demo', async () => {
@@ -175,7 +189,7 @@ describe('debbie events', () => {
     try {
       const sessions = await debbie(['sessions', '--url', collector.url, '--format', 'json'], dir);
       expect(sessions.stderr).toBe('');
-      expect((JSON.parse(sessions.stdout) as SessionSummary[]).map((s) => s.session_id)).toEqual([S1, S2]);
+      expect((JSON.parse(sessions.stdout) as SessionSummary[]).map((s) => s.session_id)).toEqual([S2, S1]); // newest first, paged by the collector
       const r = await debbie(['events', '--session', S1, '--url', collector.url, '--source', 'tool', '--format', 'json'], dir);
       expect(r.stderr).toBe('');
       expect(ids(r)).toEqual(['a3']);

@@ -1,6 +1,6 @@
 import {
   DebbieError, filterToSearchParams, parseDebbieEvent,
-  type DebbieEvent, type EventFilter, type EventReader, type QueryOptions, type SessionSummary, type SessionTimeline, type SpanNode,
+  type DebbieEvent, type EventFilter, type EventReader, type QueryOptions, type SessionListOptions, type SessionSummary, type SessionTimeline, type SpanNode,
 } from '@debbie/model';
 import { NEXT_OFFSET_HEADER } from './http/QueryApi.js';
 
@@ -38,8 +38,13 @@ export class QueryClient implements EventReader {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  listSessions(): Promise<SessionSummary[]> {
-    return this.getJson<SessionSummary[]>('/api/sessions');
+  listSessions(options: SessionListOptions = {}): Promise<SessionSummary[]> {
+    const params = new URLSearchParams();
+    if (options.limit !== undefined) params.set('limit', String(options.limit));
+    if (options.offset !== undefined) params.set('offset', String(options.offset));
+    if (options.order !== undefined) params.set('order', options.order);
+    const query = params.toString();
+    return this.getJson<SessionSummary[]>(`/api/sessions${query ? `?${query}` : ''}`);
   }
 
   async queryEvents(filter: EventFilter, options: QueryOptions = {}): Promise<DebbieEvent[]> {

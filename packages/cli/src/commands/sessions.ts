@@ -1,6 +1,6 @@
 import type { SessionSummary } from '@debbie/model';
 import type { Command } from '../Command.js';
-import { formatFlag, outputFormat, READER_FLAGS } from '../flags.js';
+import { formatFlag, outputFormat, READER_FLAGS, wholeNumber } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
 
 /** 45.2s, 2m 03s, 1h 04m: short enough for a table column. */
@@ -32,23 +32,36 @@ function sessionRow(s: SessionSummary): string[] {
 }
 
 const FORMATS = ['text', 'json'] as const;
+/** Sessions per page unless --limit says otherwise. */
+const DEFAULT_LIMIT = 50;
 
 export const sessionsCommand: Command = {
   name: 'sessions',
   summary: 'List the recorded sessions: time, duration, events, errors, agents and sources.',
-  usage: '[--store PATH | --url URL] [--format text|json]',
+  usage: '[--store PATH | --url URL] [--limit 50] [--offset N] [--format text|json]',
   description: [
     'Examples:',
     '  debbie sessions',
     '  debbie sessions --store runs/today.duckdb --format json',
+    '  debbie sessions --limit 20 --offset 20        # the next 20, newest first',
     '  debbie sessions --url http://127.0.0.1:4318',
   ].join('\n'),
-  options: { ...READER_FLAGS, format: formatFlag(FORMATS, 'text') },
+  options: {
+    ...READER_FLAGS,
+    limit: { type: 'string', value: 'N', description: `sessions per page, newest first (default ${DEFAULT_LIMIT}; 0 for all)` },
+    offset: { type: 'string', value: 'N', description: 'skip this many of the newest sessions (default 0)' },
+    format: formatFlag(FORMATS, 'text'),
+  },
   async run(values, _positionals, io) {
     const format = outputFormat(values, FORMATS, 'text');
+    const limit = wholeNumber(values, 'limit') ?? DEFAULT_LIMIT;
+    const offset = wholeNumber(values, 'offset') ?? 0;
     const reader = await openReader(values, io);
     try {
-      const sessions = await reader.listSessions();
+      // One more than the page: tells whether older sessions remain.
+      let sessions = await reader.listSessions({ order: 'desc', offset, ...(limit > 0 ? { limit: limit + 1 } : {}) });
+      const more = limit > 0 && sessions.length > limit;
+      if (more) sessions = sessions.slice(0, limit);
       if (format === 'json') {
         await writeOut(io, `${JSON.stringify(sessions, null, 2)}\n`);
       } else if (sessions.length === 0) {
@@ -56,6 +69,7 @@ export const sessionsCommand: Command = {
       } else {
         await writeOut(io, table(['SESSION', 'STARTED (UTC)', 'DURATION', 'EVENTS', 'ERRORS', 'AGENTS', 'SOURCES'], sessions.map(sessionRow)));
       }
+      if (more) io.stderr.write(`Newest ${offset + 1}–${offset + limit} shown; older ones with --offset ${offset + limit} (or --limit 0 for all).\n`);
       return 0;
     } finally {
       await reader.close();

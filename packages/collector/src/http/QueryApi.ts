@@ -56,7 +56,13 @@ export class QueryApi {
       const p = url.searchParams;
       const [, a, b, c] = parts;
       if (this.beforeRead && a !== 'stats') await this.beforeRead();
-      if (a === 'sessions' && b === undefined) return json(res, 200, await this.reader.listSessions());
+      if (a === 'sessions' && b === undefined) {
+        // ?limit=&offset=&order=desc page the sessions (newest first with desc), as the stores do.
+        const order = orderParam(p);
+        const limit = intParam(p, 'limit', 0);
+        const offset = intParam(p, 'offset', 0);
+        return json(res, 200, await this.reader.listSessions({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}), ...(order ? { order } : {}) }));
+      }
       if (a === 'sessions' && b !== undefined && c === 'timeline' && parts.length === 4) {
         const gap = intParam(p, 'gapThresholdMs', 0);
         return json(res, 200, await this.reader.timeline(b, gap === undefined ? {} : { gapThresholdMs: gap }));
