@@ -73,8 +73,6 @@ const sha = (text: string | Buffer): string => createHash('sha256').update(text)
 
 /** Where a record started, its content (text, or a hash for what is not held), and whether it was cut. */
 interface RecordOrigin {
-  /** Ids minted after this mark were made up while parsing the record. */
-  mark: number;
   line: number;
   offset: number;
   /** The record's text, or the hash of a streamed one's head: hashed into the ids only when they are made. */
@@ -103,6 +101,8 @@ export class LineIngester {
   private pending: string[] = [];
   private pendingOrigin: RecordOrigin | undefined;
   private lineNo = 0;
+  /** Ids minted after this were made up by this ingester's parsing (events only come from its parser). */
+  private readonly idMark = idMark();
   /** Byte offset of the next line when the caller gives none. */
   private nextOffset = 0;
   /** Last timestamp seen: raw events and timestamp-less records are placed after it. */
@@ -130,8 +130,12 @@ export class LineIngester {
   push(rawLine: string, info?: LineInfo): void {
     this.lineNo += 1;
     this.stats.lines += 1;
-    const offset = info?.offset ?? this.nextOffset;
-    this.nextOffset = offset + Buffer.byteLength(rawLine) + 1;
+    let offset: number;
+    if (info) offset = info.offset;
+    else {
+      offset = this.nextOffset;
+      this.nextOffset = offset + Buffer.byteLength(rawLine) + 1;
+    }
     let line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (offset === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1); // a byte order mark is not content
     let cutFromBytes = info?.cutFromBytes;
@@ -140,7 +144,7 @@ export class LineIngester {
       line = line.slice(0, this.maxLineChars);
     }
     if (cutFromBytes !== undefined) this.limitError(this.lineNo, `a line of ${cutFromBytes} bytes is longer than the limit of ${this.limitFor()} for ${this.formatName()}; kept cut as one event tagged "truncated"`);
-    const origin: RecordOrigin = { mark: 0, line: this.lineNo, offset, content: line, cutFromBytes };
+    const origin: RecordOrigin = { line: this.lineNo, offset, content: line, cutFromBytes };
     if (GARBAGE.test(line)) {
       this.flush();
       this.raw([line], origin, 'binary or control characters');
@@ -175,7 +179,7 @@ export class LineIngester {
     this.flush();
     this.lineNo += 1;
     this.stats.lines += 1;
-    const origin: RecordOrigin = { mark: idMark(), line: this.lineNo, offset, content: sha(head.subarray(0, STREAMED_HASH_BYTES)) };
+    const origin: RecordOrigin = { line: this.lineNo, offset, content: sha(head.subarray(0, STREAMED_HASH_BYTES)) };
     let index = 0;
     const ctx = this.context(origin.line);
     const stream = new JsonValueStream({
@@ -227,7 +231,6 @@ export class LineIngester {
     let head: Buffer[] = [];
     let headBytes = 0;
     let origin: RecordOrigin | undefined;
-    const mark = idMark();
     let index = 0;
     let failed = false;
     const stream = new JsonValueStream({
@@ -236,13 +239,13 @@ export class LineIngester {
       decodeOther: (value) => parser.decodeValue(value, this.context(1)),
       onEvents: (events, rejected) => {
         this.stats.rejected += rejected;
-        origin ??= { mark, line: 1, offset: 0, content: sha(Buffer.concat(head, headBytes)) };
+        origin ??= { line: 1, offset: 0, content: sha(Buffer.concat(head, headBytes)) };
         for (const e of events) this.emit(e, origin, index++);
       },
     });
     const fail = (error: Error): void => {
       failed = true;
-      const o = origin ?? { mark, line: 1, offset: 0, content: sha(Buffer.concat(head, headBytes)) };
+      const o = origin ?? { line: 1, offset: 0, content: sha(Buffer.concat(head, headBytes)) };
       if (/larger than the limit/.test(error.message)) {
         o.cutFromBytes = headBytes;
         this.limitError(1, error.message);
@@ -285,7 +288,6 @@ export class LineIngester {
     this.pending = [];
     this.pendingOrigin = undefined;
     if (lines.length > 1) origin.content = lines;
-    origin.mark = idMark();
     try {
       this.usedFallback = false;
       const { events, rejected } = this.parser.parse(lines, this.context(origin.line));
@@ -366,7 +368,7 @@ export class LineIngester {
       }
     }
     // A random id (minted while parsing) becomes one from the record's content and place.
-    if (mintedSince(event.event_id, origin.mark)) {
+    if (mintedSince(event.event_id, this.idMark)) {
       // --session is part of what was ingested: the same file under another session is other events.
       const h = createHash('sha256').update(`${this.fileKey}\u0000${this.sessionId ?? ''}\u0000${origin.offset}\u0000${index}\u0000`);
       if (typeof origin.content === 'string') h.update(origin.content);

@@ -238,10 +238,17 @@ export class JsonLinesParser implements RecordParser {
 
   /** One parsed JSON value of this file → events (also for values streamed from an over-long line). */
   decodeValue(value: unknown, ctx: RecordContext): { events: DebbieEvent[]; rejected: number } {
+    if (this.runNameFor !== ctx.file) {
+      this.runNameFor = ctx.file;
+      this.runName = runNameOf(ctx.file);
+    }
     return decodeJsonDocument(value, `${ctx.file} line ${ctx.line}`, {
-      sessionId: ctx.sessionId, syntheticStartMicros: ctx.syntheticStartMicros, runName: runNameOf(ctx.file), only: this.only, seen: this.seen,
+      sessionId: ctx.sessionId, syntheticStartMicros: ctx.syntheticStartMicros, runName: this.runName, only: this.only, seen: this.seen,
     });
   }
+
+  private runNameFor: string | undefined;
+  private runName = '';
 }
 
 /** A file's name without folder and extension: the name of a run that carries no id. */
