@@ -277,6 +277,8 @@ export function openHandsRunEvents(value: unknown, opts: TrajectoryOptions): Tra
       if (observation === 'error' || /^\s*ERROR\b/.test(content)) {
         ev.level = 'ERROR';
         ev.details.error = firstLine(content.replace(/^\s*ERROR:?\s*/, ''), 500) || 'ERROR';
+        // The summary says what failed and why: reports group errors by it.
+        ev.event_summary = `${String(ev.details.tool_name)} failed: ${String(ev.details.error)}`;
       } else if (exitCode !== undefined && exitCode !== 0 && exitCode !== -1) {
         ev.level = 'WARNING';
         ev.details.error = `exit code ${exitCode}`;

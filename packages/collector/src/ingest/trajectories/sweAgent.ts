@@ -128,7 +128,8 @@ export function sweAgentEvents(value: unknown, opts: TrajectoryOptions): Traject
     b.add(clock + 1, {
       source: 'tool', component: tool, action: 'tool_call', kind: 'span', correlation_id: correlation,
       level: error ? 'ERROR' : 'INFO',
-      event_summary: `${tool}${args ? ` ${firstLine(args, 150)}` : ''}`,
+      // A failed call says what failed and why: reports group errors by the summary.
+      event_summary: error ? `${tool} failed: ${error}` : `${tool}${args ? ` ${firstLine(args, 150)}` : ''}`,
       duration_ms: executionS !== undefined ? Math.round(executionS * 1e6) / 1000 : null,
       details: executionS === undefined ? { ...details, duration_unknown: true } : details,
     });

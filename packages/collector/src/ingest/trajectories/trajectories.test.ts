@@ -62,6 +62,7 @@ describe('OpenHands runs', () => {
     // Errors: a failed edit is an ERROR tool call, a non-zero exit code a WARNING with the code.
     const failedEdit = by(events, 'tool', 'tool_call').find((e) => e.level === 'ERROR' && e.component === 'str_replace_editor');
     expect(failedEdit?.details.error).toMatch(/\S/);
+    expect(failedEdit?.event_summary).toBe(`str_replace_editor failed: ${failedEdit?.details.error as string}`);
     const nonZero = by(events, 'tool', 'tool_call').find((e) => e.level === 'WARNING');
     expect(nonZero?.details.error).toMatch(/^exit code [1-9]/);
     expect(events.filter((e) => e.action === 'observation_error' && e.level === 'ERROR')).toHaveLength(2);
