@@ -128,6 +128,9 @@ describe('startStreamServer', () => {
     await expect(startStreamServer({ streamer: new LogStreamer(), host: '0.0.0.0', port: 0 }))
       .rejects.toThrow(/binding the stream to 0\.0\.0\.0 exposes it beyond this machine, so a bearer token is required/);
     await expect(startStreamServer({ streamer: new LogStreamer(), port: 0, token: '' })).rejects.toThrow(/token is empty/);
+    // Blank, or shorter than 16 characters off loopback (issue 13), as the collector's HTTP API refuses.
+    await expect(startStreamServer({ streamer: new LogStreamer(), port: 0, token: '   ' })).rejects.toThrow(/empty or blank/);
+    await expect(startStreamServer({ streamer: new LogStreamer(), host: '0.0.0.0', port: 0, token: 'a' })).rejects.toThrow(/a token of 1 characters is too easy to guess on 0\.0\.0\.0; use at least 16/);
     expect(['127.0.0.1', 'localhost', '::1', '127.1.2.3'].every(isLoopbackHost)).toBe(true);
     expect(['0.0.0.0', '192.168.1.5', '::'].some(isLoopbackHost)).toBe(false);
   });

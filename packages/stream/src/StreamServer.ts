@@ -76,6 +76,8 @@ interface Client {
 }
 
 const DROP_NOTICE_INTERVAL_MS = 1000;
+/** Shortest token accepted off loopback, as for the collector's HTTP API. */
+const MIN_STREAM_TOKEN_LENGTH = 16;
 const DRAIN_POLL_MS = 5;
 
 /**
@@ -96,8 +98,12 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
   const { streamer } = options;
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.toLowerCase().replace(/\/$/, '')));
 
-  if (token !== undefined && token.length === 0) {
-    throw new DebbieError('invalid_token', 'the stream token is empty; give a non-empty token or none (loopback only)', 'token');
+  if (token !== undefined && token.trim().length === 0) {
+    throw new DebbieError('invalid_token', 'the stream token is empty or blank; give a real secret (e.g. `openssl rand -hex 16`) or none (loopback only)', 'token');
+  }
+  // The collector's rule (packages/collector/src/http/auth.ts): off loopback a token must be hard to guess.
+  if (token !== undefined && !isLoopbackHost(host) && token.trim().length < MIN_STREAM_TOKEN_LENGTH) {
+    throw new DebbieError('invalid_token', `a token of ${token.trim().length} characters is too easy to guess on ${host}; use at least ${MIN_STREAM_TOKEN_LENGTH} (e.g. \`openssl rand -hex 16\`)`, 'token');
   }
   if (!isLoopbackHost(host) && token === undefined) {
     throw new DebbieError('token_required',
