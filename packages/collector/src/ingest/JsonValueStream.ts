@@ -32,6 +32,9 @@ const enum C {
   COLON = 0x3a, COMMA = 0x2c, NL = 0x0a, CR = 0x0d, SPACE = 0x20, TAB = 0x09,
 }
 
+/** Deepest nesting read (OTLP needs 7 plus its attribute values; JSON.parse itself gives up far deeper). */
+const MAX_DEPTH = 1000;
+
 /** What a captured value is. */
 type Role = 'item' | 'resourceField' | 'scopeField' | 'other';
 
@@ -148,6 +151,8 @@ export class JsonValueStream {
           break;
         case C.LBRACE: case C.LBRACKET:
           this.valueStart(chunk, i, null);
+          // Bounded: a line of brackets must not grow the stack with the input.
+          if (this.stack.length >= MAX_DEPTH) throw this.error(`JSON nested deeper than the limit of ${MAX_DEPTH} levels`);
           this.stack.push(c);
           this.keys.push('');
           this.expectKey = c === C.LBRACE;

@@ -128,6 +128,8 @@ describe('big OTLP/JSON input: every span, memory for one batch', () => {
   it('says where a JSON value breaks, and what limit a value exceeded', () => {
     const s = new JsonValueStream({ file: 'f.json', onEvents: () => {}, decodeOther: (v) => decodeJsonDocument(v, 'x') });
     expect(() => s.push(Buffer.from('{"resourceSpans":[\n{"scopeSpans":[}'))).toThrow(/f\.json line 2: unexpected "}"/);
+    const deep = new JsonValueStream({ file: 'd.json', onEvents: () => {}, decodeOther: (v) => decodeJsonDocument(v, 'x') });
+    expect(() => deep.push(Buffer.alloc(10_000, '['))).toThrow(/d\.json line 1: JSON nested deeper than the limit of 1000 levels/);
     const small = new JsonValueStream({ file: 'g.jsonl', firstLine: 4, maxBufferedBytes: 100, onEvents: () => {}, decodeOther: (v) => decodeJsonDocument(v, 'x') });
     expect(() => small.push(Buffer.from(JSON.stringify([createEvent({ source: 'tool', event_summary: 'x'.repeat(200) })])))).toThrow(/g\.jsonl line 4: .*larger than the limit of 100 bytes/);
   });
