@@ -79,7 +79,7 @@ describe('collector under a flood', () => {
     while (collector.stats().pipeline.store_pending === 0) await new Promise((r) => setTimeout(r, 5));
     const second = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: spansRequest(300, 300) });
     expect(second.status).toBe(503);
-    expect(second.headers.get('retry-after')).toBe('1');
+    expect(second.headers.get('retry-after')).toMatch(/^[123]$/); // spread, so refused senders do not return together
     expect(answered).toBe(0); // the first is not acknowledged before its commit
     open();
     expect(await first).toBe(200);

@@ -33,6 +33,8 @@ export interface CollectorOptions {
   maxInflightBytes?: number;
   /** A request body idle this long gets 408 and its connection is closed. Default 10 s. */
   idleBodyTimeoutMs?: number;
+  /** Time a client has to send a request's headers. Default 10 s. */
+  headersTimeoutMs?: number;
   /** Largest /api/events page. Default 10,000. */
   maxPageSize?: number;
   /** Attribute names that carry the session (debbie.yaml `debbie_config.sessions.keys`). */
@@ -114,6 +116,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     server = new CollectorServer({
       receiver, queryApi, host: options.host ?? '127.0.0.1', port: options.port ?? 4318, token, eventSink: pipeline, ui: options.ui,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
     });
   } catch (error) {
     await pipeline.shutdown();

@@ -7,6 +7,8 @@ export interface CommitTarget {
 
 interface Group {
   events: DebbieEvent[];
+  /** Events of the group whose commit nobody awaits (push). */
+  unwaited: number;
   done: Promise<void>;
   resolve: () => void;
   reject: (error: Error) => void;
@@ -20,7 +22,7 @@ function newGroup(): Group {
     reject = rej;
   });
   done.catch(() => undefined); // a caller that did not wait must not see an unhandled rejection
-  return { events: [], done, resolve, reject };
+  return { events: [], unwaited: 0, done, resolve, reject };
 }
 
 /**
@@ -33,7 +35,7 @@ function newGroup(): Group {
 export class GroupCommitter {
   private readonly target: CommitTarget;
   private readonly failingMs: number;
-  private readonly onFailure: ((error: Error) => void) | undefined;
+  private readonly onFailure: ((error: Error, unwaited: number) => void) | undefined;
   private next: Group = newGroup();
   private running: Promise<void> | undefined;
   private committing = 0;
@@ -42,7 +44,7 @@ export class GroupCommitter {
   lastError: Error | undefined;
   readonly counts = { committed: 0, failed: 0, commits: 0 };
 
-  constructor(target: CommitTarget, options: { failingMs?: number; onFailure?: (error: Error) => void } = {}) {
+  constructor(target: CommitTarget, options: { failingMs?: number; onFailure?: (error: Error, unwaited: number) => void } = {}) {
     this.target = target;
     this.failingMs = options.failingMs ?? 1000;
     this.onFailure = options.onFailure;
@@ -69,7 +71,13 @@ export class GroupCommitter {
   /** One event whose commit nobody waits for (a failure still reaches onFailure and the counts). */
   push(event: DebbieEvent): void {
     this.next.events.push(event);
+    this.next.unwaited += 1;
     this.start();
+  }
+
+  /** Resolves when the commit running now ends (at once when none runs). */
+  async settled(): Promise<void> {
+    await this.running?.catch(() => undefined);
   }
 
   /** Resolves when everything handed in so far was committed or failed. */
@@ -103,7 +111,7 @@ export class GroupCommitter {
         this.lastError = error instanceof Error ? error : new Error(String(error));
         this.failedAt = Date.now();
         group.reject(this.lastError);
-        this.onFailure?.(this.lastError);
+        this.onFailure?.(this.lastError, group.unwaited);
       } finally {
         this.committing = 0;
       }

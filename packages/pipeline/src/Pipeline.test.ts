@@ -102,7 +102,9 @@ describe('Pipeline', () => {
     await expect(p.writeBatch([ev('a')])).rejects.toThrow(/No space left/);
     expect(() => p.checkAvailable(1)).toThrow(PipelineUnavailableError);
     await expect(p.ready()).rejects.toThrow(/No space left/);
-    expect(p.stats()).toMatchObject({ store_failed: 1, store_error: 'No space left on device' });
+    expect(p.stats()).toMatchObject({ refused: 2, store_failed: 0, store_error: 'No space left on device' }); // the failed batch and the one checkAvailable refused
+    p.submit(ev('unwaited')); // nobody waits for it and the store is failing: dropped, a loss
+    expect(p.stats().store_dropped).toBe(1);
     expect(errors).toEqual(['store: No space left on device']);
     store.fail = undefined;
     await new Promise((r) => setTimeout(r, 1100));

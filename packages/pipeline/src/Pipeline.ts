@@ -35,6 +35,8 @@ export interface PipelineOptions {
   redact?: boolean;
   /** Events waiting for the store before batches are refused (503) and unwaited writes dropped. Default 100,000. */
   maxPendingEvents?: number;
+  /** How long a batch over maxPendingEvents waits for room before it is refused. Default 1,000 ms. */
+  maxWaitMs?: number;
   /** Every sink, store and commentary failure, at most once a second per place (all are counted in stats). */
   onError?: ((error: Error, where: string) => void) | undefined;
 }
@@ -59,11 +61,11 @@ export interface PipelineStats {
   stored: number;
   /** Events waiting for the store. */
   store_pending: number;
-  /** Events lost in a failed store commit (their requests were answered 503). */
+  /** Events nobody waited for (SDK, file ingest, comments) lost in a failed store commit. */
   store_failed: number;
   /** Events not waited for (SDK, comments) dropped because the store was over maxPendingEvents or failing. */
   store_dropped: number;
-  /** Events refused with 503 before they were accepted (overload or store failing). */
+  /** Events of batches answered "unavailable" (503): refused before acceptance, or their commit failed. The sender retries them. */
   refused: number;
   /** The latest store error, if the store is failing now or failed last. */
   store_error: string | null;
@@ -102,16 +104,22 @@ export class Pipeline implements EventSink {
   private relabels: Promise<void> = Promise.resolve();
   private readonly redact: boolean;
   private readonly maxPending: number;
+  private readonly maxWaitMs: number;
   private readonly onError: ((error: Error, where: string) => void) | undefined;
   private readonly lastReported = new Map<string, number>();
   private readonly counts = {
-    received: 0, comments: 0, commentary_skipped: 0, redaction_errors: 0, store_dropped: 0, refused: 0, sink_errors: 0, session_relabels: 0,
+    received: 0, comments: 0, commentary_skipped: 0, redaction_errors: 0, store_failed: 0, store_dropped: 0, refused: 0, sink_errors: 0, session_relabels: 0,
   };
   private shutdownOnce: Promise<void> | undefined;
 
   constructor(options: PipelineOptions) {
     this.store = options.store;
-    this.committer = options.store ? new GroupCommitter(options.store, { onFailure: (e) => this.report(e, 'store') }) : undefined;
+    this.committer = options.store ? new GroupCommitter(options.store, {
+      onFailure: (e, unwaited) => {
+        this.counts.store_failed += unwaited;
+        this.report(e, 'store');
+      },
+    }) : undefined;
     this.sinks = (options.sinks ?? []).map((s, i) => ('sink' in s && 'name' in s ? s : { name: `sink ${i + 1}`, sink: s as EventSink }));
     // Spans end children first: a trace's session is often named by the last span to arrive, and
     // what was stored under the trace's inferred session moves then.
@@ -120,6 +128,7 @@ export class Pipeline implements EventSink {
     this.redact = options.redact ?? true;
     this.maxPending = options.maxPendingEvents ?? 100_000;
     if (!(this.maxPending > 0)) throw new DebbieError('invalid_option', `maxPendingEvents must be positive (got ${this.maxPending})`);
+    this.maxWaitMs = options.maxWaitMs ?? 1000;
     this.onError = options.onError;
     this.commentary = options.commentary?.((event) => this.comment(event));
   }
@@ -168,6 +177,7 @@ export class Pipeline implements EventSink {
       events = batch.filter((e) => !isSpanStart(e));
       for (const e of batch) if (isSpanStart(e)) this.toLive(e);
     }
+    await this.roomFor(events.length);
     this.checkAvailable(events.length);
     this.counts.received += events.length;
     const clean: DebbieEvent[] = [];
@@ -184,7 +194,18 @@ export class Pipeline implements EventSink {
     try {
       await committed;
     } catch (error) {
+      this.counts.refused += clean.length;
       throw new PipelineUnavailableError('store_write_failed', `the store could not write: ${(error as Error).message}`);
+    }
+  }
+
+  /** Waits up to maxWaitMs while the store is behind (the request's body is already held, within the receiver's budget). */
+  private async roomFor(size: number): Promise<void> {
+    const c = this.committer;
+    if (!c) return;
+    const until = Date.now() + this.maxWaitMs;
+    while (!c.failing && c.load > 0 && c.load + size > this.maxPending && Date.now() < until) {
+      await Promise.race([c.settled(), new Promise((resolve) => setTimeout(resolve, Math.max(1, until - Date.now())))]);
     }
   }
 
@@ -201,7 +222,8 @@ export class Pipeline implements EventSink {
     }
     if (c.load > 0 && c.load + size > this.maxPending) {
       this.counts.refused += size;
-      throw new PipelineUnavailableError('collector_overloaded', `the store is behind: ${c.load} events waiting (limit ${this.maxPending})`);
+      // 1–3 s, so senders refused together do not all come back in the same instant.
+      throw new PipelineUnavailableError('collector_overloaded', `the store is behind: ${c.load} events waiting (limit ${this.maxPending})`, 1 + Math.floor(Math.random() * 3));
     }
   }
 
@@ -235,13 +257,12 @@ export class Pipeline implements EventSink {
       ...this.counts,
       stored: c?.counts.committed ?? 0,
       store_pending: c?.load ?? 0,
-      store_failed: c?.counts.failed ?? 0,
       store_error: c?.lastError?.message ?? null,
       sinks_dropped,
     };
   }
 
-  /** Events lost anywhere (store failures and drops, redaction, best-effort sinks): non-zero means a non-zero exit. */
+  /** Events lost anywhere nobody was told (unwaited store failures and drops, redaction, best-effort sinks): non-zero means a non-zero exit. */
   lost(): number {
     const s = this.stats();
     return s.store_failed + s.store_dropped + s.redaction_errors + Object.values(s.sinks_dropped).reduce((a, b) => a + b, 0);

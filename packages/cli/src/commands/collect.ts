@@ -30,8 +30,8 @@ function stopLine(s: CollectorStats): string {
   const g = s.grpc;
   const r = g ? Object.fromEntries(Object.entries(s.receiver).map(([k, v]) => [k, v + (g[k as keyof typeof g] ?? 0)])) as CollectorStats['receiver'] : s.receiver;
   const lost = Object.entries(p.sinks_dropped).filter(([, n]) => n > 0).map(([name, n]) => `${n} dropped by ${name}`);
-  if (p.store_failed) lost.push(`${p.store_failed} not stored (store error: ${p.store_error ?? 'unknown'})`);
-  if (p.store_dropped) lost.push(`${p.store_dropped} comments/SDK events dropped (store behind)`);
+  if (p.store_failed) lost.push(`${p.store_failed} comments not stored (store error: ${p.store_error ?? 'unknown'})`);
+  if (p.store_dropped) lost.push(`${p.store_dropped} comments dropped (store behind or failing)`);
   if (p.redaction_errors) lost.push(`${p.redaction_errors} dropped (redaction failed)`);
   return `${p.received} events received (OTLP and /api/events; ${r.spans_accepted} spans and ${r.logs_accepted} log records acknowledged over OTLP), ` +
     `${p.stored} stored (comments included), ${p.comments} comments, ${r.spans_rejected + r.logs_rejected} rejected, ` +

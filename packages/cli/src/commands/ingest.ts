@@ -165,7 +165,15 @@ interface IngestSink {
   /** Backpressure: ingest awaits it between reads, so it waits for the store or collector instead of dropping. */
   ready: () => Promise<void>;
   /** What is known stored (committed to the store, or acknowledged by the collector) and the first error, if any. */
-  stored: () => { stored: number; lost: number; error: string | undefined };
+  stored: () => StoredCount;
+}
+
+/** Events read (handed to the sink), known stored, lost, and the first error. */
+interface StoredCount {
+  read: number;
+  stored: number;
+  lost: number;
+  error: string | undefined;
 }
 
 async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Promise<IngestSink> {
@@ -174,7 +182,10 @@ async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Pr
     const sink = new RemoteEventSink({ url, token: collectorToken(values, io) });
     return {
       sink, close: () => sink.shutdown(), ready: () => sink.ready(),
-      stored: () => ({ stored: sink.stats.sent, lost: sink.stats.dropped + sink.stats.rejected, error: sink.lastError?.message }),
+      stored: () => ({
+        read: sink.stats.sent + sink.stats.dropped + sink.stats.rejected, stored: sink.stats.sent,
+        lost: sink.stats.dropped + sink.stats.rejected, error: sink.lastError?.message,
+      }),
     };
   }
   // The one pipeline (redaction, store, commentary once), without a listening server.
@@ -194,7 +205,7 @@ async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Pr
     sink: pipeline, close: () => pipeline.shutdown(), ready: () => pipeline.ready(),
     stored: () => {
       const s = pipeline.stats();
-      return { stored: s.stored - s.comments, lost: pipeline.lost(), error: s.store_error ?? undefined };
+      return { read: s.received, stored: s.stored - s.comments, lost: pipeline.lost(), error: s.store_error ?? undefined };
     },
   };
 }
@@ -214,8 +225,8 @@ function reportLimitErrors(io: CommandIO, results: IngestStats[]): number {
  * The promise of the summary: every event it reports was stored. Says on stderr how many were
  * not, and why; true when any was not (a non-zero exit).
  */
-function reportStored(io: CommandIO, results: readonly IngestStats[], known: { stored: number; lost: number; error: string | undefined }, stopped: Error | undefined): boolean {
-  const reported = results.reduce((n, r) => n + r.events, 0);
+function reportStored(io: CommandIO, results: readonly IngestStats[], known: StoredCount, stopped: Error | undefined): boolean {
+  const reported = Math.max(known.read, results.reduce((n, r) => n + r.events, 0));
   const missing = Math.max(0, reported - known.stored);
   if (!stopped && known.lost === 0 && missing === 0) return false;
   const why = stopped?.message ?? known.error ?? 'see the errors above';

@@ -50,7 +50,8 @@ export class CollectorServer {
   constructor(options: CollectorServerOptions) {
     this.options = options;
     assertSafeBind(options.host ?? '127.0.0.1', options.token, 'the collector');
-    this.server = createServer((req, res) => {
+    // Checks header and request timeouts every second (Node's default is every 30 s).
+    this.server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
       const work = this.route(req, res);
       this.pending.add(work);
       void work.finally(() => this.pending.delete(work));
