@@ -72,12 +72,15 @@ describe('debbie collect (built CLI) with a stock OpenTelemetry app', () => {
     expect(tailed.map((e) => e.component).sort()).toEqual(['list_rfcs', 'read_file']);
     const cli = spawnSync(process.execPath, [bin, 'sessions', '--url', url, '--format', 'json'], { encoding: 'utf8' });
     expect(cli.status, cli.stderr).toBe(0);
-    const listed = JSON.parse(cli.stdout) as { session_id: string; event_count: number; agents: string[] }[];
-    expect(listed.find((s) => s.session_id === 'stock-session')).toMatchObject({ event_count: 5, agents: ['p'] });
+    const listed = JSON.parse(cli.stdout) as { session_id: string; event_count: number; agents: string[]; events_per_source: Record<string, number> }[];
+    const stock = listed.find((s) => s.session_id === 'stock-session')!;
+    // The app's 5 events, plus whatever Debbie's commentary (on) said about them.
+    const comments = stock.events_per_source.debbie_comment ?? 0;
+    expect(stock).toMatchObject({ event_count: 5 + comments, agents: ['p'] });
     const client = new QueryClient({ url });
     const sessions = await client.listSessions();
     const session = sessions.find((s) => s.session_id === 'stock-session');
-    expect(session).toMatchObject({ event_count: 5, error_count: 1 });
+    expect(session).toMatchObject({ event_count: 5 + comments, error_count: 1 });
     // The log record carries no source hint of its own: it is a server event linked to its tool span.
     expect(session!.events_per_source).toMatchObject({ agent: 1, ai_service: 1, tool: 2, server: 1 });
     const events = await client.queryEvents({ sessionId: 'stock-session' });
@@ -103,10 +106,12 @@ describe('debbie collect (built CLI) with a stock OpenTelemetry app', () => {
     const exited = new Promise<number | null>((resolve) => collector.once('exit', (code) => resolve(code)));
     collector.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(output).toMatch(/stopped; 5 events received \(OTLP and \/api\/events; 4 spans and 1 log records acknowledged over OTLP\), 5 stored \(comments included\), 0 comments, 1 rejected/);
+    const line = /stopped; 5 events received \(OTLP and \/api\/events; 4 spans and 1 log records acknowledged over OTLP\), (\d+) stored \(comments included\), (\d+) comments, 1 rejected/.exec(output);
+    expect(line, output).not.toBeNull();
+    expect(Number(line![1])).toBe(5 + Number(line![2]));
     const store = await openStore(join(dir, 'events.duckdb'), { readOnly: true });
     try {
-      expect(await store.countEvents({ sessionId: 'stock-session' })).toBe(5);
+      expect(await store.countEvents({ sessionId: 'stock-session' })).toBe(5 + Number(line![2]));
     } finally {
       await store.close();
     }
