@@ -3,7 +3,8 @@
 //  1. time to first render of the sessions page with 10,000 sessions (goal ≤ 1 s), next to the same
 //     page fetching the query API's whole session list (/api/sessions) and parsing it, rendering nothing;
 //  2. time to first render of a session page with 100,000 events (goal ≤ 1.5 s), next to fetching and
-//     parsing the same session's data without rendering; plus the time to scroll its waterfall to the end;
+//     parsing all of the same session's steps without rendering; plus the time until all are drawn and
+//     the time to scroll its waterfall to the end;
 //  3. event → screen latency under a 1,000 events/s stream into a live session (goal p99 ≤ 1 s), next to
 //     the latency of the same events arriving in the page over the live endpoint (no rendering).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -105,14 +106,17 @@ try {
 
   // ---- 2. session page, 100k events
   const sesMs = [];
+  const allMs = [];
   const sesBase = [];
   const scrollMs = [];
   for (let r = 0; r < RUNS; r++) {
     await fresh(`${collector.url}/#/session/big`);
     await page.waitForSelector('body[data-session-ready]', { timeout: 60_000 });
-    const n = Number(await page.evaluate(() => document.body.dataset.sessionReady));
-    if (n !== BIG) throw new Error(`session page loaded ${n} events`);
     sesMs.push(Number(await page.evaluate(() => document.body.dataset.sessionReadyMs)));
+    await page.waitForSelector('body[data-session-loaded]', { timeout: 120_000 });
+    const n = Number(await page.evaluate(() => document.body.dataset.sessionLoaded));
+    if (n !== BIG) throw new Error(`session page loaded ${n} events`);
+    allMs.push(Number(await page.evaluate(() => document.body.dataset.sessionLoadedMs)));
     scrollMs.push(await page.evaluate(() => new Promise((resolve) => {
       const el = document.getElementById('waterfall');
       const t = performance.now();
@@ -122,12 +126,15 @@ try {
     await fresh(`${collector.url}/health`);
     sesBase.push(await page.evaluate(async () => {
       const t = performance.now();
-      const data = await (await fetch('/console/api/sessions/big')).json();
-      if (data.columns.count !== 100_000) throw new Error('short session');
+      const text = await (await fetch('/console/api/sessions/big')).text();
+      let rows = 0;
+      for (const line of text.split('\n')) if (line) { const v = JSON.parse(line); if (v.rows) rows += v.rows.length; }
+      if (rows !== 100_000) throw new Error('short session');
       return performance.now() - t + performance.getEntriesByType('navigation')[0].duration;
     }));
   }
-  console.log(`session page, ${BIG} events, time to first render: ${median(sesMs)} ms (goal ≤ 1500) vs fetching and parsing its data without rendering ${median(sesBase).toFixed(0)} ms: ${ratio(median(sesMs), median(sesBase))}`);
+  console.log(`session page, ${BIG} events, time to first render: ${median(sesMs)} ms (goal ≤ 1500; the first rows are drawn while the rest stream in) vs fetching and parsing all its steps without rendering ${median(sesBase).toFixed(0)} ms: ${ratio(median(sesMs), median(sesBase))}`);
+  console.log(`  all ${BIG} events loaded and drawn: ${median(allMs)} ms: ${ratio(median(allMs), median(sesBase))} of the fetch-and-parse baseline`);
   console.log(`  scrolling its waterfall to the middle and the end: ${median(scrollMs).toFixed(0)} ms for both frames`);
 
   // ---- 3. event → screen latency at 1,000 events/s

@@ -1,13 +1,14 @@
-// A session's rows for the waterfall and the tail: the snapshot's timeline columns, then live
+// A session's rows for the waterfall and the tail: the stored steps as they stream in, then live
 // events appended as they arrive; spans in progress (span-start events) replaced by their end.
 import { isoMicros } from './format.js';
-import type { DebbieEvent, TimelineData } from './types.js';
+import type { DebbieEvent, StepRow } from './types.js';
 
 const SPAN_START_TAG = 'debbie.span_start';
 const LOOP_PATTERNS = new Set(['tool_loop', 'retry_storm', 'nudge_pattern']);
 
 export class SessionModel {
-  t0us: number;
+  /** Epoch µs that `start` counts from (the first row's start). */
+  t0us = 0;
   start: number[] = [];
   /** ms; -1 for a point event; NaN for a span in progress. */
   dur: number[] = [];
@@ -18,43 +19,30 @@ export class SessionModel {
   parent: number[] = [];
   depth: number[] = [];
   children: number[][] = [];
-  roots: number[] = [];
   /** Full events known in memory (live ones, pending ones, comments) by row. */
   full = new Map<number, DebbieEvent>();
   /** Wall-clock ms when a pending row's start arrived. */
   pendingSince = new Map<number, number>();
   loopRows = new Set<number>();
-  commentRows: number[] = [];
+  commentRows = new Set<number>();
   maxEnd = 1;
-  /** Rows in arrival order of live events (for the tail's "new" count). */
+  /** Live events added (the tail's counter). */
   liveAdded = 0;
   private byId = new Map<string, number>();
+  private bySpan = new Map<string, number>();
   private pendingBySpan = new Map<string, number>();
-  total: number;
-  dropped: number;
-
-  constructor(c: TimelineData) {
-    this.t0us = c.t0_us;
-    this.total = c.total;
-    this.dropped = c.dropped;
-    const n = c.count;
-    for (let i = 0; i < n; i++) {
-      const src = c.sources[c.src[i]!]!;
-      this.push(c.start[i]!, c.dur[i]!, src, /ERROR|CRITICAL/.test(c.levels[c.lvl[i]!]!), labelOf(src, c.actions[c.act[i]!]!, c.summaries[c.sum[i]!]!), c.id[i]!, -1);
-    }
-    // link afterwards: a parent may start after its child (clock skew between services)
-    this.roots = [];
-    for (let i = 0; i < n; i++) {
-      const p = c.parent[i]!;
-      this.parent[i] = p;
-      this.depth[i] = Math.max(0, c.depth[i]!);
-      if (p >= 0 && p < n) this.children[p]!.push(i);
-      else this.roots.push(i);
-    }
-  }
+  /** Rows whose parent has not arrived yet, by the parent's id or span id. */
+  private orphans = new Map<string, number[]>();
 
   get length(): number {
     return this.id.length;
+  }
+
+  /** Rows without a parent, in order. */
+  roots(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.parent.length; i++) if (this.parent[i]! < 0) out.push(i);
+    return out;
   }
 
   isPending(i: number): boolean {
@@ -76,10 +64,18 @@ export class SessionModel {
     return this.byId.get(eventId);
   }
 
-  /** Adds comments (full events) and marks the steps of loops they point at. */
+  /** Stored steps, as the server streams them. */
+  addRows(rows: StepRow[]): void {
+    for (const r of rows) {
+      if (this.byId.has(r[5])) continue;
+      this.push(r[0], r[1], r[2], r[3] === 'ERROR' || r[3] === 'CRITICAL', r[4], r[5], r[6], r[7], r[8]);
+    }
+  }
+
+  /** A comment (whole event): pinned to its row; the steps of a loop it names are highlighted. */
   noteComment(e: DebbieEvent, row: number): void {
     this.full.set(row, e);
-    if (!this.commentRows.includes(row)) this.commentRows.push(row);
+    this.commentRows.add(row);
     const pattern = typeof e.details.pattern === 'string' ? e.details.pattern : '';
     const evidence = e.details.evidence as { event_ids?: unknown } | undefined;
     if (LOOP_PATTERNS.has(pattern) && Array.isArray(evidence?.event_ids)) {
@@ -92,12 +88,10 @@ export class SessionModel {
 
   /** Adds a live event (or replaces a span in progress by its end). Returns its row. */
   add(e: DebbieEvent, now = Date.now()): number {
-    if (this.t0us === 0 && this.length === 0) this.t0us = isoMicros(e.timestamp);
-    const start = (isoMicros(e.timestamp) - this.t0us) / 1000;
+    const us = isoMicros(e.timestamp);
     const isStart = e.tags.includes(SPAN_START_TAG);
-    const src = e.source;
-    const label = labelOf(src, e.action, e.event_summary);
     const err = e.level === 'ERROR' || e.level === 'CRITICAL';
+    const label = e.event_summary || `${e.source} ${e.action}`;
     if (!isStart && e.span_id && this.pendingBySpan.has(e.span_id)) {
       // the span ended: its row becomes the finished span
       const r = this.pendingBySpan.get(e.span_id)!;
@@ -110,45 +104,75 @@ export class SessionModel {
       this.err[r] = err;
       this.label[r] = label;
       this.full.set(r, e);
-      this.maxEnd = Math.max(this.maxEnd, start + Math.max(0, e.duration_ms ?? 0));
+      this.maxEnd = Math.max(this.maxEnd, this.start[r]! + Math.max(0, e.duration_ms ?? 0));
       return r;
     }
-    if (this.byId.has(e.event_id)) return this.byId.get(e.event_id)!; // already in the snapshot
-    let parent = -1;
-    if (e.parent_id) parent = this.byId.get(e.parent_id) ?? this.pendingBySpan.get(e.parent_id) ?? -1;
-    if (parent === -1 && e.parent_span_id) parent = this.byId.get(e.parent_span_id) ?? this.pendingBySpan.get(e.parent_span_id) ?? -1;
-    const r = this.push(start, isStart ? Number.NaN : (e.duration_ms ?? -1), src, err, label, e.event_id, parent);
+    const known = this.byId.get(e.event_id);
+    if (known !== undefined) return known; // already streamed from the store
+    const r = this.push(us, isStart ? Number.NaN : (e.duration_ms ?? -1), e.source, err, label, e.event_id, e.parent_id, e.parent_span_id, isStart ? null : e.span_id);
     this.full.set(r, e);
     this.liveAdded += 1;
     if (isStart && e.span_id) {
       this.pendingBySpan.set(e.span_id, r);
       this.pendingSince.set(r, now);
     }
-    if (src === 'debbie_comment' || src === 'debbie') this.noteComment(e, r);
+    if (e.source === 'debbie_comment' || e.source === 'debbie') this.noteComment(e, r);
     return r;
   }
 
-  private push(start: number, dur: number, src: string, err: boolean, label: string, id: string, parent: number): number {
+  private push(us: number, dur: number, src: string, err: boolean, label: string, id: string, parentId: string | null, parentSpanId: string | null, spanId: string | null): number {
+    if (this.length === 0) this.t0us = us;
     const i = this.id.length;
+    const start = (us - this.t0us) / 1000;
     this.start.push(start);
     this.dur.push(dur);
     this.source.push(src);
     this.err.push(err);
     this.label.push(label);
     this.id.push(id);
-    this.parent.push(parent);
-    this.depth.push(parent >= 0 ? this.depth[parent]! + 1 : 0);
     this.children.push([]);
-    if (parent >= 0) this.children[parent]!.push(i);
-    else this.roots.push(i);
     this.byId.set(id, i);
+    if (spanId) this.bySpan.set(spanId, i);
+    let p = -1;
+    if (parentId) p = this.byId.get(parentId) ?? this.bySpan.get(parentId) ?? this.pendingBySpan.get(parentId) ?? -1;
+    if (p === -1 && parentSpanId) p = this.bySpan.get(parentSpanId) ?? this.byId.get(parentSpanId) ?? this.pendingBySpan.get(parentSpanId) ?? -1;
+    if (p === i) p = -1;
+    this.parent.push(p);
+    this.depth.push(p >= 0 ? this.depth[p]! + 1 : 0);
+    if (p >= 0) this.children[p]!.push(i);
+    else {
+      const key = parentId ?? parentSpanId;
+      if (key) { const list = this.orphans.get(key); if (list) list.push(i); else this.orphans.set(key, [i]); }
+    }
+    // children that arrived before this row (a parent that starts after its child: clock skew)
+    for (const key of [id, spanId]) {
+      const waiting = key ? this.orphans.get(key) : undefined;
+      if (!waiting) continue;
+      this.orphans.delete(key!);
+      for (const c of waiting) {
+        if (c === i || this.isAncestor(c, i)) continue;
+        this.parent[c] = i;
+        this.children[i]!.push(c);
+        this.setDepth(c, this.depth[i]! + 1);
+      }
+    }
     const end = start + (dur > 0 ? dur : 0);
     if (end > this.maxEnd) this.maxEnd = end;
-    if (src === 'debbie_comment') this.commentRows.push(i);
+    if (src === 'debbie_comment' || src === 'debbie') this.commentRows.add(i);
     return i;
   }
-}
 
-function labelOf(source: string, action: string, summary: string): string {
-  return summary || `${source} ${action}`;
+  private isAncestor(a: number, b: number): boolean {
+    for (let k = b, n = 0; k >= 0 && n < 10_000; k = this.parent[k]!, n++) if (k === a) return true;
+    return false;
+  }
+
+  private setDepth(i: number, d: number): void {
+    const stack: [number, number][] = [[i, d]];
+    while (stack.length) {
+      const [k, dk] = stack.pop()!;
+      this.depth[k] = dk;
+      for (const c of this.children[k]!) stack.push([c, dk + 1]);
+    }
+  }
 }

@@ -45,6 +45,25 @@ export async function getText(path: string, signal?: AbortSignal): Promise<strin
   return (await get(path, signal)).text();
 }
 
+/** Reads an NDJSON answer line by line as it arrives. */
+export async function getLines(path: string, onLine: (value: unknown) => void, signal?: AbortSignal): Promise<void> {
+  const res = await get(path, signal);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += value;
+    let cut: number;
+    while ((cut = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, cut);
+      buf = buf.slice(cut + 1);
+      if (line) onLine(JSON.parse(line));
+    }
+  }
+  if (buf.trim()) onLine(JSON.parse(buf));
+}
+
 export interface LiveHandlers {
   onMessage(event: string, data: string): void;
   onState(connected: boolean): void;

@@ -1,11 +1,11 @@
 // The session page: the trace waterfall (collapsible span tree with durations), Debbie's comments
 // pinned to their steps, a details pane, the timeline and report, and a live tail.
-import { getJson, getText, openLive } from './api.js';
+import { getJson, getLines, getText, openLive } from './api.js';
 import { clear, h } from './dom.js';
 import { fmtMs, fmtTime, SOURCE_COLORS } from './format.js';
 import type { Page } from './main.js';
 import { SessionModel } from './SessionModel.js';
-import type { ConsoleInfo, DebbieEvent, SessionData } from './types.js';
+import type { ConsoleInfo, DebbieEvent, SessionLine } from './types.js';
 import { VirtualList } from './VirtualList.js';
 
 const ROW_H = 22;
@@ -13,6 +13,8 @@ type Tab = 'waterfall' | 'timeline' | 'report' | 'tail';
 
 export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: boolean) => void, sessionId: string, params: URLSearchParams): Page {
   let model: SessionModel | undefined;
+  let loading = true;
+  let totalStored = 0;
   let visible: number[] = [];
   let posOf = new Int32Array(0);
   const collapsed = new Set<number>();
@@ -64,7 +66,8 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
     if (!model) return;
     const out: number[] = [];
     const stack: number[] = [];
-    for (let k = model.roots.length - 1; k >= 0; k--) stack.push(model.roots[k]!);
+    const roots = model.roots();
+    for (let k = roots.length - 1; k >= 0; k--) stack.push(roots[k]!);
     while (stack.length) {
       const i = stack.pop()!;
       out.push(i);
@@ -205,7 +208,7 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
   function renderComments(): void {
     if (!model) return;
     clear(commentsEl);
-    const rows = [...new Set(model.commentRows)].sort((a, b) => model!.start[a]! - model!.start[b]!);
+    const rows = [...model.commentRows].sort((a, b) => model!.start[a]! - model!.start[b]!);
     commentsEl.hidden = rows.length === 0;
     for (const r of rows.slice(-200)) {
       const e = model.full.get(r);
@@ -221,7 +224,8 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
   function renderMeta(): void {
     if (!model) return;
     const pendingN = model.pendingSince.size;
-    meta.textContent = `${model.length} events${model.dropped ? ` (${model.dropped} more not loaded: over the page's limit)` : ''} · ${fmtMs(model.maxEnd)} · ${model.commentRows.length} comment(s)`;
+    const more = loading ? ' (loading…)' : totalStored > model.length ? ` (${totalStored - model.length} more not loaded: over the page's limit)` : '';
+    meta.textContent = `${model.length} events${more} · ${fmtMs(model.maxEnd)} · ${model.commentRows.size} comment(s)`;
     const silent = Date.now() - lastArrival;
     clear(liveNote);
     if (pendingN) liveNote.append(h('span', { class: 'inprog', id: 'inprogress' }, `${pendingN} span(s) in progress`), ' ');
@@ -288,32 +292,67 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
     if (model.pendingSince.size) { wf.refresh(); tail.refresh(); }
   }, 500);
 
+  // the stored steps stream in: the first chunk is drawn at once, the rest fill in as they arrive
   void (async () => {
+    const m = new SessionModel();
+    let pending: DebbieEvent[] = [];
+    let first = true;
     try {
-      const data = await getJson<SessionData>(`/console/api/sessions/${encodeURIComponent(sessionId)}`);
+      await getLines(`/console/api/sessions/${encodeURIComponent(sessionId)}`, (value) => {
+        if (disposed) return;
+        const line = value as SessionLine;
+        if ('head' in line) {
+          serverStatus = line.head.status;
+          pending = line.head.pending;
+        } else if ('rows' in line) {
+          m.addRows(line.rows);
+          if (first) {
+            first = false;
+            model = m;
+            if (queued.length) apply(queued.splice(0));
+            firstDraw();
+          } else if (!pendingRedraw) pendingRedraw = requestAnimationFrame(redraw);
+        } else if ('comments' in line) {
+          for (const c of line.comments) {
+            const r = m.rowOf(c.event_id);
+            if (r !== undefined) m.noteComment(c, r);
+          }
+        } else if ('done' in line) {
+          totalStored = line.done.total;
+        }
+      });
       if (disposed) return;
-      model = new SessionModel(data.columns);
-      serverStatus = data.status;
-      for (const c of data.comments) {
-        const r = model.rowOf(c.event_id);
-        if (r !== undefined) model.noteComment(c, r);
+      loading = false;
+      for (const p of pending) m.add(p);
+      if (first) {
+        model = m;
+        if (queued.length) apply(queued.splice(0));
+        firstDraw();
       }
-      for (const p of data.pending) model.add(p);
-      if (queued.length) apply(queued.splice(0));
-      rebuild();
-      renderComments();
-      renderMeta();
-      show(tab);
+      redraw();
       const want = params.get('event');
-      const r = want ? model.rowOf(want) : undefined;
+      const r = want && selected < 0 ? m.rowOf(want) : undefined;
       if (r !== undefined) select(r);
-      wf.renderNow();
-      document.body.dataset.sessionReady = String(model.length);
-      document.body.dataset.sessionReadyMs = String(Math.round(performance.now()));
+      document.body.dataset.sessionLoaded = String(m.length);
+      document.body.dataset.sessionLoadedMs = String(Math.round(performance.now()));
     } catch (error) {
       meta.textContent = `could not load the session: ${(error as Error).message}`;
     }
   })();
+
+  function firstDraw(): void {
+    const m = model!;
+    rebuild();
+    renderComments();
+    renderMeta();
+    show(tab);
+    const want = params.get('event');
+    const r = want ? m.rowOf(want) : undefined;
+    if (r !== undefined) select(r);
+    wf.renderNow();
+    document.body.dataset.sessionReady = String(m.length);
+    document.body.dataset.sessionReadyMs = String(Math.round(performance.now()));
+  }
 
   return {
     key(ev: KeyboardEvent): boolean {

@@ -62,44 +62,15 @@ export interface DebbieEvent {
   context_snapshot: Record<string, unknown> | null;
 }
 
-/** The HTML timeline's columns (packages/report TimelineData). */
-export interface TimelineData {
-  session_id: string;
-  t0_us: number;
-  t0: string;
-  count: number;
-  total: number;
-  dropped: number;
-  gap_threshold_ms: number;
-  sources: string[];
-  levels: string[];
-  agents: string[];
-  components: string[];
-  actions: string[];
-  start: number[];
-  dur: number[];
-  src: number[];
-  lvl: number[];
-  agent: number[];
-  comp: number[];
-  act: number[];
-  parent: number[];
-  depth: number[];
-  id: string[];
-  summaries: string[];
-  sum: number[];
-  extras: string[];
-  ext: number[];
-  gaps: [number, number, number, number][];
-}
+/** [start µs, duration ms (-1 point), source, level, label, event id, parent id, parent span id, span id]. */
+export type StepRow = [number, number, string, string, string, string, string | null, string | null, string | null];
 
-export interface SessionData {
-  columns: TimelineData;
-  pending: DebbieEvent[];
-  comments: DebbieEvent[];
-  status: SessionStatus | null;
-  stall_ms: number;
-}
+/** One line of GET /console/api/sessions/:id (NDJSON). */
+export type SessionLine =
+  | { head: { session_id: string; pending: DebbieEvent[]; status: SessionStatus | null; stall_ms: number } }
+  | { rows: StepRow[] }
+  | { comments: DebbieEvent[] }
+  | { done: { sent: number; total: number } };
 
 export interface RunStep {
   key: string;

@@ -7,6 +7,7 @@ import { SESSION_STATUSES, SessionBoard, type SessionStatus } from './SessionBoa
 import { SessionCatalog, type SessionQuery } from './SessionCatalog.js';
 import { StaticAssets } from './staticAssets.js';
 import { serveLive, type LiveSource } from './serveLive.js';
+import { streamSession } from './streamSession.js';
 
 export interface ConsoleOptions {
   /** Where sessions are read (the store, or a collector's query API client). */
@@ -30,9 +31,6 @@ interface ConsoleInfo {
   statuses: readonly SessionStatus[];
 }
 
-/** Comments sent whole with a session page (pinned to their steps); later ones still show as rows. */
-const MAX_COMMENTS = 2_000;
-
 const TEXT_HTML = { 'Content-Type': 'text/html; charset=utf-8' };
 
 function intParam(p: URLSearchParams, name: string, def: number, max: number): number {
@@ -45,8 +43,7 @@ function intParam(p: URLSearchParams, name: string, def: number, max: number): n
 /**
  * The console's routes on the collector's HTTP server (a CollectorUi): its assets at / and
  * /assets/, and its data under /console/api/ (behind the collector's token):
- * sessions (paged, filtered, with status), a session's columns (the HTML timeline's format),
- * one full event, the timeline and report pages, a comparison of two runs, and /console/api/live
+ * sessions (paged, filtered, with status), a session's steps (streamed as NDJSON), one full event, the timeline and report pages, a comparison of two runs, and /console/api/live
  * (Server-Sent Events from the LogStreamer).
  */
 export class ConsoleRoutes implements CollectorUi {
@@ -98,7 +95,9 @@ export class ConsoleRoutes implements CollectorUi {
       } else if (a === 'sessions' && !b) {
         json(res, 200, await this.catalog.page(sessionQuery(p)));
       } else if (a === 'sessions' && b && !c) {
-        json(res, 200, await this.sessionData(b));
+        await this.beforeRead?.();
+        const head = { session_id: b, pending: this.board.pending(b).map((x) => x.event), status: this.board.status(b), stall_ms: this.board.stallThresholdMs };
+        await streamSession(this.reader, b, head, { maxEvents: this.maxSessionEvents }, req, res);
       } else if (a === 'sessions' && b && c === 'events' && d && parts.length === 4) {
         json(res, 200, await this.event(b, d, p));
       } else if (a === 'sessions' && b && c === 'timeline' && parts.length === 3) {
@@ -127,17 +126,6 @@ export class ConsoleRoutes implements CollectorUi {
       else json(res, e.status, { error: { code: e.status === 404 ? 'not_found' : e.status === 500 ? 'internal' : 'bad_request', message: e.message } });
     }
     return true;
-  }
-
-  /** A session page's data: its events as timeline columns, the spans in progress, its row. */
-  private async sessionData(sessionId: string): Promise<{ columns: TimelineData; pending: DebbieEvent[]; comments: DebbieEvent[]; status: SessionStatus | null; stall_ms: number }> {
-    const comments: DebbieEvent[] = [];
-    // the details pane fetches whole events; the columns carry only a short extract of each
-    const columns = await this.columns(sessionId, { maxEvents: this.maxSessionEvents, maxExtraChars: 120, maxSummaryChars: 200 }, (e) => {
-      if (e.source === 'debbie_comment' && comments.length < MAX_COMMENTS) comments.push(e);
-    });
-    const pending = this.board.pending(sessionId).map((p) => p.event);
-    return { columns, pending, comments, status: this.board.status(sessionId), stall_ms: this.board.stallThresholdMs };
   }
 
   private async columns(sessionId: string, options: ConstructorParameters<typeof TimelineDataBuilder>[0], see?: (e: DebbieEvent) => void): Promise<TimelineData> {

@@ -38,6 +38,9 @@ export interface SessionCatalogOptions {
   maxSearchEvents?: number;
 }
 
+/** How long the session list is reused while no event arrived (ms). */
+const UNCHANGED_CACHE_MS = 10_000;
+
 /**
  * The sessions list over an EventReader (DuckDB or ClickHouse store, or a collector's query API):
  * the store's summaries, enriched by the SessionBoard (models, tokens, comments, live status),
@@ -50,7 +53,7 @@ export class SessionCatalog {
   private readonly beforeRead: (() => Promise<void>) | undefined;
   private readonly cacheMs: number;
   private readonly maxSearchEvents: number;
-  private cached: { at: number; sessions: SessionSummary[] } | undefined;
+  private cached: { at: number; version: number; sessions: SessionSummary[] } | undefined;
   private loading: Promise<SessionSummary[]> | undefined;
   private indexed: Promise<void> | undefined;
 
@@ -100,12 +103,16 @@ export class SessionCatalog {
 
   private async summaries(): Promise<SessionSummary[]> {
     const now = Date.now();
-    if (this.cached && now - this.cached.at < this.cacheMs) return this.cached.sessions;
+    const c = this.cached;
+    // nothing new reached the board (the collector's store changes only through it): keep the list
+    // longer; other writers to a shared store (ClickHouse) show within UNCHANGED_CACHE_MS
+    if (c && (now - c.at < this.cacheMs || (c.version === this.board.version && now - c.at < UNCHANGED_CACHE_MS))) return c.sessions;
     this.loading ??= (async () => {
       try {
+        const version = this.board.version;
         await this.beforeRead?.();
         const sessions = await this.reader.listSessions();
-        this.cached = { at: Date.now(), sessions };
+        this.cached = { at: Date.now(), version, sessions };
         return sessions;
       } finally {
         this.loading = undefined;
