@@ -10,3 +10,5 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$P
 fi
 pnpm install --frozen-lockfile --reporter=append-only
 pnpm run build
+# `debbie` on PATH (a small wrapper in $DEBBIE_BIN_DIR or ~/.local/bin); DEBBIE_NO_BIN=1 skips it.
+if [ "${DEBBIE_NO_BIN:-}" != 1 ]; then bash scripts/install-bin.sh; fi

@@ -1,6 +1,6 @@
-import type { SessionSummary } from '@debbie/model';
+import { DebbieError, type DebbieEvent, type EventReader, type SessionSummary } from '@debbie/model';
 import type { Command } from '../Command.js';
-import { formatFlag, outputFormat, READER_FLAGS, wholeNumber } from '../flags.js';
+import { formatFlag, outputFormat, READER_FLAGS, str, wholeNumber } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
 
 /** 45.2s, 2m 03s, 1h 04m: short enough for a table column. */
@@ -19,9 +19,57 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-function sessionRow(s: SessionSummary): string[] {
+/** Events read per session to find its label; the label is in the first few of a session. */
+const LABEL_LOOKAHEAD = 50;
+const LABEL_WIDTH = 40;
+const SORTS = ['newest', 'oldest', 'duration', 'events', 'errors', 'label'] as const;
+type Sort = (typeof SORTS)[number];
+
+/** What tells a session from the others: its scenario, else its first user message, else its service. */
+export function sessionLabel(events: readonly DebbieEvent[]): string {
+  for (const e of events) if (typeof e.details?.scenario === 'string' && e.details.scenario) return e.details.scenario;
+  for (const e of events) {
+    if (e.action === 'user_message' || /USER MESSAGE/i.test(e.event_summary)) {
+      return e.event_summary.replace(/^.*USER MESSAGE\s*>*\s*/i, '').trim() || e.event_summary;
+    }
+  }
+  return events.find((e) => e.service_name)?.service_name ?? '';
+}
+
+type LabelledSession = SessionSummary & { label: string };
+
+/** One small query per listed session (a page of them, not the whole store). */
+async function withLabels(reader: EventReader, sessions: SessionSummary[]): Promise<LabelledSession[]> {
+  const out: LabelledSession[] = [];
+  for (const s of sessions) {
+    const first = await reader.queryEvents({ sessionId: s.session_id }, { limit: LABEL_LOOKAHEAD });
+    out.push({ ...s, label: sessionLabel(first) });
+  }
+  return out;
+}
+
+/** Orders the page shown (the page itself is always the newest sessions, after --offset). */
+function sortSessions(sessions: LabelledSession[], sort: Sort): LabelledSession[] {
+  const by: Record<Sort, (a: LabelledSession, b: LabelledSession) => number> = {
+    newest: (a, b) => b.first_timestamp.localeCompare(a.first_timestamp),
+    oldest: (a, b) => a.first_timestamp.localeCompare(b.first_timestamp),
+    duration: (a, b) => b.duration_ms - a.duration_ms,
+    events: (a, b) => b.event_count - a.event_count,
+    errors: (a, b) => b.error_count - a.error_count,
+    label: (a, b) => a.label.localeCompare(b.label),
+  };
+  return [...sessions].sort((a, b) => by[sort](a, b) || a.session_id.localeCompare(b.session_id));
+}
+
+function clip(text: string, width: number): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > width ? `${one.slice(0, width - 1)}…` : one;
+}
+
+function sessionRow(s: LabelledSession): string[] {
   return [
     s.session_id,
+    clip(s.label, LABEL_WIDTH) || '-',
     `${s.first_timestamp.slice(0, 10)} ${s.first_timestamp.slice(11, 19)}`,
     formatDuration(s.duration_ms),
     String(s.event_count),
@@ -38,15 +86,18 @@ const DEFAULT_LIMIT = 50;
 export const sessionsCommand: Command = {
   name: 'sessions',
   summary: 'List the recorded sessions: time, duration, events, errors, agents and sources.',
-  usage: '[--store PATH | --url URL] [--limit 50] [--offset N] [--format text|json]',
+  usage: '[--sort newest|oldest|duration|events|errors|label] [--store PATH | --url URL] [--limit 50] [--offset N] [--format text|json]',
   description: [
-    'Examples:',
+    'LABEL tells the sessions apart: the scenario, else the first user message, else the service.',
+    '',
+    'Examples (on the store `debbie demo` writes):',
     '  debbie sessions',
-    '  debbie sessions --store runs/today.duckdb --format json',
-    '  debbie sessions --limit 20 --offset 20        # the next 20, newest first',
-    '  debbie sessions --url http://127.0.0.1:4318',
+    '  debbie sessions --sort errors',
+    '  debbie sessions --sort duration --format json',
+    '  debbie sessions --limit 5 --offset 5        # the next 5, newest first',
   ].join('\n'),
   options: {
+    sort: { type: 'string', value: SORTS.join('|'), description: 'order of the page shown: newest (default), oldest, duration, events or errors (largest first), label' },
     ...READER_FLAGS,
     limit: { type: 'string', value: 'N', description: `sessions per page, newest first (default ${DEFAULT_LIMIT}; 0 for all)` },
     offset: { type: 'string', value: 'N', description: 'skip this many of the newest sessions (default 0)' },
@@ -56,18 +107,21 @@ export const sessionsCommand: Command = {
     const format = outputFormat(values, FORMATS, 'text');
     const limit = wholeNumber(values, 'limit') ?? DEFAULT_LIMIT;
     const offset = wholeNumber(values, 'offset') ?? 0;
+    const sort = (str(values.sort) ?? 'newest') as Sort;
+    if (!(SORTS as readonly string[]).includes(sort)) throw new DebbieError('invalid_option', `unknown order "${sort}"; expected ${SORTS.join(', ')}`, '--sort');
     const reader = await openReader(values, io);
     try {
       // One more than the page: tells whether older sessions remain.
-      let sessions = await reader.listSessions({ order: 'desc', offset, ...(limit > 0 ? { limit: limit + 1 } : {}) });
-      const more = limit > 0 && sessions.length > limit;
-      if (more) sessions = sessions.slice(0, limit);
+      let page = await reader.listSessions({ order: 'desc', offset, ...(limit > 0 ? { limit: limit + 1 } : {}) });
+      const more = limit > 0 && page.length > limit;
+      if (more) page = page.slice(0, limit);
+      const sessions = sortSessions(await withLabels(reader, page), sort);
       if (format === 'json') {
         await writeOut(io, `${JSON.stringify(sessions, null, 2)}\n`);
       } else if (sessions.length === 0) {
         io.stderr.write('No sessions recorded yet. Run `debbie demo` to record some.\n');
       } else {
-        await writeOut(io, table(['SESSION', 'STARTED (UTC)', 'DURATION', 'EVENTS', 'ERRORS', 'AGENTS', 'SOURCES'], sessions.map(sessionRow)));
+        await writeOut(io, table(['SESSION', 'LABEL', 'STARTED (UTC)', 'DURATION', 'EVENTS', 'ERRORS', 'AGENTS', 'SOURCES'], sessions.map(sessionRow)));
       }
       if (more) io.stderr.write(`Newest ${offset + 1}–${offset + limit} shown; older ones with --offset ${offset + limit} (or --limit 0 for all).\n`);
       return 0;
