@@ -8,11 +8,11 @@ const MAX_SCANNED = 200_000;
 /** Lines of the correlation group printed; the rest are counted. */
 const MAX_GROUP_LINES = 200;
 
-/** The one event an id (or a unique prefix of 8+ characters) names. */
-export async function findEvent(reader: EventReader, typed: string): Promise<DebbieEvent> {
+/** The one event an id names. */
+export async function findEvent(reader: EventReader, typed: string, where: string): Promise<DebbieEvent> {
   const [exact] = await reader.queryEvents({ eventId: typed }, { limit: 1 });
   if (exact) return exact;
-  throw new DebbieError('event_not_found', `no event "${typed}" (ids are shown after # on \`debbie events\` lines, or as event_id with --format json)`, '--id');
+  throw new DebbieError('event_not_found', `no event "${typed}" (ids are shown after # on \`debbie events\` lines, or as event_id with --format json)`, where);
 }
 
 /** Its ancestors, nearest first: parent_id names an event id or a span id of the same session. */
@@ -48,8 +48,8 @@ async function parentsOf(reader: EventReader, event: DebbieEvent): Promise<{ par
 }
 
 /** `debbie show ID` / `debbie events --id ID`: one event in full, its parents and its correlation group. */
-export async function showEvent(reader: EventReader, typed: string, format: 'text' | 'json', io: CommandIO, line: Omit<LineOptions, 'verbose'>): Promise<void> {
-  const event = await findEvent(reader, typed);
+export async function showEvent(reader: EventReader, typed: string, format: 'text' | 'json', io: CommandIO, line: Omit<LineOptions, 'verbose'>, where = '--id'): Promise<void> {
+  const event = await findEvent(reader, typed, where);
   const { parents, truncated } = await parentsOf(reader, event);
   const group = event.correlation_id ? await reader.correlationGroup(event.correlation_id) : [];
   if (format === 'json') {

@@ -42,6 +42,10 @@ export const demoCommand: Command = {
     'a timeline (debug_timelines/session_<id>.html) and a Markdown analysis report (debug_reports/).',
     '',
     `Scenarios: ${SCENARIO_NAMES.join(', ')}.`,
+    '',
+    'Examples:',
+    '  debbie demo',
+    '  debbie demo --scenario continuation-stall --interventions dry-run --format json',
   ].join('\n'),
   options: {
     scenario: { type: 'string', value: 'NAME', description: 'A scenario name, or all (default all).', default: 'all' },

@@ -25,7 +25,7 @@ export const eventsCommand: Command = {
     '--id prints one event in full with its parents and its correlation group (as `debbie show`).',
     '',
     'Examples (on the store `debbie demo` writes):',
-    '  debbie events --session b7d9a88c --source tool,ai_service --min-level WARNING',
+    '  debbie events --session b7d9a88c --source tool,debbie_comment --min-level WARNING',
     '  debbie events --correlation 94988082-turn-1 --format json',
     '  debbie events --source tool --min-level ERROR --limit 20',
     '  debbie events --session b7d9a88c --grep "continuation" --since 2025-06-02T21:05:30Z',

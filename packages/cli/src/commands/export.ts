@@ -33,10 +33,10 @@ export const exportCommand: Command = {
     'Events the server refuses for good are written with their reason to --dead-letter (default',
     'debbie-export-dead-letter.jsonl) and the command exits 1.',
     '',
-    'Examples:',
-    '  debbie export --session 3f2c… --format csv --out session.csv',
+    'Examples (on the store `debbie demo` writes; the last two need the destination running):',
+    '  debbie export --session b7d9a88c --format csv --out exports/session.csv',
     '  debbie export --all --min-level WARNING --format parquet --out warnings.parquet',
-    '  debbie export --session 3f2c… --format elasticsearch --to https://es:9200 --to-token $ES_API_KEY --index logs-debbie-default',
+    '  debbie export --session b7d9a88c --format elasticsearch --to https://es:9200 --to-token $ES_API_KEY --index logs-debbie-default',
     '  debbie export --all --format splunk --to https://splunk:8088 --to-token $HEC_TOKEN --index debbie --ack',
   ].join('\n'),
   options: {

@@ -13,9 +13,9 @@ export const scriptsCommand: Command = {
     'Each script reads the session as `logs` (and `df` with pandas), prints a report and leaves',
     'its numbers in a `result` variable. Parameters go in with --param KEY=VALUE.',
     '',
-    'Examples:',
+    'Examples (on the store `debbie demo` writes):',
     '  debbie scripts',
-    '  debbie run-script --library analyze_performance --session 3f2c… --param slow_ms=500',
+    '  debbie run-script --library analyze_performance --session b7d9a88c --param slow_ms=500',
   ].join('\n'),
   options: { format: formatFlag(FORMATS, 'text') },
   async run(values, _positionals, io) {

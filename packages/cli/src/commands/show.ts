@@ -14,8 +14,8 @@ export const showCommand: Command = {
   description: [
     'The id is the one after # on a `debbie events` line (or event_id in --format json).',
     '',
-    'Example (on the store `debbie demo` writes):',
-    '  debbie show 52c786313ec0000003f1',
+    'Example (EVENT_ID: an id after # on a `debbie events` line):',
+    '  debbie show EVENT_ID',
   ].join('\n'),
   positionals: true,
   options: { ...READER_FLAGS, format: formatFlag(FORMATS, 'text') },
@@ -25,7 +25,7 @@ export const showCommand: Command = {
     const color = format === 'text' && shouldUseColor(io.env, (io.stdout as { isTTY?: boolean }).isTTY);
     const reader = await openReader(values, io);
     try {
-      await showEvent(reader, positionals[0]!, format, io, { color, session: true });
+      await showEvent(reader, positionals[0]!, format, io, { color, session: true }, 'debbie show');
       return 0;
     } finally {
       await reader.close();

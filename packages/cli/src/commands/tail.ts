@@ -32,7 +32,7 @@ export const tailCommand: Command = {
     'on the server; --grep (a regular expression on the printed line) runs here.',
     'Colors by level and source on a terminal; NO_COLOR turns them off, FORCE_COLOR forces them.',
     '',
-    'Example: debbie tail --source tool --session 1b2c… --grep "list_rfcs|read_file"',
+    'Example (with `debbie collect` running): debbie tail --source tool --grep "list_rfcs|read_file"',
   ].join('\n'),
   options: {
     source: FILTER_FLAGS.source!,

@@ -15,6 +15,10 @@ export const timelineCommand: Command = {
     'a click also highlights the event\'s correlation group. The page loads nothing from the network.',
     '',
     'Default output: debug_timelines/session_<id>.html in the working directory.',
+    '',
+    'Examples (on the store `debbie demo` writes):',
+    '  debbie timeline --session b7d9a88c',
+    '  debbie timeline --session 94988082 --out timelines/errors.html --gap-ms 5000',
   ].join('\n'),
   options: {
     session: { ...SESSION_FLAG, description: `${SESSION_FLAG.description} (required)` },
