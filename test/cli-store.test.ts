@@ -53,9 +53,9 @@ describe('debbie sessions', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^SESSION\s+STARTED \(UTC\)\s+DURATION\s+EVENTS\s+ERRORS\s+AGENTS\s+SOURCES$/);
+    expect(lines[0]).toMatch(/^SESSION\s+LABEL\s+STARTED \(UTC\)\s+DURATION\s+EVENTS\s+ERRORS\s+AGENTS\s+SOURCES$/);
     expect(lines[1]).toContain(S2); // newest first
-    expect(lines[2]).toMatch(new RegExp(`^${S1}\\s+2025-05-29 10:15:00\\s+4\\.0s\\s+4\\s+1\\s+p\\s+agent:1 tool:1 session:1 websocket:1$`));
+    expect(lines[2]).toMatch(new RegExp(`^${S1}\\s+\\S.*\\s+2025-05-29 10:15:00\\s+4\\.0s\\s+4\\s+1\\s+p\\s+agent:1 tool:1 session:1 websocket:1$`));
   });
 
   it('prints one JSON array with --format json', async () => {
