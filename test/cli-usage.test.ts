@@ -37,7 +37,7 @@ function words(line: string): string[] {
 
 /** Examples that need something this test does not run, and why. Everything else must run. */
 const NEEDS: [RegExp, string][] = [
-  [/^debbie (collect|tail|mcp)\b/, 'a long-running server or a live collector (test/collector-e2e, stream-tail, mcp tests)'],
+  [/^debbie (collect|tail|mcp|ui)\b/, 'a long-running server or a live collector (test/collector-e2e, stream-tail, mcp tests)'],
   [/--follow|--url http|--to https?:/, 'a running collector, Elasticsearch or Splunk (test/exporters-cli, collector-ingest)'],
   [/^source </, 'a shell (the completion script is checked with bash -n below)'],
   [/^debbie ingest output\.jsonl run\.traj/, 'OpenHands and SWE-agent runs (test/ingest-agent-runs)'],
