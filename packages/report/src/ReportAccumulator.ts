@@ -72,6 +72,19 @@ const OTHER = '(other)';
  * The report's single pass: `add` each event once (any order, any number), then `finish`.
  * Memory is bounded by the options' limits, never by the number of events.
  */
+/**
+ * Errors with a known cause (details.error_cause, from the foreign conversion) group by cause, HTTP
+ * status, error type and the templated status message, not by span name: a 429 and a 500 of the
+ * same call are two groups, the same 429 on several models one. Others keep their message template.
+ */
+function causeTemplate(e: DebbieEvent, message: string): string {
+  const d = e.details;
+  if (typeof d.error_cause !== 'string' || d.error_cause === 'other') return messageTemplate(message);
+  const parts = [typeof d.http_status === 'number' ? `HTTP ${d.http_status}` : '', typeof d.error_type === 'string' ? d.error_type : ''].filter(Boolean);
+  const said = typeof d.status_message === 'string' ? d.status_message.split('\n', 1)[0]! : message;
+  return `${d.error_cause.replace(/_/g, ' ')}${parts.length ? ` (${parts.join(', ')})` : ''}: ${messageTemplate(said)}`;
+}
+
 export class ReportAccumulator {
   private readonly sections: ReportSection[];
   private readonly o: Required<Omit<AnalysisOptions, 'focus'>>;
@@ -268,7 +281,7 @@ export class ReportAccumulator {
   private addError(e: DebbieEvent): void {
     this.errorTotal += 1;
     const message = e.event_summary || (typeof e.details.error === 'string' ? e.details.error : '') || e.action;
-    const template = messageTemplate(message);
+    const template = causeTemplate(e, message);
     let st = this.errors.get(template);
     if (!st) {
       if (this.errors.size >= this.o.maxErrorGroups) { this.ungrouped += 1; return; }

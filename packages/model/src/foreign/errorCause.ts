@@ -30,7 +30,10 @@ const MESSAGE_CAUSES: readonly (readonly [RegExp, ErrorCause])[] = [
   [/forbidden|permission denied|PERMISSION_DENIED/i, 'forbidden'],
   [/time[d ]?out|ETIMEDOUT|deadline exceeded|DEADLINE_EXCEEDED/i, 'timeout'],
   [/abort|cancel+ed/i, 'cancelled'],
-  [/ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed|network|connection error|UNAVAILABLE/i, 'connection'],
+  // Error codes are matched case-sensitively: "FileNotFoundError" is not ENOTFOUND.
+  [/ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|UNAVAILABLE/, 'connection'],
+  [/socket hang up|fetch failed|network error|connection error|connection refused/i, 'connection'],
+  [/not.?found|no such file|ENOENT/i, 'not_found'],
   [/internal server error|bad gateway|service unavailable|overloaded/i, 'server_error'],
 ];
 
