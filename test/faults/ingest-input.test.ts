@@ -100,4 +100,15 @@ describe('fault: hostile input to debbie ingest', () => {
     expect(withCommentary(path, '--store', store).status).toBe(0);
     expect(await snapshot()).toEqual(first);
   });
+  it('promise: a log in a format Debbie does not know (Flask) is not passed off as read: exit 1 with the first failure and how to name the format', async () => {
+    const path = join(dir, 'flask.log');
+    writeFileSync(path, '[2025-06-10 10:00:00,000] INFO in app: started\n[2025-06-10 10:00:01,000] ERROR in app: boom\n');
+    const store = join(dir, 'flask.duckdb');
+    const guessed = ingest(path, '--store', store);
+    expect(guessed.status).toBe(1);
+    expect(guessed.stderr).toMatch(/flask\.log: nothing in it could be read as python-log \(line 1: does not match the format\).*--log-format/);
+    const named = ingest(path, '--store', store, '--log-format', '[%(asctime)s] %(levelname)s in %(module)s: %(message)s', '--format', 'json');
+    expect(named.status, named.stderr).toBe(0);
+    expect(JSON.parse(named.stdout)[0]).toMatchObject({ events: 2, unparseable: 0 });
+  });
 });

@@ -92,8 +92,9 @@ export const ingestCommand: Command = {
         print(io, out, results);
         // A line kept only in part is a loss: said on stderr (file, line, limit) and in the exit code.
         const cut = reportLimitErrors(io, results);
+        const unread = allowBinary ? 0 : reportUnreadFiles(io, results);
         const unstored = reportStored(io, results, stored(), storeError);
-        return failed > 0 || cut > 0 || unstored ? 1 : 0;
+        return failed > 0 || cut > 0 || unread > 0 || unstored ? 1 : 0;
       }
       // Listen before saying "following": a signal in between would otherwise kill the process unflushed.
       const signalled = untilSignal();
@@ -208,6 +209,19 @@ async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Pr
       return { read: s.received, stored: s.stored - s.comments, lost: pipeline.lost(), error: s.store_error ?? undefined };
     },
   };
+}
+
+/** Says which files gave nothing but raw lines (the format was not theirs) and how to name it; returns how many. */
+function reportUnreadFiles(io: CommandIO, results: FileIngestResult[]): number {
+  let unread = 0;
+  for (const r of results) {
+    if (r.events === 0 || r.unparseable < r.events) continue;
+    unread += 1;
+    io.stderr.write(`debbie ingest: ${r.file}: nothing in it could be read as ${r.format}${r.firstUnparseable ? ` (${r.firstUnparseable})` : ''}; `
+      + `its lines are kept as raw events. Name the format with --input-format (${INGEST_FORMATS.filter((f) => f !== 'auto').join(', ')}), `
+      + `or a text log's with --log-format '%(asctime)s %(levelname)s %(name)s: %(message)s'\n`);
+  }
+  return unread;
 }
 
 /** Prints each line kept only in part (file, line, limit); returns how many there were. */

@@ -17,6 +17,8 @@ export interface IngestStats {
   truncated: number;
   /** The first few of those limit errors, each naming the file, the line and the limit. */
   limitErrors: string[];
+  /** Where and why the first unparseable line failed ("line 3: is not JSON (…)"). */
+  firstUnparseable?: string;
 }
 
 export interface LineIngesterOptions {
@@ -388,6 +390,7 @@ export class LineIngester {
 
   private raw(lines: string[], origin: RecordOrigin, reason: string, index = 0): void {
     this.stats.unparseable += 1;
+    this.stats.firstUnparseable ??= `line ${origin.line}: ${reason}`;
     const text = visible(lines.join('\n'));
     this.emit(createEvent({
       timestamp: isoFromEpochMicros(this.lastMicros),

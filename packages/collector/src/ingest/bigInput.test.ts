@@ -7,6 +7,7 @@ import { createEvent, type DebbieEvent, type EventSink } from '@debbie/model';
 import { ingestFile } from './ingestFile.js';
 import { JsonValueStream } from './JsonValueStream.js';
 import { decodeJsonDocument } from './recordParsers.js';
+import { looksLikeJson } from './detectFormat.js';
 
 // The OTLP/JSON examples of the specification (opentelemetry-proto), repeated into big requests.
 const EXAMPLES = '/work/shared/data/otlp-examples/opentelemetry-proto/examples';
@@ -239,3 +240,11 @@ describe('stable ids', () => {
     expect(events.map((e) => e.session_id)).toEqual(['mine', 'mine', 'theirs']);
   });
 });
+
+describe('format detection', () => {
+  it('JSON only when the first line is JSON or opens an object or array of values', () => {
+    for (const yes of ['{"a":1}', '{', '[', '  {"resourceSpans": [', '[{"timestamp"', '[1, 2', '[]', '\ufeff{"a":1}']) expect(looksLikeJson(yes), yes).toBe(true);
+    for (const no of ['[2025-06-10 10:00:00,000] INFO in app: started', '[INFO] ready', '[2025-06-02 21:05:15] [tool] [INFO] [x] y', 'plain text', '{not json']) expect(looksLikeJson(no), no).toBe(false);
+  });
+});
+

@@ -35,13 +35,29 @@ export function chooseParser(format: IngestFormat, sample: string[], sources: Lo
   const lines = sample.filter((l) => l.trim() !== '');
   const debbie = new DebbieLineParser();
   const debbieHits = lines.filter((l) => debbie.isStart(l)).length;
-  // JSON: the first line opens an object or array (a Debbie line starts with "[" too, but parses as one).
-  if (lines.length > 0 && /^\s*[{[]/.test(lines[0]!) && !debbie.isStart(lines[0]!)) return { format: 'jsonl', parser: new JsonLinesParser() };
+  // JSON: the first line opens an object or array (a Debbie line or a Flask "[2025-06-10 …] INFO" line starts with "[" too).
+  if (lines.length > 0 && looksLikeJson(lines[0]!) && !debbie.isStart(lines[0]!)) return { format: 'jsonl', parser: new JsonLinesParser() };
   if (logFormat) return { format: 'python-log', parser: pythonParser(logFormat, sources), logFormat };
   const python = bestPython(lines, sources);
   if (debbieHits > 0 && debbieHits >= python.hits) return { format: 'debbie-line', parser: debbie };
-  if (python.hits === 0 && lines.length > 0 && lines.some((l) => /^\s*[{[]/.test(l))) return { format: 'jsonl', parser: new JsonLinesParser() };
+  if (python.hits === 0 && lines.length > 0 && lines.some(looksLikeJson)) return { format: 'jsonl', parser: new JsonLinesParser() };
   return { format: 'python-log', parser: python.parser, logFormat: python.logFormat };
+}
+
+/**
+ * Whether a line starts JSON: it parses, or it opens an object with a key or an array of values (the
+ * first line of a pretty-printed document, or a line longer than the sample). "[2025-06-10 …" does not.
+ */
+export function looksLikeJson(line: string): boolean {
+  const t = line.trim().replace(/^\ufeff/, '');
+  if (t === '{' || t === '[') return true;
+  if (!/^[{[]/.test(t)) return false;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return /^\{\s*("|\}|$)/.test(t) || /^\[\s*([{["\]]|-?\d+(\.\d+)?([eE][+-]?\d+)?\s*[,\]]|true\b|false\b|null\b|$)/.test(t);
+  }
 }
 
 function bestPython(lines: string[], sources: LoggerSourceMap): { parser: RecordParser; logFormat: string; hits: number } {
