@@ -1,5 +1,5 @@
 import type { DebbieEvent } from './DebbieEvent.js';
-import { CONTEXT_HINT, CONTEXT_PATTERN, REDACTED, SCHEME_HINT, SCHEME_PATTERN, TOKEN_PATTERN, TOKEN_RUN_CHARS, MIN_TOKEN_RUN } from './secretPatterns.js';
+import { CONTEXT_PATTERN, MIN_TOKEN_RUN, REDACTED, SCHEME_PATTERN, SECRET_HINT, TOKEN_PATTERN, TOKEN_RUN_CHARS } from './secretPatterns.js';
 
 export { REDACTED } from './secretPatterns.js';
 
@@ -57,19 +57,41 @@ const MAX_JSON_TEXT = 1024 * 1024;
 
 /** Masks secret-looking substrings inside a string (tokens by shape, `key=value`, URL userinfo, JSON held in text). */
 export function redactString(value: string): string {
+  return value.length < 8 ? value : redactText(value);
+}
+
+// Names and ids (component, action, session, agent, correlation, service, tags) repeat from event
+// to event: remember what they redact to, up to a bound (free text is not cached: it rarely repeats).
+const MAX_CACHED_LENGTH = 256;
+const MAX_CACHED_NAMES = 4096;
+let nameVerdicts = new Map<string, string>();
+
+function redactName(value: string): string {
   if (value.length < 8) return value;
+  if (value.length > MAX_CACHED_LENGTH) return redactText(value);
+  let out = nameVerdicts.get(value);
+  if (out === undefined) {
+    out = redactText(value);
+    if (nameVerdicts.size >= MAX_CACHED_NAMES) nameVerdicts = new Map();
+    nameVerdicts.set(value, out);
+  }
+  return out;
+}
+
+function redactText(value: string): string {
+  const hinted = SECRET_HINT.test(value);
   const first = value.charCodeAt(0);
-  if ((first === 0x7b /* { */ || first === 0x5b /* [ */) && value.length <= MAX_JSON_TEXT && CONTEXT_HINT.test(value)) {
+  if (hinted && (first === 0x7b /* { */ || first === 0x5b /* [ */) && value.length <= MAX_JSON_TEXT) {
     const parsed = parseJson(value);
     if (parsed !== undefined) {
       const redacted = redactValue(parsed);
-      return redacted === parsed ? value : JSON.stringify(redacted);
+      return redacted === parsed ? maskTokenRuns(value) : JSON.stringify(redacted);
     }
   }
   let out = value;
-  if (SCHEME_HINT.test(out)) out = replaceAll(SCHEME_PATTERN, out);
+  if (hinted) out = replaceAll(SCHEME_PATTERN, out);
   out = maskTokenRuns(out);
-  if (CONTEXT_HINT.test(out)) out = replaceAll(CONTEXT_PATTERN, out);
+  if (hinted) out = replaceAll(CONTEXT_PATTERN, out);
   return out;
 }
 
@@ -146,7 +168,7 @@ export function redactValue(value: unknown, depth = 0): unknown {
     if (!Object.prototype.hasOwnProperty.call(record, k)) continue;
     const v = record[k];
     const r = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactValue(v, depth + 1);
-    const key = redactString(k);
+    const key = redactName(k);
     if (r !== v || key !== k) {
       out ??= { ...record };
       if (key !== k) delete out[k];
@@ -157,11 +179,24 @@ export function redactValue(value: unknown, depth = 0): unknown {
 }
 
 function redactTags(tags: string[]): string[] {
-  const r = redactValue(tags) as string[];
-  return r;
+  let out: string[] | undefined;
+  for (let i = 0; i < tags.length; i++) {
+    const tag = tags[i] as string;
+    const r = redactName(tag);
+    if (r !== tag) {
+      out ??= tags.slice();
+      out[i] = r;
+    }
+  }
+  return out ?? tags;
 }
 
-/** A nullable string field. */
+/** A nullable name or id. */
+function n(value: string | null): string | null {
+  return value === null ? null : redactName(value);
+}
+
+/** A nullable text field. */
 function s(value: string | null): string | null {
   return value === null ? null : redactString(value);
 }
@@ -179,17 +214,17 @@ export function redactEvent(event: DebbieEvent): DebbieEvent {
   const after = redactValue(event.state_after);
   const summary = redactString(event.event_summary);
   const stack = s(event.stack_trace);
-  const component = redactString(event.component);
-  const action = redactString(event.action);
-  const sessionId = s(event.session_id);
-  const agentId = s(event.agent_id);
-  const correlationId = s(event.correlation_id);
+  const component = redactName(event.component);
+  const action = redactName(event.action);
+  const sessionId = n(event.session_id);
+  const agentId = n(event.agent_id);
+  const correlationId = n(event.correlation_id);
   const parentId = s(event.parent_id);
   const eventId = redactString(event.event_id);
   const traceId = s(event.trace_id);
   const spanId = s(event.span_id);
   const parentSpanId = s(event.parent_span_id);
-  const service = s(event.service_name);
+  const service = n(event.service_name);
   const tags = redactTags(event.tags);
   const metrics = event.performance_metrics && (redactValue(event.performance_metrics) as Record<string, number>);
   if (details === event.details && context === event.context_snapshot && before === event.state_before &&

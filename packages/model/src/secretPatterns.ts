@@ -124,8 +124,12 @@ export const CONTEXT_PATTERN = new RegExp(CONTEXT_SHAPES.join('|'), 'gi');
 /** Token shapes are tried only inside runs of these characters at least this long (see maskTokenRuns). */
 export const TOKEN_RUN_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.~+/=:';
 export const MIN_TOKEN_RUN = 20;
-/** Cheap test for SCHEME_PATTERN. */
-export const SCHEME_HINT = /PRIVATE KEY|[Bb]earer|[Bb]asic|[Tt]oken|Digest|Negotiate|Splunk|ApiKey/;
-
-/** Cheap test that every context-shaped secret passes (a keyword or "://"), so clean text skips the scan. */
-export const CONTEXT_HINT = /pass|pwd|secret|token|key|auth|sig|cookie|credential|dsn|:\/\//i;
+/**
+ * Cheap test that every context- or scheme-shaped secret passes (a secret key followed by a
+ * separator, a secret flag, userinfo in a URL, a PEM key, an authorization scheme and its
+ * credential), so text without one skips CONTEXT_PATTERN and SCHEME_PATTERN. Every SECRET_KEY_TEXT
+ * alternative ends in one of these words, so the hint passes wherever the pattern could match;
+ * it allows quotes escaped several times over, for JSON inside JSON inside a string.
+ */
+export const SECRET_HINT =
+  /(?:pass(?:word|wd|phrase)|pwd|secret|token|auth(?:orization)?|credentials?|cookie|sig(?:nature)?|dsn|key(?:[_.-]?id)?)[\\"']{0,8}[ \t]{0,8}(?:=>|:=|[:=])|-(?:password|passwd|token|secret|api-?key)[ \t]|:\/\/[^\s/?#@]{0,256}@|PRIVATE KEY|(?:bearer|basic|digest|negotiate|splunk|apikey|token)[ \t]{1,8}[A-Za-z0-9._~+/=-]{8}/i;
