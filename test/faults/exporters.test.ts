@@ -77,4 +77,17 @@ describe('fault: failing and slow export destinations', () => {
     expect(dead).toHaveLength(eventCount);
     expect(dead[0]!.reason).toMatch(/cannot reach .*ECONNREFUSED; gave up after \d+ attempts/);
   }, 120_000);
+
+  it('Splunk failing with 500 after indexing: the resend is marked (debbie_resend) and reported, nothing lost', async () => {
+    const hec = await LocalSplunkHecServer.start({ tokens: { [TOKEN]: {} }, failAfterIndexRequests: 1, maxContentLength: 64 << 20 });
+    servers.push(hec);
+    const r = await exportTo('splunk', hec.url, ['--dead-letter', 'hec-ambiguous.jsonl']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\d+ events were sent again after a failure .* may have indexed them anyway; those copies carry the field debbie_resend/);
+    const unmarked = hec.events.filter((e) => e.fields?.debbie_resend === undefined);
+    const marked = hec.events.filter((e) => e.fields?.debbie_resend !== undefined);
+    expect(new Set(unmarked.map((e) => e.fields?.event_id)).size).toBe(eventCount); // every event indexed
+    expect(marked.length).toBeGreaterThan(0);
+    expect(unmarked.length).toBe(eventCount); // and never twice without the mark
+  }, 120_000);
 });

@@ -107,6 +107,9 @@ export const exportCommand: Command = {
           io.stderr.write(`Exported ${summary.written} events to ${summary.target} (${formatBytes(summary.bytes)}).\n`);
         }
       }
+      if (summary.resent) {
+        io.stderr.write(`${summary.resent} events were sent again after a failure ${summary.target} may have indexed them anyway; those copies carry the field debbie_resend (remove them with \`dedup event_id\`).\n`);
+      }
       if (summary.rejected > 0) {
         io.stderr.write(`${summary.rejected} events were refused by ${summary.target}; they are in ${deadLetterPath ?? 'the output'} with the reasons.\n`);
         return 1;
