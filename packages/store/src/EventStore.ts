@@ -143,6 +143,18 @@ export class EventStore implements Store {
     return moved;
   }
 
+  /**
+   * Reads every stored block once (DuckDB checks each block's checksum as it reads), so a damaged
+   * file is refused at start rather than failing later. Throws DebbieError `store_invalid`.
+   */
+  async verify(): Promise<void> {
+    try {
+      await this.reader.runAndReadAll(`SELECT min(COLUMNS(*)) FROM ${EVENTS_TABLE}`);
+    } catch (error) {
+      throw new DebbieError('store_invalid', `is damaged: ${(error as Error).message}; keep it aside for recovery and start with a fresh store`, this.path);
+    }
+  }
+
   /** Resolves when every event written so far is stored. */
   async forceFlush(): Promise<void> {
     this.clearTimer();

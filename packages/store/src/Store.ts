@@ -58,6 +58,8 @@ export interface Store extends EventReader, EventSink {
   /** Moves a trace's events from its inferred session to the one a later span named; returns how many moved. */
   relabelSession(traceId: string, from: string, to: string): Promise<number>;
   stats(): StoreStats;
+  /** Reads everything once and throws `store_invalid` when the data is damaged (a file store; a server checks its own). */
+  verify?(): Promise<void>;
 }
 
 /** The store Debbie uses when neither --store nor DEBBIE_STORE names one (relative to the working directory). */

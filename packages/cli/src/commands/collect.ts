@@ -77,6 +77,11 @@ export const collectCommand: Command = {
     const storePath = storeLocation(values, io);
     // debbie_config.aggregation.buffer_size: events the pipeline may queue for the store before it drops (and counts).
     const store = await openStore(storePath, { maxQueuedEvents: cli.bufferSize });
+    // A damaged file is refused now, with a clear message, instead of failing later with 500s.
+    await store.verify?.().catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
     const streamer = new LogStreamer(realtime?.class === 'realtime' ? { bufferSize: realtime.buffer_size } : {});
     // debbie.yaml's loggers and handlers see everything collected; its realtime handler is this
     // stream (with the handler's level). Without a realtime handler the stream gets everything.

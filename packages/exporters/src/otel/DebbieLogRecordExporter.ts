@@ -1,11 +1,13 @@
 import type { ExportResult } from '@opentelemetry/core';
-import { convertForeignEvent, eventFromReadableLogRecord, redactEvent, TraceSessionIndex, type ReadableLogRecordLike } from '@debbie/model';
+import { eventFromReadableLogRecord, type ReadableLogRecordLike } from '@debbie/model';
+import { createPipeline } from '@debbie/pipeline';
+import { entered } from './DebbieSpanExporter.js';
 import type { EventDestination } from '../EventDestination.js';
 import { SerialWriter, type SerialWriterOptions } from './SerialWriter.js';
 
 /**
  * An OpenTelemetry LogRecordExporter that writes log records, as DebbieEvents, to any destination.
- * Secrets are masked (model's redactEvent) before anything leaves the process. Never throws;
+ * Records enter through the one pipeline (foreign conversion, redaction) before anything leaves the process. Never throws;
  * reports through the result callback and `diag`.
  *
  * @example
@@ -13,15 +15,15 @@ import { SerialWriter, type SerialWriterOptions } from './SerialWriter.js';
  */
 export class DebbieLogRecordExporter {
   private readonly writer: SerialWriter;
-  /** Keyless records take their trace's session (see convertForeignEvent). */
-  private readonly traces = new TraceSessionIndex();
+  /** The one pipeline's entrance (foreign conversion with its trace → session index, redaction); this exporter is its only sink. */
+  private readonly entrance = createPipeline();
 
   constructor(destination: EventDestination, options: SerialWriterOptions = {}) {
     this.writer = new SerialWriter(destination, 'DebbieLogRecordExporter', options);
   }
 
   export(logs: ReadableLogRecordLike[], resultCallback: (result: ExportResult) => void): void {
-    this.writer.submit(logs, (log, out) => { out.push(redactEvent(convertForeignEvent(eventFromReadableLogRecord(log), { traces: this.traces }))); }, resultCallback);
+    this.writer.submit(logs, (log, out) => { out.push(entered(this.entrance.submit(eventFromReadableLogRecord(log)))); }, resultCallback);
   }
 
   /** Log records refused (queue full, after shutdown, or not convertible). */

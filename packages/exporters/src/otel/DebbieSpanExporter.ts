@@ -1,20 +1,21 @@
 import type { ExportResult } from '@opentelemetry/core';
-import { convertForeignEvent, eventsFromReadableSpan, redactEvent, TraceSessionIndex, type ReadableSpanLike } from '@debbie/model';
+import { eventsFromReadableSpan, type DebbieEvent, type ReadableSpanLike } from '@debbie/model';
+import { createPipeline } from '@debbie/pipeline';
 import type { EventDestination } from '../EventDestination.js';
 import { SerialWriter, type SerialWriterOptions } from './SerialWriter.js';
 
 /**
  * An OpenTelemetry SpanExporter that writes spans, as DebbieEvents, to any destination (JSON, CSV,
- * Parquet, Elasticsearch, Splunk). Secrets are masked (model's redactEvent) before anything leaves
- * the process. Never throws; reports through the result callback and `diag`.
+ * Parquet, Elasticsearch, Splunk). Spans enter through the one pipeline (foreign conversion, redaction)
+ * before anything leaves the process. Never throws; reports through the result callback and `diag`.
  *
  * @example
  * new BatchSpanProcessor(new DebbieSpanExporter(new JsonDestination({ output: 'spans.jsonl' })))
  */
 export class DebbieSpanExporter {
   private readonly writer: SerialWriter;
-  /** Keyless spans take their trace's session (see convertForeignEvent). */
-  private readonly traces = new TraceSessionIndex();
+  /** The one pipeline's entrance (foreign conversion with its trace → session index, redaction); this exporter is its only sink. */
+  private readonly entrance = createPipeline();
 
   constructor(destination: EventDestination, options: SerialWriterOptions = {}) {
     this.writer = new SerialWriter(destination, 'DebbieSpanExporter', options);
@@ -24,7 +25,7 @@ export class DebbieSpanExporter {
     this.writer.submit(spans, (span, out) => {
       const start = out.length;
       eventsFromReadableSpan(span, out);
-      for (let i = start; i < out.length; i++) out[i] = redactEvent(convertForeignEvent(out[i]!, { traces: this.traces }));
+      for (let i = start; i < out.length; i++) out[i] = entered(this.entrance.submit(out[i]!));
     }, resultCallback);
   }
 
@@ -34,4 +35,10 @@ export class DebbieSpanExporter {
   forceFlush(): Promise<void> { return this.writer.forceFlush(); }
 
   shutdown(): Promise<void> { return this.writer.shutdown(); }
+}
+
+/** The event as the pipeline let it in; one it refused (redaction failed) counts as not convertible. */
+export function entered(event: DebbieEvent | undefined): DebbieEvent {
+  if (!event) throw new Error('redaction failed: not exported');
+  return event;
 }
