@@ -132,7 +132,9 @@ export class SessionModel {
     this.id.push(id);
     this.children.push([]);
     this.byId.set(id, i);
-    if (spanId) this.bySpan.set(spanId, i);
+    // a log record carries the span it was emitted in as its span id: only spans name a span
+    const isSpan = dur >= 0 || Number.isNaN(dur);
+    if (spanId && isSpan) this.bySpan.set(spanId, i);
     let p = -1;
     if (parentId) p = this.byId.get(parentId) ?? this.bySpan.get(parentId) ?? this.pendingBySpan.get(parentId) ?? -1;
     if (p === -1 && parentSpanId) p = this.bySpan.get(parentSpanId) ?? this.byId.get(parentSpanId) ?? this.pendingBySpan.get(parentSpanId) ?? -1;
@@ -145,7 +147,7 @@ export class SessionModel {
       if (key) { const list = this.orphans.get(key); if (list) list.push(i); else this.orphans.set(key, [i]); }
     }
     // children that arrived before this row (a parent that starts after its child: clock skew)
-    for (const key of [id, spanId]) {
+    for (const key of isSpan ? [id, spanId] : [id]) {
       const waiting = key ? this.orphans.get(key) : undefined;
       if (!waiting) continue;
       this.orphans.delete(key!);

@@ -60,7 +60,13 @@ export async function streamSession(reader: EventReader, sessionId: string, head
     sent += rows.length;
     rows = [];
     limit = CHUNK;
-    if (!ok) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+    if (!ok) {
+      await new Promise<void>((resolve) => {
+        const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+    }
   };
   for await (const page of reader.streamEvents({ sessionId }, { batchSize: FIRST_CHUNK * 2 })) {
     if (closed) break;
