@@ -144,3 +144,27 @@ describe('public data nobody here wrote', () => {
     }
   });
 });
+
+describe('live: what the stream (debbie tail --session) gets', () => {
+  it.each([['vercel-ai-5', 'vercel5-chat-1'], ['vercel-ai-7', 'vercel7-chat-1'], ['openai', 'openai-session-1'], ['langchain', 'lc-thread-1'], ['traceloop', 'traceloop-session-1']])(
+    '%s: every event reaches the live sinks already in the user\'s session, even spans that ended before the span naming it',
+    async (name, session) => {
+      const { startCollector } = await import('@debbie/collector');
+      const live: { session_id: string | null }[] = [];
+      const collector = await startCollector({ port: 0, token: undefined, sinks: [{ write: (e) => { live.push(e); }, forceFlush: async () => {}, shutdown: async () => {} }] });
+      try {
+        const fixture = recorded(name);
+        for (const [path, body] of [['/v1/traces', fixture.traces], ['/v1/logs', fixture.logs]] as const) {
+          if (!body) continue;
+          const res = await fetch(`${collector.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          expect(res.status).toBe(200);
+        }
+        await collector.flush();
+      } finally {
+        await collector.close();
+      }
+      expect(live.length).toBeGreaterThan(0);
+      expect(new Set(live.map((e) => e.session_id))).toEqual(new Set([session]));
+    },
+  );
+});

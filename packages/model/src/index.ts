@@ -32,7 +32,7 @@ export type { EventReader, SessionListOptions, SessionSummary, QueryOptions, Tim
 export { SPAN_START_TAG, isSpanStart, sinkAcceptsSpanStarts, spanStartEvent } from './spanStart.js';
 export { systemClock } from './Clock.js';
 export type { Clock } from './Clock.js';
-export { convertForeignEvent, SESSION_INFERRED } from './foreign/convertForeignEvent.js';
+export { convertForeignEvent, learnSessions, SESSION_INFERRED } from './foreign/convertForeignEvent.js';
 export type { ForeignOptions } from './foreign/convertForeignEvent.js';
 export { TraceSessionIndex } from './foreign/TraceSessionIndex.js';
 export type { SessionRelabel, TraceSessionIndexOptions } from './foreign/TraceSessionIndex.js';

@@ -1,5 +1,5 @@
 import {
-  convertForeignEvent, DebbieError, isSpanStart, redactEvent, sinkAcceptsSpanStarts, TraceSessionIndex, type DebbieEvent, type EventSink, type ForeignOptions,
+  convertForeignEvent, DebbieError, learnSessions, isSpanStart, redactEvent, sinkAcceptsSpanStarts, TraceSessionIndex, type DebbieEvent, type EventSink, type ForeignOptions,
 } from '@debbie/model';
 import { GroupCommitter, type CommitTarget } from './GroupCommitter.js';
 
@@ -181,6 +181,7 @@ export class Pipeline implements EventSink {
     this.checkAvailable(events.length);
     this.counts.received += events.length;
     const clean: DebbieEvent[] = [];
+    learnSessions(events, this.foreign); // a batch's keyless spans get the session its parent names at once
     for (const event of events) {
       const c = this.clean(event);
       if (c) clean.push(c);

@@ -97,6 +97,23 @@ function resolveSession(event: DebbieEvent, options: ForeignOptions): void {
 }
 
 /**
+ * Learns, before converting a batch, which traces of it name their session: a batch usually holds
+ * a whole run (children end and are exported before the parent that names the session), so its
+ * keyless spans and records get the session at once, not first the trace's inferred one (which
+ * the live stream would show before the relabel). Call with the batch, then convert each event.
+ */
+export function learnSessions(events: readonly DebbieEvent[], options: ForeignOptions): void {
+  const traces = options.traces;
+  if (!traces) return;
+  for (const event of events) {
+    if (!event.trace_id || event.source === 'debbie' || event.source === 'debbie_comment') continue;
+    const d = event.details;
+    const named = (d[SESSION_INFERRED] === true ? undefined : event.session_id) ?? sessionFromDetails(d, options.sessionKeys ?? []);
+    if (named) traces.named(event.trace_id, named);
+  }
+}
+
+/**
  * The one conversion of foreign telemetry (GenAI conventions, OpenInference, Vercel AI SDK,
  * OpenLLMetry, LangChain) on a decoded DebbieEvent, used by every way in: what the span is
  * (tool, model, agent, agent step, chain), its names and tokens under Debbie's keys, its session

@@ -87,3 +87,17 @@ describe('convertForeignEvent', () => {
     expect(user).toMatchObject({ source: 'ai_service', event_summary: 'user: What is the weather?' });
   });
 });
+
+describe('learnSessions', () => {
+  it('gives a batch\'s keyless children the session their later parent names, with no relabel', async () => {
+    const { learnSessions } = await import('./convertForeignEvent.js');
+    const relabels: SessionRelabel[] = [];
+    const traces = new TraceSessionIndex({ onRelabel: (r) => relabels.push(r) });
+    const child = eventFromSpanParts({ ...base, name: 'chat m', attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } });
+    const parent = eventFromSpanParts({ ...base, spanId: '2'.repeat(16), name: 'invoke_agent', attributes: { 'gen_ai.operation.name': 'invoke_agent', 'ai.settings.context.sessionId': 'v7' } });
+    learnSessions([child, parent], { traces });
+    expect(convertForeignEvent(child, { traces })).toMatchObject({ session_id: 'v7' });
+    expect(child.details.session_inferred).toBeUndefined();
+    expect(relabels).toEqual([]);
+  });
+});
