@@ -100,15 +100,18 @@ describe('fault: hostile input to debbie ingest', () => {
     expect(withCommentary(path, '--store', store).status).toBe(0);
     expect(await snapshot()).toEqual(first);
   });
-  it('promise: a log in a format Debbie does not know (Flask) is not passed off as read: exit 1 with the first failure and how to name the format', async () => {
-    const path = join(dir, 'flask.log');
-    writeFileSync(path, '[2025-06-10 10:00:00,000] INFO in app: started\n[2025-06-10 10:00:01,000] ERROR in app: boom\n');
-    const store = join(dir, 'flask.duckdb');
+  it('promise: a log in a format Debbie does not know (nginx access log) is not passed off as read: exit 1 with the first failure and how to name the format', async () => {
+    const path = join(dir, 'access.log');
+    writeFileSync(path, '127.0.0.1 - - [10/Jun/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 612 "-" "curl/8.5.0"\n127.0.0.1 - - [10/Jun/2025:10:00:01 +0000] "GET /x HTTP/1.1" 404 153 "-" "curl/8.5.0"\n');
+    const store = join(dir, 'access.duckdb');
     const guessed = ingest(path, '--store', store);
     expect(guessed.status).toBe(1);
-    expect(guessed.stderr).toMatch(/flask\.log: nothing in it could be read as python-log \(line 1: does not match the format\).*--log-format/);
-    const named = ingest(path, '--store', store, '--log-format', '[%(asctime)s] %(levelname)s in %(module)s: %(message)s', '--format', 'json');
+    expect(guessed.stderr).toMatch(/access\.log: nothing in it could be read as python-log \(line 1: does not match the format\).*--log-format/);
+    // A Flask log (its default handler's format) is recognised without being named.
+    const flask = join(dir, 'flask.log');
+    writeFileSync(flask, '[2025-06-10 10:00:00,000] INFO in app: started\n[2025-06-10 10:00:01,000] ERROR in app: boom\n');
+    const named = ingest(flask, '--store', store, '--format', 'json');
     expect(named.status, named.stderr).toBe(0);
-    expect(JSON.parse(named.stdout)[0]).toMatchObject({ events: 2, unparseable: 0 });
+    expect(JSON.parse(named.stdout)[0]).toMatchObject({ format: 'python-log', events: 2, unparseable: 0 });
   });
 });
