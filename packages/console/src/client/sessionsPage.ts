@@ -56,7 +56,7 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
     rowHeight: ROW_H,
     className: 'sessions',
     paint: paintRow,
-    onRange: (first, last) => { range = [first, last]; ensure(first, last); },
+    onRange: (first, last) => { range = [first, last]; ensure(first, last); updatePager(); },
   });
   list.el.setAttribute('role', 'listbox');
   list.el.setAttribute('aria-label', 'Sessions');
@@ -138,7 +138,8 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
       total = res.total;
       list.setCount(total);
       countsEl.textContent = STATUSES.map((s) => `${s} ${res.by_status[s]}`).join(' · ');
-      pagerEl.textContent = `${total} session(s)${res.search_truncated ? ' (search stopped at its scan limit: refine it)' : ''} · rows ${range[0] + 1}–${Math.min(total, range[1])} · j/k move, Enter open, c mark for compare, / search`;
+      truncated = res.search_truncated;
+      updatePager();
       list.refresh();
       document.body.dataset.sessionsReady = String(Math.round(performance.now()));
     } catch (error) {
@@ -146,6 +147,13 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
     } finally {
       loading.delete(page);
     }
+  }
+
+  let truncated = false;
+  function updatePager(): void {
+    const shown = Math.min(total, Math.ceil((list.el.scrollTop + list.el.clientHeight) / ROW_H));
+    const from = total ? Math.min(total, Math.floor(list.el.scrollTop / ROW_H) + 1) : 0;
+    pagerEl.textContent = `${total} session(s)${truncated ? ' (search stopped at its scan limit: refine it)' : ''} · rows ${from}–${shown} · j/k move, Enter open, c mark for compare, / search`;
   }
 
   function ensure(first: number, last: number): void {
