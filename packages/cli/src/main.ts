@@ -7,6 +7,9 @@ import { didYouMean } from './suggest.js';
 
 export const VERSION = '0.1.0';
 
+/** The commands that read debbie.yaml (and so take --config); docs/cli.md lists them too. */
+const CONFIG_COMMANDS = ['demo', 'collect', 'ingest', 'analyze', 'run-script', 'mcp', 'ui'];
+
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'Show this help.' };
 
 /** Flags every command takes. */
@@ -128,6 +131,7 @@ function usageMessage(error: NodeJS.ErrnoException, cmd: Command): string {
   const option = /'(?:-\w, )?(-{1,2}[^', ]+)/.exec(error.message)?.[1];
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
     const typed = option.replace(/^-+/, '').split('=')[0]!;
+    if (typed === 'config') return `--config: debbie ${cmd.name} reads nothing from debbie.yaml, so it takes no --config (the commands that do: ${CONFIG_COMMANDS.join(', ')})`;
     return `unknown option ${option}.${didYouMean(typed, flags, (f) => `--${f}`)}`;
   }
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {

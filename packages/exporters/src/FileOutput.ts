@@ -36,7 +36,7 @@ export class FileOutput {
     const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
     this.bytes += size;
     if (!stream.write(chunk)) {
-      await Promise.race([once(stream, 'drain'), once(stream, 'error')]).catch(() => undefined);
+      await untilEither(stream, 'drain', 'error');
       this.check();
     }
   }
@@ -48,10 +48,10 @@ export class FileOutput {
     this.closed = true;
     if (this.path !== undefined) {
       stream.end();
-      await Promise.race([once(stream, 'finish'), once(stream, 'error')]).catch(() => undefined);
+      await untilEither(stream, 'finish', 'error');
       if (!stream.closed) await once(stream, 'close').catch(() => undefined);
     } else if (stream.writableNeedDrain) {
-      await Promise.race([once(stream, 'drain'), once(stream, 'error')]).catch(() => undefined);
+      await untilEither(stream, 'drain', 'error');
     }
     this.check();
   }
@@ -61,7 +61,7 @@ export class FileOutput {
     const stream = this.watch(createWriteStream(this.path!, { flags: 'w', highWaterMark: 1 << 16 }));
     this.stream = stream;
     // Wait for the file to open, so a bad path fails the first write instead of later.
-    await Promise.race([once(stream, 'ready'), once(stream, 'error')]).catch(() => undefined);
+    await untilEither(stream, 'ready', 'error');
     return stream;
   }
 
@@ -72,5 +72,21 @@ export class FileOutput {
 
   private check(): void {
     if (this.error) throw new DebbieError('export_write_failed', `cannot write ${this.target}: ${this.error.message}`);
+  }
+}
+
+/**
+ * Waits for the first of two events and removes the listener of the other: a bare
+ * Promise.race of two once() calls leaves one listener behind per wait, and a long export
+ * waits thousands of times (MaxListenersExceededWarning).
+ */
+async function untilEither(stream: Writable, a: string, b: string): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([once(stream, a, { signal: done.signal }), once(stream, b, { signal: done.signal })]);
+  } catch {
+    // the error itself is kept by watch(); an abort is ours
+  } finally {
+    done.abort();
   }
 }
