@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recorded } from './fixtures.js';
+import { OTLP_EXAMPLES, recorded } from './fixtures.js';
+import { readFileSync } from 'node:fs';
 
 // What a user sees of each library's recording with the real binary (build first):
 // `debbie ingest` of the OTLP/JSON export, then `debbie sessions`, `debbie analyze`, `debbie events`.
@@ -56,5 +57,16 @@ describe('debbie on what the real libraries emitted', () => {
     // No session given: events searches every session.
     const events = await debbie(['events', '--store', store, '--format', 'json', '--limit', '5']);
     expect((JSON.parse(events.stdout) as { session_id: string }[]).every((e) => e.session_id === want.session)).toBe(true);
+  });
+});
+
+describe('debbie on the OTLP specification example, which names no session', () => {
+  it('lists the trace as its own session, marked inferred', async () => {
+    const file = join(dir, 'spec-trace.jsonl');
+    writeFileSync(file, `${JSON.stringify(JSON.parse(readFileSync(join(OTLP_EXAMPLES, 'opentelemetry-proto/examples/trace.json'), 'utf8')))}\n`);
+    const store = join(dir, 'spec.duckdb');
+    expect((await debbie(['ingest', file, '--store', store, '--no-commentary'])).code).toBe(0);
+    const sessions = JSON.parse((await debbie(['sessions', '--store', store, '--format', 'json'])).stdout) as { session_id: string; label: string; inferred?: boolean }[];
+    expect(sessions).toEqual([expect.objectContaining({ session_id: '5b8efff798038103d269b633813fc60c', inferred: true, label: '(inferred) my.service' })]);
   });
 });

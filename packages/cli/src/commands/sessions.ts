@@ -36,14 +36,17 @@ export function sessionLabel(events: readonly DebbieEvent[]): string {
   return events.find((e) => e.service_name)?.service_name ?? '';
 }
 
-type LabelledSession = SessionSummary & { label: string };
+/** `inferred`: no event named a session, so Debbie made its trace (or service) one (docs/conventions.md). */
+type LabelledSession = SessionSummary & { label: string; inferred?: true };
 
 /** One small query per listed session (a page of them, not the whole store). */
 async function withLabels(reader: EventReader, sessions: SessionSummary[]): Promise<LabelledSession[]> {
   const out: LabelledSession[] = [];
   for (const s of sessions) {
     const first = await reader.queryEvents({ sessionId: s.session_id }, { limit: LABEL_LOOKAHEAD });
-    out.push({ ...s, label: sessionLabel(first) });
+    const inferred = first.length > 0 && first.every((e) => e.details?.session_inferred === true);
+    const label = sessionLabel(first);
+    out.push(inferred ? { ...s, label: `(inferred) ${label}`.trim(), inferred: true } : { ...s, label });
   }
   return out;
 }
