@@ -64,7 +64,9 @@ async function route(): Promise<void> {
     app.append(h('p', { class: 'error' }, `The console's API did not answer: ${(error as Error).message}`));
     return;
   }
-  setLive(false);
+  // pages that follow the live stream say so; the others show nothing here
+  conn.className = '';
+  conn.textContent = info.live ? '' : 'store (not live)';
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query);
   const parts = (path ?? '/').split('/').filter(Boolean).map(decodeURIComponent);
