@@ -35,6 +35,8 @@ export interface LineIngesterOptions {
   maxLineChars?: number;
   /** Cap of a multi-line record (a traceback), in lines; past it a new record starts. Default 1,000. */
   maxRecordLines?: number;
+  /** Cap of a multi-line record in characters (memory held for one record). Default 4 Mi. */
+  maxRecordChars?: number;
   /** Cap of one JSON value that is not streamed item by item (not an OTLP request). Default 64 MiB. */
   maxJsonValueBytes?: number;
   /** The session of records that name none (`--session`). */
@@ -98,9 +100,11 @@ export class LineIngester {
   fileKey: string;
   private readonly maxLineChars: number;
   private readonly maxRecordLines: number;
+  private readonly maxRecordChars: number;
   private readonly maxJsonValueBytes: number;
   private readonly sessionId: string | undefined;
   private pending: string[] = [];
+  private pendingChars = 0;
   private pendingOrigin: RecordOrigin | undefined;
   private lineNo = 0;
   /** Ids minted after this were made up by this ingester's parsing (events only come from its parser). */
@@ -123,6 +127,7 @@ export class LineIngester {
     this.fileKey = options.fileKey ?? options.file;
     this.maxLineChars = options.maxLineChars ?? 1024 * 1024;
     this.maxRecordLines = options.maxRecordLines ?? 1000;
+    this.maxRecordChars = options.maxRecordChars ?? 4 * 1024 * 1024;
     this.maxJsonValueBytes = options.maxJsonValueBytes ?? 64 * 1024 * 1024;
     this.sessionId = options.sessionId;
     this.lastMicros = options.clockStartMicros ?? Date.now() * 1000;
@@ -155,16 +160,21 @@ export class LineIngester {
     if (this.parser.isStart(line)) {
       this.flush();
       this.pending = [line];
+      this.pendingChars = line.length;
       this.pendingOrigin = origin;
       if (!this.parser.multiline) this.flush();
       return;
     }
-    if (this.parser.multiline && this.pending.length > 0 && this.pending.length < this.maxRecordLines) {
+    const fits = this.pending.length < this.maxRecordLines && this.pendingChars + line.length <= this.maxRecordChars;
+    if (this.parser.multiline && this.pending.length > 0 && fits) {
       this.pending.push(line);
+      this.pendingChars += line.length + 1;
       if (cutFromBytes !== undefined && this.pendingOrigin) this.pendingOrigin.cutFromBytes = cutFromBytes;
       return;
     }
-    if (this.pending.length >= this.maxRecordLines) this.limitError(this.lineNo, `a record longer than ${this.maxRecordLines} lines; the rest starts a new record`);
+    if (this.parser.multiline && this.pending.length > 0 && !fits) {
+      this.limitError(this.lineNo, `a record longer than ${this.maxRecordLines} lines or ${this.maxRecordChars} characters; the rest is kept as raw lines`);
+    }
     this.flush();
     if (line.trim() === '') return; // blank lines between records carry nothing
     this.raw([line], origin, 'does not match the format');

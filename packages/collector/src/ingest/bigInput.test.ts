@@ -168,6 +168,27 @@ describe('over-long records, binary input', () => {
     expect(again).toEqual([big, small]);
   });
 
+  it('a multi-line record is bounded in lines and characters; past the cap it is emitted, the error names the line, the rest stays as raw lines', async () => {
+    const { LineIngester } = await import('./LineIngester.js');
+    const { PythonLogParser } = await import('./recordParsers.js');
+    const { compileLogFormat } = await import('./pythonLogFormat.js');
+    const { LoggerSourceMap } = await import('./loggerSources.js');
+    const events: DebbieEvent[] = [];
+    const ing = new LineIngester({
+      parser: new PythonLogParser(compileLogFormat('%(asctime)s %(levelname)s %(name)s: %(message)s'), new LoggerSourceMap([])),
+      sink: { write: (e) => void events.push(e), forceFlush: async () => {}, shutdown: async () => {} }, file: 'tb.log', maxRecordChars: 200,
+    });
+    ing.push('2025-06-10 10:00:00,000 ERROR app: boom');
+    ing.push('Traceback (most recent call last):');
+    for (let i = 0; i < 10; i++) ing.push(`  File "x.py", line ${i}, in f`);
+    ing.end();
+    expect(ing.stats.truncated).toBe(1);
+    expect(ing.stats.limitErrors[0]).toMatch(/^tb\.log line \d+: a record longer than 1000 lines or 200 characters/);
+    expect(events[0]!.stack_trace!.length).toBeLessThanOrEqual(200);
+    expect(events.slice(1).every((e) => e.action === 'unparsed_line')).toBe(true);
+    expect(events.length).toBeGreaterThan(1);
+  });
+
   it('refuses a binary file with a clear error unless forced', async () => {
     const path = join(dir, 'image.bin');
     const bytes = Buffer.alloc(256 * 1024);
