@@ -9,6 +9,7 @@ import { loadCliConfig } from '../configOptions.js';
 import { CONFIG_FLAG, FILTER_FLAGS, formatFlag, outputFormat, READER_FLAGS, requireSession, resolvePath, SESSION_FLAG, str } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
 import { resolveSession } from '../resolveSession.js';
+import { startProgress } from '../progress.js';
 
 const FORMATS = { md: renderReportMarkdown, json: renderReportJson, html: renderReportHtml } as const satisfies Record<string, (r: AnalysisReport) => string>;
 
@@ -58,7 +59,8 @@ export const analyzeCommand: Command = {
     try {
       const session = (await resolveSession(reader, typed)).session_id;
       const analyzer = new LogAnalyzer({ reader, commentary, ...(stallThresholdMs ? { stallThresholdMs } : {}) });
-      const report = await analyzer.analyze(session, { start: str(values.since) ?? null, end: str(values.until) ?? null }, focus);
+      const progress = startProgress(io, 'analyze', () => `reading session ${session.slice(0, 8)}`);
+      const report = await analyzer.analyze(session, { start: str(values.since) ?? null, end: str(values.until) ?? null }, focus).finally(() => progress.stop());
       const text = FORMATS[format](report);
       const out = str(values.out);
       if (out) {

@@ -6,6 +6,7 @@ import { FILTER_FLAGS, filterFromValues, formatFlag, outputFormat, READER_FLAGS,
 import { openReader, writeOut } from '../readerOptions.js';
 import { resolveSession } from '../resolveSession.js';
 import { showEvent } from '../showEvent.js';
+import { startProgress } from '../progress.js';
 
 const PAGE = 1000;
 /** Events shown when searching every session without --limit. */
@@ -63,9 +64,10 @@ export const eventsCommand: Command = {
       outputGone = true;
     };
     io.stdout.on('error', onOutputError);
+    let count = 0;
+    const progress = startProgress(io, 'events', () => `${count} events printed`);
     try {
       if (filter.sessionId) filter.sessionId = (await resolveSession(reader, filter.sessionId)).session_id;
-      let count = 0;
       if (format === 'json') await writeOut(io, '[');
       // Page by page, so a long session never sits in memory whole.
       outer: for await (const page of reader.streamEvents(filter, { batchSize: PAGE })) {
@@ -88,6 +90,7 @@ export const eventsCommand: Command = {
       if (count === 0) io.stderr.write('No events match the filters.\n');
       return 0;
     } finally {
+      progress.stop();
       io.stdout.off('error', onOutputError);
       await reader.close();
     }

@@ -10,6 +10,7 @@ import type { Command, CommandIO, ParsedValues } from '../Command.js';
 import { loadCliConfig, type CliConfig } from '../configOptions.js';
 import { collectorToken, collectorUrl, CONFIG_FLAG, formatFlag, outputFormat, resolvePath, sessionValue, SESSION_FLAG, STORE_FLAG, storeLocation, str, TOKEN_FLAG, URL_FLAG } from '../flags.js';
 import { untilSignal } from '../untilSignal.js';
+import { startProgress } from '../progress.js';
 
 function describe(r: { file: string; format: string; logFormat?: string | undefined } & IngestStats): string {
   const fmt = r.logFormat ? `${r.format} "${r.logFormat}"` : r.format;
@@ -76,7 +77,8 @@ export const ingestCommand: Command = {
         let storeError: Error | undefined;
         for (const file of files) {
           try {
-            results.push({ ...(await ingestFile(resolvePath(io, file), { sink, ...opts })), file });
+            const progress = startProgress(io, 'ingest', () => `reading ${file}`);
+            results.push({ ...(await ingestFile(resolvePath(io, file), { sink, ...opts }).finally(() => progress.stop())), file });
           } catch (error) {
             // The store (or collector) cannot write: stop, and say below how much was kept.
             if (error instanceof PipelineUnavailableError) {

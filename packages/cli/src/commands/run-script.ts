@@ -6,6 +6,7 @@ import { loadCliConfig, pythonExecutorOptions } from '../configOptions.js';
 import { CONFIG_FLAG, formatFlag, outputFormat, READER_FLAGS, resolvePath, SESSION_FLAG, sessionValue } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
 import { resolveSession } from '../resolveSession.js';
+import { startProgress } from '../progress.js';
 import { recordEvent } from '../recordEvent.js';
 
 const MAX_SCRIPT_BYTES = 1 << 20;
@@ -102,6 +103,7 @@ export const runScriptCommand: Command = {
 
     const reader = await openReader(values, io);
     let result;
+    const progress = startProgress(io, 'run-script', () => `running ${script.name}`);
     try {
       const summary = await resolveSession(reader, sessionId);
       result = await executor.execute(script.source, {
@@ -112,6 +114,7 @@ export const runScriptCommand: Command = {
         scriptName: script.name,
       });
     } finally {
+      progress.stop();
       await reader.close();
     }
     if (runEvent) await recordEvent(runEvent, values, io, 'run-script');
