@@ -49,7 +49,13 @@ describe('debbie ui', () => {
       expect(await (await fetch(`${url}/`)).text()).toContain('/assets/main.js');
       const info = (await (await fetch(`${url}/console/api/info`)).json()) as { live: boolean };
       expect(info.live).toBe(false);
-      const page = (await (await fetch(`${url}/console/api/sessions?limit=5`)).json()) as { total: number; sessions: { status: string; models: string[] }[] };
+      // the first answer comes at once; models, tokens and comments fill in once the store is read
+      let page: { total: number; indexing: boolean; sessions: { status: string; models: string[] }[] };
+      for (;;) {
+        page = (await (await fetch(`${url}/console/api/sessions?limit=5`)).json()) as typeof page;
+        if (!page.indexing) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       expect(page.total).toBe(1);
       expect(page.sessions[0]).toMatchObject({ status: 'finished', models: ['openai/gpt-4o-mini'] });
       // a bad filter is a clear 400, not a crash

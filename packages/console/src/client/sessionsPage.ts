@@ -139,7 +139,10 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
       list.setCount(total);
       countsEl.textContent = STATUSES.map((s) => `${s} ${res.by_status[s]}`).join(' · ');
       truncated = res.search_truncated;
+      indexing = res.indexing;
       updatePager();
+      // models, tokens and comments of stored sessions are still being read: look again shortly
+      if (res.indexing && !indexTimer) indexTimer = window.setTimeout(() => { indexTimer = 0; dirty = true; refreshView(); }, 1_000);
       list.refresh();
       document.body.dataset.sessionsReady = String(Math.round(performance.now()));
     } catch (error) {
@@ -150,10 +153,12 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
   }
 
   let truncated = false;
+  let indexing = false;
+  let indexTimer = 0;
   function updatePager(): void {
     const shown = Math.min(total, Math.ceil((list.el.scrollTop + list.el.clientHeight) / ROW_H));
     const from = total ? Math.min(total, Math.floor(list.el.scrollTop / ROW_H) + 1) : 0;
-    pagerEl.textContent = `${total} session(s)${truncated ? ' (search stopped at its scan limit: refine it)' : ''} · rows ${from}–${shown} · j/k move, Enter open, c mark for compare, / search`;
+    pagerEl.textContent = `${total} session(s)${truncated ? ' (search stopped at its scan limit: refine it)' : ''}${indexing ? ' · reading models, tokens and comments…' : ''} · rows ${from}–${shown} · j/k move, Enter open, c mark for compare, / search`;
   }
 
   function ensure(first: number, last: number): void {
@@ -232,6 +237,7 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
       closeLive();
       clearInterval(tick);
       clearTimeout(refreshTimer);
+      clearTimeout(indexTimer);
     },
   };
 }

@@ -26,6 +26,7 @@ export interface SessionPage {
   sessions: SessionRow[];
   by_status: Record<SessionStatus, number>;
   search_truncated: boolean;
+  indexing: boolean;
 }
 
 export interface ConsoleInfo {

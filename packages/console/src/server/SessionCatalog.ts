@@ -11,6 +11,8 @@ export interface SessionPage {
   by_status: Record<SessionStatus, number>;
   /** True when a text search stopped scanning events at its limit (results may be incomplete). */
   search_truncated: boolean;
+  /** True while the stored sessions' models, tokens and comments are still being read (ask again). */
+  indexing: boolean;
 }
 
 export interface SessionQuery {
@@ -56,6 +58,7 @@ export class SessionCatalog {
   private cached: { at: number; version: number; sessions: SessionSummary[] } | undefined;
   private loading: Promise<SessionSummary[]> | undefined;
   private indexed: Promise<void> | undefined;
+  private indexDone = false;
 
   constructor(options: SessionCatalogOptions) {
     this.reader = options.reader;
@@ -66,7 +69,12 @@ export class SessionCatalog {
   }
 
   async page(q: SessionQuery): Promise<SessionPage> {
-    const [summaries] = await Promise.all([this.summaries(), this.indexOnce()]);
+    // models, tokens and comments of stored sessions come from a one-time scan: a model filter
+    // waits for it; a plain listing answers at once and says the figures are still filling in
+    const indexing = this.indexOnce();
+    if (q.model) await indexing;
+    const summaries = await this.summaries();
+    const partial = !this.indexDone;
     const known = new Set<string>();
     const rows: SessionRow[] = [];
     for (const s of summaries) {
@@ -93,6 +101,7 @@ export class SessionCatalog {
     return {
       total: kept.length, offset: q.offset, sessions: kept.slice(q.offset, q.offset + q.limit), by_status: byStatus,
       search_truncated: textHits?.truncated ?? false,
+      indexing: partial,
     };
   }
 
@@ -127,9 +136,9 @@ export class SessionCatalog {
       for await (const page of this.reader.streamEvents({ sources: ['ai_service', 'debbie_comment'] }, { batchSize: 5_000 })) {
         for (const e of page) this.board.indexStored(e);
       }
-    })().catch((error: unknown) => {
+      this.indexDone = true;
+    })().catch(() => {
       this.indexed = undefined; // try again next time
-      throw error;
     });
     return this.indexed;
   }
