@@ -86,4 +86,6 @@ sets.forEach(([name, list], i) => {
   const n = median(results[i].now);
   console.log(`  ${name.padEnd(24)} (${String(list.length).padStart(5)}): before ${o.toFixed(2)} µs/event, now ${n.toFixed(2)} µs/event, ratio now/before ${(n / o).toFixed(2)}`);
 });
+const masks = (fn) => SECRET_CASES.filter((c) => !fn(c.text).includes(c.secret)).length;
+console.log(`  corpus forms masked: before ${masks(before.redactString)} of ${SECRET_CASES.length}, now ${masks(redactString)} of ${SECRET_CASES.length}`);
 console.log(`  real strings newly masked (possible false positives): ${changed}${samples.length ? `, e.g. ${JSON.stringify(samples)}` : ''}`);

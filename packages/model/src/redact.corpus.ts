@@ -223,4 +223,6 @@ export const READABLE_CASES: readonly string[] = [
   'ERROR: KeyError: \'session_id\'',
   'gpt-4o-2024-08-06 answered in 1.2 s',
   'debbie_comment stall detected after 30 s',
+  'const octokit = new Octokit({ auth: import.meta.env.VITE_GITHUB_TOKEN });', // from a public OpenHands run
+  'password: process.env.DB_PASSWORD',
 ];

@@ -50,8 +50,9 @@ function mask(...args: unknown[]): string {
   return `${kept}${REDACTED}`;
 }
 
+// 0: ends a run; 1: a token character; 2: a token character that is also lower-case hex or '-'.
 const IN_RUN = new Uint8Array(128);
-for (const c of TOKEN_RUN_CHARS) IN_RUN[c.charCodeAt(0)] = 1;
+for (const c of TOKEN_RUN_CHARS) IN_RUN[c.charCodeAt(0)] = /[0-9a-f-]/.test(c) ? 2 : 1;
 
 const MAX_JSON_TEXT = 1024 * 1024;
 
@@ -105,20 +106,29 @@ function replaceAll(pattern: RegExp, text: string): string {
   return out;
 }
 
-/** Tries the provider token shapes inside long runs of token characters only (most text has few). */
+/**
+ * Tries the provider token shapes inside long runs of token characters only (most text has few),
+ * and skips runs of lower-case hex digits and dashes (trace, span and event ids, UUIDs, hashes):
+ * every token shape has a letter past f, a capital or a symbol.
+ */
 function maskTokenRuns(text: string): string {
   const n = text.length;
   if (n < MIN_TOKEN_RUN) return text;
   let parts: string[] | undefined;
   let last = 0;
   let start = -1;
+  let plain = true; // the run so far is lower-case hex and dashes
   for (let i = 0; i <= n; i++) {
     const c = i < n ? text.charCodeAt(i) : 0;
-    if (c < 128 && IN_RUN[c] === 1) {
-      if (start < 0) start = i;
+    if (c < 128 && IN_RUN[c] !== 0) {
+      if (start < 0) {
+        start = i;
+        plain = true;
+      }
+      if (IN_RUN[c] === 1) plain = false;
       continue;
     }
-    if (start >= 0 && i - start >= MIN_TOKEN_RUN) {
+    if (start >= 0 && !plain && i - start >= MIN_TOKEN_RUN) {
       const run = text.slice(start, i);
       const masked = replaceAll(TOKEN_PATTERN, run);
       if (masked !== run) {

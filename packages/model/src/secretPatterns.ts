@@ -92,8 +92,9 @@ const SECRET_KEY_TEXT =
   '(?:api|access|private|account|shared[_.-]?access|signing|encryption|master|session)[_.-]?key(?:[_.-]?id)?)';
 const SEPARATOR = `[ \\t]{0,8}(?:=>|:=|[:=])[ \\t]{0,8}`;
 // A bare value that is a placeholder (`$VAR`, `${X}`, `%X%`, backticks) or a word of code
-// (`token = try …`, `password: None`) is not a secret; gitleaks' global allow-list does the same.
-const CODE_WORD = '(?:try|if|else|null|none|nil|true|false|undefined|self|this|new|await|return|str|string|int|bool|required|optional)(?![\\w-])';
+// (`token = try …`, `password: None`) or a reference to the environment (`auth: process.env.X`)
+// is not a secret; gitleaks' global allow-list does the same.
+const CODE_WORD = '(?:try|if|else|null|none|nil|true|false|undefined|self|this|new|await|return|str|string|int|bool|required|optional|process\\.env|import\\.meta\\.env|os\\.environ|os\\.getenv)(?![\\w-])';
 const SCHEME_WORD = '(?:bearer|basic|token|digest|splunk|apikey)[ \\t]{1,8}';
 
 /**
