@@ -6,7 +6,7 @@
 // Each variant runs in its own process so that its peak RSS is its own. Prints time and peak RSS as
 // ratios (new / baseline).
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,10 @@ if (process.argv[2] === 'child') {
   process.exit(0);
 }
 
-const example = JSON.parse(readFileSync('/work/shared/data/otlp-examples/opentelemetry-proto/examples/trace.json', 'utf8'));
+// The spec's example (shared/data beside the repository, or $DEBBIE_SHARED_DATA).
+const sharedData = [process.env.DEBBIE_SHARED_DATA, new URL('../../shared/data', import.meta.url).pathname, '/work/shared/data'].find((d) => d && existsSync(`${d}/otlp-examples`));
+if (!sharedData) throw new Error('shared/data not found beside the repository: set DEBBIE_SHARED_DATA');
+const example = JSON.parse(readFileSync(`${sharedData}/otlp-examples/opentelemetry-proto/examples/trace.json`, 'utf8'));
 const span = example.resourceSpans[0].scopeSpans[0].spans[0];
 const dir = mkdtempSync(join(tmpdir(), 'debbie-bench-bigline-'));
 const path = join(dir, 'big.jsonl');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '@debbie/store';
+import { PUBLIC_DATA } from './sharedData.js';
 
 // `debbie ingest` as the built CLI: files into a store, read back by the store (another reader).
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -84,8 +85,8 @@ describe('debbie ingest (built CLI)', () => {
   });
   it('reads OpenHands and SWE-agent runs (public data) into sessions the store lists, with --session for a run', async () => {
     const store = join(dir, 'agents.duckdb');
-    const oh = '/work/shared/data/public/openhands/evaluation/benchmarks/multi_swe_bench/examples/output.jsonl';
-    const swe = '/work/shared/data/public/swe_agent/tests/test_data/trajectories/gpt4__swe-bench-dev-easy_first_only__default__t-0.00__p-0.95__c-3.00__install-1/pydicom__pydicom-1458.traj';
+    const oh = `${PUBLIC_DATA}/openhands/evaluation/benchmarks/multi_swe_bench/examples/output.jsonl`;
+    const swe = `${PUBLIC_DATA}/swe_agent/tests/test_data/trajectories/gpt4__swe-bench-dev-easy_first_only__default__t-0.00__p-0.95__c-3.00__install-1/pydicom__pydicom-1458.traj`;
     const run = spawnSync(process.execPath, [bin, 'ingest', oh, swe, '--store', store, '--format', 'json', '--no-commentary'], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     const results = JSON.parse(run.stdout) as { format: string; events: number; unparseable: number }[];

@@ -4,6 +4,7 @@ import { createEvent, type DebbieEvent } from '@debbie/model';
 import { openStore, type EventStore } from '@debbie/store';
 import { startCollector, type RunningCollector } from './startCollector.js';
 import { QueryClient } from './QueryClient.js';
+import { OTLP_EXAMPLES } from '../../../test/sharedData.js';
 
 let store: EventStore;
 let collector: RunningCollector;
@@ -87,7 +88,7 @@ describe('query API and QueryClient over the real store', () => {
 });
 
 describe('OTLP JSON examples of the specification', () => {
-  const dir = '/work/shared/data/otlp-examples';
+  const dir = OTLP_EXAMPLES;
   it('ingests trace.json, logs.json, events.json and the Jaeger fixture', async () => {
     const send = async (path: string, file: string) => {
       const res = await fetch(`${collector.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: readFileSync(`${dir}/${file}`) });

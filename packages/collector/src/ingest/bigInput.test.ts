@@ -8,9 +8,10 @@ import { ingestFile } from './ingestFile.js';
 import { JsonValueStream } from './JsonValueStream.js';
 import { decodeJsonDocument } from './recordParsers.js';
 import { looksLikeJson } from './detectFormat.js';
+import { OTLP_EXAMPLES } from '../../../../test/sharedData.js';
 
 // The OTLP/JSON examples of the specification (opentelemetry-proto), repeated into big requests.
-const EXAMPLES = '/work/shared/data/otlp-examples/opentelemetry-proto/examples';
+const EXAMPLES = `${OTLP_EXAMPLES}/opentelemetry-proto/examples`;
 const traceExample = () => JSON.parse(readFileSync(`${EXAMPLES}/trace.json`, 'utf8')) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
 const logsExample = () => JSON.parse(readFileSync(`${EXAMPLES}/logs.json`, 'utf8')) as { resourceLogs: { scopeLogs: { logRecords: Record<string, unknown>[] }[] }[] };
 

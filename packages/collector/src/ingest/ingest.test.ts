@@ -8,6 +8,7 @@ import { FileFollower } from './FileFollower.js';
 import { compileLogFormat } from './pythonLogFormat.js';
 import { CommentaryProcessor } from '@debbie/commentary';
 import { createPipeline } from '@debbie/pipeline';
+import { OTLP_EXAMPLES } from '../../../../test/sharedData.js';
 
 class CollectingSink implements EventSink {
   events: DebbieEvent[] = [];
@@ -128,7 +129,7 @@ describe('ingestFile: JSON files', () => {
   });
 
   it('reads the OTLP JSON examples of the specification, pretty-printed', async () => {
-    const base = '/work/shared/data/otlp-examples/opentelemetry-proto/examples';
+    const base = `${OTLP_EXAMPLES}/opentelemetry-proto/examples`;
     const t = await ingestFile(`${base}/trace.json`, { sink });
     const l = await ingestFile(`${base}/logs.json`, { sink, format: 'otlp-json' });
     expect(t).toMatchObject({ format: 'otlp-json', events: 1, rejected: 0 });

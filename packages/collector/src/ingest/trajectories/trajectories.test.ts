@@ -5,9 +5,10 @@ import type { DebbieEvent, EventSink } from '@debbie/model';
 import { ingestFile } from '../ingestFile.js';
 import { detectTrajectory } from './agentTrajectory.js';
 import { SYNTHETIC_EPOCH_MICROS } from './TrajectoryEvents.js';
+import { PUBLIC_DATA } from '../../../../../test/sharedData.js';
 
 // Real runs of OpenHands and SWE-agent, copied from their public repositories (see the README there).
-const PUBLIC = '/work/shared/data/public';
+const PUBLIC = PUBLIC_DATA;
 const OH_EVAL = `${PUBLIC}/openhands/evaluation/benchmarks/multi_swe_bench/examples/output.jsonl`;
 const OH_TRAJS = `${PUBLIC}/openhands/tests/runtime/trajs`;
 const OH_RESOLVER = `${PUBLIC}/openhands/tests/unit/resolver/mock_output/output.jsonl`;
