@@ -93,7 +93,7 @@ try {
     const ms = Number(await page.evaluate(() => document.body.dataset.sessionsReady));
     const rows = await page.$$eval('.sessions .row[data-session]', (els) => els.length);
     if (rows < 20) throw new Error(`sessions page rendered ${rows} rows`);
-    if (r > 0) listMs.push(ms); else console.log(`sessions page, first load (indexes the store's models/tokens/comments): ${ms} ms`);
+    if (r > 0) listMs.push(ms); else console.log(`sessions page, first load of a fresh collector (cold store; models/tokens/comments are read meanwhile): ${ms} ms`);
     await fresh(`${collector.url}/health`);
     listBase.push(await page.evaluate(async () => {
       const t = performance.now();
