@@ -250,6 +250,25 @@ export class EventStore implements Store {
   }
 
   /**
+   * The first `perSession` events (time order) of each of the sessions, in one query rather than
+   * one per session: what a listing needs to label a page of sessions.
+   */
+  async firstEvents(sessionIds: readonly string[], perSession: number): Promise<Map<string, DebbieEvent[]>> {
+    const out = new Map<string, DebbieEvent[]>(sessionIds.map((id) => [id, []]));
+    if (sessionIds.length === 0) return out;
+    const n = nonNegativeInt(perSession, 'perSession');
+    const placeholders = sessionIds.map((_, i) => `$${i + 1}`).join(', ');
+    const rows = await this.rows(
+      `SELECT ${SELECT_EVENT_COLUMNS} FROM ${EVENTS_TABLE} WHERE session_id IN (${placeholders})
+        QUALIFY row_number() OVER (PARTITION BY session_id ORDER BY ${ORDER_ASC}) <= ${n}
+        ORDER BY session_id, ${ORDER_ASC}`,
+      [...sessionIds],
+    );
+    for (const row of rows) out.get(row.session_id as string)?.push(eventFromRow(row));
+    return out;
+  }
+
+  /**
    * The rows of queryEvents in ascending order, `batchSize` (default 1000) at a time. Pages are
    * read by key (timestamp, rowid), so each costs the same and only one page is in memory.
    */

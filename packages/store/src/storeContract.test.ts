@@ -270,6 +270,13 @@ describe.each(backends)('store contract on $name', (backend) => {
       await expect(store!.listSessions({ offset: -2 })).rejects.toMatchObject({ code: 'invalid_option' });
     });
 
+    it('returns the first events of several sessions in one call', async () => {
+      const heads = await store!.firstEvents(['s1', 's2', 'nope'], 2);
+      expect([...heads.entries()].map(([id, evs]) => [id, evs.map((e) => e.event_id)])).toEqual([['s1', ['e1', 'e2']], ['s2', ['e5', 'e6']], ['nope', []]]);
+      expect(heads.get('s1')![0]).toEqual(events[0]);
+      expect((await store!.firstEvents([], 3)).size).toBe(0);
+    });
+
     it('returns a correlation group in time order', async () => {
       expect((await store!.correlationGroup('c1')).map((e) => e.event_id)).toEqual(['e1', 'e2', 'e3']);
     });

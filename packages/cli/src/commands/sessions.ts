@@ -1,4 +1,4 @@
-import { DebbieError, type DebbieEvent, type EventReader, type SessionSummary } from '@debbie/model';
+import { DebbieError, epochMicros, isoFromEpochMicros, type DebbieEvent, type EventReader, type SessionSummary } from '@debbie/model';
 import type { Command } from '../Command.js';
 import { formatFlag, outputFormat, READER_FLAGS, str, wholeNumber } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
@@ -39,14 +39,24 @@ export function sessionLabel(events: readonly DebbieEvent[]): string {
 /** `inferred`: no event named a session, so Debbie made its trace (or service) one (docs/conventions.md). */
 type LabelledSession = SessionSummary & { label: string; inferred?: true };
 
-/** One small query per listed session (a page of them, not the whole store). */
+/** A reader that fetches the first events of many sessions in one query (the stores). */
+interface FirstEvents {
+  firstEvents(sessionIds: readonly string[], perSession: number): Promise<Map<string, DebbieEvent[]>>;
+}
+const hasFirstEvents = (reader: object): reader is FirstEvents => typeof (reader as Partial<FirstEvents>).firstEvents === 'function';
+
+/** The label of each listed session: one query for the page from a store, else one small query per session. */
 async function withLabels(reader: EventReader, sessions: SessionSummary[]): Promise<LabelledSession[]> {
+  if (hasFirstEvents(reader)) {
+    const heads = await reader.firstEvents(sessions.map((s) => s.session_id), LABEL_LOOKAHEAD);
+    return sessions.map((s) => ({ ...s, label: sessionLabel(heads.get(s.session_id) ?? []) }));
+  }
   const out: LabelledSession[] = [];
   for (const s of sessions) {
-    const first = await reader.queryEvents({ sessionId: s.session_id }, { limit: LABEL_LOOKAHEAD });
-    const inferred = first.length > 0 && first.every((e) => e.details?.session_inferred === true);
-    const label = sessionLabel(first);
-    out.push(inferred ? { ...s, label: `(inferred) ${label}`.trim(), inferred: true } : { ...s, label });
+    // Bounded to the session's own time range: a store reads only the blocks of that range.
+    const until = isoFromEpochMicros(epochMicros(s.last_timestamp) + 1);
+    const first = await reader.queryEvents({ sessionId: s.session_id, since: s.first_timestamp, until }, { limit: LABEL_LOOKAHEAD });
+    out.push({ ...s, label: sessionLabel(first) });
   }
   return out;
 }

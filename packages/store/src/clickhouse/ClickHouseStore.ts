@@ -203,6 +203,18 @@ export class ClickHouseStore implements Store {
     return (await this.rows(sql)).map(eventFromClickHouseRow);
   }
 
+  /** The first `perSession` events (time order) of each of the sessions, in one query. */
+  async firstEvents(sessionIds: readonly string[], perSession: number): Promise<Map<string, DebbieEvent[]>> {
+    const out = new Map<string, DebbieEvent[]>(sessionIds.map((id) => [id, []]));
+    if (sessionIds.length === 0) return out;
+    const n = nonNegativeInt(perSession, 'perSession');
+    const rows = await this.rows(`SELECT ${SELECT_CLICKHOUSE_COLUMNS} FROM ${this.table} FINAL
+      WHERE ${SESSION_KEY} IN (${sessionIds.map(quote).join(', ')}) AND session_id IS NOT NULL
+      ORDER BY session_id, ${ORDER_ASC} LIMIT ${n} BY session_id`);
+    for (const row of rows) out.get(row.session_id as string)?.push(eventFromClickHouseRow(row));
+    return out;
+  }
+
   /** The rows of queryEvents in ascending order, a page at a time, read by key (timestamp, insert_seq). */
   async *streamEvents(filter: EventFilter, options: { batchSize?: number } = {}): AsyncIterable<DebbieEvent[]> {
     const pageSize = positive(options.batchSize, 1000, 'batchSize');
