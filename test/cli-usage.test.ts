@@ -151,6 +151,17 @@ describe('debbie, as a user meets it', () => {
     expect((await debbie(['help', 'events'], dir)).stdout).toMatch(/^Usage: debbie events/);
   });
 
+  it('keeps renamed flags working, with a note on stderr', async () => {
+    const old = await debbie(['ingest', 'app.log', '--format', 'python-log', '--output-format', 'json', '--store', 'renamed.duckdb', '--no-commentary'], dir);
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stderr).toContain('--format python-log names the input format: use --input-format python-log');
+    expect(old.stderr).toContain('--output-format is deprecated: use --format json');
+    expect(JSON.parse(old.stdout)[0]).toMatchObject({ format: 'python-log', events: 2 });
+    const now = await debbie(['ingest', 'app.log', '--input-format', 'python-log', '--format', 'json', '--store', 'renamed2.duckdb', '--no-commentary'], dir);
+    expect(now).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(now.stdout)[0]).toMatchObject({ format: 'python-log', events: 2 });
+  });
+
   it('works as `debbie` on PATH from any directory after scripts/install-bin.sh, paths resolved there', () => {
     const bin = join(dir, 'bin');
     execFileSync('bash', [join(repo, 'scripts/install-bin.sh')], { env: { ...process.env, DEBBIE_BIN_DIR: bin } });
