@@ -174,5 +174,9 @@ describe('debbie, as a user meets it', () => {
     const out = spawnSync('debbie', ['export', '--session', 'b7d9a88c', '--store', '../.debbie/debbie.duckdb', '--format', 'csv', '--out', 'here/x.csv'], { cwd: elsewhere, env, encoding: 'utf8' });
     expect(out.status, out.stderr).toBe(0);
     expect(existsSync(join(elsewhere, 'here', 'x.csv'))).toBe(true);
+    // `pnpm debbie` inside the repository resolves paths where it was typed too (pnpm's INIT_CWD).
+    const viaPnpm = spawnSync('pnpm', ['--silent', 'debbie', 'sessions', '--store', 'nope.duckdb'], { cwd: join(repo, 'docs'), env, encoding: 'utf8' });
+    expect(viaPnpm.status).toBe(1);
+    expect(viaPnpm.stderr).toContain(`no store at ${join(repo, 'docs', 'nope.duckdb')}`);
   });
 });
