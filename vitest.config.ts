@@ -12,6 +12,7 @@ for (const dir of readdirSync(`${root}packages`)) {
   if (existsSync(entry)) alias.push({ find: new RegExp(`^@debbie/${dir}$`), replacement: entry });
 }
 alias.push({ find: /^@debbie\/sdk\/processors$/, replacement: `${root}packages/sdk/src/processors.ts` });
+alias.push({ find: /^@debbie\/commentary\/eval$/, replacement: `${root}packages/commentary/src/eval/index.ts` });
 
 export default defineConfig({
   resolve: { alias },

@@ -2,10 +2,8 @@
 // the healthy scenario's silence, stall timing in simulated time, and a real intervention.
 import { describe, expect, it } from 'vitest';
 import { runScenario, SCENARIO_NAMES, VARIANTS, SimClock, type ScenarioRun } from '@debbie/aiwhisperer-sim';
-import {
-  CommentaryProcessor, ReplayClock, corpusCases, runCase, scoreRuns, formatScoreTable, falsePositives, TEST_SEEDS, DEFAULT_THRESHOLDS,
-  type SimulatorApi, type CommentaryConfigInput,
-} from '@debbie/commentary';
+import { CommentaryProcessor, ReplayClock, DEFAULT_THRESHOLDS, type CommentaryConfigInput } from '@debbie/commentary';
+import { corpusCases, runCase, scoreRuns, formatScoreTable, falsePositives, TEST_SEEDS, type SimulatorApi } from '@debbie/commentary/eval';
 import { epochMicros, levelRank, type DebbieEvent } from '@debbie/model';
 
 const sim: SimulatorApi = { runScenario: runScenario as SimulatorApi['runScenario'], newClock: () => new SimClock() };

@@ -2,7 +2,7 @@
 // Usage: node packages/commentary/eval/evaluate.mjs [--half tune|test|all] [--verbose] [--config '<json of debbie_config.commentary>']
 // (build first: pnpm exec tsc -b packages/commentary packages/aiwhisperer-sim)
 import { runScenario, SCENARIO_NAMES, VARIANTS, SimClock } from '@debbie/aiwhisperer-sim';
-import { corpusCases, runCase, scoreRuns, formatScoreTable, falsePositives, missedFaults, TUNE_SEEDS, TEST_SEEDS } from '@debbie/commentary';
+import { corpusCases, runCase, scoreRuns, formatScoreTable, falsePositives, missedFaults, TUNE_SEEDS, TEST_SEEDS } from '@debbie/commentary/eval';
 
 const args = process.argv.slice(2);
 const half = args.includes('--half') ? args[args.indexOf('--half') + 1] : 'test';

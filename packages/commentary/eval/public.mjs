@@ -7,7 +7,9 @@ import { runScenario, SCENARIO_NAMES, VARIANTS, SimClock } from '@debbie/aiwhisp
 import { anyAgentRuns, mastRuns, openHandsRuns, sweAgentRuns } from './publicData.mjs';
 
 const commentary = await import(process.env.DEBBIE_COMMENTARY ?? '@debbie/commentary');
-const { replayInsights, corpusCases, runCase, scoreRuns, TEST_SEEDS } = commentary;
+const evalApi = process.env.DEBBIE_COMMENTARY ? commentary : await import('@debbie/commentary/eval');
+const { replayInsights } = commentary;
+const { corpusCases, runCase, scoreRuns, TEST_SEEDS } = evalApi;
 const verbose = process.argv.includes('--verbose');
 const asJson = process.argv.includes('--json');
 

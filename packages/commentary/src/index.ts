@@ -11,10 +11,6 @@ export type { ContinuationInjectionOptions } from './interventions/ContinuationI
 export type { InterventionStats } from './interventions/InterventionManager.js';
 export { messageTemplate, normalizeArguments } from './templates.js';
 export { formatCommentary, isCommentary } from './formatCommentary.js';
-export { scoreRuns, formatScoreTable, falsePositives, missedFaults } from './eval/score.js';
-export type { ScoredRun, PatternScore, LabelledInterval, ScoreOptions } from './eval/score.js';
-export { corpusCases, runCase, TUNE_SEEDS, TEST_SEEDS, JITTERS } from './eval/corpus.js';
-export type { SimulatorApi, CorpusCase } from './eval/corpus.js';
 export { ReplayClock } from './ReplayClock.js';
 export { InsightFolder } from './analysis/InsightFolder.js';
 export type { FoldedInsight } from './analysis/InsightFolder.js';

@@ -28,8 +28,14 @@ function isWordChar(c: number): boolean {
  * "attempt 3" and "attempt 4" agree), 2-shingles, K minima. Empty text gives null.
  */
 export function minhash(text: string): Uint32Array | null {
+  const sig = new Uint32Array(MINHASH_K);
+  return minhashInto(text, sig, 0) ? sig : null;
+}
+
+/** Writes the signature of `text` into `sig[offset … offset+K)` (no allocation); false when the text has no words. */
+export function minhashInto(text: string, sig: Uint32Array, offset: number): boolean {
   const n = Math.min(text.length, MAX_CHARS);
-  const sig = new Uint32Array(MINHASH_K).fill(0xffffffff);
+  sig.fill(0xffffffff, offset, offset + MINHASH_K);
   let prev = 0;
   let shingles = 0;
   let tokens = 0;
@@ -53,15 +59,22 @@ export function minhash(text: string): Uint32Array | null {
       const s = (Math.imul(prev, 31) ^ h) >>> 0;
       for (let k = 0; k < MINHASH_K; k++) {
         const v = mix(s, SEEDS[k]!);
-        if (v < sig[k]!) sig[k] = v;
+        if (v < sig[offset + k]!) sig[offset + k] = v;
       }
       shingles++;
     }
     prev = h;
   }
-  if (tokens === 0) return null;
-  if (shingles === 0) for (let k = 0; k < MINHASH_K; k++) sig[k] = mix(prev, SEEDS[k]!);
-  return sig;
+  if (tokens === 0) return false;
+  if (shingles === 0) for (let k = 0; k < MINHASH_K; k++) sig[offset + k] = mix(prev, SEEDS[k]!);
+  return true;
+}
+
+/** Estimated Jaccard similarity of the signatures at `a[ao…]` and `b[bo…]`. */
+export function similarityAt(a: Uint32Array, ao: number, b: Uint32Array, bo: number): number {
+  let same = 0;
+  for (let k = 0; k < MINHASH_K; k++) if (a[ao + k] === b[bo + k]) same++;
+  return same / MINHASH_K;
 }
 
 /** Estimated Jaccard similarity of two signatures (0..1); 0 when either is missing. */

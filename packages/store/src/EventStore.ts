@@ -205,7 +205,8 @@ export class EventStore implements Store {
                       epoch_us(min("timestamp")) AS first_us,
                       max(epoch_us("timestamp") + CAST(round(coalesce(duration_ms, 0) * 1000) AS BIGINT)) AS last_us,
                       count(*) AS n,
-                      count(*) FILTER (WHERE level IN ('ERROR', 'CRITICAL')) AS errors,
+                      -- Debbie's own comments and interventions are about the session, never errors of it
+                      count(*) FILTER (WHERE level IN ('ERROR', 'CRITICAL') AND source NOT IN ('debbie', 'debbie_comment')) AS errors,
                       coalesce(list(DISTINCT agent_id) FILTER (WHERE agent_id IS NOT NULL), []) AS agents
                  FROM ${EVENTS_TABLE} WHERE session_id IS NOT NULL GROUP BY session_id, source)
         GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${page}`,

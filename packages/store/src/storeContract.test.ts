@@ -177,6 +177,9 @@ describe.each(backends)('store contract on $name', (backend) => {
       expect((await store!.queryEvents({ sessionId: 'again' })).map((e) => e.event_id)).toEqual([...events.map((e) => e.event_id), 'ingest-new']);
       const [session] = await store!.listSessions();
       expect(session).toMatchObject({ session_id: 'again', event_count: 51, error_count: 5 });
+      // Debbie's own comment at ERROR (an error burst insight) is no error of the session
+      await store!.append([eventAt(100, { event_id: 'comment-1', session_id: 'again', source: 'debbie_comment', level: 'ERROR', component: 'debugging' })]);
+      expect((await store!.listSessions())[0]).toMatchObject({ event_count: 52, error_count: 5 });
     });
   });
 

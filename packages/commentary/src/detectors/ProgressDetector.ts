@@ -2,12 +2,19 @@ import type { Detector, DetectorContext } from '../Detector.js';
 import { Category, Interest, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
-import { minhash, similarity } from '../similarity.js';
+import { MINHASH_K, minhashInto, similarityAt } from '../similarity.js';
 import { stepOf, type StepView } from '../steps.js';
 import { errorCauseOf } from '../errorCause.js';
 
 /** Recent steps compared with each new one (per session): bounded state, O(WINDOW) per step. */
-const WINDOW = 16;
+const WINDOW = 12;
+const K = MINHASH_K;
+/** Flags of a ring slot. */
+const HAS_IN = 1;
+const HAS_OUT = 2;
+const FAILED = 4;
+/** The current step's signatures (input, outcome), computed here before being copied into the ring. */
+const scratch = new Uint32Array(2 * K);
 /** Steps per tool remembered for "failing again and again" (per session, at most MAX_TOOLS tools). */
 const TOOL_RING = 8;
 const MAX_TOOLS = 32;
@@ -15,18 +22,21 @@ const MAX_TOOLS = 32;
 const CLEAR_AFTER = 6;
 const MAX_EVIDENCE = 12;
 
+/** The step being judged (one object reused for every step: no allocation on the hot path). */
 interface Step {
   name: string;
   kind: StepView['kind'];
-  inSig: Uint32Array | null;
-  outSig: Uint32Array | null;
-  errSig: Uint32Array | null;
+  /** HAS_IN | HAS_OUT | FAILED; the signatures are in `scratch` (outcome = the error when failed). */
+  flags: number;
   failed: boolean;
   eventId: string;
   spanId: string | null;
   /** Identity for A-B-A-B: name, input and outcome, coarsely. */
   id: number;
 }
+const scratchEventIds: string[] = [];
+const scratchSpanIds: string[] = [];
+const cur: Step = { name: '', kind: 'tool', flags: 0, failed: false, eventId: '', spanId: null, id: 0 };
 
 interface ToolRing {
   failed: boolean[];
@@ -41,7 +51,14 @@ interface ProgressState {
   actionIds: string[];
   actionSpans: (string | null)[];
   actionNames: string[];
-  ring: Step[];
+  /** The last WINDOW steps as parallel arrays; signatures flat: slot i's input at i*2K, outcome at i*2K+K. */
+  sigs: Uint32Array;
+  flags: Uint8Array;
+  names: string[];
+  kinds: string[];
+  eventIds: string[];
+  spanIds: (string | null)[];
+  size: number;
   next: number;
   /** Steps since the last repeat (for resolving). */
   sinceRepeat: number;
@@ -65,11 +82,11 @@ function snippet(s: string, n = 100): string {
   return one.length > n ? `${one.slice(0, n)}…` : one;
 }
 
-function identity(name: string, a: Uint32Array | null, b: Uint32Array | null, failed: boolean): number {
+function identity(name: string, a: number, b: number, failed: boolean): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  h = Math.imul(h ^ (a ? a[0]! ^ a[1]! : 1), 0x01000193);
-  h = Math.imul(h ^ (b ? b[0]! ^ b[1]! : 2), 0x01000193);
+  h = Math.imul(h ^ a, 0x01000193);
+  h = Math.imul(h ^ b, 0x01000193);
   return (h ^ (failed ? 0x55 : 0)) >>> 0;
 }
 
@@ -103,59 +120,64 @@ export class ProgressDetector implements Detector {
     const view = stepOf(event, obs.category, obs.isError);
     if (view === null) return;
     if (!s) {
-      s = { actions: [], actionIds: [], actionSpans: [], actionNames: [], ring: [], next: 0, sinceRepeat: 0, openRepeats: new Set(), tools: new Map(), openFailing: new Set(), monologue: 0, monologueIds: [], monologueOpen: false, alternationOpen: false };
+      s = { actions: [], actionIds: [], actionSpans: [], actionNames: [], sigs: new Uint32Array(WINDOW * 2 * K), flags: new Uint8Array(WINDOW), names: [], kinds: [], eventIds: [], spanIds: [], size: 0, next: 0, sinceRepeat: 0, openRepeats: new Set(), tools: new Map(), openFailing: new Set(), monologue: 0, monologueIds: [], monologueOpen: false, alternationOpen: false };
       session.slots[this.index] = s;
     }
-    const t = ctx.thresholds;
-    const step: Step = {
-      name: view.name, kind: view.kind,
-      inSig: view.input === '' ? null : minhash(view.input),
-      outSig: view.output === '' ? null : minhash(view.output),
-      errSig: view.failed ? minhash(view.error || view.output) : null,
-      failed: view.failed, eventId: event.event_id, spanId: event.span_id, id: 0,
-    };
-    step.id = identity(view.name, step.inSig, step.failed ? step.errSig : step.outSig, step.failed);
+    const step = cur;
+    step.name = view.name;
+    step.kind = view.kind;
+    step.failed = view.failed;
+    step.eventId = event.event_id;
+    step.spanId = event.span_id;
+    const outcome = view.failed ? view.error || view.output : view.output;
+    step.flags = (view.input !== '' && minhashInto(view.input, scratch, 0) ? HAS_IN : 0)
+      | (outcome !== '' && minhashInto(outcome, scratch, K) ? HAS_OUT : 0) | (view.failed ? FAILED : 0);
+    step.id = identity(view.name, step.flags & HAS_IN ? scratch[0]! ^ scratch[1]! : 1, step.flags & HAS_OUT ? scratch[K]! ^ scratch[K + 1]! : 2, step.failed);
 
     this.repetition(s, step, view, session, ctx, obs);
     if (view.kind !== 'model') this.alternation(s, step, session, ctx, obs);
     if (view.kind === 'tool') this.failingTool(s, step, view, session, ctx, obs);
     this.monologueStep(s, step, view, obs, session, ctx);
 
-    if (s.ring.length < WINDOW) s.ring.push(step);
-    else {
-      s.ring[s.next] = step;
-      s.next = (s.next + 1) % WINDOW;
-    }
-    void t;
+    // into the ring (overwriting the oldest slot)
+    const slot = s.next;
+    s.sigs.set(scratch, slot * 2 * K);
+    s.flags[slot] = step.flags;
+    s.names[slot] = step.name;
+    s.kinds[slot] = step.kind;
+    s.eventIds[slot] = step.eventId;
+    s.spanIds[slot] = step.spanId;
+    s.next = (slot + 1) % WINDOW;
+    if (s.size < WINDOW) s.size += 1;
   }
 
   private repetition(s: ProgressState, step: Step, view: StepView, session: SessionState, ctx: DetectorContext, obs: Observation): void {
     const t = ctx.thresholds;
     // A tool call whose arguments were not recorded is never "the same call".
-    const comparable = view.kind !== 'tool' || step.inSig !== null;
+    const comparable = view.kind !== 'tool' || (step.flags & HAS_IN) !== 0;
     let matches = 0;
     let simSum = 0;
-    const eventIds: string[] = [];
-    const spanIds: string[] = [];
+    // scratch evidence lists (copied when a finding is made): no allocation for the many steps that match nothing
+    const eventIds = scratchEventIds;
+    const spanIds = scratchSpanIds;
+    eventIds.length = 0;
+    spanIds.length = 0;
     if (comparable) {
-      for (const e of s.ring) {
-        if (e.name !== step.name || e.kind !== step.kind) continue;
-        const inSim = step.inSig === null && e.inSig === null ? 1 : similarity(step.inSig, e.inSig);
+      const sigs = s.sigs;
+      for (let i = 0; i < s.size; i++) {
+        if (s.names[i] !== step.name || s.kinds[i] !== step.kind) continue;
+        const f = s.flags[i]!;
+        const inSim = (step.flags & HAS_IN) === 0 && (f & HAS_IN) === 0 ? 1 : (step.flags & f & HAS_IN) === 0 ? 0 : similarityAt(scratch, 0, sigs, i * 2 * K);
         if (inSim < t.repetition_input_similarity) continue;
-        let noNew = false;
-        let outSim = 0;
-        if (step.failed && e.failed) {
-          outSim = similarity(step.errSig, e.errSig);
-          noNew = outSim >= t.repetition_output_similarity;
-        } else if (!step.failed && !e.failed && step.outSig !== null && e.outSig !== null) {
-          outSim = similarity(step.outSig, e.outSig);
-          noNew = outSim >= t.repetition_output_similarity;
-        }
-        if (!noNew) continue;
+        // nothing new: the same error again, or a near-identical result
+        if ((f & FAILED) !== (step.flags & FAILED) || (step.flags & f & HAS_OUT) === 0) continue;
+        const outSim = similarityAt(scratch, K, sigs, i * 2 * K + K);
+        if (outSim < t.repetition_output_similarity) continue;
         matches += 1;
-        simSum += step.inSig === null ? outSim : inSim;
-        if (eventIds.length < MAX_EVIDENCE - 1) eventIds.push(e.eventId);
-        if (e.spanId && spanIds.length < MAX_EVIDENCE - 1) spanIds.push(e.spanId);
+        simSum += (step.flags & HAS_IN) === 0 ? outSim : inSim;
+        if (eventIds.length < MAX_EVIDENCE - 1) eventIds.push(s.eventIds[i]!);
+        const span = s.spanIds[i];
+        if (span && spanIds.length < MAX_EVIDENCE - 1) spanIds.push(span);
       }
     }
     if (matches === 0) {
@@ -195,9 +217,9 @@ export class ProgressDetector implements Detector {
       explanation: `Retried: ${what}. Compared by word-shingle similarity (MinHash), not equality, so rewordings and drifting arguments count; a repeat that returned something new (a new page, a new error) would not count.`,
       recommendations: ['Show the agent its earlier attempts and their results, or change its approach', 'Cap retries of one step and escalate to the user', 'Check whether the tool result reaches the model intact'],
       trigger: refOf(obs.event),
-      evidenceEventIds: eventIds,
-      evidenceSpanIds: spanIds,
-      facts: { session_id: session.id, attempts, similarity: sim, retried: what, step_kind: view.kind, outcome: step.failed ? 'same_error' : 'same_result', repeated_span_ids: spanIds },
+      evidenceEventIds: [...eventIds],
+      evidenceSpanIds: [...spanIds],
+      facts: { session_id: session.id, attempts, similarity: sim, retried: what, step_kind: view.kind, outcome: step.failed ? 'same_error' : 'same_result', repeated_span_ids: [...spanIds] },
     });
   }
 
@@ -246,7 +268,7 @@ export class ProgressDetector implements Detector {
       r = { failed: [], inputs: [], eventIds: [], next: 0 };
       s.tools.set(step.name, r);
     }
-    const input = step.inSig ? step.inSig[0]! : 0;
+    const input = step.flags & HAS_IN ? scratch[0]! : 0;
     if (r.failed.length < TOOL_RING) {
       r.failed.push(step.failed);
       r.inputs.push(input);
@@ -258,14 +280,7 @@ export class ProgressDetector implements Detector {
       r.next = (r.next + 1) % TOOL_RING;
     }
     let failures = 0;
-    const distinct = new Set<number>();
-    const ids: string[] = [];
-    for (let i = 0; i < r.failed.length; i++) {
-      if (!r.failed[i]) continue;
-      failures += 1;
-      distinct.add(r.inputs[i]!);
-      ids.push(r.eventIds[i]!);
-    }
+    for (let i = 0; i < r.failed.length; i++) if (r.failed[i]) failures += 1;
     if (!step.failed) {
       if (s.openFailing.has(step.name) && failures < t.failing_tool_count) {
         s.openFailing.delete(step.name);
@@ -273,7 +288,15 @@ export class ProgressDetector implements Detector {
       }
       return;
     }
-    if (failures < t.failing_tool_count || distinct.size < 2) return;
+    if (failures < t.failing_tool_count) return;
+    const distinct = new Set<number>();
+    const ids: string[] = [];
+    for (let i = 0; i < r.failed.length; i++) {
+      if (!r.failed[i]) continue;
+      distinct.add(r.inputs[i]!);
+      ids.push(r.eventIds[i]!);
+    }
+    if (distinct.size < 2) return;
     if (ctx.isOpen(session, 'repetition', step.name)) return; // one insight per cause: the repetition names it
     if (burstOpen(obs, session, ctx)) return;
     s.openFailing.add(step.name);

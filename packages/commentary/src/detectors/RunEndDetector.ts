@@ -36,7 +36,8 @@ function num(v: unknown): number | undefined {
 export class RunEndDetector implements Detector {
   readonly name = 'run_end';
   readonly patterns = ['step_limit', 'no_final_answer', 'context_growth'] as const;
-  readonly interest = Interest.ALL;
+  // model calls (context growth), errors (limits), and OTHER (run ends: session_end is no activity)
+  readonly interest = Interest.of(Category.MODEL_CALL, Category.OTHER, Category.AGENT_ACTIVITY) | Interest.ERRORS;
 
   constructor(private readonly index: number) {}
 

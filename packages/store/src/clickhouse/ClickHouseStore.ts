@@ -171,7 +171,7 @@ export class ClickHouseStore implements Store {
          FROM (SELECT session_id, source,
                       min(${TIMESTAMP_COLUMN}) AS first,
                       max(${TIMESTAMP_COLUMN} + toInt64(round(ifNull(duration_ms, 0) * 1000))) AS last,
-                      count() AS n, countIf(level IN ('ERROR', 'CRITICAL')) AS errors,
+                      count() AS n, countIf(level IN ('ERROR', 'CRITICAL') AND source NOT IN ('debbie', 'debbie_comment')) AS errors,
                       groupUniqArray(agent_id) AS agents
                  FROM ${this.table} FINAL WHERE session_id IS NOT NULL GROUP BY session_id, source)
         GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${limitClause(options)}`,
