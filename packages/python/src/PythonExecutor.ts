@@ -13,7 +13,7 @@ import {
 import { executionEvent } from './executionEvent.js';
 import { parsePreludeResult } from './readResult.js';
 import { runProcess, type ProcessOutcome } from './runProcess.js';
-import { countTasksOfUid } from './taskCount.js';
+import { countTasksOfUid, reapUid } from './taskCount.js';
 import { buildSandboxCommand, SCRATCH_DIR, SECCOMP_FD, type SandboxLimits } from './sandboxCommand.js';
 import { buildSeccompFilter, seccompSupported } from './seccompFilter.js';
 import { writeLogFile, type LogFileStats, type LogInput } from './writeLogFile.js';
@@ -240,6 +240,9 @@ export class PythonExecutor {
         });
       } finally {
         await seccomp?.close();
+        // Nothing of the run may outlive it: under root the run had a uid of its own, so every
+        // process of that uid is the sandbox's (one may still be dying when the pipes close).
+        if (uid !== undefined) await reapUid(uid);
       }
       if (outcome.spawnError) {
         throw new DebbieError('sandbox_unavailable', `could not start ${cmd.command}: ${outcome.spawnError.message}`, 'PythonExecutor');

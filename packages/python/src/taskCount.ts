@@ -26,3 +26,41 @@ export async function countTasksOfUid(uid: number): Promise<number> {
   }));
   return total;
 }
+
+/** Live (not zombie) processes of a uid, from /proc. */
+export async function processesOfUid(uid: number): Promise<number[]> {
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const uidLine = new RegExp(`^Uid:\\s+${uid}\\s`, 'm');
+  const found: number[] = [];
+  await Promise.all(entries.filter((e) => /^\d+$/.test(e)).map(async (pid) => {
+    try {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      if (uidLine.test(status) && !/^State:\s+Z/m.test(status)) found.push(Number(pid));
+    } catch {
+      // the process ended while we looked
+    }
+  }));
+  return found;
+}
+
+/**
+ * Waits until no process of a run's own uid is left (the sandbox's inner processes die a moment
+ * after its outer bubblewrap, by PR_SET_PDEATHSIG), killing stragglers; bounded by `timeoutMs`.
+ * Only for a uid that belongs to this run alone.
+ */
+export async function reapUid(uid: number, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = await processesOfUid(uid);
+    if (left.length === 0 || Date.now() > deadline) return;
+    for (const pid of left) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone already */ }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
