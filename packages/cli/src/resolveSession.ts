@@ -11,7 +11,9 @@ const MAX_CANDIDATES = 10;
  * several, is an error naming what was typed (and the candidates).
  */
 export async function resolveSession(reader: EventReader, typed: string): Promise<SessionSummary> {
-  const sessions = await reader.listSessions();
+  // Only the sessions starting with what was typed (exact match included): one narrow query, not
+  // the summary of every session.
+  const sessions = await reader.listSessions({ idPrefix: typed });
   const exact = sessions.find((s) => s.session_id === typed);
   if (exact) return exact;
   const matches = typed.length >= MIN_SESSION_PREFIX ? sessions.filter((s) => s.session_id.startsWith(typed)) : [];

@@ -43,6 +43,7 @@ export class QueryClient implements EventReader {
     if (options.limit !== undefined) params.set('limit', String(options.limit));
     if (options.offset !== undefined) params.set('offset', String(options.offset));
     if (options.order !== undefined) params.set('order', options.order);
+    if (options.idPrefix !== undefined) params.set('prefix', options.idPrefix);
     const query = params.toString();
     return this.getJson<SessionSummary[]>(`/api/sessions${query ? `?${query}` : ''}`);
   }

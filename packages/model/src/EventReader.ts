@@ -27,6 +27,8 @@ export interface SessionListOptions {
   limit?: number;
   offset?: number;
   order?: 'asc' | 'desc';
+  /** Only sessions whose id starts with this (resolving a typed prefix costs one narrow query). */
+  idPrefix?: string;
 }
 
 /** One event on a session timeline, in time order. */

@@ -188,6 +188,11 @@ export class EventStore implements Store {
   async listSessions(options: SessionListOptions = {}): Promise<SessionSummary[]> {
     const direction = options.order === 'desc' ? 'DESC' : 'ASC';
     const params: DuckDBValue[] = [];
+    let prefix = '';
+    if (options.idPrefix !== undefined) {
+      params.push(options.idPrefix);
+      prefix = ` AND starts_with(session_id, $${params.length})`;
+    }
     let page = '';
     if (options.limit !== undefined) {
       params.push(nonNegativeInt(options.limit, 'limit'));
@@ -208,7 +213,7 @@ export class EventStore implements Store {
                       -- Debbie's own comments and interventions are about the session, never errors of it
                       count(*) FILTER (WHERE level IN ('ERROR', 'CRITICAL') AND source NOT IN ('debbie', 'debbie_comment')) AS errors,
                       coalesce(list(DISTINCT agent_id) FILTER (WHERE agent_id IS NOT NULL), []) AS agents
-                 FROM ${EVENTS_TABLE} WHERE session_id IS NOT NULL GROUP BY session_id, source)
+                 FROM ${EVENTS_TABLE} WHERE session_id IS NOT NULL${prefix} GROUP BY session_id, source)
         GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${page}`,
       params,
     );

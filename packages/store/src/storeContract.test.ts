@@ -270,6 +270,9 @@ describe.each(backends)('store contract on $name', (backend) => {
       expect(await ids({ limit: 1, offset: 1 })).toEqual(['s2']);
       expect(await ids({ offset: 3 })).toEqual(['s5']);
       expect(await ids({ limit: 0 })).toEqual([]);
+      expect(await ids({ idPrefix: 's' })).toEqual(['s1', 's2', 's4', 's5']);
+      expect(await ids({ idPrefix: 's2' })).toEqual(['s2']);
+      expect(await ids({ idPrefix: "s'" })).toEqual([]);
       await expect(store!.listSessions({ offset: -2 })).rejects.toMatchObject({ code: 'invalid_option' });
     });
 

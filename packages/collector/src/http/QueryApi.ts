@@ -61,7 +61,8 @@ export class QueryApi {
         const order = orderParam(p);
         const limit = intParam(p, 'limit', 0);
         const offset = intParam(p, 'offset', 0);
-        return json(res, 200, await this.reader.listSessions({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}), ...(order ? { order } : {}) }));
+        const prefix = p.get('prefix');
+        return json(res, 200, await this.reader.listSessions({ ...(prefix !== null ? { idPrefix: prefix } : {}), ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}), ...(order ? { order } : {}) }));
       }
       if (a === 'sessions' && b !== undefined && c === 'timeline' && parts.length === 4) {
         const gap = intParam(p, 'gapThresholdMs', 0);

@@ -163,6 +163,9 @@ export class ClickHouseStore implements Store {
   /** One summary per session, in order of first activity (or newest first with order 'desc'). */
   async listSessions(options: SessionListOptions = {}): Promise<SessionSummary[]> {
     const direction = options.order === 'desc' ? 'DESC' : 'ASC';
+    // substring() rather than startsWith(), which 18.16 lacks.
+    const prefix = options.idPrefix === undefined ? ''
+      : ` AND substring(session_id, 1, ${Buffer.byteLength(options.idPrefix)}) = ${quote(options.idPrefix)}`;
     // Aggregated per (session, source) first, so the per-source counts come in the same query.
     const summaries = await this.rows(
       `SELECT session_id,
@@ -173,7 +176,7 @@ export class ClickHouseStore implements Store {
                       max(${TIMESTAMP_COLUMN} + toInt64(round(ifNull(duration_ms, 0) * 1000))) AS last,
                       count() AS n, countIf(level IN ('ERROR', 'CRITICAL') AND source NOT IN ('debbie', 'debbie_comment')) AS errors,
                       groupUniqArray(agent_id) AS agents
-                 FROM ${this.table} FINAL WHERE session_id IS NOT NULL GROUP BY session_id, source)
+                 FROM ${this.table} FINAL WHERE session_id IS NOT NULL${prefix} GROUP BY session_id, source)
         GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${limitClause(options)}`,
     );
     return summaries.map((r) => {
