@@ -206,6 +206,8 @@ export class ProgressDetector implements Detector {
     s.openRepeats.add(step.name);
     const summary = `${attempts} near-identical ${noun} of ${step.name} (similarity ${sim}) with ${outcome}`;
     session.progressNote = { summary, eventIds: [...eventIds], spanIds: [...spanIds] };
+    // one insight per cause: a tool already told as failing again and again is not told twice
+    if (ctx.isOpen(session, 'failing_tool', step.name)) return;
     ctx.raise(session, {
       pattern: 'repetition',
       key: step.name,
