@@ -19,7 +19,7 @@ export type FaultPattern =
   | 'ignored_request';
 
 /** Look-alikes that are NOT faults: a detector that fires on them is a false positive. */
-export type DecoyPattern = 'idle_user' | 'long_chain' | 'noisy_error';
+export type DecoyPattern = 'idle_user' | 'long_chain' | 'noisy_error' | 'long_paging';
 
 export interface ScriptedToolCall {
   name: string;

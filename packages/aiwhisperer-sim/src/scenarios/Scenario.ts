@@ -2,7 +2,7 @@ import type { ModelStep, SessionPlan, SlowMethod, UserAction } from '../script.j
 import type { Random } from '../util/Random.js';
 
 /** Corpus variants: each adds a look-alike (or more sessions) to any scenario. */
-export const VARIANTS = ['default', 'concurrent', 'long-chain', 'idle-user', 'noisy-errors'] as const;
+export const VARIANTS = ['default', 'concurrent', 'long-chain', 'idle-user', 'noisy-errors', 'paging'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export interface ScenarioParams {

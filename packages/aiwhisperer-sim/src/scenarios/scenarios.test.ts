@@ -236,6 +236,14 @@ describe('variants', () => {
     for (let i = 1; i < noisy.length; i++) expect(noisy[i]!.start_us - noisy[i - 1]!.start_us).toBeGreaterThan(50_000_000);
   });
 
+  it('paging: ten reads of one file at moving offsets, labelled as a decoy', async () => {
+    const run = await runScenario('healthy', { seed: 3, variant: 'paging' });
+    expect(run.truth.decoys.find((d) => d.pattern === 'long_paging')?.count).toBe(10);
+    const reads = run.events.filter((e) => e.kind === 'span' && String(e.details.tool_arguments).includes('logs/session.log'));
+    expect(new Set(reads.map((e) => e.details.tool_arguments)).size).toBe(10);
+    expect(run.truth.faults).toEqual([]);
+  });
+
   it('long-chain: eight tools chained by True decisions, labelled as a decoy', async () => {
     const run = await runScenario('healthy', { seed: 3, variant: 'long-chain' });
     expect(run.truth.decoys.find((d) => d.pattern === 'long_chain')?.count).toBe(8);
@@ -255,7 +263,7 @@ describe('labelled corpus', () => {
     'empty-reply': ['empty_reply'],
     'slow-model': ['slow_model'],
   };
-  const decoys: Record<string, string[]> = { default: [], concurrent: [], 'long-chain': ['long_chain'], 'idle-user': ['idle_user'], 'noisy-errors': ['noisy_error'] };
+  const decoys: Record<string, string[]> = { default: [], concurrent: [], 'long-chain': ['long_chain'], 'idle-user': ['idle_user'], 'noisy-errors': ['noisy_error'], paging: ['long_paging'] };
 
   it('labels every session of every scenario × variant with exactly its faults and decoys', async () => {
     expect(Object.keys(expected).sort()).toEqual([...SCENARIO_NAMES].sort());

@@ -41,6 +41,22 @@ function noisyErrors(p: ScenarioParams): ScenarioScript {
   return { steps, actions };
 }
 
+/**
+ * A long healthy session that legitimately repeats one tool: paging through a long file, the same
+ * path with a moving offset, each page new. Repetition detectors must see progress, not a loop.
+ */
+function paging(p: ScenarioParams): ScenarioScript {
+  // within the agent's iteration budget (the simulated server stops a turn after ~12 tool rounds)
+  const pages = 10;
+  const steps: ModelStep[] = [];
+  for (let i = 0; i < pages; i++) {
+    const offset = i * 200;
+    steps.push({ text: `Reading lines ${offset + 1}-${offset + 200} of the session log.`, toolCalls: [{ name: 'read_file', args: { path: 'logs/session.log', offset, limit: 200 }, decoy: 'long_paging' }] });
+  }
+  steps.push({ text: `Read all ${pages * 200} lines: the session log shows no errors after the restart.` });
+  return { steps, actions: [{ kind: 'say', text: 'Read the whole session log and tell me if anything went wrong', afterSilenceMs: 20_000 + p.rng.int(0, 5_000) }] };
+}
+
 /** Adds a variant's look-alike to a scenario's script (prepended or appended). */
 export function applyVariant(variant: Variant, base: ScenarioScript, p: ScenarioParams): ScenarioScript {
   switch (variant) {
@@ -49,8 +65,9 @@ export function applyVariant(variant: Variant, base: ScenarioScript, p: Scenario
       return { steps: [...pre.steps, ...base.steps], actions: [...pre.actions, ...base.actions] };
     }
     case 'idle-user':
-    case 'noisy-errors': {
-      const post = variant === 'idle-user' ? idleUser(p) : noisyErrors(p);
+    case 'noisy-errors':
+    case 'paging': {
+      const post = variant === 'idle-user' ? idleUser(p) : variant === 'paging' ? paging(p) : noisyErrors(p);
       return { steps: [...base.steps, ...post.steps], actions: [...base.actions, ...post.actions] };
     }
     case 'default':
