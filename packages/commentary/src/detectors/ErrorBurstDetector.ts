@@ -40,9 +40,9 @@ interface BurstState {
 /**
  * Errors by cause (HTTP status, error type, normalised message; the message template when no
  * cause is known):
- * - `call_error`: a failing model or tool call, once per cause per session, with advice for the
- *   cause (429 → rate limit, 401/403 → credentials, timeout, 5xx → the provider). A tool error an
- *   agent simply recovers from (cause unknown) is an INFO note.
+ * - `call_error`: a failing model call (or a tool's failed HTTP call), once per cause per session,
+ *   with advice for the cause (429 → rate limit, 401/403 → credentials, timeout, 5xx → the provider).
+ *   Other tool errors are left to the burst and repetition detectors (agents recover from most).
  * - `error_burst`: `error_burst_count` errors of one cause within `error_burst_window_seconds`.
  * - `misused_level`: a log line at ERROR/CRITICAL that recurs while the session keeps working
  *   (successful calls between every occurrence) is one INFO note that the level looks misused
@@ -78,7 +78,9 @@ export class ErrorBurstDetector implements Detector {
     }
     const cause = errorCauseOf(event);
     const isCall = cat === Category.TOOL_CALL || cat === Category.MODEL_CALL;
-    if (isCall) this.callError(obs, session, ctx, cause);
+    // A failed model request (429, 401, 5xx…), or a tool's failed HTTP call, is said once per cause;
+    // a tool error an agent recovers from is not worth a comment of its own (a burst or a repetition is).
+    if (cat === Category.MODEL_CALL || (cat === Category.TOOL_CALL && typeof event.details.http_status === 'number')) this.callError(obs, session, ctx, cause);
     const t = ctx.thresholds;
     // A tool's errors make a burst only when the tool failed more than error_burst_count times in a
     // row: an agent that gets the tool working again in between is retrying (the progress detector's
@@ -169,8 +171,7 @@ export class ErrorBurstDetector implements Detector {
     const name = model ? modelOf(event) : toolNameOf(event);
     const key = cause.cause === 'other' ? `other|${name}` : cause.key;
     if (ctx.isOpen(session, 'call_error', key)) return;
-    // A failed model request (429, 401, 5xx…) is worth a warning; a failed tool call is what agents
-    // recover from every day: a note (a burst or a repetition is what makes it a warning).
+    // a failed model request is worth a warning; a tool's failed HTTP call a note
     const level = model ? 'WARNING' : 'INFO';
     ctx.raise(session, {
       pattern: 'call_error', key, severity: 1, level, confidence: BASE_CONFIDENCE.call_error,
