@@ -4,7 +4,7 @@ import {
   type DuckDBAppender, type DuckDBConnection, type DuckDBValue,
 } from '@duckdb/node-api';
 import {
-  DebbieError, isoFromEpochMicros, LOG_SOURCES,
+  DebbieError, epochMicros, isoFromEpochMicros, LOG_SOURCES,
   type DebbieEvent, type EventFilter, type LogSource, type QueryOptions,
   type SessionSummary, type SessionTimeline, type SpanNode,
 } from '@debbie/model';
@@ -259,16 +259,25 @@ export class EventStore implements Store {
    * The first `perSession` events (time order) of each of the sessions, in one query rather than
    * one per session: what a listing needs to label a page of sessions.
    */
-  async firstEvents(sessionIds: readonly string[], perSession: number): Promise<Map<string, DebbieEvent[]>> {
+  async firstEvents(sessionIds: readonly string[], perSession: number, options: { since?: string } = {}): Promise<Map<string, DebbieEvent[]>> {
     const out = new Map<string, DebbieEvent[]>(sessionIds.map((id) => [id, []]));
     if (sessionIds.length === 0) return out;
     const n = nonNegativeInt(perSession, 'perSession');
+    const params: DuckDBValue[] = [...sessionIds];
     const placeholders = sessionIds.map((_, i) => `$${i + 1}`).join(', ');
+    // `since` (the earliest start among the sessions) lets DuckDB's zone maps skip older blocks.
+    let since = '';
+    if (options.since !== undefined) {
+      const micros = epochMicros(options.since);
+      if (!Number.isFinite(micros)) throw new DebbieError('invalid_filter', `"${options.since}" is not an ISO-8601 timestamp`, 'since');
+      params.push(new DuckDBTimestampValue(BigInt(micros)));
+      since = ` AND "timestamp" >= $${params.length}`;
+    }
     const rows = await this.rows(
-      `SELECT ${SELECT_EVENT_COLUMNS} FROM ${EVENTS_TABLE} WHERE session_id IN (${placeholders})
+      `SELECT ${SELECT_EVENT_COLUMNS} FROM ${EVENTS_TABLE} WHERE session_id IN (${placeholders})${since}
         QUALIFY row_number() OVER (PARTITION BY session_id ORDER BY ${ORDER_ASC}) <= ${n}
         ORDER BY session_id, ${ORDER_ASC}`,
-      [...sessionIds],
+      params,
     );
     for (const row of rows) out.get(row.session_id as string)?.push(eventFromRow(row));
     return out;

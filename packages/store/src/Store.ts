@@ -56,7 +56,7 @@ export interface Store extends EventReader, EventSink {
   commit(): Promise<void>;
   deleteSessions(sessionIds: readonly string[]): Promise<number>;
   /** The first `perSession` events (time order) of each session, in one query (labels of a page of sessions). */
-  firstEvents(sessionIds: readonly string[], perSession: number): Promise<Map<string, DebbieEvent[]>>;
+  firstEvents(sessionIds: readonly string[], perSession: number, options?: { since?: string }): Promise<Map<string, DebbieEvent[]>>;
   /** Moves a trace's events from its inferred session to the one a later span named; returns how many moved. */
   relabelSession(traceId: string, from: string, to: string): Promise<number>;
   stats(): StoreStats;

@@ -281,6 +281,8 @@ describe.each(backends)('store contract on $name', (backend) => {
       expect([...heads.entries()].map(([id, evs]) => [id, evs.map((e) => e.event_id)])).toEqual([['s1', ['e1', 'e2']], ['s2', ['e5', 'e6']], ['nope', []]]);
       expect(heads.get('s1')![0]).toEqual(events[0]);
       expect((await store!.firstEvents([], 3)).size).toBe(0);
+      const bounded = await store!.firstEvents(['s1', 's2'], 5, { since: events[4]!.timestamp });
+      expect([...bounded.values()].map((evs) => evs.map((e) => e.event_id))).toEqual([[], ['e5', 'e6']]);
     });
 
     it('returns a correlation group in time order', async () => {

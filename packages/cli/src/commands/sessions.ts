@@ -41,14 +41,15 @@ type LabelledSession = SessionSummary & { label: string; inferred?: true };
 
 /** A reader that fetches the first events of many sessions in one query (the stores). */
 interface FirstEvents {
-  firstEvents(sessionIds: readonly string[], perSession: number): Promise<Map<string, DebbieEvent[]>>;
+  firstEvents(sessionIds: readonly string[], perSession: number, options?: { since?: string }): Promise<Map<string, DebbieEvent[]>>;
 }
 const hasFirstEvents = (reader: object): reader is FirstEvents => typeof (reader as Partial<FirstEvents>).firstEvents === 'function';
 
 /** The label of each listed session: one query for the page from a store, else one small query per session. */
 async function withLabels(reader: EventReader, sessions: SessionSummary[]): Promise<LabelledSession[]> {
   if (hasFirstEvents(reader)) {
-    const heads = await reader.firstEvents(sessions.map((s) => s.session_id), LABEL_LOOKAHEAD);
+    const since = sessions.reduce((min, s) => (s.first_timestamp < min ? s.first_timestamp : min), sessions[0]?.first_timestamp ?? '');
+    const heads = await reader.firstEvents(sessions.map((s) => s.session_id), LABEL_LOOKAHEAD, since ? { since } : {});
     return sessions.map((s) => ({ ...s, label: sessionLabel(heads.get(s.session_id) ?? []) }));
   }
   const out: LabelledSession[] = [];

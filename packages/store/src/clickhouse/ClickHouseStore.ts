@@ -207,12 +207,12 @@ export class ClickHouseStore implements Store {
   }
 
   /** The first `perSession` events (time order) of each of the sessions, in one query. */
-  async firstEvents(sessionIds: readonly string[], perSession: number): Promise<Map<string, DebbieEvent[]>> {
+  async firstEvents(sessionIds: readonly string[], perSession: number, options: { since?: string } = {}): Promise<Map<string, DebbieEvent[]>> {
     const out = new Map<string, DebbieEvent[]>(sessionIds.map((id) => [id, []]));
     if (sessionIds.length === 0) return out;
     const n = nonNegativeInt(perSession, 'perSession');
     const rows = await this.rows(`SELECT ${SELECT_CLICKHOUSE_COLUMNS} FROM ${this.table} FINAL
-      WHERE ${SESSION_KEY} IN (${sessionIds.map(quote).join(', ')}) AND session_id IS NOT NULL
+      WHERE ${SESSION_KEY} IN (${sessionIds.map(quote).join(', ')}) AND session_id IS NOT NULL${options.since === undefined ? '' : ` AND ${clickHouseWhere({ since: options.since })}`}
       ORDER BY session_id, ${ORDER_ASC} LIMIT ${n} BY session_id`);
     for (const row of rows) out.get(row.session_id as string)?.push(eventFromClickHouseRow(row));
     return out;
