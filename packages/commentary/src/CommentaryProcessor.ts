@@ -178,7 +178,16 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     this.counters.events += 1;
     const start = eventMicros(event.timestamp);
     // Event time: the event's own timestamp moves the clock (stall deadlines it passes fire first).
-    if (this.replay !== null && !Number.isNaN(start)) this.replay.advanceTo(start);
+    if (this.replay !== null && !Number.isNaN(start)) {
+      // A session whose first event is older than the clock is another recording (a second file,
+      // an older run): judge and stamp it in its own time. Within a known session the clock never
+      // goes back (a parent span written after its children must not re-arm an earlier deadline).
+      if (start < this.replay.now() - this.maxLagUs && !this.sessions.has(event.session_id ?? '')) {
+        this.replay.rewindTo(start);
+        this.lastSweepUs = start;
+      }
+      this.replay.advanceTo(start);
+    }
     const now = this.clock.now();
     if (now - this.lastSweepUs >= this.sweepEveryUs) this.sweep(now);
     const key = event.session_id ?? '';

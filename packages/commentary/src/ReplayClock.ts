@@ -50,6 +50,14 @@ export class ReplayClock implements Clock {
     this.nowUs = Math.max(this.nowUs, us);
   }
 
+  /**
+   * Moves time back to `us` without firing anything: for a recording that begins before the
+   * clock (a second file, an older run). Pending timers keep their due times, all later than `us`.
+   */
+  rewindTo(us: number): void {
+    if (us < this.nowUs) this.nowUs = us;
+  }
+
   advanceBy(ms: number): void {
     this.advanceTo(this.nowUs + ms * 1000);
   }

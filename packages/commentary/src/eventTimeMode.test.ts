@@ -53,6 +53,21 @@ describe("time: 'event'", () => {
     expect(replayInsights(events).map((i) => i.insight_id)).toEqual(insights.map((i) => i.insight_id));
   });
 
+  it('a second recording older than the first (files ingested in any order) is stamped in its own time', () => {
+    const comments: DebbieEvent[] = [];
+    const p = new CommentaryProcessor({ time: 'event', onComment: (c) => comments.push(c) });
+    const later = log2025().map((e) => ({ ...e, session_id: 's-later', timestamp: isoFromEpochMicros(epochMicros(e.timestamp) + 90 * 86_400_000_000) }));
+    const earlier = log2025();
+    for (const e of later) p.write(e);
+    for (const e of earlier) p.write(e);
+    const ofEarlier = comments.filter((c) => c.session_id === 's-2025');
+    expect(ofEarlier.map((c) => c.details.pattern)).toEqual(expect.arrayContaining(['tool_loop', 'continuation_stall']));
+    for (const c of ofEarlier) expect(c.timestamp.startsWith('2025-06-10'), c.event_summary).toBe(true);
+    const stall = ofEarlier.find((c) => c.details.pattern === 'continuation_stall' && c.action === 'insight')!;
+    expect(epochMicros(stall.timestamp)).toBe(T0 + (4_000 + 200 + 30_000) * 1000);
+    for (const c of comments.filter((c) => c.session_id === 's-later')) expect(c.timestamp.startsWith('2025-09-08'), c.event_summary).toBe(true);
+  });
+
   it("'wall' time (live) keeps the clock it is given", () => {
     const comments: DebbieEvent[] = [];
     const now = Date.UTC(2026, 0, 1) * 1000;
