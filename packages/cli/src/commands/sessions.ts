@@ -45,19 +45,26 @@ interface FirstEvents {
 }
 const hasFirstEvents = (reader: object): reader is FirstEvents => typeof (reader as Partial<FirstEvents>).firstEvents === 'function';
 
+/** A session with its label, marked `(inferred)` when none of its first events named it. */
+function labelled(s: SessionSummary, first: readonly DebbieEvent[]): LabelledSession {
+  const label = sessionLabel(first);
+  const inferred = first.length > 0 && first.every((e) => e.details?.session_inferred === true);
+  return inferred ? { ...s, label: `(inferred) ${label}`.trim(), inferred: true } : { ...s, label };
+}
+
 /** The label of each listed session: one query for the page from a store, else one small query per session. */
 async function withLabels(reader: EventReader, sessions: SessionSummary[]): Promise<LabelledSession[]> {
   if (hasFirstEvents(reader)) {
     const since = sessions.reduce((min, s) => (s.first_timestamp < min ? s.first_timestamp : min), sessions[0]?.first_timestamp ?? '');
     const heads = await reader.firstEvents(sessions.map((s) => s.session_id), LABEL_LOOKAHEAD, since ? { since } : {});
-    return sessions.map((s) => ({ ...s, label: sessionLabel(heads.get(s.session_id) ?? []) }));
+    return sessions.map((s) => labelled(s, heads.get(s.session_id) ?? []));
   }
   const out: LabelledSession[] = [];
   for (const s of sessions) {
     // Bounded to the session's own time range: a store reads only the blocks of that range.
     const until = isoFromEpochMicros(epochMicros(s.last_timestamp) + 1);
     const first = await reader.queryEvents({ sessionId: s.session_id, since: s.first_timestamp, until }, { limit: LABEL_LOOKAHEAD });
-    out.push({ ...s, label: sessionLabel(first) });
+    out.push(labelled(s, first));
   }
   return out;
 }
