@@ -87,6 +87,23 @@ describe('debbie tail (built CLI)', () => {
     expect(lines.map((l) => l.replace(/\x1b\[[\d;]*m/g, ''))).toEqual([formatDebbieLine(a), formatDebbieLine(b)]);
   });
 
+  it('--session takes a prefix of the id (a live session is stored nowhere yet) and says when it fits several', async () => {
+    const { streamer, server } = await serve();
+    const run = tail(['--url', server.url, '--no-replay', '--session', '94988082', '--count', '3']);
+    await connected(server);
+    const a = ev({ source: 'tool', session_id: '94988082-aaaa', event_summary: 'first session' });
+    const other = ev({ source: 'tool', session_id: '11112222-bbbb', event_summary: 'not this one' });
+    const b = ev({ source: 'tool', session_id: '94988082-aaaa', event_summary: 'first session again' });
+    const c = ev({ source: 'tool', session_id: '94988082-cccc', event_summary: 'a second session with the same start' });
+    for (const e of [a, other, b, c]) streamer.write(e);
+    expect(await run.code).toBe(0);
+    expect(run.stdout().trimEnd().split('\n')).toEqual([a, b, c].map(formatDebbieLine));
+    expect(run.stderr()).toContain('"94988082" is the start of several sessions (94988082-aaaa, 94988082-cccc)');
+    const short = tail(['--url', server.url, '--session', '9498']);
+    expect(await short.code).toBe(2);
+    expect(short.stderr()).toContain('at least 6 characters');
+  });
+
   it('NO_COLOR wins over FORCE_COLOR; --format jsonl prints JSON lines until SIGINT', async () => {
     const { streamer, server } = await serve();
     const e = ev({ source: 'tool', level: 'ERROR' });

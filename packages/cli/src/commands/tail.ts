@@ -1,6 +1,7 @@
 import { DebbieError, formatDebbieLine, parseFilter, type DebbieEvent } from '@debbie/model';
 import { StreamClient, formatColoredLine, shouldUseColor } from '@debbie/stream';
 import type { Command } from '../Command.js';
+import { MIN_SESSION_PREFIX } from '../resolveSession.js';
 import { collectorToken, FILTER_FLAGS, formatFlag, outputFormat, SESSION_FLAG, str, strs, TOKEN_FLAG } from '../flags.js';
 
 const DEFAULT_URL = 'ws://127.0.0.1:9999';
@@ -36,7 +37,7 @@ export const tailCommand: Command = {
   ].join('\n'),
   options: {
     source: FILTER_FLAGS.source!,
-    session: { ...SESSION_FLAG, description: 'only events of this session (the full id)' },
+    session: { ...SESSION_FLAG, description: `only events of this session: its id or a unique prefix of it (at least ${MIN_SESSION_PREFIX} characters)` },
     level: FILTER_FLAGS.level!,
     'min-level': FILTER_FLAGS['min-level']!,
     agent: FILTER_FLAGS.agent!,
@@ -48,9 +49,11 @@ export const tailCommand: Command = {
     count: { type: 'string', value: 'N', description: 'exit after N events have been printed' },
   },
   async run(values, _positionals, io) {
+    // The session is matched here, by prefix: a live session may not be stored anywhere yet, so
+    // there is nothing to resolve a prefix against before its events arrive.
+    const session = sessionPrefix(str(values.session));
     const filter = parseFilter({
-      source: strs(values.source), level: strs(values.level), minLevel: str(values['min-level']),
-      session: str(values.session), agent: str(values.agent),
+      source: strs(values.source), level: strs(values.level), minLevel: str(values['min-level']), agent: str(values.agent),
     });
     const grep = grepPattern(str(values.grep));
     const format = outputFormat(values, FORMATS, 'text');
@@ -77,6 +80,7 @@ export const tailCommand: Command = {
     let printed = 0;
     try {
       for await (const event of client) {
+        if (session && !session.matches(event, io.stderr)) continue;
         const plain = formatDebbieLine(event);
         if (grep && !grep.test(plain)) continue;
         io.stdout.write(`${render(event, format, color, plain)}\n`);
@@ -93,6 +97,26 @@ export const tailCommand: Command = {
     return 0;
   },
 };
+
+/** Matches events whose session starts with what was typed; says once when a second session matches too. */
+function sessionPrefix(typed: string | undefined): { matches: (event: DebbieEvent, stderr: NodeJS.WritableStream) => boolean } | undefined {
+  if (typed === undefined) return undefined;
+  if (typed.length < MIN_SESSION_PREFIX) {
+    throw new DebbieError('invalid_option', `"${typed}" is too short to name a session: give its id or at least ${MIN_SESSION_PREFIX} characters of it`, '--session');
+  }
+  const seen = new Set<string>();
+  return {
+    matches(event, stderr) {
+      const id = event.session_id;
+      if (id === null || !id.startsWith(typed)) return false;
+      if (!seen.has(id) && seen.size < 100) {
+        seen.add(id);
+        if (seen.size > 1) stderr.write(`debbie tail: "${typed}" is the start of several sessions (${[...seen].join(', ')}); type more of the id to follow one\n`);
+      }
+      return true;
+    },
+  };
+}
 
 function render(event: DebbieEvent, format: string, color: boolean, plain: string): string {
   if (format === 'jsonl') return JSON.stringify(event);
