@@ -102,7 +102,7 @@ describe('debbie export', () => {
       expect(hec.events).toHaveLength(session.length);
       const bad = await debbie(['--session', SESSION, '--format', 'splunk', '--url', hec.url, '--token', 'nope']);
       expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/"Invalid token" \(code 4\) — the HEC token is not valid: check --token/);
+      expect(bad.stderr).toMatch(/"Invalid token" \(code 4\) — the HEC token is not valid: check --to-token/);
     } finally {
       await hec.stop();
     }

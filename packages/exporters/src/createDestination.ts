@@ -66,7 +66,7 @@ export function createDestination(spec: DestinationSpec): EventDestination {
       });
     }
     case 'splunk':
-      if (!spec.token) throw new DebbieError('invalid_option', '--format splunk needs --token (a HEC token)', '--token');
+      if (!spec.token) throw new DebbieError('invalid_option', '--format splunk needs --to-token (a HEC token)', '--to-token');
       return new SplunkHecDestination({
         url: needUrl(),
         token: spec.token,

@@ -115,7 +115,7 @@ export class ElasticsearchBulkClient {
       if (response.status !== 200) {
         const reason = requestErrorReason(response.text);
         if (response.status === 401 || response.status === 403) {
-          throw new DebbieError('export_auth_failed', `Elasticsearch refused the credentials (${response.status}): ${reason}. Check --token (an API key, base64 "id:key") or user:password.`, this.endpoint);
+          throw new DebbieError('export_auth_failed', `Elasticsearch refused the credentials (${response.status}): ${reason}. Check --to-token (an API key, base64 "id:key") or user:password.`, this.endpoint);
         }
         if (response.status === 413 && pending.length > 1) {
           // Over http.max_content_length: halve and send each half on its own.

@@ -63,7 +63,7 @@ export class SplunkHecClient {
     try { base = new URL(options.url); } catch {
       throw new DebbieError('invalid_option', `"${options.url}" is not a URL (e.g. https://splunk.example.com:8088)`, '--url');
     }
-    if (!options.token) throw new DebbieError('invalid_option', 'a HEC token is required (Settings > Data inputs > HTTP Event Collector)', '--token');
+    if (!options.token) throw new DebbieError('invalid_option', 'a HEC token is required (Settings > Data inputs > HTTP Event Collector)', '--to-token');
     const root = base.pathname.replace(/\/(services\/collector(\/event)?)?\/?$/, '');
     this.eventUrl = new URL(`${root}/services/collector/event`, base).toString();
     this.ackUrl = new URL(`${root}/services/collector/ack`, base).toString();

@@ -53,7 +53,7 @@ describe('SplunkHecDestination', () => {
 
     const wrong = destination({ token: 'not-a-token' });
     await wrong.write(one());
-    await expect(wrong.close()).rejects.toThrow('Splunk HEC answered 403: "Invalid token" (code 4) — the HEC token is not valid: check --token');
+    await expect(wrong.close()).rejects.toThrow('Splunk HEC answered 403: "Invalid token" (code 4) — the HEC token is not valid: check --to-token');
     const disabled = destination({ token: 'off' });
     await disabled.write(one());
     await expect(disabled.close()).rejects.toThrow(/"Token disabled" \(code 1\) — the HEC token is disabled/);

@@ -2,9 +2,9 @@
 const HEC_CODES: Record<number, string> = {
   0: 'Success',
   1: 'the HEC token is disabled: enable it in Settings > Data inputs > HTTP Event Collector',
-  2: 'no token was sent: pass --token (a HEC token)',
+  2: 'no token was sent: pass --to-token (a HEC token)',
   3: 'the Authorization header is malformed: it must be "Splunk <token>"',
-  4: 'the HEC token is not valid: check --token (Settings > Data inputs > HTTP Event Collector)',
+  4: 'the HEC token is not valid: check --to-token (Settings > Data inputs > HTTP Event Collector)',
   5: 'the request had no data',
   6: 'the data is not in a format HEC accepts',
   7: 'the index is not allowed for this token or does not exist: check --index and the token\'s allowed indexes',

@@ -28,7 +28,7 @@ describe('eventToHec', () => {
 
 describe('describeHecError', () => {
   it('quotes Splunk, names the code and says what to do', () => {
-    expect(describeHecError(403, { text: 'Invalid token', code: 4 })).toBe('Splunk HEC answered 403: "Invalid token" (code 4) — the HEC token is not valid: check --token (Settings > Data inputs > HTTP Event Collector)');
+    expect(describeHecError(403, { text: 'Invalid token', code: 4 })).toBe('Splunk HEC answered 403: "Invalid token" (code 4) — the HEC token is not valid: check --to-token (Settings > Data inputs > HTTP Event Collector)');
     expect(describeHecError(400, { text: 'Invalid data format', code: 6, 'invalid-event-number': 3 })).toMatch(/\(event #3 of the batch\)$/);
     expect(describeHecError(502, undefined)).toBe('Splunk HEC answered 502');
   });
