@@ -45,23 +45,29 @@ export async function getText(path: string, signal?: AbortSignal): Promise<strin
   return (await get(path, signal)).text();
 }
 
-/** Reads an NDJSON answer line by line as it arrives. */
-export async function getLines(path: string, onLine: (value: unknown) => void, signal?: AbortSignal): Promise<void> {
-  const res = await get(path, signal);
+/** Hands each `separator`-terminated piece of a streamed answer to `onPiece` as it arrives; returns what is left after the last one. */
+async function forEachPiece(res: Response, separator: string, onPiece: (piece: string) => void): Promise<string> {
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buf = '';
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) break;
+    if (done) return buf;
     buf += value;
     let cut: number;
-    while ((cut = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, cut);
-      buf = buf.slice(cut + 1);
-      if (line) onLine(JSON.parse(line));
+    while ((cut = buf.indexOf(separator)) >= 0) {
+      const piece = buf.slice(0, cut);
+      buf = buf.slice(cut + separator.length);
+      onPiece(piece);
     }
   }
-  if (buf.trim()) onLine(JSON.parse(buf));
+}
+
+/** Reads an NDJSON answer line by line as it arrives. */
+export async function getLines(path: string, onLine: (value: unknown) => void, signal?: AbortSignal): Promise<void> {
+  const rest = await forEachPiece(await get(path, signal), '\n', (line) => {
+    if (line) onLine(JSON.parse(line));
+  });
+  if (rest.trim()) onLine(JSON.parse(rest));
 }
 
 export interface LiveHandlers {
@@ -81,25 +87,15 @@ export function openLive(path: string, handlers: LiveHandlers): () => void {
       try {
         const res = await get(path, abort.signal);
         handlers.onState(true);
-        const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-        let buf = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buf += value;
-          let cut: number;
-          while ((cut = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, cut);
-            buf = buf.slice(cut + 2);
-            let event = 'message';
-            const data: string[] = [];
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event: ')) event = line.slice(7);
-              else if (line.startsWith('data: ')) data.push(line.slice(6));
-            }
-            if (data.length) handlers.onMessage(event, data.join('\n'));
+        await forEachPiece(res, '\n\n', (block) => {
+          let event = 'message';
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event: ')) event = line.slice(7);
+            else if (line.startsWith('data: ')) data.push(line.slice(6));
           }
-        }
+          if (data.length) handlers.onMessage(event, data.join('\n'));
+        });
       } catch (error) {
         if (closed) return;
         if (error instanceof Unauthorized) { handlers.onState(false); return; }

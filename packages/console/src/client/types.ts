@@ -1,7 +1,19 @@
-// The shapes the console's API answers with (see packages/console/src/server).
+// The shapes the console's API answers with: the one definition, used by the browser code here and
+// by the server (packages/console/src/server imports these types through the project reference).
 
+/** What the console says a session is doing. */
 export type SessionStatus = 'running' | 'stalled' | 'looping' | 'erroring' | 'finished';
 
+/** Debbie's latest comment on a session. */
+export interface LatestComment {
+  timestamp: string;
+  summary: string;
+  pattern: string | null;
+  /** open, resolved … (the comment's details.status). */
+  status: string | null;
+}
+
+/** The console's row for a session: the store's summary and what the board adds. */
 export interface SessionRow {
   session_id: string;
   status: SessionStatus;
@@ -15,17 +27,24 @@ export interface SessionRow {
   models: string[];
   input_tokens: number;
   output_tokens: number;
-  latest_comment: { timestamp: string; summary: string; pattern: string | null; status: string | null } | null;
+  latest_comment: LatestComment | null;
+  /** Spans in progress (live sessions only). */
   pending: number;
+  /** Wall-clock ms since the last event arrived (live sessions only), else null. */
   silent_ms: number | null;
 }
 
+/** One page of the sessions list. */
 export interface SessionPage {
+  /** Sessions that pass the filters. */
   total: number;
   offset: number;
   sessions: SessionRow[];
+  /** Sessions per status among those that pass the other filters. */
   by_status: Record<SessionStatus, number>;
+  /** True when a text search stopped scanning events at its limit (results may be incomplete). */
   search_truncated: boolean;
+  /** True while the stored sessions' models, tokens and comments are still being read (ask again). */
   indexing: boolean;
 }
 
@@ -63,7 +82,11 @@ export interface DebbieEvent {
   context_snapshot: Record<string, unknown> | null;
 }
 
-/** [start µs, duration ms (-1 point), source, level, label, event id, parent id, parent span id, span id]. */
+/**
+ * One step as the session page needs it: [start µs since epoch, duration ms (-1: a point event),
+ * source, level, label, event id, parent id, parent span id, span id]. The details pane fetches the
+ * whole event when asked.
+ */
 export type StepRow = [number, number, string, string, string, string, string | null, string | null, string | null];
 
 /** One line of GET /console/api/sessions/:id (NDJSON). */
@@ -73,11 +96,14 @@ export type SessionLine =
   | { comments: DebbieEvent[] }
   | { done: { sent: number; total: number } };
 
+/** One step of a run: a tool call or a model call, in time order. */
 export interface RunStep {
+  /** What is compared: "tool:list_rfcs", "model:openai/gpt-4o-mini". */
   key: string;
   kind: 'tool' | 'model';
   name: string;
   event_id: string;
+  /** ms since the run's first step. */
   start_ms: number;
   duration_ms: number;
   input_tokens: number;
@@ -88,13 +114,23 @@ export interface RunStep {
 export interface RunSide {
   session_id: string;
   steps: RunStep[];
+  /** Steps beyond maxSteps, left out of the alignment. */
   dropped: number;
   totals: { duration_ms: number; input_tokens: number; output_tokens: number; errors: number };
+}
+
+/** A row of the side-by-side view: the indexes of the aligned steps (null where one run has no counterpart). */
+export interface AlignedRow {
+  a: number | null;
+  b: number | null;
+  /** Both sides have the same step here. */
+  same: boolean;
 }
 
 export interface RunComparison {
   a: RunSide;
   b: RunSide;
-  rows: { a: number | null; b: number | null; same: boolean }[];
+  rows: AlignedRow[];
+  /** Index into rows of the first row where the runs differ; null when they never do. */
   first_divergence: number | null;
 }

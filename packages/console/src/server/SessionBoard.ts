@@ -1,44 +1,14 @@
 import { isSpanStart, type DebbieEvent, type EventSink, type SessionSummary } from '@debbie/model';
+import type { LatestComment, SessionRow, SessionStatus } from '../client/types.js';
 
-/** What the console says a session is doing. */
-export type SessionStatus = 'running' | 'stalled' | 'looping' | 'erroring' | 'finished';
+export type { LatestComment, SessionRow, SessionStatus } from '../client/types.js';
 export const SESSION_STATUSES: readonly SessionStatus[] = ['running', 'stalled', 'looping', 'erroring', 'finished'];
-
-/** Debbie's latest comment on a session. */
-export interface LatestComment {
-  timestamp: string;
-  summary: string;
-  pattern: string | null;
-  /** open, resolved … (the comment's details.status). */
-  status: string | null;
-}
 
 /** A span that has started and not ended (from a span-start event). */
 export interface PendingSpan {
   event: DebbieEvent;
   /** Wall-clock ms when the start arrived. */
   seen_ms: number;
-}
-
-/** The console's row for a session: the store's summary and what the board adds. */
-export interface SessionRow {
-  session_id: string;
-  status: SessionStatus;
-  first_timestamp: string;
-  last_timestamp: string;
-  duration_ms: number;
-  event_count: number;
-  error_count: number;
-  sources: string[];
-  agents: string[];
-  models: string[];
-  input_tokens: number;
-  output_tokens: number;
-  latest_comment: LatestComment | null;
-  /** Spans in progress (live sessions only). */
-  pending: number;
-  /** Wall-clock ms since the last event arrived (live sessions only), else null. */
-  silent_ms: number | null;
 }
 
 /** Per-session facts the store's summary lacks: models, tokens, comments, and live state. */

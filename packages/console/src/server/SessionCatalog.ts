@@ -1,19 +1,8 @@
 import type { EventReader, SessionSummary } from '@debbie/model';
-import { SESSION_STATUSES, type SessionBoard, type SessionRow, type SessionStatus } from './SessionBoard.js';
+import type { SessionPage, SessionRow, SessionStatus } from '../client/types.js';
+import { SESSION_STATUSES, type SessionBoard } from './SessionBoard.js';
 
-/** One page of the sessions list. */
-export interface SessionPage {
-  /** Sessions that pass the filters. */
-  total: number;
-  offset: number;
-  sessions: SessionRow[];
-  /** Sessions per status among those that pass the other filters. */
-  by_status: Record<SessionStatus, number>;
-  /** True when a text search stopped scanning events at its limit (results may be incomplete). */
-  search_truncated: boolean;
-  /** True while the stored sessions' models, tokens and comments are still being read (ask again). */
-  indexing: boolean;
-}
+export type { SessionPage } from '../client/types.js';
 
 export interface SessionQuery {
   offset: number;

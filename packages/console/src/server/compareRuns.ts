@@ -1,43 +1,7 @@
 import { isSpanStart, type DebbieEvent, type EventReader } from '@debbie/model';
+import type { AlignedRow, RunComparison, RunSide, RunStep } from '../client/types.js';
 
-/** One step of a run: a tool call or a model call, in time order. */
-export interface RunStep {
-  /** What is compared: "tool:list_rfcs", "model:openai/gpt-4o-mini". */
-  key: string;
-  kind: 'tool' | 'model';
-  name: string;
-  event_id: string;
-  /** ms since the run's first step. */
-  start_ms: number;
-  duration_ms: number;
-  input_tokens: number;
-  output_tokens: number;
-  error: boolean;
-}
-
-export interface RunSide {
-  session_id: string;
-  steps: RunStep[];
-  /** Steps beyond maxSteps, left out of the alignment. */
-  dropped: number;
-  totals: { duration_ms: number; input_tokens: number; output_tokens: number; errors: number };
-}
-
-/** A row of the side-by-side view: the indexes of the aligned steps (null where one run has no counterpart). */
-export interface AlignedRow {
-  a: number | null;
-  b: number | null;
-  /** Both sides have the same step here. */
-  same: boolean;
-}
-
-export interface RunComparison {
-  a: RunSide;
-  b: RunSide;
-  rows: AlignedRow[];
-  /** Index into rows of the first row where the runs differ; null when they never do. */
-  first_divergence: number | null;
-}
+export type { AlignedRow, RunComparison, RunSide, RunStep } from '../client/types.js';
 
 function stepOf(e: DebbieEvent): Omit<RunStep, 'start_ms'> & { t: number } | undefined {
   if (e.kind !== 'span' || isSpanStart(e)) return undefined;

@@ -1,12 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DebbieEvent, EventReader } from '@debbie/model';
+import type { StepRow } from '../client/types.js';
 
-/**
- * One step as the session page needs it: [start µs since epoch, duration ms (-1: a point event),
- * source, level, label, event id, parent id, parent span id, span id]. The details pane fetches the
- * whole event when asked.
- */
-export type StepRow = [number, number, string, string, string, string, string | null, string | null, string | null];
+export type { StepRow } from '../client/types.js';
 
 export interface SessionStreamOptions {
   /** Most events sent (default 200,000); the rest are counted in the last line. */
