@@ -5,7 +5,8 @@ import { bearerProblem } from '../http/auth.js';
 import type { OtlpReceiverStats } from '../http/OtlpReceiver.js';
 import { decodeLogsProtoFast } from '../otlp/fastLogsDecoder.js';
 import { decodeTracesProtoFast } from '../otlp/fastTraceDecoder.js';
-import { MalformedOtlpError, problemSummary } from '../otlp/OtlpBatch.js';
+import { acceptBatch } from '../otlp/acceptBatch.js';
+import { MalformedOtlpError } from '../otlp/OtlpBatch.js';
 import { encodeExportResponseProto, type OtlpSignal } from '../otlp/otlpProto.js';
 
 export interface GrpcReceiverOptions {
@@ -135,16 +136,7 @@ export class GrpcReceiver {
     if (this.inflight > this.stats.peak_inflight_bytes) this.stats.peak_inflight_bytes = this.inflight;
     try {
       const batch = signal === 'traces' ? decodeTracesProtoFast(body) : decodeLogsProtoFast(body);
-      await this.pipeline.writeBatch(batch.events);
-      this.stats.events_written += batch.events.length;
-      if (signal === 'traces') {
-        this.stats.spans_accepted += batch.accepted;
-        this.stats.spans_rejected += batch.rejected;
-      } else {
-        this.stats.logs_accepted += batch.accepted;
-        this.stats.logs_rejected += batch.rejected;
-      }
-      const message = problemSummary(batch, signal === 'traces' ? 'spans' : 'log records');
+      const message = await acceptBatch(this.pipeline, this.stats, signal, batch);
       return Buffer.from(encodeExportResponseProto(signal, batch.rejected, message));
     } finally {
       this.inflight -= body.length;

@@ -4,7 +4,8 @@ import { decodeJsonLogs } from '../otlp/decodeLogs.js';
 import { decodeLogsProtoFast } from '../otlp/fastLogsDecoder.js';
 import { decodeJsonTraces } from '../otlp/decodeTraces.js';
 import { decodeTracesProtoFast } from '../otlp/fastTraceDecoder.js';
-import { MalformedOtlpError, problemSummary, type OtlpBatch } from '../otlp/OtlpBatch.js';
+import { acceptBatch } from '../otlp/acceptBatch.js';
+import { MalformedOtlpError, type OtlpBatch } from '../otlp/OtlpBatch.js';
 import {
   encodeExportResponseProto, encodeStatusProto, exportResponseJson, RpcCode, type OtlpSignal,
 } from '../otlp/otlpProto.js';
@@ -99,16 +100,7 @@ export class OtlpReceiver {
         },
       });
       const batch = this.decode(signal, format, body);
-      await this.pipeline.writeBatch(batch.events);
-      this.stats.events_written += batch.events.length;
-      if (signal === 'traces') {
-        this.stats.spans_accepted += batch.accepted;
-        this.stats.spans_rejected += batch.rejected;
-      } else {
-        this.stats.logs_accepted += batch.accepted;
-        this.stats.logs_rejected += batch.rejected;
-      }
-      const message = problemSummary(batch, signal === 'traces' ? 'spans' : 'log records');
+      const message = await acceptBatch(this.pipeline, this.stats, signal, batch);
       if (format === 'protobuf') send(res, 200, 'application/x-protobuf', Buffer.from(encodeExportResponseProto(signal, batch.rejected, message)));
       else send(res, 200, 'application/json', JSON.stringify(exportResponseJson(signal, batch.rejected, message)));
     } catch (error) {
