@@ -118,4 +118,27 @@ describe('SimClock', () => {
     expect(clock.timerErrors).toBe(1);
     expect(after).toBe(true);
   });
+
+  it('with a speed, lets the wall time of a jump pass: simulated time moves with it and fires in the same order', async () => {
+    const clock = new SimClock({ startUs: 0, speed: 1 });
+    const order: string[] = [];
+    clock.setTimer(60_000, () => order.push('late'));
+    clock.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // real time, not a jump: some simulated time passed, far from the minute
+    const mid = clock.now();
+    expect(mid).toBeGreaterThan(0);
+    expect(mid).toBeLessThan(60_000_000);
+    // a timer registered mid-jump counts from the time reached, and fires before the later one
+    clock.setTimer(5, () => order.push('early'));
+    await new Promise((resolve) => clock.setTimer(10, () => resolve(undefined)));
+    expect(order).toEqual(['early']);
+    expect(clock.now()).toBeGreaterThanOrEqual(mid + 10_000);
+    clock.stop();
+    expect(clock.pendingTimers).toBe(1);
+  });
+
+  it('rejects a speed that is not positive', () => {
+    expect(() => new SimClock({ speed: 0 })).toThrow(/speed/);
+  });
 });

@@ -14,6 +14,12 @@ export interface SimClockOptions {
    * 2,000), so a lost message can slow a run down but never hang it. Each forced advance is counted.
    */
   stuckAfterMs?: number;
+  /**
+   * Pace: simulated milliseconds per wall-clock millisecond (default Infinity: idle time jumps at
+   * once). With a finite speed, a jump to the next timer first waits the matching wall time, so a
+   * live watcher sees the simulation's silences (1 = real time, 10 = ten times faster).
+   */
+  speed?: number;
 }
 
 /** 2025-06-02T21:05:00.000Z in epoch microseconds. */
@@ -51,6 +57,9 @@ export class SimClock implements Clock {
   private waitingSinceReal: number | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
+  private readonly speed: number;
+  /** A paced jump under way: simulated time moves from `fromUs` to `toUs` as wall time passes. */
+  private pacing: { timer: NodeJS.Timeout; wallStart: number; fromUs: number; toUs: number } | undefined;
   /** Advances forced because something stayed in flight longer than `stuckAfterMs`. */
   forcedAdvances = 0;
   /** Timer callbacks that threw (the error is reported on stderr; the clock keeps going). */
@@ -62,22 +71,27 @@ export class SimClock implements Clock {
     this.nowUs = options.startUs ?? DEFAULT_SIM_START_US;
     this.idleTicks = Math.max(1, options.idleTicks ?? 3);
     this.stuckAfterMs = options.stuckAfterMs ?? 2_000;
+    const speed = options.speed ?? Number.POSITIVE_INFINITY;
+    if (!(speed > 0)) throw new RangeError(`SimClock speed must be > 0, got ${speed}`);
+    this.speed = speed;
   }
 
-  /** Epoch microseconds of simulated time. */
+  /** Epoch microseconds of simulated time (during a paced jump, as far as wall time has carried it). */
   now(): number {
-    return this.nowUs;
+    const p = this.pacing;
+    if (!p) return this.nowUs;
+    return Math.max(this.nowUs, Math.min(p.toUs, p.fromUs + (performance.now() - p.wallStart) * 1000 * this.speed));
   }
 
   /** Epoch milliseconds of simulated time. */
   nowMs(): number {
-    return this.nowUs / 1000;
+    return this.now() / 1000;
   }
 
   setTimer(delayMs: number, fn: () => void): () => void {
     // Like setTimeout, the callback runs in the async context (OTel context) it was registered in.
     const bound = AsyncResource.bind(fn);
-    const timer: Timer = { dueUs: this.nowUs + Math.max(0, delayMs) * 1000, seq: this.seq++, fn: bound, cancelled: false };
+    const timer: Timer = { dueUs: this.now() + Math.max(0, delayMs) * 1000, seq: this.seq++, fn: bound, cancelled: false };
     this.push(timer);
     this.poke();
     return () => {
@@ -159,6 +173,7 @@ export class SimClock implements Clock {
   /** Stops advancing time; pending timers stay queued. */
   stop(): void {
     this.running = false;
+    this.settlePacing(false);
     if (this.watchdog) clearTimeout(this.watchdog);
     this.watchdog = undefined;
   }
@@ -183,6 +198,8 @@ export class SimClock implements Clock {
   }
 
   private poke(): void {
+    // Something happened mid-jump: keep the simulated time reached so far and decide again.
+    if (this.pacing && this.running) this.settlePacing(false);
     if ((!this.running && this.idleWaiters.length === 0) || this.loopScheduled) return;
     this.loopScheduled = true;
     this.waitForQuiet(this.activity, 0);
@@ -217,6 +234,7 @@ export class SimClock implements Clock {
       return;
     }
     if (!this.running) return;
+    if (next.dueUs > this.nowUs && Number.isFinite(this.speed)) return this.pace(next.dueUs);
     this.pop();
     this.nowUs = Math.max(this.nowUs, next.dueUs);
     this.firedTimers += 1;
@@ -228,6 +246,25 @@ export class SimClock implements Clock {
       process.stderr.write(`SimClock: a timer callback threw: ${String((error as Error)?.stack ?? error)}\n`);
     }
     this.poke();
+  }
+
+  /** Lets the wall time of a jump to `toUs` pass (at `speed`), then decides again. */
+  private pace(toUs: number): void {
+    const fromUs = this.nowUs;
+    const timer = setTimeout(() => {
+      this.settlePacing(true);
+      this.poke();
+    }, (toUs - fromUs) / 1000 / this.speed);
+    this.pacing = { timer, wallStart: performance.now(), fromUs, toUs };
+  }
+
+  /** Ends a paced jump: at its target when its wall time passed, else where wall time carried it. */
+  private settlePacing(done: boolean): void {
+    const p = this.pacing;
+    if (!p) return;
+    this.nowUs = done ? Math.max(this.nowUs, p.toUs) : this.now();
+    clearTimeout(p.timer);
+    this.pacing = undefined;
   }
 
   private armWatchdog(): void {

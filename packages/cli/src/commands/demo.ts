@@ -35,7 +35,7 @@ const FORMATS = ['text', 'json'] as const;
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Simulate AIWhisperer sessions (healthy and failing) into the store, with commentary, timelines and reports.',
-  usage: '[--scenario NAME|all] [--store PATH | --url URL] [--seed N] [--interventions on|dry-run|off] [--config PATH] [--out-dir DIR] [--format text|json]',
+  usage: '[--scenario NAME|all] [--store PATH | --url URL] [--seed N] [--speed N] [--interventions on|dry-run|off] [--config PATH] [--out-dir DIR] [--format text|json]',
   description: [
     'Runs the simulator\'s scenarios through the whole pipeline: a real WebSocket JSON-RPC server and',
     'client instrumented with Debbie, events into the store, Debbie\'s commentary, and for each session',
@@ -46,6 +46,7 @@ export const demoCommand: Command = {
     'Examples:',
     '  debbie demo',
     '  debbie demo --scenario continuation-stall --interventions dry-run --format json',
+    '  debbie demo --url http://127.0.0.1:4318 --scenario continuation-stall --speed 5   (watch it in the console)',
   ].join('\n'),
   options: {
     scenario: { type: 'string', value: 'NAME', description: 'A scenario name, or all (default all).', default: 'all' },
@@ -53,6 +54,7 @@ export const demoCommand: Command = {
     url: { ...URL_FLAG, description: `${URL_FLAG.description}: the sessions are sent to it live, and \`debbie tail\` shows them as they happen` },
     token: TOKEN_FLAG,
     seed: { type: 'string', value: 'N', description: 'Seed for the simulation (default 1); the same seed gives the same sessions.', default: '1' },
+    speed: { type: 'string', value: 'N', description: 'Run the simulation at N× real time (e.g. 1 or 10), so its silences last in wall time and a console or `debbie tail` watching --url sees a stall while it happens (default: as fast as possible).' },
     'out-dir': { type: 'string', value: 'DIR', description: 'Where debug_timelines/ and debug_reports/ go (default: the working directory).' },
     format: formatFlag(FORMATS, 'text', 'output format (json: one array of scenario summaries)'),
     interventions: { type: 'string', value: 'on|dry-run|off', description: 'Let Debbie unstick stalled simulated agents, only recommend (dry-run), or neither (default: debbie_config.commentary.interventions when the config sets it, else on: the demo\'s sessions are simulated).' },
@@ -62,6 +64,8 @@ export const demoCommand: Command = {
     const format = outputFormat(values, FORMATS, 'text');
     const seed = Number(values.seed);
     if (!Number.isInteger(seed) || seed < 0) throw new DebbieError('invalid_option', `--seed must be a non-negative integer, got "${String(values.seed)}"`, '--seed');
+    const speed = values.speed === undefined ? undefined : Number(values.speed);
+    if (speed !== undefined && !(Number.isFinite(speed) && speed > 0)) throw new DebbieError('invalid_option', `--speed must be a positive number (N× real time), got "${String(values.speed)}"`, '--speed');
     const requested = String(values.scenario);
     const names = requested === 'all' ? [...SCENARIO_NAMES] : [requested];
     for (const n of names) {
@@ -93,7 +97,8 @@ export const demoCommand: Command = {
         const started = Date.now();
         // The commentary runs on the simulator's clock, so its stall timers fire in simulated time,
         // and its interventions reach the simulator's WebSocket server.
-        const clock = new SimClock();
+        // Paced, it starts at the wall clock's now: the console shows the session as happening now.
+        const clock = speed === undefined ? new SimClock() : new SimClock({ speed, startUs: Date.now() * 1000 });
         let url = '';
         let processor: CommentaryProcessor | undefined;
         const run = await runScenario(name, {
