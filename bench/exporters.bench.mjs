@@ -60,8 +60,8 @@ function child(format, count, dir, urls) {
 
 async function generationOnly(count) {
   const t = performance.now();
-  let n = 0;
-  for (const batch of syntheticBatches(count)) n += batch.length;
+  let _n = 0;
+  for (const batch of syntheticBatches(count)) _n += batch.length;
   return performance.now() - t;
 }
 

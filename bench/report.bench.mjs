@@ -79,7 +79,7 @@ let lastCpu = 0;
 const f = (ms) => `${ms.toFixed(0)} ms`;
 
 // ---- 1. report on 1M events ----
-let t = performance.now();
+const t = performance.now();
 const events = session(REPORT_EVENTS);
 console.log(`generated ${REPORT_EVENTS.toLocaleString()} events in ${f(performance.now() - t)}`);
 const iterate = [], stringify = [], report = [], reportCpu = [];

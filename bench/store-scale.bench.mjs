@@ -13,12 +13,11 @@
 // Default 20,000 events (seconds); the issue's size: `node bench/store-scale.bench.mjs --events 550000`
 // (or STORE_BENCH_EVENTS=550000).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { openStore } from '@debbie/store';
 import { demoEvents, writeScaledJsonl } from './storeScale.gen.mjs';
 
@@ -54,7 +53,8 @@ function row(figure, debbieRun, baseline, note = '') {
 }
 
 console.log(`store-scale: ${EVENTS.toLocaleString('en')} demo-shaped events (ratio = baseline / Debbie: ≥ 1 means Debbie is at least as fast)`);
-const base = demoEvents(cli, (mkdirSync(join(dir, 'demo')), join(dir, 'demo')));
+mkdirSync(join(dir, 'demo'));
+const base = demoEvents(cli, join(dir, 'demo'));
 const jsonl = join(dir, 'events.jsonl');
 const sessions = await writeScaledJsonl(base, EVENTS, jsonl);
 console.log(`  ${sessions.length} sessions, ${(statSync(jsonl).size / 1e6).toFixed(0)} MB of JSONL`);

@@ -57,6 +57,7 @@ describe('collector-config', () => {
     // Straight to the Debbie nodes' OTLP/gRPC port (no second collector), gzip, with the token.
     expect(lb[0]![1]).toMatchObject({
       routing_key: 'attributes', routing_attributes: ['session.id'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the Collector's own ${env:…} expansion, not a JS template
       protocol: { otlp: { compression: 'gzip', headers: { Authorization: 'Bearer ${env:DEBBIE_TOKEN}' } } },
       resolver: { dns: { port: 4317 } },
     });

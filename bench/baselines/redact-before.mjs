@@ -44,7 +44,7 @@ export function redactValue(value, depth = 0) {
   }
   let out;
   for (const k in value) {
-    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    if (!Object.hasOwn(value, k)) continue;
     const v = value[k];
     const r = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactValue(v, depth + 1);
     if (r !== v) { out ??= { ...value }; out[k] = r; }

@@ -36,7 +36,7 @@ describe('debbie on what the real libraries emitted', () => {
     const want = EXPECTED[name]!;
     const fixture = recorded(name);
     const file = join(dir, `${name}.jsonl`);
-    writeFileSync(file, [fixture.traces, fixture.logs].filter(Boolean).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    writeFileSync(file, `${[fixture.traces, fixture.logs].filter(Boolean).map((r) => JSON.stringify(r)).join('\n')}\n`);
     const store = join(dir, `${name}.duckdb`);
     const ingest = await debbie(['ingest', file, '--store', store, '--no-commentary']);
     expect(ingest.code, ingest.stderr).toBe(0);

@@ -31,7 +31,7 @@ export async function throughWay(way: Way, input: OtlpInput): Promise<Stored> {
   try {
     if (way === 'ingest-otlp-json') {
       const file = join(dir, 'export.jsonl');
-      writeFileSync(file, [input.traces, input.logs].filter(Boolean).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeFileSync(file, `${[input.traces, input.logs].filter(Boolean).map((r) => JSON.stringify(r)).join('\n')}\n`);
       const pipeline = createPipeline({ store });
       await ingestFile(file, { sink: pipeline, format: 'otlp-json' });
       await pipeline.forceFlush();

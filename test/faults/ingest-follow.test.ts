@@ -23,7 +23,7 @@ let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'debbie-follow-fault-')); });
 
 const lines = (tag: string, from: number, n: number) =>
-  Array.from({ length: n }, (_, i) => `2025-06-02 21:05:${String((from + i) % 60).padStart(2, '0')},${String((from + i) % 1000).padStart(3, '0')} 1 MainThread app.${tag} - INFO - ${tag} line ${from + i}`).join('\n') + '\n';
+  `${Array.from({ length: n }, (_, i) => `2025-06-02 21:05:${String((from + i) % 60).padStart(2, '0')},${String((from + i) % 1000).padStart(3, '0')} 1 MainThread app.${tag} - INFO - ${tag} line ${from + i}`).join('\n')}\n`;
 
 async function follower(path: string, sink: EventSink): Promise<FileFollower> {
   const { parser } = await parserForFile(path, {});

@@ -5,7 +5,7 @@
  * Usage: node dist/app.js OUT.jsonl   (Debbie's events go to OUT.jsonl; the app's own exporter
  * prints how many spans and log records it exported, to show it still gets everything.)
  */
-import { context, ProxyTracerProvider, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, type ProxyTracerProvider, SpanStatusCode, trace } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';

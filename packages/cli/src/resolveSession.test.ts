@@ -17,7 +17,7 @@ describe('resolveSession', () => {
   });
   it('lists the candidates of an ambiguous prefix', async () => {
     await expect(resolveSession(store, 'b7d9a8')).rejects.toMatchObject({
-      code: 'session_ambiguous', message: expect.stringMatching(/"b7d9a8" is the start of 2 sessions[^]*b7d9a88c-e7e5-42e4[^]*b7d9a8ff-0000-0000/),
+      code: 'session_ambiguous', message: expect.stringMatching(/"b7d9a8" is the start of 2 sessions[\s\S]*b7d9a88c-e7e5-42e4[\s\S]*b7d9a8ff-0000-0000/),
     });
   });
   it('names a missing session, and a prefix too short to take', async () => {

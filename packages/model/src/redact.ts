@@ -175,7 +175,7 @@ export function redactValue(value: unknown, depth = 0): unknown {
   let out: Record<string, unknown> | undefined;
   const record = value as Record<string, unknown>;
   for (const k in record) {
-    if (!Object.prototype.hasOwnProperty.call(record, k)) continue;
+    if (!Object.hasOwn(record, k)) continue;
     const v = record[k];
     const r = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactValue(v, depth + 1);
     const key = redactName(k);

@@ -297,7 +297,7 @@ export class PythonExecutor {
   }
 
   private async interpret(
-    outcome: ProcessOutcome, workDir: string, stats: LogFileStats, sha256: string, uid: number | null,
+    outcome: ProcessOutcome, _workDir: string, stats: LogFileStats, sha256: string, uid: number | null,
   ): Promise<ExecutionResult> {
     const base = {
       output: outcome.stdout.text(),

@@ -65,7 +65,7 @@ export class QuantileSketch {
     for (let i = 0; i < this.counts.length; i++) {
       seen += this.counts[i]!;
       if (seen > rank) {
-        const upper = Math.pow(this.gamma, i - this.offset);
+        const upper = this.gamma ** (i - this.offset);
         const estimate = (2 * upper) / (this.gamma + 1);
         return Math.min(this.max, Math.max(this.min, estimate));
       }

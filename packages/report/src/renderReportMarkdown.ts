@@ -64,7 +64,7 @@ export function renderReportMarkdown(r: AnalysisReport): string {
     if (p.findings.length === 0) out.push('No patterns found.');
     for (const f of p.findings) {
       const conf = f.confidence !== null ? ` (confidence ${f.confidence.toFixed(2)})` : '';
-      out.push(`- **${f.pattern}** [${f.origin}]${conf}: ${f.summary}` + (f.evidence.length ? ` — evidence: ${f.evidence.join(', ')}` : ''));
+      out.push(`- **${f.pattern}** [${f.origin}]${conf}: ${f.summary}${f.evidence.length ? ` — evidence: ${f.evidence.join(', ')}` : ''}`);
       for (const rec of f.recommendations) out.push(`  - ${rec}`);
     }
     if (p.dropped) out.push(`- … ${p.dropped} more finding(s) not listed.`);

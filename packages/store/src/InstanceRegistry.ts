@@ -24,7 +24,7 @@ export class InstanceRegistry {
       return { instance, release: () => instance.closeSync() };
     }
     let entry = this.entries.get(path);
-    if (entry && entry.readOnly && !readOnly) {
+    if (entry?.readOnly && !readOnly) {
       throw new DebbieError('store_locked', 'is open read-only in this process; close its readers before opening it for writing', path);
     }
     if (!entry) {

@@ -135,14 +135,19 @@ export class StreamClient implements AsyncIterable<DebbieEvent> {
       if (isBinary) throw new Error('binary message');
       parsed = JSON.parse(data.toString());
     } catch (error) {
-      return this.invalidMessage(new DebbieError('invalid_event', `stream message is not JSON: ${(error as Error).message}`, 'stream'));
+      this.invalidMessage(new DebbieError('invalid_event', `stream message is not JSON: ${(error as Error).message}`, 'stream'));
+      return;
     }
-    if (typeof parsed === 'object' && parsed !== null && 'stream' in parsed) return this.onControl(parsed as ControlMessage);
+    if (typeof parsed === 'object' && parsed !== null && 'stream' in parsed) {
+      this.onControl(parsed as ControlMessage);
+      return;
+    }
     let event: DebbieEvent;
     try {
       event = parseDebbieEvent(parsed, 'stream message');
     } catch (error) {
-      return this.invalidMessage(error as DebbieError);
+      this.invalidMessage(error as DebbieError);
+      return;
     }
     this.received += 1;
     const waiter = this.waiter;

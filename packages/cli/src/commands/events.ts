@@ -70,7 +70,7 @@ export const eventsCommand: Command = {
       if (filter.sessionId) filter.sessionId = (await resolveSession(reader, filter.sessionId)).session_id;
       if (format === 'json') await writeOut(io, '[');
       // Page by page, so a long session never sits in memory whole.
-      outer: for await (const page of reader.streamEvents(filter, { batchSize: PAGE })) {
+      for await (const page of reader.streamEvents(filter, { batchSize: PAGE })) {
         const lines: string[] = [];
         for (const event of page) {
           if (count >= limit) break;
@@ -78,7 +78,7 @@ export const eventsCommand: Command = {
           count += 1;
         }
         if (lines.length) await writeOut(io, lines.join(''));
-        if (count >= limit || outputGone || io.stdout.destroyed) break outer;
+        if (count >= limit || outputGone || io.stdout.destroyed) break;
       }
       if (format === 'json') await writeOut(io, count ? '\n]\n' : ']\n');
       if (acrossSessions && count >= limit && values.limit === undefined) {

@@ -16,7 +16,7 @@ export function formatDuration(ms: number): string {
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
 /** Events read per session to find its label; the label is in the first few of a session. */
@@ -55,7 +55,9 @@ function labelled(s: SessionSummary, first: readonly DebbieEvent[]): LabelledSes
 /** The label of each listed session: one query for the page from a store, else one small query per session. */
 async function withLabels(reader: EventReader, sessions: SessionSummary[]): Promise<LabelledSession[]> {
   if (hasFirstEvents(reader)) {
-    const since = sessions.reduce((min, s) => (s.first_timestamp < min ? s.first_timestamp : min), sessions[0]?.first_timestamp ?? '');
+    // The page's earliest start (ISO strings compare in time order).
+    let since = '';
+    for (const s of sessions) if (since === '' || s.first_timestamp < since) since = s.first_timestamp;
     const heads = await reader.firstEvents(sessions.map((s) => s.session_id), LABEL_LOOKAHEAD, since ? { since } : {});
     return sessions.map((s) => labelled(s, heads.get(s.session_id) ?? []));
   }

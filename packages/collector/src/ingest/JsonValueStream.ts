@@ -180,7 +180,7 @@ export class JsonValueStream {
           // A byte order mark between values is whitespace.
           if (this.stack.length === 0 && !this.capture && (c === 0xef || c === 0xbb || c === 0xbf)) break;
           // A bare literal (number, true, false, null) starts or continues.
-          if (!this.capture || this.capture.scalar !== 'literal') this.valueStart(chunk, i, 'literal');
+          if (this.capture?.scalar !== 'literal') this.valueStart(chunk, i, 'literal');
       }
     }
     if (this.capture) this.saveCapturePart(chunk, this.capture.from, n);
@@ -317,7 +317,7 @@ export class JsonValueStream {
   /** A key of a held root object is complete: a key naming an OTLP signal makes it streamed instead. */
   private maybeStream(): void {
     const cap = this.capture;
-    if (!cap || cap.role !== 'other' || this.stack.length !== 1 || this.top() !== C.LBRACE) return;
+    if (cap?.role !== 'other' || this.stack.length !== 1 || this.top() !== C.LBRACE) return;
     const key = this.keys[0]!;
     if (SIGNALS[key]) {
       this.signal = key;

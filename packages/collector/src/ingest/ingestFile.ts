@@ -129,7 +129,7 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
 export async function jsonLayout(chunks: AsyncIterable<Buffer>): Promise<'document' | 'lines'> {
   let depth = 0;
   let inString = false;
-  let escape = false;
+  let escaped = false;
   let started = false; // blank lines before the first value say nothing
   for await (const chunk of chunks) {
     for (let i = 0; i < chunk.length; i++) {
@@ -139,8 +139,8 @@ export async function jsonLayout(chunks: AsyncIterable<Buffer>): Promise<'docume
         started = true;
       }
       if (inString) {
-        if (escape) escape = false;
-        else if (c === 0x5c) escape = true;
+        if (escaped) escaped = false;
+        else if (c === 0x5c) escaped = true;
         else if (c === 0x22) inString = false;
       } else if (c === 0x22) inString = true;
       else if (c === 0x7b || c === 0x5b) depth += 1;

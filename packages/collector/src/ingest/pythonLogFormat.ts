@@ -31,7 +31,7 @@ const NUMERIC = /^[dif]$/;
 
 const PLACEHOLDER = /%\((\w+)\)([-#0 +]*\d*(?:\.\d+)?)([sdfrixXeEgGa])|%%/g;
 
-function escape(text: string): string {
+function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, String.raw`\s+`);
 }
 
@@ -48,7 +48,7 @@ export function compileLogFormat(format: string): CompiledLogFormat {
   const placeholders = [...format.matchAll(PLACEHOLDER)];
   for (let i = 0; i < placeholders.length; i++) {
     const m = placeholders[i]!;
-    pattern += escape(format.slice(last, m.index));
+    pattern += escapeRegex(format.slice(last, m.index));
     last = m.index! + m[0].length;
     if (m[0] === '%%') {
       pattern += '%';
@@ -66,7 +66,7 @@ export function compileLogFormat(format: string): CompiledLogFormat {
     const padded = /\d/.test(flags);
     pattern += `${padded ? String.raw`\s*` : ''}(?<${field}>${body})${padded ? String.raw`\s*` : ''}`;
   }
-  pattern += escape(format.slice(last));
+  pattern += escapeRegex(format.slice(last));
   if (!fields.includes('message')) {
     throw new DebbieError('invalid_log_format', `"${format}" has no %(message)s; a log format must say where the message is`, '--log-format');
   }

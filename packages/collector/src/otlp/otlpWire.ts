@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { int64Value } from './otlpValues.js';
 
 /*

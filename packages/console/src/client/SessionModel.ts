@@ -158,7 +158,7 @@ export class SessionModel {
         this.setDepth(c, this.depth[i]! + 1);
       }
     }
-    const end = start + (dur > 0 ? dur : 0);
+    const end = start + (Math.max(dur , 0));
     if (end > this.maxEnd) this.maxEnd = end;
     if (src === 'debbie_comment' || src === 'debbie') this.commentRows.add(i);
     return i;

@@ -87,7 +87,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
 
 /** Forwards a console API request to the collector, streaming the answer (SSE included). */
 function forward(upstream: { url: string; token?: string | undefined }, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const target = new URL(url.pathname + url.search, upstream.url.replace(/\/+$/, '') + '/');
+  const target = new URL(url.pathname + url.search, `${upstream.url.replace(/\/+$/, '')}/`);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     const out = send(target, {
