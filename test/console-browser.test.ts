@@ -84,7 +84,6 @@ describe('the console in headless Chromium', () => {
     await page.goto('about:blank');
     await page.goto(`${origin}/${hash}`);
   };
-  const ROWS = '.sessions .row[data-session]';
 
   it('serves the console at / with a CSP that keeps every request on this origin', async () => {
     const res = await fetch(`${origin}/`);

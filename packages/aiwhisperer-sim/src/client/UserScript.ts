@@ -77,11 +77,12 @@ export class UserScript {
           }
         });
         return;
-      case 'raw':
+      case 'raw': {
         await sleep(o.clock, action.afterMs ?? 0);
         const frame = action.frame.replaceAll('$SESSION', this.sessionId);
         o.logger.log({ source: 'user_script', component: 'user_script', action: 'raw_frame', message: `sent raw frame: ${frame.slice(0, 120)}`, details: { frame: frame.slice(0, 500) } });
         this.client.sendFrame(frame);
+      }
     }
   }
 
