@@ -234,7 +234,10 @@ export class SimClock implements Clock {
       return;
     }
     if (!this.running) return;
-    if (next.dueUs > this.nowUs && Number.isFinite(this.speed)) return this.pace(next.dueUs);
+    if (next.dueUs > this.nowUs && Number.isFinite(this.speed)) {
+      this.pace(next.dueUs);
+      return;
+    }
     this.pop();
     this.nowUs = Math.max(this.nowUs, next.dueUs);
     this.firedTimers += 1;
