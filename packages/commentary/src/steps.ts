@@ -37,30 +37,38 @@ export function argumentsKnown(raw: unknown): boolean {
   return true;
 }
 
+/** The one StepView stepOf fills (no allocation per step): read it before the next call, copy what you keep. */
+const view: StepView = { kind: 'tool', name: '', input: '', output: '', failed: false, error: '' };
+
+function fill(kind: StepView['kind'], name: string, input: string, output: string, failed: boolean, error: string): StepView {
+  view.kind = kind;
+  view.name = name;
+  view.input = input;
+  view.output = output;
+  view.failed = failed;
+  view.error = error;
+  return view;
+}
+
 /**
  * The step an event records, or null when it is none: a finished tool call, a model call, or a
- * message an agent spoke (multi-agent logs). Cheap: field reads only.
+ * message an agent spoke (multi-agent logs). Cheap: field reads only. The result is one object
+ * reused by every call (the hot path allocates nothing): valid until the next call.
  */
 export function stepOf(event: DebbieEvent, category: Category, isError: boolean): StepView | null {
   const d = event.details;
   if (category === Category.TOOL_CALL) {
     const rawArgs = d.tool_arguments ?? d.arguments ?? d.code;
     const error = isError ? text(d.error ?? d.error_message ?? d.observation ?? event.event_summary) : '';
-    return {
-      kind: 'tool', name: toolNameOf(event), input: argumentsKnown(rawArgs) ? text(rawArgs) : '',
-      output: text(d.observation ?? d.result ?? d.tool_result ?? d.output), failed: isError, error,
-    };
+    return fill('tool', toolNameOf(event), argumentsKnown(rawArgs) ? text(rawArgs) : '', text(d.observation ?? d.result ?? d.tool_result ?? d.output), isError, error);
   }
   if (category === Category.MODEL_CALL) {
-    return {
-      kind: 'model', name: modelOf(event), input: text(d.prompt_tail ?? ''),
-      output: text(d.thought ?? d.response ?? d.completion ?? d.output ?? d.content), failed: isError,
-      error: isError ? text(d.error ?? d.error_message ?? event.event_summary) : '',
-    };
+    return fill('model', modelOf(event), text(d.prompt_tail ?? ''), text(d.thought ?? d.response ?? d.completion ?? d.output ?? d.content), isError,
+      isError ? text(d.error ?? d.error_message ?? event.event_summary) : '');
   }
   if (event.source === 'agent' && event.kind === 'log' && (event.action === 'agent_message' || event.action === 'message')) {
     const who = typeof d.agent_name === 'string' ? d.agent_name : event.component;
-    return { kind: 'message', name: who, input: '', output: text(d.message ?? event.event_summary), failed: false, error: '' };
+    return fill('message', who, '', text(d.message ?? event.event_summary), false, '');
   }
   return null;
 }

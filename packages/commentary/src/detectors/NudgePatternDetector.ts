@@ -6,6 +6,8 @@ import { userMessageText } from '../classify.js';
 
 const DELIBERATE_STOP = new Set(['model_terminated', 'final_response', 'max_depth']);
 /** Words people type to push a stuck agent on (any language would add its own). */
+/** In trimmed text: two separate runs of whitespace, i.e. three words or more (split(/\s+/) without the array). */
+const MORE_THAN_TWO_WORDS = /\s\S+\s/;
 const NUDGE_WORDS = /^(ok(ay)?|k|continue|go( on| ahead)?|yes|y|proceed|next|please continue|keep going|and\??|\?+|\.+)[.!?]*$/i;
 /** Evidence kept per run (the count keeps growing; the ids stop). */
 const MAX_EVIDENCE = 12;
@@ -71,7 +73,7 @@ export class NudgePatternDetector implements Detector {
     // Debbie's own injected continuation neither counts as a nudge nor ends a run.
     if (text === this.continuationPrompt) return;
     const t = ctx.thresholds;
-    const isNudge = text.length <= t.nudge_max_chars && (NUDGE_WORDS.test(text) || text.split(/\s+/).length <= 2);
+    const isNudge = text.length <= t.nudge_max_chars && (NUDGE_WORDS.test(text) || !MORE_THAN_TWO_WORDS.test(text));
     if (isNudge && s.toolsSinceUser > 0 && s.stoppedAfterTool) {
       s.run += 1;
       if (s.words.length < MAX_EVIDENCE) s.words.push(text);

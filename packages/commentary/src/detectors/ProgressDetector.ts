@@ -348,7 +348,8 @@ export class ProgressDetector implements Detector {
       ctx.resolve(session, 'monologue', '', { message: `Monologue over after ${s.monologue} model calls.`, resolution: 'recovered', trigger: refOf(obs.event) });
     }
     s.monologue = 0;
-    s.monologueIds = [];
+    // a new array (a raised finding holds the old one), but none for the many steps that end no monologue
+    if (s.monologueIds.length > 0) s.monologueIds = [];
     s.monologueOpen = false;
   }
 }
