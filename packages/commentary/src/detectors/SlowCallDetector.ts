@@ -16,6 +16,8 @@ interface SlowState {
 const NOT_A_CALL = new Set(['agent', 'agent_step', 'chain', 'retriever']);
 /** Time spent in child spans, per parent span id (children end, and arrive, before their parent). */
 const MAX_PARENTS = 4096;
+/** Names (and operations per name) whose baseline keys are kept built. */
+const MAX_KEY_NAMES = 1024;
 
 /** The operation of a call, so like is compared with like: a shell tool's program, a model's operation. */
 function operationOf(event: { action: string; details: Record<string, unknown> }, kind: 'tool' | 'model'): string {
@@ -54,6 +56,26 @@ export class SlowCallDetector implements Detector {
     this.patterns = kind === 'tool' ? ['slow_tool'] as const : ['slow_model'] as const;
   }
 
+  /** `name\0op\0metric`, built once per combination: the hot path then allocates no key (bounded: cleared when full). */
+  private readonly keys = new Map<string, Map<string, string[]>>();
+
+  private baselineKey(name: string, op: string, metric: string): string {
+    let byOp = this.keys.get(name);
+    if (byOp === undefined) {
+      if (this.keys.size >= MAX_KEY_NAMES) this.keys.clear();
+      byOp = new Map();
+      this.keys.set(name, byOp);
+    }
+    let byMetric = byOp.get(op);
+    if (byMetric === undefined) {
+      if (byOp.size >= MAX_KEY_NAMES) byOp.clear();
+      byMetric = [];
+      byOp.set(op, byMetric);
+    }
+    const i = metric === 'duration' ? 0 : metric === 'own time' ? 1 : 2;
+    return (byMetric[i] ??= `${name}\u0000${op}\u0000${metric}`);
+  }
+
   observe(obs: Observation, session: SessionState, ctx: DetectorContext): void {
     const event = obs.event;
     // children (tool and model calls) arrive before their parent: their time is not the parent's own
@@ -73,7 +95,7 @@ export class SlowCallDetector implements Detector {
     const metric = this.kind === 'model' && typeof ttft === 'number' ? 'time to first token' : children > 0 ? 'own time' : 'duration';
     const op = operationOf(event, this.kind);
     const label = op !== '' && op !== 'tool_execution' && op !== 'chat' ? `${name} ${op}` : name;
-    const baselineName = `${name}\u0000${op}\u0000${metric}`;
+    const baselineName = this.baselineKey(name, op, metric);
     let s = session.slots[this.index] as SlowState | undefined;
     if (!s) {
       s = { open: new Set(), local: new Baselines(64) };

@@ -22,6 +22,30 @@ function argumentsKey(raw: unknown): string {
   return key;
 }
 
+/** Loop keys (`tool\0normal form`) of recent raw argument strings per tool: a hit builds no string. */
+const keyCache = new Map<string, Map<string, string>>();
+let keyCacheSize = 0;
+
+function loopKeyOf(tool: string, raw: unknown): string {
+  if (typeof raw !== 'string') return `${tool}\u0000${argumentsKey(raw)}`;
+  let byRaw = keyCache.get(tool);
+  let key = byRaw?.get(raw);
+  if (key !== undefined) return key;
+  key = `${tool}\u0000${argumentsKey(raw)}`;
+  if (keyCacheSize >= ARGS_CACHE_LIMIT) {
+    keyCache.clear();
+    keyCacheSize = 0;
+    byRaw = undefined;
+  }
+  if (byRaw === undefined) {
+    byRaw = new Map();
+    keyCache.set(tool, byRaw);
+  }
+  byRaw.set(raw, key);
+  keyCacheSize += 1;
+  return key;
+}
+
 interface LoopState {
   /** Ring of the last `tool_loop_window` call keys. */
   ring: string[];
@@ -58,7 +82,7 @@ export class ToolLoopDetector implements Detector {
     // "the same arguments" is only claimed when they are known: an empty or missing argument is unknown
     if (!argumentsKnown(rawArgs)) return;
     const tool = toolNameOf(event);
-    const key = `${tool}\u0000${argumentsKey(rawArgs)}`;
+    const key = loopKeyOf(tool, rawArgs);
     if (s.ring.length < t.tool_loop_window) {
       s.ring.push(key);
     } else {
