@@ -176,7 +176,7 @@ export function mastRuns() {
       repetition: votes('step repetition') >= 2, repetitionVotes: votes('step repetition'),
       stopping: votes('unaware of') >= 2,
       // the same trace text appears twice with different labels (rounds 1 and 2): kept, noted in the output
-      textKey: r.trace.length + ':' + r.trace.slice(0, 200),
+      textKey: `${r.trace.length}:${r.trace.slice(0, 200)}`,
     };
   });
 }

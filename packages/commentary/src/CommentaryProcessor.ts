@@ -207,7 +207,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
       obs.endClockUs = obs.endUs;
     } else {
       const lag = now - obs.endUs;
-      obs.endClockUs = now - (lag < 0 ? 0 : lag > this.maxLagUs ? this.maxLagUs : lag);
+      obs.endClockUs = now - (lag < 0 ? 0 : Math.min(lag, this.maxLagUs));
     }
     obs.isError = event.level === 'ERROR' || event.level === 'CRITICAL';
     obs.bits = (1 << obs.category) | (obs.isError ? Interest.ERRORS : 0) | (event.performance_metrics !== null ? Interest.METRICS : 0) | Interest.ALL;

@@ -75,7 +75,7 @@ describe('ProgressDetector', () => {
     const [limit] = h.of('step_limit', 'insight');
     expect(limit?.level).toBe('ERROR');
     expect(limit?.event_summary).toContain('Before it, the agent was stuck');
-    expect((limit?.details.repeated_span_ids as string[]).length).toBeGreaterThan(0);
+    expect((limit!.details.repeated_span_ids as string[]).length).toBeGreaterThan(0);
 
     const g = harness();
     g.tool('ls', { path: '.' });
