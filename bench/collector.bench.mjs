@@ -35,13 +35,45 @@ async function sender(url, spansText, perRequestText, concurrencyText) {
       const n = done + i;
       const session = `sess-${n % 2000}`;
       const start = t0us + n * 2000;
-      const turn = tracer.startSpan('invoke_agent planner', { startTime: at(start), attributes: { 'session.id': session, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.id': 'p' } });
+      const turn = tracer.startSpan('invoke_agent planner', {
+        startTime: at(start),
+        attributes: { 'session.id': session, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.id': 'p' },
+      });
       const ctx = trace.setSpan(ROOT_CONTEXT, turn);
-      tracer.startSpan('chat gpt-4o', { startTime: at(start + 100), attributes: { 'session.id': session, 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 700 + (n % 300), 'gen_ai.usage.output_tokens': 50 + (n % 90) } }, ctx).end(at(start + 900));
+      tracer
+        .startSpan(
+          'chat gpt-4o',
+          {
+            startTime: at(start + 100),
+            attributes: {
+              'session.id': session,
+              'gen_ai.request.model': 'gpt-4o',
+              'gen_ai.usage.input_tokens': 700 + (n % 300),
+              'gen_ai.usage.output_tokens': 50 + (n % 90),
+            },
+          },
+          ctx,
+        )
+        .end(at(start + 900));
       const a = TOOLS[n % TOOLS.length];
       const b = TOOLS[(n * 7 + 3) % TOOLS.length];
-      tracer.startSpan(`execute_tool ${a}`, { startTime: at(start + 1000), attributes: { 'session.id': session, 'gen_ai.tool.name': a, 'gen_ai.tool.call.arguments': `{"path":"docs/rfc-${n}.md"}` } }, ctx).end(at(start + 1200));
-      tracer.startSpan(`execute_tool ${b}`, { startTime: at(start + 1300), attributes: { 'session.id': session, 'gen_ai.tool.name': b, 'gen_ai.tool.call.arguments': `{"query":"q${n}"}` } }, ctx).end(at(start + 1500));
+      tracer
+        .startSpan(
+          `execute_tool ${a}`,
+          {
+            startTime: at(start + 1000),
+            attributes: { 'session.id': session, 'gen_ai.tool.name': a, 'gen_ai.tool.call.arguments': `{"path":"docs/rfc-${n}.md"}` },
+          },
+          ctx,
+        )
+        .end(at(start + 1200));
+      tracer
+        .startSpan(
+          `execute_tool ${b}`,
+          { startTime: at(start + 1300), attributes: { 'session.id': session, 'gen_ai.tool.name': b, 'gen_ai.tool.call.arguments': `{"query":"q${n}"}` } },
+          ctx,
+        )
+        .end(at(start + 1500));
       turn.end(at(start + 1600));
     }
     bodies.push(Buffer.from(ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())));
@@ -71,25 +103,39 @@ async function sender(url, spansText, perRequestText, concurrencyText) {
 /** Runs the sender against `url`; resolves with the time from its first request to `settled()`. */
 function send(url, spans, perRequest, concurrency, settled) {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--sender', url, String(spans), String(perRequest), String(concurrency)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), ['--sender', url, String(spans), String(perRequest), String(concurrency)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let t0 = 0;
     let bytes = 0;
     child.on('message', async (m) => {
-      if (m.ready) { t0 = performance.now(); bytes = m.bytes; }
+      if (m.ready) {
+        t0 = performance.now();
+        bytes = m.bytes;
+      }
       if (m.done) {
         await settled();
         resolve({ seconds: (performance.now() - t0) / 1000, senderMs: m.ms, statuses: m.statuses, bytes });
       }
     });
     child.on('error', reject);
-    child.on('exit', (code) => { if (code !== 0) reject(new Error(`sender exited with ${code}`)); });
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`sender exited with ${code}`));
+    });
   });
 }
 
 function rssSampler() {
   let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
-  return { stop() { clearInterval(timer); return Math.max(peak, process.memoryUsage().rss); } };
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss);
+    },
+  };
 }
 
 const mib = (b) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
@@ -101,7 +147,9 @@ async function main() {
   const { openStore } = await import('@debbie/store');
   const { CommentaryProcessor } = await import('@debbie/commentary');
   const dir = mkdtempSync(join(tmpdir(), 'debbie-collector-bench-'));
-  console.log(`OTLP protobuf ingest: ${SPANS.toLocaleString()} spans, ${PER_REQUEST} per request, ${CONCURRENCY} requests in flight, sender in its own process`);
+  console.log(
+    `OTLP protobuf ingest: ${SPANS.toLocaleString()} spans, ${PER_REQUEST} per request, ${CONCURRENCY} requests in flight, sender in its own process`,
+  );
 
   // Baseline: a null receiver that reads and decodes the protobuf (with the collector's decoder), and nothing else.
   let decoded = 0;
@@ -119,16 +167,26 @@ async function main() {
   const base = await send(nullUrl, SPANS, PER_REQUEST, CONCURRENCY, async () => {});
   nullServer.close();
   const baseRate = decoded / base.seconds;
-  console.log(`  null receiver (decode only)        ${Math.round(baseRate).toLocaleString().padStart(9)} spans/s  (${decoded.toLocaleString()} decoded, ${mib(base.bytes)} sent)`);
+  console.log(
+    `  null receiver (decode only)        ${Math.round(baseRate).toLocaleString().padStart(9)} spans/s  (${decoded.toLocaleString()} decoded, ${mib(base.bytes)} sent)`,
+  );
 
   // The collector's own work (HTTP, decode, GenAI normalization, redaction) into a sink that only counts.
   let counted = 0;
-  const countingSink = { write() { counted += 1; }, async forceFlush() {}, async shutdown() {} };
+  const countingSink = {
+    write() {
+      counted += 1;
+    },
+    async forceFlush() {},
+    async shutdown() {},
+  };
   const bare = await startCollector({ port: 0, sinks: [countingSink] });
   const mid = await send(bare.url, SPANS, PER_REQUEST, CONCURRENCY, () => bare.flush());
   await bare.close();
   const midRate = counted / mid.seconds;
-  console.log(`  collector → counting sink           ${Math.round(midRate).toLocaleString().padStart(9)} spans/s  (${(midRate / baseRate).toFixed(2)}× the null receiver)`);
+  console.log(
+    `  collector → counting sink           ${Math.round(midRate).toLocaleString().padStart(9)} spans/s  (${(midRate / baseRate).toFixed(2)}× the null receiver)`,
+  );
 
   // The collector into the store alone (no commentary), to show what each sink costs.
   const storeOnly = await openStore(join(dir, 'store-only.duckdb'), { maxQueuedEvents: 1_000_000 });
@@ -136,14 +194,23 @@ async function main() {
   const so = await send(plain.url, SPANS, PER_REQUEST, CONCURRENCY, () => plain.flush());
   const soRate = plain.stats().receiver.spans_accepted / so.seconds;
   await plain.close();
-  console.log(`  debbie collect (store only)         ${Math.round(soRate).toLocaleString().padStart(9)} spans/s  (${(soRate / baseRate).toFixed(2)}× the null receiver)`);
+  console.log(
+    `  debbie collect (store only)         ${Math.round(soRate).toLocaleString().padStart(9)} spans/s  (${(soRate / baseRate).toFixed(2)}× the null receiver)`,
+  );
 
   // The collector: store + commentary, measured until the store has written everything.
   const store = await openStore(join(dir, 'bench.duckdb'), { maxQueuedEvents: 1_000_000 });
   let comments = 0;
   const collector = await startCollector({
-    port: 0, store,
-    commentary: (onComment) => new CommentaryProcessor({ onComment: (e) => { comments += 1; onComment(e); } }),
+    port: 0,
+    store,
+    commentary: (onComment) =>
+      new CommentaryProcessor({
+        onComment: (e) => {
+          comments += 1;
+          onComment(e);
+        },
+      }),
   });
   const rss = rssSampler();
   const full = await send(collector.url, SPANS, PER_REQUEST, CONCURRENCY, () => collector.flush());
@@ -151,7 +218,9 @@ async function main() {
   const s = collector.stats();
   const stored = await store.countEvents({});
   const rate = s.receiver.spans_accepted / full.seconds;
-  console.log(`  debbie collect (store + commentary) ${Math.round(rate).toLocaleString().padStart(9)} spans/s  (${(rate / baseRate).toFixed(2)}× the null receiver; ${stored.toLocaleString()} stored, ${s.store.dropped} dropped, ${comments} comments; goal ≥ 50,000)`);
+  console.log(
+    `  debbie collect (store + commentary) ${Math.round(rate).toLocaleString().padStart(9)} spans/s  (${(rate / baseRate).toFixed(2)}× the null receiver; ${stored.toLocaleString()} stored, ${s.store.dropped} dropped, ${comments} comments; goal ≥ 50,000)`,
+  );
   console.log(`  peak RSS while ingesting            ${mib(peakSteady)}`);
   const load = (await import('node:os')).loadavg()[0];
   if (load > 2.5) console.log(`  note: load average ${load.toFixed(1)} on this machine during the run (other processes): figures are noisy`);
@@ -160,16 +229,25 @@ async function main() {
   // collector given a small budget (8 MiB), so the throttle and the store queue are what bound memory.
   await collector.close();
   const store2 = await openStore(join(dir, 'flood.duckdb'), { maxQueuedEvents: 100_000 });
-  const flood = await startCollector({ port: 0, store: store2, maxInflightBytes: 8 * 1024 * 1024, commentary: (onComment) => new CommentaryProcessor({ onComment }) });
+  const flood = await startCollector({
+    port: 0,
+    store: store2,
+    maxInflightBytes: 8 * 1024 * 1024,
+    commentary: (onComment) => new CommentaryProcessor({ onComment }),
+  });
   global.gc?.();
   const before = process.memoryUsage().rss;
   const rss2 = rssSampler();
   const f = await send(flood.url, 100_000, 5_000, 64, () => flood.flush());
   const peakFlood = rss2.stop();
   const fs = flood.stats();
-  console.log(`  flood: 64 senders × 5,000-span requests: ${fs.receiver.requests_throttled} requests throttled (503 + Retry-After, retried), ` +
-    `${fs.store.dropped} events dropped by the store queue, ${fs.receiver.spans_accepted.toLocaleString()} spans accepted in ${f.seconds.toFixed(1)} s`);
-  console.log(`  peak RSS under the flood            ${mib(peakFlood)} (from ${mib(before)} before; in-flight budget 8 MiB, peak in flight ${mib(fs.receiver.peak_inflight_bytes)})`);
+  console.log(
+    `  flood: 64 senders × 5,000-span requests: ${fs.receiver.requests_throttled} requests throttled (503 + Retry-After, retried), ` +
+      `${fs.store.dropped} events dropped by the store queue, ${fs.receiver.spans_accepted.toLocaleString()} spans accepted in ${f.seconds.toFixed(1)} s`,
+  );
+  console.log(
+    `  peak RSS under the flood            ${mib(peakFlood)} (from ${mib(before)} before; in-flight budget 8 MiB, peak in flight ${mib(fs.receiver.peak_inflight_bytes)})`,
+  );
   await flood.close();
   rmSync(dir, { recursive: true, force: true });
 }

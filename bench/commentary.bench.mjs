@@ -17,19 +17,164 @@ function turn(events, s, k, t) {
   const base = { session_id, agent_id: 'p', correlation_id: `${s}-turn-${k}` };
   const at = (us) => isoFromEpochMicros(us);
   const tool = TOOLS[(s + k) % TOOLS.length];
-  events.push(createEvent({ ...base, source: 'agent', component: 'agent.patricia', action: 'user_message', event_summary: '>>> USER MESSAGE >>> go on with the plan', timestamp: at(t) }));
-  events.push(createEvent({ ...base, source: 'server', level: 'DEBUG', component: 'resource_monitor', action: 'resource_sample', event_summary: 'process memory 210 MB', performance_metrics: { memory_mb: 200 + (k % 20) }, timestamp: at(t + 1000) }));
-  for (let c = 0; c < 4; c++) events.push(createEvent({ ...base, source: 'ai_service', level: 'DEBUG', component: 'openrouter_ai_service', action: 'stream_chunk', event_summary: `chunk ${c + 1}/4`, details: { index: c }, timestamp: at(t + 600_000 + c * 45_000) }));
-  events.push(createEvent({ ...base, source: 'ai_service', component: 'openrouter_ai_service', action: 'chat', event_summary: 'chat openai/gpt-4o-mini', duration_ms: 800, kind: 'span', details: { model: 'openai/gpt-4o-mini', finish_reason: 'tool_calls' }, performance_metrics: { input_tokens: 900 + k * 20, output_tokens: 40, time_to_first_token_ms: 600 }, timestamp: at(t + 2000) }));
-  events.push(createEvent({ ...base, source: 'agent', component: 'agent.patricia', action: 'ai_response', event_summary: '<<< AI RESPONSE <<< Let me look.', details: { finish_reason: 'tool_calls' }, timestamp: at(t + 802_000) }));
-  events.push(createEvent({ ...base, source: 'websocket', level: 'DEBUG', component: 'websocket_endpoint', action: 'notification', event_summary: '→ ChannelMessageNotification', details: { rpc_method: 'ChannelMessageNotification' }, timestamp: at(t + 803_000) }));
-  events.push(createEvent({ ...base, source: 'tool', component: tool, action: 'tool_start', event_summary: `🔧 EXECUTING TOOL 1/1: ${tool}`, details: { tool_name: tool }, timestamp: at(t + 804_000) }));
-  events.push(createEvent({ ...base, source: 'tool', component: tool, action: 'tool_execution', event_summary: `✅ Tool ${tool} completed`, duration_ms: 20 + (k % 7), kind: 'span', details: { tool_name: tool, tool_arguments: `{"path":"src/file${k}.ts"}` }, timestamp: at(t + 805_000) }));
-  events.push(createEvent({ ...base, source: 'websocket', level: 'DEBUG', component: 'websocket_endpoint', action: 'notification', event_summary: '→ StreamingUpdate', details: { rpc_method: 'StreamingUpdate' }, timestamp: at(t + 830_000) }));
-  events.push(createEvent({ ...base, source: 'session', component: 'session_manager', action: 'continuation_decision', event_summary: '🔄 CONTINUATION DECISION: True', details: { decision: true, reason: 'model_continue' }, timestamp: at(t + 831_000) }));
-  events.push(createEvent({ ...base, source: 'session', component: 'session_manager', action: 'continuation_injected', event_summary: 'Please continue with the next step.', timestamp: at(t + 1_331_000) }));
-  events.push(createEvent({ ...base, source: 'websocket', component: 'websocket_endpoint', action: 'session.current_agent', event_summary: 'session.current_agent', duration_ms: 4, kind: 'span', details: { rpc_method: 'session.current_agent' }, performance_metrics: { response_ms: 4 }, timestamp: at(t + 1_400_000) }));
-  events.push(createEvent({ ...base, source: 'tool', level: k % 13 === 0 ? 'ERROR' : 'INFO', component: 'read_file', action: 'tool_execution', event_summary: k % 13 === 0 ? `Tool read_file failed: FileNotFoundError: [Errno 2] No such file or directory: 'src/x${k}.ts'` : '✅ Tool read_file completed', duration_ms: 8, kind: 'span', details: { tool_name: 'read_file', tool_arguments: `{"path":"docs/${k}.md"}` }, timestamp: at(t + 1_500_000) }));
+  events.push(
+    createEvent({
+      ...base,
+      source: 'agent',
+      component: 'agent.patricia',
+      action: 'user_message',
+      event_summary: '>>> USER MESSAGE >>> go on with the plan',
+      timestamp: at(t),
+    }),
+  );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'server',
+      level: 'DEBUG',
+      component: 'resource_monitor',
+      action: 'resource_sample',
+      event_summary: 'process memory 210 MB',
+      performance_metrics: { memory_mb: 200 + (k % 20) },
+      timestamp: at(t + 1000),
+    }),
+  );
+  for (let c = 0; c < 4; c++)
+    events.push(
+      createEvent({
+        ...base,
+        source: 'ai_service',
+        level: 'DEBUG',
+        component: 'openrouter_ai_service',
+        action: 'stream_chunk',
+        event_summary: `chunk ${c + 1}/4`,
+        details: { index: c },
+        timestamp: at(t + 600_000 + c * 45_000),
+      }),
+    );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'ai_service',
+      component: 'openrouter_ai_service',
+      action: 'chat',
+      event_summary: 'chat openai/gpt-4o-mini',
+      duration_ms: 800,
+      kind: 'span',
+      details: { model: 'openai/gpt-4o-mini', finish_reason: 'tool_calls' },
+      performance_metrics: { input_tokens: 900 + k * 20, output_tokens: 40, time_to_first_token_ms: 600 },
+      timestamp: at(t + 2000),
+    }),
+  );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'agent',
+      component: 'agent.patricia',
+      action: 'ai_response',
+      event_summary: '<<< AI RESPONSE <<< Let me look.',
+      details: { finish_reason: 'tool_calls' },
+      timestamp: at(t + 802_000),
+    }),
+  );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'websocket',
+      level: 'DEBUG',
+      component: 'websocket_endpoint',
+      action: 'notification',
+      event_summary: '→ ChannelMessageNotification',
+      details: { rpc_method: 'ChannelMessageNotification' },
+      timestamp: at(t + 803_000),
+    }),
+  );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'tool',
+      component: tool,
+      action: 'tool_start',
+      event_summary: `🔧 EXECUTING TOOL 1/1: ${tool}`,
+      details: { tool_name: tool },
+      timestamp: at(t + 804_000),
+    }),
+  );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'tool',
+      component: tool,
+      action: 'tool_execution',
+      event_summary: `✅ Tool ${tool} completed`,
+      duration_ms: 20 + (k % 7),
+      kind: 'span',
+      details: { tool_name: tool, tool_arguments: `{"path":"src/file${k}.ts"}` },
+      timestamp: at(t + 805_000),
+    }),
+  );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'websocket',
+      level: 'DEBUG',
+      component: 'websocket_endpoint',
+      action: 'notification',
+      event_summary: '→ StreamingUpdate',
+      details: { rpc_method: 'StreamingUpdate' },
+      timestamp: at(t + 830_000),
+    }),
+  );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'session',
+      component: 'session_manager',
+      action: 'continuation_decision',
+      event_summary: '🔄 CONTINUATION DECISION: True',
+      details: { decision: true, reason: 'model_continue' },
+      timestamp: at(t + 831_000),
+    }),
+  );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'session',
+      component: 'session_manager',
+      action: 'continuation_injected',
+      event_summary: 'Please continue with the next step.',
+      timestamp: at(t + 1_331_000),
+    }),
+  );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'websocket',
+      component: 'websocket_endpoint',
+      action: 'session.current_agent',
+      event_summary: 'session.current_agent',
+      duration_ms: 4,
+      kind: 'span',
+      details: { rpc_method: 'session.current_agent' },
+      performance_metrics: { response_ms: 4 },
+      timestamp: at(t + 1_400_000),
+    }),
+  );
+  events.push(
+    createEvent({
+      ...base,
+      source: 'tool',
+      level: k % 13 === 0 ? 'ERROR' : 'INFO',
+      component: 'read_file',
+      action: 'tool_execution',
+      event_summary:
+        k % 13 === 0 ? `Tool read_file failed: FileNotFoundError: [Errno 2] No such file or directory: 'src/x${k}.ts'` : '✅ Tool read_file completed',
+      duration_ms: 8,
+      kind: 'span',
+      details: { tool_name: 'read_file', tool_arguments: `{"path":"docs/${k}.md"}` },
+      timestamp: at(t + 1_500_000),
+    }),
+  );
 }
 
 /** Sessions interleaved turn by turn, time moving forward. */
@@ -70,7 +215,20 @@ const memEvents = [];
 for (let s = 0; s < ACTIVE; s++) {
   turn(memEvents, s, 1, T0 + s * 100);
   // end mid-turn after a tool (a stall timer armed, every detector holding state)
-  memEvents.push(createEvent({ session_id: `sess-${s}`, agent_id: 'p', source: 'tool', component: 'search_code', action: 'tool_execution', event_summary: 'ok', duration_ms: 30, kind: 'span', details: { tool_name: 'search_code', tool_arguments: '{"query":"theme"}' }, timestamp: isoFromEpochMicros(T0 + s * 100 + 2_000_000) }));
+  memEvents.push(
+    createEvent({
+      session_id: `sess-${s}`,
+      agent_id: 'p',
+      source: 'tool',
+      component: 'search_code',
+      action: 'tool_execution',
+      event_summary: 'ok',
+      duration_ms: 30,
+      kind: 'span',
+      details: { tool_name: 'search_code', tool_arguments: '{"query":"theme"}' },
+      timestamp: isoFromEpochMicros(T0 + s * 100 + 2_000_000),
+    }),
+  );
 }
 const memHeap = heap();
 const baselineHeap = memHeap;
@@ -80,20 +238,33 @@ const p = new CommentaryProcessor({ clock: systemClock });
 for (const e of memEvents) p.write(e);
 const fullHeap = heap();
 const perSession = (fullHeap - emptyHeap) / ACTIVE;
-console.log(`memory: ${ACTIVE.toLocaleString('en-US')} active sessions hold ${((fullHeap - emptyHeap) / 1048576).toFixed(1)} MB in the processor (${Math.round(perSession)} B/session); an empty processor ${((emptyHeap - baselineHeap) / 1024).toFixed(0)} kB; ${p.stats().sessions} sessions tracked`);
-console.log(`   baseline: the ${memEvents.length.toLocaleString('en-US')} events that built them take ${((memHeap - beforeEventsHeap) / 1048576).toFixed(1)} MB in the caller's heap (${Math.round((memHeap - beforeEventsHeap) / ACTIVE)} B/session); the processor keeps ${(perSession / ((memHeap - beforeEventsHeap) / ACTIVE)).toFixed(2)}× that and retains no event`);
+console.log(
+  `memory: ${ACTIVE.toLocaleString('en-US')} active sessions hold ${((fullHeap - emptyHeap) / 1048576).toFixed(1)} MB in the processor (${Math.round(perSession)} B/session); an empty processor ${((emptyHeap - baselineHeap) / 1024).toFixed(0)} kB; ${p.stats().sessions} sessions tracked`,
+);
+console.log(
+  `   baseline: the ${memEvents.length.toLocaleString('en-US')} events that built them take ${((memHeap - beforeEventsHeap) / 1048576).toFixed(1)} MB in the caller's heap (${Math.round((memHeap - beforeEventsHeap) / ACTIVE)} B/session); the processor keeps ${(perSession / ((memHeap - beforeEventsHeap) / ACTIVE)).toFixed(2)}× that and retains no event`,
+);
 await p.shutdown();
 await empty.shutdown();
 
 let events = workload();
 let checksum = 0;
-const noop = { write(e) { checksum += e.level.length; } };
+const noop = {
+  write(e) {
+    checksum += e.level.length;
+  },
+};
 const noopNs = [];
 const procNs = [];
 let lastStats;
 for (let r = 0; r < ROUNDS; r++) {
   noopNs.push(timeLoop(events, noop));
-  const p = new CommentaryProcessor({ clock: systemClock, onComment: () => { checksum += 1; } });
+  const p = new CommentaryProcessor({
+    clock: systemClock,
+    onComment: () => {
+      checksum += 1;
+    },
+  });
   procNs.push(timeLoop(events, p));
   lastStats = p.stats();
   await p.shutdown();
@@ -101,12 +272,23 @@ for (let r = 0; r < ROUNDS; r++) {
 const n = events.length;
 // Best round = least disturbed by other processes on a shared machine; the median is printed too.
 const best = (xs) => Math.min(...xs);
-const rate = (ns) => Math.round(n / (ns / 1e9)).toLocaleString('en-US').padStart(12);
-console.log(`cold events: ${n} pre-built events (${SESSIONS} interleaved sessions × ${TURNS} turns, simulator-shaped; memory-bound), ${ROUNDS} rounds; best round (median)`);
-console.log(`CommentaryProcessor.write   ${rate(best(procNs))} events/s (${rate(median(procNs)).trim()})  ${(best(procNs) / n).toFixed(0)} ns/event; goal ≥ 500,000`);
+const rate = (ns) =>
+  Math.round(n / (ns / 1e9))
+    .toLocaleString('en-US')
+    .padStart(12);
+console.log(
+  `cold events: ${n} pre-built events (${SESSIONS} interleaved sessions × ${TURNS} turns, simulator-shaped; memory-bound), ${ROUNDS} rounds; best round (median)`,
+);
+console.log(
+  `CommentaryProcessor.write   ${rate(best(procNs))} events/s (${rate(median(procNs)).trim()})  ${(best(procNs) / n).toFixed(0)} ns/event; goal ≥ 500,000`,
+);
 console.log(`no-op sink loop (baseline)  ${rate(best(noopNs))} events/s (${rate(median(noopNs)).trim()})  ${(best(noopNs) / n).toFixed(0)} ns/event`);
-console.log(`ratio processor ÷ no-op      ${(best(procNs) / best(noopNs)).toFixed(1)}× the time per event (${(median(procNs) / median(noopNs)).toFixed(1)}× by medians)`);
-console.log(`comments emitted in the last round: ${lastStats.comments} (error bursts and the like in the synthetic mix), detector errors: ${lastStats.detectorErrors}`);
+console.log(
+  `ratio processor ÷ no-op      ${(best(procNs) / best(noopNs)).toFixed(1)}× the time per event (${(median(procNs) / median(noopNs)).toFixed(1)}× by medians)`,
+);
+console.log(
+  `comments emitted in the last round: ${lastStats.comments} (error bursts and the like in the synthetic mix), detector errors: ${lastStats.detectorErrors}`,
+);
 
 events = null; // free the throughput workload before measuring memory
 
@@ -139,8 +321,16 @@ events = null; // free the throughput workload before measuring memory
   const bp = Math.min(...hotProc);
   const bn = Math.min(...hotNoop);
   console.log(`hot events (written right after being built, as live):`);
-  console.log(`CommentaryProcessor.write   ${Math.round(1e9 / bp).toLocaleString('en-US').padStart(12)} events/s  ${bp.toFixed(0)} ns/event; goal ≥ 500,000`);
-  console.log(`no-op sink loop (baseline)  ${Math.round(1e9 / bn).toLocaleString('en-US').padStart(12)} events/s  ${bn.toFixed(0)} ns/event`);
+  console.log(
+    `CommentaryProcessor.write   ${Math.round(1e9 / bp)
+      .toLocaleString('en-US')
+      .padStart(12)} events/s  ${bp.toFixed(0)} ns/event; goal ≥ 500,000`,
+  );
+  console.log(
+    `no-op sink loop (baseline)  ${Math.round(1e9 / bn)
+      .toLocaleString('en-US')
+      .padStart(12)} events/s  ${bn.toFixed(0)} ns/event`,
+  );
   console.log(`ratio processor ÷ no-op      ${(bp / bn).toFixed(1)}× the time per event`);
 }
 

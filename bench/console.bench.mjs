@@ -26,11 +26,30 @@ const iso = (ms) => new Date(ms).toISOString().replace('Z', '000Z');
 
 function ev(session, i, ms, source, summary, duration, parent, details, metrics) {
   return {
-    timestamp: iso(ms), level: i % 97 === 0 ? 'ERROR' : 'INFO', component: source, action: source === 'tool' ? 'tool_execution' : 'step',
-    event_summary: summary, event_id: `${session}-${i}`, duration_ms: duration, details, state_before: null, state_after: null, source,
-    session_id: session, agent_id: i % 3 ? 'p' : 'e', correlation_id: null, parent_id: parent, tags: [], performance_metrics: metrics,
-    stack_trace: null, context_snapshot: null, trace_id: null, span_id: duration === null ? null : `${session}-${i}`, parent_span_id: null,
-    kind: duration === null ? 'log' : 'span', service_name: 'bench',
+    timestamp: iso(ms),
+    level: i % 97 === 0 ? 'ERROR' : 'INFO',
+    component: source,
+    action: source === 'tool' ? 'tool_execution' : 'step',
+    event_summary: summary,
+    event_id: `${session}-${i}`,
+    duration_ms: duration,
+    details,
+    state_before: null,
+    state_after: null,
+    source,
+    session_id: session,
+    agent_id: i % 3 ? 'p' : 'e',
+    correlation_id: null,
+    parent_id: parent,
+    tags: [],
+    performance_metrics: metrics,
+    stack_trace: null,
+    context_snapshot: null,
+    trace_id: null,
+    span_id: duration === null ? null : `${session}-${i}`,
+    parent_span_id: null,
+    kind: duration === null ? 'log' : 'span',
+    service_name: 'bench',
   };
 }
 
@@ -41,7 +60,19 @@ function turns(session, count, startMs) {
   for (let i = 0; out.length < count; i++) {
     const turn = ev(session, out.length, t, 'agent', `turn ${i}`, 3_000, null, {}, null);
     out.push(turn);
-    out.push(ev(session, out.length, t + 5, 'ai_service', 'chat openai/gpt-4o-mini', 900, turn.event_id, { model: 'openai/gpt-4o-mini' }, { input_tokens: 1200, output_tokens: 80 }));
+    out.push(
+      ev(
+        session,
+        out.length,
+        t + 5,
+        'ai_service',
+        'chat openai/gpt-4o-mini',
+        900,
+        turn.event_id,
+        { model: 'openai/gpt-4o-mini' },
+        { input_tokens: 1200, output_tokens: 80 },
+      ),
+    );
     const tool = ev(session, out.length, t + 950, 'tool', `execute_tool read_file #${i}`, 120, turn.event_id, { tool_name: 'read_file' }, null);
     out.push(tool);
     out.push(ev(session, out.length, t + 960, 'tool', `read_file: ${i % 7} results`, null, tool.event_id, {}, null));
@@ -53,7 +84,10 @@ function turns(session, count, startMs) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
 const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 
 const dir = mkdtempSync(join(tmpdir(), 'debbie-console-bench-'));
@@ -65,14 +99,26 @@ const ui = new ConsoleRoutes({ reader: store, live: streamer, board, beforeRead:
 collector = await startCollector({ store, sinks: [streamer, board], port: 0, ui });
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 try {
   // ---- data: 10k small sessions and one of 100k events
   let batch = [];
   for (let s = 0; s < SESSIONS; s++) {
     batch.push(...turns(`s${String(s).padStart(5, '0')}`, 6, T0 + s * 60_000));
-    if (batch.length >= 60_000) { await store.append(batch); batch = []; }
+    if (batch.length >= 60_000) {
+      await store.append(batch);
+      batch = [];
+    }
   }
   await store.append(batch);
   for (let k = 0; k < BIG; k += 50_000) await store.append(turns('big', BIG, T0 - 86_400_000).slice(k, k + 50_000));
@@ -82,7 +128,10 @@ try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  const fresh = async (url) => { await page.goto('about:blank'); await page.goto(url); };
+  const fresh = async (url) => {
+    await page.goto('about:blank');
+    await page.goto(url);
+  };
 
   // ---- 1. sessions page
   const listMs = [];
@@ -93,16 +142,21 @@ try {
     const ms = Number(await page.evaluate(() => document.body.dataset.sessionsReady));
     const rows = await page.$$eval('.sessions .row[data-session]', (els) => els.length);
     if (rows < 20) throw new Error(`sessions page rendered ${rows} rows`);
-    if (r > 0) listMs.push(ms); else console.log(`sessions page, first load of a fresh collector (cold store; models/tokens/comments are read meanwhile): ${ms} ms`);
+    if (r > 0) listMs.push(ms);
+    else console.log(`sessions page, first load of a fresh collector (cold store; models/tokens/comments are read meanwhile): ${ms} ms`);
     await fresh(`${collector.url}/health`);
-    listBase.push(await page.evaluate(async () => {
-      const t = performance.now();
-      const all = await (await fetch('/api/sessions')).json();
-      if (all.length < 10_000) throw new Error('short list');
-      return performance.now() - t + performance.getEntriesByType('navigation')[0].duration;
-    }));
+    listBase.push(
+      await page.evaluate(async () => {
+        const t = performance.now();
+        const all = await (await fetch('/api/sessions')).json();
+        if (all.length < 10_000) throw new Error('short list');
+        return performance.now() - t + performance.getEntriesByType('navigation')[0].duration;
+      }),
+    );
   }
-  console.log(`sessions page, ${SESSIONS} sessions, time to first render: ${median(listMs)} ms (goal ≤ 1000) vs fetching and parsing /api/sessions without rendering ${median(listBase).toFixed(0)} ms: ${ratio(median(listMs), median(listBase))}`);
+  console.log(
+    `sessions page, ${SESSIONS} sessions, time to first render: ${median(listMs)} ms (goal ≤ 1000) vs fetching and parsing /api/sessions without rendering ${median(listBase).toFixed(0)} ms: ${ratio(median(listMs), median(listBase))}`,
+  );
 
   // ---- 2. session page, 100k events
   const sesMs = [];
@@ -117,23 +171,39 @@ try {
     const n = Number(await page.evaluate(() => document.body.dataset.sessionLoaded));
     if (n !== BIG) throw new Error(`session page loaded ${n} events`);
     allMs.push(Number(await page.evaluate(() => document.body.dataset.sessionLoadedMs)));
-    scrollMs.push(await page.evaluate(() => new Promise((resolve) => {
-      const el = document.getElementById('waterfall');
-      const t = performance.now();
-      el.scrollTop = el.scrollHeight / 2;
-      requestAnimationFrame(() => { el.scrollTop = el.scrollHeight; requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t))); });
-    })));
+    scrollMs.push(
+      await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const el = document.getElementById('waterfall');
+            const t = performance.now();
+            el.scrollTop = el.scrollHeight / 2;
+            requestAnimationFrame(() => {
+              el.scrollTop = el.scrollHeight;
+              requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t)));
+            });
+          }),
+      ),
+    );
     await fresh(`${collector.url}/health`);
-    sesBase.push(await page.evaluate(async () => {
-      const t = performance.now();
-      const text = await (await fetch('/console/api/sessions/big')).text();
-      let rows = 0;
-      for (const line of text.split('\n')) if (line) { const v = JSON.parse(line); if (v.rows) rows += v.rows.length; }
-      if (rows !== 100_000) throw new Error('short session');
-      return performance.now() - t + performance.getEntriesByType('navigation')[0].duration;
-    }));
+    sesBase.push(
+      await page.evaluate(async () => {
+        const t = performance.now();
+        const text = await (await fetch('/console/api/sessions/big')).text();
+        let rows = 0;
+        for (const line of text.split('\n'))
+          if (line) {
+            const v = JSON.parse(line);
+            if (v.rows) rows += v.rows.length;
+          }
+        if (rows !== 100_000) throw new Error('short session');
+        return performance.now() - t + performance.getEntriesByType('navigation')[0].duration;
+      }),
+    );
   }
-  console.log(`session page, ${BIG} events, time to first render: ${median(sesMs)} ms (goal ≤ 1500; the first rows are drawn while the rest stream in) vs fetching and parsing all its steps without rendering ${median(sesBase).toFixed(0)} ms: ${ratio(median(sesMs), median(sesBase))}`);
+  console.log(
+    `session page, ${BIG} events, time to first render: ${median(sesMs)} ms (goal ≤ 1500; the first rows are drawn while the rest stream in) vs fetching and parsing all its steps without rendering ${median(sesBase).toFixed(0)} ms: ${ratio(median(sesMs), median(sesBase))}`,
+  );
   console.log(`  all ${BIG} events loaded and drawn: ${median(allMs)} ms: ${ratio(median(allMs), median(sesBase))} of the fetch-and-parse baseline`);
   console.log(`  scrolling its waterfall to the middle and the end: ${median(scrollMs).toFixed(0)} ms for both frames`);
 
@@ -174,15 +244,27 @@ try {
       const due = Math.min(total, Math.floor(((Date.now() - base) / 1000) * RATE));
       for (; sent < due; sent++) {
         const now = Date.now();
-        collector.pipeline.write({ ...turns(live, 1, now)[0], event_id: `lat-${sent}`, span_id: null, duration_ms: null, kind: 'log', event_summary: `lat ${sent} ${now}` });
+        collector.pipeline.write({
+          ...turns(live, 1, now)[0],
+          event_id: `lat-${sent}`,
+          span_id: null,
+          duration_ms: null,
+          kind: 'log',
+          event_summary: `lat ${sent} ${now}`,
+        });
       }
-      if (sent >= total) { clearInterval(timer); resolve(); }
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
     }, 5);
   });
   await new Promise((r) => setTimeout(r, 1500));
   const { screen, arrive } = await page.evaluate(() => ({ screen: [...window.screenLat.values()], arrive: [...window.arriveLat.values()] }));
-  console.log(`event → screen latency at ${RATE} events/s for ${STREAM_SECONDS} s: p50 ${pct(screen, 50)} ms, p99 ${pct(screen, 99)} ms (goal p99 ≤ 1000; ${screen.length}/${total} events seen on screen) ` +
-    `vs arrival in the page over /console/api/live p50 ${pct(arrive, 50)} ms, p99 ${pct(arrive, 99)} ms (${arrive.length} seen): p99 ${ratio(pct(screen, 99), Math.max(1, pct(arrive, 99)))}`);
+  console.log(
+    `event → screen latency at ${RATE} events/s for ${STREAM_SECONDS} s: p50 ${pct(screen, 50)} ms, p99 ${pct(screen, 99)} ms (goal p99 ≤ 1000; ${screen.length}/${total} events seen on screen) ` +
+      `vs arrival in the page over /console/api/live p50 ${pct(arrive, 50)} ms, p99 ${pct(arrive, 99)} ms (${arrive.length} seen): p99 ${ratio(pct(screen, 99), Math.max(1, pct(arrive, 99)))}`,
+  );
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 } finally {
   await browser.close();

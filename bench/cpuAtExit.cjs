@@ -3,5 +3,9 @@
 const { writeSync } = require('node:fs');
 process.on('exit', () => {
   const { user, system } = process.cpuUsage();
-  try { writeSync(2, `\nBENCH_CPU_MS ${((user + system) / 1000).toFixed(0)}\n`); } catch { /* stderr closed */ }
+  try {
+    writeSync(2, `\nBENCH_CPU_MS ${((user + system) / 1000).toFixed(0)}\n`);
+  } catch {
+    /* stderr closed */
+  }
 });

@@ -19,7 +19,13 @@ if (process.argv[2] === 'child') {
   const [, , , variant, path] = process.argv;
   const { ingestFile, decodeJsonDocument } = await import('@debbie/collector');
   let events = 0;
-  const sink = { write: () => { events += 1; }, forceFlush: async () => {}, shutdown: async () => {} };
+  const sink = {
+    write: () => {
+      events += 1;
+    },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
   const t0 = process.hrtime.bigint();
   if (variant === 'stream') await ingestFile(path, { sink });
   else {
@@ -32,7 +38,9 @@ if (process.argv[2] === 'child') {
 }
 
 // The spec's example (shared/data beside the repository, or $DEBBIE_SHARED_DATA).
-const sharedData = [process.env.DEBBIE_SHARED_DATA, new URL('../../shared/data', import.meta.url).pathname, '/work/shared/data'].find((d) => d && existsSync(`${d}/otlp-examples`));
+const sharedData = [process.env.DEBBIE_SHARED_DATA, new URL('../../shared/data', import.meta.url).pathname, '/work/shared/data'].find(
+  (d) => d && existsSync(`${d}/otlp-examples`),
+);
 if (!sharedData) throw new Error('shared/data not found beside the repository: set DEBBIE_SHARED_DATA');
 const example = JSON.parse(readFileSync(`${sharedData}/otlp-examples/opentelemetry-proto/examples/trace.json`, 'utf8'));
 const span = example.resourceSpans[0].scopeSpans[0].spans[0];
@@ -69,5 +77,7 @@ const w = { ms: median(results.whole.map((r) => r.ms)), rss: median(results.whol
 console.log(`50 MB OTLP/JSON line, ${n} spans (${(bytes / 1e6).toFixed(1)} MB), median of ${ROUNDS}:`);
 console.log(`  baseline (read whole + JSON.parse): ${w.events} events, ${w.ms.toFixed(0)} ms, peak RSS ${w.rss.toFixed(0)} MB`);
 console.log(`  streamed (ingestFile):              ${s.events} events, ${s.ms.toFixed(0)} ms, peak RSS ${s.rss.toFixed(0)} MB`);
-console.log(`  ratio streamed/baseline: time ${(s.ms / w.ms).toFixed(2)}×, peak RSS ${(s.rss / w.rss).toFixed(2)}×; every span kept: ${s.events === n && w.events === n}`);
+console.log(
+  `  ratio streamed/baseline: time ${(s.ms / w.ms).toFixed(2)}×, peak RSS ${(s.rss / w.rss).toFixed(2)}×; every span kept: ${s.events === n && w.events === n}`,
+);
 if (s.events !== n) process.exitCode = 1;

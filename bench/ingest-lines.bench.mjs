@@ -35,7 +35,11 @@ async function main() {
   let stdout = '';
   let code = 0;
   try {
-    stdout = execFileSync(process.execPath, [BIN, 'ingest', file, '--store', join(dir, 's.duckdb'), '--no-commentary'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    stdout = execFileSync(process.execPath, [BIN, 'ingest', file, '--store', join(dir, 's.duckdb'), '--no-commentary'], {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (error) {
     code = error.status ?? 1;
     stdout = String(error.stdout ?? '');
@@ -47,8 +51,12 @@ async function main() {
   const stored = await store.countEvents({});
   await store.close();
   console.log(`  baseline: read the lines only          ${(baseMs / 1000).toFixed(1)} s (${read.toLocaleString()} lines)`);
-  console.log(`  debbie ingest (exit ${code})                 ${(ingestMs / 1000).toFixed(1)} s  (${(ingestMs / baseMs).toFixed(1)}× the baseline; ${Math.round(stored / (ingestMs / 1000)).toLocaleString()} lines/s)`);
-  console.log(`  reported ${reported.toLocaleString()} events, stored ${stored.toLocaleString()}: stored / reported = ${(stored / Math.max(1, reported)).toFixed(2)} (must be 1.00, or a non-zero exit)`);
+  console.log(
+    `  debbie ingest (exit ${code})                 ${(ingestMs / 1000).toFixed(1)} s  (${(ingestMs / baseMs).toFixed(1)}× the baseline; ${Math.round(stored / (ingestMs / 1000)).toLocaleString()} lines/s)`,
+  );
+  console.log(
+    `  reported ${reported.toLocaleString()} events, stored ${stored.toLocaleString()}: stored / reported = ${(stored / Math.max(1, reported)).toFixed(2)} (must be 1.00, or a non-zero exit)`,
+  );
   rmSync(dir, { recursive: true, force: true });
   if (stored !== reported && code === 0) process.exitCode = 1;
 }

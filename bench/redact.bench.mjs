@@ -16,7 +16,8 @@ const publicDir = candidates.find((d) => existsSync(d));
 function* walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) yield* walk(p); else yield p;
+    if (statSync(p).isDirectory()) yield* walk(p);
+    else yield p;
   }
 }
 
@@ -27,24 +28,55 @@ if (publicDir) {
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (!line.trim()) continue;
         for (const step of JSON.parse(line).history ?? []) {
-          events.push(createEvent({ source: 'agent', component: String(step.source ?? 'agent'), action: String(step.action ?? 'step'),
-            event_summary: String(step.message ?? '').slice(0, 500), session_id: 'oh-session', details: step }));
+          events.push(
+            createEvent({
+              source: 'agent',
+              component: String(step.source ?? 'agent'),
+              action: String(step.action ?? 'step'),
+              event_summary: String(step.message ?? '').slice(0, 500),
+              session_id: 'oh-session',
+              details: step,
+            }),
+          );
         }
       }
     } else if (file.endsWith('.traj')) {
       const traj = JSON.parse(readFileSync(file, 'utf8'));
       for (const step of traj.trajectory ?? []) {
-        events.push(createEvent({ source: 'agent', component: 'swe-agent', action: 'step',
-          event_summary: String(step.thought ?? '').slice(0, 500), session_id: 'swe-session', details: step }));
+        events.push(
+          createEvent({
+            source: 'agent',
+            component: 'swe-agent',
+            action: 'step',
+            event_summary: String(step.thought ?? '').slice(0, 500),
+            session_id: 'swe-session',
+            details: step,
+          }),
+        );
       }
     }
   }
 }
 for (let i = 0; i < 5000; i++) {
-  events.push(createEvent({ source: 'tool', component: 'list_rfcs', action: 'tool_execution', event_summary: `tool call ${i} finished`,
-    session_id: '3f2c1a9e-8b7d-4c6e-9f10-2a3b4c5d6e7f', correlation_id: `94988082-turn-${i >> 4}`, agent_id: 'p', duration_ms: 12.5,
-    details: { tool_name: 'list_rfcs', arguments: { path: `docs/rfc-${i}.md`, limit: 20 }, input_tokens: 1200, output_tokens: 80,
-      result: `found ${i % 7} RFCs under docs/ (see https://example.com/docs/rfc-${i})` } }));
+  events.push(
+    createEvent({
+      source: 'tool',
+      component: 'list_rfcs',
+      action: 'tool_execution',
+      event_summary: `tool call ${i} finished`,
+      session_id: '3f2c1a9e-8b7d-4c6e-9f10-2a3b4c5d6e7f',
+      correlation_id: `94988082-turn-${i >> 4}`,
+      agent_id: 'p',
+      duration_ms: 12.5,
+      details: {
+        tool_name: 'list_rfcs',
+        arguments: { path: `docs/rfc-${i}.md`, limit: 20 },
+        input_tokens: 1200,
+        output_tokens: 80,
+        result: `found ${i % 7} RFCs under docs/ (see https://example.com/docs/rfc-${i})`,
+      },
+    }),
+  );
 }
 const { SECRET_CASES } = await import('../packages/model/dist/redact.corpus.js').catch(() => ({ SECRET_CASES: [] }));
 for (let i = 0; i < events.length; i += 100) {
@@ -57,7 +89,10 @@ let changed = 0;
 const samples = [];
 function visit(v) {
   if (typeof v === 'string') {
-    if (redactString(v) !== v && before.redactString(v) === v) { changed += 1; if (samples.length < 5) samples.push(v.slice(0, 120)); }
+    if (redactString(v) !== v && before.redactString(v) === v) {
+      changed += 1;
+      if (samples.length < 5) samples.push(v.slice(0, 120));
+    }
   } else if (v && typeof v === 'object') for (const x of Object.values(v)) visit(x);
 }
 for (const e of events.slice(0, events.length - 5000)) visit(e.details);
@@ -70,7 +105,11 @@ function time(fn, list) {
 const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 const real = events.slice(0, events.length - 5000);
 const demo = events.slice(events.length - 5000);
-const sets = [['all', events], ['public agent runs', real], ['demo-shaped tool events', demo]];
+const sets = [
+  ['all', events],
+  ['public agent runs', real],
+  ['demo-shaped tool events', demo],
+];
 const results = sets.map(() => ({ old: [], now: [] }));
 for (let r = 0; r < ROUNDS; r++) {
   sets.forEach(([, list], i) => {
@@ -79,12 +118,16 @@ for (let r = 0; r < ROUNDS; r++) {
   });
 }
 const bytes = events.reduce((n, e) => n + JSON.stringify(e).length, 0);
-console.log(`redaction, ${events.length} events (${(bytes / events.length).toFixed(0)} B of JSON each on average, ${real.length} from public agent runs), median of ${ROUNDS} rounds:`);
+console.log(
+  `redaction, ${events.length} events (${(bytes / events.length).toFixed(0)} B of JSON each on average, ${real.length} from public agent runs), median of ${ROUNDS} rounds:`,
+);
 console.log(`  before = 5 patterns over the free-form fields; now = the ${SECRET_CASES.length}-form corpus over every field`);
 sets.forEach(([name, list], i) => {
   const o = median(results[i].old);
   const n = median(results[i].now);
-  console.log(`  ${name.padEnd(24)} (${String(list.length).padStart(5)}): before ${o.toFixed(2)} µs/event, now ${n.toFixed(2)} µs/event, ratio now/before ${(n / o).toFixed(2)}`);
+  console.log(
+    `  ${name.padEnd(24)} (${String(list.length).padStart(5)}): before ${o.toFixed(2)} µs/event, now ${n.toFixed(2)} µs/event, ratio now/before ${(n / o).toFixed(2)}`,
+  );
 });
 const masks = (fn) => SECRET_CASES.filter((c) => !fn(c.text).includes(c.secret)).length;
 console.log(`  corpus forms masked: before ${masks(before.redactString)} of ${SECRET_CASES.length}, now ${masks(redactString)} of ${SECRET_CASES.length}`);

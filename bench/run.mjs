@@ -7,13 +7,18 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).sort()
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .sort()
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)));
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${file} ===`);
   const r = spawnSync(process.execPath, ['--expose-gc', join(here, file)], { stdio: 'inherit', cwd: here });
-  if (r.status !== 0) { failed += 1; console.log(`!!! ${file} exited with ${r.status}`); }
+  if (r.status !== 0) {
+    failed += 1;
+    console.log(`!!! ${file} exited with ${r.status}`);
+  }
 }
 console.log(`\n${files.length - failed} benches ran, ${failed} failed`);
 process.exitCode = failed ? 1 : 0;

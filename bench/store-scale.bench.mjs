@@ -24,7 +24,7 @@ import { demoEvents, writeScaledJsonl } from './storeScale.gen.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'packages/cli/dist/bin.js');
 const argIndex = process.argv.indexOf('--events');
-const EVENTS = Number(argIndex > 0 ? process.argv[argIndex + 1] : process.env.STORE_BENCH_EVENTS ?? 20_000);
+const EVENTS = Number(argIndex > 0 ? process.argv[argIndex + 1] : (process.env.STORE_BENCH_EVENTS ?? 20_000));
 const dir = mkdtempSync(join(tmpdir(), 'debbie-store-scale-'));
 const rows = [];
 const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-');
@@ -43,13 +43,19 @@ const debbie = (...args) => timed([cli, ...args], { env: { ...process.env, DEBBI
 function script(name, code, ...args) {
   const file = join(here, `.${name}.tmp.mjs`);
   writeFileSync(file, code);
-  try { return timed([file, ...args]); } finally { rmSync(file, { force: true }); }
+  try {
+    return timed([file, ...args]);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 function row(figure, debbieRun, baseline, note = '') {
   rows.push({ figure, debbie: debbieRun, baseline, note });
   const ratio = (a, b) => (a && b ? fmt(b / a) : '-');
-  console.log(`${figure.padEnd(44)} wall ${fmt(debbieRun.wall).padStart(7)} s vs ${fmt(baseline.wall).padStart(7)} s → ${ratio(debbieRun.wall, baseline.wall).padStart(5)}×` +
-    `   cpu ${fmt(debbieRun.cpu).padStart(7)} s vs ${fmt(baseline.cpu).padStart(7)} s → ${ratio(debbieRun.cpu, baseline.cpu).padStart(5)}×  ${note}`);
+  console.log(
+    `${figure.padEnd(44)} wall ${fmt(debbieRun.wall).padStart(7)} s vs ${fmt(baseline.wall).padStart(7)} s → ${ratio(debbieRun.wall, baseline.wall).padStart(5)}×` +
+      `   cpu ${fmt(debbieRun.cpu).padStart(7)} s vs ${fmt(baseline.cpu).padStart(7)} s → ${ratio(debbieRun.cpu, baseline.cpu).padStart(5)}×  ${note}`,
+  );
 }
 
 console.log(`store-scale: ${EVENTS.toLocaleString('en')} demo-shaped events (ratio = baseline / Debbie: ≥ 1 means Debbie is at least as fast)`);
@@ -60,12 +66,16 @@ const sessions = await writeScaledJsonl(base, EVENTS, jsonl);
 console.log(`  ${sessions.length} sessions, ${(statSync(jsonl).size / 1e6).toFixed(0)} MB of JSONL`);
 
 // ---- ingest into DuckDB ---------------------------------------------------------------------
-const own = script('readjson', `
+const own = script(
+  'readjson',
+  `
 import { DuckDBInstance } from '@duckdb/node-api';
 const db = await DuckDBInstance.create(process.argv[2]);
 const c = await db.connect();
 await c.run("CREATE TABLE t AS SELECT * FROM read_json_auto('${jsonl}', format = 'newline_delimited')");
-c.closeSync(); db.closeSync();`, join(dir, 'own.duckdb'));
+c.closeSync(); db.closeSync();`,
+  join(dir, 'own.duckdb'),
+);
 const storePath = join(dir, 'debbie.duckdb');
 const ingest = debbie('ingest', '--input-format', 'jsonl', '--no-commentary', '--store', storePath, jsonl);
 row('ingest JSONL → DuckDB (vs read_json_auto)', ingest, own);
@@ -84,12 +94,16 @@ const again = debbie('ingest', '--input-format', 'jsonl', '--no-commentary', '--
 }
 
 // ---- Parquet export -------------------------------------------------------------------------
-const copy = script('copy', `
+const copy = script(
+  'copy',
+  `
 import { DuckDBInstance } from '@duckdb/node-api';
 const db = await DuckDBInstance.create(process.argv[2], { access_mode: 'READ_ONLY' });
 const c = await db.connect();
 await c.run("COPY (SELECT * FROM events ORDER BY timestamp) TO '${join(dir, 'copy.parquet')}' (FORMAT parquet, COMPRESSION snappy)");
-c.closeSync(); db.closeSync();`, storePath);
+c.closeSync(); db.closeSync();`,
+  storePath,
+);
 const exported = debbie('export', '--store', storePath, '--all', '--format', 'parquet', '--out', join(dir, 'debbie.parquet'), '--quiet');
 row('export --format parquet (vs DuckDB COPY)', exported, copy);
 
@@ -101,12 +115,17 @@ const listed = best(() => debbie('sessions', '--store', storePath));
 const events = best(() => debbie('events', '--store', storePath, '--session', session));
 row('debbie sessions (vs --help floor)', listed, help, `goal ≤ 0.30 s wall: ${listed.wall <= 0.3 ? 'met' : 'not met'}`);
 row('debbie events --session (vs --help floor)', events, help, `goal ≤ 0.30 s wall: ${events.wall <= 0.3 ? 'met' : 'not met'}`);
-const inProcess = script('inproc', `
+const inProcess = script(
+  'inproc',
+  `
 import { openStore } from '@debbie/store';
 const s = await openStore(process.argv[2], { readOnly: true });
 let t = performance.now(); await s.listSessions({ order: 'desc', limit: 51 }); const list = performance.now() - t;
 t = performance.now(); await s.queryEvents({ sessionId: process.argv[3] }); const ev = performance.now() - t;
-console.log(JSON.stringify({ list, ev })); await s.close();`, storePath, session);
+console.log(JSON.stringify({ list, ev })); await s.close();`,
+  storePath,
+  session,
+);
 const ms = JSON.parse(inProcess.stdout);
 console.log(`  inside one process: sessions page ${fmt(ms.list, 0)} ms, one session's events ${fmt(ms.ev, 0)} ms`);
 
@@ -119,22 +138,30 @@ if (!clickhouseBin) {
   try {
     const url = `clickhouse://127.0.0.1:${server.port}/debbie`;
     // The rows Debbie sends, prepared once: ClickHouse's own INSERT of them is the baseline.
-    const prepared = script('chrows', `
+    const prepared = script(
+      'chrows',
+      `
 import { readFileSync, writeFileSync } from 'node:fs';
 import { toStoredRow } from '${join(here, '..', 'packages/store/dist/rows.js')}';
 import { jsonEachRowLine, InsertSequence } from '${join(here, '..', 'packages/store/dist/clickhouse/rows.js')}';
 const seq = new InsertSequence();
 const lines = readFileSync(process.argv[2], 'utf8').split('\\n').filter(Boolean).map((l) => jsonEachRowLine(toStoredRow(JSON.parse(l)), seq.next()));
 for (let i = 0, k = 0; i < lines.length; i += 10000, k++) writeFileSync(process.argv[3] + '.' + k, lines.slice(i, i + 10000).join(''));
-console.log(Math.ceil(lines.length / 10000));`, jsonl, join(dir, 'ch-rows'));
+console.log(Math.ceil(lines.length / 10000));`,
+      jsonl,
+      join(dir, 'ch-rows'),
+    );
     const parts = Number(prepared.stdout.trim());
     await (await openStore(`clickhouse://127.0.0.1:${server.port}/baseline`)).close(); // same schema
-    const insert = script('chinsert', `
+    const insert = script(
+      'chinsert',
+      `
 import { readFileSync } from 'node:fs';
 for (let k = 0; k < ${parts}; k++) {
   const r = await fetch('http://127.0.0.1:${server.port}/?query=' + encodeURIComponent('INSERT INTO baseline.events FORMAT JSONEachRow'), { method: 'POST', body: readFileSync('${join(dir, 'ch-rows')}.' + k) });
   if (!r.ok) throw new Error(await r.text());
-}`);
+}`,
+    );
     const chIngest = debbie('ingest', '--input-format', 'jsonl', '--no-commentary', '--store', url, jsonl);
     row('ingest JSONL → ClickHouse (vs its own INSERT)', chIngest, insert, '(baseline: the same rows, prepared; client CPU only)');
     const chListed = best(() => debbie('sessions', '--store', url));
@@ -148,7 +175,13 @@ for (let k = 0; k < ${parts}; k++) {
 rmSync(dir, { recursive: true, force: true });
 
 async function freePort() {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** A throwaway clickhouse-server on free loopback ports with its own data directory. */
@@ -156,12 +189,31 @@ async function startClickHouse(bin) {
   const home = join(dir, 'clickhouse');
   mkdirSync(home);
   const [port, tcp] = [await freePort(), await freePort()];
-  writeFileSync(join(home, 'users.xml'), `<?xml version="1.0"?><yandex><profiles><default></default></profiles><users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users><quotas><default></default></quotas></yandex>`);
-  writeFileSync(join(home, 'config.xml'), `<?xml version="1.0"?><yandex><logger><level>warning</level><console>1</console></logger><http_port>${port}</http_port><tcp_port>${tcp}</tcp_port><listen_host>127.0.0.1</listen_host><path>${home}/data/</path><tmp_path>${home}/tmp/</tmp_path><users_config>${home}/users.xml</users_config><mark_cache_size>268435456</mark_cache_size><default_profile>default</default_profile><default_database>default</default_database></yandex>`);
+  writeFileSync(
+    join(home, 'users.xml'),
+    `<?xml version="1.0"?><yandex><profiles><default></default></profiles><users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users><quotas><default></default></quotas></yandex>`,
+  );
+  writeFileSync(
+    join(home, 'config.xml'),
+    `<?xml version="1.0"?><yandex><logger><level>warning</level><console>1</console></logger><http_port>${port}</http_port><tcp_port>${tcp}</tcp_port><listen_host>127.0.0.1</listen_host><path>${home}/data/</path><tmp_path>${home}/tmp/</tmp_path><users_config>${home}/users.xml</users_config><mark_cache_size>268435456</mark_cache_size><default_profile>default</default_profile><default_database>default</default_database></yandex>`,
+  );
   const child = spawn(bin, [`--config-file=${join(home, 'config.xml')}`], { cwd: home, stdio: 'ignore' });
   for (let i = 0; i < 600; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/ping`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`http://127.0.0.1:${port}/ping`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { port, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }) };
+  return {
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
 }

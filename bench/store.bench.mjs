@@ -33,11 +33,22 @@ function makeEvents(n, seed) {
   for (let i = 0; i < n; i++) {
     const span = i % 4 === 0;
     events[i] = createEvent({
-      timestamp: isoFromEpochMicros(start + i * 1500), source: SOURCES[i % SOURCES.length], level: i % 97 === 0 ? 'ERROR' : 'INFO',
-      component: 'list_rfcs', action: span ? 'tool_execution' : 'stream_chunk', event_summary: `event ${seed}-${i} of the turn`,
-      event_id: `${seed}-${i}`, session_id: `sess-${i % 8}`, agent_id: 'p', correlation_id: `turn-${i >> 6}`,
-      parent_id: span ? null : `${seed}-${i - (i % 4)}`, trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: span ? `b7ad6b71692${String(i).padStart(5, '0')}` : null,
-      duration_ms: span ? 12.5 : null, kind: span ? 'span' : 'log', tags: span ? ['tool'] : [],
+      timestamp: isoFromEpochMicros(start + i * 1500),
+      source: SOURCES[i % SOURCES.length],
+      level: i % 97 === 0 ? 'ERROR' : 'INFO',
+      component: 'list_rfcs',
+      action: span ? 'tool_execution' : 'stream_chunk',
+      event_summary: `event ${seed}-${i} of the turn`,
+      event_id: `${seed}-${i}`,
+      session_id: `sess-${i % 8}`,
+      agent_id: 'p',
+      correlation_id: `turn-${i >> 6}`,
+      parent_id: span ? null : `${seed}-${i - (i % 4)}`,
+      trace_id: '0af7651916cd43dd8448eb211c80319c',
+      span_id: span ? `b7ad6b71692${String(i).padStart(5, '0')}` : null,
+      duration_ms: span ? 12.5 : null,
+      kind: span ? 'span' : 'log',
+      tags: span ? ['tool'] : [],
       details: { tool_name: 'list_rfcs', count: i % 7, chunk: 'Here are the RFCs in draft' },
       performance_metrics: span ? { duration_ms: 12.5 } : null,
     });
@@ -48,7 +59,10 @@ function makeEvents(n, seed) {
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 // CPU time of this process, all threads (DuckDB's included): steadier than wall time when other
 // processes share the machine.
-const cpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 /** CPU seconds of the main (JS) thread alone, or NaN where /proc is missing. */
 function mainThreadCpuSeconds() {
   try {
@@ -62,7 +76,9 @@ function mainThreadCpuSeconds() {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** Runs fn ROUNDS times; returns the median wall, CPU and main-thread CPU seconds, and the last result. */
 async function measure(fn) {
-  const walls = [], cpus = [], mains = [];
+  const walls = [],
+    cpus = [],
+    mains = [];
   let last;
   for (let r = 0; r < ROUNDS; r++) {
     const c0 = cpuSeconds();
@@ -134,8 +150,10 @@ async function duckdbAppender(events) {
           if (v == null) appender.appendNull();
           else if (f === 'timestamp') appender.appendTimestamp(new DuckDBTimestampValue(BigInt(epochMicros(v))));
           else if (f === 'duration_ms') appender.appendDouble(v);
-          else if (f === 'tags') { if (v.length === 0) appender.appendVarchar('[]'); else appender.appendList(listValue(v), LIST(VARCHAR)); }
-          else if (JSON_FIELDS.has(f)) appender.appendVarchar(JSON.stringify(v));
+          else if (f === 'tags') {
+            if (v.length === 0) appender.appendVarchar('[]');
+            else appender.appendList(listValue(v), LIST(VARCHAR));
+          } else if (JSON_FIELDS.has(f)) appender.appendVarchar(JSON.stringify(v));
           else appender.appendVarchar(v);
         }
         appender.endRow();
@@ -167,7 +185,9 @@ function sqlite(Database, events) {
   const insertBatch = db.transaction((batch) => {
     for (const raw of batch) {
       const e = redactEvent(raw);
-      insert.run(DEBBIE_EVENT_FIELDS.map((f) => (f === 'timestamp' ? epochMicros(e.timestamp) : json.has(f) ? (e[f] == null ? null : JSON.stringify(e[f])) : e[f])));
+      insert.run(
+        DEBBIE_EVENT_FIELDS.map((f) => (f === 'timestamp' ? epochMicros(e.timestamp) : json.has(f) ? (e[f] == null ? null : JSON.stringify(e[f])) : e[f])),
+      );
     }
   });
   const t0 = process.hrtime.bigint();
@@ -180,7 +200,10 @@ function sqlite(Database, events) {
 try {
   // Warm up every path on a small set (JIT, DuckDB's first-use costs).
   const warm = makeEvents(5000, 'warm');
-  await jsonl(warm); await duckdbWrite(warm); await duckdbAppend(warm); await duckdbAppender(warm);
+  await jsonl(warm);
+  await duckdbWrite(warm);
+  await duckdbAppend(warm);
+  await duckdbAppender(warm);
   const Database = loadBetterSqlite();
   if (Database) sqlite(Database, warm);
 
@@ -192,7 +215,8 @@ try {
   const q = Database ? await measure(() => sqlite(Database, events)) : undefined;
   const us = (m) => (m.cpu / ROWS) * 1e6;
   const mainUs = (m) => (m.main / ROWS) * 1e6;
-  const line = (name, m) => `  ${name.padEnd(40)} ${fmt(rate(ROWS, m.s)).padStart(8)} rows/s wall  ${us(m).toFixed(1).padStart(5)} CPU µs/row (all threads)  ${mainUs(m).toFixed(1).padStart(5)} main-thread CPU µs/row`;
+  const line = (name, m) =>
+    `  ${name.padEnd(40)} ${fmt(rate(ROWS, m.s)).padStart(8)} rows/s wall  ${us(m).toFixed(1).padStart(5)} CPU µs/row (all threads)  ${mainUs(m).toFixed(1).padStart(5)} main-thread CPU µs/row`;
   console.log(`store appends, ${fmt(ROWS)} events, median of ${ROUNDS} rounds (redaction included everywhere):`);
   console.log(line('baseline: JSONL file (createWriteStream)', j));
   console.log(line('baseline: DuckDB Appender value by value', old));
@@ -200,10 +224,19 @@ try {
   else console.log('  better-sqlite3: not loadable here, skipped (see the comment at the top of this file)');
   console.log(line('DuckDB store.write() → batch text', w));
   console.log(line('DuckDB store.append()', a));
-  console.log(`  ratio DuckDB write() ÷ JSONL: ${(rate(ROWS, w.s) / rate(ROWS, j.s)).toFixed(2)} by wall rows/s, ${(us(j) / us(w)).toFixed(2)} by CPU, ${(mainUs(j) / mainUs(w)).toFixed(2)} by main-thread CPU`);
-  console.log(`  ratio DuckDB write() ÷ Appender value by value: ${(rate(ROWS, w.s) / rate(ROWS, old.s)).toFixed(2)} by wall rows/s, ${(us(old) / us(w)).toFixed(2)} by CPU, ${(mainUs(old) / mainUs(w)).toFixed(2)} by main-thread CPU`);
-  if (q) console.log(`  ratio DuckDB write() ÷ better-sqlite3: ${(rate(ROWS, w.s) / rate(ROWS, q.s)).toFixed(2)} by wall rows/s, ${(us(q) / us(w)).toFixed(2)} by CPU`);
-  console.log(`  longest event-loop stall during write(): ${w.maxStallMs.toFixed(1)} ms; stored ${fmt(w.stats.appended)}, dropped ${w.stats.dropped}, rejected ${w.stats.rejected}, ${w.stats.batches} batches`);
+  console.log(
+    `  ratio DuckDB write() ÷ JSONL: ${(rate(ROWS, w.s) / rate(ROWS, j.s)).toFixed(2)} by wall rows/s, ${(us(j) / us(w)).toFixed(2)} by CPU, ${(mainUs(j) / mainUs(w)).toFixed(2)} by main-thread CPU`,
+  );
+  console.log(
+    `  ratio DuckDB write() ÷ Appender value by value: ${(rate(ROWS, w.s) / rate(ROWS, old.s)).toFixed(2)} by wall rows/s, ${(us(old) / us(w)).toFixed(2)} by CPU, ${(mainUs(old) / mainUs(w)).toFixed(2)} by main-thread CPU`,
+  );
+  if (q)
+    console.log(
+      `  ratio DuckDB write() ÷ better-sqlite3: ${(rate(ROWS, w.s) / rate(ROWS, q.s)).toFixed(2)} by wall rows/s, ${(us(q) / us(w)).toFixed(2)} by CPU`,
+    );
+  console.log(
+    `  longest event-loop stall during write(): ${w.maxStallMs.toFixed(1)} ms; stored ${fmt(w.stats.appended)}, dropped ${w.stats.dropped}, rejected ${w.stats.rejected}, ${w.stats.batches} batches`,
+  );
   console.log(`  file size: DuckDB ${(w.bytes / 1e6).toFixed(1)} MB, JSONL ${(j.bytes / 1e6).toFixed(1)} MB`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

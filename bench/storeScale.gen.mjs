@@ -8,11 +8,17 @@ import { join } from 'node:path';
 export function demoEvents(cli, dir) {
   const store = join(dir, 'demo.duckdb');
   const out = join(dir, 'demo.jsonl');
-  for (const args of [['demo', '--store', store, '--scenario', 'all'], ['export', '--store', store, '--all', '--format', 'jsonl', '--out', out]]) {
+  for (const args of [
+    ['demo', '--store', store, '--scenario', 'all'],
+    ['export', '--store', store, '--all', '--format', 'jsonl', '--out', out],
+  ]) {
     const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`debbie ${args[0]} failed: ${r.stderr}`);
   }
-  return readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(out, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 const suffix = (v, k) => (v === null || v === undefined ? v : `${v}-${k}`);
@@ -28,7 +34,14 @@ export async function writeScaledJsonl(base, count, path) {
     for (const e of base) {
       if (written >= count) break;
       const t = new Date(Date.parse(e.timestamp) + shiftMs).toISOString().replace(/Z$/, `${e.timestamp.slice(23, 26)}Z`);
-      const copy = { ...e, timestamp: t, event_id: suffix(e.event_id, k), session_id: suffix(e.session_id, k), parent_id: suffix(e.parent_id, k), correlation_id: suffix(e.correlation_id, k) };
+      const copy = {
+        ...e,
+        timestamp: t,
+        event_id: suffix(e.event_id, k),
+        session_id: suffix(e.session_id, k),
+        parent_id: suffix(e.parent_id, k),
+        correlation_id: suffix(e.correlation_id, k),
+      };
       if (copy.session_id) sessions.add(copy.session_id);
       chunk += `${JSON.stringify(copy)}\n`;
       written += 1;

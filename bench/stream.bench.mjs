@@ -24,8 +24,14 @@ const summary = (i) => `tool call ${i}`;
 /** An event shaped like a tool span, stamped with its emit time (wall clock, ms). */
 function benchEvent(i) {
   return createEvent({
-    source: i % 3 === 0 ? 'tool' : 'agent', component: 'list_rfcs', action: 'tool_execution', event_summary: summary(i),
-    session_id: 'bench-session', agent_id: 'p', correlation_id: `turn-${i >> 6}`, duration_ms: 12.5,
+    source: i % 3 === 0 ? 'tool' : 'agent',
+    component: 'list_rfcs',
+    action: 'tool_execution',
+    event_summary: summary(i),
+    session_id: 'bench-session',
+    agent_id: 'p',
+    correlation_id: `turn-${i >> 6}`,
+    duration_ms: 12.5,
     details: { t: wallMs(), tool: 'list_rfcs', arguments: { path: `docs/rfc-${i}.md` } },
   });
 }
@@ -38,7 +44,8 @@ function paced(count, rate, emit) {
     const tick = () => {
       const due = Math.min(count, Math.floor(((performance.now() - t0) / 1000) * rate));
       while (sent < due) emit(sent++);
-      if (sent < count) setImmediate(tick); else resolve();
+      if (sent < count) setImmediate(tick);
+      else resolve();
     };
     tick();
   });
@@ -53,7 +60,9 @@ function percentiles(latencies) {
 const ms = (v) => `${v.toFixed(3)} ms`;
 function row(name, p, base) {
   const ratio = base ? `  (p99 ${(p.p99 / base.p99).toFixed(1)}× baseline)` : '';
-  console.log(`  ${name.padEnd(42)} n=${String(p.n).padStart(6)}  p50 ${ms(p.p50).padStart(10)}  p99 ${ms(p.p99).padStart(10)}  max ${ms(p.max).padStart(10)}${ratio}`);
+  console.log(
+    `  ${name.padEnd(42)} n=${String(p.n).padStart(6)}  p50 ${ms(p.p50).padStart(10)}  p99 ${ms(p.p99).padStart(10)}  max ${ms(p.max).padStart(10)}${ratio}`,
+  );
 }
 
 // ---------- children ----------
@@ -61,7 +70,9 @@ function row(name, p, base) {
 async function receive(kind, url, countText) {
   const count = Number(countText);
   const latencies = [];
-  const done = () => { process.send({ latencies }, () => process.exit(0)); };
+  const done = () => {
+    process.send({ latencies }, () => process.exit(0));
+  };
   if (kind === 'debbie') {
     const client = new StreamClient({ url, replay: false });
     await client.connect();
@@ -77,7 +88,10 @@ async function receive(kind, url, countText) {
     ws.on('message', (data) => {
       const event = JSON.parse(data.toString());
       latencies.push(wallMs() - event.details.t);
-      if (latencies.length === count) { ws.close(); done(); }
+      if (latencies.length === count) {
+        ws.close();
+        done();
+      }
     });
   }
 }
@@ -85,7 +99,9 @@ async function receive(kind, url, countText) {
 async function flood(kind) {
   let peak = process.memoryUsage().rss;
   const start = peak;
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
   const big = (i) => createEvent({ source: 'tool', event_summary: `flood ${i}`, details: { payload: String(i).padEnd(1000, 'x') } });
   if (kind === 'debbie') {
     const streamer = new LogStreamer({ bufferSize: 10_000 });
@@ -157,7 +173,9 @@ function child(args) {
   const proc = fork(self, args, { execArgv: [] });
   const ready = new Promise((resolve) => proc.on('message', (m) => m.ready && resolve()));
   const result = new Promise((resolve, reject) => {
-    proc.on('message', (m) => { if (m.latencies || m.peak) resolve(m); });
+    proc.on('message', (m) => {
+      if (m.latencies || m.peak) resolve(m);
+    });
     proc.on('exit', (code) => code && reject(new Error(`child ${args.join(' ')} exited ${code}`)));
   });
   return { proc, ready, result };
@@ -168,7 +186,10 @@ async function rawRound() {
   await new Promise((r) => wss.on('listening', r));
   const raw = child(['--receive', 'raw', `ws://127.0.0.1:${wss.address().port}`, String(COUNT)]);
   await raw.ready;
-  await paced(COUNT, RATE, (i) => { const text = JSON.stringify(benchEvent(i)); for (const c of wss.clients) c.send(text); });
+  await paced(COUNT, RATE, (i) => {
+    const text = JSON.stringify(benchEvent(i));
+    for (const c of wss.clients) c.send(text);
+  });
   const p = percentiles((await raw.result).latencies);
   await new Promise((r) => wss.close(r));
   return { ...p, dropped: 0 };
@@ -195,7 +216,8 @@ const medianRound = (rounds) => [...rounds].sort((a, b) => a.p99 - b.p99)[rounds
 async function overWebSocket() {
   const raws = [];
   const debbies = [];
-  for (let r = 0; r < ROUNDS; r += 1) { // alternate, so both see the same machine conditions
+  for (let r = 0; r < ROUNDS; r += 1) {
+    // alternate, so both see the same machine conditions
     raws.push(await rawRound());
     debbies.push(await debbieRound());
   }
@@ -215,7 +237,9 @@ async function floods() {
   const debbie = await child(['--flood', 'debbie']).result;
   console.log(`\nPeak RSS under a flood of ${FLOOD} events (~1.4 KB JSON each) with a stalled subscriber and a WebSocket client that stopped reading:`);
   console.log(`  naive fan-out (unbounded arrays, ws.send regardless) peak ${mib(naive.peak)} (+${mib(naive.peak - naive.start)})`);
-  console.log(`  LogStreamer + StreamServer (bounded)                  peak ${mib(debbie.peak)} (+${mib(debbie.peak - debbie.start)}), ${debbie.dropped} drops counted  (${(debbie.peak / naive.peak).toFixed(2)}× the naive peak)`);
+  console.log(
+    `  LogStreamer + StreamServer (bounded)                  peak ${mib(debbie.peak)} (+${mib(debbie.peak - debbie.start)}), ${debbie.dropped} drops counted  (${(debbie.peak / naive.peak).toFixed(2)}× the naive peak)`,
+  );
 }
 
 const [mode, ...rest] = process.argv.slice(2);

@@ -51,12 +51,15 @@ describe('collector-config', () => {
   });
 
   it('routes by session.id wherever Debbie nodes are load-balanced', () => {
-    const config = parse(readFileSync(`${dir}session-routing.yaml`, 'utf8')) as { exporters: Record<string, { routing_key?: string; routing_attributes?: string[] }> };
+    const config = parse(readFileSync(`${dir}session-routing.yaml`, 'utf8')) as {
+      exporters: Record<string, { routing_key?: string; routing_attributes?: string[] }>;
+    };
     const lb = Object.entries(config.exporters).filter(([id]) => id.startsWith('load_balancing'));
     expect(lb).toHaveLength(1);
     // Straight to the Debbie nodes' OTLP/gRPC port (no second collector), gzip, with the token.
     expect(lb[0]![1]).toMatchObject({
-      routing_key: 'attributes', routing_attributes: ['session.id'],
+      routing_key: 'attributes',
+      routing_attributes: ['session.id'],
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the Collector's own ${env:…} expansion, not a JS template
       protocol: { otlp: { compression: 'gzip', headers: { Authorization: 'Bearer ${env:DEBBIE_TOKEN}' } } },
       resolver: { dns: { port: 4317 } },
@@ -69,7 +72,9 @@ describe('collector-config', () => {
       for (const [id, exporter] of Object.entries(config.exporters)) {
         if (!id.endsWith('/debbie') || id.startsWith('load_balancing')) continue;
         expect(exporter.compression, `${file}: ${id}`).toBe('gzip');
-        const targets = Object.entries(config.service.pipelines).filter(([, p]) => p.exporters?.includes(id)).map(([n]) => n);
+        const targets = Object.entries(config.service.pipelines)
+          .filter(([, p]) => p.exporters?.includes(id))
+          .map(([n]) => n);
         expect(targets.sort(), `${file}: ${id}`).toEqual(['logs', 'traces']);
       }
     }

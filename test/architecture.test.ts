@@ -12,7 +12,13 @@ function documentedDependencies(): Map<string, Set<string>> {
     const cells = line.split('|').map((c) => c.trim());
     const name = /^`([a-z-]+)`$/.exec(cells[1] ?? '')?.[1];
     if (!name || cells.length < 6) continue;
-    const deps = cells[3] === '—' ? [] : cells[3]!.split(',').map((d) => d.replace(/\(.*\)/, '').trim()).filter(Boolean);
+    const deps =
+      cells[3] === '—'
+        ? []
+        : cells[3]!
+            .split(',')
+            .map((d) => d.replace(/\(.*\)/, '').trim())
+            .filter(Boolean);
     rows.set(name, new Set(deps));
   }
   return rows;

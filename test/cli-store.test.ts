@@ -14,7 +14,11 @@ import { createPipeline } from '@debbie/pipeline';
 
 const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function debbie(args: string[], cwd: string): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, DEBBIE_TOKEN: '' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
@@ -28,11 +32,60 @@ const at = (ms: number) => new Date(T0 + ms).toISOString().replace('Z', '000Z');
 const S1 = '3f2c8a9e-1111-4aaa-8bbb-000000000001';
 const S2 = '3f2c8a9e-2222-4aaa-8bbb-000000000002';
 const events: DebbieEvent[] = [
-  createEvent({ timestamp: at(0), source: 'websocket', event_summary: 'Received sendUserMessage', session_id: S1, correlation_id: 'turn-1', event_id: 'a1', level: 'DEBUG' }),
-  createEvent({ timestamp: at(5), source: 'agent', event_summary: 'invoke_agent Patricia', session_id: S1, agent_id: 'p', correlation_id: 'turn-1', event_id: 'a2', kind: 'span', duration_ms: 4000, tags: ['turn'] }),
-  createEvent({ timestamp: at(10), source: 'tool', component: 'list_rfcs', event_summary: 'Tool list_rfcs failed', session_id: S1, agent_id: 'p', correlation_id: 'turn-1', parent_id: 'a2', event_id: 'a3', level: 'ERROR', details: { tool: 'list_rfcs', api_key: 'sk-or-v1-abcdefabcdefabcdef0123' } }),
-  createEvent({ timestamp: at(20), source: 'session', event_summary: 'CONTINUATION DECISION: False', session_id: S1, agent_id: 'p', correlation_id: 'turn-1', event_id: 'a4', level: 'WARNING', tags: ['continuation'] }),
-  createEvent({ timestamp: at(60_000), source: 'agent', event_summary: 'invoke_agent Debbie', session_id: S2, agent_id: 'd', correlation_id: 'turn-9', event_id: 'b1' }),
+  createEvent({
+    timestamp: at(0),
+    source: 'websocket',
+    event_summary: 'Received sendUserMessage',
+    session_id: S1,
+    correlation_id: 'turn-1',
+    event_id: 'a1',
+    level: 'DEBUG',
+  }),
+  createEvent({
+    timestamp: at(5),
+    source: 'agent',
+    event_summary: 'invoke_agent Patricia',
+    session_id: S1,
+    agent_id: 'p',
+    correlation_id: 'turn-1',
+    event_id: 'a2',
+    kind: 'span',
+    duration_ms: 4000,
+    tags: ['turn'],
+  }),
+  createEvent({
+    timestamp: at(10),
+    source: 'tool',
+    component: 'list_rfcs',
+    event_summary: 'Tool list_rfcs failed',
+    session_id: S1,
+    agent_id: 'p',
+    correlation_id: 'turn-1',
+    parent_id: 'a2',
+    event_id: 'a3',
+    level: 'ERROR',
+    details: { tool: 'list_rfcs', api_key: 'sk-or-v1-abcdefabcdefabcdef0123' },
+  }),
+  createEvent({
+    timestamp: at(20),
+    source: 'session',
+    event_summary: 'CONTINUATION DECISION: False',
+    session_id: S1,
+    agent_id: 'p',
+    correlation_id: 'turn-1',
+    event_id: 'a4',
+    level: 'WARNING',
+    tags: ['continuation'],
+  }),
+  createEvent({
+    timestamp: at(60_000),
+    source: 'agent',
+    event_summary: 'invoke_agent Debbie',
+    session_id: S2,
+    agent_id: 'd',
+    correlation_id: 'turn-9',
+    event_id: 'b1',
+  }),
 ];
 
 let dir: string;
@@ -63,7 +116,10 @@ describe('debbie sessions', () => {
     expect(r.code).toBe(0);
     const sessions = JSON.parse(r.stdout) as SessionSummary[];
     // Newest first.
-    expect(sessions.map((s) => [s.session_id, s.event_count, s.error_count, s.agents])).toEqual([[S2, 1, 0, ['d']], [S1, 4, 1, ['p']]]);
+    expect(sessions.map((s) => [s.session_id, s.event_count, s.error_count, s.agents])).toEqual([
+      [S2, 1, 0, ['d']],
+      [S1, 4, 1, ['p']],
+    ]);
   });
 
   it('pages with --limit and --offset, newest first, and says when older sessions remain', async () => {
@@ -145,10 +201,16 @@ describe('debbie events', () => {
   it('applies the filter flags', async () => {
     const base = ['events', '--session', S1, '--store', storePath, '--format', 'json'];
     const cases: [string[], string[]][] = [
-      [['--source', 'tool,session', '--min-level', 'WARNING'], ['a3', 'a4']],
+      [
+        ['--source', 'tool,session', '--min-level', 'WARNING'],
+        ['a3', 'a4'],
+      ],
       [['--level', 'DEBUG', '--level', 'error', '--since', at(5)], ['a3']],
       [['--grep', 'continuation decision', '--tag', 'continuation', '--agent', 'p'], ['a4']],
-      [['--limit', '2'], ['a1', 'a2']],
+      [
+        ['--limit', '2'],
+        ['a1', 'a2'],
+      ],
     ];
     for (const [flags, expected] of cases) {
       const r = await debbie([...base, ...flags], dir);

@@ -45,13 +45,19 @@ const NEEDS: [RegExp, string][] = [
 ];
 
 function helpExamples(text: string): string[] {
-  return text.split('\n').map((l) => /^\s*(?:Example[^:]*:\s*)?((?:debbie|source) .*)$/.exec(l)?.[1]?.trim()).filter((l): l is string => !!l);
+  return text
+    .split('\n')
+    .map((l) => /^\s*(?:Example[^:]*:\s*)?((?:debbie|source) .*)$/.exec(l)?.[1]?.trim())
+    .filter((l): l is string => !!l);
 }
 
 function readmeExamples(): string[] {
   const readme = readFileSync(join(repo, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Commands'), readme.indexOf('\n## ', readme.indexOf('## Commands') + 5));
-  return section.split('\n').filter((l) => l.startsWith('debbie ')).map((l) => l.trim());
+  return section
+    .split('\n')
+    .filter((l) => l.startsWith('debbie '))
+    .map((l) => l.trim());
 }
 
 describe('debbie, as a user meets it', () => {
@@ -64,9 +70,15 @@ describe('debbie, as a user meets it', () => {
     writeFileSync(join(dir, 'my_analysis.py'), 'print(f"{len(logs)} events in {session.session_id}")\n');
     mkdirSync(join(dir, 'logs'));
     const line = (ts: string, level: string, name: string, msg: string) => `${ts},123 ${level} ${name}: ${msg}\n`;
-    writeFileSync(join(dir, 'app.log'), line('2025-06-10 10:00:00', 'INFO', 'myapp.tools.read', 'read a file') + line('2025-06-10 10:00:02', 'ERROR', 'myapp.server', 'it broke'));
+    writeFileSync(
+      join(dir, 'app.log'),
+      line('2025-06-10 10:00:00', 'INFO', 'myapp.tools.read', 'read a file') + line('2025-06-10 10:00:02', 'ERROR', 'myapp.server', 'it broke'),
+    );
     for (const f of ['logs/server.log', 'logs/agent_p.log']) {
-      writeFileSync(join(dir, f), '2025-06-10 10:00:00,123 - aiwhisperer.server - INFO - Server started\n2025-06-10 10:00:01,500 - aiwhisperer.server - WARNING - slow\n');
+      writeFileSync(
+        join(dir, f),
+        '2025-06-10 10:00:00,123 - aiwhisperer.server - INFO - Server started\n2025-06-10 10:00:01,500 - aiwhisperer.server - WARNING - slow\n',
+      );
     }
   }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,11 +93,16 @@ describe('debbie, as a user meets it', () => {
     for (const e of readmeExamples()) examples.add(e);
     expect(examples.size).toBeGreaterThan(30);
     // EVENT_ID in an example stands for an id the user copies from `debbie events` (ids differ per run).
-    const eventId = async () => JSON.parse((await debbie(['events', '--session', 'b7d9a88c', '--format', 'json', '--limit', '1'], dir)).stdout)[0].event_id as string;
+    const eventId = async () =>
+      JSON.parse((await debbie(['events', '--session', 'b7d9a88c', '--format', 'json', '--limit', '1'], dir)).stdout)[0].event_id as string;
     let ran = 0;
     for (const example of examples) {
       if (NEEDS.some(([re]) => re.test(example))) continue;
-      const args = await Promise.all(words(example).slice(1).map(async (w) => (w === 'EVENT_ID' ? eventId() : w)));
+      const args = await Promise.all(
+        words(example)
+          .slice(1)
+          .map(async (w) => (w === 'EVENT_ID' ? eventId() : w)),
+      );
       const r = await debbie(args, dir);
       expect(r.code, `${example}\n${r.stderr}`).toBe(0);
       const out = args.includes('--out') ? args[args.indexOf('--out') + 1]! : undefined;
@@ -100,9 +117,14 @@ describe('debbie, as a user meets it', () => {
 
   it('fails every command on a session that is not there (exit 1, one line naming it)', async () => {
     const cases = [
-      ['events', '--session', 'nope-nope'], ['analyze', '--session', 'nope-nope'], ['timeline', '--session', 'nope-nope'],
-      ['export', '--session', 'nope-nope', '--format', 'csv'], ['run-script', '--library', 'find_errors', '--session', 'nope-nope'],
-      ['events', '--correlation', 'nope-nope'], ['show', 'nope-nope'], ['events', '--id', 'nope-nope'],
+      ['events', '--session', 'nope-nope'],
+      ['analyze', '--session', 'nope-nope'],
+      ['timeline', '--session', 'nope-nope'],
+      ['export', '--session', 'nope-nope', '--format', 'csv'],
+      ['run-script', '--library', 'find_errors', '--session', 'nope-nope'],
+      ['events', '--correlation', 'nope-nope'],
+      ['show', 'nope-nope'],
+      ['events', '--id', 'nope-nope'],
     ];
     for (const args of cases) {
       const r = await debbie(args, dir);
@@ -128,7 +150,11 @@ describe('debbie, as a user meets it', () => {
     }
     // A file where the folder should be: a failure naming the path, no stack trace.
     writeFileSync(join(dir, 'blocker'), 'x');
-    for (const args of [['analyze', '--session', 'b7d9a88c', '--out', 'blocker/r.md'], ['export', '--session', 'b7d9a88c', '--format', 'csv', '--out', 'blocker/x.csv'], ['timeline', '--session', 'b7d9a88c', '--out', 'blocker/t.html']]) {
+    for (const args of [
+      ['analyze', '--session', 'b7d9a88c', '--out', 'blocker/r.md'],
+      ['export', '--session', 'b7d9a88c', '--format', 'csv', '--out', 'blocker/x.csv'],
+      ['timeline', '--session', 'b7d9a88c', '--out', 'blocker/t.html'],
+    ]) {
       const r = await debbie(args, dir);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr, args.join(' ')).toMatch(/blocker/);
@@ -171,7 +197,11 @@ describe('debbie, as a user meets it', () => {
     const run = spawnSync('debbie', ['sessions', '--store', '../.debbie/debbie.duckdb', '--format', 'json'], { cwd: elsewhere, env, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).length).toBeGreaterThan(5);
-    const out = spawnSync('debbie', ['export', '--session', 'b7d9a88c', '--store', '../.debbie/debbie.duckdb', '--format', 'csv', '--out', 'here/x.csv'], { cwd: elsewhere, env, encoding: 'utf8' });
+    const out = spawnSync('debbie', ['export', '--session', 'b7d9a88c', '--store', '../.debbie/debbie.duckdb', '--format', 'csv', '--out', 'here/x.csv'], {
+      cwd: elsewhere,
+      env,
+      encoding: 'utf8',
+    });
     expect(out.status, out.stderr).toBe(0);
     expect(existsSync(join(elsewhere, 'here', 'x.csv'))).toBe(true);
     // `pnpm debbie` inside the repository resolves paths where it was typed too (pnpm's INIT_CWD).

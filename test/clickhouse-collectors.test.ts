@@ -23,11 +23,15 @@ let storeUrl: string;
 const collectors: ChildProcess[] = [];
 
 async function startCollect(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--stream-port', '0', '--no-commentary', '--store', storeUrl],
-    { cwd: dir, env: { ...process.env, DEBBIE_TOKEN: '', DEBBIE_STORE: '' } });
+  const child = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--stream-port', '0', '--no-commentary', '--store', storeUrl], {
+    cwd: dir,
+    env: { ...process.env, DEBBIE_TOKEN: '', DEBBIE_STORE: '' },
+  });
   collectors.push(child);
   let output = '';
-  child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       output += d.toString();
@@ -49,17 +53,32 @@ function traceRequest(session: string, count: number): { body: string; spanIds: 
   const start = BigInt(Date.now()) * 1_000_000n;
   const spanIds = Array.from({ length: count }, () => hex(8));
   const spans = spanIds.map((spanId, i) => ({
-    traceId, spanId, name: `tool call ${i}`, kind: 1,
-    startTimeUnixNano: String(start + BigInt(i) * 1_000_000n), endTimeUnixNano: String(start + BigInt(i) * 1_000_000n + 500_000n),
-    attributes: [{ key: 'session.id', value: { stringValue: session } }, { key: 'tool.name', value: { stringValue: 'list_rfcs' } }],
+    traceId,
+    spanId,
+    name: `tool call ${i}`,
+    kind: 1,
+    startTimeUnixNano: String(start + BigInt(i) * 1_000_000n),
+    endTimeUnixNano: String(start + BigInt(i) * 1_000_000n + 500_000n),
+    attributes: [
+      { key: 'session.id', value: { stringValue: session } },
+      { key: 'tool.name', value: { stringValue: 'list_rfcs' } },
+    ],
   }));
   return {
     spanIds,
-    body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sender' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] }),
+    body: JSON.stringify({
+      resourceSpans: [
+        { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'sender' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] },
+      ],
+    }),
   };
 }
 
-interface SenderResult { acked: string[]; sessions: Set<string>; refused: number }
+interface SenderResult {
+  acked: string[];
+  sessions: Set<string>;
+  refused: number;
+}
 
 /** Sends `batches` requests one after another; `beforeBatch` may kill the collector mid-stream. */
 async function send(url: string, name: string, batches: number, beforeBatch?: (i: number) => void): Promise<SenderResult> {
@@ -69,7 +88,10 @@ async function send(url: string, name: string, batches: number, beforeBatch?: (i
     const { body, spanIds } = traceRequest(session, 25);
     const response = fetch(`${url}/v1/traces`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
     beforeBatch?.(i); // a kill lands while this request is in flight
-    const ok = await response.then((r) => r.status === 200, () => false);
+    const ok = await response.then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) {
       result.acked.push(...spanIds);
       result.sessions.add(session);
@@ -92,7 +114,7 @@ describe.runIf(enabled)('two collectors, one ClickHouse', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps every acknowledged span when one collector is SIGKILLed mid-stream, and lists both collectors\' sessions', async () => {
+  it("keeps every acknowledged span when one collector is SIGKILLed mid-stream, and lists both collectors' sessions", async () => {
     const [a, b] = await Promise.all([startCollect(), startCollect()]);
     const [fromA, fromB] = await Promise.all([
       send(a.url, 'alpha', 40, (i) => {
@@ -115,12 +137,20 @@ describe.runIf(enabled)('two collectors, one ClickHouse', () => {
       await store.close();
     }
 
-    const listed = spawnSync(process.execPath, [bin, 'sessions', '--store', storeUrl, '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DEBBIE_STORE: '' } });
+    const listed = spawnSync(process.execPath, [bin, 'sessions', '--store', storeUrl, '--format', 'json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, DEBBIE_STORE: '' },
+    });
     expect(listed.status, listed.stderr).toBe(0);
     const ids = (JSON.parse(listed.stdout) as { session_id: string }[]).map((s) => s.session_id);
     for (const s of [...fromA.sessions, ...fromB.sessions]) expect(ids).toContain(s);
     // DEBBIE_STORE selects the same store without --store.
-    const viaEnv = spawnSync(process.execPath, [bin, 'sessions', '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DEBBIE_STORE: storeUrl } });
+    const viaEnv = spawnSync(process.execPath, [bin, 'sessions', '--format', 'json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, DEBBIE_STORE: storeUrl },
+    });
     expect(viaEnv.status, viaEnv.stderr).toBe(0);
     expect(JSON.parse(viaEnv.stdout)).toEqual(JSON.parse(listed.stdout));
   });

@@ -22,8 +22,13 @@ let output = '';
 beforeAll(async () => {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first`);
   dir = mkdtempSync(join(tmpdir(), 'debbie-collect-e2e-'));
-  collector = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--stream-port', '0', '--store', join(dir, 'events.duckdb')], { cwd: dir, env: { ...process.env, DEBBIE_TOKEN: '' } });
-  collector.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+  collector = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--stream-port', '0', '--store', join(dir, 'events.duckdb')], {
+    cwd: dir,
+    env: { ...process.env, DEBBIE_TOKEN: '' },
+  });
+  collector.stderr!.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   url = await new Promise<string>((resolve, reject) => {
     collector.stdout!.on('data', (d: Buffer) => {
       output += d.toString();
@@ -53,21 +58,35 @@ describe('debbie collect (built CLI) with a stock OpenTelemetry app', () => {
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { message: string }).message).toMatch(/not valid JSON/);
     expect((await post('/v1/traces', Buffer.alloc(17 * 1024 * 1024, 32), 'application/json')).status).toBe(413);
-    const badIds = await post('/v1/traces', JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'zz', spanId: 'zz', name: 'bad' }] }] }] }), 'application/json');
+    const badIds = await post(
+      '/v1/traces',
+      JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'zz', spanId: 'zz', name: 'bad' }] }] }] }),
+      'application/json',
+    );
     expect(await badIds.json()).toMatchObject({ partialSuccess: { rejectedSpans: '1' } });
     expect(collector.exitCode).toBeNull();
     expect((await fetch(`${url}/health`)).status).toBe(200);
   });
 
   it('shows the app in `debbie sessions --url` with all its attributes, and its tool spans live in `debbie tail --source tool`', async () => {
-    const tail = spawn(process.execPath, [bin, 'tail', '--url', streamUrl, '--source', 'tool', '--format', 'jsonl', '--count', '2'], { env: { ...process.env, DEBBIE_TOKEN: '' } });
+    const tail = spawn(process.execPath, [bin, 'tail', '--url', streamUrl, '--source', 'tool', '--format', 'jsonl', '--count', '2'], {
+      env: { ...process.env, DEBBIE_TOKEN: '' },
+    });
     let tailOut = '';
-    tail.stdout!.on('data', (d: Buffer) => { tailOut += d.toString(); });
+    tail.stdout!.on('data', (d: Buffer) => {
+      tailOut += d.toString();
+    });
     const tailDone = new Promise<number | null>((resolve) => tail.once('exit', resolve));
-    const run = spawnSync(process.execPath, [app], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: url, APP_SESSION_ID: 'stock-session' }, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [app], {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: url, APP_SESSION_ID: 'stock-session' },
+      encoding: 'utf8',
+    });
     expect(run.status, run.stderr).toBe(0);
     expect(await tailDone).toBe(0);
-    const tailed = tailOut.trim().split('\n').map((l) => JSON.parse(l) as { source: string; component: string });
+    const tailed = tailOut
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { source: string; component: string });
     expect(tailed.map((e) => e.source)).toEqual(['tool', 'tool']);
     expect(tailed.map((e) => e.component).sort()).toEqual(['list_rfcs', 'read_file']);
     const cli = spawnSync(process.execPath, [bin, 'sessions', '--url', url, '--format', 'json'], { encoding: 'utf8' });
@@ -89,11 +108,22 @@ describe('debbie collect (built CLI) with a stock OpenTelemetry app', () => {
     expect(turn).toMatchObject({ source: 'agent', agent_id: 'p', service_name: 'stock-otel-app', kind: 'span' });
     expect(turn.details).toMatchObject({ agent_name: 'planner', 'app.turn': 1 });
     const chat = byName('chat gpt-4o');
-    expect(chat).toMatchObject({ source: 'ai_service', component: 'gpt-4o', parent_id: turn.span_id, performance_metrics: { input_tokens: 321, output_tokens: 54 } });
+    expect(chat).toMatchObject({
+      source: 'ai_service',
+      component: 'gpt-4o',
+      parent_id: turn.span_id,
+      performance_metrics: { input_tokens: 321, output_tokens: 54 },
+    });
     expect(chat.details).toMatchObject({ model: 'gpt-4o', finish_reasons: ['tool_calls'] });
     const tool = byName('execute_tool list_rfcs');
     expect(tool).toMatchObject({ source: 'tool', component: 'list_rfcs', action: 'execute_tool' });
-    expect(tool.details).toMatchObject({ tool_name: 'list_rfcs', tool_call_id: 'toolu_01', tool_arguments: '{"status":"in_progress"}', 'app.cache_hit': false, 'app.items': [1, 2, 3] });
+    expect(tool.details).toMatchObject({
+      tool_name: 'list_rfcs',
+      tool_call_id: 'toolu_01',
+      tool_arguments: '{"status":"in_progress"}',
+      'app.cache_hit': false,
+      'app.items': [1, 2, 3],
+    });
     const log = byName('listing rfcs');
     expect(log).toMatchObject({ kind: 'log', parent_id: tool.span_id, trace_id: tool.trace_id });
     expect(log.details['app.dir']).toBe('.WHISPER/rfc');
@@ -106,7 +136,10 @@ describe('debbie collect (built CLI) with a stock OpenTelemetry app', () => {
     const exited = new Promise<number | null>((resolve) => collector.once('exit', (code) => resolve(code)));
     collector.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const line = /stopped; 5 events received \(OTLP and \/api\/events; 4 spans and 1 log records acknowledged over OTLP\), (\d+) stored \(comments included\), (\d+) comments, 1 rejected/.exec(output);
+    const line =
+      /stopped; 5 events received \(OTLP and \/api\/events; 4 spans and 1 log records acknowledged over OTLP\), (\d+) stored \(comments included\), (\d+) comments, 1 rejected/.exec(
+        output,
+      );
     expect(line, output).not.toBeNull();
     expect(Number(line![1])).toBe(5 + Number(line![2]));
     const store = await openStore(join(dir, 'events.duckdb'), { readOnly: true });

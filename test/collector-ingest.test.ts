@@ -22,19 +22,24 @@ const line = (t: string, logger: string, level: string, msg: string) => `2025-06
 describe('debbie ingest (built CLI)', () => {
   it('ingests an AIWhisperer server log with a traceback and garbage, reports counts, and the store holds every line', async () => {
     const log = join(dir, 'server.log');
-    writeFileSync(log, Buffer.concat([
-      Buffer.from([
-        line('05:15,941', 'aiwhisperer.server', 'INFO', 'Server logging configured.'),
-        line('05:16,020', 'aiwhisperer.tools.tool_registry', 'INFO', '✅ Tool list_rfcs completed in 0.010s'),
-        line('05:17,000', 'aiwhisperer.server', 'ERROR', 'boom'),
-        'Traceback (most recent call last):',
-        '  File "x.py", line 1, in <module>',
-        'RuntimeError: boom',
-        '',
-      ].join('\n')),
-      Buffer.from([0xde, 0xad, 0x00, 0xbe, 0xef, 0x0a]),
-      Buffer.from(`${line('05:18,000', 'aiwhisperer.server', 'INFO', 'after the garbage')}\n`),
-    ]));
+    writeFileSync(
+      log,
+      Buffer.concat([
+        Buffer.from(
+          [
+            line('05:15,941', 'aiwhisperer.server', 'INFO', 'Server logging configured.'),
+            line('05:16,020', 'aiwhisperer.tools.tool_registry', 'INFO', '✅ Tool list_rfcs completed in 0.010s'),
+            line('05:17,000', 'aiwhisperer.server', 'ERROR', 'boom'),
+            'Traceback (most recent call last):',
+            '  File "x.py", line 1, in <module>',
+            'RuntimeError: boom',
+            '',
+          ].join('\n'),
+        ),
+        Buffer.from([0xde, 0xad, 0x00, 0xbe, 0xef, 0x0a]),
+        Buffer.from(`${line('05:18,000', 'aiwhisperer.server', 'INFO', 'after the garbage')}\n`),
+      ]),
+    );
     const store = join(dir, 'a.duckdb');
     const run = spawnSync(process.execPath, [bin, 'ingest', log, '--store', store, '--output-format', 'json'], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
@@ -50,7 +55,13 @@ describe('debbie ingest (built CLI)', () => {
     const s = await openStore(store, { readOnly: true });
     try {
       const events = await s.queryEvents({ sources: ['server', 'tool'] });
-      expect(events.map((e) => e.event_summary)).toEqual(['Server logging configured.', '✅ Tool list_rfcs completed in 0.010s', 'boom', expect.stringContaining('\\x00'), 'after the garbage']);
+      expect(events.map((e) => e.event_summary)).toEqual([
+        'Server logging configured.',
+        '✅ Tool list_rfcs completed in 0.010s',
+        'boom',
+        expect.stringContaining('\\x00'),
+        'after the garbage',
+      ]);
       expect(events[2]!.stack_trace).toMatch(/RuntimeError: boom$/);
     } finally {
       await s.close();
@@ -64,11 +75,15 @@ describe('debbie ingest (built CLI)', () => {
     const child = spawn(process.execPath, [bin, 'ingest', log, '--follow', '--store', store, '--output-format', 'json', '--no-commentary']);
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes('following')) resolve();
-    }));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('following')) resolve();
+      }),
+    );
     appendFileSync(log, `${line('06:01,000', 'aiwhisperer.server', 'INFO', 'two')}\n`);
     renameSync(log, `${log}.1`);
     writeFileSync(log, `${line('06:02,000', 'aiwhisperer.server', 'INFO', 'three')}\n`);

@@ -8,13 +8,21 @@ import { epochMicros, levelRank, type DebbieEvent } from '@debbie/model';
 
 const sim: SimulatorApi = { runScenario: runScenario as SimulatorApi['runScenario'], newClock: () => new SimClock() };
 
-async function runWithCommentary(name: string, config: CommentaryConfigInput = {}, variant: (typeof VARIANTS)[number] = 'default'): Promise<{ run: ScenarioRun; comments: DebbieEvent[]; processor: CommentaryProcessor }> {
+async function runWithCommentary(
+  name: string,
+  config: CommentaryConfigInput = {},
+  variant: (typeof VARIANTS)[number] = 'default',
+): Promise<{ run: ScenarioRun; comments: DebbieEvent[]; processor: CommentaryProcessor }> {
   const clock = new SimClock();
   let url = '';
   let processor!: CommentaryProcessor;
   const run = await runScenario(name, {
-    seed: 7, variant, clock,
-    onServerReady: (ready) => { url = ready.url; },
+    seed: 7,
+    variant,
+    clock,
+    onServerReady: (ready) => {
+      url = ready.url;
+    },
     debbie: { commentary: (emit) => (processor = new CommentaryProcessor({ clock, config, onComment: emit, interventionUrl: () => url })) },
   });
   await processor.shutdown();
@@ -43,13 +51,16 @@ describe('commentary on the labelled simulator corpus', () => {
       const { comments } = await runWithCommentary('healthy', {}, variant);
       const loud = comments.filter((c) => levelRank(c.level) > levelRank('INFO'));
       // noisy-errors adds scattered unrelated errors: still no burst
-      expect(loud.map((c) => c.event_summary), variant).toEqual([]);
+      expect(
+        loud.map((c) => c.event_summary),
+        variant,
+      ).toEqual([]);
     }
   });
 });
 
 describe('continuation stall in simulated time', () => {
-  it('comments within threshold + 1 s of the silence starting, with the seed\'s explain_stall fields', async () => {
+  it("comments within threshold + 1 s of the silence starting, with the seed's explain_stall fields", async () => {
     const { run, comments } = await runWithCommentary('continuation-stall');
     const stall = run.truth.faults.find((f) => f.pattern === 'continuation_stall')!;
     const comment = comments.find((c) => c.action === 'insight' && c.details.pattern === 'continuation_stall')!;
@@ -86,7 +97,7 @@ describe('continuation stall in simulated time', () => {
 });
 
 describe('replaying recorded events', () => {
-  it('finds the same problems offline, driving a ReplayClock to each event\'s time, as live on the simulator clock', async () => {
+  it("finds the same problems offline, driving a ReplayClock to each event's time, as live on the simulator clock", async () => {
     for (const name of ['continuation-stall', 'tool-loop', 'error-burst', 'websocket-timeout']) {
       const live = await runWithCommentary(name);
       const recorded = live.run.events.filter((e) => e.source !== 'debbie_comment' && e.source !== 'debbie');

@@ -22,12 +22,19 @@ function workdir(yaml: string): string {
 }
 
 async function demo(dir: string, ...extra: string[]) {
-  return exec(process.execPath, [bin, 'demo', '--scenario', 'continuation-stall', '--store', 's.duckdb', '--config', 'debbie.yaml', ...extra], { cwd: dir, maxBuffer: 32 << 20 });
+  return exec(process.execPath, [bin, 'demo', '--scenario', 'continuation-stall', '--store', 's.duckdb', '--config', 'debbie.yaml', ...extra], {
+    cwd: dir,
+    maxBuffer: 32 << 20,
+  });
 }
 
 async function comments(dir: string): Promise<DebbieEvent[]> {
   const sessions = JSON.parse((await exec(process.execPath, [bin, 'sessions', '--store', 's.duckdb', '--format', 'json'], { cwd: dir })).stdout);
-  const { stdout } = await exec(process.execPath, [bin, 'events', '--session', sessions[0].session_id, '--source', 'debbie_comment,debbie', '--store', 's.duckdb', '--format', 'json'], { cwd: dir, maxBuffer: 32 << 20 });
+  const { stdout } = await exec(
+    process.execPath,
+    [bin, 'events', '--session', sessions[0].session_id, '--source', 'debbie_comment,debbie', '--store', 's.duckdb', '--format', 'json'],
+    { cwd: dir, maxBuffer: 32 << 20 },
+  );
   return JSON.parse(stdout);
 }
 
@@ -42,8 +49,9 @@ describe('debbie.yaml options, honored by debbie demo', () => {
   it('aggregation.correlation_timeout forgets sessions idle longer than it', async () => {
     const short = workdir('debbie_config:\n  aggregation: {correlation_timeout: 10}\n');
     const long = workdir('debbie_config:\n  aggregation: {correlation_timeout: 300}\n');
-    const [[a], [b]] = (await Promise.all([demo(short, '--format', 'json', '--interventions', 'off'), demo(long, '--format', 'json', '--interventions', 'off')]))
-      .map((r) => JSON.parse(r.stdout));
+    const [[a], [b]] = (
+      await Promise.all([demo(short, '--format', 'json', '--interventions', 'off'), demo(long, '--format', 'json', '--interventions', 'off')])
+    ).map((r) => JSON.parse(r.stdout));
     expect(a.commentary_stats.evictedIdle).toBeGreaterThan(0); // the 46 s silence outlasts 10 s
     expect(b.commentary_stats.evictedIdle).toBe(0);
   });
@@ -82,21 +90,23 @@ describe('debbie.yaml options, honored by debbie demo', () => {
   });
 
   it('formatters, handlers (console level and stream, rotating file maxBytes/backupCount) and loggers (levels, propagate)', async () => {
-    const dir = workdir([
-      'logging:',
-      '  version: 1',
-      '  formatters:',
-      "    short: {format: '%(levelname)s|%(name)s|%(source)s|%(message)s'}",
-      '  handlers:',
-      '    warn_err: {class: logging.StreamHandler, level: WARNING, formatter: short, stream: ext://sys.stderr}',
-      '    file: {class: logging.handlers.RotatingFileHandler, level: DEBUG, formatter: short, filename: logs/d.log, maxBytes: 4000, backupCount: 2}',
-      '  loggers:',
-      '    debbie: {level: DEBUG, handlers: [file]}',
-      '    debbie.commentary: {level: INFO, handlers: [warn_err]}',
-      '    debbie.tool: {level: ERROR, handlers: [], propagate: false}',
-      '  debbie_config:',
-      '    commentary: {interventions: {enabled: false}}',
-    ].join('\n'));
+    const dir = workdir(
+      [
+        'logging:',
+        '  version: 1',
+        '  formatters:',
+        "    short: {format: '%(levelname)s|%(name)s|%(source)s|%(message)s'}",
+        '  handlers:',
+        '    warn_err: {class: logging.StreamHandler, level: WARNING, formatter: short, stream: ext://sys.stderr}',
+        '    file: {class: logging.handlers.RotatingFileHandler, level: DEBUG, formatter: short, filename: logs/d.log, maxBytes: 4000, backupCount: 2}',
+        '  loggers:',
+        '    debbie: {level: DEBUG, handlers: [file]}',
+        '    debbie.commentary: {level: INFO, handlers: [warn_err]}',
+        '    debbie.tool: {level: ERROR, handlers: [], propagate: false}',
+        '  debbie_config:',
+        '    commentary: {interventions: {enabled: false}}',
+      ].join('\n'),
+    );
     const { stderr } = await demo(dir);
     const errLines = stderr.split('\n').filter(Boolean);
     expect(errLines.length).toBeGreaterThan(0);
@@ -111,7 +121,9 @@ describe('debbie.yaml options, honored by debbie demo', () => {
 
   it('a realtime handler streams the demo on its stream_port with its buffer_size', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const dir = workdir(`handlers:\n  rt: {class: realtime, level: INFO, buffer_size: 5, stream_port: ${port}}\nloggers:\n  debbie: {level: DEBUG, handlers: [rt]}\n`);
+    const dir = workdir(
+      `handlers:\n  rt: {class: realtime, level: INFO, buffer_size: 5, stream_port: ${port}}\nloggers:\n  debbie: {level: DEBUG, handlers: [rt]}\n`,
+    );
     const received: DebbieEvent[] = [];
     const running = demo(dir, '--scenario', 'all');
     // Connect while the demo runs (it keeps going for a few seconds over nine scenarios).
@@ -139,13 +151,15 @@ describe('debbie.yaml options, honored by debbie demo', () => {
 describe('debbie.yaml, honored by debbie collect', () => {
   it('file and realtime handlers (stream_port, level) see what the collector receives', async () => {
     const streamPort = 20000 + Math.floor(Math.random() * 20000);
-    const dir = workdir([
-      'handlers:',
-      "  file: {class: rotating_file, level: INFO, filename: logs/collected.log, maxBytes: 1000000, backupCount: 1}",
-      `  rt: {class: realtime, level: WARNING, buffer_size: 100, stream_port: ${streamPort}}`,
-      'loggers:',
-      '  debbie: {level: DEBUG, handlers: [file, rt]}',
-    ].join('\n'));
+    const dir = workdir(
+      [
+        'handlers:',
+        '  file: {class: rotating_file, level: INFO, filename: logs/collected.log, maxBytes: 1000000, backupCount: 1}',
+        `  rt: {class: realtime, level: WARNING, buffer_size: 100, stream_port: ${streamPort}}`,
+        'loggers:',
+        '  debbie: {level: DEBUG, handlers: [file, rt]}',
+      ].join('\n'),
+    );
     const child = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--store', 'c.duckdb', '--config', 'debbie.yaml'], { cwd: dir });
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -179,7 +193,11 @@ describe('debbie.yaml, honored by debbie collect', () => {
 
 describe('debbie.yaml python_execution, honored by debbie run-script', () => {
   async function sessionIn(dir: string): Promise<string> {
-    const { stdout } = await exec(process.execPath, [bin, 'demo', '--scenario', 'healthy', '--store', 's.duckdb', '--format', 'json', '--interventions', 'off'], { cwd: dir });
+    const { stdout } = await exec(
+      process.execPath,
+      [bin, 'demo', '--scenario', 'healthy', '--store', 's.duckdb', '--format', 'json', '--interventions', 'off'],
+      { cwd: dir },
+    );
     return JSON.parse(stdout)[0].session_ids[0];
   }
   const runScript = (dir: string, session: string, script: string) => {
@@ -206,7 +224,11 @@ describe('debbie.yaml python_execution, honored by debbie run-script', () => {
     const slow = await runScript(dir, session, 'while True:\n    pass');
     expect(slow.code).toBe(1);
     expect(slow.stderr).toMatch(/timed out after 2/);
-    const { stdout } = await exec(process.execPath, [bin, 'events', '--session', `python_exec-${session}`, '--source', 'python_exec', '--store', 's.duckdb', '--format', 'json'], { cwd: dir });
+    const { stdout } = await exec(
+      process.execPath,
+      [bin, 'events', '--session', `python_exec-${session}`, '--source', 'python_exec', '--store', 's.duckdb', '--format', 'json'],
+      { cwd: dir },
+    );
     const runs: DebbieEvent[] = JSON.parse(stdout);
     expect(runs).toHaveLength(3);
     expect(runs.every((r) => typeof r.details.script_sha256 === 'string')).toBe(true);
@@ -216,12 +238,21 @@ describe('debbie.yaml python_execution, honored by debbie run-script', () => {
 describe('debbie.yaml python_execution, honored by debbie mcp', () => {
   async function mcpWith(yaml: string) {
     const dir = workdir(yaml);
-    const { stdout } = await exec(process.execPath, [bin, 'demo', '--scenario', 'healthy', '--store', 's.duckdb', '--format', 'json', '--interventions', 'off'], { cwd: dir });
+    const { stdout } = await exec(
+      process.execPath,
+      [bin, 'demo', '--scenario', 'healthy', '--store', 's.duckdb', '--format', 'json', '--interventions', 'off'],
+      { cwd: dir },
+    );
     const session = JSON.parse(stdout)[0].session_ids[0] as string;
     const client = new Client({ name: 'config-test', version: '1' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp', '--store', 's.duckdb', '--config', 'debbie.yaml'], cwd: dir, stderr: 'pipe' }));
+    await client.connect(
+      new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp', '--store', 's.duckdb', '--config', 'debbie.yaml'], cwd: dir, stderr: 'pipe' }),
+    );
     const run = async (script: string) => {
-      const r = (await client.callTool({ name: 'run_python', arguments: { session_id: session, script } })) as { content: { text: string }[]; isError?: boolean };
+      const r = (await client.callTool({ name: 'run_python', arguments: { session_id: session, script } })) as {
+        content: { text: string }[];
+        isError?: boolean;
+      };
       return { isError: !!r.isError, text: r.content.map((c) => c.text).join('') };
     };
     return { client, run };

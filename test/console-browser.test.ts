@@ -46,7 +46,11 @@ describe('the console in headless Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'debbie-console-'));
     mkdirSync(artifacts, { recursive: true });
     // the continuation-stall session as the simulator records it (with its own commentary), to replay at a walking pace
-    await exec(process.execPath, [bin, 'demo', '--scenario', 'continuation-stall', '--store', join(dir, 'recorded.duckdb'), '--out-dir', dir, '--format', 'json'], { cwd: dir });
+    await exec(
+      process.execPath,
+      [bin, 'demo', '--scenario', 'continuation-stall', '--store', join(dir, 'recorded.duckdb'), '--out-dir', dir, '--format', 'json'],
+      { cwd: dir },
+    );
     const recorded = await openStore(join(dir, 'recorded.duckdb'), { readOnly: true });
     const [s] = await recorded.listSessions();
     stallEvents = await recorded.queryEvents({ sessionId: s!.session_id });
@@ -61,10 +65,21 @@ describe('the console in headless Chromium', () => {
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
     page.on('request', (r) => {
       const url = r.url();
@@ -152,7 +167,7 @@ describe('the console in headless Chromium', () => {
     expect(link).toMatch(/^#\/session\/.+\?event=/);
   });
 
-  it('embeds the timeline (the report package\'s renderer) and the analysis report', async () => {
+  it("embeds the timeline (the report package's renderer) and the analysis report", async () => {
     await page.click('button[data-tab="timeline"]');
     const frame = page.frameLocator('iframe.embed');
     await frame.locator('canvas#canvas').waitFor({ timeout: 15_000 });
@@ -164,7 +179,7 @@ describe('the console in headless Chromium', () => {
     await page.click('button[data-tab="waterfall"]');
   });
 
-  it('shows a replayed continuation stall as stalled while silent, then Debbie\'s comment, then the intervention', async () => {
+  it("shows a replayed continuation stall as stalled while silent, then Debbie's comment, then the intervention", async () => {
     const sid = 'stall-replay-1';
     const events = stallEvents.map((e) => ({ ...e, session_id: sid, event_id: `r-${e.event_id}` }));
     events.sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
@@ -194,7 +209,9 @@ describe('the console in headless Chromium', () => {
     await shot('session-comment');
     // the sessions list shows it stalled too while it is silent
     await open(`#/?q=${sid}`);
-    await page.waitForFunction((id) => document.querySelector(`.sessions .row[data-session="${id}"] .badge`)?.textContent?.startsWith('stalled'), sid, { timeout: 10_000 });
+    await page.waitForFunction((id) => document.querySelector(`.sessions .row[data-session="${id}"] .badge`)?.textContent?.startsWith('stalled'), sid, {
+      timeout: 10_000,
+    });
   });
 
   it('shows a hung call as in progress with its running time (the SDK reports span starts), then finished', async () => {
@@ -202,7 +219,10 @@ describe('the console in headless Chromium', () => {
     const debbie = createDebbie({ serviceName: 'console-test', sinks: [sink] });
     const sid = 'hung-call-1';
     const turn = debbie.logger.startSpan({ source: 'agent', session_id: sid, message: 'agent turn', agent_id: 'p' });
-    const hung = debbie.logger.startSpan({ source: 'tool', session_id: sid, message: 'execute_tool slow_search', details: { tool_name: 'slow_search' } }, turn.context);
+    const hung = debbie.logger.startSpan(
+      { source: 'tool', session_id: sid, message: 'execute_tool slow_search', details: { tool_name: 'slow_search' } },
+      turn.context,
+    );
     await sink.forceFlush();
     await open(`#/session/${sid}`);
     await page.waitForSelector('body[data-session-ready]');
@@ -232,8 +252,17 @@ describe('the console in headless Chromium', () => {
     const sid = 'tail-1';
     const base = Date.now();
     const ev = (i: number): DebbieEvent => ({
-      ...stallEvents[1]!, session_id: sid, event_id: `tail-${i}`, span_id: null, parent_id: null, parent_span_id: null, kind: 'log', duration_ms: null,
-      timestamp: new Date(base + i).toISOString(), event_summary: `tail line ${i}`, source: 'agent',
+      ...stallEvents[1]!,
+      session_id: sid,
+      event_id: `tail-${i}`,
+      span_id: null,
+      parent_id: null,
+      parent_span_id: null,
+      kind: 'log',
+      duration_ms: null,
+      timestamp: new Date(base + i).toISOString(),
+      event_summary: `tail line ${i}`,
+      source: 'agent',
     });
     collector.pipeline.write(ev(0));
     await open(`#/session/${sid}?tab=tail`);
@@ -242,7 +271,9 @@ describe('the console in headless Chromium', () => {
     for (let i = 1; i <= 5; i++) {
       const sent = Date.now();
       collector.pipeline.write(ev(i));
-      await page.waitForFunction((n) => [...document.querySelectorAll('#tail .row')].some((r) => r.textContent?.includes(`tail line ${n}`)), i, { timeout: 1_000 });
+      await page.waitForFunction((n) => [...document.querySelectorAll('#tail .row')].some((r) => r.textContent?.includes(`tail line ${n}`)), i, {
+        timeout: 1_000,
+      });
       expect(Date.now() - sent).toBeLessThan(1_000);
     }
     await shot('session-tail');
@@ -251,7 +282,9 @@ describe('the console in headless Chromium', () => {
   it('compares two runs by clicks: steps side by side, first divergence marked', async () => {
     await open('');
     await page.waitForFunction(() => document.querySelectorAll('.sessions .row[data-session]').length >= 9);
-    const list = (await (await fetch(`${origin}/console/api/sessions?limit=100`)).json()) as { sessions: { session_id: string; latest_comment: unknown; event_count: number }[] };
+    const list = (await (await fetch(`${origin}/console/api/sessions?limit=100`)).json()) as {
+      sessions: { session_id: string; latest_comment: unknown; event_count: number }[];
+    };
     const a = stallEvents[0]!.session_id!;
     // a run of the simulator that Debbie had nothing to say about (the healthy scenario) against the stalled one
     const runs = list.sessions.filter((s) => s.session_id !== a && s.event_count > 50);
@@ -299,7 +332,10 @@ describe('the console behind a token', () => {
     const ui = new ConsoleRoutes({ reader: store });
     const token = 's3cret-token-for-console';
     const collector = await startCollector({ store, port: 0, ui, token });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    });
     try {
       const page = await browser.newPage();
       const urls: string[] = [];
@@ -330,9 +366,11 @@ describe('the console behind a token', () => {
 });
 
 describe('debbie collect', () => {
-  it('prints the console\'s address and serves it there', async () => {
+  it("prints the console's address and serves it there", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'debbie-console-collect-'));
-    const child = spawn(process.execPath, [bin, 'collect', '--store', join(dir, 'c.duckdb'), '--otlp-port', '0', '--stream-port', '0', '--no-commentary'], { cwd: dir });
+    const child = spawn(process.execPath, [bin, 'collect', '--store', join(dir, 'c.duckdb'), '--otlp-port', '0', '--stream-port', '0', '--no-commentary'], {
+      cwd: dir,
+    });
     try {
       let out = '';
       const url = await new Promise<string>((resolve, reject) => {

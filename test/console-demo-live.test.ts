@@ -56,14 +56,42 @@ describe('the console watching `debbie demo --url --speed` live', () => {
     dir = mkdtempSync(join(tmpdir(), 'debbie-console-live-'));
     mkdirSync(artifacts, { recursive: true });
     writeFileSync(join(dir, 'collect.yaml'), 'debbie_config:\n  commentary: {thresholds: {stall_seconds: 1}}\n');
-    collect = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--grpc-port', 'off', '--stream-port', '0', '--store', join(dir, 'live.duckdb'), '--config', join(dir, 'collect.yaml')], { cwd: dir });
+    collect = spawn(
+      process.execPath,
+      [
+        bin,
+        'collect',
+        '--otlp-port',
+        '0',
+        '--grpc-port',
+        'off',
+        '--stream-port',
+        '0',
+        '--store',
+        join(dir, 'live.duckdb'),
+        '--config',
+        join(dir, 'collect.yaml'),
+      ],
+      { cwd: dir },
+    );
     origin = (await lineOf(collect, /console on (http:\/\/127\.0\.0\.1:\d+)\//))[1]!;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
   });
 
@@ -75,12 +103,16 @@ describe('the console watching `debbie demo --url --speed` live', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('shows the session appear, stalled while silent, then Debbie\'s comment, then the intervention', async () => {
+  it("shows the session appear, stalled while silent, then Debbie's comment, then the intervention", async () => {
     await page.goto(`${origin}/`);
     await page.waitForSelector('#search');
     expect(await page.$$eval('.sessions .row[data-session]', (els) => els.length)).toBe(0);
 
-    demo = spawn(process.execPath, [bin, 'demo', '--url', origin, '--scenario', 'continuation-stall', '--speed', String(SPEED), '--out-dir', dir, '--format', 'json'], { cwd: dir, stdio: 'ignore' });
+    demo = spawn(
+      process.execPath,
+      [bin, 'demo', '--url', origin, '--scenario', 'continuation-stall', '--speed', String(SPEED), '--out-dir', dir, '--format', 'json'],
+      { cwd: dir, stdio: 'ignore' },
+    );
     // the session appears in the list while the demo runs
     const row = await page.waitForSelector('.sessions .row[data-session]', { timeout: 20_000 });
     const sid = (await row.getAttribute('data-session'))!;
@@ -115,7 +147,9 @@ describe('the console watching `debbie demo --url --speed` live', () => {
     expect(await page.$$eval('#comments .cpat', (els) => els.length)).toBe(0);
     await page.screenshot({ path: join(artifacts, 'demo-live-stalled.png') });
     // then Debbie's comment, then the intervention that unsticks the agent
-    await page.waitForFunction(() => /intervention \(continuation_stall\)/.test(document.getElementById('comments')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => /intervention \(continuation_stall\)/.test(document.getElementById('comments')?.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
     await page.screenshot({ path: join(artifacts, 'demo-live-intervention.png') });
     const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
     expect(seen.slice(0, 3)).toEqual(['stalled', 'comment', 'intervention']);

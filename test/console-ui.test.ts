@@ -25,7 +25,9 @@ function startUi(args: string[], cwd: string): Promise<{ child: ChildProcessWith
       const m = /console on (http:\/\/\S+?)\/ /.exec(out);
       if (m) resolve({ child, url: m[1]! });
     });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('exit', (code) => reject(new Error(`debbie ui exited ${code}: ${out}`)));
   });
 }
@@ -43,7 +45,7 @@ describe('debbie ui', () => {
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('--store: serves the console and the store\'s sessions, says it is not live, stops on SIGTERM', async () => {
+  it("--store: serves the console and the store's sessions, says it is not live, stops on SIGTERM", async () => {
     const { child, url } = await startUi(['--store', join(dir, 'd.duckdb')], dir);
     try {
       expect(await (await fetch(`${url}/`)).text()).toContain('/assets/main.js');
@@ -64,7 +66,10 @@ describe('debbie ui', () => {
       expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/unknown status "sleepy"/);
       // another site's page cannot read it through DNS rebinding
       const rebound = await new Promise<number>((resolve, reject) => {
-        get(`${url}/console/api/info`, { headers: { host: 'evil.example' } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+        get(`${url}/console/api/info`, { headers: { host: 'evil.example' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
       });
       expect(rebound).toBe(403);
     } finally {
@@ -102,7 +107,9 @@ describe('debbie ui', () => {
   });
 
   it('refuses --store with --url with a clear error', async () => {
-    const both = await exec(process.execPath, [bin, 'ui', '--store', 'x.duckdb', '--url', 'http://127.0.0.1:1'], { cwd: dir }).catch((e: { code: number; stderr: string }) => e);
+    const both = await exec(process.execPath, [bin, 'ui', '--store', 'x.duckdb', '--url', 'http://127.0.0.1:1'], { cwd: dir }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((both as { code: number }).code).not.toBe(0);
     expect((both as { stderr: string }).stderr).toMatch(/either --store or --url/);
   });

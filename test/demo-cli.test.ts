@@ -78,15 +78,22 @@ describe('debbie demo → sessions → events (the foundation, end to end)', () 
       if (all.some((e) => e.source === 'tool' && e.level === 'ERROR')) id = s.session_id;
     }
     expect(id).not.toBe('');
-    const errors: DebbieEvent[] = JSON.parse((await debbie('events', '--session', id, '--min-level', 'ERROR', '--source', 'tool', '--store', 'S.duckdb', '--format', 'json')).stdout);
+    const errors: DebbieEvent[] = JSON.parse(
+      (await debbie('events', '--session', id, '--min-level', 'ERROR', '--source', 'tool', '--store', 'S.duckdb', '--format', 'json')).stdout,
+    );
     expect(errors.length).toBeGreaterThan(0);
     for (const e of errors) expect(e).toMatchObject({ source: 'tool' });
     expect(errors.every((e) => e.level === 'ERROR' || e.level === 'CRITICAL')).toBe(true);
   }, 120_000);
 
   it('answers bad input with a clear message and a non-zero exit', async () => {
-    await expect(debbie('demo', '--scenario', 'nope', '--store', 'S.duckdb')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown scenario "nope"; expected one of healthy/) });
-    await expect(debbie('events', '--session', 'x', '--source', 'robot', '--store', 'S.duckdb')).rejects.toMatchObject({ stderr: expect.stringMatching(/unknown source "robot"/) });
+    await expect(debbie('demo', '--scenario', 'nope', '--store', 'S.duckdb')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unknown scenario "nope"; expected one of healthy/),
+    });
+    await expect(debbie('events', '--session', 'x', '--source', 'robot', '--store', 'S.duckdb')).rejects.toMatchObject({
+      stderr: expect.stringMatching(/unknown source "robot"/),
+    });
     await expect(debbie('sessions', '--store', 'missing.duckdb')).rejects.toMatchObject({ stderr: expect.stringMatching(/missing\.duckdb/) });
     await expect(debbie('frobnicate')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "frobnicate"/) });
     const help = await debbie('demo', '--help');

@@ -34,13 +34,17 @@ afterAll(() => {
 
 describe('a demo scenario against a running collector, watched with debbie tail', () => {
   it('tail --source tool shows only tool events, live', async () => {
-    const collect = await start(['collect', '--otlp-port', '0', '--stream-port', '0', '--store', 'c.duckdb', '--no-commentary'],
-      /OTLP\/HTTP on (http:\/\/[^/\s]+)\/v1\/traces[\s\S]*live stream on (ws:\/\/\S+)/);
+    const collect = await start(
+      ['collect', '--otlp-port', '0', '--stream-port', '0', '--store', 'c.duckdb', '--no-commentary'],
+      /OTLP\/HTTP on (http:\/\/[^/\s]+)\/v1\/traces[\s\S]*live stream on (ws:\/\/\S+)/,
+    );
     const [, url, streamUrl] = collect.match;
     const tail = spawn(process.execPath, [bin, 'tail', '--source', 'tool', '--url', streamUrl!, '--no-replay', '--format', 'jsonl'], { cwd });
     children.push(tail);
     let tailOut = '';
-    tail.stdout.on('data', (d: Buffer) => { tailOut += d.toString(); });
+    tail.stdout.on('data', (d: Buffer) => {
+      tailOut += d.toString();
+    });
     await new Promise((r) => setTimeout(r, 1000)); // tail connected before anything is sent
     const { stdout } = await exec(process.execPath, [bin, 'demo', '--scenario', 'slow-tool', '--url', url!, '--format', 'json'], { cwd });
     const [summary] = JSON.parse(stdout);
@@ -48,7 +52,11 @@ describe('a demo scenario against a running collector, watched with debbie tail'
     for (let i = 0; i < 100 && tailOut.trim().split('\n').filter(Boolean).length < expectedTools; i++) await new Promise((r) => setTimeout(r, 100));
     tail.kill('SIGINT');
     await new Promise((r) => tail.once('exit', r));
-    const lines: DebbieEvent[] = tailOut.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const lines: DebbieEvent[] = tailOut
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(expectedTools);
     expect(lines.every((e) => e.source === 'tool')).toBe(true);
     expect(new Set(lines.map((e) => e.session_id))).toEqual(new Set(summary.session_ids));

@@ -19,12 +19,21 @@ const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url
 const duckdbPath = createRequire(new URL('../packages/exporters/package.json', import.meta.url)).resolve('@duckdb/node-api');
 const { DuckDBInstance } = (await import(pathToFileURL(duckdbPath).href)) as typeof import('@duckdb/node-api');
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function debbie(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, 'export', '--store', storePath, ...args], { cwd: dir, env: { ...process.env, DEBBIE_TOKEN: '', DEBBIE_EXPORT_TOKEN: '', ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, 'export', '--store', storePath, ...args],
+      { cwd: dir, env: { ...process.env, DEBBIE_TOKEN: '', DEBBIE_EXPORT_TOKEN: '', ...env }, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -48,7 +57,10 @@ describe('debbie export', () => {
   it('streams a session as JSONL to stdout, every stored event, summary on stderr', async () => {
     const r = await debbie(['--session', SESSION, '--format', 'jsonl']);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as DebbieEvent);
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as DebbieEvent);
     expect(lines).toEqual(stored);
     expect(r.stderr).toBe(`Exported ${session.length} events to stdout (${(Buffer.byteLength(r.stdout) / 1e3).toFixed(1)} kB).\n`);
   });
@@ -56,7 +68,11 @@ describe('debbie export', () => {
   it('writes CSV that python3 reads back, with filter flags applied', async () => {
     const r = await debbie(['--session', SESSION, '--min-level', 'WARNING', '--format', 'csv', '--out', 'warn.csv', '--quiet']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    const count = execFileSync('/usr/bin/python3', ['-c', 'import csv,sys; print(len(list(csv.DictReader(open(sys.argv[1], newline="")))))', join(dir, 'warn.csv')], { encoding: 'utf8' });
+    const count = execFileSync(
+      '/usr/bin/python3',
+      ['-c', 'import csv,sys; print(len(list(csv.DictReader(open(sys.argv[1], newline="")))))', join(dir, 'warn.csv')],
+      { encoding: 'utf8' },
+    );
     expect(Number(count)).toBe(stored.filter((e) => ['WARNING', 'ERROR', 'CRITICAL'].includes(e.level)).length);
   });
 
@@ -64,25 +80,40 @@ describe('debbie export', () => {
     const r = await debbie(['--all', '--format', 'parquet', '--out', 'all.parquet']);
     expect(r.code).toBe(0);
     const connection = await (await DuckDBInstance.create(':memory:')).connect();
-    const rows = (await connection.runAndReadAll(`SELECT session_id, count(*)::INT AS n FROM read_parquet('${join(dir, 'all.parquet')}') GROUP BY 1 ORDER BY 1`)).getRowObjectsJson();
+    const rows = (
+      await connection.runAndReadAll(`SELECT session_id, count(*)::INT AS n FROM read_parquet('${join(dir, 'all.parquet')}') GROUP BY 1 ORDER BY 1`)
+    ).getRowObjectsJson();
     connection.closeSync();
-    expect(rows).toEqual([{ session_id: SESSION, n: session.length }, { session_id: 'another', n: 1 }].sort((a, b) => a.session_id.localeCompare(b.session_id)));
+    expect(rows).toEqual(
+      [
+        { session_id: SESSION, n: session.length },
+        { session_id: 'another', n: 1 },
+      ].sort((a, b) => a.session_id.localeCompare(b.session_id)),
+    );
   });
 
   it('sends to Elasticsearch, and exits 1 naming the dead-letter file when documents are refused', async () => {
     const es = await LocalElasticsearchServer.start({ apiKeys: ['a2V5'] });
     try {
-      const ok = await debbie(['--session', SESSION, '--format', 'elasticsearch', '--url', es.url, '--index', 'logs-debbie-cli'], { DEBBIE_EXPORT_TOKEN: 'a2V5' });
+      const ok = await debbie(['--session', SESSION, '--format', 'elasticsearch', '--url', es.url, '--index', 'logs-debbie-cli'], {
+        DEBBIE_EXPORT_TOKEN: 'a2V5',
+      });
       expect(ok.code).toBe(0);
       expect(es.count).toBe(session.length);
       // Another cluster where error.stack_trace is already mapped as an object: the one event with a stack trace conflicts.
       const conflicting = await LocalElasticsearchServer.start();
       try {
-        const pre = await fetch(`${conflicting.url}/_bulk`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: '{"create":{"_index":"logs-debbie-default","_id":"seed"}}\n{"@timestamp":"2025-01-01T00:00:00Z","error":{"stack_trace":{"lines":3}}}\n' });
+        const pre = await fetch(`${conflicting.url}/_bulk`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-ndjson' },
+          body: '{"create":{"_index":"logs-debbie-default","_id":"seed"}}\n{"@timestamp":"2025-01-01T00:00:00Z","error":{"stack_trace":{"lines":3}}}\n',
+        });
         expect(pre.status).toBe(200);
         const r = await debbie(['--session', SESSION, '--format', 'elasticsearch', '--url', conflicting.url, '--dead-letter', 'dead.jsonl']);
         expect(r.code).toBe(1);
-        expect(r.stderr).toContain(`1 events were refused by ${conflicting.url}/_bulk (index logs-debbie-default); they are in ${join(dir, 'dead.jsonl')} with the reasons.`);
+        expect(r.stderr).toContain(
+          `1 events were refused by ${conflicting.url}/_bulk (index logs-debbie-default); they are in ${join(dir, 'dead.jsonl')} with the reasons.`,
+        );
         const dead = JSON.parse(readFileSync(join(dir, 'dead.jsonl'), 'utf8')) as { status: number; reason: string };
         expect(dead.status).toBe(400);
         expect(dead.reason).toMatch(/object mapping for \[error\.stack_trace\] tried to parse field \[stack_trace\] as object, but found a concrete value/);

@@ -23,7 +23,16 @@ let byId = new Map<string, DebbieEvent>();
 let dir: string;
 
 /** The fields compared for every format. */
-interface KeyFields { event_id: string; micros: number; event_summary: string; details: unknown; tags: string[]; duration_ms: number | null; session_id: string | null; level: string }
+interface KeyFields {
+  event_id: string;
+  micros: number;
+  event_summary: string;
+  details: unknown;
+  tags: string[];
+  duration_ms: number | null;
+  session_id: string | null;
+  level: string;
+}
 
 function expectSame(rows: KeyFields[]): void {
   expect(rows).toHaveLength(session.length);
@@ -31,8 +40,14 @@ function expectSame(rows: KeyFields[]): void {
   for (const row of rows) {
     const e = byId.get(row.event_id)!;
     expect(row).toEqual({
-      event_id: e.event_id, micros: epochMicros(e.timestamp), event_summary: e.event_summary, details: e.details,
-      tags: e.tags, duration_ms: e.duration_ms, session_id: e.session_id, level: e.level,
+      event_id: e.event_id,
+      micros: epochMicros(e.timestamp),
+      event_summary: e.event_summary,
+      details: e.details,
+      tags: e.tags,
+      duration_ms: e.duration_ms,
+      session_id: e.session_id,
+      level: e.level,
     });
   }
 }
@@ -67,15 +82,19 @@ function readWithPython(format: 'csv' | 'json' | 'jsonl', path: string): KeyFiel
 
 async function batches(): Promise<AsyncIterable<DebbieEvent[]>> {
   // The shape EventReader.streamEvents yields: pages of events.
-  return (async function* () { for (let i = 0; i < session.length; i += 7) yield session.slice(i, i + 7); })();
+  return (async function* () {
+    for (let i = 0; i < session.length; i += 7) yield session.slice(i, i + 7);
+  })();
 }
 
-beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'debbie-roundtrip-')); });
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'debbie-roundtrip-'));
+});
 
 // Two sessions: the simulator's continuation-stall run (what the SDK really emits), and a
 // hand-built one that fills every field with text hostile to flat formats.
 const SESSIONS: [string, () => Promise<DebbieEvent[]>][] = [
-  ['the simulator\'s continuation-stall session', async () => (await runScenario('continuation-stall', { seed: 4, jitter: 0 })).events],
+  ["the simulator's continuation-stall session", async () => (await runScenario('continuation-stall', { seed: 4, jitter: 0 })).events],
   ['a hand-built session with every field populated', async () => aiWhispererSession()],
 ];
 
@@ -100,9 +119,11 @@ describe.each(SESSIONS)('export round trips of %s', (_name, load) => {
     const path = join(dir, 'session.parquet');
     await exportEvents(await batches(), createDestination({ format: 'parquet', output: path }));
     const connection = await (await DuckDBInstance.create(':memory:')).connect();
-    const rows = (await connection.runAndReadAll(
-      `SELECT event_id, epoch_us(timestamp)::BIGINT AS micros, event_summary, details, tags, duration_ms, session_id, level FROM read_parquet('${path}')`,
-    )).getRowObjectsJson() as Record<string, unknown>[];
+    const rows = (
+      await connection.runAndReadAll(
+        `SELECT event_id, epoch_us(timestamp)::BIGINT AS micros, event_summary, details, tags, duration_ms, session_id, level FROM read_parquet('${path}')`,
+      )
+    ).getRowObjectsJson() as Record<string, unknown>[];
     connection.closeSync();
     expectSame(rows.map((r) => ({ ...r, micros: Number(r.micros), details: JSON.parse(r.details as string), tags: r.tags as string[] }) as KeyFields));
   });
@@ -114,27 +135,51 @@ describe.each(SESSIONS)('export round trips of %s', (_name, load) => {
       es = await LocalElasticsearchServer.start({ apiKeys: ['c2VjcmV0LWtleQ=='] });
       hec = await LocalSplunkHecServer.start({ tokens: { 'hec-token': { allowedIndexes: ['main', 'debbie'] } } });
     });
-    afterAll(async () => { await es.stop(); await hec.stop(); });
+    afterAll(async () => {
+      await es.stop();
+      await hec.stop();
+    });
 
     it('elasticsearch: the indexed ECS documents carry every event', async () => {
-      const summary = await exportEvents(await batches(), createDestination({ format: 'elasticsearch', url: es.url, token: 'c2VjcmV0LWtleQ==', index: 'logs-debbie-test' }));
+      const summary = await exportEvents(
+        await batches(),
+        createDestination({ format: 'elasticsearch', url: es.url, token: 'c2VjcmV0LWtleQ==', index: 'logs-debbie-test' }),
+      );
       expect(summary).toMatchObject({ written: session.length, rejected: 0 });
       const docs = es.documents.get('logs-debbie-test')!.map((d) => d._source as Record<string, any>);
-      expectSame(docs.map((d) => ({
-        event_id: d.event.id, micros: epochMicros(d['@timestamp']), event_summary: d.message, details: d.debbie?.details === undefined ? {} : JSON.parse(d.debbie.details),
-        tags: d.tags ?? [], duration_ms: d.event.duration === undefined ? null : d.event.duration / 1e6,
-        session_id: d.labels?.session_id ?? null, level: String(d.log.level).toUpperCase(),
-      })));
+      expectSame(
+        docs.map((d) => ({
+          event_id: d.event.id,
+          micros: epochMicros(d['@timestamp']),
+          event_summary: d.message,
+          details: d.debbie?.details === undefined ? {} : JSON.parse(d.debbie.details),
+          tags: d.tags ?? [],
+          duration_ms: d.event.duration === undefined ? null : d.event.duration / 1e6,
+          session_id: d.labels?.session_id ?? null,
+          level: String(d.log.level).toUpperCase(),
+        })),
+      );
     });
 
     it('splunk: the indexed HEC events carry every event', async () => {
       const summary = await exportEvents(await batches(), createDestination({ format: 'splunk', url: hec.url, token: 'hec-token', index: 'debbie' }));
       expect(summary).toMatchObject({ written: session.length, rejected: 0 });
-      expectSame(hec.events.map((h) => {
-        const e = h.event as DebbieEvent;
-        expect(Math.round(h.time! * 1e6)).toBe(epochMicros(e.timestamp));
-        return { event_id: e.event_id, micros: epochMicros(e.timestamp), event_summary: e.event_summary, details: e.details, tags: e.tags, duration_ms: e.duration_ms, session_id: e.session_id, level: e.level };
-      }));
+      expectSame(
+        hec.events.map((h) => {
+          const e = h.event as DebbieEvent;
+          expect(Math.round(h.time! * 1e6)).toBe(epochMicros(e.timestamp));
+          return {
+            event_id: e.event_id,
+            micros: epochMicros(e.timestamp),
+            event_summary: e.event_summary,
+            details: e.details,
+            tags: e.tags,
+            duration_ms: e.duration_ms,
+            session_id: e.session_id,
+            level: e.level,
+          };
+        }),
+      );
     });
   });
 });

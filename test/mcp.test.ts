@@ -24,7 +24,9 @@ describe('debbie mcp (Model Context Protocol over stdio)', () => {
     const run = promisify(execFile);
     for (const scenario of ['continuation-stall', 'healthy']) {
       // Interventions off: the stalled session keeps its real 45 s silence for explain_stall to find.
-      const out = await run(process.execPath, [bin, 'demo', '--scenario', scenario, '--interventions', 'off', '--store', 'mcp.duckdb', '--format', 'json'], { cwd });
+      const out = await run(process.execPath, [bin, 'demo', '--scenario', scenario, '--interventions', 'off', '--store', 'mcp.duckdb', '--format', 'json'], {
+        cwd,
+      });
       const id = JSON.parse(out.stdout)[0].session_ids[0] as string;
       if (scenario === 'healthy') healthySession = id;
       else stallSession = id;
@@ -36,7 +38,14 @@ describe('debbie mcp (Model Context Protocol over stdio)', () => {
   it('lists its tools', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
-      'analyze_session', 'explain_stall', 'export_session', 'get_correlated_logs', 'get_events', 'list_sessions', 'run_python', 'write_timeline',
+      'analyze_session',
+      'explain_stall',
+      'export_session',
+      'get_correlated_logs',
+      'get_events',
+      'list_sessions',
+      'run_python',
+      'write_timeline',
     ]);
     for (const t of tools) expect(t.description?.length).toBeGreaterThan(20);
   });
@@ -74,7 +83,9 @@ describe('debbie mcp (Model Context Protocol over stdio)', () => {
   it('writes a timeline and an export, and reports bad arguments as tool errors', async () => {
     const { path } = JSON.parse(textOf(await client.callTool({ name: 'write_timeline', arguments: { session_id: healthySession } })));
     expect(existsSync(path)).toBe(true);
-    const summary = JSON.parse(textOf(await client.callTool({ name: 'export_session', arguments: { session_id: healthySession, format: 'jsonl', out: 'healthy.jsonl' } })));
+    const summary = JSON.parse(
+      textOf(await client.callTool({ name: 'export_session', arguments: { session_id: healthySession, format: 'jsonl', out: 'healthy.jsonl' } })),
+    );
     expect(summary.written).toBeGreaterThan(10);
     expect(readFileSync(join(cwd, 'healthy.jsonl'), 'utf8').trim().split('\n')).toHaveLength(summary.written);
     const bad = await client.callTool({ name: 'run_python', arguments: { session_id: healthySession } });
@@ -88,7 +99,9 @@ describe('debbie mcp (Model Context Protocol over stdio)', () => {
     const body = JSON.parse(textOf(result));
     expect(body.error).toBeNull();
     expect(body.output).toContain('list_rfcs');
-    const runs = JSON.parse(textOf(await client.callTool({ name: 'get_events', arguments: { session_id: `python_exec-${stallSession}`, sources: ['python_exec'] } })));
+    const runs = JSON.parse(
+      textOf(await client.callTool({ name: 'get_events', arguments: { session_id: `python_exec-${stallSession}`, sources: ['python_exec'] } })),
+    );
     expect(runs).toHaveLength(1);
     expect(runs[0].details.script_name).toBe('tool_usage_patterns');
   });

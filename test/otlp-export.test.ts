@@ -4,8 +4,20 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '@debbie/aiwhisperer-sim';
 
-interface OtlpValue { stringValue?: string; intValue?: string; doubleValue?: number; boolValue?: boolean; arrayValue?: { values: OtlpValue[] } }
-interface OtlpSpan { name: string; traceId: string; spanId: string; parentSpanId?: string; attributes: { key: string; value: OtlpValue }[] }
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values: OtlpValue[] };
+}
+interface OtlpSpan {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  attributes: { key: string; value: OtlpValue }[];
+}
 
 /** A plain HTTP server standing in for a Collector: keeps every OTLP/JSON trace request body. */
 function startCollectorStandIn() {
@@ -26,7 +38,12 @@ function startCollectorStandIn() {
 function attrs(span: OtlpSpan): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const { key, value } of span.attributes) {
-    out[key] = value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined) ?? value.doubleValue ?? value.boolValue ?? value.arrayValue?.values.map((v) => v.stringValue);
+    out[key] =
+      value.stringValue ??
+      (value.intValue !== undefined ? Number(value.intValue) : undefined) ??
+      value.doubleValue ??
+      value.boolValue ??
+      value.arrayValue?.values.map((v) => v.stringValue);
   }
   return out;
 }
@@ -40,10 +57,12 @@ describe("the official OTLP/HTTP exporter sending the demo's spans", () => {
   });
   afterAll(() => new Promise<void>((resolve) => standIn.server.close(() => resolve())));
 
-  it('carries the conventions\' attributes, GenAI names and parent links', async () => {
+  it("carries the conventions' attributes, GenAI names and parent links", async () => {
     const run = await runScenario('slow-tool', { seed: 2, debbie: { spanExporters: [new OTLPTraceExporter({ url })] } });
-    const spans = standIn.bodies.flatMap((b) => (b as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans)
-      .flatMap((rs) => rs.scopeSpans).flatMap((ss) => ss.spans);
+    const spans = standIn.bodies
+      .flatMap((b) => (b as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }).resourceSpans)
+      .flatMap((rs) => rs.scopeSpans)
+      .flatMap((ss) => ss.spans);
     const spanEvents = run.events.filter((e) => e.kind === 'span');
     expect(spans).toHaveLength(spanEvents.length);
     const byId = new Map(spans.map((s) => [s.spanId, s]));

@@ -26,10 +26,17 @@ const COMMENT_SOURCES = new Set(['debbie_comment', 'debbie']);
 
 describe('one pipeline: collect (commentary on) + demo --url, every scenario', () => {
   it('stores each insight once with simulated timestamps, and the stop line counts every event', async () => {
-    collect = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--stream-port', '0', '--store', 'c.duckdb'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+    collect = spawn(process.execPath, [bin, 'collect', '--otlp-port', '0', '--stream-port', '0', '--store', 'c.duckdb'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let out = '';
-    collect.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    collect.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    collect.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    collect.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const url = await new Promise<string>((resolve, reject) => {
       collect!.stdout.on('data', () => {
         const m = /OTLP\/HTTP on (http:\/\/[^/\s]+)\/v1\/traces[\s\S]*commentary on/.exec(out);
@@ -37,7 +44,10 @@ describe('one pipeline: collect (commentary on) + demo --url, every scenario', (
       });
       collect!.once('exit', (code) => reject(new Error(`collect exited ${code}: ${out}`)));
     });
-    const { stdout } = await exec(process.execPath, [bin, 'demo', '--scenario', 'all', '--url', url, '--format', 'json', '--out-dir', cwd], { cwd, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await exec(process.execPath, [bin, 'demo', '--scenario', 'all', '--url', url, '--format', 'json', '--out-dir', cwd], {
+      cwd,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const summaries = JSON.parse(stdout) as { scenario: string; events: number; commentary: string[]; session_ids: string[] }[];
     const sent = summaries.reduce((n, s) => n + s.events, 0);
     const demoComments = summaries.reduce((n, s) => n + s.commentary.length, 0);

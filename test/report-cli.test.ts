@@ -14,7 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function debbie(args: string[], cwd: string): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, DEBBIE_TOKEN: '' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
@@ -136,7 +140,11 @@ describe('debbie timeline', () => {
     expect(ok.stderr).toContain(`debbie timeline: 20 events`);
     expect(ok.stderr).toContain(`${total - 20} left out (over --max-events)`);
     const html = readFileSync(join(dir, 'x', 't.html'), 'utf8');
-    const data = JSON.parse(/<script id="debbie-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html)![1]!) as { count: number; total: number; dropped: number };
+    const data = JSON.parse(/<script id="debbie-data" type="application\/json">([\s\S]*?)<\/script>/.exec(html)![1]!) as {
+      count: number;
+      total: number;
+      dropped: number;
+    };
     expect(data).toMatchObject({ count: 20, total, dropped: total - 20 });
     const bad = await debbie(['timeline', '--session', 'nope', '--store', storePath], dir);
     expect(bad.code).toBe(1);

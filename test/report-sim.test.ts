@@ -68,7 +68,9 @@ describe('LogAnalyzer on simulated AIWhisperer sessions', () => {
     const r = await new LogAnalyzer().analyze(burst.events.filter((e) => e.session_id === fault.session_id));
     const group = r.errors!.groups.find((g) => g.template.includes('FileNotFoundError'))!;
     expect(group.template).toContain('No such file or directory: <str>');
-    const toolErrors = burst.events.filter((e) => e.session_id === fault.session_id && (e.level === 'ERROR' || e.level === 'CRITICAL') && e.event_summary.includes('FileNotFoundError'));
+    const toolErrors = burst.events.filter(
+      (e) => e.session_id === fault.session_id && (e.level === 'ERROR' || e.level === 'CRITICAL') && e.event_summary.includes('FileNotFoundError'),
+    );
     expect(group.count).toBe(toolErrors.length);
     expect(group.count).toBeGreaterThanOrEqual(fault.count ?? 3);
     expect(group.first_seen >= fault.start && group.first_seen <= fault.end).toBe(true);

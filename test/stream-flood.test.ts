@@ -10,7 +10,11 @@ import { LogStreamer, StreamClient, startStreamServer } from '@debbie/stream';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const heapMiB = () => { gc(); gc(); return process.memoryUsage().heapUsed / 2 ** 20; };
+const heapMiB = () => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+};
 
 let n = 0;
 /** ~1.4 KB of JSON per event, each with its own 1,000-character string (as from a real producer). */
@@ -27,7 +31,9 @@ describe('stream flood', () => {
     const stalled = streamer.subscribe({}, { maxQueue: 1000 });
     const reader = streamer.subscribe({}, { maxQueue: 1000 });
     let read = 0;
-    const reading = (async () => { for await (const _e of reader) read += 1; })();
+    const reading = (async () => {
+      for await (const _e of reader) read += 1;
+    })();
     const before = heapMiB();
     const total = 200_000;
     for (let i = 0; i < total; i += 1) {
@@ -57,7 +63,14 @@ describe('stream flood', () => {
     cleanups.push(() => server.close());
     // Not iterated yet, the client holds at most 100 events, then stops reading its socket.
     let reportedDropped = 0;
-    const client = new StreamClient({ url: server.url, replay: false, maxQueue: 100, onDropped: (d) => { reportedDropped = d; } });
+    const client = new StreamClient({
+      url: server.url,
+      replay: false,
+      maxQueue: 100,
+      onDropped: (d) => {
+        reportedDropped = d;
+      },
+    });
     cleanups.push(() => client.close());
     await client.connect();
     while (server.stats().clients.length < 1) await new Promise((r) => setTimeout(r, 5));

@@ -14,16 +14,34 @@ beforeAll(() => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (pnpm exec tsc -b packages/cli)`);
 });
 
-interface Tail { code: Promise<number>; stdout: () => string; stderr: () => string; kill: (signal: NodeJS.Signals) => void }
+interface Tail {
+  code: Promise<number>;
+  stdout: () => string;
+  stderr: () => string;
+  kill: (signal: NodeJS.Signals) => void;
+}
 function tail(args: string[], env: Record<string, string> = {}): Tail {
   const child = spawn(process.execPath, [BIN, 'tail', ...args], { env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', DEBBIE_TOKEN: '', ...env } });
   let out = '';
   let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
   const code = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  cleanups.push(() => { child.kill('SIGKILL'); });
-  return { code, stdout: () => out, stderr: () => err, kill: (signal) => { child.kill(signal); } };
+  cleanups.push(() => {
+    child.kill('SIGKILL');
+  });
+  return {
+    code,
+    stdout: () => out,
+    stderr: () => err,
+    kill: (signal) => {
+      child.kill(signal);
+    },
+  };
 }
 
 const cleanups: (() => unknown)[] = [];
@@ -44,7 +62,13 @@ async function connected(server: StreamServer, count = 1): Promise<void> {
 
 let n = 0;
 const ev = (init: Partial<DebbieEventInit>): DebbieEvent =>
-  createEvent({ source: 'agent', event_summary: `event ${++n}`, session_id: 'sess-1', timestamp: `2025-05-29T10:15:${String(n % 60).padStart(2, '0')}.123456Z`, ...init });
+  createEvent({
+    source: 'agent',
+    event_summary: `event ${++n}`,
+    session_id: 'sess-1',
+    timestamp: `2025-05-29T10:15:${String(n % 60).padStart(2, '0')}.123456Z`,
+    ...init,
+  });
 
 describe('debbie tail (built CLI)', () => {
   it('--source tool prints only tool events as seed lines: the buffered ones, then live ones', async () => {
@@ -138,7 +162,9 @@ describe('debbie tail (built CLI)', () => {
     await server.close();
     const run = tail(['--url', url]);
     expect(await run.code).toBe(1);
-    expect(run.stderr()).toBe(`debbie tail: cannot connect to ${url}: connection refused. Is a collector running there? Start one with \`debbie collect\` (or pass --url).\n`);
+    expect(run.stderr()).toBe(
+      `debbie tail: cannot connect to ${url}: connection refused. Is a collector running there? Start one with \`debbie collect\` (or pass --url).\n`,
+    );
   });
 
   it('a token-protected stream: refused with a wrong --token, served with DEBBIE_TOKEN', async () => {

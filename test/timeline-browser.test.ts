@@ -35,17 +35,59 @@ function session(): DebbieEvent[] {
   for (let turn = 0; turn < 12; turn++) {
     const agent = turn % 3 === 2 ? 'e' : 'p';
     const corr = `turn-${turn}`;
-    add(t, { source: 'websocket', event_summary: `sendUserMessage #${turn}`, action: 'send_user_message', correlation_id: corr, details: { rpc_method: 'sendUserMessage' } });
-    const span = add(t + 5, { source: 'agent', event_summary: `agent ${agent} turn ${turn}`, duration_ms: 2600, agent_id: agent, correlation_id: corr, component: 'agent_loop' });
-    add(t + 10, { source: 'ai_service', event_summary: 'chat openai/gpt-4o', duration_ms: 900 + turn * 20, agent_id: agent, correlation_id: corr, parent_id: span.event_id, details: { model: 'openai/gpt-4o' }, performance_metrics: { input_tokens: 1200, output_tokens: 90 } });
+    add(t, {
+      source: 'websocket',
+      event_summary: `sendUserMessage #${turn}`,
+      action: 'send_user_message',
+      correlation_id: corr,
+      details: { rpc_method: 'sendUserMessage' },
+    });
+    const span = add(t + 5, {
+      source: 'agent',
+      event_summary: `agent ${agent} turn ${turn}`,
+      duration_ms: 2600,
+      agent_id: agent,
+      correlation_id: corr,
+      component: 'agent_loop',
+    });
+    add(t + 10, {
+      source: 'ai_service',
+      event_summary: 'chat openai/gpt-4o',
+      duration_ms: 900 + turn * 20,
+      agent_id: agent,
+      correlation_id: corr,
+      parent_id: span.event_id,
+      details: { model: 'openai/gpt-4o' },
+      performance_metrics: { input_tokens: 1200, output_tokens: 90 },
+    });
     for (let k = 0; k < 3; k++) {
       const name = tools[(turn + k) % tools.length]!;
-      const tool = add(t + 950 + turn * 20 + k * 500, { source: 'tool', event_summary: `execute_tool ${name}`, duration_ms: name === 'read_file' ? 450 : 120, agent_id: agent, correlation_id: corr, parent_id: span.event_id, details: { tool_name: name } });
-      add(t + 960 + turn * 20 + k * 500, { source: 'tool', event_summary: `${name}: 3 results`, agent_id: agent, correlation_id: corr, parent_id: tool.event_id, level: turn === 7 && k === 1 ? 'ERROR' : 'INFO' });
+      const tool = add(t + 950 + turn * 20 + k * 500, {
+        source: 'tool',
+        event_summary: `execute_tool ${name}`,
+        duration_ms: name === 'read_file' ? 450 : 120,
+        agent_id: agent,
+        correlation_id: corr,
+        parent_id: span.event_id,
+        details: { tool_name: name },
+      });
+      add(t + 960 + turn * 20 + k * 500, {
+        source: 'tool',
+        event_summary: `${name}: 3 results`,
+        agent_id: agent,
+        correlation_id: corr,
+        parent_id: tool.event_id,
+        level: turn === 7 && k === 1 ? 'ERROR' : 'INFO',
+      });
     }
     add(t + 2620, { source: 'session', event_summary: `CONTINUATION DECISION: ${turn === 5 ? 'False' : 'True'}`, agent_id: agent, correlation_id: corr });
     t += turn === 5 ? 48_000 : 3_000; // turn 5 ends in a 45 s stall
-    if (turn === 5) add(t - 20_000, { source: 'debbie_comment', event_summary: 'Detected stall pattern: agent p waiting after list_rfcs', details: { pattern: 'tool_execution_stall', confidence: 0.92 } });
+    if (turn === 5)
+      add(t - 20_000, {
+        source: 'debbie_comment',
+        event_summary: 'Detected stall pattern: agent p waiting after list_rfcs',
+        details: { pattern: 'tool_execution_stall', confidence: 0.92 },
+      });
   }
   add(t, { source: 'server', level: 'CRITICAL', event_summary: 'x</script><script>window.pwned=1</script><!-- boom', details: { note: '</SCRIPT>' } });
   add(t + 100, { source: 'debbie_comment', event_summary: 'Error burst in tool results', details: { pattern: 'error_pattern', confidence: 0.8 } });
@@ -67,10 +109,21 @@ describe('HTML timeline in headless Chromium', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
     const url = pathToFileURL(file).href;
     // the page must make no request at all beyond loading itself: fail every other one
@@ -97,11 +150,21 @@ describe('HTML timeline in headless Chromium', () => {
   it('draws one lane per source with the session’s event counts, and every event as a mark', async () => {
     const perSource = new Map<string, number>();
     for (const e of events) perSource.set(e.source, (perSource.get(e.source) ?? 0) + 1);
-    const lanes = await page.$$eval('.lane-label', (els) => els.map((el) => [(el as HTMLElement).dataset.lane!, Number((el as HTMLElement).dataset.count)] as const));
+    const lanes = await page.$$eval('.lane-label', (els) =>
+      els.map((el) => [(el as HTMLElement).dataset.lane!, Number((el as HTMLElement).dataset.count)] as const),
+    );
     expect(new Map(lanes)).toEqual(perSource);
     // the tool lane nests each tool's log line under its span; other lanes are flat
     const rows: number[] = await page.evaluate(() => (window as any).debbieTimeline.rows());
-    expect(Object.fromEntries(lanes.map(([name], i) => [name, rows[i]]))).toEqual({ session: 1, agent: 1, ai_service: 1, tool: 2, websocket: 1, server: 1, debbie_comment: 1 });
+    expect(Object.fromEntries(lanes.map(([name], i) => [name, rows[i]]))).toEqual({
+      session: 1,
+      agent: 1,
+      ai_service: 1,
+      tool: 2,
+      websocket: 1,
+      server: 1,
+      debbie_comment: 1,
+    });
     const view = await page.evaluate(() => (window as any).debbieTimeline.view());
     expect(view.inView).toBe(events.length);
     expect(view.marks + view.merged).toBe(events.length);
@@ -117,7 +180,9 @@ describe('HTML timeline in headless Chromium', () => {
     expect(await page.evaluate(() => (window as any).debbieTimeline.rows())).toEqual([3, 3, 1]);
     const counts = await page.$$eval('.lane-label', (els) => els.map((el) => Number((el as HTMLElement).dataset.count)));
     expect(counts).toEqual([
-      events.filter((e) => e.agent_id === 'e').length, events.filter((e) => e.agent_id === 'p').length, events.filter((e) => e.agent_id === null).length,
+      events.filter((e) => e.agent_id === 'e').length,
+      events.filter((e) => e.agent_id === 'p').length,
+      events.filter((e) => e.agent_id === null).length,
     ]);
     await page.selectOption('#mode', 'source');
   });
@@ -168,7 +233,9 @@ describe('HTML timeline in headless Chromium', () => {
     await page.check('#levels input[value="INFO"]');
 
     await page.fill('#search', 'read_file');
-    const matching = events.filter((e) => JSON.stringify([e.event_summary, e.component, e.action, e.details]).toLowerCase().includes('read_file') || e.event_id === 'read_file');
+    const matching = events.filter(
+      (e) => JSON.stringify([e.event_summary, e.component, e.action, e.details]).toLowerCase().includes('read_file') || e.event_id === 'read_file',
+    );
     await page.waitForFunction((n) => (window as any).debbieTimeline.shownCount() === n, matching.length);
     expect(await page.textContent('#status')).toBe(`${matching.length} of ${events.length} events shown`);
     await page.fill('#search', 'turn-7');
@@ -180,10 +247,17 @@ describe('HTML timeline in headless Chromium', () => {
   it('aggregates marks that share a pixel when zoomed out, and never hides an error that way', async () => {
     const many: DebbieEvent[] = [];
     for (let i = 0; i < 20_000; i++) {
-      many.push(createEvent({
-        session_id: 'big', event_id: `b${i}`, timestamp: isoFromEpochMillis(T0 + i * 10), source: i % 2 ? 'tool' : 'websocket',
-        event_summary: `event ${i}`, duration_ms: i % 2 ? 5 : null, level: i === 12_345 ? 'ERROR' : 'INFO',
-      }));
+      many.push(
+        createEvent({
+          session_id: 'big',
+          event_id: `b${i}`,
+          timestamp: isoFromEpochMillis(T0 + i * 10),
+          source: i % 2 ? 'tool' : 'websocket',
+          event_summary: `event ${i}`,
+          duration_ms: i % 2 ? 5 : null,
+          level: i === 12_345 ? 'ERROR' : 'INFO',
+        }),
+      );
     }
     const file = join(dir, 'big.html');
     writeFileSync(file, renderTimelineHtml(buildTimelineData(many)));

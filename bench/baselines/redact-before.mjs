@@ -1,7 +1,8 @@
 // The redactor as it was before issue 13 (packages/model/src/redact.ts at d7c41c1), kept verbatim
 // in JavaScript as the baseline of bench/redact.bench.mjs. Not used anywhere else.
 export const REDACTED = '[REDACTED]';
-const SECRET_KEY = /^(?:.*_)?(?:api_?key|apikey|secret|client_secret|secret_key|password|passwd|pwd|passphrase|authorization|proxy_authorization|auth|token|bearer|cookie|set_cookie|private_key|credentials?|signature)$/;
+const SECRET_KEY =
+  /^(?:.*_)?(?:api_?key|apikey|secret|client_secret|secret_key|password|passwd|pwd|passphrase|authorization|proxy_authorization|auth|token|bearer|cookie|set_cookie|private_key|credentials?|signature)$/;
 const SECRET_VALUE_PATTERNS = [
   /\b(Bearer|Basic|Splunk|ApiKey)\s+[A-Za-z0-9._~+/=-]{8,}/g,
   /\bsk-(?:or-|ant-|proj-)?[A-Za-z0-9_-]{16,}/g,
@@ -39,7 +40,11 @@ export function redactValue(value, depth = 0) {
   if (value === null || typeof value !== 'object' || depth > 32) return value;
   if (Array.isArray(value)) {
     let changed = false;
-    const out = value.map((v) => { const r = redactValue(v, depth + 1); if (r !== v) changed = true; return r; });
+    const out = value.map((v) => {
+      const r = redactValue(v, depth + 1);
+      if (r !== v) changed = true;
+      return r;
+    });
     return changed ? out : value;
   }
   let out;
@@ -47,7 +52,10 @@ export function redactValue(value, depth = 0) {
     if (!Object.hasOwn(value, k)) continue;
     const v = value[k];
     const r = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactValue(v, depth + 1);
-    if (r !== v) { out ??= { ...value }; out[k] = r; }
+    if (r !== v) {
+      out ??= { ...value };
+      out[k] = r;
+    }
   }
   return out ?? value;
 }
@@ -58,7 +66,14 @@ export function redactEvent(event) {
   const after = redactValue(event.state_after);
   const summary = redactString(event.event_summary);
   const stack = event.stack_trace && redactString(event.stack_trace);
-  if (details === event.details && context === event.context_snapshot && before === event.state_before &&
-      after === event.state_after && summary === event.event_summary && stack === event.stack_trace) return event;
+  if (
+    details === event.details &&
+    context === event.context_snapshot &&
+    before === event.state_before &&
+    after === event.state_after &&
+    summary === event.event_summary &&
+    stack === event.stack_trace
+  )
+    return event;
   return { ...event, details, context_snapshot: context, state_before: before, state_after: after, event_summary: summary, stack_trace: stack };
 }

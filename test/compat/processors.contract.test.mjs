@@ -27,7 +27,11 @@ test('DebbieSpanProcessor turns 3.x spans into DebbieEvents with context ids and
   const tracer = provider.getTracer('contract');
   const ctx = withDebbieContext({ sessionId: 's-3', agentId: 'p', correlationId: 'turn-1' }, context.active());
   const parent = tracer.startSpan('invoke_agent planner', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } }, ctx);
-  const child = tracer.startSpan('execute_tool list_rfcs', { attributes: { 'gen_ai.tool.name': 'list_rfcs', 'gen_ai.usage.input_tokens': 7 } }, trace.setSpan(ctx, parent));
+  const child = tracer.startSpan(
+    'execute_tool list_rfcs',
+    { attributes: { 'gen_ai.tool.name': 'list_rfcs', 'gen_ai.usage.input_tokens': 7 } },
+    trace.setSpan(ctx, parent),
+  );
   child.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
   child.end();
   parent.end();
@@ -53,7 +57,12 @@ test('DebbieLogRecordProcessor turns 3.x log records into DebbieEvents', async (
   const sink = new InMemorySink();
   const debbie = debbieProcessors({ sinks: [sink] });
   const provider = new LoggerProvider({ processors: [debbie.logRecordProcessor] });
-  provider.getLogger('contract').emit({ body: 'CONTINUATION DECISION: False', severityNumber: 13, severityText: 'WARN', attributes: { 'debbie.source': 'session', 'session.id': 's-3', api_key: 'sk-or-v1-0123456789abcdefghij' } });
+  provider.getLogger('contract').emit({
+    body: 'CONTINUATION DECISION: False',
+    severityNumber: 13,
+    severityText: 'WARN',
+    attributes: { 'debbie.source': 'session', 'session.id': 's-3', api_key: 'sk-or-v1-0123456789abcdefghij' },
+  });
   await provider.forceFlush();
   assert.equal(sink.events.length, 1);
   const [e] = sink.events;
@@ -68,18 +77,31 @@ test('DebbieSpanExporter and DebbieLogRecordExporter write 3.x batches to a JSON
   const dir = mkdtempSync(join(tmpdir(), 'debbie-compat-'));
   const spansOut = join(dir, 'spans.jsonl');
   const logsOut = join(dir, 'logs.jsonl');
-  const tracerProvider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: new DebbieSpanExporter(new JsonDestination({ output: spansOut, format: 'jsonl' })) })] });
-  const loggerProvider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: new DebbieLogRecordExporter(new JsonDestination({ output: logsOut, format: 'jsonl' })) })] });
+  const tracerProvider = new TracerProvider({
+    spanProcessors: [new BatchSpanProcessor({ exporter: new DebbieSpanExporter(new JsonDestination({ output: spansOut, format: 'jsonl' })) })],
+  });
+  const loggerProvider = new LoggerProvider({
+    processors: [new BatchLogRecordProcessor({ exporter: new DebbieLogRecordExporter(new JsonDestination({ output: logsOut, format: 'jsonl' })) })],
+  });
   const tracer = tracerProvider.getTracer('contract');
   for (let i = 0; i < 25; i++) tracer.startSpan(`execute_tool t${i}`, { attributes: { 'gen_ai.tool.name': `t${i}`, 'session.id': 'export-s' } }).end();
   for (let i = 0; i < 5; i++) loggerProvider.getLogger('contract').emit({ body: `log ${i}`, attributes: { 'session.id': 'export-s' } });
   await tracerProvider.shutdown();
   await loggerProvider.shutdown();
-  const spans = readFileSync(spansOut, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  const logs = readFileSync(logsOut, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const spans = readFileSync(spansOut, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const logs = readFileSync(logsOut, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(spans.length, 25);
   assert.equal(logs.length, 5);
   assert.deepEqual(new Set(spans.map((s) => s.source)), new Set(['tool']));
   assert.ok(spans.every((s) => s.session_id === 'export-s'));
-  assert.deepEqual(logs.map((l) => l.event_summary), ['log 0', 'log 1', 'log 2', 'log 3', 'log 4']);
+  assert.deepEqual(
+    logs.map((l) => l.event_summary),
+    ['log 0', 'log 1', 'log 2', 'log 3', 'log 4'],
+  );
 });

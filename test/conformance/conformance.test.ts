@@ -27,9 +27,13 @@ describe('recorded from the real libraries', () => {
     const { events, sessions } = await everyWay(fixture);
     expect(sessions.map((s) => s.session_id)).toEqual(['vercel5-chat-1']);
     expect(summarize(events)).toMatchObject({
-      unsessioned: 0, inferred_sessions: [], tools: ['weather'],
+      unsessioned: 0,
+      inferred_sessions: [],
+      tools: ['weather'],
       models: { 'mock-model-v2': { calls: 3, input_tokens: 100, output_tokens: 21 } },
-      chains: 2, errors: ['agent:ai.generateText:rate_limit', 'ai_service:mock-model-v2:rate_limit'], dangling_parents: 0,
+      chains: 2,
+      errors: ['agent:ai.generateText:rate_limit', 'ai_service:mock-model-v2:rate_limit'],
+      dangling_parents: 0,
     });
     const tool = events.find((e) => e.source === 'tool')!;
     expect(tool.details).toMatchObject({ tool_name: 'weather', tool_arguments: '{"city":"Paris"}', tool_result: '{"city":"Paris","celsius":21}' });
@@ -42,7 +46,11 @@ describe('recorded from the real libraries', () => {
     expect(sessions.map((s) => s.session_id)).toEqual(['vercel7-chat-1']);
     const summary = summarize(events);
     expect(summary).toMatchObject({
-      unsessioned: 0, inferred_sessions: [], tools: ['weather'], agents: ['weather-agent'], agent_steps: 3,
+      unsessioned: 0,
+      inferred_sessions: [],
+      tools: ['weather'],
+      agents: ['weather-agent'],
+      agent_steps: 3,
       // invoke_agent carries the run's total usage: an agent, so its tokens are not counted again as a model's.
       models: { 'mock-model-v4': { calls: 3, input_tokens: 100, output_tokens: 21 } },
       dangling_parents: 0,
@@ -59,9 +67,11 @@ describe('recorded from the real libraries', () => {
     expect(sessions.map((s) => s.session_id)).toEqual(['openai-session-1']);
     const summary = summarize(events);
     expect(summary).toMatchObject({
-      unsessioned: 0, inferred_sessions: [],
+      unsessioned: 0,
+      inferred_sessions: [],
       models: { 'gpt-4o-mini': { calls: 2, input_tokens: 126, output_tokens: 26 } },
-      errors: ['ai_service:gpt-broken:server_error', 'ai_service:gpt-rate-limited:rate_limit'], dangling_parents: 0,
+      errors: ['ai_service:gpt-broken:server_error', 'ai_service:gpt-rate-limited:rate_limit'],
+      dangling_parents: 0,
     });
     expect(summary.messages).toEqual(expect.arrayContaining(['gen_ai.user.message', 'gen_ai.choice', 'gen_ai.tool.message', 'gen_ai.assistant.message']));
     const choice = events.find((e) => e.action === 'gen_ai.choice' && e.details.finish_reason === 'tool_calls')!;
@@ -69,7 +79,11 @@ describe('recorded from the real libraries', () => {
     expect(choice.details).toMatchObject({ role: 'assistant', finish_reason: 'tool_calls', provider: 'openai' });
     const limited = events.find((e) => e.component === 'gpt-rate-limited')!;
     expect(limited.details).toMatchObject({ error_cause: 'rate_limit', error_type: 'RateLimitError', http_status: 429 });
-    expect(events.find((e) => e.component === 'gpt-broken')!.details).toMatchObject({ error_cause: 'server_error', error_type: 'InternalServerError', http_status: 500 });
+    expect(events.find((e) => e.component === 'gpt-broken')!.details).toMatchObject({
+      error_cause: 'server_error',
+      error_type: 'InternalServerError',
+      http_status: 500,
+    });
   });
 
   it('LangChain.js + OpenInference: CHAIN spans are chains, not agent steps; the agent name from lc_agent_name; the session from thread_id', async () => {
@@ -78,8 +92,13 @@ describe('recorded from the real libraries', () => {
     const { events, sessions } = await everyWay(fixture);
     expect(sessions.map((s) => s.session_id)).toEqual(['lc-thread-1']);
     expect(summarize(events)).toMatchObject({
-      unsessioned: 0, tools: ['get_weather'], agents: ['weather_agent'], agent_steps: 0, chains: 10,
-      models: { FakeStreamingChatModel: { calls: 3 } }, dangling_parents: 0,
+      unsessioned: 0,
+      tools: ['get_weather'],
+      agents: ['weather_agent'],
+      agent_steps: 0,
+      chains: 10,
+      models: { FakeStreamingChatModel: { calls: 3 } },
+      dangling_parents: 0,
     });
     expect(summarize(events).errors).toContain('ai_service:FakeStreamingChatModel:rate_limit');
     expect(events.find((e) => e.source === 'tool')!.details.tool_arguments).toBe('Paris');
@@ -92,8 +111,13 @@ describe('recorded from the real libraries', () => {
     expect(sessions.map((s) => s.session_id)).toEqual(['traceloop-session-1']);
     // Traceloop exports no span for the failed (429) call: there is no error to show.
     expect(summarize(events)).toMatchObject({
-      unsessioned: 0, tools: ['get_weather'], agents: ['weather_agent'], chains: 1,
-      models: { 'gpt-4o-mini': { calls: 1, input_tokens: 52, output_tokens: 17 } }, errors: [], dangling_parents: 0,
+      unsessioned: 0,
+      tools: ['get_weather'],
+      agents: ['weather_agent'],
+      chains: 1,
+      models: { 'gpt-4o-mini': { calls: 1, input_tokens: 52, output_tokens: 17 } },
+      errors: [],
+      dangling_parents: 0,
     });
   });
 });
@@ -126,7 +150,13 @@ describe('public data nobody here wrote', () => {
   });
 
   it('GenAI attribute maps, current and deprecated names: the same model, tokens and tools', async () => {
-    const files = ['otel_genai_client_span_tool_calls.json', 'otel_genai_deprecated_client_span_tool_calls.json', 'otel_genai_tool_execution_span.json', 'openinference_client_span_tool_calls.json', 'openinference_client_span_input_output_only.json'];
+    const files = [
+      'otel_genai_client_span_tool_calls.json',
+      'otel_genai_deprecated_client_span_tool_calls.json',
+      'otel_genai_tool_execution_span.json',
+      'openinference_client_span_tool_calls.json',
+      'openinference_client_span_input_output_only.json',
+    ];
     const stored = await Promise.all(files.map(async (f, i) => summarize((await everyWay(genAiAttributeMap(f, i))).events)));
     expect(stored[0]!.models).toEqual(stored[1]!.models);
     expect(stored[2]).toMatchObject({ tools: ['get_weather'] });
@@ -146,25 +176,43 @@ describe('public data nobody here wrote', () => {
 });
 
 describe('live: what the stream (debbie tail --session) gets', () => {
-  it.each([['vercel-ai-5', 'vercel5-chat-1'], ['vercel-ai-7', 'vercel7-chat-1'], ['openai', 'openai-session-1'], ['langchain', 'lc-thread-1'], ['traceloop', 'traceloop-session-1']])(
-    '%s: every event reaches the live sinks already in the user\'s session, even spans that ended before the span naming it',
-    async (name, session) => {
-      const { startCollector } = await import('@debbie/collector');
-      const live: { session_id: string | null }[] = [];
-      const collector = await startCollector({ port: 0, token: undefined, sinks: [{ write: (e) => { live.push(e); }, forceFlush: async () => {}, shutdown: async () => {} }] });
-      try {
-        const fixture = recorded(name);
-        for (const [path, body] of [['/v1/traces', fixture.traces], ['/v1/logs', fixture.logs]] as const) {
-          if (!body) continue;
-          const res = await fetch(`${collector.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-          expect(res.status).toBe(200);
-        }
-        await collector.flush();
-      } finally {
-        await collector.close();
+  it.each([
+    ['vercel-ai-5', 'vercel5-chat-1'],
+    ['vercel-ai-7', 'vercel7-chat-1'],
+    ['openai', 'openai-session-1'],
+    ['langchain', 'lc-thread-1'],
+    ['traceloop', 'traceloop-session-1'],
+  ])("%s: every event reaches the live sinks already in the user's session, even spans that ended before the span naming it", async (name, session) => {
+    const { startCollector } = await import('@debbie/collector');
+    const live: { session_id: string | null }[] = [];
+    const collector = await startCollector({
+      port: 0,
+      token: undefined,
+      sinks: [
+        {
+          write: (e) => {
+            live.push(e);
+          },
+          forceFlush: async () => {},
+          shutdown: async () => {},
+        },
+      ],
+    });
+    try {
+      const fixture = recorded(name);
+      for (const [path, body] of [
+        ['/v1/traces', fixture.traces],
+        ['/v1/logs', fixture.logs],
+      ] as const) {
+        if (!body) continue;
+        const res = await fetch(`${collector.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        expect(res.status).toBe(200);
       }
-      expect(live.length).toBeGreaterThan(0);
-      expect(new Set(live.map((e) => e.session_id))).toEqual(new Set([session]));
-    },
-  );
+      await collector.flush();
+    } finally {
+      await collector.close();
+    }
+    expect(live.length).toBeGreaterThan(0);
+    expect(new Set(live.map((e) => e.session_id))).toEqual(new Set([session]));
+  });
 });

@@ -52,18 +52,28 @@ interface PlainSpan {
 
 function request(resource: Record<string, unknown>, spans: PlainSpan[]): Record<string, unknown> {
   return {
-    resourceSpans: [{
-      resource: { attributes: keyValues(resource) },
-      scopeSpans: [{
-        scope: { name: 'conformance-adapter' },
-        spans: spans.map((s) => ({
-          traceId: s.traceId, spanId: s.spanId, ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}), name: s.name, kind: 1,
-          startTimeUnixNano: String(s.startNanos), endTimeUnixNano: String(s.endNanos),
-          attributes: keyValues(s.attributes), status: s.status,
-          events: (s.events ?? []).map((e) => ({ name: e.name, timeUnixNano: String(e.timeNanos), attributes: keyValues(e.attributes) })),
-        })),
-      }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: keyValues(resource) },
+        scopeSpans: [
+          {
+            scope: { name: 'conformance-adapter' },
+            spans: spans.map((s) => ({
+              traceId: s.traceId,
+              spanId: s.spanId,
+              ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}),
+              name: s.name,
+              kind: 1,
+              startTimeUnixNano: String(s.startNanos),
+              endTimeUnixNano: String(s.endNanos),
+              attributes: keyValues(s.attributes),
+              status: s.status,
+              events: (s.events ?? []).map((e) => ({ name: e.name, timeUnixNano: String(e.timeNanos), attributes: keyValues(e.attributes) })),
+            })),
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -74,11 +84,18 @@ export function anyAgent(framework: string): OtlpInput {
   const raw = readFileSync(join(PUBLIC, 'any-agent/tests/assets', `${framework}_trace.json`), 'utf8');
   // Python ints beyond 2^53: keep their digits exact by quoting them before JSON.parse.
   const doc = JSON.parse(raw.replace(/("(?:trace_id|span_id)":\s*)(\d+)/g, '$1"$2"')) as { spans: Record<string, any>[] };
-  const status = (s: Record<string, any>) => ({ code: s.status.status_code === 'error' ? 2 : s.status.status_code === 'ok' ? 1 : 0, message: s.status.description ?? undefined });
+  const status = (s: Record<string, any>) => ({
+    code: s.status.status_code === 'error' ? 2 : s.status.status_code === 'ok' ? 1 : 0,
+    message: s.status.description ?? undefined,
+  });
   const spans: PlainSpan[] = doc.spans.map((s) => ({
-    traceId: hex(s.context.trace_id, 32), spanId: hex(s.context.span_id, 16),
+    traceId: hex(s.context.trace_id, 32),
+    spanId: hex(s.context.span_id, 16),
     parentSpanId: s.parent?.span_id ? hex(s.parent.span_id, 16) : undefined,
-    name: s.name, startNanos: BigInt(s.start_time), endNanos: BigInt(s.end_time), status: status(s),
+    name: s.name,
+    startNanos: BigInt(s.start_time),
+    endNanos: BigInt(s.end_time),
+    status: status(s),
     attributes: s.attributes ?? {},
     events: (s.events ?? []).map((e: Record<string, any>) => ({ name: e.name, timeNanos: BigInt(e.timestamp), attributes: e.attributes ?? {} })),
   }));
@@ -87,18 +104,43 @@ export function anyAgent(framework: string): OtlpInput {
 
 /** Arize's captured Vercel AI SDK v6 spans (JS ReadableSpan JSON) → OTLP/JSON. */
 export function vercelV6(file = 'all-spans.json'): OtlpInput {
-  const doc = JSON.parse(readFileSync(join(PUBLIC, 'openinference/js/packages/openinference-vercel/test/__fixtures__/v6-spans', file), 'utf8')) as Record<string, any>[];
+  const doc = JSON.parse(readFileSync(join(PUBLIC, 'openinference/js/packages/openinference-vercel/test/__fixtures__/v6-spans', file), 'utf8')) as Record<
+    string,
+    any
+  >[];
   const nanos = (t: [number, number]) => BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]);
   const spans: PlainSpan[] = doc.map((s) => ({
-    traceId: s.spanContext.traceId, spanId: s.spanContext.spanId, parentSpanId: s.parentSpanId ?? s.parentSpanContext?.spanId,
-    name: s.name, startNanos: nanos(s.startTime), endNanos: nanos(s.endTime), status: s.status, attributes: s.attributes ?? {},
+    traceId: s.spanContext.traceId,
+    spanId: s.spanContext.spanId,
+    parentSpanId: s.parentSpanId ?? s.parentSpanContext?.spanId,
+    name: s.name,
+    startNanos: nanos(s.startTime),
+    endNanos: nanos(s.endTime),
+    status: s.status,
+    attributes: s.attributes ?? {},
   }));
   return { traces: request({ 'service.name': 'vercel-v6-fixture' }, spans), logs: null };
 }
 
 /** Arize's GenAI attribute maps (current and deprecated names) → one span each. */
 export function genAiAttributeMap(file: string, index: number): OtlpInput {
-  const attributes = JSON.parse(readFileSync(join(PUBLIC, 'openinference/js/packages/openinference-genai/test/__fixtures__', file), 'utf8')) as Record<string, unknown>;
+  const attributes = JSON.parse(readFileSync(join(PUBLIC, 'openinference/js/packages/openinference-genai/test/__fixtures__', file), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const start = 1_767_225_600_000_000_000n + BigInt(index) * 1_000_000_000n;
-  return { traces: request({ 'service.name': 'genai-fixture' }, [{ traceId: hex(index + 1, 32), spanId: hex(index + 1, 16), name: file.replace(/\.json$/, ''), startNanos: start, endNanos: start + 500_000_000n, status: { code: 0 }, attributes }]), logs: null };
+  return {
+    traces: request({ 'service.name': 'genai-fixture' }, [
+      {
+        traceId: hex(index + 1, 32),
+        spanId: hex(index + 1, 16),
+        name: file.replace(/\.json$/, ''),
+        startNanos: start,
+        endNanos: start + 500_000_000n,
+        status: { code: 0 },
+        attributes,
+      },
+    ]),
+    logs: null,
+  };
 }

@@ -31,7 +31,13 @@ export async function throughWay(way: Way, input: OtlpInput): Promise<Stored> {
   try {
     if (way === 'ingest-otlp-json') {
       const file = join(dir, 'export.jsonl');
-      writeFileSync(file, `${[input.traces, input.logs].filter(Boolean).map((r) => JSON.stringify(r)).join('\n')}\n`);
+      writeFileSync(
+        file,
+        `${[input.traces, input.logs]
+          .filter(Boolean)
+          .map((r) => JSON.stringify(r))
+          .join('\n')}\n`,
+      );
       const pipeline = createPipeline({ store });
       await ingestFile(file, { sink: pipeline, format: 'otlp-json' });
       await pipeline.forceFlush();
@@ -88,8 +94,14 @@ export function summarize(events: DebbieEvent[]) {
     agents: uniq(events.map((e) => e.agent_id)),
     agent_steps: spans.filter((e) => e.action === 'agent_step').length,
     chains: spans.filter((e) => e.action === 'chain').length,
-    errors: events.filter((e) => e.level === 'ERROR' || e.level === 'CRITICAL').map((e) => `${e.source}:${e.component}:${String(e.details.error_cause)}`).sort(),
+    errors: events
+      .filter((e) => e.level === 'ERROR' || e.level === 'CRITICAL')
+      .map((e) => `${e.source}:${e.component}:${String(e.details.error_cause)}`)
+      .sort(),
     dangling_parents: spans.filter((e) => e.parent_span_id !== null && !ids.has(e.parent_span_id)).length,
-    messages: events.filter((e) => e.kind === 'log' && e.source === 'ai_service').map((e) => e.action).sort(),
+    messages: events
+      .filter((e) => e.kind === 'log' && e.source === 'ai_service')
+      .map((e) => e.action)
+      .sort(),
   };
 }

@@ -35,8 +35,15 @@ function spansJson(n: number): { body: string; ids: string[] } {
   const b = ++batchNo;
   const ids = Array.from({ length: n }, (_, i) => (b * 100_000 + i + 1).toString(16).padStart(16, '0'));
   const spans = ids.map((spanId) => ({
-    traceId: spanId.padStart(32, '0'), spanId, name: 'fill', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000',
-    attributes: [{ key: 'session.id', value: { stringValue: 'disk' } }, { key: 'pad', value: { stringValue: `${spanId} `.repeat(40) } }],
+    traceId: spanId.padStart(32, '0'),
+    spanId,
+    name: 'fill',
+    startTimeUnixNano: '1700000000000000000',
+    endTimeUnixNano: '1700000000001000000',
+    attributes: [
+      { key: 'session.id', value: { stringValue: 'disk' } },
+      { key: 'pad', value: { stringValue: `${spanId} `.repeat(40) } },
+    ],
   }));
   return { body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }), ids };
 }
@@ -89,12 +96,15 @@ describe.skipIf(!mounted)('disk full (5 MB tmpfs)', () => {
 
   it('debbie ingest on a full disk exits non-zero naming the error and the count stored; old data intact', async () => {
     const before = (await storedSpanIds(store)).size;
-    const lines = Array.from({ length: 30_000 }, (_, i) => JSON.stringify(createEvent({ source: 'agent', event_summary: `line ${i} ${'y'.repeat(200)}`, session_id: 'ingest-full' })));
+    const lines = Array.from({ length: 30_000 }, (_, i) =>
+      JSON.stringify(createEvent({ source: 'agent', event_summary: `line ${i} ${'y'.repeat(200)}`, session_id: 'ingest-full' })),
+    );
     const file = join(dir, 'big.jsonl');
     writeFileSync(file, `${lines.join('\n')}\n`);
     fill(512 * 1024);
     const r = await exec(process.execPath, [BIN, 'ingest', file, '--store', store, '--no-commentary'], { cwd: dir }).then(
-      (ok) => ({ code: 0, stderr: ok.stderr }), (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+      (ok) => ({ code: 0, stderr: ok.stderr }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
     );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/No space left on device/);

@@ -19,20 +19,48 @@ let dir: string;
 let session: string;
 const TOKEN = 'fault-hec-token-0123456789';
 const servers: { stop(): Promise<void> }[] = [];
-afterEach(async () => { for (const s of servers.splice(0)) await s.stop(); });
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.stop();
+});
 
-interface Run { code: number; stdout: string; stderr: string; ms: number }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
 function debbie(args: string[]): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, DEBBIE_TOKEN: '', DEBBIE_EXPORT_TOKEN: '' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, ms: Date.now() - started });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: dir, env: { ...process.env, DEBBIE_TOKEN: '', DEBBIE_EXPORT_TOKEN: '' }, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, ms: Date.now() - started });
+      },
+    );
   });
 }
 const exportTo = (format: string, url: string, extra: string[] = []) =>
-  debbie(['export', '--session', session, '--store', 's.duckdb', '--format', format, '--to', url, ...(format === 'splunk' ? ['--to-token', TOKEN] : []), ...extra]);
-const deadLetter = (file: string) => readFileSync(join(dir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: number | null; reason: string; document: unknown });
+  debbie([
+    'export',
+    '--session',
+    session,
+    '--store',
+    's.duckdb',
+    '--format',
+    format,
+    '--to',
+    url,
+    ...(format === 'splunk' ? ['--to-token', TOKEN] : []),
+    ...extra,
+  ]);
+const deadLetter = (file: string) =>
+  readFileSync(join(dir, file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { status: number | null; reason: string; document: unknown });
 let eventCount = 0;
 
 beforeAll(async () => {

@@ -14,13 +14,17 @@ import { FileFollower, parserForFile } from '@debbie/collector';
 
 class Sink implements EventSink {
   events: DebbieEvent[] = [];
-  write(e: DebbieEvent): void { this.events.push(e); }
+  write(e: DebbieEvent): void {
+    this.events.push(e);
+  }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
 }
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'debbie-follow-fault-')); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'debbie-follow-fault-'));
+});
 
 const lines = (tag: string, from: number, n: number) =>
   `${Array.from({ length: n }, (_, i) => `2025-06-02 21:05:${String((from + i) % 60).padStart(2, '0')},${String((from + i) % 1000).padStart(3, '0')} 1 MainThread app.${tag} - INFO - ${tag} line ${from + i}`).join('\n')}\n`;
@@ -162,9 +166,14 @@ describe('fault: debbie ingest --follow killed and restarted (built CLI, DuckDB 
       const child = spawn(process.execPath, [bin, 'ingest', path, '--follow', '--store', store, '--no-commentary', '--format', 'json']);
       let err = '';
       let out = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
       await new Promise<void>((resolve, reject) => {
-        child.stderr.on('data', (d: Buffer) => { err += d.toString(); if (err.includes('following')) resolve(); });
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          if (err.includes('following')) resolve();
+        });
         child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
       });
       return { child, output: () => out };

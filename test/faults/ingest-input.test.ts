@@ -20,14 +20,18 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'debbie-ingest-fault-'));
 });
 
-const ingest = (...args: string[]) => spawnSync(process.execPath, [bin, 'ingest', ...args, '--no-commentary'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const ingest = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, 'ingest', ...args, '--no-commentary'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
 describe('fault: hostile input to debbie ingest', () => {
   it('promise: an 8 MB binary file is refused (exit 1, error naming the file), nothing stored; --allow-binary reads it as raw lines', async () => {
     const path = join(dir, 'blob.bin');
     const bytes = Buffer.alloc(8 * 1024 * 1024);
     let x = 12345;
-    for (let i = 0; i < bytes.length; i++) { x = (x * 1103515245 + 12345) >>> 0; bytes[i] = x >>> 24; }
+    for (let i = 0; i < bytes.length; i++) {
+      x = (x * 1103515245 + 12345) >>> 0;
+      bytes[i] = x >>> 24;
+    }
     writeFileSync(path, bytes);
     const store = join(dir, 'bin.duckdb');
     const refused = ingest(path, '--store', store);
@@ -73,14 +77,21 @@ describe('fault: hostile input to debbie ingest', () => {
   it('promise: the same file ingested twice leaves the store unchanged, comments included (dated by the log, same ids)', async () => {
     const path = join(dir, 'twice.log');
     const session = '3f2a8c1e-1b2c-4d5e-8f90-123456789abc';
-    writeFileSync(path, [
-      'a line before any time',
-      ...Array.from({ length: 6 }, (_, i) => `2025-06-10 10:00:0${i},000 1 MainThread aiwhisperer.server - ERROR - Failed to handle message for session ${session}: ConnectionError timeout`),
-      '2025-06-10 10:00:07,000 1 MainThread aiwhisperer.server - ERROR - two',
-      'Traceback (most recent call last):',
-      'ValueError: boom',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path,
+      [
+        'a line before any time',
+        ...Array.from(
+          { length: 6 },
+          (_, i) =>
+            `2025-06-10 10:00:0${i},000 1 MainThread aiwhisperer.server - ERROR - Failed to handle message for session ${session}: ConnectionError timeout`,
+        ),
+        '2025-06-10 10:00:07,000 1 MainThread aiwhisperer.server - ERROR - two',
+        'Traceback (most recent call last):',
+        'ValueError: boom',
+        '',
+      ].join('\n'),
+    );
     const store = join(dir, 'twice.duckdb');
     const withCommentary = (...args: string[]) => spawnSync(process.execPath, [bin, 'ingest', ...args], { encoding: 'utf8' });
     expect(withCommentary(path, '--store', store).status).toBe(0);
@@ -102,7 +113,10 @@ describe('fault: hostile input to debbie ingest', () => {
   });
   it('promise: a log in a format Debbie does not know (nginx access log) is not passed off as read: exit 1 with the first failure and how to name the format', async () => {
     const path = join(dir, 'access.log');
-    writeFileSync(path, '127.0.0.1 - - [10/Jun/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 612 "-" "curl/8.5.0"\n127.0.0.1 - - [10/Jun/2025:10:00:01 +0000] "GET /x HTTP/1.1" 404 153 "-" "curl/8.5.0"\n');
+    writeFileSync(
+      path,
+      '127.0.0.1 - - [10/Jun/2025:10:00:00 +0000] "GET / HTTP/1.1" 200 612 "-" "curl/8.5.0"\n127.0.0.1 - - [10/Jun/2025:10:00:01 +0000] "GET /x HTTP/1.1" 404 153 "-" "curl/8.5.0"\n',
+    );
     const store = join(dir, 'access.duckdb');
     const guessed = ingest(path, '--store', store);
     expect(guessed.status).toBe(1);

@@ -16,8 +16,12 @@ export const BIN = fileURLToPath(new URL('../../packages/cli/dist/bin.js', impor
 export function makeSpans(count: number, tag: string, pad = 0): ReadableSpan[] {
   const ended: ReadableSpan[] = [];
   const collect: SpanProcessor = {
-    onStart: () => undefined, onEnd: (s) => { ended.push(s); },
-    forceFlush: async () => undefined, shutdown: async () => undefined,
+    onStart: () => undefined,
+    onEnd: (s) => {
+      ended.push(s);
+    },
+    forceFlush: async () => undefined,
+    shutdown: async () => undefined,
   };
   const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'fault-sender' }), spanProcessors: [collect] });
   const tracer = provider.getTracer('faults');
@@ -61,11 +65,17 @@ export interface CollectChild {
 /** Starts `debbie collect` on a store; resolves once it listens. */
 export async function startCollect(cwd: string, store: string, extra: string[] = []): Promise<CollectChild> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (pnpm build)`);
-  const child = spawn(process.execPath, [BIN, 'collect', '--otlp-port', '0', '--stream-port', '0', '--store', store, '--no-commentary', ...extra],
-    { cwd, env: { ...process.env, DEBBIE_TOKEN: '', NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, 'collect', '--otlp-port', '0', '--stream-port', '0', '--store', store, '--no-commentary', ...extra], {
+    cwd,
+    env: { ...process.env, DEBBIE_TOKEN: '', NO_COLOR: '1' },
+  });
   let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
   let m: RegExpExecArray | null;

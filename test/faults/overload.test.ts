@@ -8,7 +8,10 @@ import { makeSpans, OtelSender } from './otelSender.js';
 // 503 + Retry-After (never 2xx for what it may drop); the official OTel exporter retries, and in
 // the end every span it was told was accepted is stored, each once.
 let collector: RunningCollector | undefined;
-afterEach(async () => { await collector?.close(); collector = undefined; });
+afterEach(async () => {
+  await collector?.close();
+  collector = undefined;
+});
 
 describe('overload with the official OTel exporter as sender', () => {
   it('answers 503 + Retry-After while the store is behind; the exporter retries; every acknowledged span is stored once', async () => {
@@ -23,14 +26,18 @@ describe('overload with the official OTel exporter as sender', () => {
         }
         await real.append(events);
       },
-      forceFlush: () => real.forceFlush(), shutdown: () => real.shutdown(),
-      listSessions: () => real.listSessions(), queryEvents: real.queryEvents.bind(real),
+      forceFlush: () => real.forceFlush(),
+      shutdown: () => real.shutdown(),
+      listSessions: () => real.listSessions(),
+      queryEvents: real.queryEvents.bind(real),
     };
     collector = await startCollector({ port: 0, store: slowStore, maxPendingEvents: 1000 });
     const senders = Array.from({ length: 6 }, () => new OtelSender(collector!.url, 30_000));
-    await Promise.all(senders.map(async (sender, s) => {
-      for (let b = 0; b < 5; b++) await sender.send(makeSpans(400, `s${s}b${b}`));
-    }));
+    await Promise.all(
+      senders.map(async (sender, s) => {
+        for (let b = 0; b < 5; b++) await sender.send(makeSpans(400, `s${s}b${b}`));
+      }),
+    );
     for (const s of senders) await s.exporter.shutdown();
     const acknowledged = senders.reduce((n, s) => n + s.acknowledged.size, 0);
     const stats = collector.stats();

@@ -18,7 +18,11 @@ const exec = promisify(execFile);
 let dir: string;
 let session: string;
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 async function debbie(args: string[]): Promise<Run> {
   return exec(process.execPath, [BIN, ...args], { cwd: dir, maxBuffer: 64 << 20 }).then(
     (r) => ({ code: 0, ...r }),
@@ -42,19 +46,21 @@ beforeAll(async () => {
 
 describe('fault: sandbox escapes and resource floods through debbie run-script', () => {
   it('the script sees only 0, 1, 2 and its result pipe, though the store is open in the parent', async () => {
-    const r = await runScript([
-      'import os, json',
-      'fds = {}',
-      'for f in os.listdir("/proc/self/fd"):',
-      '    try: fds[f] = os.readlink("/proc/self/fd/" + f)',
-      '    except OSError: pass',
-      'leaked = []',
-      'for f, target in fds.items():',
-      '    if int(f) > 2 and "socket" not in target and "pipe" not in target:',
-      '        try: leaked.append((target, len(os.pread(int(f), 4096, 0))))',
-      '        except OSError as e: leaked.append((target, str(e)))',
-      'print(json.dumps({"fds": sorted(int(f) for f in fds), "leaked": leaked}))',
-    ].join('\n'));
+    const r = await runScript(
+      [
+        'import os, json',
+        'fds = {}',
+        'for f in os.listdir("/proc/self/fd"):',
+        '    try: fds[f] = os.readlink("/proc/self/fd/" + f)',
+        '    except OSError: pass',
+        'leaked = []',
+        'for f, target in fds.items():',
+        '    if int(f) > 2 and "socket" not in target and "pipe" not in target:',
+        '        try: leaked.append((target, len(os.pread(int(f), 4096, 0))))',
+        '        except OSError as e: leaked.append((target, str(e)))',
+        'print(json.dumps({"fds": sorted(int(f) for f in fds), "leaked": leaked}))',
+      ].join('\n'),
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { fds: number[]; leaked: unknown[] };
@@ -63,29 +69,31 @@ describe('fault: sandbox escapes and resource floods through debbie run-script',
   }, 60_000);
 
   it('ptrace fails (EPERM) and a flood of disk, /dev/shm and files stops at the caps', async () => {
-    const r = await runScript([
-      'import os, json, ctypes',
-      'libc = ctypes.CDLL(None, use_errno=True)',
-      'ptrace = (libc.ptrace(0, 0, 0, 0), ctypes.get_errno())',
-      'def fill(path):',
-      '    n = 0',
-      '    try:',
-      '        with open(path, "wb") as f:',
-      '            while n < 4096:',
-      '                f.write(b"x" * (1 << 20)); f.flush(); n += 1',
-      '    except OSError as e:',
-      '        os.remove(path); return [n, e.errno]',
-      '    return [n, 0]',
-      'disk = fill("/work/flood")',
-      'shm = fill("/dev/shm/flood")',
-      'files, err = 0, 0',
-      'try:',
-      '    while files < 1000000:',
-      '        open("/tmp/f%d" % files, "w").close(); files += 1',
-      'except OSError as e:',
-      '    err = e.errno',
-      'print(json.dumps({"ptrace": ptrace, "disk": disk, "shm": shm, "files": [files, err]}))',
-    ].join('\n'));
+    const r = await runScript(
+      [
+        'import os, json, ctypes',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'ptrace = (libc.ptrace(0, 0, 0, 0), ctypes.get_errno())',
+        'def fill(path):',
+        '    n = 0',
+        '    try:',
+        '        with open(path, "wb") as f:',
+        '            while n < 4096:',
+        '                f.write(b"x" * (1 << 20)); f.flush(); n += 1',
+        '    except OSError as e:',
+        '        os.remove(path); return [n, e.errno]',
+        '    return [n, 0]',
+        'disk = fill("/work/flood")',
+        'shm = fill("/dev/shm/flood")',
+        'files, err = 0, 0',
+        'try:',
+        '    while files < 1000000:',
+        '        open("/tmp/f%d" % files, "w").close(); files += 1',
+        'except OSError as e:',
+        '    err = e.errno',
+        'print(json.dumps({"ptrace": ptrace, "disk": disk, "shm": shm, "files": [files, err]}))',
+      ].join('\n'),
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, [number, number]>;
     expect(out.ptrace).toEqual([-1, 1]);

@@ -40,11 +40,19 @@ const now = BigInt(Date.now()) * 1_000_000n;
 
 function otlpTraces() {
   const spans = SECRET_CASES.map((c, i) => ({
-    traceId: hex(i + 1, 32), spanId: hex(i + 1, 16), name: c.text, kind: 1,
-    startTimeUnixNano: String(now + BigInt(i) * 1_000_000n), endTimeUnixNano: String(now + BigInt(i) * 1_000_000n + 500_000n),
+    traceId: hex(i + 1, 32),
+    spanId: hex(i + 1, 16),
+    name: c.text,
+    kind: 1,
+    startTimeUnixNano: String(now + BigInt(i) * 1_000_000n),
+    endTimeUnixNano: String(now + BigInt(i) * 1_000_000n + 500_000n),
     attributes: [
-      attr('session.id', i % 10 === 0 ? `${SESSION}-${c.text}` : SESSION), attr('debbie.correlation_id', c.text), attr('debbie.component', c.text),
-      attr('gen_ai.tool.name', c.text), attr('http.request.header.authorization', c.text), attr('debbie.details', JSON.stringify({ note: c.text, inner: JSON.stringify({ v: c.text }), readable: READABLE_CASES[i % READABLE_CASES.length] })),
+      attr('session.id', i % 10 === 0 ? `${SESSION}-${c.text}` : SESSION),
+      attr('debbie.correlation_id', c.text),
+      attr('debbie.component', c.text),
+      attr('gen_ai.tool.name', c.text),
+      attr('http.request.header.authorization', c.text),
+      attr('debbie.details', JSON.stringify({ note: c.text, inner: JSON.stringify({ v: c.text }), readable: READABLE_CASES[i % READABLE_CASES.length] })),
       { key: 'debbie.tags', value: { arrayValue: { values: [{ stringValue: 'fault' }, { stringValue: c.text }] } } },
     ],
     events: [{ timeUnixNano: String(now + BigInt(i) * 1_000_000n + 100n), name: c.text, attributes: [attr('exception.message', c.text)] }],
@@ -55,15 +63,19 @@ function otlpTraces() {
 
 function otlpLogs() {
   const logRecords = SECRET_CASES.map((c, i) => ({
-    timeUnixNano: String(now + BigInt(i) * 1_000_000n + 700_000n), severityNumber: 17, severityText: 'ERROR', body: { stringValue: c.text },
+    timeUnixNano: String(now + BigInt(i) * 1_000_000n + 700_000n),
+    severityNumber: 17,
+    severityText: 'ERROR',
+    body: { stringValue: c.text },
     attributes: [attr('session.id', SESSION), attr('user.password', c.text), attr('debbie.context', JSON.stringify({ env: c.text }))],
   }));
   return { resourceLogs: [{ resource: { attributes: [attr('service.name', 'fault-secrets')] }, scopeLogs: [{ scope: { name: 'fault' }, logRecords }] }] };
 }
 
 async function debbie(args: string[]): Promise<string> {
-  const r = await exec(process.execPath, [BIN, ...args], { cwd: dir, maxBuffer: 256 << 20, env: { ...process.env, NO_COLOR: '1', DEBBIE_TOKEN: '' } })
-    .catch((e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: `${e.stderr}\n(exit ${e.code})` }));
+  const r = await exec(process.execPath, [BIN, ...args], { cwd: dir, maxBuffer: 256 << 20, env: { ...process.env, NO_COLOR: '1', DEBBIE_TOKEN: '' } }).catch(
+    (e: { stdout: string; stderr: string; code: number }) => ({ stdout: e.stdout, stderr: `${e.stderr}\n(exit ${e.code})` }),
+  );
   return `${r.stdout}\n${r.stderr}`;
 }
 
@@ -72,15 +84,19 @@ beforeAll(async () => {
   dir = collector.dir;
   const ws = new WebSocket(`${collector.stream}?replay=true`);
   ws.on('message', (data) => streamed.push(data.toString()));
-  await new Promise<void>((resolve, reject) => { ws.on('open', () => resolve()); ws.on('error', reject); });
-  const post = (path: string, body: unknown) => fetch(`${collector.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await new Promise<void>((resolve, reject) => {
+    ws.on('open', () => resolve());
+    ws.on('error', reject);
+  });
+  const post = (path: string, body: unknown) =>
+    fetch(`${collector.api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect((await post('/v1/traces', otlpTraces())).status).toBe(200);
   expect((await post('/v1/logs', otlpLogs())).status).toBe(200);
   const expected = SECRET_CASES.length * 2;
   const deadline = Date.now() + 30_000;
   let count = 0;
   while (Date.now() < deadline) {
-    const sessions = await (await fetch(`${collector.api}/api/sessions`)).json() as { session_id: string; event_count: number }[];
+    const sessions = (await (await fetch(`${collector.api}/api/sessions`)).json()) as { session_id: string; event_count: number }[];
     count = sessions.filter((s) => s.session_id.startsWith(SESSION)).reduce((n, s) => n + s.event_count, 0);
     if (count >= expected && streamed.length >= expected) break;
     await new Promise((r) => setTimeout(r, 200));
@@ -130,11 +146,16 @@ beforeAll(async () => {
   }
   await debbie(['timeline', '--session', SESSION, ...store, '--out', join(dir, 'timeline.html')]);
   outputs.set('timeline html', readFileSync(join(dir, 'timeline.html'), 'utf8'));
-  writeFileSync(join(dir, 'dump.py'), 'for log in logs:\n    print(log.component, log.action, log.event_summary, log.session_id, log.correlation_id, log.tags, log.details, log.context_snapshot, log.stack_trace)\n');
+  writeFileSync(
+    join(dir, 'dump.py'),
+    'for log in logs:\n    print(log.component, log.action, log.event_summary, log.session_id, log.correlation_id, log.tags, log.details, log.context_snapshot, log.stack_trace)\n',
+  );
   outputs.set('run-script output', await debbie(['run-script', 'dump.py', '--session', SESSION, ...store]));
 }, 300_000);
 
-afterAll(async () => { await collector?.stop().catch(() => undefined); });
+afterAll(async () => {
+  await collector?.stop().catch(() => undefined);
+});
 
 describe('fault: the secret corpus through every output of a real collector', () => {
   it('produced every output, with the events in it', () => {
@@ -150,14 +171,23 @@ describe('fault: the secret corpus through every output of a real collector', ()
   it.each(SECRET_CASES.map((c) => [c.rule, c] as const))('%s is masked everywhere', (_rule, c) => {
     const leaks: string[] = [];
     for (const [name, text] of outputs) {
-      for (const v of variants(c.secret)) if (text.includes(v)) leaks.push(`${name}: ${JSON.stringify(v)}${process.env.DEBUG_LEAKS ? ` in …${text.slice(Math.max(0, text.indexOf(v) - 200), text.indexOf(v) + 60)}…` : ''}`);
+      for (const v of variants(c.secret))
+        if (text.includes(v))
+          leaks.push(
+            `${name}: ${JSON.stringify(v)}${process.env.DEBUG_LEAKS ? ` in …${text.slice(Math.max(0, text.indexOf(v) - 200), text.indexOf(v) + 60)}…` : ''}`,
+          );
     }
     expect(leaks).toEqual([]);
   });
 
   it('keeps the readable cases (trace ids, UUIDs, hashes in paths, counts) readable in the store and exports', () => {
     for (const name of ['events --format json', 'export jsonl', 'export csv', 'query API /api/events']) {
-      for (const r of READABLE_CASES) expect(outputs.get(name), `${name}: ${r}`).toContain(JSON.stringify(r).slice(1, -1).replace(/"/g, name === 'export csv' ? '""' : '"'));
+      for (const r of READABLE_CASES)
+        expect(outputs.get(name), `${name}: ${r}`).toContain(
+          JSON.stringify(r)
+            .slice(1, -1)
+            .replace(/"/g, name === 'export csv' ? '""' : '"'),
+        );
     }
   });
 });

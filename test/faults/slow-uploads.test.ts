@@ -16,8 +16,11 @@ afterEach(async () => {
 
 function spansJson(n: number, offset: number): string {
   const spans = Array.from({ length: n }, (_, i) => ({
-    traceId: (offset + i + 1).toString(16).padStart(32, '0'), spanId: (offset + i + 1).toString(16).padStart(16, '0'),
-    name: 'ok', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000',
+    traceId: (offset + i + 1).toString(16).padStart(32, '0'),
+    spanId: (offset + i + 1).toString(16).padStart(16, '0'),
+    name: 'ok',
+    startTimeUnixNano: '1700000000000000000',
+    endTimeUnixNano: '1700000000001000000',
     attributes: [{ key: 'session.id', value: { stringValue: 'slow' } }],
   }));
   return JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
@@ -31,23 +34,30 @@ function open(port: number): Promise<Socket> {
   });
 }
 
-const closed = (s: Socket) => new Promise<string>((resolve) => {
-  let got = '';
-  s.on('data', (d) => { got += d.toString(); });
-  s.on('close', () => resolve(got));
-});
+const closed = (s: Socket) =>
+  new Promise<string>((resolve) => {
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString();
+    });
+    s.on('close', () => resolve(got));
+  });
 
 describe('slow and idle uploads', () => {
   it('four idle chunked uploads hold only what they sent: others still get 200; the idle ones are cut', async () => {
     const store = await openStore(':memory:');
     collector = await startCollector({ port: 0, store, maxInflightBytes: 1024 * 1024, idleBodyTimeoutMs: 1500 });
     const port = collector.port;
-    const idle = await Promise.all(Array.from({ length: 4 }, async () => {
-      const s = await open(port);
-      const chunk = 'x'.repeat(1000);
-      s.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n`);
-      return { socket: s, done: closed(s) };
-    }));
+    const idle = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const s = await open(port);
+        const chunk = 'x'.repeat(1000);
+        s.write(
+          `POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n`,
+        );
+        return { socket: s, done: closed(s) };
+      }),
+    );
     for (let i = 0; i < 5; i++) {
       const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: spansJson(50, i * 50) });
       expect(res.status).toBe(200);

@@ -7,19 +7,31 @@ import { startCollect, type Collector } from './collectProcess.js';
 // without a token, any Host that is not this machine (DNS rebinding), like the HTTP API does.
 
 let collector: Collector;
-beforeAll(async () => { collector = await startCollect(); });
-afterAll(async () => { await collector?.stop(); });
+beforeAll(async () => {
+  collector = await startCollect();
+});
+afterAll(async () => {
+  await collector?.stop();
+});
 
 function upgrade(url: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
   const { port, pathname } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1');
     let text = '';
-    socket.on('data', (d) => { text += d.toString('latin1'); });
+    socket.on('data', (d) => {
+      text += d.toString('latin1');
+    });
     socket.on('error', reject);
     socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0), text }));
-    const lines = [`GET ${pathname}?replay=true HTTP/1.1`, 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13',
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [
+      `GET ${pathname}?replay=true HTTP/1.1`,
+      'Connection: Upgrade',
+      'Upgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     setTimeout(() => socket.end(), 700);
   });
@@ -27,7 +39,14 @@ function upgrade(url: string, headers: Record<string, string>): Promise<{ status
 
 describe('fault: hostile WebSocket origins against debbie collect', () => {
   it('sends events first, so a leak would show', async () => {
-    const body = { resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ logRecords: [{ timeUnixNano: String(Date.now() * 1e6), body: { stringValue: 'private agent message' } }] }] }] };
+    const body = {
+      resourceLogs: [
+        {
+          resource: { attributes: [] },
+          scopeLogs: [{ logRecords: [{ timeUnixNano: String(Date.now() * 1e6), body: { stringValue: 'private agent message' } }] }],
+        },
+      ],
+    };
     const res = await fetch(`${collector.api}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
   });

@@ -13,7 +13,10 @@ describe('examples/existing-pipeline', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'debbie-existing-')), 'events.jsonl');
     const printed = JSON.parse(execFileSync(process.execPath, [app, out], { encoding: 'utf8' }).trim().split('\n').pop()!);
     expect(printed).toMatchObject({ app_spans: 9, app_logs: 3 });
-    const events = readFileSync(out, 'utf8').trim().split('\n').map((l, i) => parseDebbieEvent(JSON.parse(l), `line ${i + 1}`));
+    const events = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l, i) => parseDebbieEvent(JSON.parse(l), `line ${i + 1}`));
     expect(events).toHaveLength(12);
     const bySource = (s: string) => events.filter((e) => e.source === s);
     expect(bySource('agent')).toHaveLength(3);

@@ -32,21 +32,39 @@ const tracer = trace.getTracer('existing-app');
 const logger = logs.getLogger('existing-app');
 
 async function handleTurn(sessionId: string, turn: number): Promise<void> {
-  await tracer.startActiveSpan('invoke_agent planner', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.id': 'p', 'session.id': sessionId } }, async (agentSpan) => {
-    await tracer.startActiveSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'session.id': sessionId } }, async (llm) => {
-      llm.setAttributes({ 'gen_ai.usage.input_tokens': 120 + turn, 'gen_ai.usage.output_tokens': 40 });
-      llm.end();
-    });
-    await tracer.startActiveSpan('execute_tool list_rfcs', { attributes: { 'gen_ai.tool.name': 'list_rfcs', 'gen_ai.tool.call.id': `toolu_${turn}`, 'session.id': sessionId } }, async (tool) => {
-      if (turn === 2) {
-        tool.recordException(new Error('RFC directory not found: /rfcs/2'));
-        tool.setStatus({ code: SpanStatusCode.ERROR, message: 'RFC directory not found' });
-      }
-      tool.end();
-    });
-    logger.emit({ body: `turn ${turn} done`, severityNumber: SeverityNumber.INFO, severityText: 'INFO', attributes: { 'session.id': sessionId, 'gen_ai.agent.id': 'p' }, context: context.active() });
-    agentSpan.end();
-  });
+  await tracer.startActiveSpan(
+    'invoke_agent planner',
+    { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.id': 'p', 'session.id': sessionId } },
+    async (agentSpan) => {
+      await tracer.startActiveSpan(
+        'chat gpt-4o-mini',
+        { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'session.id': sessionId } },
+        async (llm) => {
+          llm.setAttributes({ 'gen_ai.usage.input_tokens': 120 + turn, 'gen_ai.usage.output_tokens': 40 });
+          llm.end();
+        },
+      );
+      await tracer.startActiveSpan(
+        'execute_tool list_rfcs',
+        { attributes: { 'gen_ai.tool.name': 'list_rfcs', 'gen_ai.tool.call.id': `toolu_${turn}`, 'session.id': sessionId } },
+        async (tool) => {
+          if (turn === 2) {
+            tool.recordException(new Error('RFC directory not found: /rfcs/2'));
+            tool.setStatus({ code: SpanStatusCode.ERROR, message: 'RFC directory not found' });
+          }
+          tool.end();
+        },
+      );
+      logger.emit({
+        body: `turn ${turn} done`,
+        severityNumber: SeverityNumber.INFO,
+        severityText: 'INFO',
+        attributes: { 'session.id': sessionId, 'gen_ai.agent.id': 'p' },
+        context: context.active(),
+      });
+      agentSpan.end();
+    },
+  );
 }
 
 for (let turn = 1; turn <= 3; turn++) await handleTurn('existing-session-1', turn);

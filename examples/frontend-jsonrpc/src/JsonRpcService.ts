@@ -18,13 +18,21 @@ export interface JsonRpcServiceOptions {
 }
 
 export class JsonRpcError extends Error {
-  constructor(readonly code: number, message: string, readonly method: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly method: string,
+  ) {
     super(`${method}: ${message} (JSON-RPC error ${code})`);
   }
 }
 
 export class JsonRpcTimeoutError extends Error {
-  constructor(readonly method: string, readonly id: number, readonly timeoutMs: number) {
+  constructor(
+    readonly method: string,
+    readonly id: number,
+    readonly timeoutMs: number,
+  ) {
     super(`${method} (id ${id}) got no response within ${timeoutMs} ms`);
   }
 }
@@ -55,7 +63,10 @@ export class JsonRpcService {
   /** Frames that were not valid JSON-RPC. */
   invalidFrames = 0;
 
-  constructor(private readonly url: string, options: JsonRpcServiceOptions = {}) {
+  constructor(
+    private readonly url: string,
+    options: JsonRpcServiceOptions = {},
+  ) {
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.maxPending = options.maxPending ?? 256;
     this.observer = options.observer;

@@ -69,7 +69,10 @@ export function debbieJsonRpcObserver(logger: DebbieLogger, options: DebbieJsonR
       token.span.end();
     },
     onTimeout(token, timeoutMs) {
-      token.span.setLevel('ERROR').setMessage(`JSON-RPC ${token.method} (id ${token.id}) timed out after ${timeoutMs} ms`).setDetails({ timeout_ms: timeoutMs, timed_out: true });
+      token.span
+        .setLevel('ERROR')
+        .setMessage(`JSON-RPC ${token.method} (id ${token.id}) timed out after ${timeoutMs} ms`)
+        .setDetails({ timeout_ms: timeoutMs, timed_out: true });
       forget(token);
       token.span.end();
     },

@@ -50,7 +50,12 @@ describe('examples/frontend-jsonrpc: a JsonRpcService instrumented with Debbie',
     const { sessionId } = await rpc.sendRequest<{ sessionId: string }>('startSession', { userId: 'u2', sessionParams: { language: 'en' } });
     await expect(rpc.sendRequest('sendUserMessage', { sessionId, message: 'List the RFCs' }, 50)).rejects.toBeInstanceOf(JsonRpcTimeoutError);
     await new Promise<void>((resolve) => {
-      const poll = setInterval(() => { if (rpc.lateResponses > 0) { clearInterval(poll); resolve(); } }, 20);
+      const poll = setInterval(() => {
+        if (rpc.lateResponses > 0) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
     });
     rpc.close();
     await debbie.shutdown();

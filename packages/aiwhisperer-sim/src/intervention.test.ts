@@ -27,7 +27,9 @@ class StallIntervention implements EventSink {
     this.armedFor = sessionId;
     this.cancel = this.clock.setTimer(30_000, () => {
       const ws = new WebSocket(this.url);
-      ws.on('open', () => ws.send(JSON.stringify({ jsonrpc: '2.0', id: 'debbie-1', method: 'sendUserMessage', params: { sessionId, message: CONTINUATION_PROMPT } })));
+      ws.on('open', () =>
+        ws.send(JSON.stringify({ jsonrpc: '2.0', id: 'debbie-1', method: 'sendUserMessage', params: { sessionId, message: CONTINUATION_PROMPT } })),
+      );
       ws.on('message', (data) => {
         this.replies.push(JSON.parse(data.toString()));
         ws.close();

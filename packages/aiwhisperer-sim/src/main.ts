@@ -88,7 +88,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     process.stderr.write(`aiwhisperer-sim: ${(error as Error).message ?? String(error)}\n`);
     process.exitCode = 1;

@@ -94,13 +94,16 @@ export function planScenario(name: string, options: Pick<RunScenarioOptions, 'se
   const variant = options.variant ?? 'default';
   if (!VARIANTS.includes(variant)) throw new DebbieError('unknown_variant', `Unknown variant "${String(variant)}". Known: ${VARIANTS.join(', ')}`);
   const count = options.sessions ?? (variant === 'concurrent' ? 3 : 1);
-  if (!Number.isInteger(count) || count < 1 || count > 100) throw new DebbieError('invalid_option', `sessions must be an integer from 1 to 100, got ${String(count)}`);
+  if (!Number.isInteger(count) || count < 1 || count > 100)
+    throw new DebbieError('invalid_option', `sessions must be an integer from 1 to 100, got ${String(count)}`);
   const seed = options.seed ?? 1;
   if (!Number.isSafeInteger(seed)) throw new DebbieError('invalid_option', `seed must be an integer, got ${String(options.seed)}`);
   const jitter = options.jitter ?? 0.1;
-  if (!Number.isFinite(jitter) || jitter < 0 || jitter > 1) throw new DebbieError('invalid_option', `jitter must be a fraction from 0 to 1, got ${String(options.jitter)}`);
+  if (!Number.isFinite(jitter) || jitter < 0 || jitter > 1)
+    throw new DebbieError('invalid_option', `jitter must be a fraction from 0 to 1, got ${String(options.jitter)}`);
   const slowFactor = options.slowFactor ?? 25;
-  if (!Number.isFinite(slowFactor) || slowFactor <= 1) throw new DebbieError('invalid_option', `slowFactor must be a number above 1, got ${String(options.slowFactor)}`);
+  if (!Number.isFinite(slowFactor) || slowFactor <= 1)
+    throw new DebbieError('invalid_option', `slowFactor must be a number above 1, got ${String(options.slowFactor)}`);
   const rng = new Random(seed * 7919 + 17);
   const plans: SessionPlan[] = [];
   for (let index = 0; index < count; index++) {

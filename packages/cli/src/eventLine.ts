@@ -4,7 +4,12 @@ const RESET = '\x1b[0m';
 const DIM = '\x1b[2m';
 const LEVEL_COLORS: Partial<Record<LogLevel, string>> = { DEBUG: '\x1b[90m', WARNING: '\x1b[33m', ERROR: '\x1b[31m', CRITICAL: '\x1b[1;31m' };
 const SOURCE_COLORS: Partial<Record<LogSource, string>> = {
-  debbie_comment: '\x1b[35m', debbie: '\x1b[1;35m', tool: '\x1b[36m', ai_service: '\x1b[34m', agent: '\x1b[32m', session: '\x1b[1m',
+  debbie_comment: '\x1b[35m',
+  debbie: '\x1b[1;35m',
+  tool: '\x1b[36m',
+  ai_service: '\x1b[34m',
+  agent: '\x1b[32m',
+  session: '\x1b[1m',
 };
 
 export interface LineOptions {
@@ -27,8 +32,11 @@ function duration(ms: number | null): string {
 export function eventLine(event: DebbieEvent, options: LineOptions): string {
   const c = (code: string | undefined, text: string) => (options.color && code ? `${code}${text}${RESET}` : text);
   const loud = event.level === 'WARNING' || event.level === 'ERROR' || event.level === 'CRITICAL';
-  const who = [options.session && event.session_id ? `session ${event.session_id.slice(0, 8)}` : '', event.agent_id ? `agent ${event.agent_id}` : ''].filter(Boolean).join(', ');
-  let line = `${c(DIM, `[${displayTimestamp(event.timestamp)}]`)} ${c(SOURCE_COLORS[event.source], `[${event.source}]`)} ` +
+  const who = [options.session && event.session_id ? `session ${event.session_id.slice(0, 8)}` : '', event.agent_id ? `agent ${event.agent_id}` : '']
+    .filter(Boolean)
+    .join(', ');
+  let line =
+    `${c(DIM, `[${displayTimestamp(event.timestamp)}]`)} ${c(SOURCE_COLORS[event.source], `[${event.source}]`)} ` +
     `${c(LEVEL_COLORS[event.level], `[${event.level}]`)} [${event.component}] ${loud ? c(LEVEL_COLORS[event.level], event.event_summary) : event.event_summary}` +
     `${duration(event.duration_ms)}${who ? c(DIM, ` {${who}}`) : ''} ${c(DIM, `#${event.event_id}`)}`;
   if (options.verbose) {

@@ -10,9 +10,21 @@ export const EXIT_USAGE = 2;
 
 /** Error codes that mean the command line was wrong (a flag missing, a value that cannot be right). */
 const USAGE_CODES: ReadonlySet<DebbieErrorCode> = new Set<DebbieErrorCode>([
-  'invalid_arguments', 'invalid_filter', 'invalid_focus', 'invalid_format', 'invalid_grep', 'invalid_log_format',
-  'invalid_logger_source', 'invalid_option', 'invalid_port', 'invalid_time_range', 'missing_option', 'no_files',
-  'no_format', 'unknown_scenario', 'unknown_script',
+  'invalid_arguments',
+  'invalid_filter',
+  'invalid_focus',
+  'invalid_format',
+  'invalid_grep',
+  'invalid_log_format',
+  'invalid_logger_source',
+  'invalid_option',
+  'invalid_port',
+  'invalid_time_range',
+  'missing_option',
+  'no_files',
+  'no_format',
+  'unknown_scenario',
+  'unknown_script',
 ]);
 
 /** Exit status for an error a command threw. */
@@ -43,6 +55,11 @@ export function describeSystemError(error: unknown): string | undefined {
   if (!e || typeof e.code !== 'string' || !(e.code in SYSTEM_ERRORS)) return undefined;
   if (e.code === 'EEXIST' && e.syscall === 'mkdir') return `${e.path}: cannot create the folder: a file of that name is in the way`;
   const where = e.path ?? (e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : undefined);
-  const verb = e.syscall === 'open' || e.syscall === 'mkdir' || e.syscall === 'rename' || e.syscall === 'unlink' ? `cannot ${e.syscall === 'open' ? 'open' : e.syscall}` : e.syscall ? `${e.syscall} failed` : 'failed';
+  const verb =
+    e.syscall === 'open' || e.syscall === 'mkdir' || e.syscall === 'rename' || e.syscall === 'unlink'
+      ? `cannot ${e.syscall === 'open' ? 'open' : e.syscall}`
+      : e.syscall
+        ? `${e.syscall} failed`
+        : 'failed';
   return `${where ? `${where}: ` : ''}${verb}: ${SYSTEM_ERRORS[e.code]}`;
 }

@@ -11,12 +11,30 @@ import type { CommandIO } from './Command.js';
 
 describe('filterFromValues', () => {
   it('maps every filter flag onto the EventFilter', () => {
-    expect(filterFromValues({
-      source: ['tool,session', 'agent'], level: ['debug', 'ERROR'], 'min-level': 'warn', session: 's1', agent: 'p',
-      correlation: 'turn-1', since: '2025-05-29T10:15:00Z', until: '2025-05-29 10:16:00.5', grep: 'Continuation', tag: ['a', 'b,c'],
-    })).toEqual({
-      sources: ['tool', 'session', 'agent'], levels: ['DEBUG', 'ERROR'], minLevel: 'WARNING', sessionId: 's1', agentId: 'p',
-      correlationId: 'turn-1', since: '2025-05-29T10:15:00.000000Z', until: '2025-05-29T10:16:00.500000Z', text: 'Continuation', tags: ['a', 'b', 'c'],
+    expect(
+      filterFromValues({
+        source: ['tool,session', 'agent'],
+        level: ['debug', 'ERROR'],
+        'min-level': 'warn',
+        session: 's1',
+        agent: 'p',
+        correlation: 'turn-1',
+        since: '2025-05-29T10:15:00Z',
+        until: '2025-05-29 10:16:00.5',
+        grep: 'Continuation',
+        tag: ['a', 'b,c'],
+      }),
+    ).toEqual({
+      sources: ['tool', 'session', 'agent'],
+      levels: ['DEBUG', 'ERROR'],
+      minLevel: 'WARNING',
+      sessionId: 's1',
+      agentId: 'p',
+      correlationId: 'turn-1',
+      since: '2025-05-29T10:15:00.000000Z',
+      until: '2025-05-29T10:16:00.500000Z',
+      text: 'Continuation',
+      tags: ['a', 'b', 'c'],
     });
     expect(filterFromValues({})).toEqual({});
   });
@@ -29,7 +47,7 @@ describe('filterFromValues', () => {
 });
 
 describe('outputFormat', () => {
-  it('accepts the command\'s choices only', () => {
+  it("accepts the command's choices only", () => {
     expect(outputFormat({}, ['text', 'json'], 'text')).toBe('text');
     expect(outputFormat({ format: 'json' }, ['text', 'json'], 'text')).toBe('json');
     expect(() => outputFormat({ format: 'csv' }, ['text', 'json'], 'text')).toThrow('--format: unknown format "csv"; expected text, json');

@@ -12,33 +12,45 @@ import type { CommandIO, OptionSpec, ParsedValues } from './Command.js';
 
 /** `--store`: the store to read or write. A path (relative to the working directory) or a store URL such as clickhouse://host:8123/db. */
 export const STORE_FLAG: OptionSpec = {
-  type: 'string', value: 'PATH|URL', description: `the store: a DuckDB file or clickhouse://[user[:password]@]host:8123/database (default $DEBBIE_STORE, else ${DEFAULT_STORE_PATH})`,
+  type: 'string',
+  value: 'PATH|URL',
+  description: `the store: a DuckDB file or clickhouse://[user[:password]@]host:8123/database (default $DEBBIE_STORE, else ${DEFAULT_STORE_PATH})`,
 };
 
 /** `--url`: the query API of a running `debbie collect`. */
 export const URL_FLAG: OptionSpec = {
-  type: 'string', value: 'URL', description: 'a running `debbie collect` (its query API, e.g. http://127.0.0.1:4318) instead of --store',
+  type: 'string',
+  value: 'URL',
+  description: 'a running `debbie collect` (its query API, e.g. http://127.0.0.1:4318) instead of --store',
 };
 
 /** `--token`: the bearer token of that collector (for `collect`: the token it requires). */
 export const TOKEN_FLAG: OptionSpec = {
-  type: 'string', value: 'T', description: 'bearer token of the collector (default $DEBBIE_TOKEN)',
+  type: 'string',
+  value: 'T',
+  description: 'bearer token of the collector (default $DEBBIE_TOKEN)',
 };
 
 /** `--session`: a session id, or any unique prefix of one (6 characters or more). */
 export const SESSION_FLAG: OptionSpec = {
-  type: 'string', short: 's', value: 'ID', description: 'the session (an id or a unique prefix of 6+ characters; see `debbie sessions`)',
+  type: 'string',
+  short: 's',
+  value: 'ID',
+  description: 'the session (an id or a unique prefix of 6+ characters; see `debbie sessions`)',
 };
 
 /** `--config`: debbie.yaml. */
 export const CONFIG_FLAG: OptionSpec = {
-  type: 'string', value: 'PATH', description: 'the debbie.yaml to use (default: $DEBBIE_CONFIG, else ./debbie.yaml when present, else built-in defaults)',
+  type: 'string',
+  value: 'PATH',
+  description: 'the debbie.yaml to use (default: $DEBBIE_CONFIG, else ./debbie.yaml when present, else built-in defaults)',
 };
 
 /** `--format`: always the OUTPUT format; each command names its own choices and default. */
 export function formatFlag(choices: readonly string[], defaultChoice: string | undefined, what = 'output format'): OptionSpec {
   return {
-    type: 'string', value: choices.join('|'),
+    type: 'string',
+    value: choices.join('|'),
     description: `${what}: ${choices.join(', ')}${defaultChoice ? ` (default ${defaultChoice})` : ' (required)'}`,
   };
 }
@@ -126,8 +138,15 @@ export function wholeNumber(values: ParsedValues, name: string, min = 0): number
 /** Builds a validated EventFilter from the filter flags (and `--session` when the command has it). */
 export function filterFromValues(values: ParsedValues): EventFilter {
   return parseFilter({
-    source: strs(values.source), level: strs(values.level), minLevel: str(values['min-level']),
-    session: str(values.session), agent: str(values.agent), correlation: str(values.correlation),
-    since: str(values.since), until: str(values.until), text: str(values.grep), tag: strs(values.tag),
+    source: strs(values.source),
+    level: strs(values.level),
+    minLevel: str(values['min-level']),
+    session: str(values.session),
+    agent: str(values.agent),
+    correlation: str(values.correlation),
+    since: str(values.since),
+    until: str(values.until),
+    text: str(values.grep),
+    tag: strs(values.tag),
   });
 }

@@ -71,7 +71,11 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    const hint = didYouMean(name, COMMANDS.map((c) => c.name), (c) => `\`debbie ${c}\``);
+    const hint = didYouMean(
+      name,
+      COMMANDS.map((c) => c.name),
+      (c) => `\`debbie ${c}\``,
+    );
     io.stderr.write(`debbie: unknown command "${name}".${hint} Run \`debbie --help\` for the list.\n`);
     return EXIT_USAGE;
   }
@@ -97,7 +101,10 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
   debug ||= values.debug === true;
   if (!cmd.positionals && positionals.length > 0) {
-    const hint = didYouMean(positionals[0]!, COMMANDS.map((c) => c.name));
+    const hint = didYouMean(
+      positionals[0]!,
+      COMMANDS.map((c) => c.name),
+    );
     io.stderr.write(`debbie ${cmd.name}: unexpected argument "${positionals[0]}".${hint}\nRun \`debbie ${cmd.name} --help\` for usage.\n`);
     return EXIT_USAGE;
   }
@@ -117,7 +124,11 @@ async function help(rest: string[], io: CommandIO): Promise<number> {
   }
   const entry = COMMANDS.find((c) => c.name === topic);
   if (!entry) {
-    const hint = didYouMean(topic, COMMANDS.map((c) => c.name), (c) => `\`debbie help ${c}\``);
+    const hint = didYouMean(
+      topic,
+      COMMANDS.map((c) => c.name),
+      (c) => `\`debbie help ${c}\``,
+    );
     io.stderr.write(`debbie help: unknown command "${topic}".${hint} Run \`debbie --help\` for the list.\n`);
     return EXIT_USAGE;
   }
@@ -131,7 +142,8 @@ function usageMessage(error: NodeJS.ErrnoException, cmd: Command): string {
   const option = /'(?:-\w, )?(-{1,2}[^', ]+)/.exec(error.message)?.[1];
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
     const typed = option.replace(/^-+/, '').split('=')[0]!;
-    if (typed === 'config') return `--config: debbie ${cmd.name} reads nothing from debbie.yaml, so it takes no --config (the commands that do: ${CONFIG_COMMANDS.join(', ')})`;
+    if (typed === 'config')
+      return `--config: debbie ${cmd.name} reads nothing from debbie.yaml, so it takes no --config (the commands that do: ${CONFIG_COMMANDS.join(', ')})`;
     return `unknown option ${option}.${didYouMean(typed, flags, (f) => `--${f}`)}`;
   }
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
@@ -161,7 +173,12 @@ function reportError(error: unknown, command: string, debug: boolean, io: Comman
 function toParseArgs(options: Record<string, OptionSpec>) {
   const out: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: string | boolean }> = {};
   for (const [name, o] of Object.entries(options)) {
-    out[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}), ...(o.default !== undefined ? { default: o.default } : {}) };
+    out[name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+      ...(o.default !== undefined ? { default: o.default } : {}),
+    };
   }
   return out;
 }

@@ -17,7 +17,11 @@ export async function openReader(values: ParsedValues, io: CommandIO): Promise<E
   }
   const location = storeLocation(values, io);
   if (!isStoreUrl(location) && !existsSync(location)) {
-    throw new DebbieError('store_missing', `no store at ${location}; run \`debbie demo\` to create one, or pass --store PATH (or --url of a running collector)`, '--store');
+    throw new DebbieError(
+      'store_missing',
+      `no store at ${location}; run \`debbie demo\` to create one, or pass --store PATH (or --url of a running collector)`,
+      '--store',
+    );
   }
   return openStore(location, { readOnly: true });
 }

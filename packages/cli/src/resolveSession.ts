@@ -19,11 +19,19 @@ export async function resolveSession(reader: EventReader, typed: string): Promis
   const matches = typed.length >= MIN_SESSION_PREFIX ? sessions.filter((s) => s.session_id.startsWith(typed)) : [];
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
-    const shown = matches.slice(0, MAX_CANDIDATES).map((s) => `  ${s.session_id}  ${s.first_timestamp.slice(0, 19).replace('T', ' ')}  ${s.event_count} events`);
+    const shown = matches
+      .slice(0, MAX_CANDIDATES)
+      .map((s) => `  ${s.session_id}  ${s.first_timestamp.slice(0, 19).replace('T', ' ')}  ${s.event_count} events`);
     const more = matches.length > MAX_CANDIDATES ? [`  … and ${matches.length - MAX_CANDIDATES} more`] : [];
-    throw new DebbieError('session_ambiguous', `"${typed}" is the start of ${matches.length} sessions; type more of the id:\n${[...shown, ...more].join('\n')}`, '--session');
+    throw new DebbieError(
+      'session_ambiguous',
+      `"${typed}" is the start of ${matches.length} sessions; type more of the id:\n${[...shown, ...more].join('\n')}`,
+      '--session',
+    );
   }
-  const short = typed.length < MIN_SESSION_PREFIX && sessions.some((s) => s.session_id.startsWith(typed))
-    ? ` (a prefix needs at least ${MIN_SESSION_PREFIX} characters)` : '';
+  const short =
+    typed.length < MIN_SESSION_PREFIX && sessions.some((s) => s.session_id.startsWith(typed))
+      ? ` (a prefix needs at least ${MIN_SESSION_PREFIX} characters)`
+      : '';
   throw new DebbieError('session_not_found', `no session "${typed}"${short}; list them with \`debbie sessions\``, '--session');
 }

@@ -30,7 +30,10 @@ async function parentsOf(reader: EventReader, event: DebbieEvent): Promise<{ par
       byId.set(e.event_id, e);
     }
     scanned += page.length;
-    if (scanned >= MAX_SCANNED) { truncated = true; break; }
+    if (scanned >= MAX_SCANNED) {
+      truncated = true;
+      break;
+    }
   }
   const parents: DebbieEvent[] = [];
   const seen = new Set([event.event_id]);
@@ -48,7 +51,14 @@ async function parentsOf(reader: EventReader, event: DebbieEvent): Promise<{ par
 }
 
 /** `debbie show ID` / `debbie events --id ID`: one event in full, its parents and its correlation group. */
-export async function showEvent(reader: EventReader, typed: string, format: 'text' | 'json', io: CommandIO, line: Omit<LineOptions, 'verbose'>, where = '--id'): Promise<void> {
+export async function showEvent(
+  reader: EventReader,
+  typed: string,
+  format: 'text' | 'json',
+  io: CommandIO,
+  line: Omit<LineOptions, 'verbose'>,
+  where = '--id',
+): Promise<void> {
   const event = await findEvent(reader, typed, where);
   const { parents, truncated } = await parentsOf(reader, event);
   const group = event.correlation_id ? await reader.correlationGroup(event.correlation_id) : [];
@@ -57,7 +67,9 @@ export async function showEvent(reader: EventReader, typed: string, format: 'tex
     return;
   }
   const out = [eventBlock(event)];
-  out.push(parents.length ? `\nparents (nearest first):\n${parents.map((p) => `  ${eventLine(p, { ...line, verbose: false })}`).join('\n')}\n` : '\nparents: none\n');
+  out.push(
+    parents.length ? `\nparents (nearest first):\n${parents.map((p) => `  ${eventLine(p, { ...line, verbose: false })}`).join('\n')}\n` : '\nparents: none\n',
+  );
   if (truncated) out.push(`  (looked through the first ${MAX_SCANNED} events of the session only)\n`);
   if (event.correlation_id) {
     const shown = group.slice(0, MAX_GROUP_LINES).map((e) => `${e.event_id === event.event_id ? '→ ' : '  '}${eventLine(e, { ...line, verbose: false })}`);

@@ -1,6 +1,15 @@
 import {
-  DebbieError, filterToSearchParams, parseDebbieEvent,
-  type DebbieEvent, type EventFilter, type EventReader, type QueryOptions, type SessionListOptions, type SessionSummary, type SessionTimeline, type SpanNode,
+  DebbieError,
+  filterToSearchParams,
+  parseDebbieEvent,
+  type DebbieEvent,
+  type EventFilter,
+  type EventReader,
+  type QueryOptions,
+  type SessionListOptions,
+  type SessionSummary,
+  type SessionTimeline,
+  type SpanNode,
 } from '@debbie/model';
 import { NEXT_OFFSET_HEADER } from './http/QueryApi.js';
 
@@ -144,14 +153,20 @@ export class QueryClient implements EventReader {
       res = await fetch(`${this.base}${path}`, { headers, ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new DebbieError('collector_unreachable', `cannot reach the collector at ${this.base} (${cause?.code ?? cause?.message ?? (error as Error).message}); is \`debbie collect\` running?`, '--url');
+      throw new DebbieError(
+        'collector_unreachable',
+        `cannot reach the collector at ${this.base} (${cause?.code ?? cause?.message ?? (error as Error).message}); is \`debbie collect\` running?`,
+        '--url',
+      );
     }
     if (!res.ok) {
       let message = `${res.status} ${res.statusText}`;
       try {
         const body = (await res.json()) as { error?: { message?: string } };
         if (body.error?.message) message = `${res.status}: ${body.error.message}`;
-      } catch { /* not JSON: keep the status line */ }
+      } catch {
+        /* not JSON: keep the status line */
+      }
       throw new DebbieError('collector_error', `${this.base}${path} failed: ${message}`, '--url');
     }
     return res;

@@ -5,13 +5,17 @@ import { startCollector, type RunningCollector } from './startCollector.js';
 
 class CollectingSink implements EventSink {
   events: DebbieEvent[] = [];
-  write(e: DebbieEvent): void { this.events.push(e); }
+  write(e: DebbieEvent): void {
+    this.events.push(e);
+  }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
 }
 
 let collector: RunningCollector | undefined;
-afterEach(async () => { await collector?.close(); });
+afterEach(async () => {
+  await collector?.close();
+});
 
 describe('RemoteEventSink → POST /api/events', () => {
   it('delivers events in batches through the collector pipeline (redacted there), counting rejects', async () => {
@@ -48,7 +52,9 @@ describe('RemoteEventSink → POST /api/events', () => {
     const got: string[] = [];
     const server = createServer((req, res) => {
       let body = '';
-      req.on('data', (c) => { body += c; });
+      req.on('data', (c) => {
+        body += c;
+      });
       req.on('end', () => {
         calls += 1;
         if (calls <= 2) {
@@ -75,8 +81,15 @@ describe('RemoteEventSink → POST /api/events', () => {
   it('a batch marked commentary-done is stored but not commented on again by the collector', async () => {
     const seen: DebbieEvent[] = [];
     collector = await startCollector({
-      port: 0, sinks: [new CollectingSink()],
-      commentary: () => ({ write: (e) => { seen.push(e); }, forceFlush: async () => {}, shutdown: async () => {} }),
+      port: 0,
+      sinks: [new CollectingSink()],
+      commentary: () => ({
+        write: (e) => {
+          seen.push(e);
+        },
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      }),
     });
     const done = new RemoteEventSink({ url: collector.url, commentaryDone: true });
     done.write(createEvent({ source: 'tool', event_summary: 'already commented' }));

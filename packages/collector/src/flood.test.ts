@@ -17,7 +17,10 @@ function spansRequest(n: number, offset: number, pad = 0): string {
     name: 'flood',
     startTimeUnixNano: '1700000000000000000',
     endTimeUnixNano: '1700000000001000000',
-    attributes: [{ key: 'session.id', value: { stringValue: 'flood' } }, { key: 'pad', value: { stringValue: 'x'.repeat(pad) } }],
+    attributes: [
+      { key: 'session.id', value: { stringValue: 'flood' } },
+      { key: 'pad', value: { stringValue: 'x'.repeat(pad) } },
+    ],
   }));
   return JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
 }
@@ -30,9 +33,18 @@ describe('collector under a flood', () => {
     const limit = slowBody.length + 1024;
     collector = await startCollector({ port: 0, store, maxInflightBytes: limit });
     const { port } = new URL(collector.url);
-    const slow = request({ host: '127.0.0.1', port: Number(port), path: '/v1/traces', method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': String(slowBody.length) } });
+    const slow = request({
+      host: '127.0.0.1',
+      port: Number(port),
+      path: '/v1/traces',
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': String(slowBody.length) },
+    });
     const slowStatus = new Promise<number>((resolve, reject) => {
-      slow.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      slow.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
       slow.on('error', reject);
     });
     slow.write(slowBody.subarray(0, slowBody.length - 1));
@@ -40,18 +52,24 @@ describe('collector under a flood', () => {
     // The flood: every request that would pass the budget is refused, counted, and costs nothing.
     const body = spansRequest(20, 0, 5000); // ~100 KiB each
     const flood = 50;
-    const statuses = await Promise.all(Array.from({ length: flood }, async () => {
-      const res = await fetch(`${collector!.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
-      if (res.status === 503) expect(res.headers.get('retry-after')).toBe('1');
-      await res.arrayBuffer();
-      return res.status;
-    }));
+    const statuses = await Promise.all(
+      Array.from({ length: flood }, async () => {
+        const res = await fetch(`${collector!.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+        if (res.status === 503) expect(res.headers.get('retry-after')).toBe('1');
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
     expect(statuses.filter((s) => s !== 503)).toEqual([]);
     slow.end(slowBody.subarray(slowBody.length - 1));
     expect(await slowStatus).toBe(200);
     // With the budget free again, senders retrying get through.
     for (let i = 0; i < 5; i++) {
-      const res = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: spansRequest(20, 1000 * (i + 1), 5000) });
+      const res = await fetch(`${collector.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: spansRequest(20, 1000 * (i + 1), 5000),
+      });
       expect(res.status).toBe(200);
     }
     const stats = collector.stats();
@@ -65,17 +83,28 @@ describe('collector under a flood', () => {
     const real = await openStore(':memory:');
     store = real;
     let open!: () => void;
-    const gate = new Promise<void>((r) => { open = r; });
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
     // The store is stuck until the gate opens: what waits for it is bounded by maxPendingEvents.
     const slowStore = {
-      append: async (events: Parameters<typeof real.append>[0]) => { await gate; return real.append(events); },
-      forceFlush: () => real.forceFlush(), shutdown: () => real.shutdown(),
-      listSessions: () => real.listSessions(), queryEvents: real.queryEvents.bind(real),
+      append: async (events: Parameters<typeof real.append>[0]) => {
+        await gate;
+        return real.append(events);
+      },
+      forceFlush: () => real.forceFlush(),
+      shutdown: () => real.shutdown(),
+      listSessions: () => real.listSessions(),
+      queryEvents: real.queryEvents.bind(real),
     };
     collector = await startCollector({ port: 0, store: slowStore, maxPendingEvents: 500 });
     let answered = 0;
-    const first = fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: spansRequest(300, 0) })
-      .then((res) => { answered += 1; return res.status; });
+    const first = fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: spansRequest(300, 0) }).then(
+      (res) => {
+        answered += 1;
+        return res.status;
+      },
+    );
     while (collector.stats().pipeline.store_pending === 0) await new Promise((r) => setTimeout(r, 5));
     const second = await fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: spansRequest(300, 300) });
     expect(second.status).toBe(503);

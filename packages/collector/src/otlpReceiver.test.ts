@@ -15,7 +15,9 @@ import { decodeExportResponseProto, decodeStatusProto } from './otlp/otlpProto.j
 /** Observes what the pipeline delivers (the in-memory exporter pattern). */
 class CollectingSink implements EventSink {
   events: DebbieEvent[] = [];
-  write(e: DebbieEvent): void { this.events.push(e); }
+  write(e: DebbieEvent): void {
+    this.events.push(e);
+  }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
 }
@@ -27,7 +29,9 @@ beforeEach(async () => {
   sink = new CollectingSink();
   collector = await startCollector({ port: 0, sinks: [sink], maxBodyBytes: 1024 * 1024, token: undefined });
 });
-afterEach(async () => { await collector.close(); });
+afterEach(async () => {
+  await collector.close();
+});
 
 async function sendSpans(exporter: ProtoTraceExporter | JsonTraceExporter) {
   const provider = new BasicTracerProvider({
@@ -37,8 +41,36 @@ async function sendSpans(exporter: ProtoTraceExporter | JsonTraceExporter) {
   const tracer = provider.getTracer('test');
   const root = tracer.startSpan('invoke_agent planner', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.id': 'p' } });
   const inRoot = trace.setSpan(ROOT_CONTEXT, root);
-  tracer.startSpan('execute_tool list_rfcs', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'list_rfcs', 'gen_ai.tool.call.arguments': '{"status":"all"}', 'custom.flag': true } }, inRoot).end();
-  tracer.startSpan('openai.chat', { attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o', 'llm.token_count.prompt': 120, 'llm.token_count.completion': 30, 'input.value': 'hi', 'output.value': 'hello' } }, inRoot).end();
+  tracer
+    .startSpan(
+      'execute_tool list_rfcs',
+      {
+        attributes: {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': 'list_rfcs',
+          'gen_ai.tool.call.arguments': '{"status":"all"}',
+          'custom.flag': true,
+        },
+      },
+      inRoot,
+    )
+    .end();
+  tracer
+    .startSpan(
+      'openai.chat',
+      {
+        attributes: {
+          'openinference.span.kind': 'LLM',
+          'llm.model_name': 'gpt-4o',
+          'llm.token_count.prompt': 120,
+          'llm.token_count.completion': 30,
+          'input.value': 'hi',
+          'output.value': 'hello',
+        },
+      },
+      inRoot,
+    )
+    .end();
   const tool = tracer.startSpan('search', { attributes: { 'openinference.span.kind': 'TOOL', 'tool.name': 'web_search', 'input.value': '{"q":"x"}' } }, inRoot);
   tool.recordException(new Error('boom'));
   tool.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
@@ -95,7 +127,12 @@ describe('OTLP receiver with the official OpenTelemetry JS exporters', () => {
         processors: [new SimpleLogRecordProcessor({ exporter: make(`${collector.url}/v1/logs`) })],
       });
       const logger = provider.getLogger('test');
-      logger.emit({ severityNumber: 17, severityText: 'ERROR', body: 'tool failed', attributes: { 'session.id': 's2', 'debbie.source': 'tool', 'gen_ai.tool.name': 'read_file' } });
+      logger.emit({
+        severityNumber: 17,
+        severityText: 'ERROR',
+        body: 'tool failed',
+        attributes: { 'session.id': 's2', 'debbie.source': 'tool', 'gen_ai.tool.name': 'read_file' },
+      });
       logger.emit({ severityNumber: 9, body: { structured: true, n: 3 }, attributes: { 'session.id': 's2' } });
       await provider.forceFlush();
       await provider.shutdown();
@@ -109,7 +146,13 @@ describe('OTLP receiver with the official OpenTelemetry JS exporters', () => {
 });
 
 const traceJson = (spans: unknown[]) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] });
-const goodSpan = (id: string) => ({ traceId: '5b8efff798038103d269b633813fc60c', spanId: id, name: `s-${id}`, startTimeUnixNano: '1544712660000000000', endTimeUnixNano: '1544712661000000000' });
+const goodSpan = (id: string) => ({
+  traceId: '5b8efff798038103d269b633813fc60c',
+  spanId: id,
+  name: `s-${id}`,
+  startTimeUnixNano: '1544712660000000000',
+  endTimeUnixNano: '1544712661000000000',
+});
 
 async function post(path: string, body: BodyInit, headers: Record<string, string>) {
   return fetch(`${collector.url}${path}`, { method: 'POST', body, headers });
@@ -185,12 +228,26 @@ describe('OTLP receiver on bad input', () => {
 
   it('rejects log records with invalid ids alone (rejectedLogRecords), keeping records without ids', async () => {
     const rec = (extra: Record<string, unknown>) => ({ timeUnixNano: '1544712660300000000', severityNumber: 9, body: { stringValue: 'r' }, ...extra });
-    const body = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [
-      rec({}), rec({ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'nothex!!' }), rec({ spanId: 'eee19b7ec3c1b174', traceId: '5b8efff798038103d269b633813fc60c' }),
-    ] }] }] });
+    const body = JSON.stringify({
+      resourceLogs: [
+        {
+          scopeLogs: [
+            {
+              logRecords: [
+                rec({}),
+                rec({ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'nothex!!' }),
+                rec({ spanId: 'eee19b7ec3c1b174', traceId: '5b8efff798038103d269b633813fc60c' }),
+              ],
+            },
+          ],
+        },
+      ],
+    });
     const res = await post('/v1/logs', body, { 'Content-Type': 'application/json' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ partialSuccess: { rejectedLogRecords: '1', errorMessage: expect.stringMatching(/logRecords\[1\]: spanId is not hex/) } });
+    expect(await res.json()).toMatchObject({
+      partialSuccess: { rejectedLogRecords: '1', errorMessage: expect.stringMatching(/logRecords\[1\]: spanId is not hex/) },
+    });
     expect(sink.events).toHaveLength(2);
   });
 
@@ -207,7 +264,10 @@ describe('OTLP receiver on bad input', () => {
     const { request } = await import('node:http');
     const { port } = new URL(collector.url);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: Number(port), path: '/api/sessions', headers: { Host: 'evil.example:4318' } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      const req = request({ host: '127.0.0.1', port: Number(port), path: '/api/sessions', headers: { Host: 'evil.example:4318' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
       req.on('error', reject);
       req.end();
     });

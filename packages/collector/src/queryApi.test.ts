@@ -14,9 +14,37 @@ const at = (s: number) => new Date(Date.UTC(2025, 5, 2, 21, 5, s)).toISOString()
 
 function seed(): DebbieEvent[] {
   const events = [
-    createEvent({ timestamp: at(0), source: 'session', event_summary: 'turn', session_id: 's1', event_id: 'e1', duration_ms: 5000, kind: 'span', span_id: 'aaaaaaaaaaaaaaa1', trace_id: 'b'.repeat(32) }),
-    createEvent({ timestamp: at(1), source: 'tool', event_summary: 'list_rfcs', session_id: 's1', event_id: 'e2', parent_id: 'e1', correlation_id: 'c1', duration_ms: 10, details: { tool_name: 'list_rfcs' } }),
-    createEvent({ timestamp: at(40), source: 'agent', level: 'ERROR', event_summary: 'call failed with Authorization: Bearer abcdefghijklmnopqrstuvwxyz', session_id: 's1', event_id: 'e3', correlation_id: 'c1' }),
+    createEvent({
+      timestamp: at(0),
+      source: 'session',
+      event_summary: 'turn',
+      session_id: 's1',
+      event_id: 'e1',
+      duration_ms: 5000,
+      kind: 'span',
+      span_id: 'aaaaaaaaaaaaaaa1',
+      trace_id: 'b'.repeat(32),
+    }),
+    createEvent({
+      timestamp: at(1),
+      source: 'tool',
+      event_summary: 'list_rfcs',
+      session_id: 's1',
+      event_id: 'e2',
+      parent_id: 'e1',
+      correlation_id: 'c1',
+      duration_ms: 10,
+      details: { tool_name: 'list_rfcs' },
+    }),
+    createEvent({
+      timestamp: at(40),
+      source: 'agent',
+      level: 'ERROR',
+      event_summary: 'call failed with Authorization: Bearer abcdefghijklmnopqrstuvwxyz',
+      session_id: 's1',
+      event_id: 'e3',
+      correlation_id: 'c1',
+    }),
     createEvent({ timestamp: at(2), source: 'server', event_summary: 'other session', session_id: 's2', event_id: 'e4' }),
   ];
   return events;
@@ -29,7 +57,9 @@ beforeEach(async () => {
   for (const e of seed()) collector.pipeline.write(e);
   await collector.flush();
 });
-afterEach(async () => { await collector.close(); });
+afterEach(async () => {
+  await collector.close();
+});
 
 describe('query API and QueryClient over the real store', () => {
   it('lists sessions', async () => {
@@ -58,7 +88,12 @@ describe('query API and QueryClient over the real store', () => {
     for await (const b of client.streamEvents({}, { batchSize: 3 })) batches.push(b.map((e) => e.event_id));
     expect(batches.map((b) => b.length)).toEqual([3, 1]);
     const cut = await fetch(`${collector.url}/api/events?format=ndjson&offset=1&limit=2`);
-    expect((await cut.text()).trim().split('\n').map((l) => (JSON.parse(l) as { event_id: string }).event_id)).toEqual(['e2', 'e4']);
+    expect(
+      (await cut.text())
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { event_id: string }).event_id),
+    ).toEqual(['e2', 'e4']);
     expect((await fetch(`${collector.url}/api/events?format=ndjson&order=desc`)).status).toBe(400);
   });
 
@@ -91,7 +126,11 @@ describe('OTLP JSON examples of the specification', () => {
   const dir = OTLP_EXAMPLES;
   it('ingests trace.json, logs.json, events.json and the Jaeger fixture', async () => {
     const send = async (path: string, file: string) => {
-      const res = await fetch(`${collector.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: readFileSync(`${dir}/${file}`) });
+      const res = await fetch(`${collector.url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: readFileSync(`${dir}/${file}`),
+      });
       expect(res.status).toBe(200);
       return res.json();
     };
@@ -102,13 +141,23 @@ describe('OTLP JSON examples of the specification', () => {
     await collector.flush();
     const span = (await client.queryEvents({ text: "I'm a server span" }))[0]!;
     expect(span).toMatchObject({
-      trace_id: '5b8efff798038103d269b633813fc60c', span_id: 'eee19b7ec3c1b174', parent_span_id: 'eee19b7ec3c1b173',
-      timestamp: '2018-12-13T14:51:00.000000Z', duration_ms: 1000, service_name: 'my.service', kind: 'span',
+      trace_id: '5b8efff798038103d269b633813fc60c',
+      span_id: 'eee19b7ec3c1b174',
+      parent_span_id: 'eee19b7ec3c1b173',
+      timestamp: '2018-12-13T14:51:00.000000Z',
+      duration_ms: 1000,
+      service_name: 'my.service',
+      kind: 'span',
     });
     expect(span.details['my.span.attr']).toBe('some value');
     const log = (await client.queryEvents({ text: 'Example log record' }))[0]!;
     expect(log).toMatchObject({ level: 'INFO', timestamp: '2018-12-13T14:51:00.300000Z', trace_id: '5b8efff798038103d269b633813fc60c' });
-    expect(log.details).toMatchObject({ 'int.attribute': 10, 'double.attribute': 637.704, 'array.attribute': ['many', 'values'], 'map.attribute': { 'some.map.key': 'some value' } });
+    expect(log.details).toMatchObject({
+      'int.attribute': 10,
+      'double.attribute': 637.704,
+      'array.attribute': ['many', 'values'],
+      'map.attribute': { 'some.map.key': 'some value' },
+    });
     const pageView = (await client.queryEvents({ text: 'guidgenerator' }))[0]!;
     expect(pageView.action).toBe('browser.page_view');
     // The fixture sends the same span (trace e127…, span id and start) twice: the store keeps it once.

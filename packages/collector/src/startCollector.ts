@@ -1,6 +1,12 @@
 import type { EventReader } from '@debbie/model';
 import {
-  createPipeline, type CommentaryFactory, type OptionalSink, type Pipeline, type PipelineOptions, type PipelineStats, type PipelineStore,
+  createPipeline,
+  type CommentaryFactory,
+  type OptionalSink,
+  type Pipeline,
+  type PipelineOptions,
+  type PipelineStats,
+  type PipelineStore,
 } from '@debbie/pipeline';
 import type { EventSink } from '@debbie/model';
 import { CollectorServer, type CollectorUi } from './http/CollectorServer.js';
@@ -96,11 +102,17 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     ...(options.maxInflightBytes !== undefined ? { maxInflightBytes: options.maxInflightBytes } : {}),
     ...(options.idleBodyTimeoutMs !== undefined ? { idleBodyTimeoutMs: options.idleBodyTimeoutMs } : {}),
   });
-  const grpc = options.grpcPort === undefined ? undefined : new GrpcReceiver({
-    pipeline, host: options.host ?? '127.0.0.1', port: options.grpcPort, token,
-    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-    ...(options.maxInflightBytes !== undefined ? { maxInflightBytes: options.maxInflightBytes } : {}),
-  });
+  const grpc =
+    options.grpcPort === undefined
+      ? undefined
+      : new GrpcReceiver({
+          pipeline,
+          host: options.host ?? '127.0.0.1',
+          port: options.grpcPort,
+          token,
+          ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+          ...(options.maxInflightBytes !== undefined ? { maxInflightBytes: options.maxInflightBytes } : {}),
+        });
   const store = options.store;
   const stats = (): CollectorStats => ({
     receiver: { ...receiver.stats },
@@ -109,12 +121,23 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     ...(typeof store?.stats === 'function' ? { store: store.stats() } : {}),
   });
   const queryApi = isReader(store)
-    ? new QueryApi({ reader: store, stats, beforeRead: () => pipeline.forceFlush(), ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}) })
+    ? new QueryApi({
+        reader: store,
+        stats,
+        beforeRead: () => pipeline.forceFlush(),
+        ...(options.maxPageSize !== undefined ? { maxPageSize: options.maxPageSize } : {}),
+      })
     : undefined;
   let server: CollectorServer;
   try {
     server = new CollectorServer({
-      receiver, queryApi, host: options.host ?? '127.0.0.1', port: options.port ?? 4318, token, eventSink: pipeline, ui: options.ui,
+      receiver,
+      queryApi,
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 4318,
+      token,
+      eventSink: pipeline,
+      ui: options.ui,
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.headersTimeoutMs !== undefined ? { headersTimeoutMs: options.headersTimeoutMs } : {}),
     });
@@ -142,10 +165,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Ru
     ...(grpc ? { grpcAddress: grpc.address } : {}),
     stats,
     flush: () => pipeline.forceFlush(),
-    close: () => (closing ??= (async () => {
-      await Promise.all([server.close(), grpc?.close()]);
-      await pipeline.forceFlush();
-      await pipeline.shutdown();
-    })()),
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.all([server.close(), grpc?.close()]);
+        await pipeline.forceFlush();
+        await pipeline.shutdown();
+      })()),
   };
 }

@@ -21,7 +21,9 @@ import { createPipeline } from '@debbie/pipeline';
 
 class CollectingSink implements EventSink {
   events: DebbieEvent[] = [];
-  write(e: DebbieEvent): void { this.events.push(e); }
+  write(e: DebbieEvent): void {
+    this.events.push(e);
+  }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
 }
@@ -29,14 +31,50 @@ class CollectingSink implements EventSink {
 /** Spans as the real libraries shape them: Vercel AI SDK v5 (session only on the root, which ends last), OpenInference, GenAI. */
 function emit(provider: BasicTracerProvider): void {
   const tracer = provider.getTracer('ways-in');
-  const root = tracer.startSpan('ai.generateText', { attributes: { 'ai.operationId': 'ai.generateText', 'ai.model.id': 'gpt-4o-mini', 'ai.telemetry.metadata.sessionId': 'chat-42', 'ai.usage.promptTokens': 30 } });
+  const root = tracer.startSpan('ai.generateText', {
+    attributes: {
+      'ai.operationId': 'ai.generateText',
+      'ai.model.id': 'gpt-4o-mini',
+      'ai.telemetry.metadata.sessionId': 'chat-42',
+      'ai.usage.promptTokens': 30,
+    },
+  });
   const inRoot = trace.setSpan(ROOT_CONTEXT, root);
-  const call = tracer.startSpan('ai.generateText.doGenerate', { attributes: { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.model.id': 'gpt-4o-mini', 'gen_ai.request.model': 'gpt-4o-mini', 'ai.usage.promptTokens': 30, 'ai.usage.completionTokens': 5, 'ai.telemetry.metadata.sessionId': 'chat-42' } }, inRoot);
+  const call = tracer.startSpan(
+    'ai.generateText.doGenerate',
+    {
+      attributes: {
+        'ai.operationId': 'ai.generateText.doGenerate',
+        'ai.model.id': 'gpt-4o-mini',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'ai.usage.promptTokens': 30,
+        'ai.usage.completionTokens': 5,
+        'ai.telemetry.metadata.sessionId': 'chat-42',
+      },
+    },
+    inRoot,
+  );
   call.addEvent('ai.stream.firstChunk', { 'ai.response.msToFirstChunk': 12 });
   call.end();
-  const tool = tracer.startSpan('ai.toolCall', { attributes: { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'weather', 'ai.toolCall.id': 'call_1', 'ai.toolCall.args': '{"city":"Paris"}', 'ai.toolCall.result': '{"t":21}' } }, inRoot);
+  const tool = tracer.startSpan(
+    'ai.toolCall',
+    {
+      attributes: {
+        'ai.operationId': 'ai.toolCall',
+        'ai.toolCall.name': 'weather',
+        'ai.toolCall.id': 'call_1',
+        'ai.toolCall.args': '{"city":"Paris"}',
+        'ai.toolCall.result': '{"t":21}',
+      },
+    },
+    inRoot,
+  );
   tool.end();
-  const failed = tracer.startSpan('chat gpt-4o', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'error.type': '429', 'http.response.status_code': 429 } }, inRoot);
+  const failed = tracer.startSpan(
+    'chat gpt-4o',
+    { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'error.type': '429', 'http.response.status_code': 429 } },
+    inRoot,
+  );
   failed.recordException(new Error('429 Rate limit reached for requests'));
   failed.setStatus({ code: SpanStatusCode.ERROR, message: '429 Rate limit reached for requests' });
   failed.end();
@@ -71,7 +109,9 @@ beforeAll(async () => {
   collectorSink = new CollectingSink();
   collector = await startCollector({ port: 0, sinks: [collectorSink], token: undefined });
 });
-afterAll(async () => { await collector.close(); });
+afterAll(async () => {
+  await collector.close();
+});
 
 async function viaCollector(send: () => Promise<Response>): Promise<DebbieEvent[]> {
   collectorSink.events = [];
@@ -83,7 +123,12 @@ async function viaCollector(send: () => Promise<Response>): Promise<DebbieEvent[
 describe('one conversion for every way in', () => {
   it('the SDK processor understands the foreign spans', () => {
     const bySummary = (s: string) => viaProcessor.find((e) => e.event_summary === s && e.kind === 'span')!;
-    expect(bySummary('ai.generateText.doGenerate')).toMatchObject({ source: 'ai_service', component: 'gpt-4o-mini', session_id: 'chat-42', performance_metrics: { input_tokens: 30, output_tokens: 5 } });
+    expect(bySummary('ai.generateText.doGenerate')).toMatchObject({
+      source: 'ai_service',
+      component: 'gpt-4o-mini',
+      session_id: 'chat-42',
+      performance_metrics: { input_tokens: 30, output_tokens: 5 },
+    });
     expect(bySummary('ai.toolCall')).toMatchObject({ source: 'tool', component: 'weather', session_id: 'chat-42' });
     expect(bySummary('ai.toolCall').details).toMatchObject({ tool_name: 'weather', tool_arguments: '{"city":"Paris"}', tool_result: '{"t":21}' });
     expect(bySummary('ai.generateText')).toMatchObject({ source: 'agent', action: 'chain', session_id: 'chat-42' });
@@ -98,23 +143,43 @@ describe('one conversion for every way in', () => {
 
   it('the OTel span exporter gives the same events', async () => {
     const got: DebbieEvent[] = [];
-    const exporter = new DebbieSpanExporter({ target: 'memory', write: async (e) => { got.push(...e); }, close: async () => ({ target: 'memory', events: got.length } as never) });
+    const exporter = new DebbieSpanExporter({
+      target: 'memory',
+      write: async (e) => {
+        got.push(...e);
+      },
+      close: async () => ({ target: 'memory', events: got.length }) as never,
+    });
     await new Promise<void>((resolve) => exporter.export(spans, () => resolve()));
     await exporter.forceFlush();
     expect(byId(got)).toEqual(byId(viaProcessor));
   });
 
   it('OTLP/HTTP protobuf and JSON give the same events', async () => {
-    const proto = await viaCollector(() => fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: ProtobufTraceSerializer.serializeRequest(spans) }));
+    const proto = await viaCollector(() =>
+      fetch(`${collector.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: ProtobufTraceSerializer.serializeRequest(spans),
+      }),
+    );
     expect(byId(proto)).toEqual(byId(viaProcessor));
-    const json = await viaCollector(() => fetch(`${collector.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JsonTraceSerializer.serializeRequest(spans) }));
+    const json = await viaCollector(() =>
+      fetch(`${collector.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JsonTraceSerializer.serializeRequest(spans),
+      }),
+    );
     expect(byId(json)).toEqual(byId(viaProcessor));
   });
 
   it('POST /api/events of the undecorated events gives the same events', async () => {
     const raw: DebbieEvent[] = [];
     for (const s of spans) eventsFromReadableSpan(s, raw);
-    const posted = await viaCollector(() => fetch(`${collector.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(raw) }));
+    const posted = await viaCollector(() =>
+      fetch(`${collector.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(raw) }),
+    );
     expect(byId(posted)).toEqual(byId(viaProcessor));
   });
 

@@ -15,7 +15,9 @@ const started = performance.now();
 const runs = [];
 for (const c of cases) runs.push(await runCase(sim, c, config));
 const scores = scoreRuns(runs);
-console.log(`Labelled corpus: ${cases.length} runs (${SCENARIO_NAMES.length} scenarios × ${VARIANTS.length} variants × seeds ${seeds.join(',')}), half '${half}', ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `Labelled corpus: ${cases.length} runs (${SCENARIO_NAMES.length} scenarios × ${VARIANTS.length} variants × seeds ${seeds.join(',')}), half '${half}', ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 console.log(formatScoreTable(scores));
 if (verbose) {
   for (const line of falsePositives(runs)) console.log(`FP  ${line}`);

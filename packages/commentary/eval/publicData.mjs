@@ -32,16 +32,16 @@ function walk(dir, out = []) {
 /** OpenHands runs: the multi_swe_bench examples (one ended at its iteration limit), the runtime trajs, the resolver's mock output. */
 export function openHandsRuns() {
   const runs = [];
-  const jsonl = [
-    'openhands/evaluation/benchmarks/multi_swe_bench/examples/output.jsonl',
-    'openhands/tests/unit/resolver/mock_output/output.jsonl',
-  ];
+  const jsonl = ['openhands/evaluation/benchmarks/multi_swe_bench/examples/output.jsonl', 'openhands/tests/unit/resolver/mock_output/output.jsonl'];
   for (const rel of jsonl) {
-    readFileSync(join(PUBLIC, rel), 'utf8').split('\n').filter(Boolean).forEach((line, i) => {
-      const value = JSON.parse(line);
-      const r = trajectoryEvents(value, { where: `${rel}:${i + 1}`, runName: `${basename(rel)}-${i + 1}` });
-      if (r) runs.push({ name: `openhands/${rel.split('/').at(-3)}#${i + 1}`, events: r.events, raw: value });
-    });
+    readFileSync(join(PUBLIC, rel), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .forEach((line, i) => {
+        const value = JSON.parse(line);
+        const r = trajectoryEvents(value, { where: `${rel}:${i + 1}`, runName: `${basename(rel)}-${i + 1}` });
+        if (r) runs.push({ name: `openhands/${rel.split('/').at(-3)}#${i + 1}`, events: r.events, raw: value });
+      });
   }
   for (const p of walk(join(PUBLIC, 'openhands/tests/runtime/trajs'))) {
     const value = JSON.parse(readFileSync(p, 'utf8'));
@@ -53,11 +53,13 @@ export function openHandsRuns() {
 
 /** SWE-agent .traj files with their exit_status. */
 export function sweAgentRuns() {
-  return walk(join(PUBLIC, 'swe_agent')).filter((p) => p.endsWith('.traj')).map((p) => {
-    const value = JSON.parse(readFileSync(p, 'utf8'));
-    const r = trajectoryEvents(value, { where: p, runName: basename(p, '.traj') });
-    return { name: `swe_agent/${basename(p)}`, events: r?.events ?? [], exitStatus: value.info?.exit_status ?? null };
-  });
+  return walk(join(PUBLIC, 'swe_agent'))
+    .filter((p) => p.endsWith('.traj'))
+    .map((p) => {
+      const value = JSON.parse(readFileSync(p, 'utf8'));
+      const r = trajectoryEvents(value, { where: p, runName: basename(p, '.traj') });
+      return { name: `swe_agent/${basename(p)}`, events: r?.events ?? [], exitStatus: value.info?.exit_status ?? null };
+    });
 }
 
 const hex = (n, width) => BigInt(n).toString(16).padStart(width, '0');
@@ -66,27 +68,31 @@ const nanosToMicros = (ns) => Number(BigInt(ns) / 1000n);
 /** any-agent's seven framework runs (Python SDK span dumps: int ids, ns times) as converted spans. */
 export function anyAgentRuns() {
   const dir = join(PUBLIC, 'otel_sdk_json/any-agent/tests/assets');
-  return readdirSync(dir).filter((f) => f.endsWith('_trace.json')).map((f) => {
-    const doc = JSON.parse(readFileSync(join(dir, f), 'utf8'));
-    const framework = f.replace('_trace.json', '');
-    const events = doc.spans.map((s) => {
-      const e = convertForeignEvent(eventFromSpanParts({
-        name: s.name,
-        traceId: hex(s.context.trace_id, 32),
-        spanId: hex(s.context.span_id, 16),
-        parentSpanId: s.parent?.span_id != null ? hex(s.parent.span_id, 16) : undefined,
-        startMicros: nanosToMicros(s.start_time),
-        endMicros: nanosToMicros(s.end_time),
-        statusCode: s.status?.status_code === 'error' ? 2 : s.status?.status_code === 'ok' ? 1 : 0,
-        statusMessage: s.status?.description ?? undefined,
-        attributes: s.attributes ?? {},
-        resource: s.resource?.attributes ?? {},
-      }));
-      return { ...e, session_id: e.session_id ?? `any-agent-${framework}` };
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('_trace.json'))
+    .map((f) => {
+      const doc = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      const framework = f.replace('_trace.json', '');
+      const events = doc.spans.map((s) => {
+        const e = convertForeignEvent(
+          eventFromSpanParts({
+            name: s.name,
+            traceId: hex(s.context.trace_id, 32),
+            spanId: hex(s.context.span_id, 16),
+            parentSpanId: s.parent?.span_id != null ? hex(s.parent.span_id, 16) : undefined,
+            startMicros: nanosToMicros(s.start_time),
+            endMicros: nanosToMicros(s.end_time),
+            statusCode: s.status?.status_code === 'error' ? 2 : s.status?.status_code === 'ok' ? 1 : 0,
+            statusMessage: s.status?.description ?? undefined,
+            attributes: s.attributes ?? {},
+            resource: s.resource?.attributes ?? {},
+          }),
+        );
+        return { ...e, session_id: e.session_id ?? `any-agent-${framework}` };
+      });
+      events.sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
+      return { name: `any-agent/${framework}`, events };
     });
-    events.sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
-    return { name: `any-agent/${framework}`, events };
-  });
 }
 
 // --- MAST: raw multi-agent text → one agent message event per turn ---
@@ -165,15 +171,27 @@ export function mastRuns() {
     };
     const sessionId = `mast-${i}`;
     // A turn with a named speaker is an agent's step (a message); the framework's other lines are plain logs.
-    const events = mastTurns(r.trace).filter((t) => t.text.trim().length >= 20).map((t, k) => createEvent({
-      source: t.speaker ? 'agent' : 'server', kind: 'log', component: t.speaker ?? r.mas_name, action: t.speaker ? 'agent_message' : 'log',
-      session_id: sessionId, agent_id: t.speaker,
-      timestamp: isoFromEpochMicros(SYNTHETIC + k * 1_000_000), event_summary: t.text.split('\n')[0].slice(0, 200),
-      details: t.speaker ? { agent_name: t.speaker, message: t.text.slice(0, 4000) } : { message: t.text.slice(0, 4000) },
-    }));
+    const events = mastTurns(r.trace)
+      .filter((t) => t.text.trim().length >= 20)
+      .map((t, k) =>
+        createEvent({
+          source: t.speaker ? 'agent' : 'server',
+          kind: 'log',
+          component: t.speaker ?? r.mas_name,
+          action: t.speaker ? 'agent_message' : 'log',
+          session_id: sessionId,
+          agent_id: t.speaker,
+          timestamp: isoFromEpochMicros(SYNTHETIC + k * 1_000_000),
+          event_summary: t.text.split('\n')[0].slice(0, 200),
+          details: t.speaker ? { agent_name: t.speaker, message: t.text.slice(0, 4000) } : { message: t.text.slice(0, 4000) },
+        }),
+      );
     return {
-      name: `mast/${i}:${r.mas_name}/${r.benchmark_name}`, index: i, events,
-      repetition: votes('step repetition') >= 2, repetitionVotes: votes('step repetition'),
+      name: `mast/${i}:${r.mas_name}/${r.benchmark_name}`,
+      index: i,
+      events,
+      repetition: votes('step repetition') >= 2,
+      repetitionVotes: votes('step repetition'),
       stopping: votes('unaware of') >= 2,
       // the same trace text appears twice with different labels (rounds 1 and 2): kept, noted in the output
       textKey: `${r.trace.length}:${r.trace.slice(0, 200)}`,

@@ -24,7 +24,9 @@ describe('CommentaryProcessor', () => {
     expect(detailed.event_summary).toContain('known continuation issue');
     expect((brief.details.recommendations as string[]).length).toBe(1);
     expect((detailed.details.recommendations as string[]).length).toBeGreaterThan(1);
-    expect(formatCommentary(brief)).toMatch(/^\[2025-06-02 21:05:\d\d\.\d{3}\] \[debbie_comment\] \[WARNING\] \[debugging\] Detected stall pattern: .*\| \{"pattern":"continuation_stall","confidence":0.92/);
+    expect(formatCommentary(brief)).toMatch(
+      /^\[2025-06-02 21:05:\d\d\.\d{3}\] \[debbie_comment\] \[WARNING\] \[debugging\] Detected stall pattern: .*\| \{"pattern":"continuation_stall","confidence":0.92/,
+    );
   });
 
   it('does nothing when disabled or with pattern_detection off', () => {
@@ -40,8 +42,24 @@ describe('CommentaryProcessor', () => {
   it('ignores its own comments fed back by the pipeline (re-entrant onComment)', () => {
     const clock = new ReplayClock(T0);
     const seen: DebbieEvent[] = [];
-    const p: CommentaryProcessor = new CommentaryProcessor({ clock, onComment: (e) => { seen.push(e); p.write(e); } });
-    for (let i = 0; i < 6; i++) p.write(createEvent({ source: 'tool', event_summary: 'x', session_id: 's', duration_ms: 5, timestamp: new Date(T0 / 1000 + i).toISOString(), details: { tool_name: 't', tool_arguments: '{"q":1}' } }));
+    const p: CommentaryProcessor = new CommentaryProcessor({
+      clock,
+      onComment: (e) => {
+        seen.push(e);
+        p.write(e);
+      },
+    });
+    for (let i = 0; i < 6; i++)
+      p.write(
+        createEvent({
+          source: 'tool',
+          event_summary: 'x',
+          session_id: 's',
+          duration_ms: 5,
+          timestamp: new Date(T0 / 1000 + i).toISOString(),
+          details: { tool_name: 't', tool_arguments: '{"q":1}' },
+        }),
+      );
     expect(seen.filter((e) => e.action === 'insight')).toHaveLength(1);
     expect(p.stats().events).toBe(6);
   });
@@ -96,8 +114,8 @@ describe('resolveCommentaryConfig', () => {
 
 describe('templates and time', () => {
   it('masks numbers, ids, uuids, paths and hex so similar errors share a template', () => {
-    const a = messageTemplate("Timeout after 3012 ms on /tmp/a.json for 1b4e28ba-2fa1-11d2-883f-0016d3cca427 (toolu_01AbC) 0xdeadbeef1");
-    const b = messageTemplate("Timeout after 2990 ms on /var/lib/b.json for 6fa459ea-ee8a-3ca4-894e-db77e160355e (toolu_99ZZZ) 0x12345abcd");
+    const a = messageTemplate('Timeout after 3012 ms on /tmp/a.json for 1b4e28ba-2fa1-11d2-883f-0016d3cca427 (toolu_01AbC) 0xdeadbeef1');
+    const b = messageTemplate('Timeout after 2990 ms on /var/lib/b.json for 6fa459ea-ee8a-3ca4-894e-db77e160355e (toolu_99ZZZ) 0x12345abcd');
     expect(a).toBe(b);
     expect(a).toBe('Timeout after <num> ms on <path> for <uuid> (<id>) <hex>');
   });

@@ -119,8 +119,18 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
   private closed = false;
   private delivering = false;
   private readonly counters = {
-    events: 0, evictedIdle: 0, evictedCapacity: 0, comments: 0, insightsOpened: 0, insightsUpdated: 0,
-    insightsResolved: 0, insightsDropped: 0, detectorErrors: 0, deliveryErrors: 0, rejected: 0, overBudget: 0,
+    events: 0,
+    evictedIdle: 0,
+    evictedCapacity: 0,
+    comments: 0,
+    insightsOpened: 0,
+    insightsUpdated: 0,
+    insightsResolved: 0,
+    insightsDropped: 0,
+    detectorErrors: 0,
+    deliveryErrors: 0,
+    rejected: 0,
+    overBudget: 0,
   };
 
   constructor(options: CommentaryProcessorOptions = {}) {
@@ -151,9 +161,9 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
       new RunEndDetector(i++),
     ];
     const iv = this.config.interventions;
-    const strategies = options.strategies ?? (iv.enabled
-      ? [new ContinuationInjection({ url: options.interventionUrl ?? iv.url, prompt: iv.continuation_prompt, clock: this.clock })]
-      : []);
+    const strategies =
+      options.strategies ??
+      (iv.enabled ? [new ContinuationInjection({ url: options.interventionUrl ?? iv.url, prompt: iv.continuation_prompt, clock: this.clock })] : []);
     this.interventions = new InterventionManager(iv, strategies, this.clock, {
       emit: (e) => this.queue(e),
       resolveInsight: (session, key, r) => this.close(session, key, r),
@@ -227,7 +237,13 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     }
     if (session.pending !== null && isActivity(obs)) {
       const startClock = obs.endClockUs - (obs.endUs - obs.startUs);
-      this.interventions.onActivity(session, startClock, { event_id: event.event_id, span_id: event.span_id, trace_id: event.trace_id, correlation_id: event.correlation_id, agent_id: event.agent_id });
+      this.interventions.onActivity(session, startClock, {
+        event_id: event.event_id,
+        span_id: event.span_id,
+        trace_id: event.trace_id,
+        correlation_id: event.correlation_id,
+        agent_id: event.agent_id,
+      });
     }
     obs.event = undefined as unknown as DebbieEvent; // do not pin the event
     if (this.outbox.length > 0) this.deliver();
@@ -289,9 +305,19 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
         return;
       }
       const insight: OpenInsight = {
-        insight_id: stableInsightId(session.id, f.pattern, f.key, f.trigger.event_id), pattern: f.pattern, key: f.key, severity: f.severity, confidence: f.confidence,
-        updates: 0, openedClockUs: now, trigger: f.trigger, message: f.message,
-        latestMessage: f.message, latestFacts: f.facts, latestEventIds: f.evidenceEventIds, latestSpanIds: f.evidenceSpanIds,
+        insight_id: stableInsightId(session.id, f.pattern, f.key, f.trigger.event_id),
+        pattern: f.pattern,
+        key: f.key,
+        severity: f.severity,
+        confidence: f.confidence,
+        updates: 0,
+        openedClockUs: now,
+        trigger: f.trigger,
+        message: f.message,
+        latestMessage: f.message,
+        latestFacts: f.facts,
+        latestEventIds: f.evidenceEventIds,
+        latestSpanIds: f.evidenceSpanIds,
       };
       book.set(k, insight);
       this.counters.insightsOpened += 1;

@@ -20,7 +20,11 @@ export class SessionState {
   /** The intervention whose outcome is being watched, if any. */
   pending: PendingIntervention | null = null;
 
-  constructor(readonly id: string, detectorCount: number, nowUs: number) {
+  constructor(
+    readonly id: string,
+    detectorCount: number,
+    nowUs: number,
+  ) {
     this.slots = new Array<unknown>(detectorCount);
     this.lastSeenClockUs = nowUs;
   }

@@ -21,7 +21,15 @@ function linkFields(sessionId: string, ref: EventRef, agentId: string | null) {
 }
 
 /** The debbie_comment for a newly opened or worsened insight. */
-export function insightComment(f: Finding, insight: OpenInsight, status: 'open' | 'updated', level: InsightLevel, sessionId: string, agentId: string | null, nowUs: number): DebbieEvent {
+export function insightComment(
+  f: Finding,
+  insight: OpenInsight,
+  status: 'open' | 'updated',
+  level: InsightLevel,
+  sessionId: string,
+  agentId: string | null,
+  nowUs: number,
+): DebbieEvent {
   const detailed = level === 'detailed';
   const prefix = status === 'updated' ? 'Update: ' : '';
   return createEvent({
@@ -49,7 +57,14 @@ export function insightComment(f: Finding, insight: OpenInsight, status: 'open' 
 }
 
 /** The debbie_comment that closes an insight. */
-export function resolutionComment(insight: OpenInsight, r: Resolution, sessionId: string, agentId: string | null, nowUs: number, level: LogLevel = 'INFO'): DebbieEvent {
+export function resolutionComment(
+  insight: OpenInsight,
+  r: Resolution,
+  sessionId: string,
+  agentId: string | null,
+  nowUs: number,
+  level: LogLevel = 'INFO',
+): DebbieEvent {
   return createEvent({
     source: 'debbie_comment',
     level,
@@ -77,7 +92,16 @@ export function resolutionComment(insight: OpenInsight, r: Resolution, sessionId
 }
 
 /** A `debbie` event for something Debbie did or would do (an intervention). */
-export function interventionEvent(message: string, level: LogLevel, action: string, details: Record<string, unknown>, sessionId: string, ref: EventRef | null, agentId: string | null, nowUs: number): DebbieEvent {
+export function interventionEvent(
+  message: string,
+  level: LogLevel,
+  action: string,
+  details: Record<string, unknown>,
+  sessionId: string,
+  ref: EventRef | null,
+  agentId: string | null,
+  nowUs: number,
+): DebbieEvent {
   return createEvent({
     source: 'debbie',
     level,

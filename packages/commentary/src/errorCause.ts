@@ -16,11 +16,20 @@ export interface ErrorCauseView {
 }
 
 const ADVICE: Record<string, string[]> = {
-  rate_limit: ['Rate limit: back off and retry after the Retry-After delay, lower the request rate or concurrency', 'Ask the provider for a higher quota if it keeps happening'],
+  rate_limit: [
+    'Rate limit: back off and retry after the Retry-After delay, lower the request rate or concurrency',
+    'Ask the provider for a higher quota if it keeps happening',
+  ],
   unauthorized: ['Authentication failed: check the API key or token (set, not expired, for this endpoint); retrying will not help'],
   forbidden: ['Permission denied: check what the key or account is allowed to do (model access, organisation, region); retrying will not help'],
-  timeout: ['Timeout: raise the client timeout or make the request smaller (shorter prompt, fewer tokens), then retry', 'Check the provider\'s or service\'s latency'],
-  server_error: ['Server error (5xx) on the provider side: retry with exponential backoff', 'Check the provider\'s status page; switch to a fallback model if it persists'],
+  timeout: [
+    'Timeout: raise the client timeout or make the request smaller (shorter prompt, fewer tokens), then retry',
+    "Check the provider's or service's latency",
+  ],
+  server_error: [
+    'Server error (5xx) on the provider side: retry with exponential backoff',
+    "Check the provider's status page; switch to a fallback model if it persists",
+  ],
   connection: ['Connection failure: check the network path, DNS and proxy to the service; retry with backoff'],
   bad_request: ['Bad request (4xx): the request itself is wrong (parameters, schema, size); fix it rather than retry'],
   not_found: ['Not found: check the model, endpoint or resource name'],
@@ -28,8 +37,15 @@ const ADVICE: Record<string, string[]> = {
 };
 
 const LABEL: Record<string, string> = {
-  rate_limit: 'rate limit', unauthorized: 'authentication failed', forbidden: 'permission denied', timeout: 'timeout',
-  server_error: 'server error', connection: 'connection failure', bad_request: 'bad request', not_found: 'not found', cancelled: 'cancelled',
+  rate_limit: 'rate limit',
+  unauthorized: 'authentication failed',
+  forbidden: 'permission denied',
+  timeout: 'timeout',
+  server_error: 'server error',
+  connection: 'connection failure',
+  bad_request: 'bad request',
+  not_found: 'not found',
+  cancelled: 'cancelled',
 };
 
 function str(v: unknown): string | undefined {

@@ -12,9 +12,25 @@ const at = (ms: number, init: Partial<Parameters<typeof createEvent>[0]> & { sou
 function log2025(): DebbieEvent[] {
   const out: DebbieEvent[] = [];
   for (let i = 0; i < 5; i++) {
-    out.push(at(i * 1000, { source: 'tool', kind: 'span', duration_ms: 200, component: 'search_code', action: 'tool_execution', details: { tool_name: 'search_code', tool_arguments: '{"q":"x"}' } }));
+    out.push(
+      at(i * 1000, {
+        source: 'tool',
+        kind: 'span',
+        duration_ms: 200,
+        component: 'search_code',
+        action: 'tool_execution',
+        details: { tool_name: 'search_code', tool_arguments: '{"q":"x"}' },
+      }),
+    );
   }
-  out.push(at(5_000, { source: 'session', component: 'session_manager', action: 'continuation_decision', details: { decision: false, reason: 'no_continuation_signal' } }));
+  out.push(
+    at(5_000, {
+      source: 'session',
+      component: 'session_manager',
+      action: 'continuation_decision',
+      details: { decision: false, reason: 'no_continuation_signal' },
+    }),
+  );
   out.push(at(95_000, { source: 'agent', component: 'agent', action: 'user_message', event_summary: '>>> USER MESSAGE >>> ok', details: { chars: 2 } }));
   return out;
 }

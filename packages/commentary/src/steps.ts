@@ -60,11 +60,24 @@ export function stepOf(event: DebbieEvent, category: Category, isError: boolean)
   if (category === Category.TOOL_CALL) {
     const rawArgs = d.tool_arguments ?? d.arguments ?? d.code;
     const error = isError ? text(d.error ?? d.error_message ?? d.observation ?? event.event_summary) : '';
-    return fill('tool', toolNameOf(event), argumentsKnown(rawArgs) ? text(rawArgs) : '', text(d.observation ?? d.result ?? d.tool_result ?? d.output), isError, error);
+    return fill(
+      'tool',
+      toolNameOf(event),
+      argumentsKnown(rawArgs) ? text(rawArgs) : '',
+      text(d.observation ?? d.result ?? d.tool_result ?? d.output),
+      isError,
+      error,
+    );
   }
   if (category === Category.MODEL_CALL) {
-    return fill('model', modelOf(event), text(d.prompt_tail ?? ''), text(d.thought ?? d.response ?? d.completion ?? d.output ?? d.content), isError,
-      isError ? text(d.error ?? d.error_message ?? event.event_summary) : '');
+    return fill(
+      'model',
+      modelOf(event),
+      text(d.prompt_tail ?? ''),
+      text(d.thought ?? d.response ?? d.completion ?? d.output ?? d.content),
+      isError,
+      isError ? text(d.error ?? d.error_message ?? event.event_summary) : '',
+    );
   }
   if (event.source === 'agent' && event.kind === 'log' && (event.action === 'agent_message' || event.action === 'message')) {
     const who = typeof d.agent_name === 'string' ? d.agent_name : event.component;

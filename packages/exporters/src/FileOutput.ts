@@ -66,7 +66,9 @@ export class FileOutput {
   }
 
   private watch(stream: Writable): Writable {
-    stream.on('error', (error: Error) => { this.error ??= error; });
+    stream.on('error', (error: Error) => {
+      this.error ??= error;
+    });
     return stream;
   }
 

@@ -9,7 +9,12 @@ export const EXPORT_COLUMNS: readonly DebbieEventField[] = DEBBIE_EVENT_FIELDS;
 
 /** Fields holding structured values; flat formats (CSV, Parquet) carry them as JSON text. */
 export const JSON_COLUMNS: ReadonlySet<DebbieEventField> = new Set<DebbieEventField>([
-  'tags', 'performance_metrics', 'details', 'state_before', 'state_after', 'context_snapshot',
+  'tags',
+  'performance_metrics',
+  'details',
+  'state_before',
+  'state_after',
+  'context_snapshot',
 ]);
 
 /**

@@ -38,7 +38,8 @@ export function createDestination(spec: DestinationSpec): EventDestination {
     return spec.output;
   };
   const needUrl = (): string => {
-    if (!spec.url) throw new DebbieError('invalid_option', `--format ${format} needs --url (the ${format === 'splunk' ? 'HEC' : 'Elasticsearch'} base URL)`, '--url');
+    if (!spec.url)
+      throw new DebbieError('invalid_option', `--format ${format} needs --url (the ${format === 'splunk' ? 'HEC' : 'Elasticsearch'} base URL)`, '--url');
     return spec.url;
   };
   switch (format) {

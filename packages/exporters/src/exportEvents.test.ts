@@ -24,16 +24,26 @@ describe('exportEvents', () => {
   it('streams every page from an async source and reports progress after each', async () => {
     const dest = new MemoryDestination();
     const progress: ExportProgress[] = [];
-    async function* source() { yield page(3); yield []; yield page(2, 3); }
+    async function* source() {
+      yield page(3);
+      yield [];
+      yield page(2, 3);
+    }
     const summary = await exportEvents(source(), dest, { onProgress: (p) => progress.push(p) });
     expect(summary.written).toBe(5);
-    expect(progress.map((p) => [p.read, p.batches])).toEqual([[3, 1], [5, 2]]);
+    expect(progress.map((p) => [p.read, p.batches])).toEqual([
+      [3, 1],
+      [5, 2],
+    ]);
     expect(dest.events.map((e) => e.event_summary)).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
   });
 
-  it('closes the destination when the source fails, and rethrows the source\'s error', async () => {
+  it("closes the destination when the source fails, and rethrows the source's error", async () => {
     const dest = new MemoryDestination();
-    async function* source() { yield page(2); throw new Error('store went away'); }
+    async function* source() {
+      yield page(2);
+      throw new Error('store went away');
+    }
     await expect(exportEvents(source(), dest)).rejects.toThrow('store went away');
     expect(dest.closed).toBe(1);
     expect(dest.events).toHaveLength(2);

@@ -14,11 +14,16 @@ export interface StallExplanation {
 /** What ended this long before a silence is taken as what led into it. */
 const LOOKBACK_US = 15_000_000;
 
-const isContinuationFalse = (e: DebbieEvent) => e.action.includes('continuation') && (e.details.decision === false || /DECISION:\s*False/i.test(e.event_summary));
+const isContinuationFalse = (e: DebbieEvent) =>
+  e.action.includes('continuation') && (e.details.decision === false || /DECISION:\s*False/i.test(e.event_summary));
 /** Debbie's own comments and interventions are not the session's activity. */
 const isDebbie = (e: DebbieEvent) => e.source === 'debbie' || e.source === 'debbie_comment';
 
-interface Span { event: DebbieEvent; start: number; end: number }
+interface Span {
+  event: DebbieEvent;
+  start: number;
+  end: number;
+}
 
 /**
  * Finds the silences of at least the stall threshold in a session (time with no operation open and no
@@ -64,9 +69,17 @@ function explain(before: DebbieEvent[], last: DebbieEvent, startUs: number, sile
       message: `Session stalled for ${seconds}s. Agent appears to be waiting for user input after tool execution. This is a known continuation issue.`,
     };
   } else if (before.some((e) => e.source === 'agent')) {
-    explanation = { likely_cause: 'waiting_for_user', suggested_action: 'none', message: `The agent finished its turn and the session was quiet for ${seconds}s: the user had not written yet.` };
+    explanation = {
+      likely_cause: 'waiting_for_user',
+      suggested_action: 'none',
+      message: `The agent finished its turn and the session was quiet for ${seconds}s: the user had not written yet.`,
+    };
   } else {
-    explanation = { likely_cause: 'unknown', suggested_action: 'inspect_logs', message: `The session was quiet for ${seconds}s after "${last.event_summary}".` };
+    explanation = {
+      likely_cause: 'unknown',
+      suggested_action: 'inspect_logs',
+      message: `The session was quiet for ${seconds}s after "${last.event_summary}".`,
+    };
   }
   return {
     duration_s: seconds,

@@ -45,10 +45,30 @@ export type EventKind = 'span' | 'log';
 
 /** The fields of a DebbieEvent in a stable order: the column set for JSON, CSV and the store. */
 export const DEBBIE_EVENT_FIELDS = [
-  'timestamp', 'level', 'source', 'component', 'action', 'event_summary', 'event_id',
-  'duration_ms', 'session_id', 'agent_id', 'correlation_id', 'parent_id',
-  'trace_id', 'span_id', 'parent_span_id', 'kind', 'service_name', 'tags',
-  'performance_metrics', 'details', 'state_before', 'state_after', 'stack_trace', 'context_snapshot',
+  'timestamp',
+  'level',
+  'source',
+  'component',
+  'action',
+  'event_summary',
+  'event_id',
+  'duration_ms',
+  'session_id',
+  'agent_id',
+  'correlation_id',
+  'parent_id',
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'kind',
+  'service_name',
+  'tags',
+  'performance_metrics',
+  'details',
+  'state_before',
+  'state_after',
+  'stack_trace',
+  'context_snapshot',
 ] as const satisfies readonly (keyof DebbieEvent)[];
 
 export type DebbieEventField = (typeof DEBBIE_EVENT_FIELDS)[number];

@@ -27,22 +27,33 @@ export function parseLogLevel(text: string): LogLevel | undefined {
   const upper = text.trim().toUpperCase();
   if (upper in RANK) return upper as LogLevel;
   switch (upper) {
-    case 'WARN': return 'WARNING';
-    case 'ERR': return 'ERROR';
-    case 'FATAL': case 'CRIT': return 'CRITICAL';
-    case 'TRACE': return 'DEBUG';
-    default: return undefined;
+    case 'WARN':
+      return 'WARNING';
+    case 'ERR':
+      return 'ERROR';
+    case 'FATAL':
+    case 'CRIT':
+      return 'CRITICAL';
+    case 'TRACE':
+      return 'DEBUG';
+    default:
+      return undefined;
   }
 }
 
 /** OpenTelemetry SeverityNumber for a level (the first number of each OTel range). */
 export function levelToSeverityNumber(level: LogLevel): number {
   switch (level) {
-    case 'DEBUG': return 5;
-    case 'INFO': return 9;
-    case 'WARNING': return 13;
-    case 'ERROR': return 17;
-    case 'CRITICAL': return 21;
+    case 'DEBUG':
+      return 5;
+    case 'INFO':
+      return 9;
+    case 'WARNING':
+      return 13;
+    case 'ERROR':
+      return 17;
+    case 'CRITICAL':
+      return 21;
   }
 }
 

@@ -57,10 +57,20 @@ export function inferSource(attrs: Attributes, name = '', resource?: Attributes)
   const oiKind = get('openinference.span.kind');
   if (typeof oiKind === 'string') {
     switch (oiKind.toUpperCase()) {
-      case 'TOOL': case 'RETRIEVER': return 'tool';
-      case 'LLM': case 'EMBEDDING': case 'RERANKER': return 'ai_service';
-      case 'AGENT': case 'CHAIN': case 'GUARDRAIL': case 'EVALUATOR': return 'agent';
-      default: break;
+      case 'TOOL':
+      case 'RETRIEVER':
+        return 'tool';
+      case 'LLM':
+      case 'EMBEDDING':
+      case 'RERANKER':
+        return 'ai_service';
+      case 'AGENT':
+      case 'CHAIN':
+      case 'GUARDRAIL':
+      case 'EVALUATOR':
+        return 'agent';
+      default:
+        break;
     }
   }
   if (get(ATTR.RPC_SYSTEM) === 'jsonrpc' || /websocket/i.test(name)) return 'websocket';
@@ -90,11 +100,30 @@ function parseJsonObject(v: AttributeValue | undefined): Record<string, unknown>
 }
 
 const KNOWN = new Set<string>([
-  ATTR.SOURCE, ATTR.SESSION_ID, ATTR.AGENT_ID, ATTR.CORRELATION_ID, ATTR.PARENT_ID, ATTR.PARENT_SPAN_ID,
-  ATTR.EVENT_ID, ATTR.COMPONENT, ATTR.ACTION, ATTR.SUMMARY, ATTR.LEVEL, ATTR.TAGS, ATTR.DETAILS,
-  ATTR.CONTEXT, ATTR.STATE_BEFORE, ATTR.STATE_AFTER, ATTR.EXCEPTION_STACKTRACE, ATTR.EXCEPTION_TYPE,
-  ATTR.EXCEPTION_MESSAGE, ATTR.RPC_SYSTEM, 'debbie.kind', 'debbie.duration_ms',
-  ...PROMOTED_DETAILS.map(([, a]) => a), ...PROMOTED_METRICS.map(([, a]) => a),
+  ATTR.SOURCE,
+  ATTR.SESSION_ID,
+  ATTR.AGENT_ID,
+  ATTR.CORRELATION_ID,
+  ATTR.PARENT_ID,
+  ATTR.PARENT_SPAN_ID,
+  ATTR.EVENT_ID,
+  ATTR.COMPONENT,
+  ATTR.ACTION,
+  ATTR.SUMMARY,
+  ATTR.LEVEL,
+  ATTR.TAGS,
+  ATTR.DETAILS,
+  ATTR.CONTEXT,
+  ATTR.STATE_BEFORE,
+  ATTR.STATE_AFTER,
+  ATTR.EXCEPTION_STACKTRACE,
+  ATTR.EXCEPTION_TYPE,
+  ATTR.EXCEPTION_MESSAGE,
+  ATTR.RPC_SYSTEM,
+  'debbie.kind',
+  'debbie.duration_ms',
+  ...PROMOTED_DETAILS.map(([, a]) => a),
+  ...PROMOTED_METRICS.map(([, a]) => a),
 ]);
 
 /** Fields shared by spans and log records, decoded from attributes. */

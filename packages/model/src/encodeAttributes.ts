@@ -75,7 +75,10 @@ export function encodeEventAttributes(event: DebbieEvent, target: 'span' | 'log'
 
 /** Python tracebacks end with "Type: message"; JS stacks start with it. */
 function lastNonEmptyLine(stack: string): string {
-  const lines = stack.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stack
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const js = lines[0] && /^[A-Za-z_][\w.]*(Error|Exception)\b/.test(lines[0]) ? lines[0] : undefined;
   return js ?? lines[lines.length - 1] ?? '';
 }

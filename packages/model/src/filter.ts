@@ -43,10 +43,13 @@ export function matchesFilter(event: DebbieEvent, filter: EventFilter): boolean 
   if (filter.tags && filter.tags.length > 0 && !filter.tags.every((t) => event.tags.includes(t))) return false;
   if (filter.text) {
     const needle = filter.text.toLowerCase();
-    if (!event.event_summary.toLowerCase().includes(needle) &&
-        !event.component.toLowerCase().includes(needle) &&
-        !event.action.toLowerCase().includes(needle) &&
-        !JSON.stringify(event.details).toLowerCase().includes(needle)) return false;
+    if (
+      !event.event_summary.toLowerCase().includes(needle) &&
+      !event.component.toLowerCase().includes(needle) &&
+      !event.action.toLowerCase().includes(needle) &&
+      !JSON.stringify(event.details).toLowerCase().includes(needle)
+    )
+      return false;
   }
   return true;
 }
@@ -68,7 +71,10 @@ export interface FilterInput {
 
 function list(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -131,9 +137,16 @@ export function filterToSearchParams(filter: EventFilter): URLSearchParams {
 export function filterFromSearchParams(params: URLSearchParams): EventFilter {
   const get = (k: string) => params.getAll(k);
   return parseFilter({
-    source: get('source'), level: get('level'), minLevel: params.get('minLevel') ?? undefined,
-    session: params.get('session') ?? undefined, event: params.get('event') ?? undefined, agent: params.get('agent') ?? undefined,
-    correlation: params.get('correlation') ?? undefined, since: params.get('since') ?? undefined,
-    until: params.get('until') ?? undefined, text: params.get('text') ?? undefined, tag: get('tag'),
+    source: get('source'),
+    level: get('level'),
+    minLevel: params.get('minLevel') ?? undefined,
+    session: params.get('session') ?? undefined,
+    event: params.get('event') ?? undefined,
+    agent: params.get('agent') ?? undefined,
+    correlation: params.get('correlation') ?? undefined,
+    since: params.get('since') ?? undefined,
+    until: params.get('until') ?? undefined,
+    text: params.get('text') ?? undefined,
+    tag: get('tag'),
   });
 }

@@ -1,6 +1,12 @@
 export { LogSource, LOG_SOURCES, isLogSource } from './LogSource.js';
 export {
-  LogLevel, LOG_LEVELS, levelRank, isLogLevel, parseLogLevel, levelToSeverityNumber, severityNumberToLevel,
+  LogLevel,
+  LOG_LEVELS,
+  levelRank,
+  isLogLevel,
+  parseLogLevel,
+  levelToSeverityNumber,
+  severityNumberToLevel,
 } from './LogLevel.js';
 export { DEBBIE_EVENT_FIELDS } from './DebbieEvent.js';
 export type { DebbieEvent, DebbieEventField, EventKind } from './DebbieEvent.js';
@@ -12,15 +18,25 @@ export { DEBBIE_ERROR_CODES, isDebbieErrorCode } from './errors.js';
 export type { DebbieErrorCode } from './errors.js';
 export { newEventId, isValidTraceId, isValidSpanId } from './ids.js';
 export {
-  isoFromEpochMicros, isoFromEpochMillis, isoFromHrTime, isoFromUnixNanos, epochMicros,
-  hrTimeFromEpochMicros, normalizeTimestamp,
+  isoFromEpochMicros,
+  isoFromEpochMillis,
+  isoFromHrTime,
+  isoFromUnixNanos,
+  epochMicros,
+  hrTimeFromEpochMicros,
+  normalizeTimestamp,
 } from './time.js';
 export { ATTR, PROMOTED_DETAILS, PROMOTED_METRICS, MAX_JSON_ATTRIBUTE_CHARS } from './attributes.js';
 export { encodeEventAttributes, jsonAttribute } from './encodeAttributes.js';
 export { eventFromSpanParts, eventsFromSpanParts, eventFromLogParts, inferSource } from './decodeAttributes.js';
 export type { SpanParts, SpanEventParts, LogParts } from './decodeAttributes.js';
 export {
-  eventFromReadableSpan, eventsFromReadableSpan, eventFromReadableLogRecord, eventToLogRecord, eventToSpanAttributes, spanNameFor,
+  eventFromReadableSpan,
+  eventsFromReadableSpan,
+  eventFromReadableLogRecord,
+  eventToLogRecord,
+  eventToSpanAttributes,
+  spanNameFor,
 } from './otel.js';
 export type { ReadableSpanLike, ReadableLogRecordLike, DebbieLogRecord } from './otel.js';
 export { matchesFilter, parseFilter, filterToSearchParams, filterFromSearchParams } from './filter.js';

@@ -50,17 +50,39 @@ export const SECRET_CASES: readonly SecretCase[] = [
   token('gitleaks:aws-access-token (A3T)', `A3TX${r(UPPER_NUM, 16)}`),
   token('trufflehog:aws (AGPA)', `AGPA${r(UPPER_NUM, 16)}`),
   token('trufflehog:aws (AROA)', `AROA${r(UPPER_NUM, 16)}`),
-  (() => { const s = r(`${ALNUM}/+`, 40); return { rule: 'detect-secrets:AWSKeyDetector secret (env)', text: `export AWS_SECRET_ACCESS_KEY=${s}`, secret: s }; })(),
-  (() => { const s = r(`${ALNUM}/+`, 40); return { rule: 'issue13:aws_secret_access_key (ini)', text: `aws_secret_access_key = ${s}`, secret: s }; })(),
-  (() => { const s = r(ALNUM, 120); return { rule: 'trufflehog:aws session token (camelCase)', text: `{"sessionToken":"${s}"}`, secret: s }; })(),
+  (() => {
+    const s = r(`${ALNUM}/+`, 40);
+    return { rule: 'detect-secrets:AWSKeyDetector secret (env)', text: `export AWS_SECRET_ACCESS_KEY=${s}`, secret: s };
+  })(),
+  (() => {
+    const s = r(`${ALNUM}/+`, 40);
+    return { rule: 'issue13:aws_secret_access_key (ini)', text: `aws_secret_access_key = ${s}`, secret: s };
+  })(),
+  (() => {
+    const s = r(ALNUM, 120);
+    return { rule: 'trufflehog:aws session token (camelCase)', text: `{"sessionToken":"${s}"}`, secret: s };
+  })(),
   token('gitleaks:gcp-api-key', `AIza${r(B64URL, 35)}`),
   token('gitleaks:google oauth access token', `ya29.${r(B64URL, 60)}`),
   token('trufflehog:google oauth client secret', `GOCSPX-${r(B64URL, 28)}`),
-  (() => { const s = pem; return { rule: 'gitleaks:gcp service account private_key (JSON)', text: JSON.stringify({ type: 'service_account', private_key: s }), secret: pemBody }; })(),
+  (() => {
+    const s = pem;
+    return { rule: 'gitleaks:gcp service account private_key (JSON)', text: JSON.stringify({ type: 'service_account', private_key: s }), secret: pemBody };
+  })(),
   token('gitleaks:alibaba-access-key-id', `LTAI${r(ALNUM, 20)}`),
   token('gitleaks:azure-ad-client-secret', `abc8Q~${r(`${ALNUM}_~.-`, 34)}`, (s) => `secret is ${s} ok`),
-  (() => { const s = `${r(`${ALNUM}+/`, 86)}==`; return { rule: 'detect-secrets:AzureStorageKeyDetector', text: `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${s};EndpointSuffix=core.windows.net`, secret: s }; })(),
-  (() => { const s = `sv=2022-11-02&ss=b&sig=${r(ALNUM, 40)}%3D`; return { rule: 'trufflehog:azure SAS sig', text: `https://acct.blob.core.windows.net/c/f?${s}`, secret: s.slice(s.indexOf('sig=') + 4) }; })(),
+  (() => {
+    const s = `${r(`${ALNUM}+/`, 86)}==`;
+    return {
+      rule: 'detect-secrets:AzureStorageKeyDetector',
+      text: `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${s};EndpointSuffix=core.windows.net`,
+      secret: s,
+    };
+  })(),
+  (() => {
+    const s = `sv=2022-11-02&ss=b&sig=${r(ALNUM, 40)}%3D`;
+    return { rule: 'trufflehog:azure SAS sig', text: `https://acct.blob.core.windows.net/c/f?${s}`, secret: s.slice(s.indexOf('sig=') + 4) };
+  })(),
   token('gitleaks:digitalocean-pat', `dop_v1_${r(HEX, 64)}`),
   token('gitleaks:digitalocean-access-token', `doo_v1_${r(HEX, 64)}`),
   token('gitleaks:doppler-api-token', `dp.pt.${r(ALNUM, 43)}`),
@@ -151,7 +173,11 @@ export const SECRET_CASES: readonly SecretCase[] = [
   token('gitleaks:jwt (bare)', jwt),
   token('detect-secrets:JwtTokenDetector (in a sentence)', jwt, (s) => `the id_token was ${s}.`),
   { rule: 'gitleaks:private-key (PEM)', text: `key file:\n${pem}\n`, secret: pemBody },
-  { rule: 'gitleaks:private-key (OPENSSH)', text: `-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjEAAAAA${'Q'.repeat(4)}${r(ALNUM, 60)}\\n-----END OPENSSH PRIVATE KEY-----`, secret: 'b3BlbnNzaC1rZXktdjEAAAAA' },
+  {
+    rule: 'gitleaks:private-key (OPENSSH)',
+    text: `-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjEAAAAA${'Q'.repeat(4)}${r(ALNUM, 60)}\\n-----END OPENSSH PRIVATE KEY-----`,
+    secret: 'b3BlbnNzaC1rZXktdjEAAAAA',
+  },
   token('gitleaks:curl-auth-header (Bearer)', `${r(ALNUM, 40)}`, (s) => `curl -H "Authorization: Bearer ${s}" https://api.example`),
   token('gitleaks:curl-auth-header (Basic)', Buffer.from('admin:hunter2-is-long').toString('base64'), (s) => `Authorization: Basic ${s}`),
   token('gitleaks:authorization header (Token)', `${r(HEX, 40)}`, (s) => `Authorization: Token ${s}`),
@@ -220,7 +246,7 @@ export const READABLE_CASES: readonly string[] = [
   'https://example.com/docs/authentication#tokens',
   'the primary_key is id; cache_key=abc',
   'user@example.com wrote to team@example.org',
-  'ERROR: KeyError: \'session_id\'',
+  "ERROR: KeyError: 'session_id'",
   'gpt-4o-2024-08-06 answered in 1.2 s',
   'debbie_comment stall detected after 30 s',
   'const octokit = new Octokit({ auth: import.meta.env.VITE_GITHUB_TOKEN });', // from a public OpenHands run

@@ -23,8 +23,16 @@ describe('the secret corpus', () => {
   it('masks every case in every field of an event: names, ids, tags, details, nested JSON strings', () => {
     for (const c of SECRET_CASES) {
       const e = createEvent({
-        source: 'tool', component: c.text, action: c.text, event_summary: c.text, session_id: c.text,
-        agent_id: c.text, correlation_id: c.text, parent_id: c.text, tags: ['ok', c.text], stack_trace: c.text,
+        source: 'tool',
+        component: c.text,
+        action: c.text,
+        event_summary: c.text,
+        session_id: c.text,
+        agent_id: c.text,
+        correlation_id: c.text,
+        parent_id: c.text,
+        tags: ['ok', c.text],
+        stack_trace: c.text,
         details: { note: c.text, inner: { json: JSON.stringify({ v: c.text }) }, list: [c.text] },
         context_snapshot: { env: c.text },
       });
@@ -37,15 +45,52 @@ describe('the secret corpus', () => {
 
 describe('secret keys', () => {
   it('recognises snake_case, camelCase, kebab and env-style secret keys', () => {
-    for (const k of ['api_key', 'apiKey', 'APIKey', 'x-api-key', 'accessToken', 'sessionToken', 'aws_secret_access_key',
-      'AWS_SESSION_TOKEN', 'password', 'DB_PASSWORD', 'client_secret', 'clientSecret', 'Authorization', 'Set-Cookie',
-      'private_key', 'privateKey', 'AccountKey', 'refresh_token', 'id_token', 'auth', 'credentials', 'signature', 'dsn']) {
+    for (const k of [
+      'api_key',
+      'apiKey',
+      'APIKey',
+      'x-api-key',
+      'accessToken',
+      'sessionToken',
+      'aws_secret_access_key',
+      'AWS_SESSION_TOKEN',
+      'password',
+      'DB_PASSWORD',
+      'client_secret',
+      'clientSecret',
+      'Authorization',
+      'Set-Cookie',
+      'private_key',
+      'privateKey',
+      'AccountKey',
+      'refresh_token',
+      'id_token',
+      'auth',
+      'credentials',
+      'signature',
+      'dsn',
+    ]) {
       expect(isSecretKey(k), k).toBe(true);
     }
   });
   it('leaves usage counts and ordinary keys alone', () => {
-    for (const k of ['input_tokens', 'max_tokens', 'token_count', 'tokens', 'tokenizer', 'primary_key', 'cache_key',
-      'session_id', 'trace_id', 'author', 'oauth_provider', 'auth_method', 'key', 'keys', 'token_type']) {
+    for (const k of [
+      'input_tokens',
+      'max_tokens',
+      'token_count',
+      'tokens',
+      'tokenizer',
+      'primary_key',
+      'cache_key',
+      'session_id',
+      'trace_id',
+      'author',
+      'oauth_provider',
+      'auth_method',
+      'key',
+      'keys',
+      'token_type',
+    ]) {
       expect(isSecretKey(k), k).toBe(false);
     }
   });

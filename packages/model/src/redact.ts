@@ -7,8 +7,21 @@ export { REDACTED } from './secretPatterns.js';
 // these, or when it ends in one of the pairs below. "tokens", "input_tokens", "token_count",
 // "tokenizer" and "primary_key" are not secrets.
 const SECRET_WORDS = new Set([
-  'secret', 'secrets', 'password', 'passwd', 'passphrase', 'pwd', 'credential', 'credentials', 'cookie', 'cookies',
-  'authorization', 'apikey', 'bearer', 'privatekey', 'dsn',
+  'secret',
+  'secrets',
+  'password',
+  'passwd',
+  'passphrase',
+  'pwd',
+  'credential',
+  'credentials',
+  'cookie',
+  'cookies',
+  'authorization',
+  'apikey',
+  'bearer',
+  'privatekey',
+  'dsn',
 ]);
 const SECRET_LAST_WORDS = new Set(['token', 'auth', 'signature', 'sig']);
 const SECRET_KEY_PAIRS = /(?:^|_)(?:api|access|secret|private|account|signing|encryption|master|session|client|auth|shared_access|x_api)_key(?:_id)?$/;
@@ -32,8 +45,7 @@ export function isSecretKey(key: string): boolean {
   if (verdict === undefined) {
     const snake = snakeKey(key);
     const words = snake.split('_').filter(Boolean);
-    verdict = words.some((w) => SECRET_WORDS.has(w)) || SECRET_LAST_WORDS.has(words[words.length - 1] ?? '') ||
-      SECRET_KEY_PAIRS.test(snake);
+    verdict = words.some((w) => SECRET_WORDS.has(w)) || SECRET_LAST_WORDS.has(words[words.length - 1] ?? '') || SECRET_KEY_PAIRS.test(snake);
     if (keyVerdicts.size < MAX_CACHED_KEYS) keyVerdicts.set(key, verdict);
   }
   return verdict;
@@ -82,7 +94,7 @@ function redactName(value: string): string {
 function redactText(value: string): string {
   const hinted = SECRET_HINT.test(value);
   const first = value.charCodeAt(0);
-  if (hinted && (first === 0x7b /* { */ || first === 0x5b /* [ */) && value.length <= MAX_JSON_TEXT) {
+  if (hinted && (first === 0x7b /* { */ || first === 0x5b) /* [ */ && value.length <= MAX_JSON_TEXT) {
     const parsed = parseJson(value);
     if (parsed !== undefined) {
       const redacted = redactValue(parsed);
@@ -237,19 +249,49 @@ export function redactEvent(event: DebbieEvent): DebbieEvent {
   const service = n(event.service_name);
   const tags = redactTags(event.tags);
   const metrics = event.performance_metrics && (redactValue(event.performance_metrics) as Record<string, number>);
-  if (details === event.details && context === event.context_snapshot && before === event.state_before &&
-      after === event.state_after && summary === event.event_summary && stack === event.stack_trace &&
-      component === event.component && action === event.action && sessionId === event.session_id &&
-      agentId === event.agent_id && correlationId === event.correlation_id && parentId === event.parent_id &&
-      eventId === event.event_id && traceId === event.trace_id && spanId === event.span_id &&
-      parentSpanId === event.parent_span_id && service === event.service_name && tags === event.tags &&
-      metrics === event.performance_metrics) {
+  if (
+    details === event.details &&
+    context === event.context_snapshot &&
+    before === event.state_before &&
+    after === event.state_after &&
+    summary === event.event_summary &&
+    stack === event.stack_trace &&
+    component === event.component &&
+    action === event.action &&
+    sessionId === event.session_id &&
+    agentId === event.agent_id &&
+    correlationId === event.correlation_id &&
+    parentId === event.parent_id &&
+    eventId === event.event_id &&
+    traceId === event.trace_id &&
+    spanId === event.span_id &&
+    parentSpanId === event.parent_span_id &&
+    service === event.service_name &&
+    tags === event.tags &&
+    metrics === event.performance_metrics
+  ) {
     return event;
   }
   return {
-    ...event, details, context_snapshot: context, state_before: before, state_after: after, event_summary: summary,
-    stack_trace: stack, component, action, session_id: sessionId, agent_id: agentId, correlation_id: correlationId,
-    parent_id: parentId, event_id: eventId, trace_id: traceId, span_id: spanId, parent_span_id: parentSpanId,
-    service_name: service, tags, performance_metrics: metrics,
+    ...event,
+    details,
+    context_snapshot: context,
+    state_before: before,
+    state_after: after,
+    event_summary: summary,
+    stack_trace: stack,
+    component,
+    action,
+    session_id: sessionId,
+    agent_id: agentId,
+    correlation_id: correlationId,
+    parent_id: parentId,
+    event_id: eventId,
+    trace_id: traceId,
+    span_id: spanId,
+    parent_span_id: parentSpanId,
+    service_name: service,
+    tags,
+    performance_metrics: metrics,
   };
 }

@@ -16,61 +16,101 @@ const TOKEN_SHAPES: readonly string[] = [
   // aws-access-token (gitleaks), AWSKeyDetector
   '()\\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}(?![A-Za-z0-9])',
   // github-pat, github-oauth, github-app-token, github-refresh-token, github-fine-grained-pat
-  '()\\bgh[pousr]_[A-Za-z0-9]{30,255}', '()\\bgithub_pat_[A-Za-z0-9_]{22,255}',
+  '()\\bgh[pousr]_[A-Za-z0-9]{30,255}',
+  '()\\bgithub_pat_[A-Za-z0-9_]{22,255}',
   // gitlab-pat, gitlab-ptt, gitlab-deploy-token, gitlab-runner-registration-token …
-  '()\\bgl(?:pat|dt|ptt|rt|cbt|imt|oas|ft|soat|agent|ffct)-[A-Za-z0-9_-]{20,255}', '()\\bGR1348941[A-Za-z0-9_-]{20,64}',
+  '()\\bgl(?:pat|dt|ptt|rt|cbt|imt|oas|ft|soat|agent|ffct)-[A-Za-z0-9_-]{20,255}',
+  '()\\bGR1348941[A-Za-z0-9_-]{20,64}',
   // slack-bot-token, slack-user-token, slack-app-token, slack-config-*, slack-webhook-url
-  '()\\bxox[abposre]-[A-Za-z0-9-]{10,255}', '()\\bxapp-\\d-[A-Z0-9]{6,32}-\\d{6,16}-[a-z0-9]{16,128}',
+  '()\\bxox[abposre]-[A-Za-z0-9-]{10,255}',
+  '()\\bxapp-\\d-[A-Z0-9]{6,32}-\\d{6,16}-[a-z0-9]{16,128}',
   '()hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,160}',
   // stripe-access-token, stripe webhook secret
-  '()\\b(?:sk|rk|pk)_(?:test|live|prod)_[A-Za-z0-9]{10,255}', '()\\bwhsec_[A-Za-z0-9+/=]{24,128}',
+  '()\\b(?:sk|rk|pk)_(?:test|live|prod)_[A-Za-z0-9]{10,255}',
+  '()\\bwhsec_[A-Za-z0-9+/=]{24,128}',
   // openai-api-key, anthropic-api-key, anthropic-admin-api-key, openrouter, langfuse secret key
   '()\\bsk-[A-Za-z0-9_-]{16,255}',
   // gcp-api-key, google oauth access token and client secret
-  '()\\bAIza[0-9A-Za-z_-]{35}', '()\\bya29\\.[0-9A-Za-z_-]{20,2048}', '()\\bGOCSPX-[A-Za-z0-9_-]{24,40}',
+  '()\\bAIza[0-9A-Za-z_-]{35}',
+  '()\\bya29\\.[0-9A-Za-z_-]{20,2048}',
+  '()\\bGOCSPX-[A-Za-z0-9_-]{24,40}',
   // jwt (gitleaks), JwtTokenDetector (detect-secrets): any three-part token with a JSON header
   '()\\beyJ[A-Za-z0-9_-]{5,4096}\\.[A-Za-z0-9_-]{5,8192}\\.?[A-Za-z0-9_-]{0,2048}',
   // mapbox-api-token (sk.eyJ…)
   '()\\bsk\\.eyJ[A-Za-z0-9_-]{20,512}\\.[A-Za-z0-9_-]{10,128}',
   // npm-access-token, pypi-upload-token, rubygems-api-token, clojars-api-token
-  '()\\bnpm_[A-Za-z0-9]{36}', '()\\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1024}', '()\\brubygems_[a-f0-9]{48}',
+  '()\\bnpm_[A-Za-z0-9]{36}',
+  '()\\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1024}',
+  '()\\brubygems_[a-f0-9]{48}',
   '()\\bCLOJARS_[A-Za-z0-9]{60}',
   // sendgrid-api-token, twilio-api-key, mailgun-private-api-token, mailchimp-api-key
-  '()\\bSG\\.[A-Za-z0-9_-]{20,24}\\.[A-Za-z0-9_-]{39,50}', '()\\bSK[0-9a-fA-F]{32}(?![0-9a-fA-F])',
-  '()\\bkey-[0-9a-f]{32}\\b', '()\\b[0-9a-f]{32}-us[0-9]{1,2}\\b',
+  '()\\bSG\\.[A-Za-z0-9_-]{20,24}\\.[A-Za-z0-9_-]{39,50}',
+  '()\\bSK[0-9a-fA-F]{32}(?![0-9a-fA-F])',
+  '()\\bkey-[0-9a-f]{32}\\b',
+  '()\\b[0-9a-f]{32}-us[0-9]{1,2}\\b',
   // huggingface-access-token, huggingface-organization-api-token
-  '()\\bhf_[A-Za-z]{34,64}', '()\\bapi_org_[A-Za-z]{34}',
+  '()\\bhf_[A-Za-z]{34,64}',
+  '()\\bapi_org_[A-Za-z]{34}',
   // shopify-access-token / custom / private-app / shared-secret
   '()\\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}',
   // digitalocean-pat / access-token / refresh-token, doppler-api-token, databricks-api-token
-  '()\\bdo[opr]_v1_[a-f0-9]{64}', '()\\bdp\\.(?:pt|st|sa|ct|scim|audit)\\.[A-Za-z0-9]{40,44}', '()\\bdapi[a-f0-9]{32}(?:-\\d)?',
+  '()\\bdo[opr]_v1_[a-f0-9]{64}',
+  '()\\bdp\\.(?:pt|st|sa|ct|scim|audit)\\.[A-Za-z0-9]{40,44}',
+  '()\\bdapi[a-f0-9]{32}(?:-\\d)?',
   // azure-ad-client-secret
   '()(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}',
   // alibaba-access-key-id, atlassian-api-token, artifactory-api-key / reference-token
-  '()\\bLTAI[A-Za-z0-9]{20}', '()\\bATATT3[A-Za-z0-9_=-]{100,255}', '()\\bAKCp[A-Za-z0-9]{69}', '()\\bcmVmd[A-Za-z0-9]{59}',
+  '()\\bLTAI[A-Za-z0-9]{20}',
+  '()\\bATATT3[A-Za-z0-9_=-]{100,255}',
+  '()\\bAKCp[A-Za-z0-9]{69}',
+  '()\\bcmVmd[A-Za-z0-9]{59}',
   // grafana-cloud-api-token, grafana-service-account-token
-  '()\\bglc_[A-Za-z0-9+/]{32,400}={0,2}', '()\\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}',
+  '()\\bglc_[A-Za-z0-9+/]{32,400}={0,2}',
+  '()\\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}',
   // linear-api-key, postman-api-token, pulumi-api-token, terraform (atlasv1), hashicorp vault tokens
-  '()\\blin_api_[A-Za-z0-9]{40}', '()\\bPMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}', '()\\bpul-[a-f0-9]{40}',
-  '()\\b[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70}', '()\\bhv[sbr]\\.[A-Za-z0-9_-]{24,255}',
+  '()\\blin_api_[A-Za-z0-9]{40}',
+  '()\\bPMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}',
+  '()\\bpul-[a-f0-9]{40}',
+  '()\\b[A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70}',
+  '()\\bhv[sbr]\\.[A-Za-z0-9_-]{24,255}',
   // new-relic-user-api-key, new-relic-browser-api-token, sentry tokens
-  '()\\bNRAK-[A-Z0-9]{27}', '()\\bNRJS-[a-f0-9]{19}', '()\\bsntry[su]_[A-Za-z0-9+/=_]{40,400}',
+  '()\\bNRAK-[A-Z0-9]{27}',
+  '()\\bNRJS-[a-f0-9]{19}',
+  '()\\bsntry[su]_[A-Za-z0-9+/=_]{40,400}',
   // telegram-bot-api-token, discord bot token (detect-secrets), discord webhook
-  '()\\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}', '()\\b[MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}',
+  '()\\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}',
+  '()\\b[MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}',
   '()discord(?:app)?\\.com/api/webhooks/[0-9]{5,30}/[A-Za-z0-9_-]{60,100}',
   // age-secret-key, groq, xai, replicate, perplexity
-  '()AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}', '()\\bgsk_[A-Za-z0-9]{48,64}', '()\\bxai-[A-Za-z0-9]{70,100}',
-  '()\\br8_[A-Za-z0-9]{37}', '()\\bpplx-[A-Za-z0-9]{48}',
+  '()AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}',
+  '()\\bgsk_[A-Za-z0-9]{48,64}',
+  '()\\bxai-[A-Za-z0-9]{70,100}',
+  '()\\br8_[A-Za-z0-9]{37}',
+  '()\\bpplx-[A-Za-z0-9]{48}',
   // square-access-token / secret, facebook-access-token, dynatrace-api-token, shippo, flutterwave
-  '()\\b(?:EAAA|sq0atp-)[A-Za-z0-9_-]{22,60}', '()\\bsq0csp-[A-Za-z0-9_-]{43}', '()\\bEAA[MC][A-Za-z0-9]{100,400}',
-  '()\\bdt0c01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64}', '()\\bshippo_(?:live|test)_[a-fA-F0-9]{40}', '()\\bFLW(?:PUBK|SECK)_TEST-[a-h0-9]{32}-X',
+  '()\\b(?:EAAA|sq0atp-)[A-Za-z0-9_-]{22,60}',
+  '()\\bsq0csp-[A-Za-z0-9_-]{43}',
+  '()\\bEAA[MC][A-Za-z0-9]{100,400}',
+  '()\\bdt0c01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64}',
+  '()\\bshippo_(?:live|test)_[a-fA-F0-9]{40}',
+  '()\\bFLW(?:PUBK|SECK)_TEST-[a-h0-9]{32}-X',
   // 1password-service-account-token, cloudflare-origin-ca-key, adobe-client-secret, planetscale
-  '()\\bops_eyJ[A-Za-z0-9+/]{100,1024}={0,3}', '()\\bv1\\.0-[a-f0-9]{24}-[a-f0-9]{146}', '()\\bp8e-[A-Za-z0-9]{32}',
+  '()\\bops_eyJ[A-Za-z0-9+/]{100,1024}={0,3}',
+  '()\\bv1\\.0-[a-f0-9]{24}-[a-f0-9]{146}',
+  '()\\bp8e-[A-Za-z0-9]{32}',
   '()\\bpscale_(?:tkn|pw|oauth)_[A-Za-z0-9=._-]{32,64}',
   // prefect, readme, supabase, notion, dropbox, typeform, easypost, fly.io, heroku-api-key-v2
-  '()\\bpnu_[A-Za-z0-9]{36}', '()\\brdme_[a-z0-9]{70}', '()\\bsbp_[a-f0-9]{40}', '()\\bsecret_[A-Za-z0-9]{43}\\b',
-  '()\\bntn_[A-Za-z0-9]{40,50}', '()\\bsl\\.[A-Za-z0-9_-]{130,152}', '()\\btfp_[A-Za-z0-9_.=-]{59}', '()\\bEZ[AT]K[A-Za-z0-9]{54}',
-  '()\\bfm[12][ar]?_[A-Za-z0-9+/]{100,1024}={0,3}', '()\\bfo1_[A-Za-z0-9_-]{43}', '()\\bHRKU-[A-Za-z0-9_-]{60}',
+  '()\\bpnu_[A-Za-z0-9]{36}',
+  '()\\brdme_[a-z0-9]{70}',
+  '()\\bsbp_[a-f0-9]{40}',
+  '()\\bsecret_[A-Za-z0-9]{43}\\b',
+  '()\\bntn_[A-Za-z0-9]{40,50}',
+  '()\\bsl\\.[A-Za-z0-9_-]{130,152}',
+  '()\\btfp_[A-Za-z0-9_.=-]{59}',
+  '()\\bEZ[AT]K[A-Za-z0-9]{54}',
+  '()\\bfm[12][ar]?_[A-Za-z0-9+/]{100,1024}={0,3}',
+  '()\\bfo1_[A-Za-z0-9_-]{43}',
+  '()\\bHRKU-[A-Za-z0-9_-]{60}',
 ];
 
 /** Secrets that span spaces (case-sensitive): PEM private keys and HTTP authorization credentials. */
@@ -94,7 +134,8 @@ const SEPARATOR = `[ \\t]{0,8}(?:=>|:=|[:=])[ \\t]{0,8}`;
 // A bare value that is a placeholder (`$VAR`, `${X}`, `%X%`, backticks) or a word of code
 // (`token = try …`, `password: None`) or a reference to the environment (`auth: process.env.X`)
 // is not a secret; gitleaks' global allow-list does the same.
-const CODE_WORD = '(?:try|if|else|null|none|nil|true|false|undefined|self|this|new|await|return|str|string|int|bool|required|optional|process\\.env|import\\.meta\\.env|os\\.environ|os\\.getenv)(?![\\w-])';
+const CODE_WORD =
+  '(?:try|if|else|null|none|nil|true|false|undefined|self|this|new|await|return|str|string|int|bool|required|optional|process\\.env|import\\.meta\\.env|os\\.environ|os\\.getenv)(?![\\w-])';
 const SCHEME_WORD = '(?:bearer|basic|token|digest|splunk|apikey)[ \\t]{1,8}';
 
 /**

@@ -19,7 +19,9 @@ class FakeStore {
 
 class Collect implements EventSink {
   events: DebbieEvent[] = [];
-  write(e: DebbieEvent): void { this.events.push(e); }
+  write(e: DebbieEvent): void {
+    this.events.push(e);
+  }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
 }
@@ -44,10 +46,15 @@ describe('Pipeline', () => {
     const sink = new Collect();
     const seen: DebbieEvent[] = [];
     const p = createPipeline({
-      store, sinks: [sink],
+      store,
+      sinks: [sink],
       commentary: (emit) => ({
-        write(e) { seen.push(e); if (e.event_summary === 'stall') emit(ev('you seem stuck', { source: 'debbie_comment' })); },
-        async forceFlush() {}, async shutdown() {},
+        write(e) {
+          seen.push(e);
+          if (e.event_summary === 'stall') emit(ev('you seem stuck', { source: 'debbie_comment' }));
+        },
+        async forceFlush() {},
+        async shutdown() {},
       }),
     });
     await p.writeBatch([ev('stall')]);
@@ -68,10 +75,16 @@ describe('Pipeline', () => {
   it('groups concurrent batches into one commit and acknowledges only after it', async () => {
     const store = new FakeStore();
     let open!: () => void;
-    store.gate = new Promise((r) => { open = r; });
+    store.gate = new Promise((r) => {
+      open = r;
+    });
     const p = createPipeline({ store });
     let acked = 0;
-    const batches = Array.from({ length: 5 }, (_, i) => p.writeBatch([ev(`b${i}`)]).then(() => { acked += 1; }));
+    const batches = Array.from({ length: 5 }, (_, i) =>
+      p.writeBatch([ev(`b${i}`)]).then(() => {
+        acked += 1;
+      }),
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(acked).toBe(0);
     open();
@@ -83,7 +96,9 @@ describe('Pipeline', () => {
   it('refuses a batch (accepting nothing) while the store is behind, and takes it once there is room', async () => {
     const store = new FakeStore();
     let open!: () => void;
-    store.gate = new Promise((r) => { open = r; });
+    store.gate = new Promise((r) => {
+      open = r;
+    });
     const p = createPipeline({ store, maxPendingEvents: 3 });
     const first = p.writeBatch([ev('a'), ev('b')]);
     await expect(p.writeBatch([ev('c'), ev('d')])).rejects.toBeInstanceOf(PipelineUnavailableError);
@@ -117,7 +132,13 @@ describe('Pipeline', () => {
     const store = new FakeStore();
     const good = new Collect();
     const errors: string[] = [];
-    const bad: EventSink = { write() { throw new Error('boom'); }, async forceFlush() {}, async shutdown() {} };
+    const bad: EventSink = {
+      write() {
+        throw new Error('boom');
+      },
+      async forceFlush() {},
+      async shutdown() {},
+    };
     const p = createPipeline({ store, sinks: [{ name: 'bad', sink: bad }, good], onError: (e, w) => errors.push(`${w}: ${e.message}`) });
     await p.writeBatch([ev('a'), ev('b')]);
     expect(good.events).toHaveLength(2);

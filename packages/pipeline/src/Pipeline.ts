@@ -1,5 +1,14 @@
 import {
-  convertForeignEvent, DebbieError, learnSessions, isSpanStart, redactEvent, sinkAcceptsSpanStarts, TraceSessionIndex, type DebbieEvent, type EventSink, type ForeignOptions,
+  convertForeignEvent,
+  DebbieError,
+  learnSessions,
+  isSpanStart,
+  redactEvent,
+  sinkAcceptsSpanStarts,
+  TraceSessionIndex,
+  type DebbieEvent,
+  type EventSink,
+  type ForeignOptions,
 } from '@debbie/model';
 import { GroupCommitter, type CommitTarget } from './GroupCommitter.js';
 
@@ -7,9 +16,10 @@ import { GroupCommitter, type CommitTarget } from './GroupCommitter.js';
  * A store the pipeline commits to (the DuckDB EventStore fits): committed writes, flush, shutdown,
  * and optionally moving a trace's events to the session a later span named.
  */
-export type PipelineStore = CommitTarget & Pick<EventSink, 'forceFlush' | 'shutdown'> & {
-  relabelSession?: (traceId: string, from: string, to: string) => Promise<number>;
-};
+export type PipelineStore = CommitTarget &
+  Pick<EventSink, 'forceFlush' | 'shutdown'> & {
+    relabelSession?: (traceId: string, from: string, to: string) => Promise<number>;
+  };
 
 /** A best-effort sink (stream, exporter, configured handlers): fed every event, never waited for. */
 export interface OptionalSink {
@@ -108,18 +118,28 @@ export class Pipeline implements EventSink {
   private readonly onError: ((error: Error, where: string) => void) | undefined;
   private readonly lastReported = new Map<string, number>();
   private readonly counts = {
-    received: 0, comments: 0, commentary_skipped: 0, redaction_errors: 0, store_failed: 0, store_dropped: 0, refused: 0, sink_errors: 0, session_relabels: 0,
+    received: 0,
+    comments: 0,
+    commentary_skipped: 0,
+    redaction_errors: 0,
+    store_failed: 0,
+    store_dropped: 0,
+    refused: 0,
+    sink_errors: 0,
+    session_relabels: 0,
   };
   private shutdownOnce: Promise<void> | undefined;
 
   constructor(options: PipelineOptions) {
     this.store = options.store;
-    this.committer = options.store ? new GroupCommitter(options.store, {
-      onFailure: (e, unwaited) => {
-        this.counts.store_failed += unwaited;
-        this.report(e, 'store');
-      },
-    }) : undefined;
+    this.committer = options.store
+      ? new GroupCommitter(options.store, {
+          onFailure: (e, unwaited) => {
+            this.counts.store_failed += unwaited;
+            this.report(e, 'store');
+          },
+        })
+      : undefined;
     this.sinks = (options.sinks ?? []).map((s, i) => ('sink' in s && 'name' in s ? s : { name: `sink ${i + 1}`, sink: s as EventSink }));
     // Spans end children first: a trace's session is often named by the last span to arrive, and
     // what was stored under the trace's inferred session moves then.
@@ -224,7 +244,11 @@ export class Pipeline implements EventSink {
     if (c.load > 0 && c.load + size > this.maxPending) {
       this.counts.refused += size;
       // 1–3 s, so senders refused together do not all come back in the same instant.
-      throw new PipelineUnavailableError('collector_overloaded', `the store is behind: ${c.load} events waiting (limit ${this.maxPending})`, 1 + Math.floor(Math.random() * 3));
+      throw new PipelineUnavailableError(
+        'collector_overloaded',
+        `the store is behind: ${c.load} events waiting (limit ${this.maxPending})`,
+        1 + Math.floor(Math.random() * 3),
+      );
     }
   }
 

@@ -10,39 +10,64 @@ import { PythonExecutor } from './PythonExecutor.js';
 /** An in-memory sink, as the pipeline's would receive the python_exec events. */
 function memorySink(): EventSink & { events: DebbieEvent[] } {
   const events: DebbieEvent[] = [];
-  return { events, write: (e) => { events.push(e); }, forceFlush: async () => {}, shutdown: async () => {} };
+  return {
+    events,
+    write: (e) => {
+      events.push(e);
+    },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
 }
 
 describe('PythonExecutor', () => {
   const py = new PythonExecutor();
 
   it('exposes logs with attribute access, LogSource, session, state and params', async () => {
-    const r = await py.execute([
-      'tool = [l for l in logs if l.source == LogSource.TOOL][0]',
-      'facts = {',
-      "  'count': len(logs), 'first_source': logs[0].source, 'tool_name': tool.details['tool_name'],",
-      "  'tool_prop': tool.tool_name, 'duration': tool.duration_ms, 'year': tool.timestamp.year,",
-      "  'micro': logs[3].timestamp.microsecond, 'tz': str(tool.timestamp.tzinfo), 'level_is_str': tool.level == 'INFO',",
-      "  'tokens': logs[3].input_tokens, 'end_ms': (tool.end_time - tool.timestamp).total_seconds() * 1000,",
-      "  'session_id': session.session_id, 'state_mode': state.mode, 'param': params.limit,",
-      '}',
-    ].join('\n'), { logs: handSession(), session: { session_id: 's-hand' }, state: { mode: 'plan' }, params: { limit: 3 } });
+    const r = await py.execute(
+      [
+        'tool = [l for l in logs if l.source == LogSource.TOOL][0]',
+        'facts = {',
+        "  'count': len(logs), 'first_source': logs[0].source, 'tool_name': tool.details['tool_name'],",
+        "  'tool_prop': tool.tool_name, 'duration': tool.duration_ms, 'year': tool.timestamp.year,",
+        "  'micro': logs[3].timestamp.microsecond, 'tz': str(tool.timestamp.tzinfo), 'level_is_str': tool.level == 'INFO',",
+        "  'tokens': logs[3].input_tokens, 'end_ms': (tool.end_time - tool.timestamp).total_seconds() * 1000,",
+        "  'session_id': session.session_id, 'state_mode': state.mode, 'param': params.limit,",
+        '}',
+      ].join('\n'),
+      { logs: handSession(), session: { session_id: 's-hand' }, state: { mode: 'plan' }, params: { limit: 3 } },
+    );
     expect(r.error).toBeNull();
     expect(r.variables.facts).toEqual({
-      count: 25, first_source: 'websocket', tool_name: 'list_rfcs', tool_prop: 'list_rfcs', duration: 100, year: 2025,
-      micro: 20_000, tz: 'UTC', level_is_str: true, tokens: 1000, end_ms: 100, session_id: 's-hand', state_mode: 'plan', param: 3,
+      count: 25,
+      first_source: 'websocket',
+      tool_name: 'list_rfcs',
+      tool_prop: 'list_rfcs',
+      duration: 100,
+      year: 2025,
+      micro: 20_000,
+      tz: 'UTC',
+      level_is_str: true,
+      tokens: 1000,
+      end_ms: 100,
+      session_id: 's-hand',
+      state_mode: 'plan',
+      param: 3,
     });
     expect(r.variables).not.toHaveProperty('logs');
     expect(r.events_loaded).toBe(25);
   });
 
   it('gives a pandas DataFrame as df, with UTC timestamps and flattened columns', async () => {
-    const r = await py.execute([
-      "shape = list(df.shape)",
-      "tz = str(df['timestamp'].dt.tz)",
-      "tool_ms = df[df['source'] == 'tool'].groupby('tool_name')['duration_ms'].sum().to_dict()",
-      "tokens = int(df['input_tokens'].sum())",
-    ].join('\n'), { logs: handSession() });
+    const r = await py.execute(
+      [
+        'shape = list(df.shape)',
+        "tz = str(df['timestamp'].dt.tz)",
+        "tool_ms = df[df['source'] == 'tool'].groupby('tool_name')['duration_ms'].sum().to_dict()",
+        "tokens = int(df['input_tokens'].sum())",
+      ].join('\n'),
+      { logs: handSession() },
+    );
     expect(r.error).toBeNull();
     expect(r.variables.shape).toEqual([25, 30]); // 24 DebbieEvent fields + 6 flattened
     expect(r.variables.tz).toBe('UTC');
@@ -51,31 +76,31 @@ describe('PythonExecutor', () => {
   });
 
   it('without pandas (usePandas: false), df is None and importing pandas names the policy', async () => {
-    const r = await new PythonExecutor({ usePandas: false }).execute(
-      'df_is_none = df is None\nhave = HAVE_PANDAS\nimport pandas',
-      { logs: handSession() },
-    );
+    const r = await new PythonExecutor({ usePandas: false }).execute('df_is_none = df is None\nhave = HAVE_PANDAS\nimport pandas', { logs: handSession() });
     expect(r.variables).toEqual({ df_is_none: true, have: false });
     expect(r.error).toBe("ImportPolicyError: pandas is disabled for this run (Debbie's Python import policy, usePandas: false)");
   });
 
   it('snapshots top-level variables as JSON-safe values and leaves out code', async () => {
-    const r = await py.execute([
-      'import datetime, math, json',
-      'import pandas as pd',
-      'when = datetime.datetime(2025, 5, 29, 10, 0, tzinfo=datetime.timezone.utc)',
-      'gap = datetime.timedelta(seconds=90)',
-      "tags = {'b', 'a'}",
-      'pair = (1, 2.5)',
-      "nan = float('nan')",
-      "frame = pd.DataFrame({'x': [1, 2], 'y': ['a', 'b']})",
-      'series = frame["x"] * 2',
-      'entry = logs[0]',
-      'def helper():\n    return 1',
-      'class Thing:\n    pass',
-      'obj = Thing()',
-      '_private = 1',
-    ].join('\n'), { logs: handSession().slice(0, 1) });
+    const r = await py.execute(
+      [
+        'import datetime, math, json',
+        'import pandas as pd',
+        'when = datetime.datetime(2025, 5, 29, 10, 0, tzinfo=datetime.timezone.utc)',
+        'gap = datetime.timedelta(seconds=90)',
+        "tags = {'b', 'a'}",
+        'pair = (1, 2.5)',
+        "nan = float('nan')",
+        "frame = pd.DataFrame({'x': [1, 2], 'y': ['a', 'b']})",
+        'series = frame["x"] * 2',
+        'entry = logs[0]',
+        'def helper():\n    return 1',
+        'class Thing:\n    pass',
+        'obj = Thing()',
+        '_private = 1',
+      ].join('\n'),
+      { logs: handSession().slice(0, 1) },
+    );
     expect(r.error).toBeNull();
     const v = r.variables;
     expect(v.when).toBe('2025-05-29T10:00:00+00:00');
@@ -83,7 +108,15 @@ describe('PythonExecutor', () => {
     expect(v.tags).toEqual(['a', 'b']);
     expect(v.pair).toEqual([1, 2.5]);
     expect(v.nan).toBeNull();
-    expect(v.frame).toEqual({ __type__: 'DataFrame', shape: [2, 2], columns: ['x', 'y'], records: [{ index: 0, x: 1, y: 'a' }, { index: 1, x: 2, y: 'b' }] });
+    expect(v.frame).toEqual({
+      __type__: 'DataFrame',
+      shape: [2, 2],
+      columns: ['x', 'y'],
+      records: [
+        { index: 0, x: 1, y: 'a' },
+        { index: 1, x: 2, y: 'b' },
+      ],
+    });
     expect(v.series).toMatchObject({ __type__: 'Series', name: 'x', length: 2, data: { 0: 2, 1: 4 } });
     expect((v.entry as Record<string, unknown>).event_id).toBe('ws1');
     expect(String(v.obj)).toMatch(/^<__main__\.Thing object/);
@@ -144,11 +177,18 @@ describe('PythonExecutor', () => {
     const [ok, failed] = sink.events as [DebbieEvent, DebbieEvent];
     expect(ok).toMatchObject({
       // in a session of its own, linked to the analysed one (a run never stretches the session it analyses)
-      source: 'python_exec', level: 'INFO', action: 'script_executed', session_id: 'python_exec-s-1', kind: 'span',
+      source: 'python_exec',
+      level: 'INFO',
+      action: 'script_executed',
+      session_id: 'python_exec-s-1',
+      kind: 'span',
       event_summary: 'Executed 1 line Python script greeting',
     });
     expect(ok.details).toMatchObject({
-      script_sha256: createHash('sha256').update(script).digest('hex'), output_size: 6, error: null, script_name: 'greeting',
+      script_sha256: createHash('sha256').update(script).digest('hex'),
+      output_size: 6,
+      error: null,
+      script_name: 'greeting',
       analysed_session_id: 's-1',
     });
     expect(ok.duration_ms).toBeGreaterThan(0);

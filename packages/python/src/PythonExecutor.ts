@@ -6,9 +6,19 @@ import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DebbieError, type EventSink } from '@debbie/model';
 import {
-  DEFAULT_ALLOWED_IMPORTS, DEFAULT_MAX_FILE_MB, DEFAULT_MAX_LOG_EVENTS, DEFAULT_MAX_OUTPUT_BYTES,
-  DEFAULT_MAX_PROCESSES, DEFAULT_MAX_VARIABLE_BYTES, DEFAULT_MAX_VARIABLES_BYTES, DEFAULT_MEMORY_LIMIT_MB,
-  DEFAULT_PYTHON_PATH, DEFAULT_TIMEOUT_MS, DEFAULT_TMPFS_MB, DEFAULT_MAX_FILES, MAX_RESULT_BYTES,
+  DEFAULT_ALLOWED_IMPORTS,
+  DEFAULT_MAX_FILE_MB,
+  DEFAULT_MAX_LOG_EVENTS,
+  DEFAULT_MAX_OUTPUT_BYTES,
+  DEFAULT_MAX_PROCESSES,
+  DEFAULT_MAX_VARIABLE_BYTES,
+  DEFAULT_MAX_VARIABLES_BYTES,
+  DEFAULT_MEMORY_LIMIT_MB,
+  DEFAULT_PYTHON_PATH,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_TMPFS_MB,
+  DEFAULT_MAX_FILES,
+  MAX_RESULT_BYTES,
 } from './defaults.js';
 import { executionEvent } from './executionEvent.js';
 import { parsePreludeResult } from './readResult.js';
@@ -226,15 +236,26 @@ export class PythonExecutor {
       if (sandboxed) await writeFile(seccompPath, buildSeccompFilter(), { mode: 0o600 });
       const seccomp = sandboxed ? await open(seccompPath, 'r') : undefined;
       const cmd = buildSandboxCommand({
-        isolation: this.isolation, pythonPath: this.pythonPath, prlimitPath: this.prlimitPath, bwrapPath: this.bwrapPath,
-        workDir, launcherPath: LAUNCHER_PATH, seccompFd: sandboxed ? SECCOMP_FD : null,
-        limits: { ...this.limits, maxProcesses: await this.processLimit(uid) }, readOnlyBinds: this.readOnlyBinds,
+        isolation: this.isolation,
+        pythonPath: this.pythonPath,
+        prlimitPath: this.prlimitPath,
+        bwrapPath: this.bwrapPath,
+        workDir,
+        launcherPath: LAUNCHER_PATH,
+        seccompFd: sandboxed ? SECCOMP_FD : null,
+        limits: { ...this.limits, maxProcesses: await this.processLimit(uid) },
+        readOnlyBinds: this.readOnlyBinds,
       });
       let outcome: ProcessOutcome;
       try {
         outcome = await runProcess({
-          command: cmd.command, args: cmd.args, cwd: cmd.cwd, env: this.childEnv(workDir),
-          timeoutMs: this.timeoutMs, maxOutputBytes: this.maxOutputBytes, maxResultBytes: MAX_RESULT_BYTES,
+          command: cmd.command,
+          args: cmd.args,
+          cwd: cmd.cwd,
+          env: this.childEnv(workDir),
+          timeoutMs: this.timeoutMs,
+          maxOutputBytes: this.maxOutputBytes,
+          maxResultBytes: MAX_RESULT_BYTES,
           ...(seccomp ? { fd3: seccomp.fd } : {}),
           ...(uid !== undefined ? { uid, gid: uid } : {}),
         });
@@ -296,9 +317,7 @@ export class PythonExecutor {
     return env;
   }
 
-  private async interpret(
-    outcome: ProcessOutcome, _workDir: string, stats: LogFileStats, sha256: string, uid: number | null,
-  ): Promise<ExecutionResult> {
+  private async interpret(outcome: ProcessOutcome, _workDir: string, stats: LogFileStats, sha256: string, uid: number | null): Promise<ExecutionResult> {
     const base = {
       output: outcome.stdout.text(),
       stderr: outcome.stderr.text(),
@@ -315,8 +334,16 @@ export class PythonExecutor {
       signal: outcome.signal,
     };
     const failed = (kind: ErrorKind, error: string): ExecutionResult => ({
-      ...base, error, error_kind: kind, error_type: null, traceback: null, execution_time: outcome.wallMs / 1000, setup_time: 0,
-      variables: {}, variables_omitted: [], events_loaded: 0,
+      ...base,
+      error,
+      error_kind: kind,
+      error_type: null,
+      traceback: null,
+      execution_time: outcome.wallMs / 1000,
+      setup_time: 0,
+      variables: {},
+      variables_omitted: [],
+      events_loaded: 0,
     });
     if (outcome.timedOut) {
       return failed('timeout', `timed out after ${formatSeconds(this.timeoutMs)} s (wall clock); the sandbox's process group was killed`);
@@ -324,10 +351,18 @@ export class PythonExecutor {
     const prelude = parsePreludeResult(outcome.result.text(), outcome.result.total, MAX_RESULT_BYTES);
     if (typeof prelude === 'string') {
       if (this.isolation === 'bubblewrap' && outcome.exitCode !== 0 && /^bwrap:/m.test(base.stderr)) {
-        throw new DebbieError('sandbox_failed', `bubblewrap could not set up the sandbox: ${firstLine(base.stderr.slice(base.stderr.indexOf('bwrap:')))}`, 'PythonExecutor');
+        throw new DebbieError(
+          'sandbox_failed',
+          `bubblewrap could not set up the sandbox: ${firstLine(base.stderr.slice(base.stderr.indexOf('bwrap:')))}`,
+          'PythonExecutor',
+        );
       }
       if (outcome.exitCode === 125 && /^debbie-launch:/m.test(base.stderr)) {
-        throw new DebbieError('sandbox_failed', `the sandbox launcher failed: ${firstLine(base.stderr.slice(base.stderr.indexOf('debbie-launch:')))}`, 'PythonExecutor');
+        throw new DebbieError(
+          'sandbox_failed',
+          `the sandbox launcher failed: ${firstLine(base.stderr.slice(base.stderr.indexOf('debbie-launch:')))}`,
+          'PythonExecutor',
+        );
       }
       // bubblewrap reports a child killed by signal N as exit code 128 + N.
       const signal = outcome.signal ?? (this.isolation === 'bubblewrap' ? signalFromExitCode(outcome.exitCode) : null);
@@ -363,34 +398,53 @@ export class PythonExecutor {
   }
 
   private async checkEnvironment(): Promise<void> {
-    const missing = async (path: string) => access(path, constants.X_OK).then(() => false, () => true);
+    const missing = async (path: string) =>
+      access(path, constants.X_OK).then(
+        () => false,
+        () => true,
+      );
     if (this.isolation === 'bubblewrap') {
       if (await missing(this.bwrapPath)) {
-        throw new DebbieError('sandbox_unavailable',
+        throw new DebbieError(
+          'sandbox_unavailable',
           `bubblewrap not found at ${this.bwrapPath}: refusing to run Python scripts without a sandbox. ` +
-          `Install it (apt-get install bubblewrap) or, for trusted scripts only, pass isolation: 'none'.`, 'PythonExecutor');
+            `Install it (apt-get install bubblewrap) or, for trusted scripts only, pass isolation: 'none'.`,
+          'PythonExecutor',
+        );
       }
       if (!seccompSupported()) {
-        throw new DebbieError('sandbox_unavailable',
+        throw new DebbieError(
+          'sandbox_unavailable',
           `no seccomp syscall table for ${process.arch} (x64 and arm64 have one): refusing to run Python scripts without the filter. ` +
-          `For trusted scripts only, pass isolation: 'none'.`, 'PythonExecutor');
+            `For trusted scripts only, pass isolation: 'none'.`,
+          'PythonExecutor',
+        );
       }
     }
     if (await missing(this.prlimitPath)) {
-      throw new DebbieError('sandbox_unavailable',
-        `prlimit not found at ${this.prlimitPath}: it caps the script's memory and CPU. Install util-linux.`, 'PythonExecutor');
+      throw new DebbieError(
+        'sandbox_unavailable',
+        `prlimit not found at ${this.prlimitPath}: it caps the script's memory and CPU. Install util-linux.`,
+        'PythonExecutor',
+      );
     }
     if (await missing(this.pythonPath)) {
-      throw new DebbieError('python_not_found',
-        `no executable Python at ${this.pythonPath}. Install python3 (Debian's python3-pandas for pandas) or set pythonPath / DEBBIE_PYTHON.`, 'PythonExecutor');
+      throw new DebbieError(
+        'python_not_found',
+        `no executable Python at ${this.pythonPath}. Install python3 (Debian's python3-pandas for pandas) or set pythonPath / DEBBIE_PYTHON.`,
+        'PythonExecutor',
+      );
     }
     if (this.isolation === 'bubblewrap') {
       const real = await realpath(this.pythonPath);
       const visible = ['/usr', ...this.readOnlyBinds].some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
       if (!visible) {
-        throw new DebbieError('python_not_found',
+        throw new DebbieError(
+          'python_not_found',
           `${this.pythonPath} resolves to ${real}, which the sandbox cannot see (only /usr is mounted). ` +
-          `Use an interpreter under /usr or add its prefix to readOnlyBinds.`, 'PythonExecutor');
+            `Use an interpreter under /usr or add its prefix to readOnlyBinds.`,
+          'PythonExecutor',
+        );
       }
     }
   }

@@ -24,8 +24,16 @@ export interface LibraryScript {
 
 /** The ten scripts the seed names, in its order. */
 export const LIBRARY_SCRIPT_NAMES = [
-  'analyze_performance', 'find_errors', 'trace_request', 'memory_analysis', 'token_usage_report',
-  'agent_behavior_analysis', 'tool_usage_patterns', 'session_replay', 'state_diff_analysis', 'websocket_message_flow',
+  'analyze_performance',
+  'find_errors',
+  'trace_request',
+  'memory_analysis',
+  'token_usage_report',
+  'agent_behavior_analysis',
+  'tool_usage_patterns',
+  'session_replay',
+  'state_diff_analysis',
+  'websocket_message_flow',
 ] as const;
 
 export type LibraryScriptName = (typeof LIBRARY_SCRIPT_NAMES)[number];

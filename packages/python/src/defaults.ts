@@ -1,7 +1,5 @@
 /** The seed design's `python_execution.allowed_imports`. */
-export const SEED_ALLOWED_IMPORTS: readonly string[] = [
-  'json', 'asyncio', 'requests', 'pandas', 'matplotlib', 'numpy', 're', 'datetime', 'collections',
-];
+export const SEED_ALLOWED_IMPORTS: readonly string[] = ['json', 'asyncio', 'requests', 'pandas', 'matplotlib', 'numpy', 're', 'datetime', 'collections'];
 
 /**
  * The default import allow-list, the one definition (debbie.yaml's loader takes it from here):
@@ -11,8 +9,9 @@ export const SEED_ALLOWED_IMPORTS: readonly string[] = [
  */
 export const DEFAULT_ALLOWED_IMPORTS: readonly string[] = [
   ...SEED_ALLOWED_IMPORTS,
-  ...['math', 'statistics', 'itertools', 'functools', 'collections', 're', 'json', 'datetime', 'typing', 'dataclasses', 'textwrap', 'difflib']
-    .filter((m) => !SEED_ALLOWED_IMPORTS.includes(m)),
+  ...['math', 'statistics', 'itertools', 'functools', 'collections', 're', 'json', 'datetime', 'typing', 'dataclasses', 'textwrap', 'difflib'].filter(
+    (m) => !SEED_ALLOWED_IMPORTS.includes(m),
+  ),
 ];
 
 /** Debian's interpreter: the one that has python3-pandas. */

@@ -48,7 +48,9 @@ describe.concurrent.each([
     const toolOps = result.slowest.filter((s: Result) => s.source === 'tool');
     expect(toolOps[0]).toMatchObject({ name: slow.tool, duration_ms: slow.actual_ms });
     for (const [tool, stats] of Object.entries(result.tools as Record<string, Result>)) {
-      const mine = toolSpans(events).filter((e) => e.details.tool_name === tool).map((e) => e.duration_ms!);
+      const mine = toolSpans(events)
+        .filter((e) => e.details.tool_name === tool)
+        .map((e) => e.duration_ms!);
       expect(stats.count).toBe(mine.length);
       expect(stats.total_ms).toBeCloseTo(sum(mine), 3);
     }

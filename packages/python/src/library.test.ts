@@ -27,7 +27,10 @@ describe.concurrent.each([
   const py = new PythonExecutor({ usePandas, timeoutMs: 30_000 });
   const run = async (name: string, params: Record<string, unknown> = {}): Promise<Result> => {
     const r = await py.execute(getLibraryScript(name).source, {
-      logs: handSession(), params, session: { session_id: HAND_SESSION_ID }, scriptName: name,
+      logs: handSession(),
+      params,
+      session: { session_id: HAND_SESSION_ID },
+      scriptName: name,
     });
     expect(r.error, `${r.error}\n${r.traceback}`).toBeNull();
     expect(r.output.length).toBeGreaterThan(0);
@@ -69,7 +72,15 @@ describe.concurrent.each([
     expect(r.groups[0]).toMatchObject({ signature: 'server/db: Database timeout after <n> ms (query <n>)', count: 3 });
     expect(r.groups).toHaveLength(3);
     expect(r.with_stack_trace).toBe(1);
-    expect(r.bursts).toEqual([{ signature: 'server/db: Database timeout after <n> ms (query <n>)', count: 3, start: '2025-05-29T10:00:51.200000+00:00', end: '2025-05-29T10:00:51.400000+00:00', span_s: 0.2 }]);
+    expect(r.bursts).toEqual([
+      {
+        signature: 'server/db: Database timeout after <n> ms (query <n>)',
+        count: 3,
+        start: '2025-05-29T10:00:51.200000+00:00',
+        end: '2025-05-29T10:00:51.400000+00:00',
+        span_s: 0.2,
+      },
+    ]);
   });
 
   it('trace_request: follows the correlation of the first error end to end', async () => {
@@ -81,8 +92,12 @@ describe.concurrent.each([
     expect(r.sources).toEqual(['websocket', 'session', 'ai_service', 'tool', 'server', 'agent']);
     expect(r.hops).toBe(6);
     expect(r.by_source).toEqual({
-      websocket: { events: 2, span_ms: 4200 }, session: { events: 1, span_ms: 3000 }, ai_service: { events: 1, span_ms: 800 },
-      tool: { events: 2, span_ms: 260 }, server: { events: 1, span_ms: 0 }, agent: { events: 1, span_ms: 30 },
+      websocket: { events: 2, span_ms: 4200 },
+      session: { events: 1, span_ms: 3000 },
+      ai_service: { events: 1, span_ms: 800 },
+      tool: { events: 2, span_ms: 260 },
+      server: { events: 1, span_ms: 0 },
+      agent: { events: 1, span_ms: 30 },
     });
   });
 
@@ -122,7 +137,12 @@ describe.concurrent.each([
     expect(r.continuations_declined).toBe(1);
     expect(r.declined_reasons).toEqual({ no_continuation_signal: 1 });
     expect(r.stall_count).toBe(1);
-    expect(r.stalls[0]).toMatchObject({ duration_s: 45, after_event: 'CONTINUATION DECISION: False', after_action: 'continuation_decision', resumed_by: 'process message 2' });
+    expect(r.stalls[0]).toMatchObject({
+      duration_s: 45,
+      after_event: 'CONTINUATION DECISION: False',
+      after_action: 'continuation_decision',
+      resumed_by: 'process message 2',
+    });
     expect(r.nudges).toEqual([{ at: '2025-05-29T10:00:50+00:00', message: 'ok' }]);
   });
 
@@ -134,7 +154,9 @@ describe.concurrent.each([
       read_rfc: { calls: 1, failures: 0, avg_ms: 2500, total_ms: 2500 },
     });
     expect(r.transitions).toEqual([
-      { from: 'list_rfcs', to: 'list_rfcs', count: 1 }, { from: 'list_rfcs', to: 'read_rfc', count: 1 }, { from: 'read_rfc', to: 'list_rfcs', count: 1 },
+      { from: 'list_rfcs', to: 'list_rfcs', count: 1 },
+      { from: 'list_rfcs', to: 'read_rfc', count: 1 },
+      { from: 'read_rfc', to: 'list_rfcs', count: 1 },
     ]);
     expect(r.longest_run).toEqual({ tool: 'list_rfcs', length: 2 });
     expect(r.loops).toMatchObject([{ tool: 'list_rfcs', count_in_window: 3, at_call: 3 }]);
@@ -157,8 +179,13 @@ describe.concurrent.each([
     expect(r.no_op_transitions).toBe(1);
     expect([r.paths_added, r.paths_removed, r.paths_changed]).toEqual([1, 1, 2]);
     expect(r.changes[0]).toMatchObject({
-      event_id: 'sw', added: ['debug'], removed: ['pending'],
-      changed: [{ path: 'agent', before: 'p', after: 'd' }, { path: 'context.depth', before: 1, after: 2 }],
+      event_id: 'sw',
+      added: ['debug'],
+      removed: ['pending'],
+      changed: [
+        { path: 'agent', before: 'p', after: 'd' },
+        { path: 'context.depth', before: 1, after: 2 },
+      ],
     });
   });
 

@@ -1,4 +1,3 @@
-
 /** What the prelude writes to its result pipe (untrusted: the script can write there too). */
 export interface PreludeResult {
   error: { type: string; message: string; traceback: string | null } | null;

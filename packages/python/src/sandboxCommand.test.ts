@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { buildSandboxCommand, type SandboxCommandInput } from './sandboxCommand.js';
 
 const input: SandboxCommandInput = {
-  isolation: 'bubblewrap', pythonPath: '/usr/bin/python3', prlimitPath: '/usr/bin/prlimit', bwrapPath: '/usr/bin/bwrap',
-  workDir: '/tmp/debbie-py-x', readOnlyBinds: [], launcherPath: '/pkg/python/debbie_launch.py', seccompFd: 3,
+  isolation: 'bubblewrap',
+  pythonPath: '/usr/bin/python3',
+  prlimitPath: '/usr/bin/prlimit',
+  bwrapPath: '/usr/bin/bwrap',
+  workDir: '/tmp/debbie-py-x',
+  readOnlyBinds: [],
+  launcherPath: '/pkg/python/debbie_launch.py',
+  seccompFd: 3,
   limits: { memoryLimitMb: 512, cpuSeconds: 31, maxProcesses: 32, maxFileMb: 64, tmpfsMb: 64, maxFiles: 10_000 },
 };
 
@@ -11,13 +17,19 @@ describe('buildSandboxCommand', () => {
   it('wraps bubblewrap in prlimit with the memory, CPU, task, file-size and core limits', () => {
     const { command, args } = buildSandboxCommand(input);
     expect(command).toBe('/usr/bin/prlimit');
-    expect(args.slice(0, args.indexOf('--'))).toEqual([
-      '--as=536870912', '--cpu=31:32', '--fsize=67108864', '--core=0', '--nproc=32',
-    ]);
+    expect(args.slice(0, args.indexOf('--'))).toEqual(['--as=536870912', '--cpu=31:32', '--fsize=67108864', '--core=0', '--nproc=32']);
     // then the launcher: keeps descriptors 3 (seccomp) and 4 (result), mounts the capped scratch tmpfs
     const launcher = args.slice(args.indexOf('--') + 1);
     expect(launcher.slice(0, 9)).toEqual([
-      '/usr/bin/python3', '-I', '-S', '/pkg/python/debbie_launch.py', '3,4', '/tmp/debbie-py-x/scratch', '67108864', '10000', '--',
+      '/usr/bin/python3',
+      '-I',
+      '-S',
+      '/pkg/python/debbie_launch.py',
+      '3,4',
+      '/tmp/debbie-py-x/scratch',
+      '67108864',
+      '10000',
+      '--',
     ]);
     expect(launcher[9]).toBe('/usr/bin/bwrap');
   });
@@ -48,7 +60,7 @@ describe('buildSandboxCommand', () => {
     expect(cwd).toBe('/');
   });
 
-  it("without isolation runs the prelude under prlimit in the work directory", () => {
+  it('without isolation runs the prelude under prlimit in the work directory', () => {
     const { command, args, cwd } = buildSandboxCommand({ ...input, isolation: 'none' });
     expect(command).toBe('/usr/bin/prlimit');
     expect(args).not.toContain('/usr/bin/bwrap');

@@ -41,41 +41,45 @@ describe('sandbox containment (issue 13: descriptors, seccomp, disk/shm/file cap
   });
 
   it('ptrace and the other denied syscalls fail with EPERM (seccomp)', async () => {
-    const r = await small.execute([
-      'import ctypes, os',
-      'libc = ctypes.CDLL(None, use_errno=True)',
-      'def errno_of(rc): return ctypes.get_errno() if rc == -1 else 0',
-      'ptrace_traceme = errno_of(libc.ptrace(0, 0, 0, 0))',
-      'ptrace_attach = errno_of(libc.ptrace(16, 1, 0, 0))',
-      'unshare = errno_of(libc.unshare(0x00020000))',
-      'mount = errno_of(libc.mount(b"none", b"/tmp", b"tmpfs", 0, None))',
-      'bpf = errno_of(libc.syscall(321, 0, 0, 0))',
-      'io_uring = errno_of(libc.syscall(425, 1, 0))',
-      'getpid_ok = os.getpid() > 0',
-    ].join('\n'));
+    const r = await small.execute(
+      [
+        'import ctypes, os',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'def errno_of(rc): return ctypes.get_errno() if rc == -1 else 0',
+        'ptrace_traceme = errno_of(libc.ptrace(0, 0, 0, 0))',
+        'ptrace_attach = errno_of(libc.ptrace(16, 1, 0, 0))',
+        'unshare = errno_of(libc.unshare(0x00020000))',
+        'mount = errno_of(libc.mount(b"none", b"/tmp", b"tmpfs", 0, None))',
+        'bpf = errno_of(libc.syscall(321, 0, 0, 0))',
+        'io_uring = errno_of(libc.syscall(425, 1, 0))',
+        'getpid_ok = os.getpid() > 0',
+      ].join('\n'),
+    );
     expect(r.error).toBeNull();
     expect(r.variables).toMatchObject({ ptrace_traceme: 1, ptrace_attach: 1, unshare: 1, mount: 1, bpf: 1, io_uring: 1, getpid_ok: true });
   });
 
   it('cannot exceed its disk cap in the work directory, /tmp or /dev/shm (one 8 MB tmpfs)', async () => {
-    const r = await small.execute([
-      'import os',
-      'def fill(path):',
-      '    written = 0',
-      '    try:',
-      '        with open(path, "wb") as f:',
-      '            for _ in range(64):',
-      '                f.write(b"x" * (1 << 20)); f.flush(); written += 1',
-      '    except OSError as e:',
-      '        return (written, e.errno)',
-      '    finally:',
-      '        try: os.remove(path)',
-      '        except OSError: pass',
-      '    return (written, 0)',
-      'work = fill("/work/big")',
-      'tmp = fill("/tmp/big")',
-      'shm = fill("/dev/shm/big")',
-    ].join('\n'));
+    const r = await small.execute(
+      [
+        'import os',
+        'def fill(path):',
+        '    written = 0',
+        '    try:',
+        '        with open(path, "wb") as f:',
+        '            for _ in range(64):',
+        '                f.write(b"x" * (1 << 20)); f.flush(); written += 1',
+        '    except OSError as e:',
+        '        return (written, e.errno)',
+        '    finally:',
+        '        try: os.remove(path)',
+        '        except OSError: pass',
+        '    return (written, 0)',
+        'work = fill("/work/big")',
+        'tmp = fill("/tmp/big")',
+        'shm = fill("/dev/shm/big")',
+      ].join('\n'),
+    );
     expect(r.error).toBeNull();
     for (const where of ['work', 'tmp', 'shm']) {
       const [mb, errno] = r.variables[where] as [number, number];
@@ -85,16 +89,18 @@ describe('sandbox containment (issue 13: descriptors, seccomp, disk/shm/file cap
   });
 
   it('cannot create more files than its inode cap', async () => {
-    const r = await small.execute([
-      'import os',
-      'made = 0',
-      'err = 0',
-      'try:',
-      '    for i in range(100000):',
-      '        open(f"/work/f{i}", "w").close(); made += 1',
-      'except OSError as e:',
-      '    err = e.errno',
-    ].join('\n'));
+    const r = await small.execute(
+      [
+        'import os',
+        'made = 0',
+        'err = 0',
+        'try:',
+        '    for i in range(100000):',
+        '        open(f"/work/f{i}", "w").close(); made += 1',
+        'except OSError as e:',
+        '    err = e.errno',
+      ].join('\n'),
+    );
     expect(r.error).toBeNull();
     expect(r.variables.err).toBe(28);
     expect(r.variables.made as number).toBeLessThan(300);
@@ -105,7 +111,10 @@ describe('sandbox containment (issue 13: descriptors, seccomp, disk/shm/file cap
 
   it('refuses a TCP connection to a server listening on the host 127.0.0.1', async () => {
     let connections = 0;
-    const server = createServer((s) => { connections += 1; s.destroy(); });
+    const server = createServer((s) => {
+      connections += 1;
+      s.destroy();
+    });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const { port } = server.address() as AddressInfo;
     try {
@@ -151,16 +160,18 @@ describe('sandbox containment (issue 13: descriptors, seccomp, disk/shm/file cap
 
   it('caps the number of processes (prlimit --nproc; under root, a uid of its own per run)', async () => {
     const py = new PythonExecutor({ allowedImports: ['os', 'time'], maxProcesses: 16 });
-    const r = await py.execute([
-      'import os, time',
-      'forked = 0',
-      'while forked < 200:',
-      '    pid = os.fork()',
-      '    if pid == 0:',
-      '        time.sleep(5)',
-      '        os._exit(0)',
-      '    forked += 1',
-    ].join('\n'));
+    const r = await py.execute(
+      [
+        'import os, time',
+        'forked = 0',
+        'while forked < 200:',
+        '    pid = os.fork()',
+        '    if pid == 0:',
+        '        time.sleep(5)',
+        '        os._exit(0)',
+        '    forked += 1',
+      ].join('\n'),
+    );
     expect(r.error).toMatch(/BlockingIOError: \[Errno 11\] Resource temporarily unavailable/);
     expect(r.variables.forked).toBeLessThan(16);
     if (r.sandbox_uid !== null) expect(processesOf(r.sandbox_uid)).toEqual([]);

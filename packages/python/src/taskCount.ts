@@ -14,16 +14,20 @@ export async function countTasksOfUid(uid: number): Promise<number> {
     return Number.NaN;
   }
   const uidLine = new RegExp(`^Uid:\\s+${uid}\\s`, 'm');
-  await Promise.all(entries.filter((e) => /^\d+$/.test(e)).map(async (pid) => {
-    try {
-      const status = await readFile(`/proc/${pid}/status`, 'utf8');
-      if (!uidLine.test(status)) return;
-      const threads = /^Threads:\s+(\d+)/m.exec(status);
-      total += threads ? Number(threads[1]) : 1;
-    } catch {
-      // the process ended while we looked
-    }
-  }));
+  await Promise.all(
+    entries
+      .filter((e) => /^\d+$/.test(e))
+      .map(async (pid) => {
+        try {
+          const status = await readFile(`/proc/${pid}/status`, 'utf8');
+          if (!uidLine.test(status)) return;
+          const threads = /^Threads:\s+(\d+)/m.exec(status);
+          total += threads ? Number(threads[1]) : 1;
+        } catch {
+          // the process ended while we looked
+        }
+      }),
+  );
   return total;
 }
 
@@ -37,14 +41,18 @@ export async function processesOfUid(uid: number): Promise<number[]> {
   }
   const uidLine = new RegExp(`^Uid:\\s+${uid}\\s`, 'm');
   const found: number[] = [];
-  await Promise.all(entries.filter((e) => /^\d+$/.test(e)).map(async (pid) => {
-    try {
-      const status = await readFile(`/proc/${pid}/status`, 'utf8');
-      if (uidLine.test(status) && !/^State:\s+Z/m.test(status)) found.push(Number(pid));
-    } catch {
-      // the process ended while we looked
-    }
-  }));
+  await Promise.all(
+    entries
+      .filter((e) => /^\d+$/.test(e))
+      .map(async (pid) => {
+        try {
+          const status = await readFile(`/proc/${pid}/status`, 'utf8');
+          if (uidLine.test(status) && !/^State:\s+Z/m.test(status)) found.push(Number(pid));
+        } catch {
+          // the process ended while we looked
+        }
+      }),
+  );
   return found;
 }
 
@@ -59,7 +67,11 @@ export async function reapUid(uid: number, timeoutMs = 2000): Promise<void> {
     const left = await processesOfUid(uid);
     if (left.length === 0 || Date.now() > deadline) return;
     for (const pid of left) {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone already */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone already */
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

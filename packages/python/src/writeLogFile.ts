@@ -3,9 +3,7 @@ import { once } from 'node:events';
 import type { DebbieEvent } from '@debbie/model';
 
 /** Events for a script: an array, any iterable, or pages from `EventReader.streamEvents`. */
-export type LogInput =
-  | Iterable<DebbieEvent>
-  | AsyncIterable<DebbieEvent | readonly DebbieEvent[]>;
+export type LogInput = Iterable<DebbieEvent> | AsyncIterable<DebbieEvent | readonly DebbieEvent[]>;
 
 export interface LogFileStats {
   written: number;

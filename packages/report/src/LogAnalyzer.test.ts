@@ -16,7 +16,15 @@ class SessionBuilder {
     return e;
   }
   tool(atMs: number, name: string, ms: number, agent = 'p'): DebbieEvent {
-    return this.add(atMs, { source: 'tool', event_summary: `tool ${name}`, component: name, action: 'tool_execution', duration_ms: ms, agent_id: agent, details: { tool_name: name } });
+    return this.add(atMs, {
+      source: 'tool',
+      event_summary: `tool ${name}`,
+      component: name,
+      action: 'tool_execution',
+      duration_ms: ms,
+      agent_id: agent,
+      details: { tool_name: name },
+    });
   }
 }
 
@@ -24,11 +32,23 @@ function basicSession() {
   const s = new SessionBuilder();
   let t = 0;
   // list_rfcs: 1..100 ms; read_file: 10 calls of 2000 ms (the slow one)
-  for (let i = 1; i <= 100; i++) { s.tool(t, 'list_rfcs', i, i % 2 ? 'p' : 'e'); t += 200; }
+  for (let i = 1; i <= 100; i++) {
+    s.tool(t, 'list_rfcs', i, i % 2 ? 'p' : 'e');
+    t += 200;
+  }
   const slow = [];
-  for (let i = 0; i < 10; i++) { slow.push(s.tool(t, 'read_file', 2000 + i, 'p')); t += 2100; }
+  for (let i = 0; i < 10; i++) {
+    slow.push(s.tool(t, 'read_file', 2000 + i, 'p'));
+    t += 2100;
+  }
   for (let i = 0; i < 4; i++) {
-    s.add(t, { source: 'ai_service', event_summary: 'chat', duration_ms: 500 * (i + 1), details: { model: 'gpt-x' }, performance_metrics: { input_tokens: 100, output_tokens: 10 } });
+    s.add(t, {
+      source: 'ai_service',
+      event_summary: 'chat',
+      duration_ms: 500 * (i + 1),
+      details: { model: 'gpt-x' },
+      performance_metrics: { input_tokens: 100, output_tokens: 10 },
+    });
     t += 2500;
   }
   s.add(t, { source: 'server', level: 'ERROR', agent_id: 'p', event_summary: 'Timeout after 3021 ms calling /srv/data/a.json' });
@@ -101,7 +121,10 @@ describe('LogAnalyzer', () => {
     const s = new SessionBuilder();
     let t = 0;
     const loop = [];
-    for (let i = 0; i < 6; i++) { loop.push(s.tool(t, 'list_rfcs', 10, 'p')); t += 100; }
+    for (let i = 0; i < 6; i++) {
+      loop.push(s.tool(t, 'list_rfcs', 10, 'p'));
+      t += 100;
+    }
     const last = s.tool(t, 'search', 50, 'p');
     const resumed = s.add(t + 50 + 45_000, { source: 'session', event_summary: 'user: ok', agent_id: 'p' });
     // a comment inside the silence must not split it
@@ -120,7 +143,9 @@ describe('LogAnalyzer', () => {
     const s = new SessionBuilder();
     const tool = s.tool(0, 'list_rfcs', 10);
     const c = s.add(50_000, {
-      source: 'debbie_comment', event_summary: 'Detected stall pattern: agent waiting after list_rfcs', component: 'debugging',
+      source: 'debbie_comment',
+      event_summary: 'Detected stall pattern: agent waiting after list_rfcs',
+      component: 'debugging',
       details: { pattern: 'tool_execution_stall', confidence: 0.92, recommendations: ['Inject a continuation prompt'], evidence: [tool.event_id] },
     });
     const r = await new LogAnalyzer({ commentary: false }).analyze(s.events);
@@ -134,7 +159,9 @@ describe('LogAnalyzer', () => {
 
   it('limits the report to a time range and to the focus sections, and rejects a bad focus or time', async () => {
     const { s } = basicSession();
-    const r = await new LogAnalyzer({ commentary: false }).analyze(s.events, { start: isoFromEpochMillis(T0), end: isoFromEpochMillis(T0 + 200 * 10) }, ['performance']);
+    const r = await new LogAnalyzer({ commentary: false }).analyze(s.events, { start: isoFromEpochMillis(T0), end: isoFromEpochMillis(T0 + 200 * 10) }, [
+      'performance',
+    ]);
     expect(r.event_count).toBe(10);
     expect(r.sections).toEqual(['performance']);
     expect(r.errors).toBeUndefined();
@@ -155,7 +182,9 @@ describe('LogAnalyzer', () => {
 
   it('reads pages from an async source in one pass', async () => {
     const { s } = basicSession();
-    async function* pages() { for (let i = 0; i < s.events.length; i += 7) yield s.events.slice(i, i + 7); }
+    async function* pages() {
+      for (let i = 0; i < s.events.length; i += 7) yield s.events.slice(i, i + 7);
+    }
     const r = await new LogAnalyzer({ commentary: false }).analyzeEvents(pages(), { sessionId: 's1' });
     const a = await new LogAnalyzer({ commentary: false }).analyze(s.events);
     expect(r.performance).toEqual(a.performance);
@@ -173,7 +202,8 @@ describe('LogAnalyzer', () => {
 
   it('bounds memory: error groups past the limit are counted, not kept', async () => {
     const s = new SessionBuilder();
-    for (let i = 0; i < 30; i++) s.add(i, { source: 'server', level: 'ERROR', event_summary: `failure kind ${String.fromCharCode(65 + (i % 26))}${i >= 26 ? 'x' : ''}` });
+    for (let i = 0; i < 30; i++)
+      s.add(i, { source: 'server', level: 'ERROR', event_summary: `failure kind ${String.fromCharCode(65 + (i % 26))}${i >= 26 ? 'x' : ''}` });
     const r = await new LogAnalyzer({ commentary: false, maxErrorGroups: 10 }).analyze(s.events);
     expect(r.errors!.groups).toHaveLength(10);
     expect(r.errors!.ungrouped).toBe(20);

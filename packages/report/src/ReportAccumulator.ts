@@ -1,8 +1,6 @@
 import { InsightFolder, type FoldedInsight } from '@debbie/commentary';
 import { DEFAULT_STALL_MS, isStall, isoFromEpochMicros, type DebbieEvent, type LogLevel, type LogSource } from '@debbie/model';
-import type {
-  AnalysisReport, ErrorGroup, LatencyStats, ModelStats, PatternFinding, ReportSection, SlowOperation, SourceTime,
-} from './AnalysisReport.js';
+import type { AnalysisReport, ErrorGroup, LatencyStats, ModelStats, PatternFinding, ReportSection, SlowOperation, SourceTime } from './AnalysisReport.js';
 import { REPORT_SECTIONS } from './AnalysisReport.js';
 import { insightFinding } from './commentFinding.js';
 import { messageTemplate } from './messageTemplate.js';
@@ -153,9 +151,15 @@ export class ReportAccumulator {
 
   add(e: DebbieEvent): void {
     const startUs = timestampMicros(e.timestamp);
-    if (Number.isNaN(startUs)) { this.badTimestamps += 1; return; }
+    if (Number.isNaN(startUs)) {
+      this.badTimestamps += 1;
+      return;
+    }
     this.count += 1;
-    if (startUs < this.firstUs) { this.firstUs = startUs; this.firstTs = e.timestamp; }
+    if (startUs < this.firstUs) {
+      this.firstUs = startUs;
+      this.firstTs = e.timestamp;
+    }
     const dur = e.duration_ms;
     const hasDur = typeof dur === 'number' && dur >= 0 && Number.isFinite(dur);
     const endUs = hasDur ? startUs + dur * 1000 : startUs;
@@ -163,7 +167,10 @@ export class ReportAccumulator {
     if (startUs < this.lastStartUs) this.outOfOrder += 1;
 
     let src = this.perSource.get(e.source);
-    if (!src) { src = { events: 0, spans: 0, spanMs: 0 }; this.perSource.set(e.source, src); }
+    if (!src) {
+      src = { events: 0, spans: 0, spanMs: 0 };
+      this.perSource.set(e.source, src);
+    }
     src.events += 1;
     this.perLevel.set(e.level, (this.perLevel.get(e.level) ?? 0) + 1);
     if (e.agent_id !== null) {
@@ -182,9 +189,13 @@ export class ReportAccumulator {
       src.spanMs += dur;
       if (dur > this.slowest.threshold) {
         this.slowest.offer(dur, () => ({
-          event_id: e.event_id, timestamp: e.timestamp, source: e.source,
+          event_id: e.event_id,
+          timestamp: e.timestamp,
+          source: e.source,
           name: name || (e.action ? `${e.component}/${e.action}` : e.component),
-          agent_id: e.agent_id, duration_ms: dur, summary: e.event_summary.slice(0, 200),
+          agent_id: e.agent_id,
+          duration_ms: dur,
+          summary: e.event_summary.slice(0, 200),
         }));
       }
       if (e.source === 'tool') this.addLatency(this.tools, name, e, dur);
@@ -209,11 +220,16 @@ export class ReportAccumulator {
         const tool = this.lastToolEndUs >= this.maxEndUs - 5_000_000 ? { id: this.lastToolId, name: this.lastToolName } : null;
         const silenceStart = this.maxEndUs;
         this.stalls.offer(gapMs, () => ({
-          origin: 'analyzer', pattern: tool ? 'stall_after_tool' : 'stall',
-          summary: `${(gapMs / 1000).toFixed(1)} s of silence after ${before.source} "${before.name}"` +
+          origin: 'analyzer',
+          pattern: tool ? 'stall_after_tool' : 'stall',
+          summary:
+            `${(gapMs / 1000).toFixed(1)} s of silence after ${before.source} "${before.name}"` +
             (tool ? ` following tool "${tool.name}": the agent did not continue after the tool (the continuation issue)` : ''),
-          confidence: null, timestamp: isoFromEpochMicros(silenceStart), event_id: null,
-          evidence: tool && tool.id !== before.id ? [tool.id, before.id, e.event_id] : [before.id, e.event_id], recommendations: [],
+          confidence: null,
+          timestamp: isoFromEpochMicros(silenceStart),
+          event_id: null,
+          evidence: tool && tool.id !== before.id ? [tool.id, before.id, e.event_id] : [before.id, e.event_id],
+          recommendations: [],
           metrics: { silence_ms: gapMs },
         }));
       }
@@ -272,9 +288,14 @@ export class ReportAccumulator {
     if (run.length < this.o.loopThreshold) return;
     const evidence = run.ids.includes(run.lastId) ? run.ids : [...run.ids, run.lastId];
     this.pushFinding({
-      origin: 'analyzer', pattern: 'tool_loop',
+      origin: 'analyzer',
+      pattern: 'tool_loop',
       summary: `Agent ${agent} called tool "${run.tool}" ${run.length} times in a row`,
-      confidence: null, timestamp: null, event_id: null, evidence, recommendations: [],
+      confidence: null,
+      timestamp: null,
+      event_id: null,
+      evidence,
+      recommendations: [],
     });
   }
 
@@ -284,13 +305,25 @@ export class ReportAccumulator {
     const template = causeTemplate(e, message);
     let st = this.errors.get(template);
     if (!st) {
-      if (this.errors.size >= this.o.maxErrorGroups) { this.ungrouped += 1; return; }
+      if (this.errors.size >= this.o.maxErrorGroups) {
+        this.ungrouped += 1;
+        return;
+      }
       st = {
         group: {
-          template, count: 0, critical: 0, first_seen: e.timestamp, last_seen: e.timestamp, sources: [], agents: [],
-          agents_truncated: false, sample_message: message.slice(0, 500), sample_event_ids: [],
+          template,
+          count: 0,
+          critical: 0,
+          first_seen: e.timestamp,
+          last_seen: e.timestamp,
+          sources: [],
+          agents: [],
+          agents_truncated: false,
+          sample_message: message.slice(0, 500),
+          sample_event_ids: [],
         },
-        agents: new Set(), sources: new Set(),
+        agents: new Set(),
+        sources: new Set(),
       };
       this.errors.set(template, st);
     }
@@ -332,7 +365,11 @@ export class ReportAccumulator {
   }
 
   /** Builds the report. The accumulator can keep taking events afterwards. */
-  finish(meta: { sessionId: string | null; timeRange?: { start: string | null; end: string | null } | null; origins?: PatternFinding['origin'][] }): AnalysisReport {
+  finish(meta: {
+    sessionId: string | null;
+    timeRange?: { start: string | null; end: string | null } | null;
+    origins?: PatternFinding['origin'][];
+  }): AnalysisReport {
     const has = (s: ReportSection) => this.sections.includes(s);
     const report: AnalysisReport = {
       session_id: meta.sessionId,
@@ -346,7 +383,9 @@ export class ReportAccumulator {
       events_per_source: Object.fromEntries([...this.perSource].map(([k, v]) => [k, v.events])),
       events_per_level: Object.fromEntries(this.perLevel),
       agents: [...this.agents].sort(),
-      accuracy: { quantiles: `p50 and p95 within ±${+(this.o.relativeAccuracy * 100).toFixed(3)}% of a true sample value (log-bucket sketch); count, mean, total and max exact` },
+      accuracy: {
+        quantiles: `p50 and p95 within ±${+(this.o.relativeAccuracy * 100).toFixed(3)}% of a true sample value (log-bucket sketch); count, mean, total and max exact`,
+      },
       truncated: { agents: this.agentsDropped, names: this.namesDropped, out_of_order_events: this.outOfOrder, bad_timestamps: this.badTimestamps },
     };
     const tools = this.latency(this.tools);
@@ -354,15 +393,25 @@ export class ReportAccumulator {
       const n = this.models.get(s.name)!;
       return { ...s, input_tokens: n.inputTokens, output_tokens: n.outputTokens } satisfies ModelStats;
     });
-    const groups = [...this.errors.values()].map((st) => ({
-      ...st.group, sources: [...st.sources].sort(), agents: [...st.agents].sort(),
-    })).sort((a, b) => b.count - a.count || a.first_seen.localeCompare(b.first_seen));
+    const groups = [...this.errors.values()]
+      .map((st) => ({
+        ...st.group,
+        sources: [...st.sources].sort(),
+        agents: [...st.agents].sort(),
+      }))
+      .sort((a, b) => b.count - a.count || a.first_seen.localeCompare(b.first_seen));
 
     if (has('performance')) {
       const totalSpan = [...this.perSource.values()].reduce((a, s) => a + s.spanMs, 0);
-      const per_source: SourceTime[] = [...this.perSource].map(([source, s]) => ({
-        source, events: s.events, spans: s.spans, span_ms: s.spanMs, share: totalSpan > 0 ? s.spanMs / totalSpan : 0,
-      })).sort((a, b) => b.span_ms - a.span_ms || b.events - a.events);
+      const per_source: SourceTime[] = [...this.perSource]
+        .map(([source, s]) => ({
+          source,
+          events: s.events,
+          spans: s.spans,
+          span_ms: s.spanMs,
+          share: totalSpan > 0 ? s.spanMs / totalSpan : 0,
+        }))
+        .sort((a, b) => b.span_ms - a.span_ms || b.events - a.events);
       report.performance = { tools, models, slowest: this.slowest.sorted(), per_source };
     }
     if (has('errors')) report.errors = { total: this.errorTotal, groups, ungrouped: this.ungrouped };
@@ -375,7 +424,9 @@ export class ReportAccumulator {
       origins.add('commentary');
       if (this.checks) origins.add('analyzer');
       report.patterns = {
-        stored_comments: this.storedComments, origins: [...origins], findings: listed,
+        stored_comments: this.storedComments,
+        origins: [...origins],
+        findings: listed,
         dropped: this.findingsDropped + this.stored.dropped + (findings.length - listed.length),
       };
     }
@@ -390,8 +441,14 @@ export class ReportAccumulator {
       if (run.length >= this.o.loopThreshold) {
         const evidence = run.ids.includes(run.lastId) ? run.ids : [...run.ids, run.lastId];
         findings.push({
-          origin: 'analyzer', pattern: 'tool_loop', summary: `Agent ${agent} called tool "${run.tool}" ${run.length} times in a row`,
-          confidence: null, timestamp: null, event_id: null, evidence, recommendations: [],
+          origin: 'analyzer',
+          pattern: 'tool_loop',
+          summary: `Agent ${agent} called tool "${run.tool}" ${run.length} times in a row`,
+          confidence: null,
+          timestamp: null,
+          event_id: null,
+          evidence,
+          recommendations: [],
         });
       }
     }
@@ -400,9 +457,14 @@ export class ReportAccumulator {
     for (const g of groups) {
       if (g.count >= this.o.errorBurstCount) {
         findings.push({
-          origin: 'analyzer', pattern: 'error_burst',
+          origin: 'analyzer',
+          pattern: 'error_burst',
           summary: `"${g.template}" occurred ${g.count} times between ${g.first_seen} and ${g.last_seen}`,
-          confidence: null, timestamp: g.first_seen, event_id: null, evidence: g.sample_event_ids, recommendations: [],
+          confidence: null,
+          timestamp: g.first_seen,
+          event_id: null,
+          evidence: g.sample_event_ids,
+          recommendations: [],
         });
       }
     }
@@ -410,10 +472,18 @@ export class ReportAccumulator {
   }
 
   private latency(map: Map<string, NameStats>): LatencyStats[] {
-    return [...map].map(([name, s]) => ({
-      name, count: s.sketch.count, p50_ms: round(s.sketch.quantile(0.5)), p95_ms: round(s.sketch.quantile(0.95)),
-      max_ms: s.sketch.max, mean_ms: round(s.sketch.mean), total_ms: round(s.sketch.sum), slowest_event_ids: s.slowest.sorted(),
-    })).sort((a, b) => b.p95_ms - a.p95_ms || b.count - a.count);
+    return [...map]
+      .map(([name, s]) => ({
+        name,
+        count: s.sketch.count,
+        p50_ms: round(s.sketch.quantile(0.5)),
+        p95_ms: round(s.sketch.quantile(0.95)),
+        max_ms: s.sketch.max,
+        mean_ms: round(s.sketch.mean),
+        total_ms: round(s.sketch.sum),
+        slowest_event_ids: s.slowest.sorted(),
+      }))
+      .sort((a, b) => b.p95_ms - a.p95_ms || b.count - a.count);
   }
 
   /**
@@ -430,18 +500,29 @@ export class ReportAccumulator {
     for (const s of stats) {
       if (s.p95_ms >= thresholdMs && (stats.length === 1 || s.p95_ms >= 3 * median)) {
         out.push({
-          origin: 'analyzer', pattern,
-          summary: `${kind} "${s.name}" is slow: p50 ${fmt(s.p50_ms)} ms, p95 ${fmt(s.p95_ms)} ms, max ${fmt(s.max_ms)} ms over ${s.count} calls` +
+          origin: 'analyzer',
+          pattern,
+          summary:
+            `${kind} "${s.name}" is slow: p50 ${fmt(s.p50_ms)} ms, p95 ${fmt(s.p95_ms)} ms, max ${fmt(s.max_ms)} ms over ${s.count} calls` +
             (stats.length > 1 ? ` (median ${kind} p50 ${fmt(median)} ms)` : ''),
-          confidence: null, timestamp: null, event_id: null, evidence: s.slowest_event_ids, recommendations: [],
+          confidence: null,
+          timestamp: null,
+          event_id: null,
+          evidence: s.slowest_event_ids,
+          recommendations: [],
           metrics: { p50_ms: s.p50_ms, p95_ms: s.p95_ms, max_ms: s.max_ms, ...(stats.length > 1 ? { factor: s.p95_ms / median } : {}) },
         });
       } else if (s.count >= 3 && s.max_ms >= thresholdMs && s.p50_ms > 0 && s.max_ms >= 5 * s.p50_ms) {
         const factor = s.max_ms / s.p50_ms;
         out.push({
-          origin: 'analyzer', pattern,
+          origin: 'analyzer',
+          pattern,
           summary: `${kind} "${s.name}": one call took ${fmt(s.max_ms)} ms, ${factor.toFixed(1)}× its median of ${fmt(s.p50_ms)} ms over ${s.count} calls`,
-          confidence: null, timestamp: null, event_id: null, evidence: s.slowest_event_ids.slice(0, 1), recommendations: [],
+          confidence: null,
+          timestamp: null,
+          event_id: null,
+          evidence: s.slowest_event_ids.slice(0, 1),
+          recommendations: [],
           metrics: { p50_ms: s.p50_ms, max_ms: s.max_ms, factor },
         });
       }

@@ -9,8 +9,24 @@ const ev = (ms: number, init: Omit<DebbieEventInit, 'timestamp'>): DebbieEvent =
 
 describe('buildTimelineData', () => {
   const turn = ev(0, { event_id: 'turn', source: 'agent', event_summary: 'turn', duration_ms: 1000, agent_id: 'p', correlation_id: 'c1' });
-  const chat = ev(10, { event_id: 'chat', source: 'ai_service', event_summary: 'chat', duration_ms: 300, parent_id: 'turn', agent_id: 'p', correlation_id: 'c1' });
-  const tool = ev(400, { event_id: 'tool', source: 'tool', event_summary: 'list_rfcs', duration_ms: 50, span_id: 'aaaaaaaaaaaaaaaa', parent_id: 'turn', agent_id: 'p' });
+  const chat = ev(10, {
+    event_id: 'chat',
+    source: 'ai_service',
+    event_summary: 'chat',
+    duration_ms: 300,
+    parent_id: 'turn',
+    agent_id: 'p',
+    correlation_id: 'c1',
+  });
+  const tool = ev(400, {
+    event_id: 'tool',
+    source: 'tool',
+    event_summary: 'list_rfcs',
+    duration_ms: 50,
+    span_id: 'aaaaaaaaaaaaaaaa',
+    parent_id: 'turn',
+    agent_id: 'p',
+  });
   const log = ev(420, { event_id: 'log', source: 'tool', event_summary: 'reading', parent_span_id: 'aaaaaaaaaaaaaaaa' });
   const comment = ev(20_000, { event_id: 'cmt', source: 'debbie_comment', event_summary: 'stalled?' });
   const late = ev(61_000, { event_id: 'late', source: 'session', event_summary: 'user: ok', agent_id: 'p' });
@@ -35,8 +51,22 @@ describe('buildTimelineData', () => {
   });
 
   it('labels each error with its cause (details.error_cause)', () => {
-    const limited = ev(500, { event_id: 'e429', source: 'ai_service', level: 'ERROR', event_summary: 'chat', duration_ms: 20, details: { error_cause: 'rate_limit', http_status: 429 } });
-    const broken = ev(600, { event_id: 'e500', source: 'ai_service', level: 'ERROR', event_summary: 'chat', duration_ms: 20, details: { error_cause: 'server_error' } });
+    const limited = ev(500, {
+      event_id: 'e429',
+      source: 'ai_service',
+      level: 'ERROR',
+      event_summary: 'chat',
+      duration_ms: 20,
+      details: { error_cause: 'rate_limit', http_status: 429 },
+    });
+    const broken = ev(600, {
+      event_id: 'e500',
+      source: 'ai_service',
+      level: 'ERROR',
+      event_summary: 'chat',
+      duration_ms: 20,
+      details: { error_cause: 'server_error' },
+    });
     const d = buildTimelineData([turn, limited, broken]);
     expect(d.causes).toEqual(['rate_limit', 'server_error']);
     expect(d.cause).toEqual([-1, 0, 1]);
@@ -59,7 +89,12 @@ describe('buildTimelineData', () => {
   });
 
   it('renders one self-contained page whose data cannot close the script element', () => {
-    const evil = ev(5, { event_id: 'evil', source: 'server', event_summary: 'x</script><script>window.pwned=1</script><!--', details: { note: '</SCRIPT>\u2028' } });
+    const evil = ev(5, {
+      event_id: 'evil',
+      source: 'server',
+      event_summary: 'x</script><script>window.pwned=1</script><!--',
+      details: { note: '</SCRIPT>\u2028' },
+    });
     const html = renderTimelineHtml(buildTimelineData([turn, evil]));
     // exactly the three script elements we wrote (data, D3, client), each closed once
     expect(html.match(/<script\b/gi)).toHaveLength(3);

@@ -72,7 +72,11 @@ class Dict {
   private readonly index = new Map<string, number>();
   of(v: string): number {
     let i = this.index.get(v);
-    if (i === undefined) { i = this.values.length; this.values.push(v); this.index.set(v, i); }
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(v);
+      this.index.set(v, i);
+    }
     return i;
   }
 }
@@ -104,7 +108,17 @@ export class TimelineDataBuilder {
   private readonly parentSpanRef: (string | null)[] = [];
   private readonly byId = new Map<string, number>();
   private readonly bySpan = new Map<string, number>();
-  private readonly d = { sources: new Dict(), levels: new Dict(), agents: new Dict(), components: new Dict(), actions: new Dict(), corrs: new Dict(), causes: new Dict(), summaries: new Dict(), extras: new Dict() };
+  private readonly d = {
+    sources: new Dict(),
+    levels: new Dict(),
+    agents: new Dict(),
+    components: new Dict(),
+    actions: new Dict(),
+    corrs: new Dict(),
+    causes: new Dict(),
+    summaries: new Dict(),
+    extras: new Dict(),
+  };
   private sessionId = '';
 
   constructor(options: TimelineOptions = {}) {
@@ -123,7 +137,10 @@ export class TimelineDataBuilder {
     this.total += 1;
     if (this.id.length >= this.max) return;
     const us = timestampMicros(e.timestamp);
-    if (Number.isNaN(us)) { this.skipped += 1; return; }
+    if (Number.isNaN(us)) {
+      this.skipped += 1;
+      return;
+    }
     if (!this.sessionId && e.session_id) this.sessionId = e.session_id;
     const i = this.id.length;
     this.startUs.push(us);
@@ -152,7 +169,7 @@ export class TimelineDataBuilder {
     for (let i = 0; i < n; i++) {
       const p = this.parentRef[i] ?? null;
       const ps = this.parentSpanRef[i] ?? null;
-      let j = p !== null ? this.byId.get(p) ?? this.bySpan.get(p) : undefined;
+      let j = p !== null ? (this.byId.get(p) ?? this.bySpan.get(p)) : undefined;
       if (j === undefined && ps !== null) j = this.bySpan.get(ps);
       parent[i] = j === undefined || j === i ? -1 : j;
     }
@@ -161,14 +178,19 @@ export class TimelineDataBuilder {
       // walk up to a known depth (at most 64 steps, so a cycle cannot hang us)
       const chain: number[] = [];
       let k = i;
-      while (k !== -1 && depth[k] === -1 && chain.length < 64) { chain.push(k); k = parent[k]!; }
+      while (k !== -1 && depth[k] === -1 && chain.length < 64) {
+        chain.push(k);
+        k = parent[k]!;
+      }
       let base = k === -1 || depth[k] === -1 ? -1 : depth[k]!;
       for (let c = chain.length - 1; c >= 0; c--) depth[chain[c]!] = ++base;
     }
     const order = Array.from({ length: n }, (_, i) => i);
     order.sort((a, b) => this.startUs[a]! - this.startUs[b]! || depth[a]! - depth[b]! || a - b);
     const rank = new Array<number>(n);
-    order.forEach((old, neu) => { rank[old] = neu; });
+    order.forEach((old, neu) => {
+      rank[old] = neu;
+    });
     const t0 = n ? this.startUs[order[0]!]! : 0;
     const pick = <T>(col: T[]) => order.map((i) => col[i]!);
     const start = order.map((i) => Math.round(this.startUs[i]! - t0) / 1000);
@@ -183,7 +205,10 @@ export class TimelineDataBuilder {
       const s = start[r]!;
       if (maxEndRow >= 0 && isStall(s - maxEnd, this.gapMs)) gaps.push([maxEnd, s - maxEnd, maxEndRow, r]);
       const end = s + Math.max(0, dur[r]!);
-      if (end > maxEnd) { maxEnd = end; maxEndRow = r; }
+      if (end > maxEnd) {
+        maxEnd = end;
+        maxEndRow = r;
+      }
     }
     return {
       v: 1,
@@ -201,11 +226,22 @@ export class TimelineDataBuilder {
       actions: this.d.actions.values,
       correlations: this.d.corrs.values,
       causes: this.d.causes.values,
-      start, dur, src,
-      lvl: pick(this.lvl), agent: pick(this.agent), comp: pick(this.comp), act: pick(this.act), corr: pick(this.corr), cause: pick(this.cause),
+      start,
+      dur,
+      src,
+      lvl: pick(this.lvl),
+      agent: pick(this.agent),
+      comp: pick(this.comp),
+      act: pick(this.act),
+      corr: pick(this.corr),
+      cause: pick(this.cause),
       parent: order.map((i) => (parent[i]! === -1 ? -1 : rank[parent[i]!]!)),
       depth: pick(depth),
-      id: pick(this.id), summaries: this.d.summaries.values, sum: pick(this.sum), extras: this.d.extras.values, ext: pick(this.ext),
+      id: pick(this.id),
+      summaries: this.d.summaries.values,
+      sum: pick(this.sum),
+      extras: this.d.extras.values,
+      ext: pick(this.ext),
       gaps,
     };
   }

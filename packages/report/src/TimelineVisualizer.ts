@@ -37,7 +37,10 @@ export class TimelineVisualizer {
       let full = false;
       for await (const page of reader.streamEvents({ sessionId: session }, { batchSize: this.options.batchSize ?? 5000 })) {
         for (const e of page) b.add(e);
-        if (b.full) { full = true; break; } // the rest would only be counted: ask the reader for the count
+        if (b.full) {
+          full = true;
+          break;
+        } // the rest would only be counted: ask the reader for the count
       }
       const data = b.build(session);
       if (full) {

@@ -28,7 +28,10 @@ export class TopK<T> {
 
   /** Kept items, largest score first. */
   sorted(): T[] {
-    return this.scores.map((s, i) => [s, this.items[i]!] as const).sort((a, b) => b[0] - a[0]).map(([, item]) => item);
+    return this.scores
+      .map((s, i) => [s, this.items[i]!] as const)
+      .sort((a, b) => b[0] - a[0])
+      .map(([, item]) => item);
   }
 
   private swap(a: number, b: number): void {

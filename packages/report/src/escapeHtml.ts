@@ -10,7 +10,10 @@ export function escapeHtml(text: string): string {
  * `</script>` nor `<!--` can appear), and U+2028/U+2029 are escaped too.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /** JavaScript source made safe to inline in a <script> element (no early `</script`). */

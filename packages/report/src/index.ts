@@ -4,8 +4,19 @@ export { ReportAccumulator } from './ReportAccumulator.js';
 export type { AnalysisOptions } from './ReportAccumulator.js';
 export { REPORT_SECTIONS } from './AnalysisReport.js';
 export type {
-  AnalysisReport, ReportSection, LatencyStats, ModelStats, SlowOperation, SourceTime, PerformanceSection,
-  ErrorGroup, ErrorsSection, FindingOrigin, PatternFinding, PatternsSection, Recommendation,
+  AnalysisReport,
+  ReportSection,
+  LatencyStats,
+  ModelStats,
+  SlowOperation,
+  SourceTime,
+  PerformanceSection,
+  ErrorGroup,
+  ErrorsSection,
+  FindingOrigin,
+  PatternFinding,
+  PatternsSection,
+  Recommendation,
 } from './AnalysisReport.js';
 export { renderReportMarkdown, renderReportJson } from './renderReportMarkdown.js';
 export { renderReportHtml } from './renderReportHtml.js';

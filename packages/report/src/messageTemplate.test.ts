@@ -7,8 +7,7 @@ describe('messageTemplate', () => {
     const b = messageTemplate('Timeout after 12 ms calling /tmp/x/y/z.txt for session 00000000-1111-4222-8333-444444444444');
     expect(a).toBe('Timeout after <n> ms calling <path> for session <uuid>');
     expect(b).toBe(a);
-    expect(messageTemplate('Tool call toolu_01AbCdEf9 failed: "file missing" at https://x.io/a?b=1'))
-      .toBe('Tool call <id> failed: <str> at <url>');
+    expect(messageTemplate('Tool call toolu_01AbCdEf9 failed: "file missing" at https://x.io/a?b=1')).toBe('Tool call <id> failed: <str> at <url>');
     expect(messageTemplate('hash deadbeef12 and 0x1F00')).toBe('hash <id> and <hex>');
   });
 

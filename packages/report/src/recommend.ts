@@ -6,13 +6,30 @@ const RANK = { high: 0, medium: 1, low: 2 } as const;
 function forFinding(f: PatternFinding): Omit<Recommendation, 'evidence'> | null {
   switch (f.pattern) {
     case 'stall_after_tool':
-      return { priority: 'high', action: 'Make the agent continue after tool results: check the continuation decision, or let Debbie inject a continuation prompt when a turn goes silent after a tool', because: f.summary };
+      return {
+        priority: 'high',
+        action:
+          'Make the agent continue after tool results: check the continuation decision, or let Debbie inject a continuation prompt when a turn goes silent after a tool',
+        because: f.summary,
+      };
     case 'stall':
-      return { priority: 'medium', action: 'Find what the session was waiting for during the silence (a pending request, a user prompt, a timeout)', because: f.summary };
+      return {
+        priority: 'medium',
+        action: 'Find what the session was waiting for during the silence (a pending request, a user prompt, a timeout)',
+        because: f.summary,
+      };
     case 'tool_loop':
-      return { priority: 'high', action: 'Break the tool loop: add a repeat guard in the agent loop, or reset its state after N identical calls', because: f.summary };
+      return {
+        priority: 'high',
+        action: 'Break the tool loop: add a repeat guard in the agent loop, or reset its state after N identical calls',
+        because: f.summary,
+      };
     case 'slow_tool':
-      return { priority: 'medium', action: 'Speed up or bound the slow tool: add a timeout, cache its results, or check the service it calls', because: f.summary };
+      return {
+        priority: 'medium',
+        action: 'Speed up or bound the slow tool: add a timeout, cache its results, or check the service it calls',
+        because: f.summary,
+      };
     case 'slow_model':
       return { priority: 'medium', action: 'Reduce model latency: shorter prompts, a faster model for this step, or streaming the reply', because: f.summary };
     default:

@@ -21,8 +21,11 @@ function latencyTable(rows: readonly LatencyStats[], withTokens: boolean): strin
 export function renderReportMarkdown(r: AnalysisReport): string {
   const out: string[] = [];
   out.push(`# Debbie analysis report${r.session_id ? `: session ${r.session_id}` : ''}`, '');
-  out.push(`${r.event_count} events from ${r.first_timestamp ?? '-'} to ${r.last_timestamp ?? '-'} (${ms(r.duration_ms)})` +
-    (r.agents.length ? `; agents ${r.agents.join(', ')}` : '') + '.');
+  out.push(
+    `${r.event_count} events from ${r.first_timestamp ?? '-'} to ${r.last_timestamp ?? '-'} (${ms(r.duration_ms)})` +
+      (r.agents.length ? `; agents ${r.agents.join(', ')}` : '') +
+      '.',
+  );
   if (r.time_range) out.push(`Time range: ${r.time_range.start ?? '…'} to ${r.time_range.end ?? '…'}.`);
   out.push(`Quantiles: ${r.accuracy.quantiles}.`);
   if (r.truncated.bad_timestamps) out.push(`Skipped ${r.truncated.bad_timestamps} event(s) whose timestamp is not ISO-8601.`);
@@ -50,8 +53,10 @@ export function renderReportMarkdown(r: AnalysisReport): string {
       out.push(`${e.total} error(s) in ${e.groups.length} group(s)${e.ungrouped ? `; ${e.ungrouped} not grouped (group limit reached)` : ''}.`, '');
       out.push('| count | template | first seen | last seen | agents | sources | events |', '|--:|---|---|---|---|---|---|');
       for (const g of e.groups) {
-        out.push(`| ${g.count}${g.critical ? ` (${g.critical} critical)` : ''} | ${cell(g.template)} | ${g.first_seen} | ${g.last_seen} | ` +
-          `${g.agents.join(', ')}${g.agents_truncated ? ', …' : ''} | ${g.sources.join(', ')} | ${g.sample_event_ids.join(', ')} |`);
+        out.push(
+          `| ${g.count}${g.critical ? ` (${g.critical} critical)` : ''} | ${cell(g.template)} | ${g.first_seen} | ${g.last_seen} | ` +
+            `${g.agents.join(', ')}${g.agents_truncated ? ', …' : ''} | ${g.sources.join(', ')} | ${g.sample_event_ids.join(', ')} |`,
+        );
       }
     }
     out.push('');
@@ -59,8 +64,11 @@ export function renderReportMarkdown(r: AnalysisReport): string {
   if (r.patterns) {
     const p = r.patterns;
     out.push('## Patterns', '');
-    out.push(`${p.stored_comments} stored Debbie comment(s). Finders: ${p.origins.join(', ')}` +
-      ' (commentary = stored debbie_comment events; detector = commentary detectors run by the report; analyzer = the report\'s own checks).', '');
+    out.push(
+      `${p.stored_comments} stored Debbie comment(s). Finders: ${p.origins.join(', ')}` +
+        " (commentary = stored debbie_comment events; detector = commentary detectors run by the report; analyzer = the report's own checks).",
+      '',
+    );
     if (p.findings.length === 0) out.push('No patterns found.');
     for (const f of p.findings) {
       const conf = f.confidence !== null ? ` (confidence ${f.confidence.toFixed(2)})` : '';
@@ -74,8 +82,11 @@ export function renderReportMarkdown(r: AnalysisReport): string {
     out.push('## Recommendations', '');
     if (r.recommendations.length === 0) out.push('Nothing to recommend.');
     r.recommendations.forEach((rec, i) => {
-      out.push(`${i + 1}. **[${rec.priority}]** ${sentence(rec.action)}`, `   Because: ${sentence(rec.because)}`,
-        `   Evidence: ${rec.evidence.length ? rec.evidence.join(', ') : '-'}`);
+      out.push(
+        `${i + 1}. **[${rec.priority}]** ${sentence(rec.action)}`,
+        `   Because: ${sentence(rec.because)}`,
+        `   Evidence: ${rec.evidence.length ? rec.evidence.join(', ') : '-'}`,
+      );
     });
     out.push('');
   }

@@ -1,8 +1,19 @@
 import { context as otelContext, trace, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Logger } from '@opentelemetry/api-logs';
 import {
-  ATTR, createEvent, eventToLogRecord, eventToSpanAttributes, hrTimeFromEpochMicros, isoFromEpochMicros,
-  spanNameFor, systemClock, type Clock, type DebbieEvent, type EventSink, type LogLevel, type LogSource,
+  ATTR,
+  createEvent,
+  eventToLogRecord,
+  eventToSpanAttributes,
+  hrTimeFromEpochMicros,
+  isoFromEpochMicros,
+  spanNameFor,
+  systemClock,
+  type Clock,
+  type DebbieEvent,
+  type EventSink,
+  type LogLevel,
+  type LogSource,
 } from '@debbie/model';
 import { createPipeline, Pipeline } from '@debbie/pipeline';
 import { DEBBIE_DIRECT_KEY, getDebbieContext, withDebbieContext, type DebbieContext } from './context.js';
@@ -118,17 +129,20 @@ export class DebbieLogger {
 
   /** Records one of Debbie's insights as a `debbie_comment` event. */
   comment(init: CommentInit, ctx: Context = otelContext.active()): DebbieEvent {
-    return this.log({
-      source: 'debbie_comment',
-      level: init.level ?? 'INFO',
-      component: init.component ?? 'debugging',
-      action: 'comment',
-      message: init.comment,
-      details: init.context ?? {},
-      ...(init.session_id !== undefined ? { session_id: init.session_id } : {}),
-      ...(init.agent_id !== undefined ? { agent_id: init.agent_id } : {}),
-      ...(init.correlation_id !== undefined ? { correlation_id: init.correlation_id } : {}),
-    }, ctx);
+    return this.log(
+      {
+        source: 'debbie_comment',
+        level: init.level ?? 'INFO',
+        component: init.component ?? 'debugging',
+        action: 'comment',
+        message: init.comment,
+        details: init.context ?? {},
+        ...(init.session_id !== undefined ? { session_id: init.session_id } : {}),
+        ...(init.agent_id !== undefined ? { agent_id: init.agent_id } : {}),
+        ...(init.correlation_id !== undefined ? { correlation_id: init.correlation_id } : {}),
+      },
+      ctx,
+    );
   }
 
   /**
@@ -174,20 +188,33 @@ export class DebbieLogger {
     const name = init.name ?? spanNameFor(draft);
     if (!draft.event_summary) draft.event_summary = name;
     // What a span-start event needs to say what is running; the rest is set when it ends.
-    const otelSpan: Span = this.tracer.startSpan(name, {
-      startTime: hrTimeFromEpochMicros(this.clock.now()),
-      attributes: {
-        [ATTR.SOURCE]: draft.source, [ATTR.COMPONENT]: draft.component, [ATTR.ACTION]: draft.action, [ATTR.SUMMARY]: draft.event_summary,
-        ...(draft.session_id ? { [ATTR.SESSION_ID]: draft.session_id } : {}),
-        ...(draft.agent_id ? { [ATTR.AGENT_ID]: draft.agent_id } : {}),
-        ...(draft.correlation_id ? { [ATTR.CORRELATION_ID]: draft.correlation_id } : {}),
+    const otelSpan: Span = this.tracer.startSpan(
+      name,
+      {
+        startTime: hrTimeFromEpochMicros(this.clock.now()),
+        attributes: {
+          [ATTR.SOURCE]: draft.source,
+          [ATTR.COMPONENT]: draft.component,
+          [ATTR.ACTION]: draft.action,
+          [ATTR.SUMMARY]: draft.event_summary,
+          ...(draft.session_id ? { [ATTR.SESSION_ID]: draft.session_id } : {}),
+          ...(draft.agent_id ? { [ATTR.AGENT_ID]: draft.agent_id } : {}),
+          ...(draft.correlation_id ? { [ATTR.CORRELATION_ID]: draft.correlation_id } : {}),
+        },
       },
-    }, ctx);
-    const spanCtx = trace.setSpan(withDebbieContext({
-      ...(draft.session_id ? { sessionId: draft.session_id } : {}),
-      ...(draft.agent_id ? { agentId: draft.agent_id } : {}),
-      ...(draft.correlation_id ? { correlationId: draft.correlation_id } : {}),
-    }, ctx), otelSpan);
+      ctx,
+    );
+    const spanCtx = trace.setSpan(
+      withDebbieContext(
+        {
+          ...(draft.session_id ? { sessionId: draft.session_id } : {}),
+          ...(draft.agent_id ? { agentId: draft.agent_id } : {}),
+          ...(draft.correlation_id ? { correlationId: draft.correlation_id } : {}),
+        },
+        ctx,
+      ),
+      otelSpan,
+    );
     return new DebbieSpan(this, otelSpan, draft, spanCtx);
   }
 

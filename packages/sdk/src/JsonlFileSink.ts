@@ -30,7 +30,10 @@ export class JsonlFileSink implements EventSink {
   errors = 0;
   lastError: Error | undefined;
 
-  constructor(readonly path: string, options: JsonlFileSinkOptions = {}) {
+  constructor(
+    readonly path: string,
+    options: JsonlFileSinkOptions = {},
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, options.append === false ? 'w' : 'a');
     this.chunkBytes = options.chunkBytes ?? 64 * 1024;

@@ -43,14 +43,19 @@ export type CommentaryFactory = (emit: (event: DebbieEvent) => void) => EventSin
  * The DebbieLogger over a set of processors, and the commentary (when given) on their pipeline:
  * its comments go to the sinks and, as log records, to the OTel log exporters.
  */
-export function loggerFor(processors: DebbieProcessors, options: { tracer: Tracer; otelLogger: Logger | undefined; clock?: Clock | undefined; commentary?: CommentaryFactory | undefined }): DebbieLogger {
+export function loggerFor(
+  processors: DebbieProcessors,
+  options: { tracer: Tracer; otelLogger: Logger | undefined; clock?: Clock | undefined; commentary?: CommentaryFactory | undefined },
+): DebbieLogger {
   const logger = new DebbieLogger({ tracer: options.tracer, otelLogger: options.otelLogger, sink: processors.pipeline, clock: options.clock ?? systemClock });
   const commentary = options.commentary;
   if (commentary) {
-    processors.pipeline.attachCommentary((emit) => commentary((event) => {
-      const clean = emit(event);
-      if (clean) logger.toOtelLogs(clean);
-    }));
+    processors.pipeline.attachCommentary((emit) =>
+      commentary((event) => {
+        const clean = emit(event);
+        if (clean) logger.toOtelLogs(clean);
+      }),
+    );
   }
   return logger;
 }

@@ -23,8 +23,16 @@ export { validateConfig } from './config/validateConfig.js';
 export { ConfigError } from './config/ConfigError.js';
 export { defaultConfig, defaultSettings, SEED_FORMAT, SEED_DATEFMT } from './config/DebbieConfig.js';
 export type {
-  DebbieConfig, DebbieSettings, FormatterConfig, HandlerConfig, ConsoleHandlerConfig, RotatingFileHandlerConfig,
-  RealtimeHandlerConfig, LoggerConfig, CommentarySection, PythonExecutionConfig,
+  DebbieConfig,
+  DebbieSettings,
+  FormatterConfig,
+  HandlerConfig,
+  ConsoleHandlerConfig,
+  RotatingFileHandlerConfig,
+  RealtimeHandlerConfig,
+  LoggerConfig,
+  CommentarySection,
+  PythonExecutionConfig,
 } from './config/DebbieConfig.js';
 export { LineFormatter, strftime, pythonJson, FORMAT_FIELDS } from './config/LineFormatter.js';
 export { RotatingFileSink } from './config/RotatingFileSink.js';

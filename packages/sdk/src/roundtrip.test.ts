@@ -92,7 +92,11 @@ describe('DebbieLogger', () => {
   it('masks api keys and Authorization headers before any sink sees them', async () => {
     const sink = new InMemorySink();
     const debbie = createDebbie({ sinks: [sink] });
-    debbie.logger.log({ source: 'ai_service', message: 'call', details: { api_key: 'sk-or-v1-abcdefghijklmnopqrstuvwxyz', headers: { Authorization: 'Bearer abc.def.ghi.jkl' }, input_tokens: 5 } });
+    debbie.logger.log({
+      source: 'ai_service',
+      message: 'call',
+      details: { api_key: 'sk-or-v1-abcdefghijklmnopqrstuvwxyz', headers: { Authorization: 'Bearer abc.def.ghi.jkl' }, input_tokens: 5 },
+    });
     await debbie.logger.span({ source: 'tool', details: { tool_name: 't', password: 'hunter2' } }, () => undefined);
     await debbie.forceFlush();
     const text = JSON.stringify(sink.events);

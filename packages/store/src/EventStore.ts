@@ -1,12 +1,17 @@
 import { renameSync, rmSync } from 'node:fs';
+import { DuckDBTimestampValue, LIST, VARCHAR, listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import {
-  DuckDBTimestampValue, LIST, VARCHAR, listValue,
-  type DuckDBAppender, type DuckDBConnection, type DuckDBValue,
-} from '@duckdb/node-api';
-import {
-  DebbieError, epochMicros, isoFromEpochMicros, LOG_SOURCES,
-  type DebbieEvent, type EventFilter, type LogSource, type QueryOptions,
-  type SessionSummary, type SessionTimeline, type SpanNode,
+  DebbieError,
+  epochMicros,
+  isoFromEpochMicros,
+  LOG_SOURCES,
+  type DebbieEvent,
+  type EventFilter,
+  type LogSource,
+  type QueryOptions,
+  type SessionSummary,
+  type SessionTimeline,
+  type SpanNode,
 } from '@debbie/model';
 import { EVENT_COLUMNS, EVENTS_TABLE } from './schema.js';
 import type { SessionListOptions, Store, StoreOptions, StoreStats } from './Store.js';
@@ -166,7 +171,11 @@ export class EventStore implements Store {
     const lost = this.counters.dropped - this.droppedAtCommit;
     this.droppedAtCommit = this.counters.dropped;
     if (lost > 0) {
-      throw new DebbieError('store_write_failed', `${lost} event(s) written since the last commit were not stored (${this.lastError ?? 'queue full or store closed'})`, this.path);
+      throw new DebbieError(
+        'store_write_failed',
+        `${lost} event(s) written since the last commit were not stored (${this.lastError ?? 'queue full or store closed'})`,
+        this.path,
+      );
     }
   }
 
@@ -222,7 +231,9 @@ export class EventStore implements Store {
       const last = Number(r.last_us);
       const counts: Partial<Record<LogSource, number>> = {};
       const names = r.sources as LogSource[];
-      names.forEach((s, i) => { counts[s] = Number((r.counts as unknown[])[i]); });
+      names.forEach((s, i) => {
+        counts[s] = Number((r.counts as unknown[])[i]);
+      });
       // A stable key order (LOG_SOURCES) makes JSON output diffable.
       const ordered: Partial<Record<LogSource, number>> = {};
       for (const s of LOG_SOURCES) if (counts[s] !== undefined) ordered[s] = counts[s];
@@ -347,7 +358,11 @@ export class EventStore implements Store {
   async exportParquet(filter: EventFilter, path: string): Promise<number> {
     const where = whereFromFilter(filter);
     const columns = EVENT_COLUMNS.map((c) =>
-      c.kind === 'timestamp' ? `timezone('UTC', "${c.name}") AS "${c.name}"` : c.kind === 'json' ? `CAST("${c.name}" AS VARCHAR) AS "${c.name}"` : `"${c.name}"`,
+      c.kind === 'timestamp'
+        ? `timezone('UTC', "${c.name}") AS "${c.name}"`
+        : c.kind === 'json'
+          ? `CAST("${c.name}" AS VARCHAR) AS "${c.name}"`
+          : `"${c.name}"`,
     ).join(', ');
     const partial = `${path}.partial-${process.pid}`;
     const literal = (p: string) => `'${p.replace(/'/g, "''")}'`;
@@ -480,8 +495,10 @@ export class EventStore implements Store {
         if (cells.length === 0) continue;
         await inserting;
         const sent = accepted.length;
-        inserting = writer.run(plain ? INSERT_PLAIN_BATCH_SQL : INSERT_ESCAPED_BATCH_SQL, [cells.join(FIELD_SEP), minUs, maxUs])
-          .then((result) => { inserted += Number(result.rowsChanged); void sent; });
+        inserting = writer.run(plain ? INSERT_PLAIN_BATCH_SQL : INSERT_ESCAPED_BATCH_SQL, [cells.join(FIELD_SEP), minUs, maxUs]).then((result) => {
+          inserted += Number(result.rowsChanged);
+          void sent;
+        });
         inserting.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
       }
       await inserting;
@@ -567,15 +584,20 @@ function appendRows(appender: DuckDBAppender, rows: readonly StoredRow[]): void 
         continue;
       }
       switch (EVENT_COLUMNS[c]!.kind) {
-        case 'timestamp': appender.appendTimestamp(new DuckDBTimestampValue(value as bigint)); break;
-        case 'double': appender.appendDouble(value as number); break;
+        case 'timestamp':
+          appender.appendTimestamp(new DuckDBTimestampValue(value as bigint));
+          break;
+        case 'double':
+          appender.appendDouble(value as number);
+          break;
         case 'text_list':
           // Most events carry no tags; DuckDB casts the text '[]' to an empty list far more cheaply
           // than the client builds a list value.
           if ((value as string[]).length === 0) appender.appendVarchar('[]');
           else appender.appendList(listValue(value as string[]), TAGS_TYPE);
           break;
-        default: appender.appendVarchar(value as string);
+        default:
+          appender.appendVarchar(value as string);
       }
     }
     appender.endRow();

@@ -66,10 +66,18 @@ export function pushStoredRow(row: StoredRow, cells: string[]): boolean {
     if (value === null || value === undefined) cell = '';
     else {
       switch (EVENT_COLUMNS[c]!.kind) {
-        case 'timestamp': cell = String(value); break;
-        case 'double': cell = Object.is(value, -0) ? '-0' : String(value); break;
-        case 'text_list': cell = tagsField(value as string[]); break;
-        case 'json': cell = value as string; break;
+        case 'timestamp':
+          cell = String(value);
+          break;
+        case 'double':
+          cell = Object.is(value, -0) ? '-0' : String(value);
+          break;
+        case 'text_list':
+          cell = tagsField(value as string[]);
+          break;
+        case 'json':
+          cell = value as string;
+          break;
         case 'text':
           if (isPlainText(value as string)) cell = value as string;
           else {
@@ -87,15 +95,19 @@ export function pushStoredRow(row: StoredRow, cells: string[]): boolean {
 /** The SQL expression that turns field `f` (a VARCHAR, possibly '') back into its column value. */
 function decodeField(f: string, kind: (typeof EVENT_COLUMNS)[number]['kind'], escapedText: boolean): string {
   switch (kind) {
-    case 'timestamp': return `make_timestamp(CAST(${f} AS BIGINT))`;
-    case 'double': return `CAST(nullif(${f}, '') AS DOUBLE)`;
-    case 'text_list': return `CASE WHEN ${f} = '[]' THEN CAST([] AS VARCHAR[]) ELSE from_json(${f}, '["VARCHAR"]') END`;
-    case 'json': return `nullif(${f}, '')`;
+    case 'timestamp':
+      return `make_timestamp(CAST(${f} AS BIGINT))`;
+    case 'double':
+      return `CAST(nullif(${f}, '') AS DOUBLE)`;
+    case 'text_list':
+      return `CASE WHEN ${f} = '[]' THEN CAST([] AS VARCHAR[]) ELSE from_json(${f}, '["VARCHAR"]') END`;
+    case 'json':
+      return `nullif(${f}, '')`;
     case 'text':
       // The CASE costs DuckDB ~1.8 µs a row, so slices of plain text skip it.
       return escapedText
-        ? `CASE WHEN ${f} = '' THEN NULL WHEN NOT starts_with(${f}, chr(3)) THEN ${f}`
-          + ` WHEN ${f} = chr(3) THEN '' ELSE json_extract_string(${f}[2:], '$') END`
+        ? `CASE WHEN ${f} = '' THEN NULL WHEN NOT starts_with(${f}, chr(3)) THEN ${f}` +
+            ` WHEN ${f} = chr(3) THEN '' ELSE json_extract_string(${f}[2:], '$') END`
         : `nullif(${f}, '')`;
   }
 }

@@ -25,11 +25,18 @@ async function read(file: string): Promise<{ rows: unknown[]; types: unknown[] }
 
 describe('Parquet export through DuckDB COPY', () => {
   it('writes the rows and column types of the streaming writer, in time order, and leaves no partial file on failure', async () => {
-    const events = Array.from({ length: 300 }, (_, i) => createEvent({
-      timestamp: `2025-06-02T21:05:${String(i % 60).padStart(2, '0')}.${String(i).padStart(6, '0')}Z`,
-      source: i % 3 ? 'tool' : 'agent', event_summary: `event ${i} "quoted" é`, session_id: i % 2 ? 's1' : 's2',
-      duration_ms: i % 4 ? null : i * 1.5, tags: i % 5 ? [] : ['a', 'b'], details: { i, nested: { ok: true } }, state_after: i % 7 ? null : 'done',
-    }));
+    const events = Array.from({ length: 300 }, (_, i) =>
+      createEvent({
+        timestamp: `2025-06-02T21:05:${String(i % 60).padStart(2, '0')}.${String(i).padStart(6, '0')}Z`,
+        source: i % 3 ? 'tool' : 'agent',
+        event_summary: `event ${i} "quoted" é`,
+        session_id: i % 2 ? 's1' : 's2',
+        duration_ms: i % 4 ? null : i * 1.5,
+        tags: i % 5 ? [] : ['a', 'b'],
+        details: { i, nested: { ok: true } },
+        state_after: i % 7 ? null : 'done',
+      }),
+    );
     const store = await openDuckDBStore(join(dir, 'store.duckdb'));
     await store.append(events);
     const copied = join(dir, "copy's.parquet");

@@ -37,13 +37,16 @@ async function rawRun(path: string, sql: string): Promise<void> {
 async function holdInAnotherProcess(path: string): Promise<ChildProcess> {
   const duckdbUrl = pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href;
   const script = join(dir, 'holder.mjs');
-  writeFileSync(script, `
+  writeFileSync(
+    script,
+    `
     import duckdb from ${JSON.stringify(duckdbUrl)};
     const instance = await duckdb.DuckDBInstance.create(${JSON.stringify(path)});
     await instance.connect();
     process.stdout.write('ready\\n');
     setInterval(() => {}, 1000);
-  `);
+  `,
+  );
   const proc = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout!.setEncoding('utf8');
@@ -100,7 +103,10 @@ describe('openStore', () => {
   it('refuses a file that is not a DuckDB database', async () => {
     const path = join(dir, 'notes.duckdb');
     writeFileSync(path, 'these are my notes, not a database\n'.repeat(100));
-    await expect(openStore(path)).rejects.toMatchObject({ code: 'store_invalid', message: expect.stringContaining('notes.duckdb: is not a DuckDB database file') });
+    await expect(openStore(path)).rejects.toMatchObject({
+      code: 'store_invalid',
+      message: expect.stringContaining('notes.duckdb: is not a DuckDB database file'),
+    });
     await expect(openStore(path, { readOnly: true })).rejects.toMatchObject({ code: 'store_invalid' });
   });
 
@@ -126,7 +132,10 @@ describe('openStore', () => {
     await (await openStore(path)).close();
     child = await holdInAnotherProcess(path);
     for (const options of [{}, { readOnly: true }]) {
-      const error = await openStore(path, options).then(() => undefined, (e: unknown) => e);
+      const error = await openStore(path, options).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({ code: 'store_locked' });
       expect((error as Error).message).toContain(`PID ${child.pid}`);
       expect((error as Error).message).toContain('--url');

@@ -11,7 +11,6 @@ export { DEFAULT_STORE_PATH };
 import { ensureSchema } from './schema.js';
 import { INSTANCES } from './InstanceRegistry.js';
 
-
 const MEMORY = ':memory:';
 
 /**

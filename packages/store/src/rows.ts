@@ -1,7 +1,4 @@
-import {
-  DebbieError, epochMicros, isLogLevel, isLogSource, isoFromEpochMicros,
-  type DebbieEvent,
-} from '@debbie/model';
+import { DebbieError, epochMicros, isLogLevel, isLogSource, isoFromEpochMicros, type DebbieEvent } from '@debbie/model';
 import { EVENT_COLUMNS } from './schema.js';
 
 /** A value ready for the Appender, in EVENT_COLUMNS order. */
@@ -95,9 +92,7 @@ function storedMicros(iso: string): number {
 }
 
 /** The SELECT list that reads a row back: the timestamp as epoch microseconds, exactly. */
-export const SELECT_EVENT_COLUMNS = EVENT_COLUMNS.map((c) =>
-  c.kind === 'timestamp' ? `epoch_us("${c.name}") AS "${c.name}"` : `"${c.name}"`,
-).join(', ');
+export const SELECT_EVENT_COLUMNS = EVENT_COLUMNS.map((c) => (c.kind === 'timestamp' ? `epoch_us("${c.name}") AS "${c.name}"` : `"${c.name}"`)).join(', ');
 
 /** A row object from DuckDB's JS converter → the DebbieEvent that was written. */
 export function eventFromRow(row: Record<string, unknown>): DebbieEvent {
@@ -109,10 +104,17 @@ export function eventFromRow(row: Record<string, unknown>): DebbieEvent {
       continue;
     }
     switch (kind) {
-      case 'timestamp': out[name] = isoFromEpochMicros(Number(value)); break;
-      case 'json': out[name] = JSON.parse(value as string); break;
-      case 'text_list': out[name] = [...(value as string[])]; break;
-      default: out[name] = value;
+      case 'timestamp':
+        out[name] = isoFromEpochMicros(Number(value));
+        break;
+      case 'json':
+        out[name] = JSON.parse(value as string);
+        break;
+      case 'text_list':
+        out[name] = [...(value as string[])];
+        break;
+      default:
+        out[name] = value;
     }
   }
   return out as unknown as DebbieEvent;

@@ -19,12 +19,14 @@ const KIND: Partial<Record<DebbieEventField, ColumnKind>> = {
 };
 
 const SQL_TYPE: Record<ColumnKind, string> = {
-  timestamp: 'TIMESTAMP', text: 'VARCHAR', double: 'DOUBLE', text_list: 'VARCHAR[]', json: 'JSON',
+  timestamp: 'TIMESTAMP',
+  text: 'VARCHAR',
+  double: 'DOUBLE',
+  text_list: 'VARCHAR[]',
+  json: 'JSON',
 };
 
-const NOT_NULL = new Set<DebbieEventField>([
-  'timestamp', 'level', 'source', 'component', 'action', 'event_summary', 'event_id', 'kind', 'tags', 'details',
-]);
+const NOT_NULL = new Set<DebbieEventField>(['timestamp', 'level', 'source', 'component', 'action', 'event_summary', 'event_id', 'kind', 'tags', 'details']);
 
 export interface EventColumn {
   name: DebbieEventField;
@@ -42,17 +44,15 @@ export const EVENT_COLUMNS: readonly EventColumn[] = DEBBIE_EVENT_FIELDS.map((na
 export const EVENTS_TABLE = 'events';
 export const SCHEMA_TABLE = 'debbie_schema';
 
-const CREATE_EVENTS = `CREATE TABLE ${EVENTS_TABLE} (\n${EVENT_COLUMNS.map(
-  (c) => `  "${c.name}" ${SQL_TYPE[c.kind]}${c.nullable ? '' : ' NOT NULL'}`,
-).join(',\n')}\n)`;
+const CREATE_EVENTS = `CREATE TABLE ${EVENTS_TABLE} (\n${EVENT_COLUMNS.map((c) => `  "${c.name}" ${SQL_TYPE[c.kind]}${c.nullable ? '' : ' NOT NULL'}`).join(
+  ',\n',
+)}\n)`;
 
 /** Upgrades from version n (index n - 1) to n + 1. Empty while there is only version 1. */
 const MIGRATIONS: readonly string[][] = [];
 
 async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
-  const reader = await conn.runAndReadAll(
-    `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $1`, [name],
-  );
+  const reader = await conn.runAndReadAll(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $1`, [name]);
   return Number(reader.getRowsJS()[0]?.[0] ?? 0) > 0;
 }
 
@@ -85,11 +85,19 @@ export async function ensureSchema(conn: DuckDBConnection, where: string, readOn
     return;
   }
   if (version > SCHEMA_VERSION) {
-    throw new DebbieError('store_version', `was written by a newer Debbie (schema version ${version}; this one reads up to ${SCHEMA_VERSION}); upgrade Debbie`, where);
+    throw new DebbieError(
+      'store_version',
+      `was written by a newer Debbie (schema version ${version}; this one reads up to ${SCHEMA_VERSION}); upgrade Debbie`,
+      where,
+    );
   }
   if (version < SCHEMA_VERSION) {
     if (readOnly) {
-      throw new DebbieError('store_version', `has schema version ${version} and needs a migration to ${SCHEMA_VERSION}; open it once for writing (e.g. with \`debbie collect\`)`, where);
+      throw new DebbieError(
+        'store_version',
+        `has schema version ${version} and needs a migration to ${SCHEMA_VERSION}; open it once for writing (e.g. with \`debbie collect\`)`,
+        where,
+      );
     }
     await conn.run('BEGIN TRANSACTION');
     for (let v = version; v < SCHEMA_VERSION; v++) {

@@ -20,7 +20,14 @@ describe('buildSpanTree', () => {
 
   it('falls back to parent_span_id → span_id when parent_id names no event', () => {
     const root = eventAt(0, { event_id: 'custom-root-id', kind: 'span', span_id: 'bbbb000000000001', duration_ms: 50 });
-    const child = eventAt(5, { event_id: 'child', kind: 'span', span_id: 'bbbb000000000002', parent_id: 'missing', parent_span_id: 'bbbb000000000001', duration_ms: 5 });
+    const child = eventAt(5, {
+      event_id: 'child',
+      kind: 'span',
+      span_id: 'bbbb000000000002',
+      parent_id: 'missing',
+      parent_span_id: 'bbbb000000000001',
+      duration_ms: 5,
+    });
     // An OTel-style link: parent_id holds the parent's span id, not its event id.
     const byParentSpan = eventAt(6, { event_id: 'c2', kind: 'span', span_id: 'bbbb000000000003', parent_id: 'bbbb000000000001', duration_ms: 1 });
     // A log record carrying only the id of the span it was emitted in.

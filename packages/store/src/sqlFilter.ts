@@ -28,7 +28,10 @@ export function whereFromFilter(filter: EventFilter): SqlWhere {
   if (filter.levels && filter.levels.length > 0) inList('level', filter.levels);
   if (filter.minLevel) {
     const min = levelRank(filter.minLevel);
-    inList('level', LOG_LEVELS.filter((l) => levelRank(l) >= min));
+    inList(
+      'level',
+      LOG_LEVELS.filter((l) => levelRank(l) >= min),
+    );
   }
   if (filter.agentId !== undefined) clauses.push(`agent_id = ${bind(filter.agentId)}`);
   if (filter.correlationId !== undefined) clauses.push(`correlation_id = ${bind(filter.correlationId)}`);
@@ -37,8 +40,10 @@ export function whereFromFilter(filter: EventFilter): SqlWhere {
   for (const tag of filter.tags ?? []) clauses.push(`list_contains(tags, ${bind(tag)})`);
   if (filter.text) {
     const needle = bind(filter.text.toLowerCase());
-    clauses.push(`(contains(lower(event_summary), ${needle}) OR contains(lower(component), ${needle}) OR ` +
-      `contains(lower("action"), ${needle}) OR contains(lower(CAST(details AS VARCHAR)), ${needle}))`);
+    clauses.push(
+      `(contains(lower(event_summary), ${needle}) OR contains(lower(component), ${needle}) OR ` +
+        `contains(lower("action"), ${needle}) OR contains(lower(CAST(details AS VARCHAR)), ${needle}))`,
+    );
   }
   return { sql: clauses.length ? clauses.join(' AND ') : 'TRUE', params };
 }

@@ -62,14 +62,29 @@ describe.each(backends)('store contract on $name', (backend) => {
   });
 
   const rich: DebbieEvent = eventAt(1.234, {
-    level: 'WARNING', source: 'tool', component: 'list_rfcs', action: 'tool_execution',
-    event_summary: 'Tool list_rfcs completed', event_id: 'evt-rich', duration_ms: 10.5,
+    level: 'WARNING',
+    source: 'tool',
+    component: 'list_rfcs',
+    action: 'tool_execution',
+    event_summary: 'Tool list_rfcs completed',
+    event_id: 'evt-rich',
+    duration_ms: 10.5,
     details: { tool: 'list_rfcs', args: { status: 'draft' }, nested: [1, 'two', { three: null }] },
-    state_before: { step: 1 }, state_after: 'done', session_id: 's1', agent_id: 'p', correlation_id: 'c1',
-    parent_id: 'turn-1', tags: ['tool', 'slow'], performance_metrics: { duration_ms: 10.5, tokens: 42 },
-    stack_trace: 'Error: x\n    at y', context_snapshot: { continuation_depth: 2 },
-    trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331', parent_span_id: '00f067aa0ba902b7',
-    kind: 'span', service_name: 'aiwhisperer',
+    state_before: { step: 1 },
+    state_after: 'done',
+    session_id: 's1',
+    agent_id: 'p',
+    correlation_id: 'c1',
+    parent_id: 'turn-1',
+    tags: ['tool', 'slow'],
+    performance_metrics: { duration_ms: 10.5, tokens: 42 },
+    stack_trace: 'Error: x\n    at y',
+    context_snapshot: { continuation_depth: 2 },
+    trace_id: '0af7651916cd43dd8448eb211c80319c',
+    span_id: 'b7ad6b7169203331',
+    parent_span_id: '00f067aa0ba902b7',
+    kind: 'span',
+    service_name: 'aiwhisperer',
   });
 
   describe('writes', () => {
@@ -108,10 +123,18 @@ describe.each(backends)('store contract on $name', (backend) => {
     it('stores exactly strings holding control characters, quotes, backslashes, -0 and non-ASCII', async () => {
       await open();
       const awkward = ['', '\x00', 'a\x01b', '\x02', '\x03', '\x03x', 'é漢字🙂', '"quoted"\\', "it's", 'line\nbreak\ttab', ' ', '\\ud800 (text)'];
-      const events = awkward.map((text, i) => eventAt(0, {
-        event_id: `e${i}`, event_summary: text, component: text, session_id: `s-${text}`, stack_trace: text,
-        tags: [text, 'x'], details: { text, lone: 'x\ud800y' }, duration_ms: i === 0 ? -0 : 1e-7 * i,
-      }));
+      const events = awkward.map((text, i) =>
+        eventAt(0, {
+          event_id: `e${i}`,
+          event_summary: text,
+          component: text,
+          session_id: `s-${text}`,
+          stack_trace: text,
+          tags: [text, 'x'],
+          details: { text, lone: 'x\ud800y' },
+          duration_ms: i === 0 ? -0 : 1e-7 * i,
+        }),
+      );
       await store!.append(events);
       const back = await store!.queryEvents({});
       expect(back).toEqual(events); // same timestamp everywhere: insertion order is kept
@@ -186,10 +209,49 @@ describe.each(backends)('store contract on $name', (backend) => {
   describe('queries', () => {
     const at = (ms: number, init: Parameters<typeof eventAt>[1]) => eventAt(ms, init);
     const events: DebbieEvent[] = [
-      at(0, { event_id: 'e1', source: 'websocket', level: 'DEBUG', session_id: 's1', correlation_id: 'c1', event_summary: 'Received sendUserMessage', component: 'ws', action: 'receive' }),
-      at(10, { event_id: 'e2', source: 'agent', session_id: 's1', agent_id: 'p', correlation_id: 'c1', tags: ['turn'], action: 'agent_turn', kind: 'span', duration_ms: 900 }),
-      at(20, { event_id: 'e3', source: 'ai_service', session_id: 's1', agent_id: 'p', correlation_id: 'c1', parent_id: 'e2', tags: ['turn', 'model'], details: { model: 'Gemini-Flash' } }),
-      at(30, { event_id: 'e4', source: 'tool', level: 'ERROR', session_id: 's1', agent_id: 'p', correlation_id: 'c2', parent_id: 'e2', component: 'list_rfcs', kind: 'span', duration_ms: 5000 }),
+      at(0, {
+        event_id: 'e1',
+        source: 'websocket',
+        level: 'DEBUG',
+        session_id: 's1',
+        correlation_id: 'c1',
+        event_summary: 'Received sendUserMessage',
+        component: 'ws',
+        action: 'receive',
+      }),
+      at(10, {
+        event_id: 'e2',
+        source: 'agent',
+        session_id: 's1',
+        agent_id: 'p',
+        correlation_id: 'c1',
+        tags: ['turn'],
+        action: 'agent_turn',
+        kind: 'span',
+        duration_ms: 900,
+      }),
+      at(20, {
+        event_id: 'e3',
+        source: 'ai_service',
+        session_id: 's1',
+        agent_id: 'p',
+        correlation_id: 'c1',
+        parent_id: 'e2',
+        tags: ['turn', 'model'],
+        details: { model: 'Gemini-Flash' },
+      }),
+      at(30, {
+        event_id: 'e4',
+        source: 'tool',
+        level: 'ERROR',
+        session_id: 's1',
+        agent_id: 'p',
+        correlation_id: 'c2',
+        parent_id: 'e2',
+        component: 'list_rfcs',
+        kind: 'span',
+        duration_ms: 5000,
+      }),
       at(40, { event_id: 'e5', source: 'session', level: 'CRITICAL', session_id: 's2', agent_id: 'd', event_summary: 'Session STALLED' }),
       at(50, { event_id: 'e6', source: 'agent', level: 'WARNING', session_id: 's2', agent_id: 'e', tags: ['model'] }),
       at(60, { event_id: 'e7', source: 'server', level: 'INFO', event_summary: 'no session here' }),
@@ -278,7 +340,11 @@ describe.each(backends)('store contract on $name', (backend) => {
 
     it('returns the first events of several sessions in one call', async () => {
       const heads = await store!.firstEvents(['s1', 's2', 'nope'], 2);
-      expect([...heads.entries()].map(([id, evs]) => [id, evs.map((e) => e.event_id)])).toEqual([['s1', ['e1', 'e2']], ['s2', ['e5', 'e6']], ['nope', []]]);
+      expect([...heads.entries()].map(([id, evs]) => [id, evs.map((e) => e.event_id)])).toEqual([
+        ['s1', ['e1', 'e2']],
+        ['s2', ['e5', 'e6']],
+        ['nope', []],
+      ]);
       expect(heads.get('s1')![0]).toEqual(events[0]);
       expect((await store!.firstEvents([], 3)).size).toBe(0);
       const bounded = await store!.firstEvents(['s1', 's2'], 5, { since: events[4]!.timestamp });
@@ -291,17 +357,26 @@ describe.each(backends)('store contract on $name', (backend) => {
 
     it('builds the timeline and the span tree of a stored session', async () => {
       const tl = await store!.timeline('s1', { gapThresholdMs: 1000 });
-      expect(tl.entries.map((e) => [e.event.event_id, e.depth])).toEqual([['e1', 0], ['e2', 0], ['e3', 1], ['e4', 1]]);
+      expect(tl.entries.map((e) => [e.event.event_id, e.depth])).toEqual([
+        ['e1', 0],
+        ['e2', 0],
+        ['e3', 1],
+        ['e4', 1],
+      ]);
       expect(tl.duration_ms).toBe(5030);
       const tree = await store!.spanTree('s1');
-      expect(tree.map((n) => [n.event.event_id, n.children.map((c) => c.event.event_id)])).toEqual([['e1', []], ['e2', ['e3', 'e4']]]);
+      expect(tree.map((n) => [n.event.event_id, n.children.map((c) => c.event.event_id)])).toEqual([
+        ['e1', []],
+        ['e2', ['e3', 'e4']],
+      ]);
       await expect(store!.timeline('nope')).rejects.toMatchObject({ code: 'session_not_found' });
       await expect(store!.spanTree('nope')).rejects.toMatchObject({ code: 'session_not_found' });
     });
 
-    it('moves a trace\'s events from its inferred session to the one a later span named, queued ones included', async () => {
+    it("moves a trace's events from its inferred session to the one a later span named, queued ones included", async () => {
       const trace = 'a'.repeat(32);
-      const inferred = (n: number) => eventAt(n, { event_id: `inf-${n}`, session_id: trace, trace_id: trace, details: { session_inferred: true, tool_name: 't' } });
+      const inferred = (n: number) =>
+        eventAt(n, { event_id: `inf-${n}`, session_id: trace, trace_id: trace, details: { session_inferred: true, tool_name: 't' } });
       await store!.append([inferred(1), eventAt(2, { session_id: trace, trace_id: 'b'.repeat(32) })]);
       store!.write(inferred(3));
       expect(await store!.relabelSession(trace, trace, 'chat-42')).toBe(2);

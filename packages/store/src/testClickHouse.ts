@@ -94,14 +94,19 @@ export async function startClickHouse(): Promise<TestClickHouse> {
   writeFileSync(join(dir, 'config.xml'), config);
   const child = spawn(bin, [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
   const killAtExit = () => child.kill('SIGKILL');
   process.once('exit', killAtExit);
   const endpoint = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`clickhouse-server exited (${child.exitCode}): ${stderr}`);
-    const ok = await fetch(`${endpoint}/ping`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${endpoint}/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -113,7 +118,8 @@ export async function startClickHouse(): Promise<TestClickHouse> {
     endpoint,
     httpPort,
     process: child,
-    url: (database, user) => `clickhouse://${user ? `${encodeURIComponent(user.name)}:${encodeURIComponent(user.password)}@` : ''}127.0.0.1:${httpPort}/${database}`,
+    url: (database, user) =>
+      `clickhouse://${user ? `${encodeURIComponent(user.name)}:${encodeURIComponent(user.password)}@` : ''}127.0.0.1:${httpPort}/${database}`,
     query: async (sql) => {
       const response = await fetch(`${endpoint}/`, { method: 'POST', body: sql });
       const text = await response.text();

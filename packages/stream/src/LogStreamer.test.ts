@@ -94,11 +94,14 @@ describe('LogStreamer', () => {
     expect(slow.queued).toBe(10);
     expect((await take(slow, 10)).map((e) => e.event_summary)).toEqual(written.slice(240).map((e) => e.event_summary));
     expect(fast.dropped).toBe(0);
-    expect((await take(fast, 250))).toHaveLength(250);
+    expect(await take(fast, 250)).toHaveLength(250);
     const stats = streamer.stats();
     expect(stats.emitted).toBe(250);
     expect(stats.buffered).toBe(100);
-    expect(stats.subscribers.map((s) => [s.id, s.dropped])).toEqual([[slow.id, 240], [fast.id, 0]]);
+    expect(stats.subscribers.map((s) => [s.id, s.dropped])).toEqual([
+      [slow.id, 240],
+      [fast.id, 0],
+    ]);
     expect(stats.dropped).toBe(240);
     slow.close();
     expect(streamer.stats().dropped).toBe(240); // drops of a gone subscriber stay counted

@@ -13,7 +13,9 @@ describe('RingBuffer', () => {
 
   it('shifts oldest first and wraps around the end of its storage', () => {
     const ring = new RingBuffer<number>(2);
-    ring.push(1); ring.push(2); ring.push(3);
+    ring.push(1);
+    ring.push(2);
+    ring.push(3);
     expect(ring.shift()).toBe(2);
     ring.push(4);
     expect(ring.shift()).toBe(3);

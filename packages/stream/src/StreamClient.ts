@@ -52,13 +52,21 @@ export class StreamClient implements AsyncIterable<DebbieEvent> {
   }
 
   /** Events the server dropped because this client read too slowly (its running total). */
-  get droppedByServer(): number { return this.serverDropped; }
+  get droppedByServer(): number {
+    return this.serverDropped;
+  }
   /** Events dropped here because the reader fell `maxQueue` behind. */
-  get droppedLocally(): number { return this.localDropped; }
+  get droppedLocally(): number {
+    return this.localDropped;
+  }
   /** Messages that were not valid DebbieEvents. */
-  get invalidMessages(): number { return this.invalid; }
+  get invalidMessages(): number {
+    return this.invalid;
+  }
   /** Events received. */
-  get receivedEvents(): number { return this.received; }
+  get receivedEvents(): number {
+    return this.received;
+  }
 
   /** Opens the connection; rejects with a DebbieError saying why it could not. */
   connect(): Promise<void> {
@@ -71,17 +79,26 @@ export class StreamClient implements AsyncIterable<DebbieEvent> {
       ws.on('unexpected-response', (_req, res) => {
         let body = '';
         res.setEncoding('utf8');
-        res.on('data', (chunk: string) => { if (body.length < 1000) body += chunk; });
+        res.on('data', (chunk: string) => {
+          if (body.length < 1000) body += chunk;
+        });
         res.on('end', () => {
-          const error = res.statusCode === 401
-            ? new DebbieError('stream_unauthorized', `${this.options.url} refused the connection (401 Unauthorized): pass the collector's token with --token or DEBBIE_TOKEN`)
-            : new DebbieError('stream_refused', `${this.options.url} answered HTTP ${res.statusCode}${body ? `: ${body.trim()}` : ''}`);
+          const error =
+            res.statusCode === 401
+              ? new DebbieError(
+                  'stream_unauthorized',
+                  `${this.options.url} refused the connection (401 Unauthorized): pass the collector's token with --token or DEBBIE_TOKEN`,
+                )
+              : new DebbieError('stream_refused', `${this.options.url} answered HTTP ${res.statusCode}${body ? `: ${body.trim()}` : ''}`);
           this.fail(error);
           reject(error);
           ws.terminate();
         });
       });
-      ws.on('open', () => { opened = true; resolve(); });
+      ws.on('open', () => {
+        opened = true;
+        resolve();
+      });
       ws.on('error', (error: NodeJS.ErrnoException) => {
         if (opened) return; // after open, 'close' reports the end
         const e = connectError(this.options.url, error);
@@ -106,10 +123,15 @@ export class StreamClient implements AsyncIterable<DebbieEvent> {
     try {
       for (;;) {
         const event = this.take();
-        if (event) { yield event; continue; }
+        if (event) {
+          yield event;
+          continue;
+        }
         if (this.failure) throw this.failure;
         if (this.ended) return;
-        const next = await new Promise<IteratorResult<DebbieEvent>>((resolve, reject) => { this.waiter = { resolve, reject }; });
+        const next = await new Promise<IteratorResult<DebbieEvent>>((resolve, reject) => {
+          this.waiter = { resolve, reject };
+        });
         if (next.done) {
           if (this.failure) throw this.failure;
           return;
@@ -179,7 +201,8 @@ export class StreamClient implements AsyncIterable<DebbieEvent> {
     const closedByUs = this.ended;
     this.ended = true;
     if (!this.failure && !closedByUs) {
-      if (code === CLOSE_POLICY_VIOLATION) this.fail(new DebbieError('invalid_filter', `${this.options.url}: ${reason || 'the server rejected the subscription'}`));
+      if (code === CLOSE_POLICY_VIOLATION)
+        this.fail(new DebbieError('invalid_filter', `${this.options.url}: ${reason || 'the server rejected the subscription'}`));
       else if (code === 1006) this.fail(new DebbieError('stream_lost', `the connection to ${this.options.url} was lost`));
     }
     this.settleWaiter();
@@ -218,7 +241,10 @@ export function subscriptionUrl(options: Pick<StreamClientOptions, 'url' | 'filt
 function connectError(url: string, error: NodeJS.ErrnoException): DebbieError {
   const code = error.code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
   if (code === 'ECONNREFUSED') {
-    return new DebbieError('stream_unreachable', `cannot connect to ${url}: connection refused. Is a collector running there? Start one with \`debbie collect\` (or pass --url).`);
+    return new DebbieError(
+      'stream_unreachable',
+      `cannot connect to ${url}: connection refused. Is a collector running there? Start one with \`debbie collect\` (or pass --url).`,
+    );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new DebbieError('stream_unreachable', `cannot connect to ${url}: host not found (${code})`);

@@ -25,12 +25,21 @@ function rawClient(url: string, headers: Record<string, string> = {}) {
   const ws = new WebSocket(url, { headers });
   const messages: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
-  ws.on('message', (data) => { messages.push(JSON.parse(data.toString())); waiters.splice(0).forEach((w) => w()); });
+  ws.on('message', (data) => {
+    messages.push(JSON.parse(data.toString()));
+    waiters.splice(0).forEach((w) => w());
+  });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
-  const opened = new Promise<void>((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.on('open', resolve);
+    ws.on('error', reject);
+  });
   cleanups.push(() => ws.terminate());
   return {
-    ws, messages, closed, opened,
+    ws,
+    messages,
+    closed,
+    opened,
     async waitFor(count: number) {
       while (messages.length < count) await new Promise<void>((r) => waiters.push(r));
       return messages.slice(0, count);
@@ -54,7 +63,10 @@ describe('startStreamServer', () => {
     streamer.write(ev({ source: 'agent', event_summary: 'live agent' }));
     streamer.write(ev({ source: 'tool', event_summary: 'live tool' }));
     const got = await client.waitFor(2);
-    expect(got.map((m) => [m.source, m.event_summary])).toEqual([['tool', 'buffered tool'], ['tool', 'live tool']]);
+    expect(got.map((m) => [m.source, m.event_summary])).toEqual([
+      ['tool', 'buffered tool'],
+      ['tool', 'live tool'],
+    ]);
     expect(server.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/$/);
   });
 
@@ -74,7 +86,9 @@ describe('startStreamServer', () => {
     const { code, reason } = await bad.closed;
     expect(code).toBe(1008);
     expect(reason).toMatch(/unknown source "toool"/);
-    expect(bad.messages).toEqual([{ stream: 'error', code: 'invalid_filter', message: expect.stringMatching(/--source: unknown source "toool"; expected one of debbie, debbie_comment/) }]);
+    expect(bad.messages).toEqual([
+      { stream: 'error', code: 'invalid_filter', message: expect.stringMatching(/--source: unknown source "toool"; expected one of debbie, debbie_comment/) },
+    ]);
 
     const typo = rawClient(`${server.url}?sorce=tool`);
     expect((await typo.closed).code).toBe(1008);
@@ -125,20 +139,24 @@ describe('startStreamServer', () => {
   });
 
   it('refuses to bind beyond loopback without a token', async () => {
-    await expect(startStreamServer({ streamer: new LogStreamer(), host: '0.0.0.0', port: 0 }))
-      .rejects.toThrow(/binding the stream to 0\.0\.0\.0 exposes it beyond this machine, so a bearer token is required/);
+    await expect(startStreamServer({ streamer: new LogStreamer(), host: '0.0.0.0', port: 0 })).rejects.toThrow(
+      /binding the stream to 0\.0\.0\.0 exposes it beyond this machine, so a bearer token is required/,
+    );
     await expect(startStreamServer({ streamer: new LogStreamer(), port: 0, token: '' })).rejects.toThrow(/token is empty/);
     // Blank, or shorter than 16 characters off loopback (issue 13), as the collector's HTTP API refuses.
     await expect(startStreamServer({ streamer: new LogStreamer(), port: 0, token: '   ' })).rejects.toThrow(/empty or blank/);
-    await expect(startStreamServer({ streamer: new LogStreamer(), host: '0.0.0.0', port: 0, token: 'a' })).rejects.toThrow(/a token of 1 characters is too easy to guess on 0\.0\.0\.0; use at least 16/);
+    await expect(startStreamServer({ streamer: new LogStreamer(), host: '0.0.0.0', port: 0, token: 'a' })).rejects.toThrow(
+      /a token of 1 characters is too easy to guess on 0\.0\.0\.0; use at least 16/,
+    );
     expect(['127.0.0.1', 'localhost', '::1', '127.1.2.3'].every(isLoopbackHost)).toBe(true);
     expect(['0.0.0.0', '192.168.1.5', '::'].some(isLoopbackHost)).toBe(false);
   });
 
   it('reports a port in use as a clear error', async () => {
     const { server } = await serve();
-    await expect(startStreamServer({ streamer: new LogStreamer(), port: server.port }))
-      .rejects.toThrow(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${server.port}: EADDRINUSE \\(the port is in use`));
+    await expect(startStreamServer({ streamer: new LogStreamer(), port: server.port })).rejects.toThrow(
+      new RegExp(`cannot listen on 127\\.0\\.0\\.1:${server.port}: EADDRINUSE \\(the port is in use`),
+    );
   });
 
   it('refuses clients beyond maxClients with 503', async () => {
@@ -147,7 +165,7 @@ describe('startStreamServer', () => {
     await expect(rawClient(server.url).opened).rejects.toThrow(/503/);
   });
 
-  it('drops a slow client\'s oldest events, counts them and tells the client, with bounded buffers', async () => {
+  it("drops a slow client's oldest events, counts them and tells the client, with bounded buffers", async () => {
     const { streamer, server } = await serve({ maxQueue: 100, maxBufferedBytes: 64 * 1024 });
     const slow = rawClient(server.url);
     await slow.opened;
@@ -223,14 +241,22 @@ describe('StreamClient', () => {
     const url = server.url;
     await server.close();
     const client = new StreamClient({ url });
-    await expect(client.connect()).rejects.toThrow(`cannot connect to ${url}: connection refused. Is a collector running there? Start one with \`debbie collect\``);
+    await expect(client.connect()).rejects.toThrow(
+      `cannot connect to ${url}: connection refused. Is a collector running there? Start one with \`debbie collect\``,
+    );
   });
 
   it('explains a missing token and a rejected filter', async () => {
     const { server } = await serve({ token: 'tok' });
-    await expect(new StreamClient({ url: server.url }).connect()).rejects.toThrow(/401 Unauthorized\): pass the collector's token with --token or DEBBIE_TOKEN/);
+    await expect(new StreamClient({ url: server.url }).connect()).rejects.toThrow(
+      /401 Unauthorized\): pass the collector's token with --token or DEBBIE_TOKEN/,
+    );
     const client = new StreamClient({ url: server.url, token: 'tok', filter: { since: 'nonsense' } as never });
-    const iterate = async () => { for await (const _e of client) { /* none */ } };
+    const iterate = async () => {
+      for await (const _e of client) {
+        /* none */
+      }
+    };
     await expect(iterate()).rejects.toThrow(/"nonsense" is not an ISO-8601 timestamp/);
   });
 
@@ -271,11 +297,19 @@ describe('StreamServer Host and Origin (issue 13: any web page could read the li
     return new Promise((resolve, reject) => {
       const socket = connect(port, '127.0.0.1');
       let text = '';
-      socket.on('data', (d) => { text += d.toString(); });
+      socket.on('data', (d) => {
+        text += d.toString();
+      });
       socket.on('error', reject);
       socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0), text }));
-      const lines = ['GET / HTTP/1.1', 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13',
-        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      const lines = [
+        'GET / HTTP/1.1',
+        'Connection: Upgrade',
+        'Upgrade: websocket',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      ];
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
       setTimeout(() => socket.end(), 500);
     });

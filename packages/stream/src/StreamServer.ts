@@ -99,15 +99,26 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
   const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.toLowerCase().replace(/\/$/, '')));
 
   if (token !== undefined && token.trim().length === 0) {
-    throw new DebbieError('invalid_token', 'the stream token is empty or blank; give a real secret (e.g. `openssl rand -hex 16`) or none (loopback only)', 'token');
+    throw new DebbieError(
+      'invalid_token',
+      'the stream token is empty or blank; give a real secret (e.g. `openssl rand -hex 16`) or none (loopback only)',
+      'token',
+    );
   }
   // The collector's rule (packages/collector/src/http/auth.ts): off loopback a token must be hard to guess.
   if (token !== undefined && !isLoopbackHost(host) && token.trim().length < MIN_STREAM_TOKEN_LENGTH) {
-    throw new DebbieError('invalid_token', `a token of ${token.trim().length} characters is too easy to guess on ${host}; use at least ${MIN_STREAM_TOKEN_LENGTH} (e.g. \`openssl rand -hex 16\`)`, 'token');
+    throw new DebbieError(
+      'invalid_token',
+      `a token of ${token.trim().length} characters is too easy to guess on ${host}; use at least ${MIN_STREAM_TOKEN_LENGTH} (e.g. \`openssl rand -hex 16\`)`,
+      'token',
+    );
   }
   if (!isLoopbackHost(host) && token === undefined) {
-    throw new DebbieError('token_required',
-      `binding the stream to ${host} exposes it beyond this machine, so a bearer token is required: pass --token TOKEN (or set DEBBIE_TOKEN), or bind 127.0.0.1`, 'host');
+    throw new DebbieError(
+      'token_required',
+      `binding the stream to ${host} exposes it beyond this machine, so a bearer token is required: pass --token TOKEN (or set DEBBIE_TOKEN), or bind 127.0.0.1`,
+      'host',
+    );
   }
   if (!path.startsWith('/')) throw new DebbieError('invalid_option', `path must start with "/", got "${path}"`, 'path');
 
@@ -134,7 +145,9 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
     const refusal = checkUpgradeRequest(req, { token: tokenDigest !== undefined, allowedOrigins });
     if (refusal) return refuse(socket, refusal.status, 'Forbidden', refusal.reason);
     if (tokenDigest && !authorized(req, tokenDigest)) {
-      return refuse(socket, 401, 'Unauthorized', 'a valid bearer token is required (Authorization: Bearer TOKEN)', { 'WWW-Authenticate': 'Bearer realm="debbie"' });
+      return refuse(socket, 401, 'Unauthorized', 'a valid bearer token is required (Authorization: Bearer TOKEN)', {
+        'WWW-Authenticate': 'Bearer realm="debbie"',
+      });
     }
     if (clients.size >= maxClients) return refuse(socket, 503, 'Service Unavailable', `too many stream clients (maxClients ${maxClients})`);
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req, url.searchParams));
@@ -142,8 +155,13 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
 
   function refuse(socket: Duplex, status: number, reason: string, body: string, headers: Record<string, string> = {}): void {
     refused += 1;
-    const head = [`HTTP/1.1 ${status} ${reason}`, 'Connection: close', 'Content-Type: text/plain; charset=utf-8',
-      `Content-Length: ${Buffer.byteLength(body) + 1}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const head = [
+      `HTTP/1.1 ${status} ${reason}`,
+      'Connection: close',
+      'Content-Type: text/plain; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body) + 1}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     socket.end(`${head.join('\r\n')}\r\n\r\n${body}\n`);
   }
 
@@ -173,7 +191,9 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
     accepted += 1;
     const client: Client = { id: nextId++, ws, remote: `${req.socket.remoteAddress}:${req.socket.remotePort}`, subscription, alive: true };
     clients.add(client);
-    ws.on('pong', () => { client.alive = true; });
+    ws.on('pong', () => {
+      client.alive = true;
+    });
     ws.on('close', () => {
       subscription.close();
       if (clients.delete(client)) droppedByGone += subscription.dropped;
@@ -209,7 +229,10 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
 
   const heartbeat = setInterval(() => {
     for (const client of clients) {
-      if (!client.alive) { client.ws.terminate(); continue; }
+      if (!client.alive) {
+        client.ws.terminate();
+        continue;
+      }
       client.alive = false;
       client.ws.ping();
     }
@@ -219,9 +242,19 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       clearInterval(heartbeat);
-      const hint = error.code === 'EADDRINUSE' ? ' (the port is in use: is another collector running? choose another with --stream-port)'
-        : error.code === 'EACCES' ? ' (permission denied: use a port above 1023)' : '';
-      reject(new DebbieError(error.code === 'EADDRINUSE' ? 'port_in_use' : 'listen_failed', `cannot listen on ${formatHost(host)}:${port}: ${error.code ?? error.message}${hint}`, 'stream'));
+      const hint =
+        error.code === 'EADDRINUSE'
+          ? ' (the port is in use: is another collector running? choose another with --stream-port)'
+          : error.code === 'EACCES'
+            ? ' (permission denied: use a port above 1023)'
+            : '';
+      reject(
+        new DebbieError(
+          error.code === 'EADDRINUSE' ? 'port_in_use' : 'listen_failed',
+          `cannot listen on ${formatHost(host)}:${port}: ${error.code ?? error.message}${hint}`,
+          'stream',
+        ),
+      );
     };
     http.once('error', onError);
     http.listen(port, host, () => {
@@ -242,24 +275,34 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
     host,
     port: actualPort,
     stats() {
-      const list = [...clients].map((c): StreamClientInfo => ({
-        id: c.id, remote: c.remote, filter: c.subscription.filter, delivered: c.subscription.delivered,
-        dropped: c.subscription.dropped, queued: c.subscription.queued, bufferedAmount: c.ws.bufferedAmount,
-      }));
+      const list = [...clients].map(
+        (c): StreamClientInfo => ({
+          id: c.id,
+          remote: c.remote,
+          filter: c.subscription.filter,
+          delivered: c.subscription.delivered,
+          dropped: c.subscription.dropped,
+          queued: c.subscription.queued,
+          bufferedAmount: c.ws.bufferedAmount,
+        }),
+      );
       return { clients: list, accepted, refused, invalidFilters, dropped: droppedByGone + list.reduce((n, c) => n + c.dropped, 0) };
     },
     async close() {
       if (closing) return;
       closing = true;
       clearInterval(heartbeat);
-      const gone = [...clients].map((c) => new Promise<void>((resolve) => {
-        if (c.ws.readyState === WebSocket.CLOSED) return resolve();
-        c.ws.once('close', () => resolve());
-        c.subscription.close();
-        c.ws.close(1001, 'server shutting down');
-        // A client that does not answer the close handshake is cut off.
-        setTimeout(() => c.ws.terminate(), 500).unref();
-      }));
+      const gone = [...clients].map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.ws.readyState === WebSocket.CLOSED) return resolve();
+            c.ws.once('close', () => resolve());
+            c.subscription.close();
+            c.ws.close(1001, 'server shutting down');
+            // A client that does not answer the close handshake is cut off.
+            setTimeout(() => c.ws.terminate(), 500).unref();
+          }),
+      );
       await Promise.all(gone);
       wss.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));

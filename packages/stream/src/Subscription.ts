@@ -85,7 +85,9 @@ export class Subscription implements AsyncIterableIterator<DebbieEvent> {
     if (this.waiter) {
       return Promise.reject(new Error('Subscription.next() called again before the previous call resolved'));
     }
-    return new Promise((resolve) => { this.waiter = resolve; });
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
   }
 
   /** Unsubscribes now; events still queued are discarded. */
@@ -110,8 +112,12 @@ export class Subscription implements AsyncIterableIterator<DebbieEvent> {
 
   stats(): SubscriptionStats {
     return {
-      id: this.id, filter: this.filter, queued: this.queue.size, maxQueue: this.queue.capacity,
-      delivered: this.deliveredCount, dropped: this.droppedCount,
+      id: this.id,
+      filter: this.filter,
+      queued: this.queue.size,
+      maxQueue: this.queue.capacity,
+      delivered: this.deliveredCount,
+      dropped: this.droppedCount,
     };
   }
 

@@ -34,8 +34,10 @@ export function formatColoredLine(event: DebbieEvent, color: boolean): string {
   if (!plain.startsWith(prefix + tags)) return `${levelColor}${plain}${RESET}`;
   const rest = plain.slice(prefix.length + tags.length);
   const loud = event.level === 'WARNING' || event.level === 'ERROR' || event.level === 'CRITICAL';
-  return `\x1b[2m${prefix}${RESET}${SOURCE_COLORS[event.source] ?? ''}[${event.source}]${RESET} ` +
-    `${levelColor}[${event.level}]${RESET} ${loud ? `${levelColor}${rest}${RESET}` : rest}`;
+  return (
+    `\x1b[2m${prefix}${RESET}${SOURCE_COLORS[event.source] ?? ''}[${event.source}]${RESET} ` +
+    `${levelColor}[${event.level}]${RESET} ${loud ? `${levelColor}${rest}${RESET}` : rest}`
+  );
 }
 
 /**

@@ -7,13 +7,21 @@ import { DebbieError, filterFromSearchParams, type DebbieEvent, type EventFilter
  * - `{"stream":"dropped","dropped":N}`: N events dropped so far for this client (slow reader).
  * The filter and `replay=false` travel as URL query parameters (filterToSearchParams).
  */
-export type ControlMessage =
-  | { stream: 'error'; code: string; message: string }
-  | { stream: 'dropped'; dropped: number };
+export type ControlMessage = { stream: 'error'; code: string; message: string } | { stream: 'dropped'; dropped: number };
 
 /** The query parameters the server understands. */
 export const STREAM_QUERY_KEYS: readonly string[] = [
-  'source', 'level', 'minLevel', 'session', 'agent', 'correlation', 'since', 'until', 'text', 'tag', 'replay',
+  'source',
+  'level',
+  'minLevel',
+  'session',
+  'agent',
+  'correlation',
+  'since',
+  'until',
+  'text',
+  'tag',
+  'replay',
 ];
 
 /** Close code for a policy violation (RFC 6455 §7.4.1): used for a bad filter. */

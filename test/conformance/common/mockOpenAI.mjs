@@ -12,15 +12,44 @@ function reply(body) {
   const base = { id, object: 'chat.completion', created: 1767225600, model: `${body.model}-2025-01-01`, system_fingerprint: 'fp_mock' };
   if (body.tools?.length && last?.role !== 'tool') {
     const tool = body.tools[0].function.name;
-    return { ...base, choices: [{ index: 0, finish_reason: 'tool_calls', logprobs: null, message: { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: `call_mock${ids}`, type: 'function', function: { name: tool, arguments: JSON.stringify({ city: 'Paris' }) } }] } }], usage: usage(52, 17) };
+    return {
+      ...base,
+      choices: [
+        {
+          index: 0,
+          finish_reason: 'tool_calls',
+          logprobs: null,
+          message: {
+            role: 'assistant',
+            content: null,
+            refusal: null,
+            tool_calls: [{ id: `call_mock${ids}`, type: 'function', function: { name: tool, arguments: JSON.stringify({ city: 'Paris' }) } }],
+          },
+        },
+      ],
+      usage: usage(52, 17),
+    };
   }
-  return { ...base, choices: [{ index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', content: last?.role === 'tool' ? 'It is 21 °C in Paris.' : 'Hello from the mock.', refusal: null } }], usage: usage(74, 9) };
+  return {
+    ...base,
+    choices: [
+      {
+        index: 0,
+        finish_reason: 'stop',
+        logprobs: null,
+        message: { role: 'assistant', content: last?.role === 'tool' ? 'It is 21 °C in Paris.' : 'Hello from the mock.', refusal: null },
+      },
+    ],
+    usage: usage(74, 9),
+  };
 }
 
 export async function startMockOpenAI() {
   const server = createServer((req, res) => {
     let data = '';
-    req.on('data', (c) => { data += c; });
+    req.on('data', (c) => {
+      data += c;
+    });
     req.on('end', () => {
       const body = data ? JSON.parse(data) : {};
       const send = (status, payload, headers = {}) => {
@@ -28,8 +57,23 @@ export async function startMockOpenAI() {
         res.end(JSON.stringify(payload));
       };
       if (req.url !== '/v1/chat/completions') return send(404, { error: { message: `no route ${req.url}`, type: 'invalid_request_error' } });
-      if (body.model === 'gpt-rate-limited') return send(429, { error: { message: 'Rate limit reached for gpt-4o-mini in organization org-mock on requests per min (RPM): Limit 3, Used 3, Requested 1.', type: 'requests', param: null, code: 'rate_limit_exceeded' } }, { 'retry-after': '1' });
-      if (body.model === 'gpt-broken') return send(500, { error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null } });
+      if (body.model === 'gpt-rate-limited')
+        return send(
+          429,
+          {
+            error: {
+              message: 'Rate limit reached for gpt-4o-mini in organization org-mock on requests per min (RPM): Limit 3, Used 3, Requested 1.',
+              type: 'requests',
+              param: null,
+              code: 'rate_limit_exceeded',
+            },
+          },
+          { 'retry-after': '1' },
+        );
+      if (body.model === 'gpt-broken')
+        return send(500, {
+          error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null },
+        });
       send(200, reply(body));
     });
   });

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 
 async function firstOf(...names) {
   for (const name of names) {
-    try { return await import(name); } catch { /* try the next */ }
+    try {
+      return await import(name);
+    } catch {
+      /* try the next */
+    }
   }
   throw new Error(`none of ${names.join(', ')} is installed`);
 }
@@ -21,7 +25,10 @@ export async function startRecording(serviceName, { global = true } = {}) {
   const resource = resourceFromAttributes({ 'service.name': serviceName });
   const spans = new traceSdk.InMemorySpanExporter();
   const Provider = traceSdk.BasicTracerProvider ?? traceSdk.TracerProvider; // 2.x and 3.x names
-  const tracerProvider = new Provider({ resource, spanProcessors: [new traceSdk.SimpleSpanProcessor(traceSdk.BasicTracerProvider ? spans : { exporter: spans })] });
+  const tracerProvider = new Provider({
+    resource,
+    spanProcessors: [new traceSdk.SimpleSpanProcessor(traceSdk.BasicTracerProvider ? spans : { exporter: spans })],
+  });
   if (global) {
     api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     api.trace.setGlobalTracerProvider(tracerProvider);
@@ -31,7 +38,10 @@ export async function startRecording(serviceName, { global = true } = {}) {
   const logsApi = api.logs ?? (await firstOf('@opentelemetry/api-logs')).logs;
   if (global) logsApi.setGlobalLoggerProvider(loggerProvider);
   return {
-    api, tracerProvider, loggerProvider, spanExporter: spans,
+    api,
+    tracerProvider,
+    loggerProvider,
+    spanExporter: spans,
     /** Flushes, serializes the spans and log records as OTLP/JSON and writes the fixture. */
     async finish(name, packages, notes = '') {
       await tracerProvider.forceFlush();
@@ -44,7 +54,10 @@ export async function startRecording(serviceName, { global = true } = {}) {
       const versions = {};
       for (const p of packages) versions[p] = JSON.parse(readFileSync(join('node_modules', p, 'package.json'), 'utf8')).version;
       const fixture = {
-        recorded_by: 'test/conformance/record.sh', node: process.version, packages: versions, notes,
+        recorded_by: 'test/conformance/record.sh',
+        node: process.version,
+        packages: versions,
+        notes,
         traces: decode(JsonTraceSerializer.serializeRequest(finished)),
         logs: logRecords.length ? decode(JsonLogsSerializer.serializeRequest(logRecords)) : null,
       };

@@ -6,7 +6,11 @@ import { RpcError, type RpcResponse } from '../protocol/jsonrpc.js';
 
 /** Raised when no response arrives within the request timeout (the client sees a stall). */
 export class RequestTimeoutError extends Error {
-  constructor(readonly method: string, readonly id: number, readonly timeoutMs: number) {
+  constructor(
+    readonly method: string,
+    readonly id: number,
+    readonly timeoutMs: number,
+  ) {
     super(`Request ${method} (id ${id}) timed out after ${timeoutMs}ms`);
     this.name = 'RequestTimeoutError';
   }
@@ -54,7 +58,11 @@ export class SimClient {
   /** Responses that arrived after their request had timed out. */
   lateResponses = 0;
 
-  private constructor(private readonly ws: WebSocket, private readonly port: number, private readonly options: SimClientOptions) {
+  private constructor(
+    private readonly ws: WebSocket,
+    private readonly port: number,
+    private readonly options: SimClientOptions,
+  ) {
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.maxPending = options.maxPending ?? 256;
     this.lastReceivedUs = options.clock.now();

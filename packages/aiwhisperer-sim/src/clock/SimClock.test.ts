@@ -39,7 +39,9 @@ describe('SimClock', () => {
   it('does not advance while a hold is taken, then continues', async () => {
     const clock = new SimClock({ startUs: 0 });
     let fired = false;
-    clock.setTimer(5_000, () => { fired = true; });
+    clock.setTimer(5_000, () => {
+      fired = true;
+    });
     const release = clock.hold();
     clock.start();
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
@@ -56,7 +58,9 @@ describe('SimClock', () => {
     clock.openChannel('c2s:1');
     clock.messageSent('c2s:1');
     let fired = false;
-    clock.setTimer(1, () => { fired = true; });
+    clock.setTimer(1, () => {
+      fired = true;
+    });
     clock.start();
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     expect(fired).toBe(false);
@@ -71,7 +75,9 @@ describe('SimClock', () => {
     clock.messageReceived('c2s:9');
     clock.messageSent('s2c:9');
     let fired = false;
-    clock.setTimer(1, () => { fired = true; });
+    clock.setTimer(1, () => {
+      fired = true;
+    });
     clock.start();
     await clock.whenIdle();
     clock.stop();
@@ -81,7 +87,9 @@ describe('SimClock', () => {
   it('cancels timers', async () => {
     const clock = new SimClock({ startUs: 0 });
     let fired = false;
-    const cancel = clock.setTimer(100, () => { fired = true; });
+    const cancel = clock.setTimer(100, () => {
+      fired = true;
+    });
     cancel();
     clock.start();
     await clock.whenIdle();
@@ -94,7 +102,11 @@ describe('SimClock', () => {
     const als = new AsyncLocalStorage<string>();
     const clock = new SimClock({ startUs: 0 });
     let seen: string | undefined;
-    als.run('turn-7', () => clock.setTimer(10, () => { seen = als.getStore(); }));
+    als.run('turn-7', () =>
+      clock.setTimer(10, () => {
+        seen = als.getStore();
+      }),
+    );
     clock.start();
     await clock.whenIdle();
     clock.stop();
@@ -107,8 +119,12 @@ describe('SimClock', () => {
     process.stderr.write = (() => true) as typeof process.stderr.write;
     let after = false;
     try {
-      clock.setTimer(1, () => { throw new Error('boom'); });
-      clock.setTimer(2, () => { after = true; });
+      clock.setTimer(1, () => {
+        throw new Error('boom');
+      });
+      clock.setTimer(2, () => {
+        after = true;
+      });
       clock.start();
       await clock.whenIdle();
     } finally {

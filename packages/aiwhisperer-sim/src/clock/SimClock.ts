@@ -254,10 +254,13 @@ export class SimClock implements Clock {
   /** Lets the wall time of a jump to `toUs` pass (at `speed`), then decides again. */
   private pace(toUs: number): void {
     const fromUs = this.nowUs;
-    const timer = setTimeout(() => {
-      this.settlePacing(true);
-      this.poke();
-    }, (toUs - fromUs) / 1000 / this.speed);
+    const timer = setTimeout(
+      () => {
+        this.settlePacing(true);
+        this.poke();
+      },
+      (toUs - fromUs) / 1000 / this.speed,
+    );
     this.pacing = { timer, wallStart: performance.now(), fromUs, toUs };
   }
 

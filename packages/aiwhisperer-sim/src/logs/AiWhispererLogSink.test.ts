@@ -33,7 +33,9 @@ describe('AiWhispererLogSink', () => {
     expect(messages.filter((m) => m === '🔄 CONTINUATION DECISION: False')).toHaveLength(8);
     expect(messages.some((m) => /^✅ Tool list_rfcs completed in 0\.0\d\ds$/.test(m))).toBe(true);
     expect(messages.some((m) => m.startsWith('🔧 EXECUTING TOOL 1/1: list_rfcs (ID: toolu_'))).toBe(true);
-    expect(messages.some((m) => m.startsWith('[websocket_endpoint] CRITICAL: Received message: {"jsonrpc":"2.0","id":2,"method":"sendUserMessage"'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('[websocket_endpoint] CRITICAL: Received message: {"jsonrpc":"2.0","id":2,"method":"sendUserMessage"'))).toBe(
+      true,
+    );
 
     const agent = readFileSync(join(dir, 'agent_p.log'), 'utf8').trimEnd().split('\n');
     expect(agent.every((l) => AGENT_LINE.test(l))).toBe(true);
@@ -48,7 +50,13 @@ describe('AiWhispererLogSink', () => {
     await runScenario('error-burst', { seed: 3, sinks: [sink] });
     await sink.shutdown();
     const got: DebbieEvent[] = [];
-    const collect: EventSink = { write: (e) => { got.push(e); }, forceFlush: async () => {}, shutdown: async () => {} };
+    const collect: EventSink = {
+      write: (e) => {
+        got.push(e);
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
     const result = await ingestFile(join(dir, 'aiwhisperer_server.log'), { sink: collect });
     const lines = readFileSync(join(dir, 'aiwhisperer_server.log'), 'utf8').trimEnd().split('\n').length;
     expect(got.length).toBe(lines);

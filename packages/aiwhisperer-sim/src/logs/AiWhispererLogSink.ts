@@ -65,7 +65,8 @@ export class AiWhispererLogSink implements EventSink {
     if (!logger) return; // client-side (user_script) and Debbie's own events are not in the server's logs
     const start = epochMicros(event.timestamp);
     const end = start + (event.duration_ms ?? 0) * 1000;
-    const server = (us: number, level: string, message: string) => this.add(us, 'aiwhisperer_server.log', `${asctime(us)} ${this.pid} MainThread ${logger} - ${level} - ${message}`);
+    const server = (us: number, level: string, message: string) =>
+      this.add(us, 'aiwhisperer_server.log', `${asctime(us)} ${this.pid} MainThread ${logger} - ${level} - ${message}`);
     const agentLog = (us: number, level: string, message: string) => {
       if (event.agent_id) this.add(us, `agent_${event.agent_id}.log`, `${asctime(us)} [${level}] ${message}`);
     };
@@ -92,7 +93,11 @@ export class AiWhispererLogSink implements EventSink {
         return;
       }
       case 'ai_service':
-        server(end, 'INFO', `Usage: model=${String(d.model)} input_tokens=${event.performance_metrics?.input_tokens ?? 0} output_tokens=${event.performance_metrics?.output_tokens ?? 0}`);
+        server(
+          end,
+          'INFO',
+          `Usage: model=${String(d.model)} input_tokens=${event.performance_metrics?.input_tokens ?? 0} output_tokens=${event.performance_metrics?.output_tokens ?? 0}`,
+        );
         return;
       default:
         if (event.level === 'ERROR' || event.level === 'CRITICAL') server(end, event.level, event.event_summary);

@@ -38,7 +38,11 @@ export interface RpcNotification {
 
 /** An error a handler throws to answer with a specific JSON-RPC error code. */
 export class RpcError extends Error {
-  constructor(readonly code: number, message: string, readonly data?: unknown) {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
     super(message);
     this.name = 'RpcError';
   }
@@ -64,7 +68,11 @@ export function parseRpcMessage(text: string): ParsedMessage {
     return { kind: 'invalid', id: null, error: { code: RPC_ERROR.PARSE_ERROR, message: `Parse error: ${(error as Error).message}` } };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { kind: 'invalid', id: null, error: { code: RPC_ERROR.INVALID_REQUEST, message: 'Invalid Request: expected a JSON object (batches are not supported)' } };
+    return {
+      kind: 'invalid',
+      id: null,
+      error: { code: RPC_ERROR.INVALID_REQUEST, message: 'Invalid Request: expected a JSON object (batches are not supported)' },
+    };
   }
   const msg = value as Record<string, unknown>;
   const id = isId(msg.id) ? msg.id : null;

@@ -20,12 +20,20 @@ const healthy: ScenarioDefinition = {
     return {
       steps: [
         { text: "I'll start by looking at the RFCs that are already in progress.", toolCalls: [{ name: 'list_rfcs', args: { status: 'in_progress' } }] },
-        { text: 'The dark-mode RFC is the closest match; reading it now.', toolCalls: [{ name: 'read_file', args: { path: `${RFC_DIR}/RFC-2025-05-29-0001.md` } }] },
+        {
+          text: 'The dark-mode RFC is the closest match; reading it now.',
+          toolCalls: [{ name: 'read_file', args: { path: `${RFC_DIR}/RFC-2025-05-29-0001.md` } }],
+        },
         { text: 'Checking where the theme is defined in the code.', toolCalls: [{ name: 'search_code', args: { query: 'ThemeProvider', path: 'src/' } }] },
-        { text: 'Here is the plan: 1) add a theme token file, 2) wire ThemeProvider to the user setting, 3) add a toggle in Settings, 4) test contrast. Shall I write it up as an RFC?' },
+        {
+          text: 'Here is the plan: 1) add a theme token file, 2) wire ThemeProvider to the user setting, 3) add a toggle in Settings, 4) test contrast. Shall I write it up as an RFC?',
+        },
         { text: 'Creating the RFC now.', toolCalls: [{ name: 'create_rfc', args: { title: 'Dark mode support' } }] },
         { text: 'Done: RFC-2025-06-02-0004 "Dark mode support" is in .WHISPER/rfc/in_progress/.' },
-        { text: "I'm Tessa. Writing a test for the theme toggle.", toolCalls: [{ name: 'write_file', args: { path: 'src/settings/ThemeToggle.test.tsx', content: "it('switches to dark mode', () => {})" } }] },
+        {
+          text: "I'm Tessa. Writing a test for the theme toggle.",
+          toolCalls: [{ name: 'write_file', args: { path: 'src/settings/ThemeToggle.test.tsx', content: "it('switches to dark mode', () => {})" } }],
+        },
         { text: 'Running it.', toolCalls: [{ name: 'run_tests', args: { suite: 'settings' }, durationMs: p.rng.jitter(2_500, p.jitter) }] },
         { text: 'The theme toggle test passes.' },
       ],
@@ -43,7 +51,8 @@ const healthy: ScenarioDefinition = {
 
 const continuationStall: ScenarioDefinition = {
   name: 'continuation-stall',
-  description: 'The continuation issue: after a tool the decision is False, the agent goes silent 45 s, then the user types "ok" six times, each giving exactly one more tool call.',
+  description:
+    'The continuation issue: after a tool the decision is False, the agent goes silent 45 s, then the user types "ok" six times, each giving exactly one more tool call.',
   script(p): ScenarioScript {
     const tools: ModelStep['toolCalls'][] = [
       [{ name: 'list_rfcs', args: { status: 'in_progress' } }],
@@ -80,8 +89,14 @@ const toolLoop: ScenarioDefinition = {
   description: 'The same tool with the same arguments again and again (search_code ×8) before the model gives up.',
   script(p): ScenarioScript {
     const repeated = { name: 'search_code', args: { query: 'WS_TIMEOUT', path: 'src/' }, fault: 'tool_loop' as const };
-    const steps: ModelStep[] = [{ text: "I'll check the existing RFCs for websocket settings.", toolCalls: [{ name: 'list_rfcs', args: { status: 'in_progress' } }] }];
-    for (let i = 0; i < 8; i++) steps.push({ text: i === 0 ? 'Searching the code for the timeout constant.' : 'Let me search for the timeout constant again.', toolCalls: [{ ...repeated }] });
+    const steps: ModelStep[] = [
+      { text: "I'll check the existing RFCs for websocket settings.", toolCalls: [{ name: 'list_rfcs', args: { status: 'in_progress' } }] },
+    ];
+    for (let i = 0; i < 8; i++)
+      steps.push({
+        text: i === 0 ? 'Searching the code for the timeout constant.' : 'Let me search for the timeout constant again.',
+        toolCalls: [{ ...repeated }],
+      });
     steps.push({ text: 'I could not find where the websocket timeout is configured.' });
     return {
       steps,
@@ -114,8 +129,14 @@ const slowTool: ScenarioDefinition = {
   description: 'One search_code call takes ~25× its usual 120 ms after five normal ones.',
   script(p): ScenarioScript {
     const queries = ['useTheme', 'ThemeProvider', 'colorScheme', 'prefers-color-scheme', 'palette'];
-    const steps: ModelStep[] = queries.map((query) => ({ text: `Searching for ${query}.`, toolCalls: [{ name: 'search_code', args: { query, path: 'src/' } }] }));
-    steps.push({ text: 'One more search, across the whole repository.', toolCalls: [{ name: 'search_code', args: { query: 'theme', path: '.' }, durationMs: 120 * p.slowFactor, fault: 'slow_tool' }] });
+    const steps: ModelStep[] = queries.map((query) => ({
+      text: `Searching for ${query}.`,
+      toolCalls: [{ name: 'search_code', args: { query, path: 'src/' } }],
+    }));
+    steps.push({
+      text: 'One more search, across the whole repository.',
+      toolCalls: [{ name: 'search_code', args: { query: 'theme', path: '.' }, durationMs: 120 * p.slowFactor, fault: 'slow_tool' }],
+    });
     steps.push({ text: 'The theme API is used in 14 places; the main entry point is src/theme.ts.' });
     return { steps, actions: [say('Find all uses of the theme API', think(p, 2_000)), say('Thanks', think(p, 5_000))] };
   },
@@ -134,7 +155,8 @@ const slowModel: ScenarioDefinition = {
 
 const websocketTimeout: ScenarioDefinition = {
   name: 'websocket-timeout',
-  description: 'A turn longer than the client\'s 30 s timeout (client-side timeout, late reply), a 1.4 s JSON-RPC response, and a sendUserMessage without an id that the server ignores.',
+  description:
+    "A turn longer than the client's 30 s timeout (client-side timeout, late reply), a 1.4 s JSON-RPC response, and a sendUserMessage without an id that the server ignores.",
   slowMethods: [{ method: 'session.current_agent', delayMs: 1_400, fault: 'websocket_slow' }],
   script(p): ScenarioScript {
     return {
@@ -148,7 +170,15 @@ const websocketTimeout: ScenarioDefinition = {
       actions: [
         { kind: 'rpc', method: 'session.current_agent', afterMs: 500 },
         // The frontend bug: a request without an id is a notification, and the server ignores it.
-        { kind: 'raw', frame: JSON.stringify({ jsonrpc: '2.0', method: 'sendUserMessage', params: { sessionId: '$SESSION', message: 'Run the full test suite and fix failures' } }), afterMs: 1_500 },
+        {
+          kind: 'raw',
+          frame: JSON.stringify({
+            jsonrpc: '2.0',
+            method: 'sendUserMessage',
+            params: { sessionId: '$SESSION', message: 'Run the full test suite and fix failures' },
+          }),
+          afterMs: 1_500,
+        },
         say('Run the full test suite and fix failures', 20_000),
         say('Did it finish?', think(p, 6_000)),
       ],
@@ -162,7 +192,10 @@ const memorySpike: ScenarioDefinition = {
   script(p): ScenarioScript {
     return {
       steps: [
-        { text: 'Analyzing the dependency graph of the whole project.', toolCalls: [{ name: 'analyze_dependencies', args: { module: '.' }, memoryMb: 540 + p.rng.int(0, 60), fault: 'memory_spike' }] },
+        {
+          text: 'Analyzing the dependency graph of the whole project.',
+          toolCalls: [{ name: 'analyze_dependencies', args: { module: '.' }, memoryMb: 540 + p.rng.int(0, 60), fault: 'memory_spike' }],
+        },
         { text: 'Reading the largest module.', toolCalls: [{ name: 'read_file', args: { path: 'src/server/session.ts' } }] },
         { text: 'The project has 14 modules and no cycles; session.ts is the largest.' },
       ],
@@ -188,5 +221,13 @@ const emptyReply: ScenarioDefinition = {
 
 /** Every scenario, in the order `all` runs them. */
 export const SCENARIO_DEFINITIONS: readonly ScenarioDefinition[] = [
-  healthy, continuationStall, toolLoop, errorBurst, slowTool, websocketTimeout, memorySpike, emptyReply, slowModel,
+  healthy,
+  continuationStall,
+  toolLoop,
+  errorBurst,
+  slowTool,
+  websocketTimeout,
+  memorySpike,
+  emptyReply,
+  slowModel,
 ];

@@ -7,10 +7,17 @@ import { VARIANTS } from './Scenario.js';
 const spans = (run: ScenarioRun, source: string) => run.events.filter((e) => e.kind === 'span' && e.source === source);
 const us = (e: DebbieEvent) => epochMicros(e.timestamp);
 const endUs = (e: DebbieEvent) => us(e) + (e.duration_ms ?? 0) * 1000;
-const userTurns = (run: ScenarioRun) => spans(run, 'user_script').filter((e) => e.action === 'user_turn').sort((a, b) => us(a) - us(b));
+const userTurns = (run: ScenarioRun) =>
+  spans(run, 'user_script')
+    .filter((e) => e.action === 'user_turn')
+    .sort((a, b) => us(a) - us(b));
 const toolsOf = (run: ScenarioRun, correlationId: string | null) => spans(run, 'tool').filter((e) => e.correlation_id === correlationId);
 /** A message with numbers, hex ids and paths masked: what "similar errors" share. */
-const shape = (msg: string) => msg.replace(/'[^']*'/g, "'<path>'").replace(/[0-9a-f]{8,}/g, '<id>').replace(/\d+/g, '<n>');
+const shape = (msg: string) =>
+  msg
+    .replace(/'[^']*'/g, "'<path>'")
+    .replace(/[0-9a-f]{8,}/g, '<id>')
+    .replace(/\d+/g, '<n>');
 
 describe('scenarios', () => {
   it('healthy: tools chained by True decisions, no fault, and every turn is one span tree', async () => {
@@ -57,7 +64,10 @@ describe('scenarios', () => {
     const firstTool = spans(run, 'tool')[0]!;
     const decision = run.events.find((e) => e.action === 'continuation_decision')!;
     expect(decision.details).toMatchObject({ decision: false, reason: 'no_continuation_signal', depth: 0 });
-    expect([decision.state_before, decision.state_after]).toEqual([{ agent_state: 'processing', depth: 0 }, { agent_state: 'waiting_for_user', depth: 0 }]);
+    expect([decision.state_before, decision.state_after]).toEqual([
+      { agent_state: 'processing', depth: 0 },
+      { agent_state: 'waiting_for_user', depth: 0 },
+    ]);
     expect(us(decision)).toBeGreaterThanOrEqual(endUs(firstTool));
     const nudges = turns.filter((t) => t.details.message === 'ok');
     expect(nudges).toHaveLength(6);
@@ -139,7 +149,9 @@ describe('scenarios', () => {
 
   it('empty-reply: an empty model reply leaves two user messages in a row', async () => {
     const run = await runScenario('empty-reply', { seed: 10 });
-    const conversation = run.events.filter((e) => e.action === 'user_message' || e.action === 'ai_response').map((e) => e.action === 'user_message' ? 'user' : e.event_summary.includes('(empty)') ? 'empty' : 'ai');
+    const conversation = run.events
+      .filter((e) => e.action === 'user_message' || e.action === 'ai_response')
+      .map((e) => (e.action === 'user_message' ? 'user' : e.event_summary.includes('(empty)') ? 'empty' : 'ai'));
     expect(conversation.slice(0, 3)).toEqual(['user', 'empty', 'user']);
     expect(run.truth.faults.map((f) => f.pattern)).toEqual(['empty_reply']);
   });
@@ -169,7 +181,11 @@ function normalized(run: ScenarioRun): unknown[] {
   };
   return run.events.map((e) => ({
     ...e,
-    event_id: id(e.event_id), trace_id: id(e.trace_id), span_id: id(e.span_id), parent_id: id(e.parent_id), parent_span_id: id(e.parent_span_id),
+    event_id: id(e.event_id),
+    trace_id: id(e.trace_id),
+    span_id: id(e.span_id),
+    parent_id: id(e.parent_id),
+    parent_span_id: id(e.parent_span_id),
     details: JSON.parse(JSON.stringify(e.details).replace(/ws:\/\/127\.0\.0\.1:\d+/g, 'ws://127.0.0.1:PORT')),
     event_summary: e.event_summary.replace(/ws:\/\/127\.0\.0\.1:\d+/g, 'ws://127.0.0.1:PORT'),
   }));
@@ -263,7 +279,14 @@ describe('labelled corpus', () => {
     'empty-reply': ['empty_reply'],
     'slow-model': ['slow_model'],
   };
-  const decoys: Record<string, string[]> = { default: [], concurrent: [], 'long-chain': ['long_chain'], 'idle-user': ['idle_user'], 'noisy-errors': ['noisy_error'], paging: ['long_paging'] };
+  const decoys: Record<string, string[]> = {
+    default: [],
+    concurrent: [],
+    'long-chain': ['long_chain'],
+    'idle-user': ['idle_user'],
+    'noisy-errors': ['noisy_error'],
+    paging: ['long_paging'],
+  };
 
   it('labels every session of every scenario × variant with exactly its faults and decoys', async () => {
     expect(Object.keys(expected).sort()).toEqual([...SCENARIO_NAMES].sort());

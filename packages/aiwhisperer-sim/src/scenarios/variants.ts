@@ -27,9 +27,19 @@ function idleUser(p: ScenarioParams): ScenarioScript {
 /** Unrelated errors far apart: each a different failure, so not a burst. */
 function noisyErrors(p: ScenarioParams): ScenarioScript {
   const failures: { name: string; args: Record<string, unknown>; error: string; ask: string }[] = [
-    { name: 'read_file', args: { path: '/etc/aiwhisperer/secrets.yaml' }, error: "PermissionError: [Errno 13] Permission denied: '/etc/aiwhisperer/secrets.yaml'", ask: 'Check the server config' },
+    {
+      name: 'read_file',
+      args: { path: '/etc/aiwhisperer/secrets.yaml' },
+      error: "PermissionError: [Errno 13] Permission denied: '/etc/aiwhisperer/secrets.yaml'",
+      ask: 'Check the server config',
+    },
     { name: 'search_code', args: { query: '.*', path: '/' }, error: 'TimeoutError: ripgrep did not finish within 10s', ask: 'Search everything for TODOs' },
-    { name: 'write_file', args: { path: 'logs/report.md', content: 'report' }, error: 'OSError: [Errno 28] No space left on device', ask: 'Save a report to logs/report.md' },
+    {
+      name: 'write_file',
+      args: { path: 'logs/report.md', content: 'report' },
+      error: 'OSError: [Errno 28] No space left on device',
+      ask: 'Save a report to logs/report.md',
+    },
   ];
   const steps: ModelStep[] = [];
   const actions: UserAction[] = [];
@@ -51,10 +61,16 @@ function paging(p: ScenarioParams): ScenarioScript {
   const steps: ModelStep[] = [];
   for (let i = 0; i < pages; i++) {
     const offset = i * 200;
-    steps.push({ text: `Reading lines ${offset + 1}-${offset + 200} of the session log.`, toolCalls: [{ name: 'read_file', args: { path: 'logs/session.log', offset, limit: 200 }, decoy: 'long_paging' }] });
+    steps.push({
+      text: `Reading lines ${offset + 1}-${offset + 200} of the session log.`,
+      toolCalls: [{ name: 'read_file', args: { path: 'logs/session.log', offset, limit: 200 }, decoy: 'long_paging' }],
+    });
   }
   steps.push({ text: `Read all ${pages * 200} lines: the session log shows no errors after the restart.` });
-  return { steps, actions: [{ kind: 'say', text: 'Read the whole session log and tell me if anything went wrong', afterSilenceMs: 20_000 + p.rng.int(0, 5_000) }] };
+  return {
+    steps,
+    actions: [{ kind: 'say', text: 'Read the whole session log and tell me if anything went wrong', afterSilenceMs: 20_000 + p.rng.int(0, 5_000) }],
+  };
 }
 
 /** Adds a variant's look-alike to a scenario's script (prepended or appended). */

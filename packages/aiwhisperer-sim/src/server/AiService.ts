@@ -31,7 +31,10 @@ const SYSTEM_PROMPT_TOKENS = 850;
  * One `chat <model>` span per call.
  */
 export class AiService {
-  constructor(private readonly rt: SimRuntime, readonly model: string) {}
+  constructor(
+    private readonly rt: SimRuntime,
+    readonly model: string,
+  ) {}
 
   async chat(request: { sessionId: string; agentId: string; step: ModelStep; historyChars: number; depth: number; sequence: number }): Promise<ChatResult> {
     const { rt } = this;
@@ -49,38 +52,49 @@ export class AiService {
       output_tokens: Math.ceil((step.text.length + toolCalls.reduce((n, c) => n + c.function.arguments.length + c.function.name.length, 0)) / 4),
     };
     const startUs = rt.clock.now();
-    return rt.logger.span({
-      source: 'ai_service',
-      component: 'openrouter_ai_service',
-      action: 'chat',
-      details: { model: this.model, operation: 'chat', stream: true, continuation_depth: request.depth },
-    }, async (span) => {
-      const latency = step.latencyMs ?? rt.rng.jitter(USUAL_LATENCY_MS, rt.jitter);
-      await sleep(rt.clock, latency);
-      span.setMetrics({ time_to_first_token_ms: latency });
-      await this.stream(span, step.text, sessionId, agentId);
-      rt.notify(sessionId, 'AIMessageChunkNotification', { sessionId, chunk: '', isFinal: true });
-      span.log({ source: 'ai_service', component: 'openrouter_ai_service', action: 'stream_finished', message: `🔄 STREAM FINISHED: finish_reason=${finishReason}`, details: { finish_reason: finishReason, tool_calls: toolCalls.length } });
-      span.setDetails({
-        finish_reason: finishReason,
-        tool_calls: toolCalls,
-        continuation_status: continuation,
-        content_chars: step.text.length,
-        ...(step.text === '' ? { empty_reply: true } : {}),
-      });
-      span.setMetrics(usage);
-      span.setMessage(`chat ${this.model}: ${usage.input_tokens} in / ${usage.output_tokens} out tokens, finish_reason=${finishReason}`);
-      if (step.text === '' && toolCalls.length === 0) span.setLevel('WARNING');
-      const endUs = rt.clock.now();
-      if (step.fault === 'slow_model' || step.fault === 'empty_reply') {
-        rt.truth.fault(step.fault, sessionId, startUs, endUs, {
-          group: `${step.fault}-${startUs}`,
-          ...(step.fault === 'slow_model' ? { factor: Math.round(((endUs - startUs) / 1000 / (USUAL_LATENCY_MS + this.chunkCount(step.text) * USUAL_CHUNK_MS)) * 10) / 10 } : {}),
-          details: { model: this.model },
+    return rt.logger.span(
+      {
+        source: 'ai_service',
+        component: 'openrouter_ai_service',
+        action: 'chat',
+        details: { model: this.model, operation: 'chat', stream: true, continuation_depth: request.depth },
+      },
+      async (span) => {
+        const latency = step.latencyMs ?? rt.rng.jitter(USUAL_LATENCY_MS, rt.jitter);
+        await sleep(rt.clock, latency);
+        span.setMetrics({ time_to_first_token_ms: latency });
+        await this.stream(span, step.text, sessionId, agentId);
+        rt.notify(sessionId, 'AIMessageChunkNotification', { sessionId, chunk: '', isFinal: true });
+        span.log({
+          source: 'ai_service',
+          component: 'openrouter_ai_service',
+          action: 'stream_finished',
+          message: `🔄 STREAM FINISHED: finish_reason=${finishReason}`,
+          details: { finish_reason: finishReason, tool_calls: toolCalls.length },
         });
-      }
-      return { content: step.text, toolCalls, scripted, finishReason, continuation, usage };
-    });
+        span.setDetails({
+          finish_reason: finishReason,
+          tool_calls: toolCalls,
+          continuation_status: continuation,
+          content_chars: step.text.length,
+          ...(step.text === '' ? { empty_reply: true } : {}),
+        });
+        span.setMetrics(usage);
+        span.setMessage(`chat ${this.model}: ${usage.input_tokens} in / ${usage.output_tokens} out tokens, finish_reason=${finishReason}`);
+        if (step.text === '' && toolCalls.length === 0) span.setLevel('WARNING');
+        const endUs = rt.clock.now();
+        if (step.fault === 'slow_model' || step.fault === 'empty_reply') {
+          rt.truth.fault(step.fault, sessionId, startUs, endUs, {
+            group: `${step.fault}-${startUs}`,
+            ...(step.fault === 'slow_model'
+              ? { factor: Math.round(((endUs - startUs) / 1000 / (USUAL_LATENCY_MS + this.chunkCount(step.text) * USUAL_CHUNK_MS)) * 10) / 10 }
+              : {}),
+            details: { model: this.model },
+          });
+        }
+        return { content: step.text, toolCalls, scripted, finishReason, continuation, usage };
+      },
+    );
   }
 
   private chunkCount(text: string): number {
@@ -95,7 +109,14 @@ export class AiService {
     for (const [index, content] of chunks.entries()) {
       if (index > 0) await sleep(rt.clock, rt.rng.jitter(USUAL_CHUNK_MS, rt.jitter));
       rt.notify(sessionId, 'StreamingUpdate', { type: 'streaming_chunk', content, sessionId, agentId, isPartial: true });
-      span.log({ source: 'ai_service', level: 'DEBUG', component: 'openrouter_ai_service', action: 'stream_chunk', message: `chunk ${index + 1}/${chunks.length}`, details: { index, chars: content.length } });
+      span.log({
+        source: 'ai_service',
+        level: 'DEBUG',
+        component: 'openrouter_ai_service',
+        action: 'stream_chunk',
+        message: `chunk ${index + 1}/${chunks.length}`,
+        details: { index, chars: content.length },
+      });
     }
   }
 }

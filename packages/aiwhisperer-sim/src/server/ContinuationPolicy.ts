@@ -11,7 +11,12 @@ export interface ContinuationDecision {
  * The reply's continuation signal rules; a reply that ran tools but carries NO signal is declined —
  * the real "continuation issue": the agent stops after a tool and waits for the user.
  */
-export function decideContinuation(input: { toolsRan: number; signal: 'CONTINUE' | 'TERMINATE' | null; depth: number; maxDepth: number }): ContinuationDecision {
+export function decideContinuation(input: {
+  toolsRan: number;
+  signal: 'CONTINUE' | 'TERMINATE' | null;
+  depth: number;
+  maxDepth: number;
+}): ContinuationDecision {
   const base = { depth: input.depth, max_depth: input.maxDepth };
   if (input.depth >= input.maxDepth) return { ...base, decision: false, reason: 'max_depth' };
   if (input.signal === 'CONTINUE') return { ...base, decision: true, reason: 'model_continue' };

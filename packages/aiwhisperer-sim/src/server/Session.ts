@@ -86,9 +86,11 @@ export class Session implements AgentHost {
   enqueue(message: IncomingMessage): Promise<MessageReply> | undefined {
     if (this.queued >= QUEUE_LIMIT) return undefined;
     this.queued += 1;
-    const run = this.tail.then(() => this.processTurn(message)).finally(() => {
-      this.queued -= 1;
-    });
+    const run = this.tail
+      .then(() => this.processTurn(message))
+      .finally(() => {
+        this.queued -= 1;
+      });
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -106,31 +108,39 @@ export class Session implements AgentHost {
     const arrivedUs = rt.clock.now();
     this.recordArrival(message, arrivedUs);
     const parent = withDebbieContext({ sessionId: this.sessionId, agentId: this.agentId, correlationId: message.correlationId }, message.parentContext);
-    return rt.logger.span({
-      source: 'session',
-      component: 'session_manager',
-      action: 'process_message',
-      message: `process message ${this.turns} from ${message.fromOwner ? 'user' : 'another connection'}`,
-      details: { message_id: messageId, message: message.text, turn: this.turns, from_owner: message.fromOwner },
-    }, async (span): Promise<MessageReply> => {
-      let result: TurnResult;
-      try {
-        result = await this.agent.runTurn(this, message.text);
-      } catch (error) {
-        span.recordError(error);
-        span.setState({ status: 'Active' }, { status: 'Error' });
-        this.status = SessionStatus.Error;
-        rt.notify(this.sessionId, 'SessionStatusNotification', { sessionId: this.sessionId, status: SessionStatus.Error, reason: String((error as Error).message ?? error) });
-        return { messageId, status: 1 };
-      }
-      span.setDetails({ stop_reason: result.decision.reason, tools: result.tools, iterations: result.iterations });
-      const endUs = rt.clock.now();
-      if (result.decision.reason === 'no_continuation_signal') this.missed = { atUs: endUs, tool: result.tools.at(-1) };
-      if (this.nudgeRun && this.isNudge(message.text)) {
-        rt.truth.fault('nudge_pattern', this.sessionId, arrivedUs, endUs, { group: this.nudgeRun.group, details: { nudge: message.text } });
-      }
-      return { messageId, status: 0 };
-    }, parent);
+    return rt.logger.span(
+      {
+        source: 'session',
+        component: 'session_manager',
+        action: 'process_message',
+        message: `process message ${this.turns} from ${message.fromOwner ? 'user' : 'another connection'}`,
+        details: { message_id: messageId, message: message.text, turn: this.turns, from_owner: message.fromOwner },
+      },
+      async (span): Promise<MessageReply> => {
+        let result: TurnResult;
+        try {
+          result = await this.agent.runTurn(this, message.text);
+        } catch (error) {
+          span.recordError(error);
+          span.setState({ status: 'Active' }, { status: 'Error' });
+          this.status = SessionStatus.Error;
+          rt.notify(this.sessionId, 'SessionStatusNotification', {
+            sessionId: this.sessionId,
+            status: SessionStatus.Error,
+            reason: String((error as Error).message ?? error),
+          });
+          return { messageId, status: 1 };
+        }
+        span.setDetails({ stop_reason: result.decision.reason, tools: result.tools, iterations: result.iterations });
+        const endUs = rt.clock.now();
+        if (result.decision.reason === 'no_continuation_signal') this.missed = { atUs: endUs, tool: result.tools.at(-1) };
+        if (this.nudgeRun && this.isNudge(message.text)) {
+          rt.truth.fault('nudge_pattern', this.sessionId, arrivedUs, endUs, { group: this.nudgeRun.group, details: { nudge: message.text } });
+        }
+        return { messageId, status: 0 };
+      },
+      parent,
+    );
   }
 
   /** Ground truth at the moment a message arrives: a stall ends, a nudge run grows or ends, an intervention lands. */

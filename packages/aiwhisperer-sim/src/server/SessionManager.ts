@@ -35,7 +35,10 @@ export class SessionManager {
   readonly maxDepth: number;
   private readonly maxSessions: number;
 
-  constructor(private readonly rt: SimRuntime, private readonly options: SessionManagerOptions = {}) {
+  constructor(
+    private readonly rt: SimRuntime,
+    private readonly options: SessionManagerOptions = {},
+  ) {
     this.tools = new ToolRunner(rt);
     this.maxDepth = options.maxDepth ?? 10;
     this.maxSessions = options.maxSessions ?? 1_000;

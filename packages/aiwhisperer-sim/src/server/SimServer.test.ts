@@ -106,7 +106,9 @@ describe('SimServer JSON-RPC', () => {
     const client = await connect(r);
     const { sessionId } = await client.request<{ sessionId: string }>('startSession', { userId: 'u1', sessionParams: { language: 'en' } });
     let unmatched = 0;
-    client.onUnmatchedResponse(() => { unmatched += 1; });
+    client.onUnmatchedResponse(() => {
+      unmatched += 1;
+    });
     client.notify('sendUserMessage', { sessionId, message: 'hello?' });
     // A request after it is answered; the notification never is, and no turn ran.
     await client.request('agent.list');
@@ -134,16 +136,25 @@ describe('SimServer JSON-RPC', () => {
   });
 
   it('accepts a sendUserMessage from another connection and sends notifications only to the owner', async () => {
-    const r = await start({ scriptFor: () => ({ model: 'm', steps: [
-      { text: 'Listing.', toolCalls: [{ name: 'list_rfcs', args: {} }], continuation: null },
-      { text: 'Reading.', toolCalls: [{ name: 'read_file', args: { path: 'a.md' } }], continuation: null },
-    ] }) });
+    const r = await start({
+      scriptFor: () => ({
+        model: 'm',
+        steps: [
+          { text: 'Listing.', toolCalls: [{ name: 'list_rfcs', args: {} }], continuation: null },
+          { text: 'Reading.', toolCalls: [{ name: 'read_file', args: { path: 'a.md' } }], continuation: null },
+        ],
+      }),
+    });
     const owner = await connect(r);
     const other = await connect(r);
     let ownerNotes = 0;
     let otherNotes = 0;
-    owner.onNotification(() => { ownerNotes += 1; });
-    other.onNotification(() => { otherNotes += 1; });
+    owner.onNotification(() => {
+      ownerNotes += 1;
+    });
+    other.onNotification(() => {
+      otherNotes += 1;
+    });
     const { sessionId } = await owner.request<{ sessionId: string }>('startSession', { userId: 'u1', sessionParams: { language: 'en' } });
     await owner.request('sendUserMessage', { sessionId, message: 'Plan it' });
     const before = ownerNotes;

@@ -6,8 +6,15 @@ import type { DebbieLogger } from '@debbie/sdk';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { clockMessage, closeClockChannel, holdClock, sleep } from '../clock/sleep.js';
 import {
-  objectParams, parseRpcMessage, RPC_ERROR, RpcError, SessionStatus, stringParam,
-  type RpcId, type RpcRequest, type RpcResponse,
+  objectParams,
+  parseRpcMessage,
+  RPC_ERROR,
+  RpcError,
+  SessionStatus,
+  stringParam,
+  type RpcId,
+  type RpcRequest,
+  type RpcResponse,
 } from '../protocol/jsonrpc.js';
 import type { SlowMethod } from '../script.js';
 import { TruthRecorder } from '../truth/TruthRecorder.js';
@@ -95,7 +102,13 @@ export class SimServer {
       server.http.once('error', reject);
       server.http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
-    server.rt.logger.log({ source: 'server', component: 'aiwhisperer.server', action: 'server_started', message: `Interactive server listening on ${server.url}`, details: { url: server.url } });
+    server.rt.logger.log({
+      source: 'server',
+      component: 'aiwhisperer.server',
+      action: 'server_started',
+      message: `Interactive server listening on ${server.url}`,
+      details: { url: server.url },
+    });
     return server;
   }
 
@@ -137,7 +150,13 @@ export class SimServer {
     const conn: Connection = { id: this.nextConnectionId++, ws, port, sessions: new Set() };
     this.connections.set(ws, conn);
     const firstMessage = this.firstMessage.get(socket);
-    this.rt.logger.log({ source: 'server', component: 'websocket_endpoint', action: 'connection_open', message: `WebSocket connection ${conn.id} accepted`, details: { connection_id: conn.id } });
+    this.rt.logger.log({
+      source: 'server',
+      component: 'websocket_endpoint',
+      action: 'connection_open',
+      message: `WebSocket connection ${conn.id} accepted`,
+      details: { connection_id: conn.id },
+    });
     ws.on('message', (data, isBinary) => {
       clockMessage(this.rt.clock, 'received', `c2s:${port}`);
       firstMessage?.();
@@ -148,21 +167,38 @@ export class SimServer {
       this.connections.delete(ws);
       for (const sessionId of conn.sessions) this.owners.get(sessionId)?.delete(conn);
       closeClockChannel(this.rt.clock, `s2c:${port}`);
-      this.rt.logger.log({ source: 'server', component: 'websocket_endpoint', action: 'connection_closed', message: `WebSocket connection ${conn.id} closed`, details: { connection_id: conn.id } });
+      this.rt.logger.log({
+        source: 'server',
+        component: 'websocket_endpoint',
+        action: 'connection_closed',
+        message: `WebSocket connection ${conn.id} closed`,
+        details: { connection_id: conn.id },
+      });
     });
     ws.on('error', (error) => {
-      this.rt.logger.log({ source: 'server', level: 'ERROR', component: 'websocket_endpoint', action: 'connection_error', message: `WebSocket connection ${conn.id} error: ${error.message}`, details: { connection_id: conn.id } });
+      this.rt.logger.log({
+        source: 'server',
+        level: 'ERROR',
+        component: 'websocket_endpoint',
+        action: 'connection_error',
+        message: `WebSocket connection ${conn.id} error: ${error.message}`,
+        details: { connection_id: conn.id },
+      });
     });
   }
 
   private onMessage(conn: Connection, text: string | null): void {
-    const parsed = text === null
-      ? { kind: 'invalid' as const, id: null, error: { code: RPC_ERROR.PARSE_ERROR, message: 'Parse error: binary frames are not JSON' } }
-      : parseRpcMessage(text);
+    const parsed =
+      text === null
+        ? { kind: 'invalid' as const, id: null, error: { code: RPC_ERROR.PARSE_ERROR, message: 'Parse error: binary frames are not JSON' } }
+        : parseRpcMessage(text);
     switch (parsed.kind) {
       case 'invalid':
         this.rt.logger.log({
-          source: 'websocket', level: 'ERROR', component: 'websocket_endpoint', action: 'invalid_message',
+          source: 'websocket',
+          level: 'ERROR',
+          component: 'websocket_endpoint',
+          action: 'invalid_message',
           message: `JSON-RPC error ${parsed.error.code}: ${parsed.error.message}`,
           details: { connection_id: conn.id, code: parsed.error.code, frame: text === null ? '(binary)' : text.slice(0, 200) },
         });
@@ -174,7 +210,10 @@ export class SimServer {
         // Faithful to the real server: a request without an id is a notification and is ignored,
         // even a sendUserMessage (the client then waits for a reply that never comes).
         this.rt.logger.log({
-          source: 'websocket', level: 'WARNING', component: 'websocket_endpoint', action: 'notification_ignored',
+          source: 'websocket',
+          level: 'WARNING',
+          component: 'websocket_endpoint',
+          action: 'notification_ignored',
           message: `Ignoring ${parsed.request.method} without an id (treated as a notification)`,
           details: { connection_id: conn.id, rpc_method: parsed.request.method },
           ...this.sessionIdOf(parsed.request),
@@ -183,7 +222,14 @@ export class SimServer {
         return;
       case 'request':
         this.handleRequest(conn, parsed.request).catch((error: unknown) => {
-          this.rt.logger.log({ source: 'server', level: 'ERROR', component: 'websocket_endpoint', action: 'request_failed', message: `Request ${parsed.request.method} failed outside its handler: ${String((error as Error)?.message ?? error)}`, details: { connection_id: conn.id, rpc_method: parsed.request.method } });
+          this.rt.logger.log({
+            source: 'server',
+            level: 'ERROR',
+            component: 'websocket_endpoint',
+            action: 'request_failed',
+            message: `Request ${parsed.request.method} failed outside its handler: ${String((error as Error)?.message ?? error)}`,
+            details: { connection_id: conn.id, rpc_method: parsed.request.method },
+          });
         });
     }
   }
@@ -208,38 +254,60 @@ export class SimServer {
     const params = request.params && !Array.isArray(request.params) ? request.params : {};
     const meta = (typeof params._meta === 'object' && params._meta !== null ? params._meta : {}) as Record<string, unknown>;
     const session = typeof params.sessionId === 'string' ? this.sessions.get(params.sessionId) : undefined;
-    const correlationId = typeof meta.correlation_id === 'string' ? meta.correlation_id
-      : request.method === 'sendUserMessage' && session ? session.nextCorrelationId()
-        : `rpc-${conn.id}-${request.id}`;
-    const response = await logger.span({
-      source: 'websocket',
-      component: 'websocket_endpoint',
-      action: request.method,
-      details: { rpc_method: request.method, rpc_request_id: String(request.id), rpc_params: paramsText(params), connection_id: conn.id, from_owner: session ? conn.sessions.has(session.sessionId) : null },
-      correlation_id: correlationId,
-      ...(session ? { session_id: session.sessionId, agent_id: session.agentId } : {}),
-    }, async (span): Promise<RpcResponse> => {
-      const startUs = this.rt.clock.now();
-      let result: RpcResponse;
-      try {
-        const value = await this.dispatch(conn, request, correlationId);
-        result = { jsonrpc: '2.0', id: request.id, result: value };
-      } catch (error) {
-        const rpcError = error instanceof RpcError ? error : new RpcError(RPC_ERROR.INTERNAL_ERROR, `Internal error: ${(error as Error).message ?? String(error)}`);
-        span.setLevel('ERROR');
-        span.setDetails({ error_code: rpcError.code, error: rpcError.message });
-        span.setMessage(`jsonrpc ${request.method} failed: ${rpcError.code} ${rpcError.message}`);
-        result = { jsonrpc: '2.0', id: request.id, error: { code: rpcError.code, message: rpcError.message, ...(rpcError.data !== undefined ? { data: rpcError.data } : {}) } };
-      }
-      const slow = this.slow.get(request.method);
-      if (slow) {
-        await sleep(this.rt.clock, slow.delayMs);
-        const endUs = this.rt.clock.now();
-        if (slow.fault && session) this.truth.fault(slow.fault, session.sessionId, startUs, endUs, { group: `${slow.fault}-${startUs}`, details: { rpc_method: request.method, response_ms: (endUs - startUs) / 1000 } });
-      }
-      span.setMetrics({ response_ms: (this.rt.clock.now() - startUs) / 1000 });
-      return result;
-    }, this.parentContext(meta));
+    const correlationId =
+      typeof meta.correlation_id === 'string'
+        ? meta.correlation_id
+        : request.method === 'sendUserMessage' && session
+          ? session.nextCorrelationId()
+          : `rpc-${conn.id}-${request.id}`;
+    const response = await logger.span(
+      {
+        source: 'websocket',
+        component: 'websocket_endpoint',
+        action: request.method,
+        details: {
+          rpc_method: request.method,
+          rpc_request_id: String(request.id),
+          rpc_params: paramsText(params),
+          connection_id: conn.id,
+          from_owner: session ? conn.sessions.has(session.sessionId) : null,
+        },
+        correlation_id: correlationId,
+        ...(session ? { session_id: session.sessionId, agent_id: session.agentId } : {}),
+      },
+      async (span): Promise<RpcResponse> => {
+        const startUs = this.rt.clock.now();
+        let result: RpcResponse;
+        try {
+          const value = await this.dispatch(conn, request, correlationId);
+          result = { jsonrpc: '2.0', id: request.id, result: value };
+        } catch (error) {
+          const rpcError =
+            error instanceof RpcError ? error : new RpcError(RPC_ERROR.INTERNAL_ERROR, `Internal error: ${(error as Error).message ?? String(error)}`);
+          span.setLevel('ERROR');
+          span.setDetails({ error_code: rpcError.code, error: rpcError.message });
+          span.setMessage(`jsonrpc ${request.method} failed: ${rpcError.code} ${rpcError.message}`);
+          result = {
+            jsonrpc: '2.0',
+            id: request.id,
+            error: { code: rpcError.code, message: rpcError.message, ...(rpcError.data !== undefined ? { data: rpcError.data } : {}) },
+          };
+        }
+        const slow = this.slow.get(request.method);
+        if (slow) {
+          await sleep(this.rt.clock, slow.delayMs);
+          const endUs = this.rt.clock.now();
+          if (slow.fault && session)
+            this.truth.fault(slow.fault, session.sessionId, startUs, endUs, {
+              group: `${slow.fault}-${startUs}`,
+              details: { rpc_method: request.method, response_ms: (endUs - startUs) / 1000 },
+            });
+        }
+        span.setMetrics({ response_ms: (this.rt.clock.now() - startUs) / 1000 });
+        return result;
+      },
+      this.parentContext(meta),
+    );
     this.send(conn, response);
   }
 
@@ -266,7 +334,10 @@ export class SimServer {
       case 'startSession': {
         const userId = stringParam(params, 'userId');
         const sp = params.sessionParams;
-        const language = typeof sp === 'object' && sp !== null && typeof (sp as Record<string, unknown>).language === 'string' ? (sp as Record<string, string>).language! : 'en';
+        const language =
+          typeof sp === 'object' && sp !== null && typeof (sp as Record<string, unknown>).language === 'string'
+            ? (sp as Record<string, string>).language!
+            : 'en';
         const session = this.sessions.create(userId, language);
         if (!session) throw new RpcError(RPC_ERROR.INTERNAL_ERROR, 'Internal error: session limit reached');
         conn.sessions.add(session.sessionId);
@@ -274,7 +345,17 @@ export class SimServer {
         // The session did not exist when this request's span started: tag it now (OTel convention attributes).
         trace.getActiveSpan()?.setAttributes({ [ATTR.SESSION_ID]: session.sessionId, [ATTR.AGENT_ID]: session.agentId });
         this.truth.addSession(session.sessionId, userId, session.agentId);
-        this.rt.logger.log({ source: 'session', component: 'session_manager', action: 'session_started', message: `Session ${session.sessionId} started for ${userId}`, session_id: session.sessionId, agent_id: session.agentId, details: { user_id: userId, language }, state_before: { status: 'Starting' }, state_after: { status: 'Active', agent_id: session.agentId } });
+        this.rt.logger.log({
+          source: 'session',
+          component: 'session_manager',
+          action: 'session_started',
+          message: `Session ${session.sessionId} started for ${userId}`,
+          session_id: session.sessionId,
+          agent_id: session.agentId,
+          details: { user_id: userId, language },
+          state_before: { status: 'Starting' },
+          state_after: { status: 'Active', agent_id: session.agentId },
+        });
         this.notify(session.sessionId, 'SessionStatusNotification', { sessionId: session.sessionId, status: SessionStatus.Active, reason: 'Session started' });
         return { sessionId: session.sessionId, status: SessionStatus.Active };
       }
@@ -289,8 +370,21 @@ export class SimServer {
         const session = this.requireSession(request);
         const before = SESSION_STATUS_NAMES[session.status];
         this.sessions.stop(session);
-        this.rt.logger.log({ source: 'session', component: 'session_manager', action: 'session_stopped', message: `Session ${session.sessionId} stopped`, session_id: session.sessionId, agent_id: session.agentId, state_before: { status: before }, state_after: { status: 'Stopped' } });
-        this.notify(session.sessionId, 'SessionStatusNotification', { sessionId: session.sessionId, status: SessionStatus.Stopped, reason: 'Stopped by client' });
+        this.rt.logger.log({
+          source: 'session',
+          component: 'session_manager',
+          action: 'session_stopped',
+          message: `Session ${session.sessionId} stopped`,
+          session_id: session.sessionId,
+          agent_id: session.agentId,
+          state_before: { status: before },
+          state_after: { status: 'Stopped' },
+        });
+        this.notify(session.sessionId, 'SessionStatusNotification', {
+          sessionId: session.sessionId,
+          status: SessionStatus.Stopped,
+          reason: 'Stopped by client',
+        });
         this.owners.delete(session.sessionId);
         conn.sessions.delete(session.sessionId);
         return { status: SessionStatus.Stopped };
@@ -305,9 +399,20 @@ export class SimServer {
       case 'session.switch_agent': {
         const session = this.requireSession(request);
         const agentId = stringParam(params, 'agentId');
-        if (!findAgent(agentId)) throw new RpcError(RPC_ERROR.INVALID_PARAMS, `Invalid params: unknown agent "${agentId}" (known: ${AGENTS.map((a) => a.agentId).join(', ')})`);
+        if (!findAgent(agentId))
+          throw new RpcError(RPC_ERROR.INVALID_PARAMS, `Invalid params: unknown agent "${agentId}" (known: ${AGENTS.map((a) => a.agentId).join(', ')})`);
         const from = this.sessions.switchAgent(session, agentId)!;
-        this.rt.logger.log({ source: 'agent', component: 'agent_registry', action: 'agent_switched', message: `*** SWITCHING TO AGENT ${agentId} ***`, session_id: session.sessionId, agent_id: agentId, details: { from, to: agentId }, state_before: { agent_id: from }, state_after: { agent_id: agentId } });
+        this.rt.logger.log({
+          source: 'agent',
+          component: 'agent_registry',
+          action: 'agent_switched',
+          message: `*** SWITCHING TO AGENT ${agentId} ***`,
+          session_id: session.sessionId,
+          agent_id: agentId,
+          details: { from, to: agentId },
+          state_before: { agent_id: from },
+          state_after: { agent_id: agentId },
+        });
         this.notify(session.sessionId, 'agent.switched', { from, to: agentId });
         return { success: true, previous_agent: from, current_agent: agentId };
       }
@@ -321,8 +426,12 @@ export class SimServer {
     const owners = this.owners.get(sessionId);
     const chunk = method === 'StreamingUpdate' || method === 'AIMessageChunkNotification';
     this.rt.logger.log({
-      source: 'websocket', level: chunk ? 'DEBUG' : 'INFO', component: 'websocket_endpoint', action: 'notification',
-      message: `→ ${method}`, session_id: sessionId,
+      source: 'websocket',
+      level: chunk ? 'DEBUG' : 'INFO',
+      component: 'websocket_endpoint',
+      action: 'notification',
+      message: `→ ${method}`,
+      session_id: sessionId,
       details: { rpc_method: method, recipients: owners?.size ?? 0 },
     });
     if (!owners || owners.size === 0) {

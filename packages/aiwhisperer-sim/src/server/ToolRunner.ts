@@ -21,33 +21,38 @@ export class ToolRunner {
     const spec = findTool(name);
     const usualMs = spec?.usualMs ?? 50;
     rt.logger.log({
-      source: 'tool', component: name, action: 'tool_start',
+      source: 'tool',
+      component: name,
+      action: 'tool_start',
       message: `🔧 EXECUTING TOOL ${index + 1}/${total}: ${name} (ID: ${call.id})`,
       details: { tool_name: name, tool_call_id: call.id },
     });
     const startUs = rt.clock.now();
-    const outcome = await rt.logger.span({
-      source: 'tool',
-      component: name,
-      action: 'tool_execution',
-      details: { tool_name: name, tool_call_id: call.id, tool_arguments: call.function.arguments, usual_ms: usualMs, index: index + 1, of: total },
-    }, async (span): Promise<ToolOutcome> => {
-      const durationMs = scripted.durationMs ?? rt.rng.jitter(usualMs, rt.jitter);
-      await sleep(rt.clock, durationMs);
-      if (scripted.memoryMb !== undefined) span.setMetrics({ memory_mb: scripted.memoryMb });
-      const error = scripted.error ?? (spec ? undefined : `ToolNotFoundError: no tool named '${name}'`);
-      if (error !== undefined) {
-        span.setLevel('ERROR');
-        span.setMessage(`Tool ${name} failed: ${error}`);
-        span.setDetails({ error });
-        span.otelSpan.recordException({ name: error.split(':')[0] ?? 'Error', message: error });
-        return { ok: false, text: `Error: ${error}`, durationMs };
-      }
-      const text = spec!.result(scripted.args);
-      span.setMessage(`✅ Tool ${name} completed in ${(durationMs / 1000).toFixed(3)}s`);
-      span.setDetails({ result_chars: text.length });
-      return { ok: true, text, durationMs };
-    });
+    const outcome = await rt.logger.span(
+      {
+        source: 'tool',
+        component: name,
+        action: 'tool_execution',
+        details: { tool_name: name, tool_call_id: call.id, tool_arguments: call.function.arguments, usual_ms: usualMs, index: index + 1, of: total },
+      },
+      async (span): Promise<ToolOutcome> => {
+        const durationMs = scripted.durationMs ?? rt.rng.jitter(usualMs, rt.jitter);
+        await sleep(rt.clock, durationMs);
+        if (scripted.memoryMb !== undefined) span.setMetrics({ memory_mb: scripted.memoryMb });
+        const error = scripted.error ?? (spec ? undefined : `ToolNotFoundError: no tool named '${name}'`);
+        if (error !== undefined) {
+          span.setLevel('ERROR');
+          span.setMessage(`Tool ${name} failed: ${error}`);
+          span.setDetails({ error });
+          span.otelSpan.recordException({ name: error.split(':')[0] ?? 'Error', message: error });
+          return { ok: false, text: `Error: ${error}`, durationMs };
+        }
+        const text = spec!.result(scripted.args);
+        span.setMessage(`✅ Tool ${name} completed in ${(durationMs / 1000).toFixed(3)}s`);
+        span.setDetails({ result_chars: text.length });
+        return { ok: true, text, durationMs };
+      },
+    );
     const endUs = rt.clock.now();
     rt.notify(sessionId, 'StreamingUpdate', { type: 'tool_result', content: outcome.text, sessionId, agentId, isPartial: true, toolCallId: call.id });
     this.recordTruth(sessionId, name, scripted, usualMs, startUs, endUs);
@@ -59,7 +64,8 @@ export class ToolRunner {
     const actualMs = (endUs - startUs) / 1000;
     if (scripted.fault) {
       const factor = Math.round((actualMs / usualMs) * 10) / 10;
-      const grouped = scripted.fault === 'slow_tool' || scripted.fault === 'memory_spike' ? `${scripted.fault}-${startUs}` : (scripted.faultGroup ?? scripted.fault);
+      const grouped =
+        scripted.fault === 'slow_tool' || scripted.fault === 'memory_spike' ? `${scripted.fault}-${startUs}` : (scripted.faultGroup ?? scripted.fault);
       truth.fault(scripted.fault, sessionId, startUs, endUs, {
         group: grouped,
         tool,
@@ -73,6 +79,11 @@ export class ToolRunner {
       });
       if (scripted.fault === 'slow_tool') truth.setSlow({ session_id: sessionId, tool, expected_ms: usualMs, actual_ms: actualMs, factor });
     }
-    if (scripted.decoy) truth.decoy(scripted.decoy, sessionId, startUs, endUs, { group: scripted.faultGroup ?? scripted.decoy, tool, details: { tool_arguments: scripted.args, ...(scripted.error ? { error: scripted.error } : {}) } });
+    if (scripted.decoy)
+      truth.decoy(scripted.decoy, sessionId, startUs, endUs, {
+        group: scripted.faultGroup ?? scripted.decoy,
+        tool,
+        details: { tool_arguments: scripted.args, ...(scripted.error ? { error: scripted.error } : {}) },
+      });
   }
 }

@@ -18,7 +18,8 @@ export const TOOLS: readonly ToolSpec[] = [
     name: 'list_rfcs',
     description: 'List RFCs in the workspace',
     usualMs: 10,
-    result: (a) => `Found 3 RFCs in ${str(a.status, 'in_progress')}: RFC-2025-05-29-0001 dark-mode, RFC-2025-05-30-0002 export-csv, RFC-2025-06-01-0003 websocket-retry`,
+    result: (a) =>
+      `Found 3 RFCs in ${str(a.status, 'in_progress')}: RFC-2025-05-29-0001 dark-mode, RFC-2025-05-30-0002 export-csv, RFC-2025-06-01-0003 websocket-retry`,
   },
   {
     name: 'read_file',

@@ -66,11 +66,33 @@ export class TruthRecorder {
     this.sessions.push({ session_id, user_id, agent_id });
   }
 
-  fault(pattern: FaultPattern, session_id: string, startUs: number, endUs: number, extra: { group?: string; tool?: string; factor?: number; details?: Record<string, unknown> } = {}): void {
-    this.add({ pattern, decoy: false, session_id, group: extra.group ?? pattern, startUs, endUs, tool: extra.tool, factor: extra.factor, details: extra.details });
+  fault(
+    pattern: FaultPattern,
+    session_id: string,
+    startUs: number,
+    endUs: number,
+    extra: { group?: string; tool?: string; factor?: number; details?: Record<string, unknown> } = {},
+  ): void {
+    this.add({
+      pattern,
+      decoy: false,
+      session_id,
+      group: extra.group ?? pattern,
+      startUs,
+      endUs,
+      tool: extra.tool,
+      factor: extra.factor,
+      details: extra.details,
+    });
   }
 
-  decoy(pattern: DecoyPattern, session_id: string, startUs: number, endUs: number, extra: { group?: string; tool?: string; details?: Record<string, unknown> } = {}): void {
+  decoy(
+    pattern: DecoyPattern,
+    session_id: string,
+    startUs: number,
+    endUs: number,
+    extra: { group?: string; tool?: string; details?: Record<string, unknown> } = {},
+  ): void {
     this.add({ pattern, decoy: true, session_id, group: extra.group ?? pattern, startUs, endUs, tool: extra.tool, details: extra.details });
   }
 

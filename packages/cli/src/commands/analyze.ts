@@ -1,9 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DebbieError } from '@debbie/model';
-import {
-  LogAnalyzer, REPORT_SECTIONS, renderReportHtml, renderReportJson, renderReportMarkdown, type AnalysisReport,
-} from '@debbie/report';
+import { LogAnalyzer, REPORT_SECTIONS, renderReportHtml, renderReportJson, renderReportMarkdown, type AnalysisReport } from '@debbie/report';
 import type { Command, ParsedValues } from '../Command.js';
 import { loadCliConfig } from '../configOptions.js';
 import { CONFIG_FLAG, FILTER_FLAGS, formatFlag, outputFormat, READER_FLAGS, requireSession, resolvePath, SESSION_FLAG, str } from '../flags.js';
@@ -44,14 +42,21 @@ export const analyzeCommand: Command = {
     since: FILTER_FLAGS.since!,
     until: FILTER_FLAGS.until!,
     focus: { type: 'string', value: 'SECTIONS', description: `Comma-separated sections to include (default all: ${REPORT_SECTIONS.join(',')}).` },
-    'stall-ms': { type: 'string', value: 'MS', description: 'Silence that counts as a stall (default: debbie_config.commentary.thresholds.stall_seconds, 30 s).' },
+    'stall-ms': {
+      type: 'string',
+      value: 'MS',
+      description: 'Silence that counts as a stall (default: debbie_config.commentary.thresholds.stall_seconds, 30 s).',
+    },
     ...READER_FLAGS,
     config: CONFIG_FLAG,
   },
   async run(values, _positionals, io) {
     const typed = requireSession(values);
     const format = outputFormat(values, Object.keys(FORMATS) as (keyof typeof FORMATS)[], 'md');
-    const focus = str(values.focus)?.split(',').map((s) => s.trim()).filter(Boolean);
+    const focus = str(values.focus)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const stallThresholdMs = positiveNumber(values['stall-ms'], '--stall-ms');
     // The commentary's detectors own the Patterns section: the same replay as the demo's report and MCP's analyze_session.
     const { commentary } = loadCliConfig(values, io);
@@ -60,7 +65,9 @@ export const analyzeCommand: Command = {
       const session = (await resolveSession(reader, typed)).session_id;
       const analyzer = new LogAnalyzer({ reader, commentary, ...(stallThresholdMs ? { stallThresholdMs } : {}) });
       const progress = startProgress(io, 'analyze', () => `reading session ${session.slice(0, 8)}`);
-      const report = await analyzer.analyze(session, { start: str(values.since) ?? null, end: str(values.until) ?? null }, focus).finally(() => progress.stop());
+      const report = await analyzer
+        .analyze(session, { start: str(values.since) ?? null, end: str(values.until) ?? null }, focus)
+        .finally(() => progress.stop());
       const text = FORMATS[format](report);
       const out = str(values.out);
       if (out) {

@@ -28,15 +28,21 @@ function stopLine(s: CollectorStats): string {
   const p = s.pipeline;
   // OTLP over HTTP and gRPC, counted together.
   const g = s.grpc;
-  const r = g ? Object.fromEntries(Object.entries(s.receiver).map(([k, v]) => [k, v + (g[k as keyof typeof g] ?? 0)])) as CollectorStats['receiver'] : s.receiver;
-  const lost = Object.entries(p.sinks_dropped).filter(([, n]) => n > 0).map(([name, n]) => `${n} dropped by ${name}`);
+  const r = g
+    ? (Object.fromEntries(Object.entries(s.receiver).map(([k, v]) => [k, v + (g[k as keyof typeof g] ?? 0)])) as CollectorStats['receiver'])
+    : s.receiver;
+  const lost = Object.entries(p.sinks_dropped)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${n} dropped by ${name}`);
   if (p.store_failed) lost.push(`${p.store_failed} comments not stored (store error: ${p.store_error ?? 'unknown'})`);
   if (p.store_dropped) lost.push(`${p.store_dropped} comments dropped (store behind or failing)`);
   if (p.redaction_errors) lost.push(`${p.redaction_errors} dropped (redaction failed)`);
-  return `${p.received} events received (OTLP and /api/events; ${r.spans_accepted} spans and ${r.logs_accepted} log records acknowledged over OTLP), ` +
+  return (
+    `${p.received} events received (OTLP and /api/events; ${r.spans_accepted} spans and ${r.logs_accepted} log records acknowledged over OTLP), ` +
     `${p.stored} stored (comments included), ${p.comments} comments, ${r.spans_rejected + r.logs_rejected} rejected, ` +
     `${r.requests_throttled} requests answered 503 (retried by the sender)${p.sink_errors ? `, ${p.sink_errors} sink errors` : ''}` +
-    (lost.length ? `; LOST: ${lost.join(', ')}` : '');
+    (lost.length ? `; LOST: ${lost.join(', ')}` : '')
+  );
 }
 
 export const collectCommand: Command = {
@@ -55,13 +61,25 @@ export const collectCommand: Command = {
   ].join('\n'),
   options: {
     'otlp-port': { type: 'string', default: '4318', value: 'PORT', description: 'OTLP/HTTP and query API port (default 4318; 0 = a free port).' },
-    'grpc-port': { type: 'string', value: 'PORT', description: 'OTLP/gRPC port (default 4317, or a free port when --otlp-port is 0; 0 = a free port; off = no gRPC receiver).' },
-    'stream-port': { type: 'string', value: 'PORT', description: 'Real-time WebSocket stream port for `debbie tail` (default: the realtime handler\'s stream_port in debbie.yaml, else 9999; 0 = a free port).' },
+    'grpc-port': {
+      type: 'string',
+      value: 'PORT',
+      description: 'OTLP/gRPC port (default 4317, or a free port when --otlp-port is 0; 0 = a free port; off = no gRPC receiver).',
+    },
+    'stream-port': {
+      type: 'string',
+      value: 'PORT',
+      description:
+        "Real-time WebSocket stream port for `debbie tail` (default: the realtime handler's stream_port in debbie.yaml, else 9999; 0 = a free port).",
+    },
     store: STORE_FLAG,
     host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'Address to bind (default 127.0.0.1).' },
     token: { ...TOKEN_FLAG, description: 'bearer token the collector requires from clients (default $DEBBIE_TOKEN)' },
     'max-body-mb': { type: 'string', default: '16', value: 'MIB', description: 'Largest OTLP request after decompression (default 16).' },
-    'no-commentary': { type: 'boolean', description: "Do not run Debbie's commentary on what arrives (default: as debbie.yaml says, on; its comments are stored)." },
+    'no-commentary': {
+      type: 'boolean',
+      description: "Do not run Debbie's commentary on what arrives (default: as debbie.yaml says, on; its comments are stored).",
+    },
     config: CONFIG_FLAG,
   },
   async run(values, _positionals, io) {
@@ -99,11 +117,24 @@ export const collectCommand: Command = {
     let collector;
     try {
       stream = await startStreamServer({ streamer, port: streamPort, host, ...(token ? { token } : {}) }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE') throw new DebbieError('port_in_use', `stream port ${streamPort} on ${host} is already in use (another collector?); pick another with --stream-port`, '--stream-port');
+        if (error.code === 'EADDRINUSE')
+          throw new DebbieError(
+            'port_in_use',
+            `stream port ${streamPort} on ${host} is already in use (another collector?); pick another with --stream-port`,
+            '--stream-port',
+          );
         throw error;
       });
       collector = await startCollector({
-        store, sinks, host, port: otlpPort, grpcPort, token, ui, sessionKeys: cli.config.debbie_config.sessions.keys, maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
+        store,
+        sinks,
+        host,
+        port: otlpPort,
+        grpcPort,
+        token,
+        ui,
+        sessionKeys: cli.config.debbie_config.sessions.keys,
+        maxBodyBytes: positiveMiB(values['max-body-mb'], '--max-body-mb'),
         // Counted in the stop line either way; said on stderr as it happens (at most once a second per place).
         onError: (error, where) => io.stderr.write(`debbie collect: ${where}: ${error.message}\n`),
         commentary: commentaryOn
@@ -114,7 +145,12 @@ export const collectCommand: Command = {
       await stream?.close();
       await store.close();
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new DebbieError('port_in_use', `port ${otlpPort} on ${host} is already in use (another collector?); pick another with --otlp-port`, '--otlp-port');
+      if (code === 'EADDRINUSE')
+        throw new DebbieError(
+          'port_in_use',
+          `port ${otlpPort} on ${host} is already in use (another collector?); pick another with --otlp-port`,
+          '--otlp-port',
+        );
       throw error;
     }
     running = collector;

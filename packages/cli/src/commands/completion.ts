@@ -22,7 +22,9 @@ async function commandFlags(): Promise<{ name: string; flags: string[]; values: 
 function bash(commands: Awaited<ReturnType<typeof commandFlags>>): string {
   const names = [...commands.map((c) => c.name), 'help'].join(' ');
   const flagCases = commands.map((c) => `    ${c.name}) flags="${c.flags.join(' ')}" ;;`).join('\n');
-  const valueCases = commands.flatMap((c) => Object.entries(c.values).map(([f, v]) => `    "${c.name} ${f}") COMPREPLY=( $(compgen -W "${v.join(' ')}" -- "$cur") ); return ;;`)).join('\n');
+  const valueCases = commands
+    .flatMap((c) => Object.entries(c.values).map(([f, v]) => `    "${c.name} ${f}") COMPREPLY=( $(compgen -W "${v.join(' ')}" -- "$cur") ); return ;;`))
+    .join('\n');
   return `# debbie completion for bash. Load it with:  source <(debbie completion bash)
 _debbie() {
   local cur prev cmd flags
@@ -74,7 +76,7 @@ export const completionCommand: Command = {
   options: {},
   async run(_values, positionals, io) {
     const shell = positionals[0];
-    if (shell !== 'bash' && shell !== 'zsh' || positionals.length > 1) {
+    if ((shell !== 'bash' && shell !== 'zsh') || positionals.length > 1) {
       throw new DebbieError('invalid_arguments', `name one shell: bash or zsh${shell ? ` (got "${positionals.join(' ')}")` : ''}`, 'debbie completion');
     }
     const commands = await commandFlags();

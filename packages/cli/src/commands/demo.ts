@@ -8,7 +8,19 @@ import { QueryClient, RemoteEventSink } from '@debbie/collector';
 import { openStore, type Store } from '@debbie/store';
 import type { Command, CommandIO } from '../Command.js';
 import { loadCliConfig } from '../configOptions.js';
-import { collectorToken, collectorUrl, CONFIG_FLAG, formatFlag, outputFormat, resolvePath, STORE_FLAG, storeLocation, str, TOKEN_FLAG, URL_FLAG } from '../flags.js';
+import {
+  collectorToken,
+  collectorUrl,
+  CONFIG_FLAG,
+  formatFlag,
+  outputFormat,
+  resolvePath,
+  STORE_FLAG,
+  storeLocation,
+  str,
+  TOKEN_FLAG,
+  URL_FLAG,
+} from '../flags.js';
 import { startConfiguredLogging, type ConfiguredLogging } from '../configuredLogging.js';
 
 interface ScenarioSummary {
@@ -35,16 +47,17 @@ const FORMATS = ['text', 'json'] as const;
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Simulate AIWhisperer sessions (healthy and failing) into the store, with commentary, timelines and reports.',
-  usage: '[--scenario NAME|all] [--store PATH | --url URL] [--seed N] [--speed N] [--interventions on|dry-run|off] [--config PATH] [--out-dir DIR] [--format text|json]',
+  usage:
+    '[--scenario NAME|all] [--store PATH | --url URL] [--seed N] [--speed N] [--interventions on|dry-run|off] [--config PATH] [--out-dir DIR] [--format text|json]',
   description: [
-    'Runs the simulator\'s scenarios through the whole pipeline: a real WebSocket JSON-RPC server and',
-    'client instrumented with Debbie, events into the store, Debbie\'s commentary, and for each session',
+    "Runs the simulator's scenarios through the whole pipeline: a real WebSocket JSON-RPC server and",
+    "client instrumented with Debbie, events into the store, Debbie's commentary, and for each session",
     'a timeline (debug_timelines/session_<id>.html) and a Markdown analysis report (debug_reports/).',
     '',
     `Scenarios: ${SCENARIO_NAMES.join(', ')}.`,
     '',
     'With --speed N the simulation runs at N× real time (timestamps start now), so a watcher of --url sees',
-    'its silences happen: the demo\'s commentary comments on a stall after stall_seconds/N of wall silence,',
+    "its silences happen: the demo's commentary comments on a stall after stall_seconds/N of wall silence,",
     'and the console of `debbie collect` shows a session stalled after its own stall_seconds of silence',
     '(give collect a smaller one, e.g. 1 with --speed 5, to see the stall before the comment).',
     '',
@@ -59,31 +72,48 @@ export const demoCommand: Command = {
     url: { ...URL_FLAG, description: `${URL_FLAG.description}: the sessions are sent to it live, and \`debbie tail\` shows them as they happen` },
     token: TOKEN_FLAG,
     seed: { type: 'string', value: 'N', description: 'Seed for the simulation (default 1); the same seed gives the same sessions.', default: '1' },
-    speed: { type: 'string', value: 'N', description: 'Run the simulation at N× real time (e.g. 1 or 10), so its silences last in wall time and a console or `debbie tail` watching --url sees a stall while it happens (default: as fast as possible).' },
+    speed: {
+      type: 'string',
+      value: 'N',
+      description:
+        'Run the simulation at N× real time (e.g. 1 or 10), so its silences last in wall time and a console or `debbie tail` watching --url sees a stall while it happens (default: as fast as possible).',
+    },
     'out-dir': { type: 'string', value: 'DIR', description: 'Where debug_timelines/ and debug_reports/ go (default: the working directory).' },
     format: formatFlag(FORMATS, 'text', 'output format (json: one array of scenario summaries)'),
-    interventions: { type: 'string', value: 'on|dry-run|off', description: 'Let Debbie unstick stalled simulated agents, only recommend (dry-run), or neither (default: debbie_config.commentary.interventions when the config sets it, else on: the demo\'s sessions are simulated).' },
+    interventions: {
+      type: 'string',
+      value: 'on|dry-run|off',
+      description:
+        "Let Debbie unstick stalled simulated agents, only recommend (dry-run), or neither (default: debbie_config.commentary.interventions when the config sets it, else on: the demo's sessions are simulated).",
+    },
     config: CONFIG_FLAG,
   },
   async run(values, _positionals, io) {
     const format = outputFormat(values, FORMATS, 'text');
     const seed = Number(values.seed);
-    if (!Number.isInteger(seed) || seed < 0) throw new DebbieError('invalid_option', `--seed must be a non-negative integer, got "${String(values.seed)}"`, '--seed');
+    if (!Number.isInteger(seed) || seed < 0)
+      throw new DebbieError('invalid_option', `--seed must be a non-negative integer, got "${String(values.seed)}"`, '--seed');
     const speed = values.speed === undefined ? undefined : Number(values.speed);
-    if (speed !== undefined && !(Number.isFinite(speed) && speed > 0)) throw new DebbieError('invalid_option', `--speed must be a positive number (N× real time), got "${String(values.speed)}"`, '--speed');
+    if (speed !== undefined && !(Number.isFinite(speed) && speed > 0))
+      throw new DebbieError('invalid_option', `--speed must be a positive number (N× real time), got "${String(values.speed)}"`, '--speed');
     const requested = String(values.scenario);
     const names = requested === 'all' ? [...SCENARIO_NAMES] : [requested];
     for (const n of names) {
-      if (!SCENARIO_NAMES.includes(n)) throw new DebbieError('unknown_scenario', `unknown scenario "${n}"; expected one of ${SCENARIO_NAMES.join(', ')}, all`, '--scenario');
+      if (!SCENARIO_NAMES.includes(n))
+        throw new DebbieError('unknown_scenario', `unknown scenario "${n}"; expected one of ${SCENARIO_NAMES.join(', ')}, all`, '--scenario');
     }
     const cli = loadCliConfig(values, io);
     const configured = cli.config.debbie_config.commentary.interventions !== undefined;
     const mode = typeof values.interventions === 'string' ? values.interventions : configured ? undefined : 'on';
-    if (mode !== undefined && !['on', 'dry-run', 'off'].includes(mode)) throw new DebbieError('invalid_option', `--interventions must be on, dry-run or off, got "${mode}"`, '--interventions');
-    const commentaryConfig: CommentaryConfig = mode === undefined ? cli.commentary : {
-      ...cli.commentary,
-      interventions: { ...cli.commentary.interventions, enabled: mode !== 'off', dry_run: mode === 'dry-run' },
-    };
+    if (mode !== undefined && !['on', 'dry-run', 'off'].includes(mode))
+      throw new DebbieError('invalid_option', `--interventions must be on, dry-run or off, got "${mode}"`, '--interventions');
+    const commentaryConfig: CommentaryConfig =
+      mode === undefined
+        ? cli.commentary
+        : {
+            ...cli.commentary,
+            interventions: { ...cli.commentary.interventions, enabled: mode !== 'off', dry_run: mode === 'dry-run' },
+          };
     const outDir = resolvePath(io, str(values['out-dir']) ?? '.');
     // Either the embedded store, or a running collector: events go to it live, reports read it back.
     const remoteUrl = collectorUrl(values);
@@ -91,7 +121,12 @@ export const demoCommand: Command = {
     const storePath = storeLocation(values, io);
     const store: Store | undefined = remoteUrl ? undefined : await openStore(storePath);
     // The demo's own pipeline (the simulator's createDebbie) runs the commentary: the collector must not comment again.
-    const remote = remoteUrl ? { sink: new RemoteEventSink({ url: remoteUrl, commentaryDone: cli.commentary.enabled, ...(token ? { token } : {}) }), reader: new QueryClient({ url: remoteUrl, ...(token ? { token } : {}) }) } : undefined;
+    const remote = remoteUrl
+      ? {
+          sink: new RemoteEventSink({ url: remoteUrl, commentaryDone: cli.commentary.enabled, ...(token ? { token } : {}) }),
+          reader: new QueryClient({ url: remoteUrl, ...(token ? { token } : {}) }),
+        }
+      : undefined;
     const reader: EventReader = store ?? remote!.reader;
     const summaries: ScenarioSummary[] = [];
     let logging: ConfiguredLogging | undefined;
@@ -116,7 +151,16 @@ export const demoCommand: Command = {
             url = ready.url;
           },
           debbie: cli.commentary.enabled
-            ? { commentary: (emit) => (processor = new CommentaryProcessor({ clock, config: commentaryConfig, correlationTimeoutMs: cli.correlationTimeoutMs, onComment: emit, interventionUrl: () => url })) }
+            ? {
+                commentary: (emit) =>
+                  (processor = new CommentaryProcessor({
+                    clock,
+                    config: commentaryConfig,
+                    correlationTimeoutMs: cli.correlationTimeoutMs,
+                    onComment: emit,
+                    interventionUrl: () => url,
+                  })),
+              }
             : {},
         });
         await processor?.shutdown();
@@ -168,7 +212,9 @@ export const demoCommand: Command = {
     } else {
       const sessions = summaries.reduce((n, s) => n + s.session_ids.length, 0);
       const events = summaries.reduce((n, s) => n + s.events, 0);
-      io.stdout.write(`\n${sessions} sessions, ${events} events ${remoteUrl ? `sent to ${remoteUrl}` : `stored in ${store && store.path !== storePath ? store.path : relative(io.cwd, storePath) || storePath}`}\n`);
+      io.stdout.write(
+        `\n${sessions} sessions, ${events} events ${remoteUrl ? `sent to ${remoteUrl}` : `stored in ${store && store.path !== storePath ? store.path : relative(io.cwd, storePath) || storePath}`}\n`,
+      );
       io.stdout.write('Next: debbie sessions · debbie events --session ID · debbie analyze --session ID · debbie timeline --session ID\n');
     }
     return 0;
@@ -187,7 +233,9 @@ function printScenario(s: ScenarioSummary, io: CommandIO): void {
   out.write(`   sessions: ${s.session_ids.join(', ')}\n`);
   out.write(`   ${s.events} events in ${(s.simulated_ms / 1000).toFixed(1)} s simulated (${s.wall_ms} ms real)\n`);
   if (s.dropped_events) out.write(`   ${s.dropped_events} more events dropped: over debbie_config.aggregation.buffer_size\n`);
-  const perSource = LOG_SOURCES.filter((src) => s.events_per_source[src]).map((src) => `${src} ${s.events_per_source[src]}`).join(', ');
+  const perSource = LOG_SOURCES.filter((src) => s.events_per_source[src])
+    .map((src) => `${src} ${s.events_per_source[src]}`)
+    .join(', ');
   out.write(`   per source: ${perSource}\n`);
   if (s.commentary.length) {
     out.write('   Debbie says:\n');

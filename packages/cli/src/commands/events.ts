@@ -20,7 +20,7 @@ export const eventsCommand: Command = {
   description: [
     'Text output is one short line per event:',
     '  [ts] [source] [LEVEL] [component] message (duration) {agent} #event-id',
-    '--verbose adds each event\'s details (and stack trace). Colour on a terminal; NO_COLOR turns it off.',
+    "--verbose adds each event's details (and stack trace). Colour on a terminal; NO_COLOR turns it off.",
     'JSON output is one array of DebbieEvents (snake_case fields).',
     `Without --session or --correlation, searches every session (at most ${CROSS_SESSION_LIMIT} events unless --limit says otherwise).`,
     '--id prints one event in full with its parents and its correlation group (as `debbie show`).',
@@ -36,7 +36,7 @@ export const eventsCommand: Command = {
     session: { ...SESSION_FLAG, description: `${SESSION_FLAG.description}; without it (and --correlation), every session` },
     ...FILTER_FLAGS,
     id: { type: 'string', value: 'EVENT_ID', description: 'print this one event in full, with its parents and correlation group' },
-    verbose: { type: 'boolean', short: 'v', description: 'add each event\'s details to its line' },
+    verbose: { type: 'boolean', short: 'v', description: "add each event's details to its line" },
     limit: { type: 'string', value: 'N', description: 'print at most N events (default all)' },
     ...READER_FLAGS,
     format: formatFlag(FORMATS, 'text'),
@@ -85,7 +85,11 @@ export const eventsCommand: Command = {
         io.stderr.write(`Showing the first ${limit} events of all sessions; narrow with filters or --session, or raise --limit.\n`);
       }
       if (count === 0 && !filter.sessionId && filter.correlationId && (await reader.countEvents({ correlationId: filter.correlationId })) === 0) {
-        throw new DebbieError('event_not_found', `no events carry correlation id "${filter.correlationId}"; \`debbie events --session ID\` shows the ids a session uses`, '--correlation');
+        throw new DebbieError(
+          'event_not_found',
+          `no events carry correlation id "${filter.correlationId}"; \`debbie events --session ID\` shows the ids a session uses`,
+          '--correlation',
+        );
       }
       if (count === 0) io.stderr.write('No events match the filters.\n');
       return 0;

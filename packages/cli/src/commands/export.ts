@@ -47,7 +47,11 @@ export const exportCommand: Command = {
     out: { type: 'string', short: 'o', value: 'FILE', description: 'output file (json, jsonl, csv: default stdout; parquet: required)' },
     to: { type: 'string', value: 'URL', description: 'destination base URL for elasticsearch or splunk' },
     'to-token': { type: 'string', value: 'T', description: 'Elasticsearch API key or user:password, or Splunk HEC token (default $DEBBIE_EXPORT_TOKEN)' },
-    index: { type: 'string', value: 'NAME', description: 'Elasticsearch index or data stream (default logs-debbie-default); Splunk index (default: the token\'s)' },
+    index: {
+      type: 'string',
+      value: 'NAME',
+      description: "Elasticsearch index or data stream (default logs-debbie-default); Splunk index (default: the token's)",
+    },
     'dead-letter': { type: 'string', value: 'FILE', description: 'where refused events go, with reasons (default debbie-export-dead-letter.jsonl)' },
     ack: { type: 'boolean', description: 'splunk: wait for indexer acknowledgment of each batch' },
     quiet: { type: 'boolean', short: 'q', description: 'no progress or summary on stderr' },
@@ -65,8 +69,10 @@ export const exportCommand: Command = {
     const remote = format === 'elasticsearch' || format === 'splunk';
     const { source, to, toToken } = exportEnds(values, remote, io);
     const token = toToken ?? (io.env.DEBBIE_EXPORT_TOKEN || undefined);
-    if (remote && !to) throw new DebbieError('missing_option', `--format ${format} needs --to URL (the ${format === 'splunk' ? 'HEC' : 'Elasticsearch'} base URL)`, '--to');
-    if (format === 'splunk' && !token) throw new DebbieError('missing_option', '--format splunk needs --to-token (a HEC token) or $DEBBIE_EXPORT_TOKEN', '--to-token');
+    if (remote && !to)
+      throw new DebbieError('missing_option', `--format ${format} needs --to URL (the ${format === 'splunk' ? 'HEC' : 'Elasticsearch'} base URL)`, '--to');
+    if (format === 'splunk' && !token)
+      throw new DebbieError('missing_option', '--format splunk needs --to-token (a HEC token) or $DEBBIE_EXPORT_TOKEN', '--to-token');
     const deadLetterPath = remote ? resolvePath(io, str(values['dead-letter']) ?? 'debbie-export-dead-letter.jsonl') : undefined;
     // Checks the format's options (and URL, index name) before anything is read.
     const destination = createDestination({
@@ -108,7 +114,9 @@ export const exportCommand: Command = {
         }
       }
       if (summary.resent) {
-        io.stderr.write(`${summary.resent} events were sent again after a failure ${summary.target} may have indexed them anyway; those copies carry the field debbie_resend (remove them with \`dedup event_id\`).\n`);
+        io.stderr.write(
+          `${summary.resent} events were sent again after a failure ${summary.target} may have indexed them anyway; those copies carry the field debbie_resend (remove them with \`dedup event_id\`).\n`,
+        );
       }
       if (summary.rejected > 0) {
         io.stderr.write(`${summary.rejected} events were refused by ${summary.target}; they are in ${deadLetterPath ?? 'the output'} with the reasons.\n`);

@@ -1,6 +1,14 @@
 import {
-  FileFollower, ingestFile, INGEST_FORMATS, parseLoggerSourceRule, parserForFile, RemoteEventSink, withContentId,
-  type FileIngestResult, type IngestFormat, type IngestStats,
+  FileFollower,
+  ingestFile,
+  INGEST_FORMATS,
+  parseLoggerSourceRule,
+  parserForFile,
+  RemoteEventSink,
+  withContentId,
+  type FileIngestResult,
+  type IngestFormat,
+  type IngestStats,
 } from '@debbie/collector';
 import { CommentaryProcessor } from '@debbie/commentary';
 import { DebbieError, type EventSink } from '@debbie/model';
@@ -8,7 +16,21 @@ import { createPipeline, PipelineUnavailableError, type Pipeline } from '@debbie
 import { openStore } from '@debbie/store';
 import type { Command, CommandIO, ParsedValues } from '../Command.js';
 import { loadCliConfig, type CliConfig } from '../configOptions.js';
-import { collectorToken, collectorUrl, CONFIG_FLAG, formatFlag, outputFormat, resolvePath, sessionValue, SESSION_FLAG, STORE_FLAG, storeLocation, str, TOKEN_FLAG, URL_FLAG } from '../flags.js';
+import {
+  collectorToken,
+  collectorUrl,
+  CONFIG_FLAG,
+  formatFlag,
+  outputFormat,
+  resolvePath,
+  sessionValue,
+  SESSION_FLAG,
+  STORE_FLAG,
+  storeLocation,
+  str,
+  TOKEN_FLAG,
+  URL_FLAG,
+} from '../flags.js';
 import { untilSignal } from '../untilSignal.js';
 import { startProgress } from '../progress.js';
 
@@ -18,7 +40,9 @@ function describe(r: { file: string; format: string; logFormat?: string | undefi
     r.unparseable ? `${r.unparseable} unparseable line(s) kept as raw events (tag "unparsed")` : '',
     r.rejected ? `${r.rejected} item(s) rejected` : '',
     r.truncated ? `${r.truncated} line(s) over the size limit, kept cut (tag "truncated")` : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${r.file}: ${fmt}, ${r.lines} lines → ${r.events} events${extra ? `; ${extra}` : ''}`;
 }
 
@@ -27,7 +51,8 @@ const OUTPUT_FORMATS = ['text', 'json'] as const;
 export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'Read log files (Python logging, JSONL, OTLP JSON, Debbie lines) into the store.',
-  usage: 'FILE... [--input-format auto|jsonl|otlp-json|python-log|debbie-line|openhands|swe-agent] [--session ID] [--follow] [--store PATH | --url URL] [--format text|json]',
+  usage:
+    'FILE... [--input-format auto|jsonl|otlp-json|python-log|debbie-line|openhands|swe-agent] [--session ID] [--follow] [--store PATH | --url URL] [--format text|json]',
   description: [
     'Each line becomes a DebbieEvent; a traceback stays with its log line; AIWhisperer markers',
     '(STREAM FINISHED, EXECUTING TOOL, Tool X completed in Ns, CONTINUATION DECISION) become tool,',
@@ -45,7 +70,11 @@ export const ingestCommand: Command = {
   positionals: true,
   options: {
     'input-format': { type: 'string', value: 'FORMAT', description: `the files' format: ${INGEST_FORMATS.join(', ')} (default auto: detected per file)` },
-    'log-format': { type: 'string', value: 'FMT', description: 'A Python logging format string, e.g. "%(asctime)s %(name)s - %(levelname)s - %(message)s", or the name of a formatter in debbie.yaml.' },
+    'log-format': {
+      type: 'string',
+      value: 'FMT',
+      description: 'A Python logging format string, e.g. "%(asctime)s %(name)s - %(levelname)s - %(message)s", or the name of a formatter in debbie.yaml.',
+    },
     'logger-source': { type: 'string', multiple: true, value: 'PATTERN=SOURCE', description: 'Map logger names (glob) to a source, before the defaults.' },
     session: { ...SESSION_FLAG, description: 'the session of lines that name none (and of agent runs, instead of their own id)' },
     'allow-binary': { type: 'boolean', description: 'read a file that looks binary as raw lines (default: refused with an error)' },
@@ -110,7 +139,9 @@ export const ingestCommand: Command = {
         followers.push({ file, follower, format: chosen.format, logFormat: chosen.logFormat });
       }
       io.stderr.write(`debbie ingest: following ${files.length} file(s); Ctrl-C to stop\n`);
-      const flusher = setInterval(() => { void sink.forceFlush(); }, 1000);
+      const flusher = setInterval(() => {
+        void sink.forceFlush();
+      }, 1000);
       await signalled;
       clearInterval(flusher);
       for (const f of followers) await f.follower.stop();
@@ -157,7 +188,11 @@ function formatString(value: string | undefined, cli: CliConfig): string | undef
   const formatter = cli.config.formatters[value];
   if (!formatter) {
     const names = Object.keys(cli.config.formatters);
-    throw new DebbieError('invalid_log_format', `"${value}" is neither a %(...)s format string nor a formatter of ${cli.config.source ?? 'the configuration'}${names.length ? ` (formatters: ${names.join(', ')})` : ''}`, '--log-format');
+    throw new DebbieError(
+      'invalid_log_format',
+      `"${value}" is neither a %(...)s format string nor a formatter of ${cli.config.source ?? 'the configuration'}${names.length ? ` (formatters: ${names.join(', ')})` : ''}`,
+      '--log-format',
+    );
   }
   return formatter.format;
 }
@@ -184,10 +219,14 @@ async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Pr
   if (url) {
     const sink = new RemoteEventSink({ url, token: collectorToken(values, io) });
     return {
-      sink, close: () => sink.shutdown(), ready: () => sink.ready(),
+      sink,
+      close: () => sink.shutdown(),
+      ready: () => sink.ready(),
       stored: () => ({
-        read: sink.stats.sent + sink.stats.dropped + sink.stats.rejected, stored: sink.stats.sent,
-        lost: sink.stats.dropped + sink.stats.rejected, error: sink.lastError?.message,
+        read: sink.stats.sent + sink.stats.dropped + sink.stats.rejected,
+        stored: sink.stats.sent,
+        lost: sink.stats.dropped + sink.stats.rejected,
+        error: sink.lastError?.message,
       }),
     };
   }
@@ -197,15 +236,21 @@ async function openSink(values: ParsedValues, io: CommandIO, cli: CliConfig): Pr
     store: await openStore(storeLocation(values, io)),
     sessionKeys: cli.config.debbie_config.sessions.keys,
     commentary: commentaryOn
-      // A file read once is judged in its own time (a 2025 log gets 2025 comments), a followed one live;
-      // comments get ids from their content, so ingesting the same file again adds none twice.
-      ? (onComment) => new CommentaryProcessor({
-        time: values.follow ? 'wall' : 'event', onComment: (e) => onComment(withContentId(e)), config: cli.commentary, correlationTimeoutMs: cli.correlationTimeoutMs,
-      })
+      ? // A file read once is judged in its own time (a 2025 log gets 2025 comments), a followed one live;
+        // comments get ids from their content, so ingesting the same file again adds none twice.
+        (onComment) =>
+          new CommentaryProcessor({
+            time: values.follow ? 'wall' : 'event',
+            onComment: (e) => onComment(withContentId(e)),
+            config: cli.commentary,
+            correlationTimeoutMs: cli.correlationTimeoutMs,
+          })
       : undefined,
   });
   return {
-    sink: pipeline, close: () => pipeline.shutdown(), ready: () => pipeline.ready(),
+    sink: pipeline,
+    close: () => pipeline.shutdown(),
+    ready: () => pipeline.ready(),
     stored: () => {
       const s = pipeline.stats();
       return { read: s.received, stored: s.stored - s.comments, lost: pipeline.lost(), error: s.store_error ?? undefined };
@@ -219,9 +264,11 @@ function reportUnreadFiles(io: CommandIO, results: FileIngestResult[]): number {
   for (const r of results) {
     if (r.events === 0 || r.unparseable < r.events) continue;
     unread += 1;
-    io.stderr.write(`debbie ingest: ${r.file}: nothing in it could be read as ${r.format}${r.firstUnparseable ? ` (${r.firstUnparseable})` : ''}; `
-      + `its lines are kept as raw events. Name the format with --input-format (${INGEST_FORMATS.filter((f) => f !== 'auto').join(', ')}), `
-      + `or a text log's with --log-format '%(asctime)s %(levelname)s %(name)s: %(message)s'\n`);
+    io.stderr.write(
+      `debbie ingest: ${r.file}: nothing in it could be read as ${r.format}${r.firstUnparseable ? ` (${r.firstUnparseable})` : ''}; ` +
+        `its lines are kept as raw events. Name the format with --input-format (${INGEST_FORMATS.filter((f) => f !== 'auto').join(', ')}), ` +
+        `or a text log's with --log-format '%(asctime)s %(levelname)s %(name)s: %(message)s'\n`,
+    );
   }
   return unread;
 }
@@ -242,15 +289,24 @@ function reportLimitErrors(io: CommandIO, results: IngestStats[]): number {
  * not, and why; true when any was not (a non-zero exit).
  */
 function reportStored(io: CommandIO, results: readonly IngestStats[], known: StoredCount, stopped: Error | undefined): boolean {
-  const reported = Math.max(known.read, results.reduce((n, r) => n + r.events, 0));
+  const reported = Math.max(
+    known.read,
+    results.reduce((n, r) => n + r.events, 0),
+  );
   const missing = Math.max(0, reported - known.stored);
   if (!stopped && known.lost === 0 && missing === 0) return false;
   const why = stopped?.message ?? known.error ?? 'see the errors above';
-  io.stderr.write(`debbie ingest: ${known.stored} events stored; ${Math.max(missing, known.lost)} of ${reported} read were not stored${stopped ? ' (stopped early)' : ''}: ${why}\n`);
+  io.stderr.write(
+    `debbie ingest: ${known.stored} events stored; ${Math.max(missing, known.lost)} of ${reported} read were not stored${stopped ? ' (stopped early)' : ''}: ${why}\n`,
+  );
   return true;
 }
 
-function print(io: CommandIO, out: string, results: (FileIngestResult | ({ file: string; format: string; logFormat?: string | undefined } & IngestStats))[]): void {
+function print(
+  io: CommandIO,
+  out: string,
+  results: (FileIngestResult | ({ file: string; format: string; logFormat?: string | undefined } & IngestStats))[],
+): void {
   if (out === 'json') {
     io.stdout.write(`${JSON.stringify(results)}\n`);
     return;

@@ -27,7 +27,10 @@ describe('debbie scripts / debbie run-script', () => {
     const store = await openStore(join(dir, 'store.duckdb'));
     for (const e of handSession()) store.write(e);
     await store.close();
-    writeFileSync(join(dir, 'count.py'), "tools = sum(1 for l in logs if l.source == LogSource.TOOL and l.duration_ms)\nprint(f'{tools} tool calls in {session.session_id}, limit {params.limit}')\n");
+    writeFileSync(
+      join(dir, 'count.py'),
+      "tools = sum(1 for l in logs if l.source == LogSource.TOOL and l.duration_ms)\nprint(f'{tools} tool calls in {session.session_id}, limit {params.limit}')\n",
+    );
     writeFileSync(join(dir, 'broken.py'), 'x = 1\nraise ValueError("no good")\n');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,7 +61,10 @@ describe('debbie scripts / debbie run-script', () => {
   });
 
   it('imports the pure standard library with no debbie.yaml (one DEFAULT_ALLOWED_IMPORTS)', async () => {
-    writeFileSync(join(dir, 'stdlib.py'), 'import math, statistics, itertools, functools, collections, re, json, datetime, typing, dataclasses, textwrap, difflib\nprint(math.floor(statistics.mean([1, 2, 4])))\n');
+    writeFileSync(
+      join(dir, 'stdlib.py'),
+      'import math, statistics, itertools, functools, collections, re, json, datetime, typing, dataclasses, textwrap, difflib\nprint(math.floor(statistics.mean([1, 2, 4])))\n',
+    );
     const r = await debbie(['run-script', 'stdlib.py', '--session', HAND_SESSION_ID, '--store', 'store.duckdb'], dir);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('2\n');

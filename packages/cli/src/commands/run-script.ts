@@ -71,7 +71,12 @@ export const runScriptCommand: Command = {
     param: { type: 'string', value: 'K=V', multiple: true, description: 'a script parameter (JSON values are parsed: 500, true, "x")' },
     timeout: { type: 'string', value: 'S', description: 'wall-clock limit in seconds (default: debbie_config.python_execution.timeout, 30)' },
     'memory-mb': { type: 'string', value: 'MB', description: 'memory limit of the interpreter (default: debbie_config.python_execution.memory_limit, 512)' },
-    isolation: { type: 'string', value: 'bubblewrap|none', default: 'bubblewrap', description: "'none' runs without the sandbox: only for scripts you trust (default bubblewrap)" },
+    isolation: {
+      type: 'string',
+      value: 'bubblewrap|none',
+      default: 'bubblewrap',
+      description: "'none' runs without the sandbox: only for scripts you trust (default bubblewrap)",
+    },
     ...READER_FLAGS,
     format: formatFlag(FORMATS, 'text'),
     config: CONFIG_FLAG,
@@ -80,13 +85,16 @@ export const runScriptCommand: Command = {
     const format = outputFormat(values, FORMATS, 'text');
     // debbie_config.python_execution: enabled, timeout, memory_limit, allowed_imports, python.
     const configured = pythonExecutorOptions(loadCliConfig(values, io).python);
-    if (!configured.enabled) throw new DebbieError('python_disabled', 'python_execution is disabled in the configuration (debbie_config.python_execution.enabled)', '--config');
+    if (!configured.enabled)
+      throw new DebbieError('python_disabled', 'python_execution is disabled in the configuration (debbie_config.python_execution.enabled)', '--config');
     const sessionId = sessionValue(values);
     if (!sessionId) throw new DebbieError('missing_option', 'give --session ID (list them with `debbie sessions`)');
     const timeoutS = values.timeout === undefined ? configured.timeoutMs! / 1000 : Number(values.timeout);
-    if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new DebbieError('invalid_option', `"${values.timeout}" is not a positive number of seconds`, '--timeout');
+    if (!Number.isFinite(timeoutS) || timeoutS <= 0)
+      throw new DebbieError('invalid_option', `"${values.timeout}" is not a positive number of seconds`, '--timeout');
     const memoryMb = values['memory-mb'] === undefined ? configured.memoryLimitMb! : Number(values['memory-mb']);
-    if (!Number.isInteger(memoryMb) || memoryMb < 64) throw new DebbieError('invalid_option', `"${values['memory-mb']}" is not a whole number of MB ≥ 64`, '--memory-mb');
+    if (!Number.isInteger(memoryMb) || memoryMb < 64)
+      throw new DebbieError('invalid_option', `"${values['memory-mb']}" is not a whole number of MB ≥ 64`, '--memory-mb');
     const isolation = (values.isolation ?? 'bubblewrap') as Isolation;
     if (isolation !== 'bubblewrap' && isolation !== 'none') throw new DebbieError('invalid_option', `"${isolation}" is not bubblewrap or none`, '--isolation');
     const params = parseParams(values.param);
@@ -98,7 +106,13 @@ export const runScriptCommand: Command = {
       isolation,
       allowedImports: configured.allowedImports!,
       pythonPath: configured.pythonPath!,
-      sink: { write: (e) => { runEvent = e; }, forceFlush: async () => {}, shutdown: async () => {} },
+      sink: {
+        write: (e) => {
+          runEvent = e;
+        },
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      },
     });
 
     const reader = await openReader(values, io);

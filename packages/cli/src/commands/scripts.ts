@@ -22,7 +22,14 @@ export const scriptsCommand: Command = {
     const format = outputFormat(values, FORMATS, 'text');
     const scripts = listLibraryScripts();
     if (format === 'json') {
-      await writeOut(io, `${JSON.stringify(scripts.map(({ source: _source, ...rest }) => rest), null, 2)}\n`);
+      await writeOut(
+        io,
+        `${JSON.stringify(
+          scripts.map(({ source: _source, ...rest }) => rest),
+          null,
+          2,
+        )}\n`,
+      );
       return 0;
     }
     const width = Math.max(...scripts.map((s) => s.name.length)) + 2;

@@ -15,7 +15,11 @@ export function formatDuration(ms: number): string {
 /** Left-aligned columns separated by two spaces. */
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
@@ -58,7 +62,11 @@ async function withLabels(reader: EventReader, sessions: SessionSummary[]): Prom
     // The page's earliest start (ISO strings compare in time order).
     let since = '';
     for (const s of sessions) if (since === '' || s.first_timestamp < since) since = s.first_timestamp;
-    const heads = await reader.firstEvents(sessions.map((s) => s.session_id), LABEL_LOOKAHEAD, since ? { since } : {});
+    const heads = await reader.firstEvents(
+      sessions.map((s) => s.session_id),
+      LABEL_LOOKAHEAD,
+      since ? { since } : {},
+    );
     return sessions.map((s) => labelled(s, heads.get(s.session_id) ?? []));
   }
   const out: LabelledSession[] = [];
@@ -98,7 +106,9 @@ function sessionRow(s: LabelledSession): string[] {
     String(s.event_count),
     String(s.error_count),
     s.agents.join(',') || '-',
-    Object.entries(s.events_per_source).map(([src, n]) => `${src}:${n}`).join(' '),
+    Object.entries(s.events_per_source)
+      .map(([src, n]) => `${src}:${n}`)
+      .join(' '),
   ];
 }
 
@@ -120,7 +130,11 @@ export const sessionsCommand: Command = {
     '  debbie sessions --limit 5 --offset 5        # the next 5, newest first',
   ].join('\n'),
   options: {
-    sort: { type: 'string', value: SORTS.join('|'), description: 'order of the page shown: newest (default), oldest, duration, events or errors (largest first), label' },
+    sort: {
+      type: 'string',
+      value: SORTS.join('|'),
+      description: 'order of the page shown: newest (default), oldest, duration, events or errors (largest first), label',
+    },
     ...READER_FLAGS,
     limit: { type: 'string', value: 'N', description: `sessions per page, newest first (default ${DEFAULT_LIMIT}; 0 for all)` },
     offset: { type: 'string', value: 'N', description: 'skip this many of the newest sessions (default 0)' },
@@ -131,7 +145,8 @@ export const sessionsCommand: Command = {
     const limit = wholeNumber(values, 'limit') ?? DEFAULT_LIMIT;
     const offset = wholeNumber(values, 'offset') ?? 0;
     const sort = (str(values.sort) ?? 'newest') as Sort;
-    if (!(SORTS as readonly string[]).includes(sort)) throw new DebbieError('invalid_option', `unknown order "${sort}"; expected ${SORTS.join(', ')}`, '--sort');
+    if (!(SORTS as readonly string[]).includes(sort))
+      throw new DebbieError('invalid_option', `unknown order "${sort}"; expected ${SORTS.join(', ')}`, '--sort');
     const reader = await openReader(values, io);
     try {
       // One more than the page: tells whether older sessions remain.

@@ -21,7 +21,8 @@ export const showCommand: Command = {
   options: { ...READER_FLAGS, format: formatFlag(FORMATS, 'text') },
   async run(values, positionals, io) {
     const format = outputFormat(values, FORMATS, 'text');
-    if (positionals.length !== 1) throw new DebbieError('invalid_arguments', `name one event id${positionals.length ? ` (got ${positionals.length})` : ''}`, 'debbie show');
+    if (positionals.length !== 1)
+      throw new DebbieError('invalid_arguments', `name one event id${positionals.length ? ` (got ${positionals.length})` : ''}`, 'debbie show');
     const color = format === 'text' && shouldUseColor(io.env, (io.stdout as { isTTY?: boolean }).isTTY);
     const reader = await openReader(values, io);
     try {

@@ -13,7 +13,11 @@ function grepPattern(text: string | undefined): RegExp | undefined {
   try {
     return new RegExp(text);
   } catch (error) {
-    throw new DebbieError('invalid_grep', `"${text}" is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`, '--grep');
+    throw new DebbieError(
+      'invalid_grep',
+      `"${text}" is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`,
+      '--grep',
+    );
   }
 }
 
@@ -29,7 +33,7 @@ export const tailCommand: Command = {
   usage: '[--source S] [--session ID] [--level L] [--grep RE] [--url URL] [--token T] [--no-replay]',
   description: [
     'Connects to the real-time stream of `debbie collect` (default ws://127.0.0.1:9999), prints the',
-    "buffered events that match (unless --no-replay), then follows live until Ctrl-C. The filter runs",
+    'buffered events that match (unless --no-replay), then follows live until Ctrl-C. The filter runs',
     'on the server; --grep (a regular expression on the printed line) runs here.',
     'Colors by level and source on a terminal; NO_COLOR turns them off, FORCE_COLOR forces them.',
     '',
@@ -53,7 +57,10 @@ export const tailCommand: Command = {
     // there is nothing to resolve a prefix against before its events arrive.
     const session = sessionPrefix(str(values.session));
     const filter = parseFilter({
-      source: strs(values.source), level: strs(values.level), minLevel: str(values['min-level']), agent: str(values.agent),
+      source: strs(values.source),
+      level: strs(values.level),
+      minLevel: str(values['min-level']),
+      agent: str(values.agent),
     });
     const grep = grepPattern(str(values.grep));
     const format = outputFormat(values, FORMATS, 'text');
@@ -74,7 +81,10 @@ export const tailCommand: Command = {
       onInvalid: (error) => io.stderr.write(`debbie tail: skipped a message: ${error.message}\n`),
     });
     let interrupted = false;
-    const stop = () => { interrupted = true; client.close(); };
+    const stop = () => {
+      interrupted = true;
+      client.close();
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     let printed = 0;
@@ -102,7 +112,11 @@ export const tailCommand: Command = {
 function sessionPrefix(typed: string | undefined): { matches: (event: DebbieEvent, stderr: NodeJS.WritableStream) => boolean } | undefined {
   if (typed === undefined) return undefined;
   if (typed.length < MIN_SESSION_PREFIX) {
-    throw new DebbieError('invalid_option', `"${typed}" is too short to name a session: give its id or at least ${MIN_SESSION_PREFIX} characters of it`, '--session');
+    throw new DebbieError(
+      'invalid_option',
+      `"${typed}" is too short to name a session: give its id or at least ${MIN_SESSION_PREFIX} characters of it`,
+      '--session',
+    );
   }
   const seen = new Set<string>();
   return {
@@ -111,7 +125,8 @@ function sessionPrefix(typed: string | undefined): { matches: (event: DebbieEven
       if (id === null || !id.startsWith(typed)) return false;
       if (!seen.has(id) && seen.size < 100) {
         seen.add(id);
-        if (seen.size > 1) stderr.write(`debbie tail: "${typed}" is the start of several sessions (${[...seen].join(', ')}); type more of the id to follow one\n`);
+        if (seen.size > 1)
+          stderr.write(`debbie tail: "${typed}" is the start of several sessions (${[...seen].join(', ')}); type more of the id to follow one\n`);
       }
       return true;
     },

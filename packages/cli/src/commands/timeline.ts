@@ -7,12 +7,12 @@ import { resolveSession } from '../resolveSession.js';
 /** `debbie timeline`: the session as one self-contained interactive HTML file. */
 export const timelineCommand: Command = {
   name: 'timeline',
-  summary: 'Write a session\'s interactive HTML timeline (one self-contained file).',
+  summary: "Write a session's interactive HTML timeline (one self-contained file).",
   usage: '--session ID [--out FILE] [--gap-ms MS] [--max-events N] [--store PATH | --url URL]',
   description: [
-    'Swimlanes per source or per agent, nested spans, point events, Debbie\'s comments, stalls as',
+    "Swimlanes per source or per agent, nested spans, point events, Debbie's comments, stalls as",
     'highlighted gaps; zoom, pan and brush; filters by source, level and text; details on click;',
-    'a click also highlights the event\'s correlation group. The page loads nothing from the network.',
+    "a click also highlights the event's correlation group. The page loads nothing from the network.",
     '',
     'Default output: debug_timelines/session_<id>.html in the working directory.',
     '',
@@ -35,13 +35,17 @@ export const timelineCommand: Command = {
     const reader = await openReader(values, io);
     try {
       const viz = new TimelineVisualizer({
-        reader, cwd: io.cwd, ...(gapThresholdMs ? { gapThresholdMs } : {}), ...(maxEvents ? { maxEvents } : {}),
+        reader,
+        cwd: io.cwd,
+        ...(gapThresholdMs ? { gapThresholdMs } : {}),
+        ...(maxEvents ? { maxEvents } : {}),
       });
       const data = await viz.data((await resolveSession(reader, session)).session_id);
       const path = await viz.write(data, out ? resolvePath(io, out) : undefined);
       io.stdout.write(`${path}\n`);
-      io.stderr.write(`debbie timeline: ${data.count} events, ${data.gaps.length} stall(s)` +
-        `${data.dropped ? `, ${data.dropped} left out (over --max-events)` : ''}\n`);
+      io.stderr.write(
+        `debbie timeline: ${data.count} events, ${data.gaps.length} stall(s)` + `${data.dropped ? `, ${data.dropped} left out (over --max-events)` : ''}\n`,
+      );
       return 0;
     } finally {
       await reader.close();

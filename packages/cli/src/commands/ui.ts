@@ -9,7 +9,8 @@ import { untilSignal } from '../untilSignal.js';
 
 function port(value: unknown): number {
   const n = Number(value);
-  if (!/^\d+$/.test(String(value)) || n > 65535) throw new DebbieError('invalid_port', `"${String(value)}" is not a port (0–65535; 0 picks a free one)`, '--port');
+  if (!/^\d+$/.test(String(value)) || n > 65535)
+    throw new DebbieError('invalid_port', `"${String(value)}" is not a port (0–65535; 0 picks a free one)`, '--port');
   return n;
 }
 
@@ -27,10 +28,10 @@ export const uiCommand: Command = {
   summary: 'Open the web console (sessions, waterfall, live tail, comparison) on a store or a running collector.',
   usage: '[--store PATH | --url URL] [--port 4319] [--host 127.0.0.1] [--token T] [--open]',
   description: [
-    'Serves Debbie\'s console: every session with its status, the trace waterfall with Debbie\'s comments',
+    "Serves Debbie's console: every session with its status, the trace waterfall with Debbie's comments",
     'pinned to their steps, the timeline and report, a live tail, and side-by-side comparison of two runs.',
     'With --store it reads a store on disk; with --url it forwards to a running `debbie collect` (live,',
-    'with the collector\'s --token). `debbie collect` serves the same console at its own address.',
+    "with the collector's --token). `debbie collect` serves the same console at its own address.",
     'Everything is served from this machine: no request leaves it.',
     '',
     'Example: debbie ui --open',
@@ -38,8 +39,13 @@ export const uiCommand: Command = {
   options: {
     ...READER_FLAGS,
     port: { type: 'string', default: '4319', value: 'N', description: 'Port to serve on (default 4319; 0 = a free port).' },
-    host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'Address to bind (default 127.0.0.1; any other needs --token, which browsers then sign in with).' },
-    open: { type: 'boolean', description: 'Open the console in the desktop\'s browser.' },
+    host: {
+      type: 'string',
+      default: '127.0.0.1',
+      value: 'HOST',
+      description: 'Address to bind (default 127.0.0.1; any other needs --token, which browsers then sign in with).',
+    },
+    open: { type: 'boolean', description: "Open the console in the desktop's browser." },
     config: CONFIG_FLAG,
   },
   async run(values, _positionals, io) {
@@ -54,12 +60,15 @@ export const uiCommand: Command = {
     try {
       server = await startConsoleServer({
         ...(reader ? { reader } : { upstream: { url: url!, token } }),
-        host, port: port(values.port ?? '4319'), token: host === '127.0.0.1' || host === 'localhost' ? undefined : token,
+        host,
+        port: port(values.port ?? '4319'),
+        token: host === '127.0.0.1' || host === 'localhost' ? undefined : token,
         stallMs: cli.commentary.thresholds.stall_seconds * 1000,
       });
     } catch (error) {
       await reader?.close();
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new DebbieError('port_in_use', `port ${String(values.port)} on ${host} is already in use; pick another with --port`, '--port');
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        throw new DebbieError('port_in_use', `port ${String(values.port)} on ${host} is already in use; pick another with --port`, '--port');
       throw error;
     }
     const signalled = untilSignal();

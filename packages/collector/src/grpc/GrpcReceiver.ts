@@ -31,8 +31,13 @@ const raw = (b: Buffer) => b;
 function service(name: string): grpc.ServiceDefinition {
   return {
     Export: {
-      path: `/${name}/Export`, requestStream: false, responseStream: false,
-      requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw,
+      path: `/${name}/Export`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: raw,
+      requestDeserialize: raw,
+      responseSerialize: raw,
+      responseDeserialize: raw,
       originalName: 'export',
     },
   } as grpc.ServiceDefinition;
@@ -41,7 +46,10 @@ const TRACE_SERVICE = service('opentelemetry.proto.collector.trace.v1.TraceServi
 const LOGS_SERVICE = service('opentelemetry.proto.collector.logs.v1.LogsService');
 
 class CallError extends Error {
-  constructor(readonly code: grpc.status, message: string) {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -63,8 +71,15 @@ export class GrpcReceiver {
   private inflight = 0;
   port = 0;
   readonly stats: OtlpReceiverStats = {
-    requests: 0, spans_accepted: 0, spans_rejected: 0, logs_accepted: 0, logs_rejected: 0,
-    events_written: 0, requests_failed: 0, requests_throttled: 0, peak_inflight_bytes: 0,
+    requests: 0,
+    spans_accepted: 0,
+    spans_rejected: 0,
+    logs_accepted: 0,
+    logs_rejected: 0,
+    events_written: 0,
+    requests_failed: 0,
+    requests_throttled: 0,
+    peak_inflight_bytes: 0,
   };
 
   constructor(options: GrpcReceiverOptions) {
@@ -88,9 +103,15 @@ export class GrpcReceiver {
       const where = `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.requestedPort}`;
       this.server.bindAsync(where, grpc.ServerCredentials.createInsecure(), (error, port) => {
         if (error) {
-          return reject(/EADDRINUSE/.test(error.message)
-            ? new DebbieError('port_in_use', `OTLP/gRPC port ${where} is already in use (another collector?); pick another with --grpc-port, or --grpc-port off`, '--grpc-port')
-            : error);
+          return reject(
+            /EADDRINUSE/.test(error.message)
+              ? new DebbieError(
+                  'port_in_use',
+                  `OTLP/gRPC port ${where} is already in use (another collector?); pick another with --grpc-port, or --grpc-port off`,
+                  '--grpc-port',
+                )
+              : error,
+          );
         }
         this.port = port;
         resolve(port);
@@ -101,8 +122,14 @@ export class GrpcReceiver {
   /** Stops taking calls; calls in progress finish (forced after `graceMs`). */
   close(graceMs = 5_000): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.server.forceShutdown(); resolve(); }, graceMs);
-      this.server.tryShutdown(() => { clearTimeout(timer); resolve(); });
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
@@ -112,10 +139,14 @@ export class GrpcReceiver {
       this.export(signal, call)
         .then((response) => callback(null, response))
         .catch((error: unknown) => {
-          const e = error instanceof CallError ? error
-            : error instanceof PipelineUnavailableError ? new CallError(grpc.status.UNAVAILABLE, `${error.message}; retry later`)
-            : error instanceof MalformedOtlpError ? new CallError(grpc.status.INVALID_ARGUMENT, error.message)
-            : new CallError(grpc.status.INTERNAL, `internal error: ${(error as Error).message}`);
+          const e =
+            error instanceof CallError
+              ? error
+              : error instanceof PipelineUnavailableError
+                ? new CallError(grpc.status.UNAVAILABLE, `${error.message}; retry later`)
+                : error instanceof MalformedOtlpError
+                  ? new CallError(grpc.status.INVALID_ARGUMENT, error.message)
+                  : new CallError(grpc.status.INTERNAL, `internal error: ${(error as Error).message}`);
           if (e.code === grpc.status.UNAVAILABLE) this.stats.requests_throttled += 1;
           else this.stats.requests_failed += 1;
           callback({ code: e.code, details: e.message });

@@ -14,7 +14,9 @@ import { GrpcReceiver } from './GrpcReceiver.js';
 
 class CollectingSink implements EventSink {
   events: DebbieEvent[] = [];
-  write(e: DebbieEvent): void { this.events.push(e); }
+  write(e: DebbieEvent): void {
+    this.events.push(e);
+  }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
 }
@@ -41,10 +43,17 @@ function metadata(token = TOKEN): grpc.Metadata {
 function call(address: string, path: string, body: Uint8Array, md = metadata()): Promise<{ response?: Buffer; error?: grpc.ServiceError }> {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   return new Promise((resolve) => {
-    client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body), md, (error, response) => {
-      client.close();
-      resolve(error ? { error } : { response: response! });
-    });
+    client.makeUnaryRequest(
+      path,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      Buffer.from(body),
+      md,
+      (error, response) => {
+        client.close();
+        resolve(error ? { error } : { response: response! });
+      },
+    );
   });
 }
 const TRACES = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -56,13 +65,17 @@ describe('OTLP/gRPC receiver', () => {
     const url = `http://${collector.grpcAddress}`;
     const resource = resourceFromAttributes({ 'service.name': 'grpc-app', 'session.id': 'grpc-session' });
     const tracerProvider = new BasicTracerProvider({
-      resource, spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url, compression: GZIP, metadata: metadata() }))],
+      resource,
+      spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url, compression: GZIP, metadata: metadata() }))],
     });
-    const span = tracerProvider.getTracer('t').startSpan('execute_tool lookup', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup', payload: 'x'.repeat(20_000) } });
+    const span = tracerProvider
+      .getTracer('t')
+      .startSpan('execute_tool lookup', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup', payload: 'x'.repeat(20_000) } });
     span.end();
     await tracerProvider.forceFlush();
     const loggerProvider = new LoggerProvider({
-      resource, processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url, compression: GZIP, metadata: metadata() }) })],
+      resource,
+      processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url, compression: GZIP, metadata: metadata() }) })],
     });
     loggerProvider.getLogger('l').emit({ body: 'hello over gRPC', severityText: 'WARN', attributes: { 'session.id': 'grpc-session' } });
     await loggerProvider.forceFlush();
@@ -79,7 +92,13 @@ describe('OTLP/gRPC receiver', () => {
     const sink = new CollectingSink();
     collector = await startCollector({ port: 0, grpcPort: 0, sinks: [sink], token: TOKEN, maxBodyBytes: 64 * 1024 });
     const address = collector.grpcAddress!;
-    const good = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'ok', startTimeUnixNano: '1767225600000000000', endTimeUnixNano: '1767225601000000000' };
+    const good = {
+      traceId: 'a'.repeat(32),
+      spanId: 'b'.repeat(16),
+      name: 'ok',
+      startTimeUnixNano: '1767225600000000000',
+      endTimeUnixNano: '1767225601000000000',
+    };
     const request = (spans: object[]) => otlpJsonToProto('traces', { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] });
     expect((await call(address, TRACES, request([good]), metadata('wrong-token-0123456789abc'))).error?.code).toBe(grpc.status.UNAUTHENTICATED);
     expect((await call(address, TRACES, request([good]), new grpc.Metadata())).error?.code).toBe(grpc.status.UNAUTHENTICATED);
@@ -101,12 +120,20 @@ describe('OTLP/gRPC receiver', () => {
     receiver = new GrpcReceiver({
       port: 0,
       pipeline: {
-        checkAvailable: () => { if (busy) throw new PipelineUnavailableError('collector_overloaded', 'store behind: 100000 events pending'); },
-        writeBatch: async (events: DebbieEvent[]) => { written.push(events); },
+        checkAvailable: () => {
+          if (busy) throw new PipelineUnavailableError('collector_overloaded', 'store behind: 100000 events pending');
+        },
+        writeBatch: async (events: DebbieEvent[]) => {
+          written.push(events);
+        },
       } as never,
     });
     await receiver.listen();
-    const body = otlpJsonToProto('traces', { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'ok', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] });
+    const body = otlpJsonToProto('traces', {
+      resourceSpans: [
+        { scopeSpans: [{ spans: [{ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'ok', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] },
+      ],
+    });
     const refused = await call(receiver.address, TRACES, body, new grpc.Metadata());
     expect(refused.error?.code).toBe(grpc.status.UNAVAILABLE);
     expect(refused.error?.details).toMatch(/retry later/);

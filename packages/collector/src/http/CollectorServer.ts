@@ -105,7 +105,7 @@ export class CollectorServer {
       }
       checkBearer(req, this.options.token);
       if (loopbackOpen) checkLoopbackHostHeader(req);
-      if (ui && !isOtlp && await ui.handle(url, req, res)) return;
+      if (ui && !isOtlp && (await ui.handle(url, req, res))) return;
       if (isOtlp) {
         if (req.method !== 'POST') throw new HttpError(405, `use POST for ${path}`, 12, { Allow: 'POST' });
         return await this.options.receiver.handle(path === '/v1/traces' ? 'traces' : 'logs', req, res);
@@ -120,16 +120,25 @@ export class CollectorServer {
       if (path === '/v1/metrics') throw new HttpError(404, 'metrics are not collected by Debbie; send traces and logs', 12);
       throw new HttpError(404, `no such endpoint: ${path}`, 5);
     } catch (error) {
-      const e = error instanceof HttpError ? error
-        : error instanceof PipelineUnavailableError ? unavailable(error)
-        : new HttpError(500, (error as Error).message, 13);
+      const e =
+        error instanceof HttpError ? error : error instanceof PipelineUnavailableError ? unavailable(error) : new HttpError(500, (error as Error).message, 13);
       req.resume();
       if (isOtlp) {
         const proto = /protobuf/i.test(String(req.headers['content-type'] ?? ''));
         sendStatus(res, proto ? 'protobuf' : 'json', e);
       } else if (!res.headersSent) {
-        const code = e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : e.status === 404 ? 'not_found'
-          : e.status === 503 ? 'unavailable' : e.status >= 500 ? 'internal' : 'bad_request';
+        const code =
+          e.status === 401
+            ? 'unauthorized'
+            : e.status === 403
+              ? 'forbidden'
+              : e.status === 404
+                ? 'not_found'
+                : e.status === 503
+                  ? 'unavailable'
+                  : e.status >= 500
+                    ? 'internal'
+                    : 'bad_request';
         json(res, e.status, { error: { code, message: e.message } }, e.headers);
       }
     }

@@ -6,9 +6,7 @@ import { decodeJsonTraces } from '../otlp/decodeTraces.js';
 import { decodeTracesProtoFast } from '../otlp/fastTraceDecoder.js';
 import { acceptBatch } from '../otlp/acceptBatch.js';
 import { MalformedOtlpError, type OtlpBatch } from '../otlp/OtlpBatch.js';
-import {
-  encodeExportResponseProto, encodeStatusProto, exportResponseJson, RpcCode, type OtlpSignal,
-} from '../otlp/otlpProto.js';
+import { encodeExportResponseProto, encodeStatusProto, exportResponseJson, RpcCode, type OtlpSignal } from '../otlp/otlpProto.js';
 import { HttpError } from './HttpError.js';
 import { readBody } from './readBody.js';
 
@@ -63,8 +61,15 @@ export class OtlpReceiver {
   private readonly idleBodyTimeoutMs: number;
   private inflight = 0;
   readonly stats: OtlpReceiverStats = {
-    requests: 0, spans_accepted: 0, spans_rejected: 0, logs_accepted: 0, logs_rejected: 0,
-    events_written: 0, requests_failed: 0, requests_throttled: 0, peak_inflight_bytes: 0,
+    requests: 0,
+    spans_accepted: 0,
+    spans_rejected: 0,
+    logs_accepted: 0,
+    logs_rejected: 0,
+    events_written: 0,
+    requests_failed: 0,
+    requests_throttled: 0,
+    peak_inflight_bytes: 0,
   };
 
   constructor(options: OtlpReceiverOptions) {
@@ -85,7 +90,11 @@ export class OtlpReceiver {
     let held = 0; // bytes of this request counted in this.inflight: what actually arrived
     try {
       if (!format) {
-        throw new HttpError(415, `unsupported Content-Type "${req.headers['content-type'] ?? ''}"; send application/x-protobuf or application/json`, RpcCode.INVALID_ARGUMENT);
+        throw new HttpError(
+          415,
+          `unsupported Content-Type "${req.headers['content-type'] ?? ''}"; send application/x-protobuf or application/json`,
+          RpcCode.INVALID_ARGUMENT,
+        );
       }
       this.refuseWhenBusy();
       const body = await readBody(req, {
@@ -104,10 +113,14 @@ export class OtlpReceiver {
       if (format === 'protobuf') send(res, 200, 'application/x-protobuf', Buffer.from(encodeExportResponseProto(signal, batch.rejected, message)));
       else send(res, 200, 'application/json', JSON.stringify(exportResponseJson(signal, batch.rejected, message)));
     } catch (error) {
-      const e = error instanceof HttpError ? error
-        : error instanceof PipelineUnavailableError ? unavailable(error)
-        : error instanceof MalformedOtlpError ? new HttpError(400, error.message, RpcCode.INVALID_ARGUMENT)
-        : new HttpError(500, `internal error: ${(error as Error).message}`, 13);
+      const e =
+        error instanceof HttpError
+          ? error
+          : error instanceof PipelineUnavailableError
+            ? unavailable(error)
+            : error instanceof MalformedOtlpError
+              ? new HttpError(400, error.message, RpcCode.INVALID_ARGUMENT)
+              : new HttpError(500, `internal error: ${(error as Error).message}`, 13);
       if (e.status === 503) this.stats.requests_throttled += 1;
       else this.stats.requests_failed += 1;
       sendStatus(res, format ?? 'json', e);
@@ -123,7 +136,9 @@ export class OtlpReceiver {
   }
 
   private overloaded(): HttpError {
-    return new HttpError(503, `collector overloaded: ${this.inflight} bytes in flight (limit ${this.maxInflightBytes}); retry later`, RpcCode.UNAVAILABLE, { 'Retry-After': '1' });
+    return new HttpError(503, `collector overloaded: ${this.inflight} bytes in flight (limit ${this.maxInflightBytes}); retry later`, RpcCode.UNAVAILABLE, {
+      'Retry-After': '1',
+    });
   }
 
   private decode(signal: OtlpSignal, format: BodyFormat, body: Buffer): OtlpBatch {

@@ -62,7 +62,16 @@ export class QueryApi {
         const limit = intParam(p, 'limit', 0);
         const offset = intParam(p, 'offset', 0);
         const prefix = p.get('prefix');
-        return json(res, 200, await this.reader.listSessions({ ...(prefix !== null ? { idPrefix: prefix } : {}), ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}), ...(order ? { order } : {}) }));
+        return json(
+          res,
+          200,
+          await this.reader.listSessions({
+            ...(prefix !== null ? { idPrefix: prefix } : {}),
+            ...(limit !== undefined ? { limit } : {}),
+            ...(offset !== undefined ? { offset } : {}),
+            ...(order ? { order } : {}),
+          }),
+        );
       }
       if (a === 'sessions' && b !== undefined && c === 'timeline' && parts.length === 4) {
         const gap = intParam(p, 'gapThresholdMs', 0);
@@ -73,11 +82,17 @@ export class QueryApi {
       if (a === 'events' && b === undefined) return await this.events(p, req, res);
       if (a === 'correlation' && b !== undefined && parts.length === 3) return json(res, 200, await this.reader.correlationGroup(b));
       if (a === 'stats' && b === undefined && this.stats) return json(res, 200, this.stats());
-      throw new HttpError(404, `no such endpoint: ${url.pathname}; see /api/sessions, /api/events, /api/events/count, /api/correlation/:id, /api/sessions/:id/timeline, /api/sessions/:id/tree`);
+      throw new HttpError(
+        404,
+        `no such endpoint: ${url.pathname}; see /api/sessions, /api/events, /api/events/count, /api/correlation/:id, /api/sessions/:id/timeline, /api/sessions/:id/tree`,
+      );
     } catch (error) {
-      const e = error instanceof HttpError ? error
-        : error instanceof DebbieError ? new HttpError(400, error.message)
-        : new HttpError(500, `query failed: ${(error as Error).message}`);
+      const e =
+        error instanceof HttpError
+          ? error
+          : error instanceof DebbieError
+            ? new HttpError(400, error.message)
+            : new HttpError(500, `query failed: ${(error as Error).message}`);
       const code = error instanceof DebbieError ? error.code : e.status === 404 ? 'not_found' : e.status === 500 ? 'internal' : 'bad_request';
       if (res.headersSent) {
         res.destroy(e); // mid-stream: the client sees a cut stream, never a silently short one
@@ -94,10 +109,13 @@ export class QueryApi {
     const limit = intParam(p, 'limit', 0);
     const ndjson = p.get('format') === 'ndjson' || (req.headers.accept ?? '').includes('application/x-ndjson');
     if (ndjson) {
-      if (order === 'desc') throw new HttpError(400, 'order=desc is not available with format=ndjson (the stream is in time order); page with limit/offset instead');
+      if (order === 'desc')
+        throw new HttpError(400, 'order=desc is not available with format=ndjson (the stream is in time order); page with limit/offset instead');
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
       let closed = false;
-      res.on('close', () => { closed = true; });
+      res.on('close', () => {
+        closed = true;
+      });
       let skip = offset;
       let left = limit ?? Number.POSITIVE_INFINITY;
       for await (const page of this.reader.streamEvents(filter, { batchSize: 1000 })) {
@@ -110,7 +128,11 @@ export class QueryApi {
         if (batch.length > left) batch = batch.slice(0, left);
         left -= batch.length;
         const text = batch.map((e) => JSON.stringify(e)).join('\n') + (batch.length ? '\n' : '');
-        if (!res.write(text)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+        if (!res.write(text))
+          await new Promise<void>((resolve) => {
+            res.once('drain', resolve);
+            res.once('close', resolve);
+          });
       }
       res.end();
       return;

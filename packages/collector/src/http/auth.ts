@@ -5,7 +5,10 @@ import { HttpError } from './HttpError.js';
 
 /** True for 127.0.0.0/8, ::1, localhost (the addresses only this machine can reach). */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
@@ -30,7 +33,11 @@ export function assertSafeBind(host: string, token: string | undefined, what = '
     );
   }
   if (token.trim().length < MIN_TOKEN_LENGTH) {
-    throw new DebbieError('invalid_token', `a token of ${token.trim().length} characters is too easy to guess on ${host}; use at least ${MIN_TOKEN_LENGTH} (e.g. \`openssl rand -hex 16\`)`, '--token');
+    throw new DebbieError(
+      'invalid_token',
+      `a token of ${token.trim().length} characters is too easy to guess on ${host}; use at least ${MIN_TOKEN_LENGTH} (e.g. \`openssl rand -hex 16\`)`,
+      '--token',
+    );
   }
 }
 

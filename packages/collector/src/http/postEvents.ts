@@ -22,8 +22,16 @@ export interface PostEventsResult {
  * A sender whose own pipeline ran commentary sets `x-debbie-commentary: done`, so the events are
  * not commented on twice.
  */
-export async function handlePostEvents(req: IncomingMessage, res: ServerResponse, pipeline: Pick<Pipeline, 'writeBatch' | 'checkAvailable'>, maxBytes: number): Promise<void> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+export async function handlePostEvents(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pipeline: Pick<Pipeline, 'writeBatch' | 'checkAvailable'>,
+  maxBytes: number,
+): Promise<void> {
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   if (type !== 'application/x-ndjson' && type !== 'application/json') {
     throw new HttpError(415, `unsupported Content-Type "${type}"; send application/x-ndjson (one DebbieEvent per line) or application/json (an array)`);
   }
@@ -64,7 +72,10 @@ export async function handlePostEvents(req: IncomingMessage, res: ServerResponse
       take(value, `line ${i + 1}`);
     }
   }
-  const commentaryDone = String(req.headers[COMMENTARY_DONE_HEADER] ?? '').trim().toLowerCase() === COMMENTARY_DONE_VALUE;
+  const commentaryDone =
+    String(req.headers[COMMENTARY_DONE_HEADER] ?? '')
+      .trim()
+      .toLowerCase() === COMMENTARY_DONE_VALUE;
   await pipeline.writeBatch(events, { commentaryDone });
   result.accepted = events.length;
   json(res, 200, result);

@@ -22,7 +22,9 @@ export interface ReadBodyOptions {
 export function readBody(req: IncomingMessage, options: ReadBodyOptions): Promise<Buffer> {
   const { maxBytes, onBytes } = options;
   const idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     discard(req, maxBytes);

@@ -229,7 +229,10 @@ export class FileFollower {
       this.headLength = head.length;
       this.headHash = hash(head);
     }
-    const tail = chunk && chunk.length >= TAIL_BYTES ? chunk.subarray(chunk.length - TAIL_BYTES) : await this.readAt(Math.max(0, end - TAIL_BYTES), Math.min(TAIL_BYTES, end));
+    const tail =
+      chunk && chunk.length >= TAIL_BYTES
+        ? chunk.subarray(chunk.length - TAIL_BYTES)
+        : await this.readAt(Math.max(0, end - TAIL_BYTES), Math.min(TAIL_BYTES, end));
     this.tailHash = hash(tail);
   }
 }

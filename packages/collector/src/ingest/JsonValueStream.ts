@@ -28,8 +28,18 @@ const SIGNALS: Record<string, { scopes: readonly string[]; items: readonly strin
 };
 
 const enum C {
-  QUOTE = 0x22, BACKSLASH = 0x5c, LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d,
-  COLON = 0x3a, COMMA = 0x2c, NL = 0x0a, CR = 0x0d, SPACE = 0x20, TAB = 0x09,
+  QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  LBRACE = 0x7b,
+  RBRACE = 0x7d,
+  LBRACKET = 0x5b,
+  RBRACKET = 0x5d,
+  COLON = 0x3a,
+  COMMA = 0x2c,
+  NL = 0x0a,
+  CR = 0x0d,
+  SPACE = 0x20,
+  TAB = 0x09,
 }
 
 /** Deepest nesting read (OTLP needs 7 plus its attribute values; JSON.parse itself gives up far deeper). */
@@ -133,7 +143,9 @@ export class JsonValueStream {
         continue;
       }
       switch (c) {
-        case C.SPACE: case C.TAB: case C.CR:
+        case C.SPACE:
+        case C.TAB:
+        case C.CR:
           this.endLiteral(chunk, i);
           break;
         case C.NL:
@@ -149,7 +161,8 @@ export class JsonValueStream {
             this.valueStart(chunk, i, 'string');
           }
           break;
-        case C.LBRACE: case C.LBRACKET:
+        case C.LBRACE:
+        case C.LBRACKET:
           this.valueStart(chunk, i, null);
           // Bounded: a line of brackets must not grow the stack with the input.
           if (this.stack.length >= MAX_DEPTH) throw this.error(`JSON nested deeper than the limit of ${MAX_DEPTH} levels`);
@@ -157,7 +170,8 @@ export class JsonValueStream {
           this.keys.push('');
           this.expectKey = c === C.LBRACE;
           break;
-        case C.RBRACE: case C.RBRACKET: {
+        case C.RBRACE:
+        case C.RBRACKET: {
           this.endLiteral(chunk, i);
           const open = this.stack.pop();
           this.keys.pop();

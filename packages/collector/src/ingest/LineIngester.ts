@@ -150,7 +150,11 @@ export class LineIngester {
       cutFromBytes ??= Buffer.byteLength(line);
       line = line.slice(0, this.maxLineChars);
     }
-    if (cutFromBytes !== undefined) this.limitError(this.lineNo, `a line of ${cutFromBytes} bytes is longer than the limit of ${this.limitFor()} for ${this.formatName()}; kept cut as one event tagged "truncated"`);
+    if (cutFromBytes !== undefined)
+      this.limitError(
+        this.lineNo,
+        `a line of ${cutFromBytes} bytes is longer than the limit of ${this.limitFor()} for ${this.formatName()}; kept cut as one event tagged "truncated"`,
+      );
     const origin: RecordOrigin = { line: this.lineNo, offset, content: line, cutFromBytes };
     if (GARBAGE.test(line)) {
       this.flush();
@@ -322,7 +326,15 @@ export class LineIngester {
   }
 
   private context(line: number): RecordContext {
-    return { file: this.file, line, fallbackMicros: () => { this.usedFallback = true; return (this.lastMicros += 1); }, sessionId: this.sessionId };
+    return {
+      file: this.file,
+      line,
+      fallbackMicros: () => {
+        this.usedFallback = true;
+        return (this.lastMicros += 1);
+      },
+      sessionId: this.sessionId,
+    };
   }
 
   private formatName(): string {
@@ -402,15 +414,20 @@ export class LineIngester {
     this.stats.unparseable += 1;
     this.stats.firstUnparseable ??= `line ${origin.line}: ${reason}`;
     const text = visible(lines.join('\n'));
-    this.emit(createEvent({
-      timestamp: isoFromEpochMicros(this.lastMicros),
-      source: 'server',
-      component: 'ingest',
-      action: 'unparsed_line',
-      event_summary: text.length > 500 ? `${text.slice(0, 500)}…` : text,
-      details: { raw: text.slice(0, 65_536), log_file: this.file, log_line: origin.line, reason },
-      tags: ['unparsed'],
-      kind: 'log',
-    }), origin, index, false);
+    this.emit(
+      createEvent({
+        timestamp: isoFromEpochMicros(this.lastMicros),
+        source: 'server',
+        component: 'ingest',
+        action: 'unparsed_line',
+        event_summary: text.length > 500 ? `${text.slice(0, 500)}…` : text,
+        details: { raw: text.slice(0, 65_536), log_file: this.file, log_line: origin.line, reason },
+        tags: ['unparsed'],
+        kind: 'log',
+      }),
+      origin,
+      index,
+      false,
+    );
   }
 }

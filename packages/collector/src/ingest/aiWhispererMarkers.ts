@@ -31,8 +31,15 @@ function rpcMeaning(direction: 'received' | 'sent', text: string): MarkerMeaning
   const params = msg?.params as Record<string, unknown> | undefined;
   if (method === 'sendUserMessage' && params && typeof params.message === 'string') details.message = params.message;
   // A received sendUserMessage is the user speaking: the commentary's nudge and stall detectors key on `user_message`.
-  const action = method === 'sendUserMessage' && direction === 'received' ? 'user_message'
-    : method ? method.replace(/([a-z])([A-Z])/g, '$1_$2').replace(/\./g, '_').toLowerCase() : `jsonrpc_${direction}`;
+  const action =
+    method === 'sendUserMessage' && direction === 'received'
+      ? 'user_message'
+      : method
+        ? method
+            .replace(/([a-z])([A-Z])/g, '$1_$2')
+            .replace(/\./g, '_')
+            .toLowerCase()
+        : `jsonrpc_${direction}`;
   return { source: 'websocket', action, component: 'websocket_endpoint', details, level: 'DEBUG' };
 }
 
@@ -57,7 +64,9 @@ const RULES: readonly Rule[] = [
   },
   (m) => {
     const x = /CONTINUATION DECISION:\s*(True|False)\b/i.exec(m);
-    return x ? { source: 'session', action: 'continuation_decision', component: 'session_manager', details: { decision: x[1]!.toLowerCase() === 'true' } } : undefined;
+    return x
+      ? { source: 'session', action: 'continuation_decision', component: 'session_manager', details: { decision: x[1]!.toLowerCase() === 'true' } }
+      : undefined;
   },
   (m) => {
     const x = /Received message:\s*(\{.*\})\s*$/s.exec(m);

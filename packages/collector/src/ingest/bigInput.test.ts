@@ -12,8 +12,10 @@ import { OTLP_EXAMPLES } from '../../../../test/sharedData.js';
 
 // The OTLP/JSON examples of the specification (opentelemetry-proto), repeated into big requests.
 const EXAMPLES = `${OTLP_EXAMPLES}/opentelemetry-proto/examples`;
-const traceExample = () => JSON.parse(readFileSync(`${EXAMPLES}/trace.json`, 'utf8')) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
-const logsExample = () => JSON.parse(readFileSync(`${EXAMPLES}/logs.json`, 'utf8')) as { resourceLogs: { scopeLogs: { logRecords: Record<string, unknown>[] }[] }[] };
+const traceExample = () =>
+  JSON.parse(readFileSync(`${EXAMPLES}/trace.json`, 'utf8')) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+const logsExample = () =>
+  JSON.parse(readFileSync(`${EXAMPLES}/logs.json`, 'utf8')) as { resourceLogs: { scopeLogs: { logRecords: Record<string, unknown>[] }[] }[] };
 
 /** A trace request with `n` copies of the example span (distinct span ids). */
 function bigTraceRequest(n: number): object {
@@ -132,8 +134,16 @@ describe('big OTLP/JSON input: every span, memory for one batch', () => {
     expect(() => s.push(Buffer.from('{"resourceSpans":[\n{"scopeSpans":[}'))).toThrow(/f\.json line 2: unexpected "}"/);
     const deep = new JsonValueStream({ file: 'd.json', onEvents: () => {}, decodeOther: (v) => decodeJsonDocument(v, 'x') });
     expect(() => deep.push(Buffer.alloc(10_000, '['))).toThrow(/d\.json line 1: JSON nested deeper than the limit of 1000 levels/);
-    const small = new JsonValueStream({ file: 'g.jsonl', firstLine: 4, maxBufferedBytes: 100, onEvents: () => {}, decodeOther: (v) => decodeJsonDocument(v, 'x') });
-    expect(() => small.push(Buffer.from(JSON.stringify([createEvent({ source: 'tool', event_summary: 'x'.repeat(200) })])))).toThrow(/g\.jsonl line 4: .*larger than the limit of 100 bytes/);
+    const small = new JsonValueStream({
+      file: 'g.jsonl',
+      firstLine: 4,
+      maxBufferedBytes: 100,
+      onEvents: () => {},
+      decodeOther: (v) => decodeJsonDocument(v, 'x'),
+    });
+    expect(() => small.push(Buffer.from(JSON.stringify([createEvent({ source: 'tool', event_summary: 'x'.repeat(200) })])))).toThrow(
+      /g\.jsonl line 4: .*larger than the limit of 100 bytes/,
+    );
   });
 });
 
@@ -141,7 +151,10 @@ describe('over-long records, binary input', () => {
   it('an over-long text line is ONE event, cut, tagged truncated, with an error naming file, line and limit', async () => {
     const path = join(dir, 'long.log');
     const long = `2025-06-02 21:05:15,941 1398427 MainThread app.server - INFO - ${'é'.repeat(3 * 1024 * 1024)}`;
-    writeFileSync(path, `2025-06-02 21:05:15,000 1398427 MainThread app.server - INFO - before\n${long}\n2025-06-02 21:05:16,000 1398427 MainThread app.server - INFO - after\n`);
+    writeFileSync(
+      path,
+      `2025-06-02 21:05:15,000 1398427 MainThread app.server - INFO - before\n${long}\n2025-06-02 21:05:16,000 1398427 MainThread app.server - INFO - after\n`,
+    );
     const events: DebbieEvent[] = [];
     const r = await ingestFile(path, { sink: { write: (e) => void events.push(e), forceFlush: async () => {}, shutdown: async () => {} } });
     expect(r).toMatchObject({ lines: 3, events: 3, truncated: 1, unparseable: 0 });
@@ -158,7 +171,10 @@ describe('over-long records, binary input', () => {
     const small = createEvent({ source: 'tool', event_summary: 'small' });
     writeFileSync(path, `${JSON.stringify(big)}\n${JSON.stringify(small)}\n`);
     const events: DebbieEvent[] = [];
-    const r = await ingestFile(path, { sink: { write: (e) => void events.push(e), forceFlush: async () => {}, shutdown: async () => {} }, maxJsonValueBytes: 2 * 1024 * 1024 });
+    const r = await ingestFile(path, {
+      sink: { write: (e) => void events.push(e), forceFlush: async () => {}, shutdown: async () => {} },
+      maxJsonValueBytes: 2 * 1024 * 1024,
+    });
     expect(r).toMatchObject({ lines: 2, events: 2, unparseable: 1, truncated: 1 });
     expect(events[0]).toMatchObject({ action: 'unparsed_line', tags: ['unparsed', 'truncated'] });
     expect(events[1]).toEqual(small);
@@ -177,7 +193,9 @@ describe('over-long records, binary input', () => {
     const events: DebbieEvent[] = [];
     const ing = new LineIngester({
       parser: new PythonLogParser(compileLogFormat('%(asctime)s %(levelname)s %(name)s: %(message)s'), new LoggerSourceMap([])),
-      sink: { write: (e) => void events.push(e), forceFlush: async () => {}, shutdown: async () => {} }, file: 'tb.log', maxRecordChars: 200,
+      sink: { write: (e) => void events.push(e), forceFlush: async () => {}, shutdown: async () => {} },
+      file: 'tb.log',
+      maxRecordChars: 200,
     });
     ing.push('2025-06-10 10:00:00,000 ERROR app: boom');
     ing.push('Traceback (most recent call last):');
@@ -265,8 +283,9 @@ describe('stable ids', () => {
 
 describe('format detection', () => {
   it('JSON only when the first line is JSON or opens an object or array of values', () => {
-    for (const yes of ['{"a":1}', '{', '[', '  {"resourceSpans": [', '[{"timestamp"', '[1, 2', '[]', '\ufeff{"a":1}']) expect(looksLikeJson(yes), yes).toBe(true);
-    for (const no of ['[2025-06-10 10:00:00,000] INFO in app: started', '[INFO] ready', '[2025-06-02 21:05:15] [tool] [INFO] [x] y', 'plain text', '{not json']) expect(looksLikeJson(no), no).toBe(false);
+    for (const yes of ['{"a":1}', '{', '[', '  {"resourceSpans": [', '[{"timestamp"', '[1, 2', '[]', '\ufeff{"a":1}'])
+      expect(looksLikeJson(yes), yes).toBe(true);
+    for (const no of ['[2025-06-10 10:00:00,000] INFO in app: started', '[INFO] ready', '[2025-06-02 21:05:15] [tool] [INFO] [x] y', 'plain text', '{not json'])
+      expect(looksLikeJson(no), no).toBe(false);
   });
 });
-

@@ -18,6 +18,10 @@ export function looksBinary(sample: Buffer): boolean {
 /** Throws `binary_input` when the sample is binary (see looksBinary). */
 export function refuseBinary(sample: Buffer, path: string): void {
   if (looksBinary(sample)) {
-    throw new DebbieError('binary_input', 'looks binary (over 10% of its first 64 KiB are NUL or control bytes or invalid UTF-8), not a log; pass --allow-binary to read it anyway as raw lines', path);
+    throw new DebbieError(
+      'binary_input',
+      'looks binary (over 10% of its first 64 KiB are NUL or control bytes or invalid UTF-8), not a log; pass --allow-binary to read it anyway as raw lines',
+      path,
+    );
   }
 }

@@ -10,7 +10,10 @@ import type { DebbieEvent } from '@debbie/model';
 export function withContentId(event: DebbieEvent): DebbieEvent {
   const insight = event.details.insight_id;
   event.event_id = createHash('sha256')
-    .update([event.session_id ?? '', event.timestamp, event.source, event.action, event.event_summary, typeof insight === 'string' ? insight : ''].join('\u0000'))
-    .digest('hex').slice(0, 24);
+    .update(
+      [event.session_id ?? '', event.timestamp, event.source, event.action, event.event_summary, typeof insight === 'string' ? insight : ''].join('\u0000'),
+    )
+    .digest('hex')
+    .slice(0, 24);
   return event;
 }

@@ -18,7 +18,10 @@ export async function fileIdentity(fh: FileHandle): Promise<string> {
 export async function fileIdentityNow(fh: FileHandle): Promise<{ key: string; final: boolean }> {
   const head = await firstBytes(fh, IDENTITY_BYTES);
   const nl = head.indexOf(0x0a);
-  const key = createHash('sha256').update(nl >= 0 ? head.subarray(0, nl) : head).digest('hex').slice(0, 32);
+  const key = createHash('sha256')
+    .update(nl >= 0 ? head.subarray(0, nl) : head)
+    .digest('hex')
+    .slice(0, 32);
   return { key, final: nl >= 0 || head.length >= IDENTITY_BYTES };
 }
 

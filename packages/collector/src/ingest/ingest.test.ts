@@ -12,7 +12,9 @@ import { OTLP_EXAMPLES } from '../../../../test/sharedData.js';
 
 class CollectingSink implements EventSink {
   events: DebbieEvent[] = [];
-  write(e: DebbieEvent): void { this.events.push(e); }
+  write(e: DebbieEvent): void {
+    this.events.push(e);
+  }
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
 }
@@ -69,11 +71,17 @@ describe('ingestFile: Python logging lines', () => {
   });
 
   it("parses Python's default LEVEL:name:message lines", async () => {
-    const text = ['INFO:aiwhisperer.ai_loop:🔄 STREAM FINISHED: finish_reason=stop', 'WARNING:aiwhisperer.session_manager:🔄 CONTINUATION DECISION: True', 'DEBUG:uvicorn.error:hello'].join('\n');
+    const text = [
+      'INFO:aiwhisperer.ai_loop:🔄 STREAM FINISHED: finish_reason=stop',
+      'WARNING:aiwhisperer.session_manager:🔄 CONTINUATION DECISION: True',
+      'DEBUG:uvicorn.error:hello',
+    ].join('\n');
     const result = await ingestFile(file('basic.log', text), { sink });
     expect(result.format).toBe('python-log');
     expect(sink.events.map((e) => [e.level, e.source, e.action])).toEqual([
-      ['INFO', 'ai_service', 'stream_finished'], ['WARNING', 'session', 'continuation_decision'], ['DEBUG', 'server', ''],
+      ['INFO', 'ai_service', 'stream_finished'],
+      ['WARNING', 'session', 'continuation_decision'],
+      ['DEBUG', 'server', ''],
     ]);
     expect(sink.events[1]!.details.decision).toBe(true);
     // No timestamps in the file: events keep the file's order.
@@ -88,7 +96,12 @@ describe('ingestFile: Python logging lines', () => {
       '2025-06-02 21:05:18,000 [INFO] *** SWITCHING TO AGENT d ***',
     ].join('\n');
     await ingestFile(file('agent_p.log', text), { sink });
-    expect(sink.events.map((e) => [e.source, e.action])).toEqual([['agent', 'user_message'], ['tool', 'tool_call'], ['agent', 'ai_response'], ['agent', 'agent_switched']]);
+    expect(sink.events.map((e) => [e.source, e.action])).toEqual([
+      ['agent', 'user_message'],
+      ['tool', 'tool_call'],
+      ['agent', 'ai_response'],
+      ['agent', 'agent_switched'],
+    ]);
     expect(sink.events[3]!.details.to).toBe('d');
   });
 
@@ -139,7 +152,13 @@ describe('ingestFile: JSON files', () => {
   });
 
   it('reads OTLP JSON lines (the OTel Collector file exporter) and says no to metrics', async () => {
-    const req = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'x', startTimeUnixNano: '1000000', endTimeUnixNano: '3000000' }] }] }] };
+    const req = {
+      resourceSpans: [
+        {
+          scopeSpans: [{ spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'x', startTimeUnixNano: '1000000', endTimeUnixNano: '3000000' }] }],
+        },
+      ],
+    };
     const metrics = { resourceMetrics: [] };
     const result = await ingestFile(file('otel.jsonl', `${JSON.stringify(req)}\n${JSON.stringify(metrics)}\n`), { sink });
     expect(result).toMatchObject({ events: 2, unparseable: 1 });
@@ -151,12 +170,33 @@ describe('ingestFile: JSON files', () => {
 describe("ingestFile: Debbie's own line format", () => {
   it('reads back what formatDebbieLine wrote', async () => {
     const events = [
-      createEvent({ timestamp: '2025-05-29T10:15:32.123000Z', source: 'tool', component: 'list_rfcs', event_summary: 'Tool list_rfcs completed', duration_ms: 10, session_id: 's1', details: { tool_name: 'list_rfcs' } }),
-      createEvent({ timestamp: '2025-05-29T10:15:33.000000Z', source: 'debbie_comment', level: 'WARNING', component: 'debugging', event_summary: 'stall detected | really', agent_id: 'p' }),
+      createEvent({
+        timestamp: '2025-05-29T10:15:32.123000Z',
+        source: 'tool',
+        component: 'list_rfcs',
+        event_summary: 'Tool list_rfcs completed',
+        duration_ms: 10,
+        session_id: 's1',
+        details: { tool_name: 'list_rfcs' },
+      }),
+      createEvent({
+        timestamp: '2025-05-29T10:15:33.000000Z',
+        source: 'debbie_comment',
+        level: 'WARNING',
+        component: 'debugging',
+        event_summary: 'stall detected | really',
+        agent_id: 'p',
+      }),
     ];
     const result = await ingestFile(file('debbie.log', events.map(formatDebbieLine).join('\n')), { sink });
     expect(result.format).toBe('debbie-line');
-    expect(sink.events[0]).toMatchObject({ timestamp: '2025-05-29T10:15:32.123000Z', source: 'tool', component: 'list_rfcs', duration_ms: 10, session_id: 's1' });
+    expect(sink.events[0]).toMatchObject({
+      timestamp: '2025-05-29T10:15:32.123000Z',
+      source: 'tool',
+      component: 'list_rfcs',
+      duration_ms: 10,
+      session_id: 's1',
+    });
     expect(sink.events[0]!.details.tool_name).toBe('list_rfcs');
     expect(sink.events[1]).toMatchObject({ source: 'debbie_comment', level: 'WARNING', event_summary: 'stall detected | really', agent_id: 'p' });
   });
@@ -165,10 +205,32 @@ describe("ingestFile: Debbie's own line format", () => {
 describe("ingestFile: lines written by the SDK's LineFormatter with the seed's format", () => {
   it('reads back every field the format carries', async () => {
     const { LineFormatter, SEED_FORMAT, SEED_DATEFMT } = await import('@debbie/sdk');
-    const full = '%(asctime)s %(levelname)s [%(source)s] [%(component)s] %(message)s | session=%(session_id)s agent=%(agent_id)s trace=%(trace_id)s span=%(span_id)s dur=%(duration_ms)s tags=%(tags)s | %(details)s';
+    const full =
+      '%(asctime)s %(levelname)s [%(source)s] [%(component)s] %(message)s | session=%(session_id)s agent=%(agent_id)s trace=%(trace_id)s span=%(span_id)s dur=%(duration_ms)s tags=%(tags)s | %(details)s';
     const events = [
-      createEvent({ timestamp: '2025-05-29T10:15:32.123456Z', source: 'tool', component: 'list_rfcs', action: 'tool_execution', event_summary: 'Tool list_rfcs completed', duration_ms: 10.5, session_id: 's1', agent_id: 'p', trace_id: 'ab'.repeat(16), span_id: 'cd'.repeat(8), tags: ['a', 'b'], details: { tool_name: 'list_rfcs', n: 3 } }),
-      createEvent({ timestamp: '2025-05-29T10:15:33.000001Z', source: 'agent', level: 'ERROR', component: 'agent.p', event_summary: 'failed', stack_trace: 'Error: failed\n    at run (agent.ts:1:1)', details: {} }),
+      createEvent({
+        timestamp: '2025-05-29T10:15:32.123456Z',
+        source: 'tool',
+        component: 'list_rfcs',
+        action: 'tool_execution',
+        event_summary: 'Tool list_rfcs completed',
+        duration_ms: 10.5,
+        session_id: 's1',
+        agent_id: 'p',
+        trace_id: 'ab'.repeat(16),
+        span_id: 'cd'.repeat(8),
+        tags: ['a', 'b'],
+        details: { tool_name: 'list_rfcs', n: 3 },
+      }),
+      createEvent({
+        timestamp: '2025-05-29T10:15:33.000001Z',
+        source: 'agent',
+        level: 'ERROR',
+        component: 'agent.p',
+        event_summary: 'failed',
+        stack_trace: 'Error: failed\n    at run (agent.ts:1:1)',
+        details: {},
+      }),
     ];
     const seed = new LineFormatter(SEED_FORMAT, SEED_DATEFMT);
     await ingestFile(file('seed.log', events.map((e) => seed.formatEvent(e)).join('\n')), { sink, format: 'python-log', logFormat: SEED_FORMAT });
@@ -179,8 +241,17 @@ describe("ingestFile: lines written by the SDK's LineFormatter with the seed's f
       expect(e).toMatchObject({ timestamp: '2025-05-29T10:15:32.123456Z', source: 'tool', component: 'list_rfcs', event_summary: 'Tool list_rfcs completed' });
       expect(e.details).toMatchObject({ tool_name: 'list_rfcs', n: 3 });
     }
-    for (const e of [seed2!, rich2!]) expect(e).toMatchObject({ level: 'ERROR', source: 'agent', event_summary: 'failed', stack_trace: 'Error: failed\n    at run (agent.ts:1:1)' });
-    expect(rich1).toMatchObject({ session_id: 's1', agent_id: 'p', trace_id: 'ab'.repeat(16), span_id: 'cd'.repeat(8), duration_ms: 10.5, kind: 'span', tags: ['a', 'b'] });
+    for (const e of [seed2!, rich2!])
+      expect(e).toMatchObject({ level: 'ERROR', source: 'agent', event_summary: 'failed', stack_trace: 'Error: failed\n    at run (agent.ts:1:1)' });
+    expect(rich1).toMatchObject({
+      session_id: 's1',
+      agent_id: 'p',
+      trace_id: 'ab'.repeat(16),
+      span_id: 'cd'.repeat(8),
+      duration_ms: 10.5,
+      kind: 'span',
+      tags: ['a', 'b'],
+    });
   });
 });
 
@@ -210,7 +281,8 @@ describe('FileFollower', () => {
 
 describe('commentary on ingested AIWhisperer logs', () => {
   it('notices the continuation stall and the "ok" nudges in a server log, as it does live', async () => {
-    const rpc = (t: string, msg: string) => `2025-06-02 21:${t} 1398427 MainThread aiwhisperer.server - ERROR - [websocket_endpoint] CRITICAL: Received message: {"jsonrpc":"2.0","id":1,"method":"sendUserMessage","params":{"sessionId":"3f2a8c1e-1b2c-4d5e-8f90-123456789abc","message":"${msg}"}}`;
+    const rpc = (t: string, msg: string) =>
+      `2025-06-02 21:${t} 1398427 MainThread aiwhisperer.server - ERROR - [websocket_endpoint] CRITICAL: Received message: {"jsonrpc":"2.0","id":1,"method":"sendUserMessage","params":{"sessionId":"3f2a8c1e-1b2c-4d5e-8f90-123456789abc","message":"${msg}"}}`;
     const lines: string[] = [rpc('05:00,000', 'list the rfcs')];
     // Six times: one tool call, continuation declined, silence, the user nudges with "ok".
     for (let i = 0; i < 6; i++) {

@@ -93,7 +93,14 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
   const chosen = await parserForFile(path, options);
   const maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
   const ingester = new LineIngester({
-    parser: chosen.parser, sink: options.sink, file: path, fileKey, sessionId: options.sessionId, clockStartMicros: mtimeMicros, maxLineChars: maxLineBytes, maxJsonValueBytes: options.maxJsonValueBytes,
+    parser: chosen.parser,
+    sink: options.sink,
+    file: path,
+    fileKey,
+    sessionId: options.sessionId,
+    clockStartMicros: mtimeMicros,
+    maxLineChars: maxLineBytes,
+    maxJsonValueBytes: options.maxJsonValueBytes,
   });
   const read = () => createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>;
   if (chosen.parser instanceof JsonLinesParser && (await jsonLayout(read())) === 'document') {

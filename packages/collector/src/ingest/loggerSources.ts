@@ -26,7 +26,10 @@ export const DEFAULT_LOGGER_SOURCES: readonly LoggerSourceRule[] = [
 ];
 
 function globToRegex(glob: string): RegExp {
-  const body = glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const body = glob
+    .split('*')
+    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${body}$`, 'i');
 }
 
@@ -35,8 +38,10 @@ export function parseLoggerSourceRule(text: string): LoggerSourceRule {
   const eq = text.lastIndexOf('=');
   const pattern = text.slice(0, eq).trim();
   const source = text.slice(eq + 1).trim();
-  if (eq <= 0 || !pattern) throw new DebbieError('invalid_logger_source', `"${text}" is not PATTERN=SOURCE (e.g. "aiwhisperer.tools.*=tool")`, '--logger-source');
-  if (!isLogSource(source)) throw new DebbieError('invalid_logger_source', `unknown source "${source}"; expected one of ${LOG_SOURCES.join(', ')}`, '--logger-source');
+  if (eq <= 0 || !pattern)
+    throw new DebbieError('invalid_logger_source', `"${text}" is not PATTERN=SOURCE (e.g. "aiwhisperer.tools.*=tool")`, '--logger-source');
+  if (!isLogSource(source))
+    throw new DebbieError('invalid_logger_source', `unknown source "${source}"; expected one of ${LOG_SOURCES.join(', ')}`, '--logger-source');
   return { pattern, source };
 }
 

@@ -97,7 +97,7 @@ export const PRESET_LOG_FORMATS = {
   /** Another common one (the example in `debbie ingest --help`). */
   'python-asctime-level': '%(asctime)s %(levelname)s %(name)s: %(message)s',
   /** Flask's default handler (`[2025-06-10 10:00:00,000] INFO in app: message`). */
-  'flask': '[%(asctime)s] %(levelname)s in %(module)s: %(message)s',
+  flask: '[%(asctime)s] %(levelname)s in %(module)s: %(message)s',
 } as const;
 
 export type PresetLogFormat = keyof typeof PRESET_LOG_FORMATS;

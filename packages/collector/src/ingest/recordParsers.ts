@@ -1,6 +1,14 @@
 import {
-  createEvent, DebbieError, epochMicros, isLogSource, isoFromEpochMicros, normalizeTimestamp, parseDebbieEvent, parseLogLevel,
-  type DebbieEvent, type LogSource,
+  createEvent,
+  DebbieError,
+  epochMicros,
+  isLogSource,
+  isoFromEpochMicros,
+  normalizeTimestamp,
+  parseDebbieEvent,
+  parseLogLevel,
+  type DebbieEvent,
+  type LogSource,
 } from '@debbie/model';
 import { decodeJsonLogs } from '../otlp/decodeLogs.js';
 import { decodeJsonTraces } from '../otlp/decodeTraces.js';
@@ -49,13 +57,38 @@ function splitTraceback(message: string): { summary: string; stack: string | nul
   }
   const head = message.slice(0, at).trimEnd();
   const stack = message.slice(at).trimEnd();
-  const lastLine = stack.split('\n').filter((l) => l.trim()).pop() ?? '';
+  const lastLine =
+    stack
+      .split('\n')
+      .filter((l) => l.trim())
+      .pop() ?? '';
   return { summary: head || lastLine, stack };
 }
 
 const KNOWN_FIELDS = new Set([
-  'asctime', 'created', 'msecs', 'levelname', 'levelno', 'name', 'message', 'msg', 'source', 'component', 'action', 'details',
-  'session_id', 'agent_id', 'correlation_id', 'parent_id', 'event_id', 'trace_id', 'span_id', 'duration_ms', 'tags', 'service_name', 'stack_trace',
+  'asctime',
+  'created',
+  'msecs',
+  'levelname',
+  'levelno',
+  'name',
+  'message',
+  'msg',
+  'source',
+  'component',
+  'action',
+  'details',
+  'session_id',
+  'agent_id',
+  'correlation_id',
+  'parent_id',
+  'event_id',
+  'trace_id',
+  'span_id',
+  'duration_ms',
+  'tags',
+  'service_name',
+  'stack_trace',
 ]);
 
 /** The `%(details)s` field: JSON as Debbie's formatter writes it, else kept as text. */
@@ -64,7 +97,9 @@ function detailsField(text: string | undefined): Record<string, unknown> {
   try {
     const v = JSON.parse(text) as unknown;
     if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return { details_text: text };
 }
 
@@ -117,8 +152,11 @@ function fieldsToEvent(f: LogFields, message: string, ctx: RecordContext, source
   }
   details.log_file = ctx.file;
   details.log_line = ctx.line;
-  const session = SESSION_IN_TEXT.exec(summary)?.[1] ?? (typeof (details.jsonrpc as { params?: { sessionId?: unknown } } | undefined)?.params?.sessionId === 'string'
-    ? (details.jsonrpc as { params: { sessionId: string } }).params.sessionId : undefined);
+  const session =
+    SESSION_IN_TEXT.exec(summary)?.[1] ??
+    (typeof (details.jsonrpc as { params?: { sessionId?: unknown } } | undefined)?.params?.sessionId === 'string'
+      ? (details.jsonrpc as { params: { sessionId: string } }).params.sessionId
+      : undefined);
   const level = marker?.level ?? (f.levelname ? parseLogLevel(f.levelname) : undefined) ?? 'INFO';
   if (marker?.level && f.levelname) details.logged_level = f.levelname;
   // A marker with a duration ("Tool X completed in 0.5s") is an operation that just ended: a span
@@ -187,20 +225,22 @@ export class DebbieLineParser implements RecordParser {
     details.log_file = ctx.file;
     details.log_line = ctx.line;
     return {
-      events: [createEvent({
-        timestamp: normalizeTimestamp(m[1]!.replace(/Z$/, '')) ?? isoFromEpochMicros(ctx.fallbackMicros()),
-        level: parseLogLevel(m[3]!) ?? 'INFO',
-        source: m[2] as LogSource,
-        component: m[4]!,
-        action: recognizeMarker(summary)?.action ?? '',
-        event_summary: summary,
-        details,
-        stack_trace: stack,
-        session_id: typeof session === 'string' ? session : null,
-        agent_id: typeof agent === 'string' ? agent : null,
-        duration_ms: typeof duration === 'number' ? duration : null,
-        kind: 'log',
-      })],
+      events: [
+        createEvent({
+          timestamp: normalizeTimestamp(m[1]!.replace(/Z$/, '')) ?? isoFromEpochMicros(ctx.fallbackMicros()),
+          level: parseLogLevel(m[3]!) ?? 'INFO',
+          source: m[2] as LogSource,
+          component: m[4]!,
+          action: recognizeMarker(summary)?.action ?? '',
+          event_summary: summary,
+          details,
+          stack_trace: stack,
+          session_id: typeof session === 'string' ? session : null,
+          agent_id: typeof agent === 'string' ? agent : null,
+          duration_ms: typeof duration === 'number' ? duration : null,
+          kind: 'log',
+        }),
+      ],
       rejected: 0,
     };
   }
@@ -243,7 +283,11 @@ export class JsonLinesParser implements RecordParser {
       this.runName = runNameOf(ctx.file);
     }
     return decodeJsonDocument(value, `${ctx.file} line ${ctx.line}`, {
-      sessionId: ctx.sessionId, syntheticStartMicros: ctx.syntheticStartMicros, runName: this.runName, only: this.only, seen: this.seen,
+      sessionId: ctx.sessionId,
+      syntheticStartMicros: ctx.syntheticStartMicros,
+      runName: this.runName,
+      only: this.only,
+      seen: this.seen,
     });
   }
 
@@ -276,7 +320,12 @@ export function decodeJsonDocument(value: unknown, where: string, opts: JsonDocu
     opts.seen?.add(run.format);
     return { events: run.events, rejected: run.rejected };
   }
-  if (opts.only) throw new DebbieError('unparseable_line', `is not a ${opts.only} run (no ${opts.only === 'swe-agent' ? '"trajectory" and "info"' : '"history" of actions and observations'})`, where);
+  if (opts.only)
+    throw new DebbieError(
+      'unparseable_line',
+      `is not a ${opts.only} run (no ${opts.only === 'swe-agent' ? '"trajectory" and "info"' : '"history" of actions and observations'})`,
+      where,
+    );
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const o = value as Record<string, unknown>;
     if ('resourceSpans' in o || 'resource_spans' in o) {

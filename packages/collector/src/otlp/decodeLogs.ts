@@ -2,8 +2,18 @@ import type { Attributes } from '@opentelemetry/api';
 import { forEachJsonItem, type JsonRequestNames } from './forEachJsonItem.js';
 import { newBatch, reject, type OtlpBatch } from './OtlpBatch.js';
 import {
-  attributesFromJson, attributesFromProto, hexFromBytes, hexFromJsonId, microsFromNanos, spanIdProblem, traceIdProblem,
-  valueFromJson, valueFromProto, type LongLike, type ProtoAnyValue, type ProtoKeyValue,
+  attributesFromJson,
+  attributesFromProto,
+  hexFromBytes,
+  hexFromJsonId,
+  microsFromNanos,
+  spanIdProblem,
+  traceIdProblem,
+  valueFromJson,
+  valueFromProto,
+  type LongLike,
+  type ProtoAnyValue,
+  type ProtoKeyValue,
 } from './otlpValues.js';
 import { logToEvent } from './spanToEvents.js';
 
@@ -63,16 +73,21 @@ export function decodeProtoLogs(req: ProtoLogsRequest): OtlpBatch {
           reject(batch, `resourceLogs[${r}].scopeLogs[${s}].logRecords[${i}]`, problem);
           continue;
         }
-        batch.events.push(logToEvent({
-          timeMicros: recordMicros(rec.timeUnixNano, rec.observedTimeUnixNano),
-          severityNumber: rec.severityNumber || undefined,
-          severityText: rec.severityText || undefined,
-          body: valueFromProto(rec.body),
-          attributes: attributesFromProto(rec.attributes) as Attributes,
-          resource,
-          traceId: traceId || undefined,
-          spanId: spanId || undefined,
-        }, rec.eventName || undefined));
+        batch.events.push(
+          logToEvent(
+            {
+              timeMicros: recordMicros(rec.timeUnixNano, rec.observedTimeUnixNano),
+              severityNumber: rec.severityNumber || undefined,
+              severityText: rec.severityText || undefined,
+              body: valueFromProto(rec.body),
+              attributes: attributesFromProto(rec.attributes) as Attributes,
+              resource,
+              traceId: traceId || undefined,
+              spanId: spanId || undefined,
+            },
+            rec.eventName || undefined,
+          ),
+        );
         batch.accepted += 1;
       }
     }
@@ -92,7 +107,10 @@ function severityNumber(v: unknown): number | undefined {
 }
 
 const JSON_LOGS: JsonRequestNames = {
-  resources: ['resourceLogs', 'resource_logs'], scopes: ['scopeLogs', 'scope_logs'], items: ['logRecords', 'log_records'], itemNoun: 'log record',
+  resources: ['resourceLogs', 'resource_logs'],
+  scopes: ['scopeLogs', 'scope_logs'],
+  items: ['logRecords', 'log_records'],
+  itemNoun: 'log record',
 };
 
 /** An OTLP/JSON logs export request → DebbieEvents; structural errors throw MalformedOtlpError. */
@@ -108,16 +126,21 @@ export function decodeJsonLogs(body: unknown): OtlpBatch {
     }
     const eventName = o.eventName ?? o.event_name;
     const sevText = o.severityText ?? o.severity_text;
-    batch.events.push(logToEvent({
-      timeMicros: recordMicros(o.timeUnixNano ?? o.time_unix_nano, o.observedTimeUnixNano ?? o.observed_time_unix_nano),
-      severityNumber: severityNumber(o.severityNumber ?? o.severity_number),
-      severityText: typeof sevText === 'string' && sevText ? sevText : undefined,
-      body: valueFromJson(o.body),
-      attributes: attributesFromJson(o.attributes) as Attributes,
-      resource,
-      traceId: traceId || undefined,
-      spanId: spanId || undefined,
-    }, typeof eventName === 'string' && eventName ? eventName : undefined));
+    batch.events.push(
+      logToEvent(
+        {
+          timeMicros: recordMicros(o.timeUnixNano ?? o.time_unix_nano, o.observedTimeUnixNano ?? o.observed_time_unix_nano),
+          severityNumber: severityNumber(o.severityNumber ?? o.severity_number),
+          severityText: typeof sevText === 'string' && sevText ? sevText : undefined,
+          body: valueFromJson(o.body),
+          attributes: attributesFromJson(o.attributes) as Attributes,
+          resource,
+          traceId: traceId || undefined,
+          spanId: spanId || undefined,
+        },
+        typeof eventName === 'string' && eventName ? eventName : undefined,
+      ),
+    );
     batch.accepted += 1;
   });
   return batch;

@@ -3,8 +3,15 @@ import type { SpanEventParts } from '@debbie/model';
 import { forEachJsonItem, type JsonRequestNames } from './forEachJsonItem.js';
 import { newBatch, reject, type OtlpBatch } from './OtlpBatch.js';
 import {
-  attributesFromJson, attributesFromProto, hexFromBytes, hexFromJsonId, microsFromNanos, spanIdProblem, traceIdProblem,
-  type LongLike, type ProtoKeyValue,
+  attributesFromJson,
+  attributesFromProto,
+  hexFromBytes,
+  hexFromJsonId,
+  microsFromNanos,
+  spanIdProblem,
+  traceIdProblem,
+  type LongLike,
+  type ProtoKeyValue,
 } from './otlpValues.js';
 import { spanToEvents } from './spanToEvents.js';
 
@@ -57,19 +64,22 @@ export function decodeProtoTraces(req: ProtoTraceRequest): OtlpBatch {
           timeMicros: microsFromNanos(e.timeUnixNano) ?? start,
           attributes: attributesFromProto(e.attributes) as Attributes,
         }));
-        spanToEvents({
-          name: span.name ?? '',
-          traceId,
-          spanId,
-          parentSpanId: parentSpanId || undefined,
-          startMicros: start,
-          endMicros: microsFromNanos(span.endTimeUnixNano) ?? start,
-          statusCode: span.status?.code ?? 0,
-          statusMessage: span.status?.message || undefined,
-          attributes: attributesFromProto(span.attributes) as Attributes,
-          resource,
-          events,
-        }, batch.events);
+        spanToEvents(
+          {
+            name: span.name ?? '',
+            traceId,
+            spanId,
+            parentSpanId: parentSpanId || undefined,
+            startMicros: start,
+            endMicros: microsFromNanos(span.endTimeUnixNano) ?? start,
+            statusCode: span.status?.code ?? 0,
+            statusMessage: span.status?.message || undefined,
+            attributes: attributesFromProto(span.attributes) as Attributes,
+            resource,
+            events,
+          },
+          batch.events,
+        );
         batch.accepted += 1;
       }
     }
@@ -78,7 +88,10 @@ export function decodeProtoTraces(req: ProtoTraceRequest): OtlpBatch {
 }
 
 const JSON_TRACES: JsonRequestNames = {
-  resources: ['resourceSpans', 'resource_spans'], scopes: ['scopeSpans', 'scope_spans'], items: ['spans', 'spans'], itemNoun: 'span',
+  resources: ['resourceSpans', 'resource_spans'],
+  scopes: ['scopeSpans', 'scope_spans'],
+  items: ['spans', 'spans'],
+  itemNoun: 'span',
 };
 
 /**
@@ -92,37 +105,47 @@ export function decodeJsonTraces(body: unknown): OtlpBatch {
     const traceId = hexFromJsonId(o.traceId ?? o.trace_id);
     const spanId = hexFromJsonId(o.spanId ?? o.span_id);
     const parentSpanId = hexFromJsonId(o.parentSpanId ?? o.parent_span_id);
-    const problem = traceIdProblem(traceId) ?? spanIdProblem(spanId) ??
+    const problem =
+      traceIdProblem(traceId) ??
+      spanIdProblem(spanId) ??
       (parentSpanId === undefined ? 'parentSpanId is not hex' : parentSpanId ? spanIdProblem(parentSpanId, 'parentSpanId') : undefined);
     const start = microsFromNanos(o.startTimeUnixNano ?? o.start_time_unix_nano);
     const end = microsFromNanos(o.endTimeUnixNano ?? o.end_time_unix_nano);
-    const timeProblem = start === undefined && (o.startTimeUnixNano ?? o.start_time_unix_nano) !== undefined
-      ? 'startTimeUnixNano is not an unsigned integer'
-      : end === undefined && (o.endTimeUnixNano ?? o.end_time_unix_nano) !== undefined ? 'endTimeUnixNano is not an unsigned integer' : undefined;
+    const timeProblem =
+      start === undefined && (o.startTimeUnixNano ?? o.start_time_unix_nano) !== undefined
+        ? 'startTimeUnixNano is not an unsigned integer'
+        : end === undefined && (o.endTimeUnixNano ?? o.end_time_unix_nano) !== undefined
+          ? 'endTimeUnixNano is not an unsigned integer'
+          : undefined;
     if (problem ?? timeProblem) {
       reject(batch, where, (problem ?? timeProblem)!);
       return;
     }
     const status = (o.status ?? {}) as Record<string, unknown>;
     const rawEvents = Array.isArray(o.events) ? o.events : [];
-    const events: SpanEventParts[] = rawEvents.filter((e): e is Record<string, unknown> => !!e && typeof e === 'object').map((e) => ({
-      name: typeof e.name === 'string' ? e.name : '',
-      timeMicros: microsFromNanos(e.timeUnixNano ?? e.time_unix_nano) ?? start ?? 0,
-      attributes: attributesFromJson(e.attributes) as Attributes,
-    }));
-    spanToEvents({
-      name: typeof o.name === 'string' ? o.name : '',
-      traceId: traceId!,
-      spanId: spanId!,
-      parentSpanId: parentSpanId || undefined,
-      startMicros: start ?? 0,
-      endMicros: end ?? start ?? 0,
-      statusCode: statusCode(status.code),
-      statusMessage: typeof status.message === 'string' && status.message ? status.message : undefined,
-      attributes: attributesFromJson(o.attributes) as Attributes,
-      resource,
-      events,
-    }, batch.events);
+    const events: SpanEventParts[] = rawEvents
+      .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object')
+      .map((e) => ({
+        name: typeof e.name === 'string' ? e.name : '',
+        timeMicros: microsFromNanos(e.timeUnixNano ?? e.time_unix_nano) ?? start ?? 0,
+        attributes: attributesFromJson(e.attributes) as Attributes,
+      }));
+    spanToEvents(
+      {
+        name: typeof o.name === 'string' ? o.name : '',
+        traceId: traceId!,
+        spanId: spanId!,
+        parentSpanId: parentSpanId || undefined,
+        startMicros: start ?? 0,
+        endMicros: end ?? start ?? 0,
+        statusCode: statusCode(status.code),
+        statusMessage: typeof status.message === 'string' && status.message ? status.message : undefined,
+        attributes: attributesFromJson(o.attributes) as Attributes,
+        resource,
+        events,
+      },
+      batch.events,
+    );
     batch.accepted += 1;
   });
   return batch;

@@ -17,7 +17,13 @@ function serializedLogs(): Uint8Array {
   });
   const logger = provider.getLogger('t');
   const spanCtx = trace.setSpanContext(ROOT_CONTEXT, { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceFlags: 1 });
-  logger.emit({ severityNumber: 17, severityText: 'ERROR', body: 'tool failed ✓', attributes: { 'gen_ai.tool.name': 'read_file', n: 3, big: 2 ** 40, ok: false, list: ['a', 'b'] }, context: spanCtx });
+  logger.emit({
+    severityNumber: 17,
+    severityText: 'ERROR',
+    body: 'tool failed ✓',
+    attributes: { 'gen_ai.tool.name': 'read_file', n: 3, big: 2 ** 40, ok: false, list: ['a', 'b'] },
+    context: spanCtx,
+  });
   logger.emit({ body: { structured: true, nested: { n: [1, 2.5] } }, attributes: { 'exception.type': 'KeyError', 'exception.message': 'k' } });
   logger.emit({ severityNumber: 9, eventName: 'browser.page_view', body: 'x' } as never);
   return ProtobufLogsSerializer.serializeRequest(exporter.getFinishedLogRecords())!;

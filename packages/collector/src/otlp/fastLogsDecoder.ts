@@ -1,9 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type protobuf from 'protobufjs';
 import { reject, type OtlpBatch } from './OtlpBatch.js';
-import {
-  fixed64Micros, hex, idProblem, lenEnd, readAnyValue, readAttributeEntry, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT,
-} from './otlpWire.js';
+import { fixed64Micros, hex, idProblem, lenEnd, readAnyValue, readAttributeEntry, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './otlpWire.js';
 import { readExportRequest, type ExportRequestNames } from './readExportRequest.js';
 import { logToEvent } from './spanToEvents.js';
 
@@ -29,12 +27,27 @@ function readLogRecord(r: protobuf.Reader, end: number, resource: Attributes, ba
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case (1 << 3) | WIRE_FIXED64: time = fixed64Micros(r); break;
-      case (11 << 3) | WIRE_FIXED64: observed = fixed64Micros(r); break;
-      case (2 << 3) | WIRE_VARINT: severityNumber = r.int32(); break;
-      case (3 << 3) | WIRE_LEN: severityText = readString(r, end); break;
-      case (5 << 3) | WIRE_LEN: { const e = lenEnd(r, end); body = readAnyValue(r, e, 0); r.pos = e; break; }
-      case (6 << 3) | WIRE_LEN: readAttributeEntry(r, end, attributes); break;
+      case (1 << 3) | WIRE_FIXED64:
+        time = fixed64Micros(r);
+        break;
+      case (11 << 3) | WIRE_FIXED64:
+        observed = fixed64Micros(r);
+        break;
+      case (2 << 3) | WIRE_VARINT:
+        severityNumber = r.int32();
+        break;
+      case (3 << 3) | WIRE_LEN:
+        severityText = readString(r, end);
+        break;
+      case (5 << 3) | WIRE_LEN: {
+        const e = lenEnd(r, end);
+        body = readAnyValue(r, e, 0);
+        r.pos = e;
+        break;
+      }
+      case (6 << 3) | WIRE_LEN:
+        readAttributeEntry(r, end, attributes);
+        break;
       case (9 << 3) | WIRE_LEN: {
         const e = lenEnd(r, end);
         if (e > r.pos) problem ??= idProblem(buf, r.pos, e, 16, 'traceId');
@@ -49,25 +62,33 @@ function readLogRecord(r: protobuf.Reader, end: number, resource: Attributes, ba
         r.pos = e;
         break;
       }
-      case (12 << 3) | WIRE_LEN: eventName = readString(r, end); break;
-      default: r.skipType(tag & 7);
+      case (12 << 3) | WIRE_LEN:
+        eventName = readString(r, end);
+        break;
+      default:
+        r.skipType(tag & 7);
     }
   }
   if (problem) {
     reject(batch, where, problem);
     return;
   }
-  batch.events.push(logToEvent({
-    // time_unix_nano, else the observed time (0 means unknown), else now.
-    timeMicros: time || observed || Date.now() * 1000,
-    severityNumber: severityNumber || undefined,
-    severityText: severityText || undefined,
-    body,
-    attributes: attributes as Attributes,
-    resource,
-    traceId: traceId || undefined,
-    spanId: spanId || undefined,
-  }, eventName || undefined));
+  batch.events.push(
+    logToEvent(
+      {
+        // time_unix_nano, else the observed time (0 means unknown), else now.
+        timeMicros: time || observed || Date.now() * 1000,
+        severityNumber: severityNumber || undefined,
+        severityText: severityText || undefined,
+        body,
+        attributes: attributes as Attributes,
+        resource,
+        traceId: traceId || undefined,
+        spanId: spanId || undefined,
+      },
+      eventName || undefined,
+    ),
+  );
   batch.accepted += 1;
 }
 

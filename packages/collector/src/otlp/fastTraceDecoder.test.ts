@@ -16,11 +16,28 @@ function serializedSpans(): Uint8Array {
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   const tracer = provider.getTracer('t');
-  const root = tracer.startSpan('root ü ✓ a long span name that goes past thirty-two bytes', { attributes: {
-    str: 'x', 'ünïcödé key': 'välue ✓', int: 42, big: 2 ** 40, neg: -7, dbl: 3.25, yes: true, no: false,
-    strs: ['a', 'b'], ints: [1, 2, 3], bools: [true], dbls: [0.5], empty: '',
-  } });
-  const child = tracer.startSpan('child', { attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'm', 'llm.token_count.prompt': 3 } }, trace.setSpan(ROOT_CONTEXT, root));
+  const root = tracer.startSpan('root ü ✓ a long span name that goes past thirty-two bytes', {
+    attributes: {
+      str: 'x',
+      'ünïcödé key': 'välue ✓',
+      int: 42,
+      big: 2 ** 40,
+      neg: -7,
+      dbl: 3.25,
+      yes: true,
+      no: false,
+      strs: ['a', 'b'],
+      ints: [1, 2, 3],
+      bools: [true],
+      dbls: [0.5],
+      empty: '',
+    },
+  });
+  const child = tracer.startSpan(
+    'child',
+    { attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'm', 'llm.token_count.prompt': 3 } },
+    trace.setSpan(ROOT_CONTEXT, root),
+  );
   child.addEvent('chunk', { n: 1, text: 'hello' });
   child.recordException(new TypeError('bad thing'));
   child.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' });

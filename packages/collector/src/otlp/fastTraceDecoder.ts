@@ -2,9 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { SpanEventParts } from '@debbie/model';
 import type protobuf from 'protobufjs';
 import { reject, type OtlpBatch } from './OtlpBatch.js';
-import {
-  fixed64Micros, hex, idProblem, lenEnd, readAttributeEntry, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT,
-} from './otlpWire.js';
+import { fixed64Micros, hex, idProblem, lenEnd, readAttributeEntry, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './otlpWire.js';
 import { readExportRequest, type ExportRequestNames } from './readExportRequest.js';
 import { spanToEvents } from './spanToEvents.js';
 
@@ -66,11 +64,24 @@ function readSpan(r: protobuf.Reader, end: number, resource: Attributes, batch: 
         r.pos = e;
         break;
       }
-      case (5 << 3) | WIRE_LEN: name = readString(r, end); break;
-      case (7 << 3) | WIRE_FIXED64: start = fixed64Micros(r); break;
-      case (8 << 3) | WIRE_FIXED64: endMicros = fixed64Micros(r); break;
-      case (9 << 3) | WIRE_LEN: readAttributeEntry(r, end, attributes); break;
-      case (11 << 3) | WIRE_LEN: { const e = lenEnd(r, end); (rawEvents ??= []).push([r.pos, e]); r.pos = e; break; }
+      case (5 << 3) | WIRE_LEN:
+        name = readString(r, end);
+        break;
+      case (7 << 3) | WIRE_FIXED64:
+        start = fixed64Micros(r);
+        break;
+      case (8 << 3) | WIRE_FIXED64:
+        endMicros = fixed64Micros(r);
+        break;
+      case (9 << 3) | WIRE_LEN:
+        readAttributeEntry(r, end, attributes);
+        break;
+      case (11 << 3) | WIRE_LEN: {
+        const e = lenEnd(r, end);
+        (rawEvents ??= []).push([r.pos, e]);
+        r.pos = e;
+        break;
+      }
       case (15 << 3) | WIRE_LEN: {
         const e = lenEnd(r, end);
         while (r.pos < e) {
@@ -82,7 +93,8 @@ function readSpan(r: protobuf.Reader, end: number, resource: Attributes, batch: 
         r.pos = e;
         break;
       }
-      default: r.skipType(tag & 7);
+      default:
+        r.skipType(tag & 7);
     }
   }
   // Absent ids are as invalid as wrong ones (the spec: trace_id and span_id are required).
@@ -102,11 +114,22 @@ function readSpan(r: protobuf.Reader, end: number, resource: Attributes, batch: 
     }
     r.pos = saved;
   }
-  spanToEvents({
-    name, traceId, spanId, parentSpanId: parentSpanId || undefined, startMicros: start,
-    endMicros: endMicros < 0 ? start : endMicros, statusCode, statusMessage,
-    attributes: attributes as Attributes, resource, events,
-  }, batch.events);
+  spanToEvents(
+    {
+      name,
+      traceId,
+      spanId,
+      parentSpanId: parentSpanId || undefined,
+      startMicros: start,
+      endMicros: endMicros < 0 ? start : endMicros,
+      statusCode,
+      statusMessage,
+      attributes: attributes as Attributes,
+      resource,
+      events,
+    },
+    batch.events,
+  );
   batch.accepted += 1;
 }
 

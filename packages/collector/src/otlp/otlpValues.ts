@@ -79,14 +79,22 @@ export function spanIdProblem(hex: string | undefined, field = 'spanId'): string
 export function valueFromProto(v: ProtoAnyValue | null | undefined, depth = 0): unknown {
   if (!v || depth > 16) return undefined;
   switch (v.value) {
-    case 'stringValue': return v.stringValue;
-    case 'boolValue': return v.boolValue;
-    case 'intValue': return int64Value(v.intValue);
-    case 'doubleValue': return v.doubleValue;
-    case 'arrayValue': return (v.arrayValue?.values ?? []).map((x) => valueFromProto(x, depth + 1));
-    case 'kvlistValue': return attributesFromProto(v.kvlistValue?.values, depth + 1);
-    case 'bytesValue': return v.bytesValue ? Buffer.from(v.bytesValue).toString('base64') : '';
-    default: return undefined;
+    case 'stringValue':
+      return v.stringValue;
+    case 'boolValue':
+      return v.boolValue;
+    case 'intValue':
+      return int64Value(v.intValue);
+    case 'doubleValue':
+      return v.doubleValue;
+    case 'arrayValue':
+      return (v.arrayValue?.values ?? []).map((x) => valueFromProto(x, depth + 1));
+    case 'kvlistValue':
+      return attributesFromProto(v.kvlistValue?.values, depth + 1);
+    case 'bytesValue':
+      return v.bytesValue ? Buffer.from(v.bytesValue).toString('base64') : '';
+    default:
+      return undefined;
   }
 }
 

@@ -138,4 +138,3 @@ export function readResource(r: protobuf.Reader, end: number): Attributes {
   }
   return attrs as Attributes;
 }
-

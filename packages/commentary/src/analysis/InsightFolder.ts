@@ -31,7 +31,23 @@ export interface FoldedInsight {
 }
 
 const LEVEL_RANK: Record<string, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3, CRITICAL: 4 };
-const FOLDED_OUT = new Set(['pattern', 'patterns', 'confidence', 'insight_id', 'insight_key', 'status', 'evidence', 'recommendations', 'explanation', 'update', 'resolution', 'open_for_s', 'final_summary', 'final_evidence', 'final_facts']);
+const FOLDED_OUT = new Set([
+  'pattern',
+  'patterns',
+  'confidence',
+  'insight_id',
+  'insight_key',
+  'status',
+  'evidence',
+  'recommendations',
+  'explanation',
+  'update',
+  'resolution',
+  'open_for_s',
+  'final_summary',
+  'final_evidence',
+  'final_facts',
+]);
 
 function strings(v: unknown, max: number): string[] {
   if (!Array.isArray(v)) return [];
@@ -65,18 +81,35 @@ export class InsightFolder {
     if (e.source !== 'debbie_comment') return;
     const d = e.details;
     const id = typeof d.insight_id === 'string' && d.insight_id !== '' ? d.insight_id : e.event_id;
-    const pattern = typeof d.pattern === 'string' ? d.pattern
-      : Array.isArray(d.patterns) && typeof d.patterns[0] === 'string' ? d.patterns[0] : e.action || 'comment';
+    const pattern =
+      typeof d.pattern === 'string' ? d.pattern : Array.isArray(d.patterns) && typeof d.patterns[0] === 'string' ? d.patterns[0] : e.action || 'comment';
     const ev = (d.evidence ?? {}) as Record<string, unknown>;
     let f = this.byId.get(id);
     const resolved = d.status === 'resolved' || e.action === 'insight_resolved';
     if (f === undefined) {
-      if (this.byId.size >= this.limit) { this.dropped += 1; return; }
+      if (this.byId.size >= this.limit) {
+        this.dropped += 1;
+        return;
+      }
       f = {
-        insight_id: id, pattern, key: typeof d.insight_key === 'string' ? d.insight_key : '', level: e.level,
-        status: 'open', summary: e.event_summary, confidence: null, opened_at: e.timestamp, last_update_at: e.timestamp,
-        updates: 0, resolved_at: null, resolution: null, trigger_event_id: null,
-        evidence_event_ids: [], evidence_span_ids: [], recommendations: [], facts: {}, comment_ids: [],
+        insight_id: id,
+        pattern,
+        key: typeof d.insight_key === 'string' ? d.insight_key : '',
+        level: e.level,
+        status: 'open',
+        summary: e.event_summary,
+        confidence: null,
+        opened_at: e.timestamp,
+        last_update_at: e.timestamp,
+        updates: 0,
+        resolved_at: null,
+        resolution: null,
+        trigger_event_id: null,
+        evidence_event_ids: [],
+        evidence_span_ids: [],
+        recommendations: [],
+        facts: {},
+        comment_ids: [],
       };
       this.byId.set(id, f);
     }
@@ -120,7 +153,15 @@ export class InsightFolder {
   }
 
   /** Applies the final state of insights still open (from CommentaryProcessor.openInsights()). */
-  finalizeOpen(open: readonly { insight_id: string; latestMessage: string; latestFacts: Record<string, unknown>; latestEventIds: readonly string[]; latestSpanIds: readonly string[] }[]): void {
+  finalizeOpen(
+    open: readonly {
+      insight_id: string;
+      latestMessage: string;
+      latestFacts: Record<string, unknown>;
+      latestEventIds: readonly string[];
+      latestSpanIds: readonly string[];
+    }[],
+  ): void {
     for (const o of open) {
       const f = this.byId.get(o.insight_id);
       if (f) this.final(f, o.latestMessage, { event_ids: o.latestEventIds, span_ids: o.latestSpanIds }, o.latestFacts);

@@ -15,8 +15,12 @@ describe('ContinuationStallDetector', () => {
     expect(stall).toBeDefined();
     expect(stall!.level).toBe('WARNING');
     expect(stall!.details).toMatchObject({
-      status: 'open', likely_cause: 'continuation_required', suggested_action: 'inject_continuation_prompt',
-      tool_name: 'list_rfcs', continuation_declined: true, confidence: 0.92,
+      status: 'open',
+      likely_cause: 'continuation_required',
+      suggested_action: 'inject_continuation_prompt',
+      tool_name: 'list_rfcs',
+      continuation_declined: true,
+      confidence: 0.92,
       evidence: { event_ids: [tool.event_id], span_ids: [tool.span_id] },
     });
     // linked to the span that triggered it

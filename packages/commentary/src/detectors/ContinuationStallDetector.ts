@@ -47,7 +47,18 @@ export class ContinuationStallDetector implements Detector {
   private state(session: SessionState): StallState {
     let s = session.slots[this.index] as StallState | undefined;
     if (!s) {
-      s = { armedAtUs: 0, armedClockUs: 0, tool: '', toolRef: null, declined: false, reported: false, rechecks: 0, agentId: null, pendingDueUs: 0, runEndUs: 0 };
+      s = {
+        armedAtUs: 0,
+        armedClockUs: 0,
+        tool: '',
+        toolRef: null,
+        declined: false,
+        reported: false,
+        rechecks: 0,
+        agentId: null,
+        pendingDueUs: 0,
+        runEndUs: 0,
+      };
       session.slots[this.index] = s;
     }
     return s;
@@ -178,9 +189,10 @@ export class ContinuationStallDetector implements Detector {
     const silenceS = Math.max(0, (obs.startUs - s.armedAtUs) / 1e6);
     if (s.reported) {
       ctx.resolve(session, 'continuation_stall', '', {
-        message: how === 'user'
-          ? `Stall ended by the user after ${silenceS.toFixed(1)}s: a new message reached the agent.`
-          : `Stall resolved: agent resumed after ${silenceS.toFixed(1)}s.`,
+        message:
+          how === 'user'
+            ? `Stall ended by the user after ${silenceS.toFixed(1)}s: a new message reached the agent.`
+            : `Stall resolved: agent resumed after ${silenceS.toFixed(1)}s.`,
         resolution: how,
         facts: { stall_duration: Math.round(silenceS * 10) / 10 },
         trigger: refOf(obs.event),

@@ -100,7 +100,19 @@ export class ErrorBurstDetector implements Detector {
         s.templates.delete(oldest);
         this.forgottenTemplates += 1;
       }
-      ts = { times: [], next: 0, total: 0, open: false, lastUs: 0, eventIds: [], spanIds: [], example: cause.text.slice(0, 200), successAtLast: s.successes, harmless: 0, misused: false };
+      ts = {
+        times: [],
+        next: 0,
+        total: 0,
+        open: false,
+        lastUs: 0,
+        eventIds: [],
+        spanIds: [],
+        example: cause.text.slice(0, 200),
+        successAtLast: s.successes,
+        harmless: 0,
+        misused: false,
+      };
       s.templates.set(key, ts);
     } else {
       ts.harmless = s.successes > ts.successAtLast ? ts.harmless + 1 : 0;
@@ -123,14 +135,24 @@ export class ErrorBurstDetector implements Detector {
       ts.misused = true;
       if (ts.open) {
         ts.open = false;
-        ctx.resolve(session, 'error_burst', key, { message: `Not a burst after all: "${cause.label}" recurs while the session keeps working.`, resolution: 'recovered', trigger: refOf(event) });
+        ctx.resolve(session, 'error_burst', key, {
+          message: `Not a burst after all: "${cause.label}" recurs while the session keeps working.`,
+          resolution: 'recovered',
+          trigger: refOf(event),
+        });
       }
       ctx.raise(session, {
-        pattern: 'misused_level', key, severity: 1, level: 'INFO', confidence: BASE_CONFIDENCE.misused_level,
+        pattern: 'misused_level',
+        key,
+        severity: 1,
+        level: 'INFO',
+        confidence: BASE_CONFIDENCE.misused_level,
         message: `"${cause.label}" is logged at ${event.level} ${ts.total} times, yet the session kept working after each (successful calls in between): the level looks misused.`,
         explanation: `No failed call or turn follows these lines, e.g. "${ts.example}". They are noted once here and not counted as a burst.`,
         recommendations: [`Log this line at DEBUG or INFO in ${event.component}`],
-        trigger: refOf(event), evidenceEventIds: ts.eventIds, evidenceSpanIds: ts.spanIds,
+        trigger: refOf(event),
+        evidenceEventIds: ts.eventIds,
+        evidenceSpanIds: ts.spanIds,
         facts: { session_id: session.id, template: key, count: ts.total, component: event.component, level: event.level },
       });
       return;
@@ -156,7 +178,8 @@ export class ErrorBurstDetector implements Detector {
       confidence: Math.min(0.97, BASE_CONFIDENCE.error_burst + 0.03 * (ts.total - t.error_burst_count)),
       message: `Error burst: ${ts.total} errors of one cause from ${event.component} within ${t.error_burst_window_seconds}s: ${cause.label}`,
       explanation: `The errors share one cause${cause.cause !== 'other' ? ` (${cause.cause})` : ' (one message template once ids, numbers and paths are masked)'}, e.g. "${ts.example}".`,
-      recommendations: cause.advice.length > 0 ? cause.advice : ['Fix the cause, then retry the failing operation', 'Run a diagnostic script over these errors (find_errors)'],
+      recommendations:
+        cause.advice.length > 0 ? cause.advice : ['Fix the cause, then retry the failing operation', 'Run a diagnostic script over these errors (find_errors)'],
       trigger: refOf(event),
       evidenceEventIds: ts.eventIds,
       evidenceSpanIds: ts.spanIds,
@@ -174,12 +197,24 @@ export class ErrorBurstDetector implements Detector {
     // a failed model request is worth a warning; a tool's failed HTTP call a note
     const level = model ? 'WARNING' : 'INFO';
     ctx.raise(session, {
-      pattern: 'call_error', key, severity: 1, level, confidence: BASE_CONFIDENCE.call_error,
+      pattern: 'call_error',
+      key,
+      severity: 1,
+      level,
+      confidence: BASE_CONFIDENCE.call_error,
       message: `${model ? 'Model call to' : 'Tool call'} ${name} failed: ${cause.label}.`,
       explanation: `Said once per cause in this session; more of them make an error burst. Error: "${cause.text.slice(0, 200)}".`,
       recommendations: cause.advice.length > 0 ? cause.advice : [`Look at the error ${name} returned and whether the agent recovered`],
-      trigger: refOf(event), evidenceEventIds: [event.event_id], evidenceSpanIds: event.span_id ? [event.span_id] : [],
-      facts: { session_id: session.id, cause: cause.cause, [model ? 'model' : 'tool_name']: name, ...(typeof event.details.http_status === 'number' ? { http_status: event.details.http_status } : {}), ...(typeof event.details.error_type === 'string' ? { error_type: event.details.error_type } : {}) },
+      trigger: refOf(event),
+      evidenceEventIds: [event.event_id],
+      evidenceSpanIds: event.span_id ? [event.span_id] : [],
+      facts: {
+        session_id: session.id,
+        cause: cause.cause,
+        [model ? 'model' : 'tool_name']: name,
+        ...(typeof event.details.http_status === 'number' ? { http_status: event.details.http_status } : {}),
+        ...(typeof event.details.error_type === 'string' ? { error_type: event.details.error_type } : {}),
+      },
     });
   }
 

@@ -56,7 +56,8 @@ export class LostMessageDetector implements Detector {
       level: 'WARNING',
       confidence: BASE_CONFIDENCE.ignored_request,
       message: `Ignored request: a sendUserMessage without an id was treated as a notification; the user's message was dropped${n > 1 ? ` (${n} times)` : ''}.`,
-      explanation: 'JSON-RPC 2.0 treats a request without an id as a notification that gets no response; AIWhisperer\'s server ignores it, so the user waits for an answer that never comes.',
+      explanation:
+        "JSON-RPC 2.0 treats a request without an id as a notification that gets no response; AIWhisperer's server ignores it, so the user waits for an answer that never comes.",
       recommendations: ['Send every request with an id (JsonRpcService.sendRequest)', 'Resend the message'],
       trigger: refOf(e),
       evidenceEventIds: [e.event_id],

@@ -33,7 +33,10 @@ export class NudgePatternDetector implements Detector {
   readonly patterns = ['nudge_pattern'] as const;
   readonly interest = Interest.of(Category.TOOL_CALL, Category.MODEL_CALL, Category.AGENT_ACTIVITY, Category.DECISION, Category.USER_MESSAGE);
 
-  constructor(private readonly index: number, private readonly continuationPrompt: string) {}
+  constructor(
+    private readonly index: number,
+    private readonly continuationPrompt: string,
+  ) {}
 
   private state(session: SessionState): NudgeState {
     let s = session.slots[this.index] as NudgeState | undefined;
@@ -86,8 +89,12 @@ export class NudgePatternDetector implements Detector {
           level: 'WARNING',
           confidence: Math.min(0.98, BASE_CONFIDENCE.nudge_pattern + 0.02 * (s.run - t.nudge_min_count)),
           message: `Nudge pattern: the user sent ${s.run} short nudges in a row (${s.words.map((w) => JSON.stringify(w)).join(', ')}), each answered by a tool call and silence.`,
-          explanation: 'The agent stops after every tool call and waits for the user; each nudge buys exactly one more step. This is the continuation issue seen from the user side.',
-          recommendations: ['Fix the continuation decision after tool calls (the reply carries no continuation signal)', 'Enable continuation injection for this session'],
+          explanation:
+            'The agent stops after every tool call and waits for the user; each nudge buys exactly one more step. This is the continuation issue seen from the user side.',
+          recommendations: [
+            'Fix the continuation decision after tool calls (the reply carries no continuation signal)',
+            'Enable continuation injection for this session',
+          ],
           trigger: refOf(obs.event),
           evidenceEventIds: s.eventIds,
           evidenceSpanIds: s.spanIds,

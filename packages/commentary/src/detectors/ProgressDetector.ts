@@ -120,7 +120,28 @@ export class ProgressDetector implements Detector {
     const view = stepOf(event, obs.category, obs.isError);
     if (view === null) return;
     if (!s) {
-      s = { actions: [], actionIds: [], actionSpans: [], actionNames: [], sigs: new Uint32Array(WINDOW * 2 * K), flags: new Uint8Array(WINDOW), names: [], kinds: [], eventIds: [], spanIds: [], size: 0, next: 0, sinceRepeat: 0, openRepeats: new Set(), tools: new Map(), openFailing: new Set(), monologue: 0, monologueIds: [], monologueOpen: false, alternationOpen: false };
+      s = {
+        actions: [],
+        actionIds: [],
+        actionSpans: [],
+        actionNames: [],
+        sigs: new Uint32Array(WINDOW * 2 * K),
+        flags: new Uint8Array(WINDOW),
+        names: [],
+        kinds: [],
+        eventIds: [],
+        spanIds: [],
+        size: 0,
+        next: 0,
+        sinceRepeat: 0,
+        openRepeats: new Set(),
+        tools: new Map(),
+        openFailing: new Set(),
+        monologue: 0,
+        monologueIds: [],
+        monologueOpen: false,
+        alternationOpen: false,
+      };
       session.slots[this.index] = s;
     }
     const step = cur;
@@ -130,8 +151,10 @@ export class ProgressDetector implements Detector {
     step.eventId = event.event_id;
     step.spanId = event.span_id;
     const outcome = view.failed ? view.error || view.output : view.output;
-    step.flags = (view.input !== '' && minhashInto(view.input, scratch, 0) ? HAS_IN : 0)
-      | (outcome !== '' && minhashInto(outcome, scratch, K) ? HAS_OUT : 0) | (view.failed ? FAILED : 0);
+    step.flags =
+      (view.input !== '' && minhashInto(view.input, scratch, 0) ? HAS_IN : 0) |
+      (outcome !== '' && minhashInto(outcome, scratch, K) ? HAS_OUT : 0) |
+      (view.failed ? FAILED : 0);
     step.id = identity(view.name, step.flags & HAS_IN ? scratch[0]! ^ scratch[1]! : 1, step.flags & HAS_OUT ? scratch[K]! ^ scratch[K + 1]! : 2, step.failed);
 
     this.repetition(s, step, view, session, ctx, obs);
@@ -184,7 +207,11 @@ export class ProgressDetector implements Detector {
       s.sinceRepeat += 1;
       if (s.sinceRepeat >= CLEAR_AFTER && s.openRepeats.size > 0) {
         for (const name of s.openRepeats) {
-          ctx.resolve(session, 'repetition', name, { message: `Repetition on ${name} is over: ${CLEAR_AFTER} steps since without a repeat.`, resolution: 'recovered', trigger: refOf(obs.event) });
+          ctx.resolve(session, 'repetition', name, {
+            message: `Repetition on ${name} is over: ${CLEAR_AFTER} steps since without a repeat.`,
+            resolution: 'recovered',
+            trigger: refOf(obs.event),
+          });
         }
         s.openRepeats.clear();
       }
@@ -200,7 +227,12 @@ export class ProgressDetector implements Detector {
     eventIds.push(step.eventId);
     if (step.spanId) spanIds.push(step.spanId);
     const sim = Math.round((simSum / matches) * 100) / 100;
-    const what = view.kind === 'tool' ? `${step.name}(${snippet(view.input, 80)})` : view.kind === 'model' ? `${step.name}: "${snippet(view.output, 80)}"` : `${step.name}: "${snippet(view.output, 80)}"`;
+    const what =
+      view.kind === 'tool'
+        ? `${step.name}(${snippet(view.input, 80)})`
+        : view.kind === 'model'
+          ? `${step.name}: "${snippet(view.output, 80)}"`
+          : `${step.name}: "${snippet(view.output, 80)}"`;
     const outcome = step.failed ? `the same error each time ("${snippet(view.error, 120)}")` : 'near-identical results each time';
     const noun = view.kind === 'tool' ? 'calls' : view.kind === 'model' ? 'model replies' : 'messages';
     s.openRepeats.add(step.name);
@@ -217,11 +249,23 @@ export class ProgressDetector implements Detector {
       confidence: Math.min(0.95, BASE_CONFIDENCE.repetition + 0.03 * (attempts - t.repetition_min_attempts) + (sim - 0.7) * 0.2),
       message: `Repetition without progress: ${summary}, within the last ${WINDOW} steps.`,
       explanation: `Retried: ${what}. Compared by word-shingle similarity (MinHash), not equality, so rewordings and drifting arguments count; a repeat that returned something new (a new page, a new error) would not count.`,
-      recommendations: ['Show the agent its earlier attempts and their results, or change its approach', 'Cap retries of one step and escalate to the user', 'Check whether the tool result reaches the model intact'],
+      recommendations: [
+        'Show the agent its earlier attempts and their results, or change its approach',
+        'Cap retries of one step and escalate to the user',
+        'Check whether the tool result reaches the model intact',
+      ],
       trigger: refOf(obs.event),
       evidenceEventIds: [...eventIds],
       evidenceSpanIds: [...spanIds],
-      facts: { session_id: session.id, attempts, similarity: sim, retried: what, step_kind: view.kind, outcome: step.failed ? 'same_error' : 'same_result', repeated_span_ids: [...spanIds] },
+      facts: {
+        session_id: session.id,
+        attempts,
+        similarity: sim,
+        retried: what,
+        step_kind: view.kind,
+        outcome: step.failed ? 'same_error' : 'same_result',
+        repeated_span_ids: [...spanIds],
+      },
     });
   }
 
@@ -253,11 +297,17 @@ export class ProgressDetector implements Detector {
     const summary = `${a} and ${b} taking turns with the same arguments and outcomes (A-B-A-B-A-B)`;
     session.progressNote = { summary, eventIds, spanIds };
     ctx.raise(session, {
-      pattern: 'alternation', key: '', severity: 6, level: 'WARNING', confidence: BASE_CONFIDENCE.alternation,
+      pattern: 'alternation',
+      key: '',
+      severity: 6,
+      level: 'WARNING',
+      confidence: BASE_CONFIDENCE.alternation,
       message: `Stuck alternating: ${summary}.`,
       explanation: 'Six actions in a row alternate between two whose arguments and results do not change: the agent oscillates instead of progressing.',
       recommendations: ['Interrupt the agent and restate the goal', 'Check that each result tells the agent something new'],
-      trigger: refOf(obs.event), evidenceEventIds: eventIds, evidenceSpanIds: spanIds,
+      trigger: refOf(obs.event),
+      evidenceEventIds: eventIds,
+      evidenceSpanIds: spanIds,
       facts: { session_id: session.id, a, b, repeated_span_ids: spanIds },
     });
   }
@@ -286,7 +336,11 @@ export class ProgressDetector implements Detector {
     if (!step.failed) {
       if (s.openFailing.has(step.name) && failures < t.failing_tool_count) {
         s.openFailing.delete(step.name);
-        ctx.resolve(session, 'failing_tool', step.name, { message: `${step.name} works again (${failures} failures in its last ${r.failed.length} calls).`, resolution: 'recovered', trigger: refOf(obs.event) });
+        ctx.resolve(session, 'failing_tool', step.name, {
+          message: `${step.name} works again (${failures} failures in its last ${r.failed.length} calls).`,
+          resolution: 'recovered',
+          trigger: refOf(obs.event),
+        });
       }
       return;
     }
@@ -305,13 +359,28 @@ export class ProgressDetector implements Detector {
     const summary = `${step.name} failed ${failures} of its last ${r.failed.length} calls, with ${distinct.size} different arguments`;
     session.progressNote = { summary, eventIds: ids, spanIds: [] };
     ctx.raise(session, {
-      pattern: 'failing_tool', key: step.name, severity: failures, level: 'WARNING',
+      pattern: 'failing_tool',
+      key: step.name,
+      severity: failures,
+      level: 'WARNING',
       confidence: Math.min(0.95, BASE_CONFIDENCE.failing_tool + 0.03 * (failures - t.failing_tool_count)),
       message: `Failing again and again: ${summary}; latest error: "${snippet(view.error, 140)}".`,
       explanation: 'The agent keeps varying the arguments of a tool that keeps failing: it is guessing rather than learning from the errors.',
-      recommendations: [`Check the errors ${step.name} returns: are they clear enough for the model to act on?`, 'Give the agent an example of a correct call, or stop it after N failures'],
-      trigger: refOf(obs.event), evidenceEventIds: ids, evidenceSpanIds: step.spanId ? [step.spanId] : [],
-      facts: { session_id: session.id, tool_name: step.name, failures, calls: r.failed.length, distinct_arguments: distinct.size, latest_error: snippet(view.error, 300) },
+      recommendations: [
+        `Check the errors ${step.name} returns: are they clear enough for the model to act on?`,
+        'Give the agent an example of a correct call, or stop it after N failures',
+      ],
+      trigger: refOf(obs.event),
+      evidenceEventIds: ids,
+      evidenceSpanIds: step.spanId ? [step.spanId] : [],
+      facts: {
+        session_id: session.id,
+        tool_name: step.name,
+        failures,
+        calls: r.failed.length,
+        distinct_arguments: distinct.size,
+        latest_error: snippet(view.error, 300),
+      },
     });
   }
 
@@ -334,18 +403,28 @@ export class ProgressDetector implements Detector {
     if (s.monologue < t.monologue_steps) return;
     s.monologueOpen = true;
     ctx.raise(session, {
-      pattern: 'monologue', key: '', severity: s.monologue, level: 'WARNING', confidence: BASE_CONFIDENCE.monologue,
+      pattern: 'monologue',
+      key: '',
+      severity: s.monologue,
+      level: 'WARNING',
+      confidence: BASE_CONFIDENCE.monologue,
       message: `Monologue: ${s.monologue} model calls in a row with no tool call, user message or final answer.`,
       explanation: 'The model keeps talking to itself; in an agent loop each turn should act (call a tool) or answer.',
       recommendations: ['Check the stop condition of the agent loop', 'Make the model call a tool or answer (tool_choice, a stop instruction)'],
-      trigger: refOf(obs.event), evidenceEventIds: s.monologueIds, evidenceSpanIds: [],
+      trigger: refOf(obs.event),
+      evidenceEventIds: s.monologueIds,
+      evidenceSpanIds: [],
       facts: { session_id: session.id, model_calls: s.monologue },
     });
   }
 
   private endMonologue(s: ProgressState, session?: SessionState, ctx?: DetectorContext, obs?: Observation): void {
     if (s.monologueOpen && session && ctx && obs) {
-      ctx.resolve(session, 'monologue', '', { message: `Monologue over after ${s.monologue} model calls.`, resolution: 'recovered', trigger: refOf(obs.event) });
+      ctx.resolve(session, 'monologue', '', {
+        message: `Monologue over after ${s.monologue} model calls.`,
+        resolution: 'recovered',
+        trigger: refOf(obs.event),
+      });
     }
     s.monologue = 0;
     // a new array (a raised finding holds the old one), but none for the many steps that end no monologue

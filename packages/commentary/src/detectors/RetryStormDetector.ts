@@ -95,7 +95,11 @@ export class RetryStormDetector implements Detector {
 
   private close(session: SessionState, ops: Map<string, OperationState>, key: string, op: OperationState, obs: Observation, ctx: DetectorContext): void {
     ops.delete(key);
-    ctx.resolve(session, 'retry_storm', key, { message: `Retry storm on ${key} is over (${op.count} retries).`, resolution: 'recovered', trigger: refOf(obs.event) });
+    ctx.resolve(session, 'retry_storm', key, {
+      message: `Retry storm on ${key} is over (${op.count} retries).`,
+      resolution: 'recovered',
+      trigger: refOf(obs.event),
+    });
   }
 }
 

@@ -48,7 +48,8 @@ export class RpcLatencyDetector implements Detector {
           level: 'WARNING',
           confidence: BASE_CONFIDENCE.websocket_slow,
           message: `Slow WebSocket response: ${method} answered in ${(ms / 1000).toFixed(2)}s (limit ${(t.websocket_slow_ms / 1000).toFixed(1)}s).`,
-          explanation: 'JSON-RPC calls that do not run an agent turn should answer in well under a second; a slow one points at a blocked event loop or a slow dependency on the server.',
+          explanation:
+            'JSON-RPC calls that do not run an agent turn should answer in well under a second; a slow one points at a blocked event loop or a slow dependency on the server.',
           recommendations: ['Run the websocket_message_flow script for this session', 'Check the server for blocking work on the event loop'],
           trigger: refOf(event),
           evidenceEventIds: [event.event_id],
@@ -77,9 +78,10 @@ export class RpcLatencyDetector implements Detector {
       level: 'ERROR',
       confidence: BASE_CONFIDENCE.request_timeout,
       message: `Request timeout: ${method} got no response${timeoutMs ? ` within ${(timeoutMs / 1000).toFixed(0)}s` : ''}${count > 1 ? ` (${count} times)` : ''}.`,
-      explanation: method === 'sendUserMessage'
-        ? 'sendUserMessage answers only after the whole turn; a long turn runs into the client timeout and the user sees a stall although the agent may still be working.'
-        : 'The server did not answer in time; the client gave up on the request.',
+      explanation:
+        method === 'sendUserMessage'
+          ? 'sendUserMessage answers only after the whole turn; a long turn runs into the client timeout and the user sees a stall although the agent may still be working.'
+          : 'The server did not answer in time; the client gave up on the request.',
       recommendations: ['Compare the turn length with the client request timeout', 'Stream progress notifications or raise the timeout for long turns'],
       trigger: refOf(event),
       evidenceEventIds: [event.event_id],

@@ -5,15 +5,21 @@ import { BASE_CONFIDENCE } from '../patterns.js';
 import { modelOf } from '../classify.js';
 
 /** Words of a run stopped by its budget: OpenHands, SWE-agent (exit_cost, exit_context, exit_format), LangGraph, AutoGen, smolagents. */
-const LIMIT = /maximum (?:number of )?(?:iteration|step|turn|round)s?|max(?:imum)?[_ ]?(?:iterations?|steps|turns|rounds)\b|iteration limit|step limit|recursion limit|turn limit|exit_cost|exit_context|exit_format|cost limit|budget (?:exhausted|exceeded)|context (?:length|window) exceeded/i;
+const LIMIT =
+  /maximum (?:number of )?(?:iteration|step|turn|round)s?|max(?:imum)?[_ ]?(?:iterations?|steps|turns|rounds)\b|iteration limit|step limit|recursion limit|turn limit|exit_cost|exit_context|exit_format|cost limit|budget (?:exhausted|exceeded)|context (?:length|window) exceeded/i;
 /** How a run that ended with an answer says so. */
 const ANSWERED = new Set(['submitted', 'finished', 'success', 'succeeded', 'completed', 'done', 'stop', 'final_answer']);
 /** Actions that end a run. */
 const END_ACTIONS = new Set(['session_end', 'run_end', 'agent_finish', 'run_finished']);
 /** Context windows by model family when the event does not say (tokens). */
 const CONTEXT_WINDOWS: readonly (readonly [RegExp, number])[] = [
-  [/gemini/i, 1_000_000], [/llama-4/i, 1_000_000], [/claude/i, 200_000], [/gpt-4\.1|o3|o4/i, 200_000],
-  [/gpt-4o|gpt-4-turbo|gpt-5/i, 128_000], [/gpt-3\.5/i, 16_000], [/gpt-4\b/i, 8_000],
+  [/gemini/i, 1_000_000],
+  [/llama-4/i, 1_000_000],
+  [/claude/i, 200_000],
+  [/gpt-4\.1|o3|o4/i, 200_000],
+  [/gpt-4o|gpt-4-turbo|gpt-5/i, 128_000],
+  [/gpt-3\.5/i, 16_000],
+  [/gpt-4\b/i, 8_000],
 ];
 const DEFAULT_CONTEXT = 128_000;
 
@@ -61,9 +67,14 @@ export class RunEndDetector implements Detector {
       const note = session.progressNote;
       const why = note ? ` Before it, the agent was stuck: ${note.summary}.` : '';
       ctx.raise(session, {
-        pattern: 'step_limit', key: '', severity: 1, level: 'ERROR', confidence: BASE_CONFIDENCE.step_limit,
+        pattern: 'step_limit',
+        key: '',
+        severity: 1,
+        level: 'ERROR',
+        confidence: BASE_CONFIDENCE.step_limit,
         message: `Run stopped by its budget: "${event.event_summary.slice(0, 160)}".${why}`,
-        explanation: 'A run that reaches its step, iteration or cost limit has looped or wandered instead of finishing; the steps it repeated are the evidence.',
+        explanation:
+          'A run that reaches its step, iteration or cost limit has looped or wandered instead of finishing; the steps it repeated are the evidence.',
         recommendations: ['Look at the repeated steps before the limit', 'Give the agent a way out (ask the user, give up with a summary) before the limit'],
         trigger: refOf(event),
         evidenceEventIds: note ? [...note.eventIds, event.event_id] : [event.event_id],
@@ -77,11 +88,17 @@ export class RunEndDetector implements Detector {
     const answered = exit === '' ? finalMessage !== '' || d.task_completed === true || d.task_completed === 'true' : ANSWERED.has(exit.toLowerCase());
     if (answered || (exit === '' && d.final_message === undefined && d.task_completed === undefined)) return;
     ctx.raise(session, {
-      pattern: 'no_final_answer', key: '', severity: 1, level: 'WARNING', confidence: BASE_CONFIDENCE.no_final_answer,
+      pattern: 'no_final_answer',
+      key: '',
+      severity: 1,
+      level: 'WARNING',
+      confidence: BASE_CONFIDENCE.no_final_answer,
       message: `The run ended without a final answer${exit ? ` (exit status ${exit})` : ''}.`,
       explanation: 'The last step was not an answer or a submission: the user got nothing back.',
       recommendations: ['Check why the agent stopped (an error, a limit, a crash)', 'Make the agent always end with an answer, even a partial one'],
-      trigger: refOf(event), evidenceEventIds: [event.event_id], evidenceSpanIds: [],
+      trigger: refOf(event),
+      evidenceEventIds: [event.event_id],
+      evidenceSpanIds: [],
       facts: { session_id: session.id, exit_status: exit || null },
     });
   }
@@ -116,11 +133,17 @@ export class RunEndDetector implements Detector {
     const share = input / limit;
     if (share < t.context_growth_share) return;
     ctx.raise(session, {
-      pattern: 'context_growth', key: '', severity: Math.round(share * 100), level: 'WARNING', confidence: BASE_CONFIDENCE.context_growth,
+      pattern: 'context_growth',
+      key: '',
+      severity: Math.round(share * 100),
+      level: 'WARNING',
+      confidence: BASE_CONFIDENCE.context_growth,
       message: `Input tokens grew ${s.growing} calls in a row to ${input} (${Math.round(share * 100)}% of ${model}'s ~${limit}-token context).`,
       explanation: 'Every step adds its history to the prompt; at this rate the next calls will be truncated or fail.',
       recommendations: ['Summarize or trim the history (condense observations)', 'Start a fresh sub-task with only what it needs'],
-      trigger: refOf(obs.event), evidenceEventIds: s.growthIds, evidenceSpanIds: [],
+      trigger: refOf(obs.event),
+      evidenceEventIds: s.growthIds,
+      evidenceSpanIds: [],
       facts: { session_id: session.id, input_tokens: input, context_window: limit, growing_calls: s.growing },
     });
   }

@@ -33,7 +33,12 @@ function operationOf(event: { action: string; details: Record<string, unknown> }
   } else if (raw && typeof raw === 'object') command = (raw as Record<string, unknown>).command;
   if (typeof command !== 'string') return '';
   // "cd /x && make" is make: the last program of a chain does the work
-  const last = command.split(/&&|;|\|\|/).map((c) => c.trim()).filter(Boolean).at(-1) ?? '';
+  const last =
+    command
+      .split(/&&|;|\|\|/)
+      .map((c) => c.trim())
+      .filter(Boolean)
+      .at(-1) ?? '';
   return last.split(/\s+/)[0]?.slice(0, 40) ?? '';
 }
 
@@ -51,9 +56,12 @@ export class SlowCallDetector implements Detector {
   /** Child time per parent span (bounded, oldest forgotten): a call is judged by its own time. */
   private readonly childMs = new Map<string, number>();
 
-  constructor(private readonly index: number, private readonly kind: 'tool' | 'model') {
+  constructor(
+    private readonly index: number,
+    private readonly kind: 'tool' | 'model',
+  ) {
     this.name = kind === 'tool' ? 'slow_tool' : 'slow_model';
-    this.patterns = kind === 'tool' ? ['slow_tool'] as const : ['slow_model'] as const;
+    this.patterns = kind === 'tool' ? (['slow_tool'] as const) : (['slow_model'] as const);
   }
 
   /** `name\0op\0metric`, built once per combination: the hot path then allocates no key (bounded: cleared when full). */
@@ -89,7 +97,7 @@ export class SlowCallDetector implements Detector {
     if (typeof spanType === 'string' && NOT_A_CALL.has(spanType)) return;
     const name = this.kind === 'tool' ? toolNameOf(event) : modelOf(event);
     const ttft = event.performance_metrics?.time_to_first_token_ms;
-    const children = event.span_id !== null ? this.childMs.get(event.span_id) ?? 0 : 0;
+    const children = event.span_id !== null ? (this.childMs.get(event.span_id) ?? 0) : 0;
     const value = this.kind === 'model' && typeof ttft === 'number' ? ttft : event.duration_ms === null ? null : event.duration_ms - children;
     if (value === null || !Number.isFinite(value)) return;
     const metric = this.kind === 'model' && typeof ttft === 'number' ? 'time to first token' : children > 0 ? 'own time' : 'duration';
@@ -136,13 +144,21 @@ export class SlowCallDetector implements Detector {
       confidence: Math.min(0.95, BASE_CONFIDENCE[pattern] + (factor >= 10 ? 0.15 : factor >= 5 ? 0.1 : 0)),
       message: `${title} took ${formatMs(value)} (${metric}), ${factor}× its usual ${formatMs(b.mean)}.`,
       explanation: `Judged against ${label}'s own running baseline over ${b.samples} earlier calls (${b === own ? 'in this session' : 'across sessions'}), not a global limit.`,
-      recommendations: this.kind === 'tool'
-        ? ['Run the analyze_performance script for this session', `Check what ${name} waits on (I/O, network, locks)`]
-        : ['Check the model provider status and rate limits', 'Consider a faster model or a timeout with retry'],
+      recommendations:
+        this.kind === 'tool'
+          ? ['Run the analyze_performance script for this session', `Check what ${name} waits on (I/O, network, locks)`]
+          : ['Check the model provider status and rate limits', 'Consider a faster model or a timeout with retry'],
       trigger: refOf(event),
       evidenceEventIds: [event.event_id],
       evidenceSpanIds: event.span_id ? [event.span_id] : [],
-      facts: { session_id: session.id, [this.kind === 'tool' ? 'tool_name' : 'model']: name, metric, value_ms: Math.round(value), baseline_ms: Math.round(b.mean), factor },
+      facts: {
+        session_id: session.id,
+        [this.kind === 'tool' ? 'tool_name' : 'model']: name,
+        metric,
+        value_ms: Math.round(value),
+        baseline_ms: Math.round(b.mean),
+        factor,
+      },
     });
   }
 }

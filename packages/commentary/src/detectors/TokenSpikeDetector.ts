@@ -34,7 +34,11 @@ export class TokenSpikeDetector implements Detector {
       this.baselines.add(model, tokens);
       if (open) {
         session.slots[this.index] = false;
-        ctx.resolve(session, 'token_spike', model, { message: `Token use of ${model} back to normal (${tokens} tokens).`, resolution: 'recovered', trigger: refOf(obs.event) });
+        ctx.resolve(session, 'token_spike', model, {
+          message: `Token use of ${model} back to normal (${tokens} tokens).`,
+          resolution: 'recovered',
+          trigger: refOf(obs.event),
+        });
       }
       return;
     }
@@ -47,7 +51,8 @@ export class TokenSpikeDetector implements Detector {
       level: 'WARNING',
       confidence: BASE_CONFIDENCE.token_spike,
       message: `Token spike: a ${model} call used ${tokens} tokens (${input} in / ${output} out), ${factor}× its usual ${Math.round(b.mean)}.`,
-      explanation: 'Input tokens grow with the conversation history and tool results sent back; a jump usually means a very large tool result went into the context.',
+      explanation:
+        'Input tokens grow with the conversation history and tool results sent back; a jump usually means a very large tool result went into the context.',
       recommendations: ['Run the token_usage_report script', 'Truncate or summarize large tool results before sending them to the model'],
       trigger: refOf(obs.event),
       evidenceEventIds: [obs.event.event_id],

@@ -123,7 +123,11 @@ export class ToolLoopDetector implements Detector {
       confidence: Math.min(0.97, BASE_CONFIDENCE.tool_loop + 0.02 * (count - t.tool_loop_repeats)),
       message: `Tool loop: ${tool} called ${count} times with the same arguments in the last ${s.ring.length} tool calls.`,
       explanation: `The agent keeps repeating ${tool}(${args.length > 120 ? `${args.slice(0, 120)}…` : args}) and is not making progress; it probably does not see or trust the result.`,
-      recommendations: ['Reset the agent state or the conversation context', 'Check the tool result the model receives', 'Escalate to the user if it continues'],
+      recommendations: [
+        'Reset the agent state or the conversation context',
+        'Check the tool result the model receives',
+        'Escalate to the user if it continues',
+      ],
       trigger: refOf(event),
       evidenceEventIds: s.eventIds,
       evidenceSpanIds: s.spanIds,

@@ -37,7 +37,8 @@ describe('ToolLoopDetector', () => {
   it('reports the same tool with the same arguments (key order and spacing ignored) and resolves when the agent moves on', () => {
     const h = harness();
     const args = ['{"query":"WS_TIMEOUT","path":"src/"}', '{ "path": "src/", "query": "WS_TIMEOUT" }'];
-    for (let i = 0; i < 5; i++) h.emit({ source: 'tool', component: 'search_code', action: 'tool_execution', details: { tool_name: 'search_code', tool_arguments: args[i % 2] } }, 100);
+    for (let i = 0; i < 5; i++)
+      h.emit({ source: 'tool', component: 'search_code', action: 'tool_execution', details: { tool_name: 'search_code', tool_arguments: args[i % 2] } }, 100);
     const [open] = h.of('tool_loop', 'insight');
     expect(open!.details).toMatchObject({ tool_name: 'search_code', repeats: 4 });
     expect((open!.details.evidence as { span_ids: string[] }).span_ids).toHaveLength(1);
@@ -55,10 +56,22 @@ describe('ToolLoopDetector', () => {
     const h = harness();
     for (let i = 0; i < 4; i++) {
       const now = h.clock.now();
-      h.processor.write(eventFromSpanParts({
-        name: 'execute_tool get_weather', traceId: 'b'.repeat(32), spanId: `${i}`.padStart(16, '0'), startMicros: now, endMicros: now + 1000, statusCode: 0,
-        attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'get_weather', 'gen_ai.tool.call.arguments': '{"city":"Paris"}', 'session.id': 'foreign' },
-      }));
+      h.processor.write(
+        eventFromSpanParts({
+          name: 'execute_tool get_weather',
+          traceId: 'b'.repeat(32),
+          spanId: `${i}`.padStart(16, '0'),
+          startMicros: now,
+          endMicros: now + 1000,
+          statusCode: 0,
+          attributes: {
+            'gen_ai.operation.name': 'execute_tool',
+            'gen_ai.tool.name': 'get_weather',
+            'gen_ai.tool.call.arguments': '{"city":"Paris"}',
+            'session.id': 'foreign',
+          },
+        }),
+      );
       h.wait(100);
     }
     const [open] = h.of('tool_loop', 'insight');
@@ -69,7 +82,17 @@ describe('ToolLoopDetector', () => {
 
 describe('ErrorBurstDetector', () => {
   const fail = (h: ReturnType<typeof harness>, path: string, n: number) =>
-    h.emit({ source: 'tool', level: 'ERROR', component: 'read_file', action: 'tool_execution', event_summary: `Tool read_file failed: FileNotFoundError: [Errno ${n}] No such file or directory: '${path}'`, details: { tool_name: 'read_file' } }, 10);
+    h.emit(
+      {
+        source: 'tool',
+        level: 'ERROR',
+        component: 'read_file',
+        action: 'tool_execution',
+        event_summary: `Tool read_file failed: FileNotFoundError: [Errno ${n}] No such file or directory: '${path}'`,
+        details: { tool_name: 'read_file' },
+      },
+      10,
+    );
 
   it('clusters errors by template (numbers and paths masked) within the window', () => {
     const h = harness();
@@ -129,7 +152,10 @@ describe('SlowCallDetector', () => {
 
 describe('RpcLatencyDetector', () => {
   const rpc = (h: ReturnType<typeof harness>, method: string, ms: number) =>
-    h.emit({ source: 'websocket', component: 'websocket_endpoint', action: method, details: { rpc_method: method }, performance_metrics: { response_ms: ms } }, ms);
+    h.emit(
+      { source: 'websocket', component: 'websocket_endpoint', action: method, details: { rpc_method: method }, performance_metrics: { response_ms: ms } },
+      ms,
+    );
 
   it('reports responses over 1 s except for methods that span a whole turn, and request timeouts', () => {
     const h = harness();
@@ -140,7 +166,14 @@ describe('RpcLatencyDetector', () => {
     expect(h.of('websocket_slow', 'insight')[0]!.details).toMatchObject({ rpc_method: 'session.current_agent', response_ms: 1400 });
     rpc(h, 'session.current_agent', 30);
     expect(h.of('websocket_slow', 'insight_resolved')).toHaveLength(1);
-    h.emit({ source: 'user_script', level: 'ERROR', component: 'json_rpc_service', action: 'request_timeout', event_summary: 'Request sendUserMessage (id 3) timed out after 30000ms', details: { rpc_method: 'sendUserMessage', timeout_ms: 30000 } });
+    h.emit({
+      source: 'user_script',
+      level: 'ERROR',
+      component: 'json_rpc_service',
+      action: 'request_timeout',
+      event_summary: 'Request sendUserMessage (id 3) timed out after 30000ms',
+      details: { rpc_method: 'sendUserMessage', timeout_ms: 30000 },
+    });
     expect(h.of('request_timeout', 'insight')[0]!.details).toMatchObject({ rpc_method: 'sendUserMessage', timeout_ms: 30000 });
   });
 });
@@ -148,7 +181,8 @@ describe('RpcLatencyDetector', () => {
 describe('MemorySpikeDetector, TokenSpikeDetector, RetryStormDetector, LostMessageDetector', () => {
   it('reports memory above the limit and its recovery', () => {
     const h = harness();
-    const sample = (mb: number) => h.emit({ source: 'server', component: 'resource_monitor', action: 'resource_sample', performance_metrics: { memory_mb: mb } });
+    const sample = (mb: number) =>
+      h.emit({ source: 'server', component: 'resource_monitor', action: 'resource_sample', performance_metrics: { memory_mb: mb } });
     sample(200);
     sample(215);
     expect(h.comments).toHaveLength(0);
@@ -167,7 +201,15 @@ describe('MemorySpikeDetector, TokenSpikeDetector, RetryStormDetector, LostMessa
 
   it('reports retries of one operation close together, not occasional ones', () => {
     const h = harness();
-    const retry = (attempt: number) => h.emit({ source: 'ai_service', level: 'WARNING', component: 'openrouter_ai_service', action: 'chat_retry', event_summary: `Retrying chat (attempt ${attempt})`, details: { attempt } });
+    const retry = (attempt: number) =>
+      h.emit({
+        source: 'ai_service',
+        level: 'WARNING',
+        component: 'openrouter_ai_service',
+        action: 'chat_retry',
+        event_summary: `Retrying chat (attempt ${attempt})`,
+        details: { attempt },
+      });
     retry(2);
     h.wait(60_000);
     retry(2);
@@ -182,7 +224,13 @@ describe('MemorySpikeDetector, TokenSpikeDetector, RetryStormDetector, LostMessa
   it('reports an empty model reply and a sendUserMessage ignored for lack of an id', () => {
     const h = harness();
     h.chat(600, { finish_reason: 'stop', content_chars: 0, empty_reply: true });
-    h.emit({ source: 'websocket', level: 'WARNING', component: 'websocket_endpoint', action: 'notification_ignored', details: { rpc_method: 'sendUserMessage' } });
+    h.emit({
+      source: 'websocket',
+      level: 'WARNING',
+      component: 'websocket_endpoint',
+      action: 'notification_ignored',
+      details: { rpc_method: 'sendUserMessage' },
+    });
     expect(h.of('empty_reply', 'insight')).toHaveLength(1);
     expect(h.of('ignored_request', 'insight')).toHaveLength(1);
   });

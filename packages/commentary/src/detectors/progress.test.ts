@@ -9,7 +9,13 @@ describe('ProgressDetector', () => {
     for (let i = 0; i < 4; i++) {
       h.chat();
       const e = h.tool('str_replace_editor', { command: 'str_replace', path: '/w/match.c', old_str: `return pattern_type; // try ${i}` }, 20, {
-        level: 'ERROR', event_summary: 'Tool failed', details: { tool_name: 'str_replace_editor', tool_arguments: JSON.stringify({ command: 'str_replace', path: '/w/match.c', old_str: `return pattern_type; // try ${i}` }), error: 'No replacement was performed. Multiple occurrences of old_str `return pattern_type;` in lines [317, 449]' },
+        level: 'ERROR',
+        event_summary: 'Tool failed',
+        details: {
+          tool_name: 'str_replace_editor',
+          tool_arguments: JSON.stringify({ command: 'str_replace', path: '/w/match.c', old_str: `return pattern_type; // try ${i}` }),
+          error: 'No replacement was performed. Multiple occurrences of old_str `return pattern_type;` in lines [317, 449]',
+        },
       });
       spans.push(e.span_id!);
     }
@@ -30,7 +36,11 @@ describe('ProgressDetector', () => {
     for (let page = 0; page < 30; page++) {
       h.chat();
       h.tool('str_replace_editor', { command: 'view', path: '/w/big.c', view_range: [page * 50, page * 50 + 50] }, 20, {
-        details: { tool_name: 'str_replace_editor', tool_arguments: JSON.stringify({ command: 'view', path: '/w/big.c', view_range: [page * 50, page * 50 + 50] }), observation: `lines ${page * 50}: ${['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta', 'theta'][page % 8]} ${'x'.repeat(page)} function_${page}() { return ${page} * k_${page}; }` },
+        details: {
+          tool_name: 'str_replace_editor',
+          tool_arguments: JSON.stringify({ command: 'view', path: '/w/big.c', view_range: [page * 50, page * 50 + 50] }),
+          observation: `lines ${page * 50}: ${['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta', 'theta'][page % 8]} ${'x'.repeat(page)} function_${page}() { return ${page} * k_${page}; }`,
+        },
       });
     }
     expect(h.comments.filter((c) => c.level !== 'INFO')).toEqual([]);
@@ -48,7 +58,14 @@ describe('ProgressDetector', () => {
     const cmds = ['make', 'make clean && make', 'cmake -B .', 'ninja', 'make -j4'];
     for (const [i, command] of cmds.entries()) {
       h.chat();
-      h.tool('execute_bash', { command }, 20, { level: 'ERROR', details: { tool_name: 'execute_bash', tool_arguments: JSON.stringify({ command }), error: `build failed in step ${i}: ${['missing llvm', 'cannot cd', 'no cache', 'ninja: not found', 'linker error'][i]}` } });
+      h.tool('execute_bash', { command }, 20, {
+        level: 'ERROR',
+        details: {
+          tool_name: 'execute_bash',
+          tool_arguments: JSON.stringify({ command }),
+          error: `build failed in step ${i}: ${['missing llvm', 'cannot cd', 'no cache', 'ninja: not found', 'linker error'][i]}`,
+        },
+      });
     }
     const [f] = h.of('failing_tool', 'insight');
     expect(f?.details.tool_name).toBe('execute_bash');
@@ -59,7 +76,9 @@ describe('ProgressDetector', () => {
     const h = harness();
     for (let i = 0; i < 4; i++) {
       h.tool('read_file', { path: 'a.txt' }, 20, { details: { tool_name: 'read_file', tool_arguments: '{"path":"a.txt"}', observation: 'contents of a' } });
-      h.tool('write_file', { path: 'b.txt', text: 'x' }, 20, { details: { tool_name: 'write_file', tool_arguments: '{"path":"b.txt","text":"x"}', observation: 'ok' } });
+      h.tool('write_file', { path: 'b.txt', text: 'x' }, 20, {
+        details: { tool_name: 'write_file', tool_arguments: '{"path":"b.txt","text":"x"}', observation: 'ok' },
+      });
     }
     const [alt] = h.of('alternation', 'insight');
     expect(alt?.event_summary).toMatch(/read_file and write_file|write_file and read_file/);
@@ -68,10 +87,24 @@ describe('ProgressDetector', () => {
   it('names the repeated steps when the run hits its iteration limit, and notes a run that ends without an answer', () => {
     const h = harness();
     for (let i = 0; i < 4; i++) {
-      h.tool('edit', { file: 'x.py', text: `v${i}` }, 20, { level: 'ERROR', details: { tool_name: 'edit', tool_arguments: JSON.stringify({ file: 'x.py', text: `v${i}` }), error: 'Your proposed edit has introduced new syntax error(s)' } });
+      h.tool('edit', { file: 'x.py', text: `v${i}` }, 20, {
+        level: 'ERROR',
+        details: {
+          tool_name: 'edit',
+          tool_arguments: JSON.stringify({ file: 'x.py', text: `v${i}` }),
+          error: 'Your proposed edit has introduced new syntax error(s)',
+        },
+      });
       h.chat();
     }
-    h.emit({ source: 'session', level: 'ERROR', component: 'openhands', action: 'session_end', event_summary: 'RuntimeError: Agent reached maximum iteration in headless mode. Current iteration: 50, max iteration: 50', details: { exit_status: 'max_iterations' } });
+    h.emit({
+      source: 'session',
+      level: 'ERROR',
+      component: 'openhands',
+      action: 'session_end',
+      event_summary: 'RuntimeError: Agent reached maximum iteration in headless mode. Current iteration: 50, max iteration: 50',
+      details: { exit_status: 'max_iterations' },
+    });
     const [limit] = h.of('step_limit', 'insight');
     expect(limit?.level).toBe('ERROR');
     expect(limit?.event_summary).toContain('Before it, the agent was stuck');
@@ -96,7 +129,22 @@ describe('ProgressDetector', () => {
 
 describe('errors by cause', () => {
   const failedChat = (h: ReturnType<typeof harness>, status: number, message: string) =>
-    h.emit({ source: 'ai_service', level: 'ERROR', component: 'openai', action: 'chat', event_summary: message, details: { model: 'gpt-4o', error: message, http_status: status, error_cause: status === 429 ? 'rate_limit' : status === 401 ? 'unauthorized' : 'server_error' } }, 300);
+    h.emit(
+      {
+        source: 'ai_service',
+        level: 'ERROR',
+        component: 'openai',
+        action: 'chat',
+        event_summary: message,
+        details: {
+          model: 'gpt-4o',
+          error: message,
+          http_status: status,
+          error_cause: status === 429 ? 'rate_limit' : status === 401 ? 'unauthorized' : 'server_error',
+        },
+      },
+      300,
+    );
 
   it('comments once per cause per session with advice that names the cause; a 500 is not a 429', () => {
     const h = harness();
@@ -126,7 +174,14 @@ describe('errors by cause', () => {
   it('a recurring CRITICAL debug line in a working session is one INFO note, not a burst', () => {
     const h = harness();
     for (let i = 0; i < 10; i++) {
-      h.emit({ source: 'server', kind: 'log', level: 'CRITICAL', component: 'ai_loop', action: 'log', event_summary: `CRITICAL: Generated response: {"id": ${i}, "text": "..."}` });
+      h.emit({
+        source: 'server',
+        kind: 'log',
+        level: 'CRITICAL',
+        component: 'ai_loop',
+        action: 'log',
+        event_summary: `CRITICAL: Generated response: {"id": ${i}, "text": "..."}`,
+      });
       h.chat();
       h.tool('read_file', { path: `f${i}` });
     }

@@ -8,14 +8,17 @@ import type { LabelledInterval, ScoredRun } from './score.js';
  * passed in so this package does not depend on the simulator.
  */
 export interface SimulatorApi {
-  runScenario(name: string, options: {
-    seed?: number;
-    jitter?: number;
-    variant?: string;
-    clock?: Clock;
-    debbie?: { commentary?: (emit: (event: DebbieEvent) => void) => EventSink };
-    onServerReady?: (ready: { url: string }) => void | Promise<void>;
-  }): Promise<{ events: DebbieEvent[]; truth: { faults: LabelledInterval[]; decoys: LabelledInterval[] } }>;
+  runScenario(
+    name: string,
+    options: {
+      seed?: number;
+      jitter?: number;
+      variant?: string;
+      clock?: Clock;
+      debbie?: { commentary?: (emit: (event: DebbieEvent) => void) => EventSink };
+      onServerReady?: (ready: { url: string }) => void | Promise<void>;
+    },
+  ): Promise<{ events: DebbieEvent[]; truth: { faults: LabelledInterval[]; decoys: LabelledInterval[] } }>;
   /** A fresh simulated clock (the simulator's SimClock). */
   newClock(): Clock;
 }
@@ -34,12 +37,19 @@ export const TEST_SEEDS: readonly number[] = [11, 12, 13];
 export const JITTERS: readonly number[] = [0.1, 0.3];
 
 /** Every scenario in every variant, for each seed and jitter. */
-export function corpusCases(scenarios: readonly string[], variants: readonly string[], seeds: readonly number[], jitters: readonly number[] = JITTERS): CorpusCase[] {
+export function corpusCases(
+  scenarios: readonly string[],
+  variants: readonly string[],
+  seeds: readonly number[],
+  jitters: readonly number[] = JITTERS,
+): CorpusCase[] {
   const cases: CorpusCase[] = [];
-  for (const scenario of scenarios) for (const variant of variants) for (const seed of seeds) {
-    // One jitter per seed keeps the corpus small; over the seeds both levels appear.
-    cases.push({ scenario, variant, seed, jitter: jitters[seed % jitters.length]! });
-  }
+  for (const scenario of scenarios)
+    for (const variant of variants)
+      for (const seed of seeds) {
+        // One jitter per seed keeps the corpus small; over the seeds both levels appear.
+        cases.push({ scenario, variant, seed, jitter: jitters[seed % jitters.length]! });
+      }
   return cases;
 }
 

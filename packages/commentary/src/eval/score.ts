@@ -71,7 +71,8 @@ function lifetimes(run: ScoredRun): InsightLife[] {
     if (typeof id !== 'string' || typeof pattern !== 'string') continue;
     const t = eventMicros(e.timestamp);
     const notable = e.level !== 'INFO' && e.level !== 'DEBUG';
-    if (e.action === 'insight') byId.set(id, { raisedUs: notable ? [t] : [], pattern, session: e.session_id ?? '', openUs: t, closeUs: Number.POSITIVE_INFINITY, name: run.name });
+    if (e.action === 'insight')
+      byId.set(id, { raisedUs: notable ? [t] : [], pattern, session: e.session_id ?? '', openUs: t, closeUs: Number.POSITIVE_INFINITY, name: run.name });
     else if (e.action === 'insight_update') {
       if (notable) byId.get(id)?.raisedUs.push(t);
     } else if (e.action === 'insight_resolved') {
@@ -148,7 +149,9 @@ export function missedFaults(runs: readonly ScoredRun[], options: ScoreOptions =
     const lives = lifetimes(run);
     for (const f of run.faults) {
       if (!lives.some((l) => matches(l, f, early, late))) {
-        out.push(`${run.name}: ${f.pattern} in ${f.session_id.slice(0, 8)} ${new Date(f.start_us / 1000).toISOString()}–${new Date(f.end_us / 1000).toISOString()}`);
+        out.push(
+          `${run.name}: ${f.pattern} in ${f.session_id.slice(0, 8)} ${new Date(f.start_us / 1000).toISOString()}–${new Date(f.end_us / 1000).toISOString()}`,
+        );
       }
     }
   }
@@ -161,9 +164,18 @@ const pct = (v: number | null) => (v === null ? '   n/a' : `${(v * 100).toFixed(
 export function formatScoreTable(scores: readonly PatternScore[]): string {
   const lines = ['pattern              faults detected insights  TP  FP decoyFP  recall precision'];
   for (const s of scores) {
-    lines.push(`${s.pattern.padEnd(20)} ${String(s.faults).padStart(6)} ${String(s.detected).padStart(8)} ${String(s.insights).padStart(8)} ${String(s.truePositives).padStart(3)} ${String(s.falsePositives).padStart(3)} ${String(s.decoyHits).padStart(7)}  ${pct(s.recall)}    ${pct(s.precision)}`);
+    lines.push(
+      `${s.pattern.padEnd(20)} ${String(s.faults).padStart(6)} ${String(s.detected).padStart(8)} ${String(s.insights).padStart(8)} ${String(s.truePositives).padStart(3)} ${String(s.falsePositives).padStart(3)} ${String(s.decoyHits).padStart(7)}  ${pct(s.recall)}    ${pct(s.precision)}`,
+    );
   }
-  const total = scores.reduce((a, s) => ({ f: a.f + s.faults, d: a.d + s.detected, i: a.i + s.insights, tp: a.tp + s.truePositives }), { f: 0, d: 0, i: 0, tp: 0 });
-  lines.push(`${'all'.padEnd(20)} ${String(total.f).padStart(6)} ${String(total.d).padStart(8)} ${String(total.i).padStart(8)} ${String(total.tp).padStart(3)} ${String(total.i - total.tp).padStart(3)}          ${pct(total.f ? total.d / total.f : null)}    ${pct(total.i ? total.tp / total.i : null)}`);
+  const total = scores.reduce((a, s) => ({ f: a.f + s.faults, d: a.d + s.detected, i: a.i + s.insights, tp: a.tp + s.truePositives }), {
+    f: 0,
+    d: 0,
+    i: 0,
+    tp: 0,
+  });
+  lines.push(
+    `${'all'.padEnd(20)} ${String(total.f).padStart(6)} ${String(total.d).padStart(8)} ${String(total.i).padStart(8)} ${String(total.tp).padStart(3)} ${String(total.i - total.tp).padStart(3)}          ${pct(total.f ? total.d / total.f : null)}    ${pct(total.i ? total.tp / total.i : null)}`,
+  );
   return lines.join('\n');
 }

@@ -69,7 +69,10 @@ export class ContinuationInjection implements InterventionStrategy {
           resolve();
         }
       };
-      const connectTimer = setTimeout(() => finish(new Error(`could not connect to ${url} within ${this.options.connectTimeoutMs ?? 5000} ms`)), this.options.connectTimeoutMs ?? 5000);
+      const connectTimer = setTimeout(
+        () => finish(new Error(`could not connect to ${url} within ${this.options.connectTimeoutMs ?? 5000} ms`)),
+        this.options.connectTimeoutMs ?? 5000,
+      );
       const replyTimer = setTimeout(() => this.drop(ws), this.options.replyTimeoutMs ?? 120_000);
       replyTimer.unref();
       ws.on('error', (error) => finish(new Error(`WebSocket ${url}: ${error.message}`)));

@@ -56,25 +56,63 @@ export class InterventionManager {
       this.stats.skippedLimit += 1;
       if (session.interventions === this.config.max_per_session) {
         session.interventions += 1; // say it once
-        this.host.emit(interventionEvent(`Not intervening: ${this.config.max_per_session} interventions already made in this session`, 'WARNING', 'intervention_skipped', { ...base, reason: 'max_per_session' }, session.id, insight.trigger, session.agentId, now));
+        this.host.emit(
+          interventionEvent(
+            `Not intervening: ${this.config.max_per_session} interventions already made in this session`,
+            'WARNING',
+            'intervention_skipped',
+            { ...base, reason: 'max_per_session' },
+            session.id,
+            insight.trigger,
+            session.agentId,
+            now,
+          ),
+        );
       }
       return;
     }
     if (this.isFailing(strategy.name)) {
       this.stats.skippedFailing += 1;
-      this.host.emit(interventionEvent(`Not intervening: ${strategy.name} failed ${this.config.failure_limit} of its last ${this.config.failure_window} tries`, 'WARNING', 'intervention_skipped', { ...base, reason: 'strategy_failing' }, session.id, insight.trigger, session.agentId, now));
+      this.host.emit(
+        interventionEvent(
+          `Not intervening: ${strategy.name} failed ${this.config.failure_limit} of its last ${this.config.failure_window} tries`,
+          'WARNING',
+          'intervention_skipped',
+          { ...base, reason: 'strategy_failing' },
+          session.id,
+          insight.trigger,
+          session.agentId,
+          now,
+        ),
+      );
       return;
     }
     if (this.config.dry_run) {
       this.stats.recommended += 1;
-      this.host.emit(interventionEvent(`Dry run: would ${strategy.describe(target).replace(/^Injecting/, 'inject').toLowerCase()} (${strategy.name})`, 'INFO', 'intervention_recommended', { ...base, dry_run: true }, session.id, insight.trigger, session.agentId, now));
+      this.host.emit(
+        interventionEvent(
+          `Dry run: would ${strategy
+            .describe(target)
+            .replace(/^Injecting/, 'inject')
+            .toLowerCase()} (${strategy.name})`,
+          'INFO',
+          'intervention_recommended',
+          { ...base, dry_run: true },
+          session.id,
+          insight.trigger,
+          session.agentId,
+          now,
+        ),
+      );
       return;
     }
     session.interventions += 1;
     this.stats.attempted += 1;
     this.host.emit(interventionEvent(strategy.describe(target), 'INFO', 'intervention', base, session.id, insight.trigger, session.agentId, now));
     const started = now;
-    const cancelTimer = this.clock.setTimer(this.config.verify_seconds * 1000, () => this.fail(session, insight, insightKey, strategy.name, `agent still silent ${this.config.verify_seconds}s after the intervention`));
+    const cancelTimer = this.clock.setTimer(this.config.verify_seconds * 1000, () =>
+      this.fail(session, insight, insightKey, strategy.name, `agent still silent ${this.config.verify_seconds}s after the intervention`),
+    );
     session.pending = { strategy: strategy.name, startedClockUs: started, insightKey, cancelTimer };
     const task = strategy.apply(target).catch((error: unknown) => {
       cancelTimer();
@@ -115,7 +153,18 @@ export class InterventionManager {
     session.pending = null;
     this.record(strategy, false);
     this.stats.failed += 1;
-    this.host.emit(interventionEvent(`Intervention failed: ${reason}`, 'WARNING', 'intervention_failed', { strategy, insight_id: insight.insight_id, pattern: insight.pattern, reason }, session.id, insight.trigger, session.agentId, this.clock.now()));
+    this.host.emit(
+      interventionEvent(
+        `Intervention failed: ${reason}`,
+        'WARNING',
+        'intervention_failed',
+        { strategy, insight_id: insight.insight_id, pattern: insight.pattern, reason },
+        session.id,
+        insight.trigger,
+        session.agentId,
+        this.clock.now(),
+      ),
+    );
     this.host.flush();
   }
 

@@ -7,7 +7,15 @@ import type { InterventionStrategy } from './InterventionStrategy.js';
 
 const servers: WebSocketServer[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => { for (const c of s.clients) c.terminate(); s.close(() => r()); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((r) => {
+          for (const c of s.clients) c.terminate();
+          s.close(() => r());
+        }),
+    ),
+  );
 });
 
 /** A JSON-RPC WebSocket server on 127.0.0.1 that records the frames it gets and answers each request. */
@@ -17,13 +25,17 @@ async function rpcServer(): Promise<{ url: string; frames: unknown[]; received: 
   await new Promise<void>((r) => wss.once('listening', () => r()));
   const frames: unknown[] = [];
   let resolve!: (v: unknown) => void;
-  const received = new Promise<unknown>((r) => { resolve = r; });
-  wss.on('connection', (ws) => ws.on('message', (data) => {
-    const msg = JSON.parse(String(data)) as { id: number };
-    frames.push(msg);
-    resolve(msg);
-    ws.send(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { messageId: 'm1', status: 0 } }));
-  }));
+  const received = new Promise<unknown>((r) => {
+    resolve = r;
+  });
+  wss.on('connection', (ws) =>
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { id: number };
+      frames.push(msg);
+      resolve(msg);
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { messageId: 'm1', status: 0 } }));
+    }),
+  );
   return { url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/ws`, frames, received };
 }
 
@@ -38,8 +50,12 @@ class FailingStrategy implements InterventionStrategy {
   readonly name = 'always_fails';
   readonly kind = 'continuation';
   calls = 0;
-  handles(pattern: string) { return pattern === 'continuation_stall'; }
-  describe() { return 'Trying something that fails'; }
+  handles(pattern: string) {
+    return pattern === 'continuation_stall';
+  }
+  describe() {
+    return 'Trying something that fails';
+  }
   async apply(): Promise<void> {
     this.calls += 1;
     throw new Error('connection refused');
@@ -55,7 +71,11 @@ describe('ContinuationInjection', () => {
     expect(frame).toMatchObject({ jsonrpc: '2.0', method: 'sendUserMessage', params: { sessionId: 'sess-1', message: 'Please continue with the next step.' } });
     expect(typeof (frame as { id: unknown }).id).toBe('number');
     const injected = h.comments.find((c) => c.source === 'debbie' && c.action === 'intervention');
-    expect(injected).toMatchObject({ component: 'intervention', event_summary: 'Injecting continuation prompt to unstick agent', details: { injection_type: 'continuation', session_id: 'sess-1', agent_id: 'p' } });
+    expect(injected).toMatchObject({
+      component: 'intervention',
+      event_summary: 'Injecting continuation prompt to unstick agent',
+      details: { injection_type: 'continuation', session_id: 'sess-1', agent_id: 'p' },
+    });
     // The injected message reaches the agent (not a resumption), then the agent works again.
     h.user('Please continue with the next step.');
     expect(h.of('continuation_stall', 'insight_resolved')).toHaveLength(0);
@@ -98,7 +118,13 @@ describe('InterventionManager limits', () => {
     expect(h.comments.filter((c) => c.action === 'intervention_failed')).toHaveLength(2);
     expect(h.comments.filter((c) => c.action === 'intervention_skipped' && c.details.reason === 'strategy_failing')).toHaveLength(2);
 
-    const ok: InterventionStrategy = { name: 'ok', kind: 'continuation', handles: (p) => p === 'continuation_stall', describe: () => 'ok', apply: async () => {} };
+    const ok: InterventionStrategy = {
+      name: 'ok',
+      kind: 'continuation',
+      handles: (p) => p === 'continuation_stall',
+      describe: () => 'ok',
+      apply: async () => {},
+    };
     const h2 = harness({ config: { interventions: { enabled: true, max_per_session: 2, verify_seconds: 5 } }, strategies: [ok] });
     for (let i = 0; i < 5; i++) {
       stall(h2);

@@ -34,19 +34,48 @@ export function harness(options: Omit<CommentaryProcessorOptions, 'clock' | 'onC
     return event;
   };
   const s = {
-    clock, comments, processor, emit,
+    clock,
+    comments,
+    processor,
+    emit,
     /** Advances time by `ms`, firing timers. */
     wait: (ms: number) => clock.advanceBy(ms),
     tool: (name: string, args: unknown = {}, durationMs = 20, extra: Partial<DebbieEventInit> = {}) => {
       clock.advanceBy(durationMs);
-      return emit({ source: 'tool', component: name, action: 'tool_execution', details: { tool_name: name, tool_arguments: JSON.stringify(args) }, ...extra }, durationMs);
+      return emit(
+        { source: 'tool', component: name, action: 'tool_execution', details: { tool_name: name, tool_arguments: JSON.stringify(args) }, ...extra },
+        durationMs,
+      );
     },
     chat: (durationMs = 800, details: Record<string, unknown> = {}, metrics: Record<string, number> = { input_tokens: 900, output_tokens: 40 }) => {
       clock.advanceBy(durationMs);
-      return emit({ source: 'ai_service', component: 'openrouter_ai_service', action: 'chat', details: { model: 'openai/gpt-4o-mini', finish_reason: 'tool_calls', ...details }, performance_metrics: metrics }, durationMs);
+      return emit(
+        {
+          source: 'ai_service',
+          component: 'openrouter_ai_service',
+          action: 'chat',
+          details: { model: 'openai/gpt-4o-mini', finish_reason: 'tool_calls', ...details },
+          performance_metrics: metrics,
+        },
+        durationMs,
+      );
     },
-    decision: (decision: boolean, reason: string) => emit({ source: 'session', component: 'session_manager', action: 'continuation_decision', event_summary: `🔄 CONTINUATION DECISION: ${decision ? 'True' : 'False'}`, details: { decision, reason } }),
-    user: (text: string) => emit({ source: 'agent', component: 'agent.patricia', action: 'user_message', event_summary: `>>> USER MESSAGE >>> ${text}`, details: { chars: text.length } }),
+    decision: (decision: boolean, reason: string) =>
+      emit({
+        source: 'session',
+        component: 'session_manager',
+        action: 'continuation_decision',
+        event_summary: `🔄 CONTINUATION DECISION: ${decision ? 'True' : 'False'}`,
+        details: { decision, reason },
+      }),
+    user: (text: string) =>
+      emit({
+        source: 'agent',
+        component: 'agent.patricia',
+        action: 'user_message',
+        event_summary: `>>> USER MESSAGE >>> ${text}`,
+        details: { chars: text.length },
+      }),
     /** Comments of a pattern, optionally of one action (insight, insight_update, insight_resolved). */
     of: (pattern: string, action?: string) => comments.filter((c) => c.details.pattern === pattern && (action === undefined || c.action === action)),
   };

@@ -109,7 +109,17 @@ export class SessionModel {
     }
     const known = this.byId.get(e.event_id);
     if (known !== undefined) return known; // already streamed from the store
-    const r = this.push(us, isStart ? Number.NaN : (e.duration_ms ?? -1), e.source, err, label, e.event_id, e.parent_id, e.parent_span_id, isStart ? null : e.span_id);
+    const r = this.push(
+      us,
+      isStart ? Number.NaN : (e.duration_ms ?? -1),
+      e.source,
+      err,
+      label,
+      e.event_id,
+      e.parent_id,
+      e.parent_span_id,
+      isStart ? null : e.span_id,
+    );
     this.full.set(r, e);
     this.liveAdded += 1;
     if (isStart && e.span_id) {
@@ -120,7 +130,17 @@ export class SessionModel {
     return r;
   }
 
-  private push(us: number, dur: number, src: string, err: boolean, label: string, id: string, parentId: string | null, parentSpanId: string | null, spanId: string | null): number {
+  private push(
+    us: number,
+    dur: number,
+    src: string,
+    err: boolean,
+    label: string,
+    id: string,
+    parentId: string | null,
+    parentSpanId: string | null,
+    spanId: string | null,
+  ): number {
     if (this.length === 0) this.t0us = us;
     const i = this.id.length;
     const start = (us - this.t0us) / 1000;
@@ -144,7 +164,11 @@ export class SessionModel {
     if (p >= 0) this.children[p]!.push(i);
     else {
       const key = parentId ?? parentSpanId;
-      if (key) { const list = this.orphans.get(key); if (list) list.push(i); else this.orphans.set(key, [i]); }
+      if (key) {
+        const list = this.orphans.get(key);
+        if (list) list.push(i);
+        else this.orphans.set(key, [i]);
+      }
     }
     // children that arrived before this row (a parent that starts after its child: clock skew)
     for (const key of isSpan ? [id, spanId] : [id]) {
@@ -158,7 +182,7 @@ export class SessionModel {
         this.setDepth(c, this.depth[i]! + 1);
       }
     }
-    const end = start + (Math.max(dur , 0));
+    const end = start + Math.max(dur, 0);
     if (end > this.maxEnd) this.maxEnd = end;
     if (src === 'debbie_comment' || src === 'debbie') this.commentRows.add(i);
     return i;

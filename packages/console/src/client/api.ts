@@ -25,13 +25,15 @@ export class Unauthorized extends Error {}
 
 async function get(path: string, signal?: AbortSignal): Promise<Response> {
   const res = await fetch(path, { headers: headers(), ...(signal ? { signal } : {}) });
-  if (res.status === 401) throw new Unauthorized('this console needs the collector\'s token');
+  if (res.status === 401) throw new Unauthorized("this console needs the collector's token");
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
     try {
       const body = (await res.json()) as { error?: { message?: string } };
       if (body.error?.message) message = body.error.message;
-    } catch { /* not JSON */ }
+    } catch {
+      /* not JSON */
+    }
     throw new Error(message);
   }
   return res;
@@ -98,8 +100,14 @@ export function openLive(path: string, handlers: LiveHandlers): () => void {
         });
       } catch (error) {
         if (closed) return;
-        if (error instanceof Unauthorized) { handlers.onState(false); return; }
-        if (error instanceof Error && /no live stream/.test(error.message)) { handlers.onState(false); return; }
+        if (error instanceof Unauthorized) {
+          handlers.onState(false);
+          return;
+        }
+        if (error instanceof Error && /no live stream/.test(error.message)) {
+          handlers.onState(false);
+          return;
+        }
       }
       handlers.onState(false);
       if (!closed) await new Promise((r) => setTimeout(r, 1000));

@@ -11,7 +11,12 @@ export function fmtMs(ms: number | null | undefined): string {
 }
 
 export function fmtTime(iso: string): string {
-  return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, '').replace(/Z$/, '') : '–';
+  return iso
+    ? iso
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, '')
+        .replace(/Z$/, '')
+    : '–';
 }
 
 export function fmtInt(n: number): string {
@@ -31,6 +36,14 @@ export function isoMicros(iso: string): number {
 }
 
 export const SOURCE_COLORS: Record<string, string> = {
-  session: '#7f8c9d', agent: '#4e79a7', ai_service: '#9c6ade', tool: '#2a9d8f', websocket: '#e9a03b',
-  server: '#8a7f72', user_script: '#5aa9e6', python_exec: '#c06c84', debbie: '#d4568f', debbie_comment: '#b04fd1',
+  session: '#7f8c9d',
+  agent: '#4e79a7',
+  ai_service: '#9c6ade',
+  tool: '#2a9d8f',
+  websocket: '#e9a03b',
+  server: '#8a7f72',
+  user_script: '#5aa9e6',
+  python_exec: '#c06c84',
+  debbie: '#d4568f',
+  debbie_comment: '#b04fd1',
 };

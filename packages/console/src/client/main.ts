@@ -38,10 +38,22 @@ function login(message: string): void {
   page?.dispose();
   page = undefined;
   clear(app);
-  const input = h('input', { type: 'password', id: 'token', autocomplete: 'current-password', 'aria-label': 'Token', placeholder: 'token' }) as HTMLInputElement;
-  const form = h('form', { class: 'login' }, h('h2', {}, 'Sign in'), h('p', { class: 'muted' }, message),
-    h('p', { class: 'muted' }, 'Enter the token the collector runs with (--token or DEBBIE_TOKEN). It stays in this tab only.'), input,
-    h('button', { type: 'submit' }, 'Open the console'));
+  const input = h('input', {
+    type: 'password',
+    id: 'token',
+    autocomplete: 'current-password',
+    'aria-label': 'Token',
+    placeholder: 'token',
+  }) as HTMLInputElement;
+  const form = h(
+    'form',
+    { class: 'login' },
+    h('h2', {}, 'Sign in'),
+    h('p', { class: 'muted' }, message),
+    h('p', { class: 'muted' }, 'Enter the token the collector runs with (--token or DEBBIE_TOKEN). It stays in this tab only.'),
+    input,
+    h('button', { type: 'submit' }, 'Open the console'),
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     setToken(input.value);
@@ -88,9 +100,14 @@ window.addEventListener('hashchange', () => {
 });
 document.addEventListener('keydown', (ev) => {
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-  if (page?.key(ev)) { ev.preventDefault(); return; }
+  if (page?.key(ev)) {
+    ev.preventDefault();
+    return;
+  }
   if (ev.key === 't' && !(ev.target as HTMLElement).matches('input,select,textarea')) toggleTheme();
 });
-window.addEventListener('unhandledrejection', (ev) => { if (ev.reason instanceof Unauthorized) login('The token was refused.'); });
+window.addEventListener('unhandledrejection', (ev) => {
+  if (ev.reason instanceof Unauthorized) login('The token was refused.');
+});
 lastPath = location.hash.split('?')[0] ?? '';
 void route();

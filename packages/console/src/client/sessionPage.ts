@@ -28,15 +28,27 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
   const meta = h('span', { class: 'muted', id: 'smeta' }, 'loading…');
   const liveNote = h('span', { id: 'livenote' });
   const tabButtons = new Map<Tab, HTMLButtonElement>();
-  const tabs = h('div', { class: 'tabs', role: 'tablist' }, ...(['waterfall', 'timeline', 'report', 'tail'] as Tab[]).map((t, k) => {
-    const b = h('button', { type: 'button', role: 'tab', 'data-tab': t, title: `${t} (${k + 1})` }, t === 'tail' ? 'live tail' : t) as HTMLButtonElement;
-    b.addEventListener('click', () => show(t));
-    tabButtons.set(t, b);
-    return b;
-  }));
-  const compareLink = h('a', { href: `#/?mark=${encodeURIComponent(sessionId)}`, id: 'compare-with', title: 'Pick a second session to compare with' }, 'compare with…');
+  const tabs = h(
+    'div',
+    { class: 'tabs', role: 'tablist' },
+    ...(['waterfall', 'timeline', 'report', 'tail'] as Tab[]).map((t, k) => {
+      const b = h('button', { type: 'button', role: 'tab', 'data-tab': t, title: `${t} (${k + 1})` }, t === 'tail' ? 'live tail' : t) as HTMLButtonElement;
+      b.addEventListener('click', () => show(t));
+      tabButtons.set(t, b);
+      return b;
+    }),
+  );
+  const compareLink = h(
+    'a',
+    { href: `#/?mark=${encodeURIComponent(sessionId)}`, id: 'compare-with', title: 'Pick a second session to compare with' },
+    'compare with…',
+  );
   const commentsEl = h('div', { class: 'comments', id: 'comments', 'aria-label': "Debbie's comments" });
-  const detailsEl = h('aside', { class: 'details', id: 'details', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Select a step (click, or j/k) to see its details.'));
+  const detailsEl = h(
+    'aside',
+    { class: 'details', id: 'details', 'aria-live': 'polite' },
+    h('p', { class: 'muted' }, 'Select a step (click, or j/k) to see its details.'),
+  );
   const wf = new VirtualList({ rowHeight: ROW_H, className: 'wf', paint: paintStep });
   wf.el.id = 'waterfall';
   wf.el.tabIndex = 0;
@@ -47,7 +59,11 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
   const split = h('div', { class: 'split' }, left, detailsEl);
 
   clear(root);
-  root.append(h('div', { class: 'shead' }, h('a', { href: '#/', title: 'Back to sessions (Esc)' }, '← sessions'), title, tabs, meta, liveNote, compareLink), commentsEl, split);
+  root.append(
+    h('div', { class: 'shead' }, h('a', { href: '#/', title: 'Back to sessions (Esc)' }, '← sessions'), title, tabs, meta, liveNote, compareLink),
+    commentsEl,
+    split,
+  );
 
   wf.el.addEventListener('click', (ev) => {
     const row = (ev.target as HTMLElement).closest<HTMLElement>('.row');
@@ -100,20 +116,28 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
     el.dataset.eventId = m.id[i]!;
     clear(el);
     const hasKids = m.children[i]!.length > 0;
-    const name = h('span', { class: 'name', style: `padding-left:${4 + Math.min(m.depth[i]!, 40) * 12}px` },
+    const name = h(
+      'span',
+      { class: 'name', style: `padding-left:${4 + Math.min(m.depth[i]!, 40) * 12}px` },
       h('span', { class: 'tog', title: hasKids ? 'collapse/expand (←/→)' : '' }, hasKids ? (collapsed.has(i) ? '▸' : '▾') : ''),
       h('span', { class: 'src', style: `background:${SOURCE_COLORS[m.source[i]!] ?? '#888'}`, title: m.source[i]! }),
-      h('span', { class: 'lbl', title: m.label[i]! }, m.label[i]!));
+      h('span', { class: 'lbl', title: m.label[i]! }, m.label[i]!),
+    );
     const lane = h('span', { class: 'lane' });
     const left = (m.start[i]! / end) * 100;
     const d = m.dur[i]!;
     if (pending) {
       const run = m.runningMs(i, now);
-      lane.append(h('span', { class: 'bar', style: `left:${left}%;width:${Math.max(0.2, (run / end) * 100)}%` }),
-        h('span', { class: 'dur inprog', style: `left:${Math.min(left + 0.5, 85)}%` }, `running ${fmtMs(run)}`));
+      lane.append(
+        h('span', { class: 'bar', style: `left:${left}%;width:${Math.max(0.2, (run / end) * 100)}%` }),
+        h('span', { class: 'dur inprog', style: `left:${Math.min(left + 0.5, 85)}%` }, `running ${fmtMs(run)}`),
+      );
     } else if (d >= 0) {
       const w = (d / end) * 100;
-      lane.append(h('span', { class: 'bar', style: `left:${left}%;width:${w}%` }), h('span', { class: 'dur', style: `left:${Math.min(left + w + 0.3, 92)}%` }, fmtMs(d)));
+      lane.append(
+        h('span', { class: 'bar', style: `left:${left}%;width:${w}%` }),
+        h('span', { class: 'dur', style: `left:${Math.min(left + w + 0.3, 92)}%` }, fmtMs(d)),
+      );
     } else {
       lane.append(h('span', { class: 'pt', style: `left:${left}%` }));
     }
@@ -126,9 +150,14 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
     el.dataset.row = String(i);
     clear(el);
     const ts = new Date(Math.floor(m.startUs(i) / 1000)).toISOString().slice(11, 23);
-    el.append(h('span', { class: 'muted' }, ts), h('span', { style: `color:${SOURCE_COLORS[m.source[i]!] ?? 'inherit'}` }, m.source[i]!),
-      m.isPending(i) ? h('span', { class: 'inprog' }, `in progress ${fmtMs(m.runningMs(i))}`) : h('span', { class: 'muted' }, m.dur[i]! >= 0 ? fmtMs(m.dur[i]!) : ''),
-      h('span', { class: m.source[i] === 'debbie_comment' ? 'cpat' : '' }, m.label[i]!));
+    el.append(
+      h('span', { class: 'muted' }, ts),
+      h('span', { style: `color:${SOURCE_COLORS[m.source[i]!] ?? 'inherit'}` }, m.source[i]!),
+      m.isPending(i)
+        ? h('span', { class: 'inprog' }, `in progress ${fmtMs(m.runningMs(i))}`)
+        : h('span', { class: 'muted' }, m.dur[i]! >= 0 ? fmtMs(m.dur[i]!) : ''),
+      h('span', { class: m.source[i] === 'debbie_comment' ? 'cpat' : '' }, m.label[i]!),
+    );
   }
 
   function toggle(i: number, to?: boolean): void {
@@ -145,13 +174,20 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
     // make it visible: expand its ancestors
     let p = model.parent[i]!;
     let expanded = false;
-    while (p >= 0) { if (collapsed.delete(p)) expanded = true; p = model.parent[p]!; }
+    while (p >= 0) {
+      if (collapsed.delete(p)) expanded = true;
+      p = model.parent[p]!;
+    }
     if (expanded) rebuild();
     if (scroll && posOf[i]! >= 0) wf.scrollToIndex(posOf[i]!);
     wf.refresh();
     tail.refresh();
     const eventId = model.id[i]!;
-    history.replaceState(null, '', `#/session/${encodeURIComponent(sessionId)}?event=${encodeURIComponent(eventId)}${tab !== 'waterfall' ? `&tab=${tab}` : ''}`);
+    history.replaceState(
+      null,
+      '',
+      `#/session/${encodeURIComponent(sessionId)}?event=${encodeURIComponent(eventId)}${tab !== 'waterfall' ? `&tab=${tab}` : ''}`,
+    );
     void showDetails(i);
   }
 
@@ -175,22 +211,43 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
 
   function renderDetails(e: DebbieEvent, runningMs: number | null): void {
     clear(detailsEl);
-    const pre = (label: string, v: unknown): HTMLElement | null => (v === null || v === undefined || (typeof v === 'object' && Object.keys(v as object).length === 0)) ? null
-      : h('div', {}, h('h4', {}, label), h('pre', {}, typeof v === 'string' ? v : JSON.stringify(v, null, 2)));
+    const pre = (label: string, v: unknown): HTMLElement | null =>
+      v === null || v === undefined || (typeof v === 'object' && Object.keys(v as object).length === 0)
+        ? null
+        : h('div', {}, h('h4', {}, label), h('pre', {}, typeof v === 'string' ? v : JSON.stringify(v, null, 2)));
     const d = e.details;
-    const pick = (keys: string[]) => { const o: Record<string, unknown> = {}; for (const k of keys) if (d[k] !== undefined) o[k] = d[k]; return Object.keys(o).length ? o : null; };
+    const pick = (keys: string[]) => {
+      const o: Record<string, unknown> = {};
+      for (const k of keys) if (d[k] !== undefined) o[k] = d[k];
+      return Object.keys(o).length ? o : null;
+    };
     const parts: (HTMLElement | null)[] = [
       h('h3', {}, e.event_summary || `${e.source} ${e.action}`),
-      h('dl', {},
-        h('dt', {}, 'time'), h('dd', {}, fmtTime(e.timestamp)),
-        h('dt', {}, 'duration'), h('dd', { class: runningMs !== null ? 'inprog' : '' }, runningMs !== null ? `in progress, running ${fmtMs(runningMs)}` : e.duration_ms === null ? 'point event' : fmtMs(e.duration_ms)),
-        h('dt', {}, 'source'), h('dd', {}, `${e.source} · ${e.component} · ${e.action}`),
-        h('dt', {}, 'level'), h('dd', { class: /ERROR|CRITICAL/.test(e.level) ? 'errn' : '' }, e.level),
-        h('dt', {}, 'agent'), h('dd', {}, e.agent_id ?? '–'),
-        h('dt', {}, 'event'), h('dd', {}, e.event_id),
-        h('dt', {}, 'span'), h('dd', {}, `${e.span_id ?? '–'} (parent ${e.parent_span_id ?? e.parent_id ?? '–'})`),
-        h('dt', {}, 'trace'), h('dd', {}, e.trace_id ?? '–'),
-        h('dt', {}, 'correlation'), h('dd', {}, e.correlation_id ?? '–'),
+      h(
+        'dl',
+        {},
+        h('dt', {}, 'time'),
+        h('dd', {}, fmtTime(e.timestamp)),
+        h('dt', {}, 'duration'),
+        h(
+          'dd',
+          { class: runningMs !== null ? 'inprog' : '' },
+          runningMs !== null ? `in progress, running ${fmtMs(runningMs)}` : e.duration_ms === null ? 'point event' : fmtMs(e.duration_ms),
+        ),
+        h('dt', {}, 'source'),
+        h('dd', {}, `${e.source} · ${e.component} · ${e.action}`),
+        h('dt', {}, 'level'),
+        h('dd', { class: /ERROR|CRITICAL/.test(e.level) ? 'errn' : '' }, e.level),
+        h('dt', {}, 'agent'),
+        h('dd', {}, e.agent_id ?? '–'),
+        h('dt', {}, 'event'),
+        h('dd', {}, e.event_id),
+        h('dt', {}, 'span'),
+        h('dd', {}, `${e.span_id ?? '–'} (parent ${e.parent_span_id ?? e.parent_id ?? '–'})`),
+        h('dt', {}, 'trace'),
+        h('dd', {}, e.trace_id ?? '–'),
+        h('dt', {}, 'correlation'),
+        h('dd', {}, e.correlation_id ?? '–'),
       ),
       pre('prompt / completion', pick(['prompt', 'messages', 'completion', 'content', 'response', 'finish_reason', 'tool_calls'])),
       pre('tool arguments / result', pick(['tool_name', 'arguments', 'args', 'result', 'output', 'error'])),
@@ -216,7 +273,10 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
       const pattern = model.source[r] === 'debbie' ? `intervention (${named})` : named;
       const status = e && typeof e.details.status === 'string' ? ` (${e.details.status})` : '';
       const item = h('div', { 'data-row': r, title: 'Show the step it is about' }, h('span', { class: 'cpat' }, `${pattern}${status}`), model.label[r]!);
-      item.addEventListener('click', () => { show('waterfall'); select(r); });
+      item.addEventListener('click', () => {
+        show('waterfall');
+        select(r);
+      });
       commentsEl.append(item);
     }
   }
@@ -236,15 +296,31 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
 
   function show(t: Tab): void {
     tab = t;
-    for (const [k, b] of tabButtons) { b.classList.toggle('on', k === t); b.setAttribute('aria-selected', String(k === t)); }
+    for (const [k, b] of tabButtons) {
+      b.classList.toggle('on', k === t);
+      b.setAttribute('aria-selected', String(k === t));
+    }
     clear(left);
-    if (t === 'waterfall') { left.append(wf.el); wf.refresh(); wf.el.focus(); }
-    else if (t === 'tail') { left.append(tail.el); tail.setCount(model?.length ?? 0); tail.scrollToBottom(); tail.el.focus(); }
-    else {
+    if (t === 'waterfall') {
+      left.append(wf.el);
+      wf.refresh();
+      wf.el.focus();
+    } else if (t === 'tail') {
+      left.append(tail.el);
+      tail.setCount(model?.length ?? 0);
+      tail.scrollToBottom();
+      tail.el.focus();
+    } else {
       left.append(frame);
       frame.srcdoc = '<p style="font:13px system-ui;color:#667">loading…</p>';
-      void getText(`/console/api/sessions/${encodeURIComponent(sessionId)}/${t}`).then((html) => { if (tab === t) frame.srcdoc = html; },
-        (error: Error) => { frame.srcdoc = `<p style="font:13px system-ui;color:#d9485f">could not load the ${t}: ${error.message.replace(/[<&]/g, '')}</p>`; });
+      void getText(`/console/api/sessions/${encodeURIComponent(sessionId)}/${t}`).then(
+        (html) => {
+          if (tab === t) frame.srcdoc = html;
+        },
+        (error: Error) => {
+          frame.srcdoc = `<p style="font:13px system-ui;color:#d9485f">could not load the ${t}: ${error.message.replace(/[<&]/g, '')}</p>`;
+        },
+      );
     }
   }
 
@@ -263,15 +339,20 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
     document.body.dataset.liveSeen = String(model.liveAdded);
   };
   const queued: DebbieEvent[] = [];
-  const closeLive = info.live ? openLive(`/console/api/live?session=${encodeURIComponent(sessionId)}`, {
-    onMessage(event, data) {
-      if (event !== 'events') return;
-      const events = JSON.parse(data) as DebbieEvent[];
-      if (!model) { queued.push(...events); return; }
-      apply(events);
-    },
-    onState: setLive,
-  }) : () => {};
+  const closeLive = info.live
+    ? openLive(`/console/api/live?session=${encodeURIComponent(sessionId)}`, {
+        onMessage(event, data) {
+          if (event !== 'events') return;
+          const events = JSON.parse(data) as DebbieEvent[];
+          if (!model) {
+            queued.push(...events);
+            return;
+          }
+          apply(events);
+        },
+        onState: setLive,
+      })
+    : () => {};
 
   function apply(events: DebbieEvent[]): void {
     const now = Date.now();
@@ -289,7 +370,10 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
   const tick = window.setInterval(() => {
     if (!model) return;
     renderMeta();
-    if (model.pendingSince.size) { wf.refresh(); tail.refresh(); }
+    if (model.pendingSince.size) {
+      wf.refresh();
+      tail.refresh();
+    }
   }, 500);
 
   // the stored steps stream in: the first chunk is drawn at once, the rest fill in as they arrive
@@ -358,14 +442,31 @@ export function sessionPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: 
     key(ev: KeyboardEvent): boolean {
       if ((ev.target as HTMLElement).matches('input,select,textarea')) return false;
       const k = ['1', '2', '3', '4'].indexOf(ev.key);
-      if (k >= 0) { show((['waterfall', 'timeline', 'report', 'tail'] as Tab[])[k]!); return true; }
-      if (ev.key === 'Escape') { location.hash = '#/'; return true; }
+      if (k >= 0) {
+        show((['waterfall', 'timeline', 'report', 'tail'] as Tab[])[k]!);
+        return true;
+      }
+      if (ev.key === 'Escape') {
+        location.hash = '#/';
+        return true;
+      }
       if (!model || tab !== 'waterfall') return false;
       const pos = selected >= 0 ? posOf[selected]! : -1;
-      if (ev.key === 'j' || ev.key === 'ArrowDown') { const n = visible[Math.min(visible.length - 1, pos + 1)]; if (n !== undefined) select(n); return true; }
-      if (ev.key === 'k' || ev.key === 'ArrowUp') { const n = visible[Math.max(0, pos - 1)]; if (n !== undefined) select(n); return true; }
+      if (ev.key === 'j' || ev.key === 'ArrowDown') {
+        const n = visible[Math.min(visible.length - 1, pos + 1)];
+        if (n !== undefined) select(n);
+        return true;
+      }
+      if (ev.key === 'k' || ev.key === 'ArrowUp') {
+        const n = visible[Math.max(0, pos - 1)];
+        if (n !== undefined) select(n);
+        return true;
+      }
       if (selected < 0) return false;
-      if (ev.key === 'ArrowRight' || ev.key === 'l' || ev.key === 'Enter') { toggle(selected, false); return true; }
+      if (ev.key === 'ArrowRight' || ev.key === 'l' || ev.key === 'Enter') {
+        toggle(selected, false);
+        return true;
+      }
       if (ev.key === 'ArrowLeft' || ev.key === 'h') {
         if (model.children[selected]!.length && !collapsed.has(selected)) toggle(selected, true);
         else if (model.parent[selected]! >= 0) select(model.parent[selected]!);

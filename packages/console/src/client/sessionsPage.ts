@@ -22,8 +22,13 @@ interface Filters {
 
 export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on: boolean) => void, params: URLSearchParams): Page {
   const filters: Filters = {
-    status: params.get('status') ?? '', source: params.get('source') ?? '', agent: params.get('agent') ?? '', model: params.get('model') ?? '',
-    text: params.get('q') ?? '', since: params.get('since') ?? '', until: params.get('until') ?? '',
+    status: params.get('status') ?? '',
+    source: params.get('source') ?? '',
+    agent: params.get('agent') ?? '',
+    model: params.get('model') ?? '',
+    text: params.get('q') ?? '',
+    since: params.get('since') ?? '',
+    until: params.get('until') ?? '',
   };
   const pages = new Map<number, SessionRow[]>();
   const loading = new Set<number>();
@@ -35,28 +40,58 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
 
   const countsEl = h('span', { class: 'counts' });
   const pagerEl = h('div', { class: 'pager', 'aria-live': 'polite' });
-  const compareBtn = h('button', { type: 'button', id: 'compare', disabled: true, title: 'Compare the two marked sessions (c marks one)' }, 'Compare 2 marked') as HTMLButtonElement;
-  compareBtn.addEventListener('click', () => { if (marked.length === 2) location.hash = `#/compare/${encodeURIComponent(marked[0]!)}/${encodeURIComponent(marked[1]!)}`; });
+  const compareBtn = h(
+    'button',
+    { type: 'button', id: 'compare', disabled: true, title: 'Compare the two marked sessions (c marks one)' },
+    'Compare 2 marked',
+  ) as HTMLButtonElement;
+  compareBtn.addEventListener('click', () => {
+    if (marked.length === 2) location.hash = `#/compare/${encodeURIComponent(marked[0]!)}/${encodeURIComponent(marked[1]!)}`;
+  });
 
   const input = (name: keyof Filters, attrs: Record<string, string>) => {
     const el = h('input', { ...attrs, name, value: filters[name] }) as HTMLInputElement;
-    el.addEventListener('input', () => { filters[name] = el.value; changed(); });
+    el.addEventListener('input', () => {
+      filters[name] = el.value;
+      changed();
+    });
     return el;
   };
-  const statusSel = h('select', { name: 'status', 'aria-label': 'Status' }, h('option', { value: '' }, 'any status'), ...STATUSES.map((s) => h('option', { value: s }, s))) as HTMLSelectElement;
+  const statusSel = h(
+    'select',
+    { name: 'status', 'aria-label': 'Status' },
+    h('option', { value: '' }, 'any status'),
+    ...STATUSES.map((s) => h('option', { value: s }, s)),
+  ) as HTMLSelectElement;
   statusSel.value = filters.status;
-  statusSel.addEventListener('change', () => { filters.status = statusSel.value; changed(); });
-  const sourceSel = h('select', { name: 'source', 'aria-label': 'Source' }, h('option', { value: '' }, 'any source'),
-    ...['session', 'agent', 'ai_service', 'tool', 'websocket', 'server', 'user_script', 'python_exec', 'debbie', 'debbie_comment'].map((s) => h('option', { value: s }, s))) as HTMLSelectElement;
+  statusSel.addEventListener('change', () => {
+    filters.status = statusSel.value;
+    changed();
+  });
+  const sourceSel = h(
+    'select',
+    { name: 'source', 'aria-label': 'Source' },
+    h('option', { value: '' }, 'any source'),
+    ...['session', 'agent', 'ai_service', 'tool', 'websocket', 'server', 'user_script', 'python_exec', 'debbie', 'debbie_comment'].map((s) =>
+      h('option', { value: s }, s),
+    ),
+  ) as HTMLSelectElement;
   sourceSel.value = filters.source;
-  sourceSel.addEventListener('change', () => { filters.source = sourceSel.value; changed(); });
+  sourceSel.addEventListener('change', () => {
+    filters.source = sourceSel.value;
+    changed();
+  });
   const search = input('text', { type: 'search', id: 'search', placeholder: 'Search sessions and events… (/)', 'aria-label': 'Search' });
 
   const list = new VirtualList({
     rowHeight: ROW_H,
     className: 'sessions',
     paint: paintRow,
-    onRange: (first, last) => { range = [first, last]; ensure(first, last); updatePager(); },
+    onRange: (first, last) => {
+      range = [first, last];
+      ensure(first, last);
+      updatePager();
+    },
   });
   list.el.setAttribute('role', 'listbox');
   list.el.setAttribute('aria-label', 'Sessions');
@@ -64,24 +99,46 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
     const row = (ev.target as HTMLElement).closest<HTMLElement>('.row');
     if (!row) return;
     const i = Number(row.dataset.index);
-    if ((ev.target as HTMLElement).closest('.c-cmp')) { toggleMark(i); return; }
+    if ((ev.target as HTMLElement).closest('.c-cmp')) {
+      toggleMark(i);
+      return;
+    }
     const r = rowAt(i);
     if (r) location.hash = `#/session/${encodeURIComponent(r.session_id)}`;
   });
 
   clear(root);
   root.append(
-    h('div', { class: 'toolbar' }, search, statusSel, sourceSel,
+    h(
+      'div',
+      { class: 'toolbar' },
+      search,
+      statusSel,
+      sourceSel,
       input('agent', { type: 'text', placeholder: 'agent', 'aria-label': 'Agent', size: '10' }),
       input('model', { type: 'text', placeholder: 'model', 'aria-label': 'Model', size: '12' }),
       h('label', {}, 'from', input('since', { type: 'datetime-local', 'aria-label': 'From' })),
       h('label', {}, 'to', input('until', { type: 'datetime-local', 'aria-label': 'To' })),
-      compareBtn, countsEl),
-    h('div', { class: 'head' },
-      h('span', { class: 'c-cmp' }, '⇄'), h('span', { class: 'c-st' }, 'status'), h('span', { class: 'c-id' }, 'session'), h('span', { class: 'c-last' }, 'last activity'),
-      h('span', { class: 'c-dur n' }, 'duration'), h('span', { class: 'c-ev n' }, 'events'), h('span', { class: 'c-err n' }, 'errors'),
-      h('span', { class: 'c-ag' }, 'agents'), h('span', { class: 'c-mod' }, 'models'), h('span', { class: 'c-tok n' }, 'tokens in/out'), h('span', { class: 'c-com' }, 'latest comment')),
-    list.el, pagerEl,
+      compareBtn,
+      countsEl,
+    ),
+    h(
+      'div',
+      { class: 'head' },
+      h('span', { class: 'c-cmp' }, '⇄'),
+      h('span', { class: 'c-st' }, 'status'),
+      h('span', { class: 'c-id' }, 'session'),
+      h('span', { class: 'c-last' }, 'last activity'),
+      h('span', { class: 'c-dur n' }, 'duration'),
+      h('span', { class: 'c-ev n' }, 'events'),
+      h('span', { class: 'c-err n' }, 'errors'),
+      h('span', { class: 'c-ag' }, 'agents'),
+      h('span', { class: 'c-mod' }, 'models'),
+      h('span', { class: 'c-tok n' }, 'tokens in/out'),
+      h('span', { class: 'c-com' }, 'latest comment'),
+    ),
+    list.el,
+    pagerEl,
   );
 
   function rowAt(i: number): SessionRow | undefined {
@@ -111,7 +168,11 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
       h('span', { class: 'c-ag', title: r.agents.join(', ') }, r.agents.join(', ')),
       h('span', { class: 'c-mod', title: r.models.join(', ') }, r.models.join(', ')),
       h('span', { class: 'c-tok n' }, r.input_tokens || r.output_tokens ? `${fmtInt(r.input_tokens)}/${fmtInt(r.output_tokens)}` : ''),
-      h('span', { class: 'c-com', title: r.latest_comment?.summary ?? '' }, r.latest_comment ? `${r.latest_comment.pattern ? `[${r.latest_comment.pattern}] ` : ''}${r.latest_comment.summary}` : ''),
+      h(
+        'span',
+        { class: 'c-com', title: r.latest_comment?.summary ?? '' },
+        r.latest_comment ? `${r.latest_comment.pattern ? `[${r.latest_comment.pattern}] ` : ''}${r.latest_comment.summary}` : '',
+      ),
     );
   }
 
@@ -142,7 +203,12 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
       indexing = res.indexing;
       updatePager();
       // models, tokens and comments of stored sessions are still being read: look again shortly
-      if (res.indexing && !indexTimer) indexTimer = window.setTimeout(() => { indexTimer = 0; dirty = true; refreshView(); }, 1_000);
+      if (res.indexing && !indexTimer)
+        indexTimer = window.setTimeout(() => {
+          indexTimer = 0;
+          dirty = true;
+          refreshView();
+        }, 1_000);
       list.refresh();
       document.body.dataset.sessionsReady = String(Math.round(performance.now()));
     } catch (error) {
@@ -207,16 +273,24 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
     const b = Math.floor(Math.max(range[0], range[1] - 1) / PAGE);
     for (let p = a; p <= b; p++) void load(p);
   };
-  const closeLive = info.live ? openLive('/console/api/live', {
-    onMessage: (event) => {
-      if (event !== 'touch') return;
-      dirty = true;
-      if (!refreshTimer) refreshTimer = window.setTimeout(refreshView, 500);
-    },
-    onState: setLive,
-  }) : () => {};
+  const closeLive = info.live
+    ? openLive('/console/api/live', {
+        onMessage: (event) => {
+          if (event !== 'touch') return;
+          dirty = true;
+          if (!refreshTimer) refreshTimer = window.setTimeout(refreshView, 500);
+        },
+        onState: setLive,
+      })
+    : () => {};
   // statuses that depend on silence (stalled) change without events: look again every few seconds
-  const tick = window.setInterval(() => { dirty = true; if (!refreshTimer) refreshView(); }, info.live ? 3_000 : 60_000);
+  const tick = window.setInterval(
+    () => {
+      dirty = true;
+      if (!refreshTimer) refreshView();
+    },
+    info.live ? 3_000 : 60_000,
+  );
 
   void load(0);
   search.focus();
@@ -224,13 +298,39 @@ export function sessionsPage(root: HTMLElement, info: ConsoleInfo, setLive: (on:
   return {
     key(ev: KeyboardEvent): boolean {
       const inField = (ev.target as HTMLElement).matches('input,select,textarea');
-      if (ev.key === '/' && !inField) { search.focus(); search.select(); return true; }
+      if (ev.key === '/' && !inField) {
+        search.focus();
+        search.select();
+        return true;
+      }
       if (inField && ev.key !== 'ArrowDown' && ev.key !== 'Enter' && ev.key !== 'Escape') return false;
-      if (ev.key === 'Escape' && inField) { (ev.target as HTMLElement).blur(); list.el.focus(); return true; }
-      if (ev.key === 'j' || ev.key === 'ArrowDown') { selected = Math.min(total - 1, selected + 1); if (inField) (ev.target as HTMLElement).blur(); list.scrollToIndex(selected); list.refresh(); return true; }
-      if (ev.key === 'k' || ev.key === 'ArrowUp') { selected = Math.max(0, selected - 1); list.scrollToIndex(selected); list.refresh(); return true; }
-      if (ev.key === 'c') { toggleMark(selected); return true; }
-      if (ev.key === 'Enter') { const r = rowAt(selected); if (r) location.hash = `#/session/${encodeURIComponent(r.session_id)}`; return true; }
+      if (ev.key === 'Escape' && inField) {
+        (ev.target as HTMLElement).blur();
+        list.el.focus();
+        return true;
+      }
+      if (ev.key === 'j' || ev.key === 'ArrowDown') {
+        selected = Math.min(total - 1, selected + 1);
+        if (inField) (ev.target as HTMLElement).blur();
+        list.scrollToIndex(selected);
+        list.refresh();
+        return true;
+      }
+      if (ev.key === 'k' || ev.key === 'ArrowUp') {
+        selected = Math.max(0, selected - 1);
+        list.scrollToIndex(selected);
+        list.refresh();
+        return true;
+      }
+      if (ev.key === 'c') {
+        toggleMark(selected);
+        return true;
+      }
+      if (ev.key === 'Enter') {
+        const r = rowAt(selected);
+        if (r) location.hash = `#/session/${encodeURIComponent(r.session_id)}`;
+        return true;
+      }
       return false;
     },
     dispose() {

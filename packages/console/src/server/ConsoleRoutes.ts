@@ -119,16 +119,23 @@ export class ConsoleRoutes implements CollectorUi {
         throw new HttpError(404, `no such console endpoint: ${path}`);
       }
     } catch (error) {
-      const e = error instanceof HttpError ? error
-        : error instanceof DebbieError ? new HttpError(400, error.message)
-        : new HttpError(500, `console query failed: ${(error as Error).message}`);
+      const e =
+        error instanceof HttpError
+          ? error
+          : error instanceof DebbieError
+            ? new HttpError(400, error.message)
+            : new HttpError(500, `console query failed: ${(error as Error).message}`);
       if (res.headersSent) res.destroy(e);
       else json(res, e.status, { error: { code: e.status === 404 ? 'not_found' : e.status === 500 ? 'internal' : 'bad_request', message: e.message } });
     }
     return true;
   }
 
-  private async columns(sessionId: string, options: ConstructorParameters<typeof TimelineDataBuilder>[0], see?: (e: DebbieEvent) => void): Promise<TimelineData> {
+  private async columns(
+    sessionId: string,
+    options: ConstructorParameters<typeof TimelineDataBuilder>[0],
+    see?: (e: DebbieEvent) => void,
+  ): Promise<TimelineData> {
     await this.beforeRead?.();
     const builder = new TimelineDataBuilder({ gapThresholdMs: this.board.stallThresholdMs, ...options });
     for await (const page of this.reader.streamEvents({ sessionId }, { batchSize: 10_000 })) {
@@ -160,7 +167,10 @@ export class ConsoleRoutes implements CollectorUi {
 }
 
 function sessionQuery(p: URLSearchParams): SessionQuery {
-  const status = (p.get('status') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const status = (p.get('status') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const s of status) {
     if (!SESSION_STATUSES.includes(s as SessionStatus)) throw new HttpError(400, `unknown status "${s}"; expected one of ${SESSION_STATUSES.join(', ')}`);
   }

@@ -6,7 +6,16 @@ import { alignSteps } from './compareRuns.js';
 let n = 0;
 const ev = (init: Partial<DebbieEventInit> & { source: DebbieEventInit['source'] }): DebbieEvent =>
   createEvent({ session_id: 's1', event_id: `e${++n}`, timestamp: `2025-06-02T21:05:${String(10 + (n % 40)).padStart(2, '0')}.000000Z`, ...init });
-const summary = (id: string) => ({ session_id: id, first_timestamp: '2025-06-02T21:05:00.000000Z', last_timestamp: '2025-06-02T21:05:10.000000Z', duration_ms: 10_000, event_count: 3, error_count: 0, events_per_source: { tool: 3 }, agents: [] });
+const summary = (id: string) => ({
+  session_id: id,
+  first_timestamp: '2025-06-02T21:05:00.000000Z',
+  last_timestamp: '2025-06-02T21:05:10.000000Z',
+  duration_ms: 10_000,
+  event_count: 3,
+  error_count: 0,
+  events_per_source: { tool: 3 },
+  agents: [],
+});
 
 describe('SessionBoard', () => {
   it('says running, then stalled while silent past the threshold, then finished when the session stops', () => {
@@ -51,7 +60,15 @@ describe('SessionBoard', () => {
 
   it('says looping while a loop insight is open, erroring after recent errors; indexes models, tokens and the latest comment', () => {
     const board = new SessionBoard({ stallMs: 60_000 });
-    board.write(ev({ source: 'ai_service', kind: 'span', duration_ms: 700, details: { model: 'openai/gpt-4o-mini' }, performance_metrics: { input_tokens: 800, output_tokens: 20 } }));
+    board.write(
+      ev({
+        source: 'ai_service',
+        kind: 'span',
+        duration_ms: 700,
+        details: { model: 'openai/gpt-4o-mini' },
+        performance_metrics: { input_tokens: 800, output_tokens: 20 },
+      }),
+    );
     board.write(ev({ source: 'debbie_comment', event_summary: 'Tool loop', details: { pattern: 'tool_loop', status: 'open' } }));
     expect(board.status('s1')).toBe('looping');
     const row = board.row(summary('s1'));
@@ -70,7 +87,7 @@ describe('SessionBoard', () => {
     expect(board.status('a')).toBeNull();
   });
 
-  it('shows a stored session it never saw live as finished, with the store\'s figures', () => {
+  it("shows a stored session it never saw live as finished, with the store's figures", () => {
     const row = new SessionBoard().row(summary('old'));
     expect(row).toMatchObject({ status: 'finished', event_count: 3, silent_ms: null });
   });
@@ -86,7 +103,10 @@ describe('alignSteps', () => {
   });
 
   it('marks a substitution and pairs by position past its table bound', () => {
-    expect(alignSteps(['a', 'b'], ['a', 'c'])).toEqual([{ a: 0, b: 0, same: true }, { a: 1, b: 1, same: false }]);
+    expect(alignSteps(['a', 'b'], ['a', 'c'])).toEqual([
+      { a: 0, b: 0, same: true },
+      { a: 1, b: 1, same: false },
+    ]);
     const big = Array.from({ length: 3_000 }, (_, i) => `s${i % 7}`);
     const rows = alignSteps(big, [...big.slice(0, 10), 'x', ...big.slice(11)]);
     expect(rows).toHaveLength(3_000);

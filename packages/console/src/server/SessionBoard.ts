@@ -138,9 +138,21 @@ export class SessionBoard implements EventSink {
     const sources = Object.keys(summary.events_per_source);
     if (!e) {
       return {
-        session_id: summary.session_id, status: 'finished', first_timestamp: summary.first_timestamp, last_timestamp: summary.last_timestamp,
-        duration_ms: summary.duration_ms, event_count: summary.event_count, error_count: summary.error_count, sources, agents: summary.agents,
-        models: [], input_tokens: 0, output_tokens: 0, latest_comment: null, pending: 0, silent_ms: null,
+        session_id: summary.session_id,
+        status: 'finished',
+        first_timestamp: summary.first_timestamp,
+        last_timestamp: summary.last_timestamp,
+        duration_ms: summary.duration_ms,
+        event_count: summary.event_count,
+        error_count: summary.error_count,
+        sources,
+        agents: summary.agents,
+        models: [],
+        input_tokens: 0,
+        output_tokens: 0,
+        latest_comment: null,
+        pending: 0,
+        silent_ms: null,
       };
     }
     const row = this.liveRow(e);
@@ -188,9 +200,20 @@ export class SessionBoard implements EventSink {
     const now = this.now();
     const silent = now - e.lastArrival;
     return {
-      session_id: e.id, status: this.statusOf(e, now), first_timestamp: e.firstTs, last_timestamp: e.lastTs,
-      duration_ms: spanMs(e.firstTs, e.lastTs), event_count: e.events, error_count: e.errors, sources: [...e.sources], agents: [...e.agents],
-      models: [...e.models], input_tokens: e.inTokens, output_tokens: e.outTokens, latest_comment: e.comment, pending: e.pending.size,
+      session_id: e.id,
+      status: this.statusOf(e, now),
+      first_timestamp: e.firstTs,
+      last_timestamp: e.lastTs,
+      duration_ms: spanMs(e.firstTs, e.lastTs),
+      event_count: e.events,
+      error_count: e.errors,
+      sources: [...e.sources],
+      agents: [...e.agents],
+      models: [...e.models],
+      input_tokens: e.inTokens,
+      output_tokens: e.outTokens,
+      latest_comment: e.comment,
+      pending: e.pending.size,
       silent_ms: e.live ? silent : null,
     };
   }
@@ -227,8 +250,23 @@ export class SessionBoard implements EventSink {
     let e = this.entries.get(id);
     if (!e) {
       e = {
-        id, models: new Set(), inTokens: 0, outTokens: 0, comment: null, openPatterns: new Set(), live: false, firstTs: '', lastTs: '',
-        lastArrival: 0, lastErrorArrival: 0, events: 0, errors: 0, agents: new Set(), sources: new Set(), ended: false, pending: new Map(),
+        id,
+        models: new Set(),
+        inTokens: 0,
+        outTokens: 0,
+        comment: null,
+        openPatterns: new Set(),
+        live: false,
+        firstTs: '',
+        lastTs: '',
+        lastArrival: 0,
+        lastErrorArrival: 0,
+        events: 0,
+        errors: 0,
+        agents: new Set(),
+        sources: new Set(),
+        ended: false,
+        pending: new Map(),
       };
       this.entries.set(id, e);
       if (this.entries.size > this.maxSessions) this.forgetOldest();

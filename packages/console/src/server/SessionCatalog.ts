@@ -88,7 +88,10 @@ export class SessionCatalog {
     }
     kept.sort((a, b) => (a.last_timestamp < b.last_timestamp ? 1 : a.last_timestamp > b.last_timestamp ? -1 : a.session_id < b.session_id ? -1 : 1));
     return {
-      total: kept.length, offset: q.offset, sessions: kept.slice(q.offset, q.offset + q.limit), by_status: byStatus,
+      total: kept.length,
+      offset: q.offset,
+      sessions: kept.slice(q.offset, q.offset + q.limit),
+      by_status: byStatus,
       search_truncated: textHits?.truncated ?? false,
       indexing: partial,
     };
@@ -145,8 +148,10 @@ export class SessionCatalog {
 }
 
 function matchesRow(r: SessionRow, text: string): boolean {
-  return r.session_id.toLowerCase().includes(text) ||
+  return (
+    r.session_id.toLowerCase().includes(text) ||
     r.agents.some((a) => a.toLowerCase().includes(text)) ||
     r.models.some((m) => m.toLowerCase().includes(text)) ||
-    (r.latest_comment?.summary.toLowerCase().includes(text) ?? false);
+    (r.latest_comment?.summary.toLowerCase().includes(text) ?? false)
+  );
 }

@@ -3,7 +3,7 @@ import type { AlignedRow, RunComparison, RunSide, RunStep } from '../client/type
 
 export type { AlignedRow, RunComparison, RunSide, RunStep } from '../client/types.js';
 
-function stepOf(e: DebbieEvent): Omit<RunStep, 'start_ms'> & { t: number } | undefined {
+function stepOf(e: DebbieEvent): (Omit<RunStep, 'start_ms'> & { t: number }) | undefined {
   if (e.kind !== 'span' || isSpanStart(e)) return undefined;
   const d = e.details;
   let kind: RunStep['kind'];
@@ -17,8 +17,15 @@ function stepOf(e: DebbieEvent): Omit<RunStep, 'start_ms'> & { t: number } | und
   } else return undefined;
   const m = e.performance_metrics ?? {};
   return {
-    key: `${kind}:${name}`, kind, name, event_id: e.event_id, t: Date.parse(e.timestamp), duration_ms: e.duration_ms ?? 0,
-    input_tokens: m.input_tokens ?? 0, output_tokens: m.output_tokens ?? 0, error: e.level === 'ERROR' || e.level === 'CRITICAL',
+    key: `${kind}:${name}`,
+    kind,
+    name,
+    event_id: e.event_id,
+    t: Date.parse(e.timestamp),
+    duration_ms: e.duration_ms ?? 0,
+    input_tokens: m.input_tokens ?? 0,
+    output_tokens: m.output_tokens ?? 0,
+    error: e.level === 'ERROR' || e.level === 'CRITICAL',
   };
 }
 
@@ -72,7 +79,8 @@ export function alignSteps(a: readonly string[], b: readonly string[]): AlignedR
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) rows.push({ a: i++, b: j++, same: true });
-    else if (i < n && j < m && lcs[i + 1]![j]! === lcs[i]![j + 1]!) rows.push({ a: i++, b: j++, same: false }); // a substitution
+    else if (i < n && j < m && lcs[i + 1]![j]! === lcs[i]![j + 1]!)
+      rows.push({ a: i++, b: j++, same: false }); // a substitution
     else if (j >= m || (i < n && lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) rows.push({ a: i++, b: null, same: false });
     else rows.push({ a: null, b: j++, same: false });
   }
@@ -82,7 +90,10 @@ export function alignSteps(a: readonly string[], b: readonly string[]): AlignedR
 /** Compares two runs step by step (tool and model calls). Each side keeps at most maxSteps (default 5,000). */
 export async function compareRuns(reader: EventReader, a: string, b: string, maxSteps = 5_000): Promise<RunComparison> {
   const [ra, rb] = await Promise.all([readRun(reader, a, maxSteps), readRun(reader, b, maxSteps)]);
-  const rows = alignSteps(ra.steps.map((s) => s.key), rb.steps.map((s) => s.key));
+  const rows = alignSteps(
+    ra.steps.map((s) => s.key),
+    rb.steps.map((s) => s.key),
+  );
   const first = rows.findIndex((r) => !r.same);
   return { a: ra, b: rb, rows, first_divergence: first === -1 ? null : first };
 }

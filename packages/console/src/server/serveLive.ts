@@ -3,7 +3,10 @@ import type { DebbieEvent, EventFilter } from '@debbie/model';
 
 /** Where live events come from: the collector's LogStreamer fits this. */
 export interface LiveSource {
-  subscribe(filter: EventFilter, options: { replay?: boolean; signal?: AbortSignal; maxQueue?: number; spanStarts?: boolean }): AsyncIterable<DebbieEvent> & { readonly dropped: number };
+  subscribe(
+    filter: EventFilter,
+    options: { replay?: boolean; signal?: AbortSignal; maxQueue?: number; spanStarts?: boolean },
+  ): AsyncIterable<DebbieEvent> & { readonly dropped: number };
 }
 
 /** How often queued events go out as one SSE message (ms): well inside the 1 s the console promises. */
@@ -54,11 +57,15 @@ export async function serveLive(live: LiveSource, p: URLSearchParams, req: Incom
     if (!res.write(text)) {
       // the client is slow: events wait in the subscription's bounded queue meanwhile
       blocked = true;
-      res.once('drain', () => { blocked = false; });
+      res.once('drain', () => {
+        blocked = false;
+      });
     }
   };
   const timer = setInterval(flush, FLUSH_MS);
-  const keepAlive = setInterval(() => { if (!blocked) res.write(': keep-alive\n\n'); }, KEEPALIVE_MS);
+  const keepAlive = setInterval(() => {
+    if (!blocked) res.write(': keep-alive\n\n');
+  }, KEEPALIVE_MS);
   const stop = () => abort.abort();
   req.on('close', stop);
   res.on('close', stop);

@@ -36,7 +36,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const host = options.host ?? '127.0.0.1';
   assertSafeBind(host, options.token, 'the console');
   if (!options.reader === !options.upstream) throw new Error('startConsoleServer needs exactly one of reader or upstream');
-  const routes = options.reader ? new ConsoleRoutes({ reader: options.reader, ...(options.stallMs !== undefined ? { stallMs: options.stallMs } : {}) }) : undefined;
+  const routes = options.reader
+    ? new ConsoleRoutes({ reader: options.reader, ...(options.stallMs !== undefined ? { stallMs: options.stallMs } : {}) })
+    : undefined;
   const assets = routes ? undefined : new StaticAssets();
   const loopbackOpen = !options.token && isLoopbackHost(host);
   const pending = new Set<Promise<void>>();
@@ -58,7 +60,18 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
         throw new HttpError(404, `no such endpoint: ${url.pathname}`);
       } catch (error) {
         const e = error instanceof HttpError ? error : new HttpError(500, (error as Error).message);
-        if (!res.headersSent) json(res, e.status, { error: { code: e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : e.status === 404 ? 'not_found' : 'bad_request', message: e.message } }, e.headers);
+        if (!res.headersSent)
+          json(
+            res,
+            e.status,
+            {
+              error: {
+                code: e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : e.status === 404 ? 'not_found' : 'bad_request',
+                message: e.message,
+              },
+            },
+            e.headers,
+          );
         else res.destroy();
       }
     })();
@@ -90,21 +103,29 @@ function forward(upstream: { url: string; token?: string | undefined }, url: URL
   const target = new URL(url.pathname + url.search, `${upstream.url.replace(/\/+$/, '')}/`);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
-    const out = send(target, {
-      method: 'GET',
-      headers: { accept: req.headers.accept ?? '*/*', ...(upstream.token ? { authorization: `Bearer ${upstream.token}` } : {}) },
-    }, (up) => {
-      const headers: Record<string, string> = {};
-      for (const k of ['content-type', 'cache-control', 'content-length']) if (up.headers[k]) headers[k] = String(up.headers[k]);
-      res.writeHead(up.statusCode ?? 502, headers);
-      up.pipe(res);
-      up.on('end', () => resolve());
-      up.on('error', () => { res.destroy(); resolve(); });
-    });
+    const out = send(
+      target,
+      {
+        method: 'GET',
+        headers: { accept: req.headers.accept ?? '*/*', ...(upstream.token ? { authorization: `Bearer ${upstream.token}` } : {}) },
+      },
+      (up) => {
+        const headers: Record<string, string> = {};
+        for (const k of ['content-type', 'cache-control', 'content-length']) if (up.headers[k]) headers[k] = String(up.headers[k]);
+        res.writeHead(up.statusCode ?? 502, headers);
+        up.pipe(res);
+        up.on('end', () => resolve());
+        up.on('error', () => {
+          res.destroy();
+          resolve();
+        });
+      },
+    );
     const cancel = () => out.destroy();
     res.on('close', cancel);
     out.on('error', (error) => {
-      if (!res.headersSent) json(res, 502, { error: { code: 'upstream_unreachable', message: `the collector at ${upstream.url} did not answer: ${error.message}` } });
+      if (!res.headersSent)
+        json(res, 502, { error: { code: 'upstream_unreachable', message: `the collector at ${upstream.url} did not answer: ${error.message}` } });
       else res.destroy();
       resolve();
     });

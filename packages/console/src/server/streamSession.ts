@@ -27,8 +27,15 @@ function micros(iso: string): number {
 function rowOf(e: DebbieEvent, maxLabel: number): StepRow {
   const label = e.event_summary || `${e.source} ${e.action}`;
   return [
-    micros(e.timestamp), typeof e.duration_ms === 'number' && e.duration_ms >= 0 ? e.duration_ms : -1, e.source, e.level,
-    label.length > maxLabel ? `${label.slice(0, maxLabel)}…` : label, e.event_id, e.parent_id, e.parent_span_id, e.span_id,
+    micros(e.timestamp),
+    typeof e.duration_ms === 'number' && e.duration_ms >= 0 ? e.duration_ms : -1,
+    e.source,
+    e.level,
+    label.length > maxLabel ? `${label.slice(0, maxLabel)}…` : label,
+    e.event_id,
+    e.parent_id,
+    e.parent_span_id,
+    e.span_id,
   ];
 }
 
@@ -38,11 +45,20 @@ function rowOf(e: DebbieEvent, maxLabel: number): StepRow {
  * Lines: {"head":{…}} first, then {"rows":[StepRow…]} chunks, {"comments":[…]}, and
  * {"done":{"sent","total"}} last. A failure mid-stream cuts the stream (never a silently short one).
  */
-export async function streamSession(reader: EventReader, sessionId: string, head: Record<string, unknown>, options: SessionStreamOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function streamSession(
+  reader: EventReader,
+  sessionId: string,
+  head: Record<string, unknown>,
+  options: SessionStreamOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const maxLabel = options.maxLabel ?? 200;
   const maxComments = options.maxComments ?? 2_000;
   let closed = false;
-  req.on('close', () => { closed = true; });
+  req.on('close', () => {
+    closed = true;
+  });
   res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-cache' });
   res.write(`${JSON.stringify({ head })}\n`);
   const comments: DebbieEvent[] = [];
@@ -58,7 +74,11 @@ export async function streamSession(reader: EventReader, sessionId: string, head
     limit = CHUNK;
     if (!ok) {
       await new Promise<void>((resolve) => {
-        const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
         res.once('drain', done);
         res.once('close', done);
       });

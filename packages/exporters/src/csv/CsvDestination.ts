@@ -26,7 +26,10 @@ export class CsvDestination implements EventDestination {
 
   async write(events: readonly DebbieEvent[]): Promise<void> {
     let text = '';
-    if (this.headerPending) { text = csvHeader(); this.headerPending = false; }
+    if (this.headerPending) {
+      text = csvHeader();
+      this.headerPending = false;
+    }
     for (const event of events) text += eventToCsvRow(event);
     this.written += events.length;
     await this.out.write(text);
@@ -34,7 +37,10 @@ export class CsvDestination implements EventDestination {
 
   async close(): Promise<ExportSummary> {
     if (this.summary) return this.summary;
-    if (this.headerPending) { await this.out.write(csvHeader()); this.headerPending = false; }
+    if (this.headerPending) {
+      await this.out.write(csvHeader());
+      this.headerPending = false;
+    }
     await this.out.close();
     this.summary = { written: this.written, rejected: 0, bytes: this.out.bytes, target: this.target };
     return this.summary;

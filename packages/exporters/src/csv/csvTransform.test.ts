@@ -25,12 +25,18 @@ describe('csvField', () => {
 });
 
 describe('CsvDestination', () => {
-  it('writes a header and CRLF records that python\'s csv module reads back field for field', async () => {
+  it("writes a header and CRLF records that python's csv module reads back field for field", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'debbie-csv-'));
     const path = join(dir, 'out.csv');
     const tricky = createEvent({
-      source: 'tool', component: 'list_rfcs', action: 'tool_execution', event_summary: 'He said "hi", then\nleft',
-      details: { note: 'a, "b"\r\nc', nested: { n: 1 } }, tags: ['x', 'y,z'], duration_ms: 12.5, session_id: 's1',
+      source: 'tool',
+      component: 'list_rfcs',
+      action: 'tool_execution',
+      event_summary: 'He said "hi", then\nleft',
+      details: { note: 'a, "b"\r\nc', nested: { n: 1 } },
+      tags: ['x', 'y,z'],
+      duration_ms: 12.5,
+      session_id: 's1',
     });
     const empty = createEvent({ source: 'session', event_summary: '', session_id: 's1' });
     const dest = new CsvDestination({ output: path });

@@ -3,9 +3,7 @@ import type { DeadLetterFile } from '../DeadLetterFile.js';
 import { isRetryableStatus, MAX_RETRY_AFTER_MS, postBody, retryAfterMs, retryDelay, sleep } from '../http.js';
 
 /** Credentials: an API key (the base64 `id:api_key` Elasticsearch hands out, or `{ id, key }`) or basic auth. */
-export type ElasticsearchAuth =
-  | { apiKey: string | { id: string; key: string } }
-  | { username: string; password: string };
+export type ElasticsearchAuth = { apiKey: string | { id: string; key: string } } | { username: string; password: string };
 
 export interface ElasticsearchBulkClientOptions {
   /** Base URL of the cluster, e.g. http://127.0.0.1:9200. */
@@ -44,7 +42,10 @@ export interface BulkOutcome {
   requests: number;
 }
 
-interface ItemResult { status: number; error?: { type?: string; reason?: string; caused_by?: { reason?: string } } }
+interface ItemResult {
+  status: number;
+  error?: { type?: string; reason?: string; caused_by?: { reason?: string } };
+}
 
 /**
  * The transport of the Elasticsearch exporter: sends `_bulk` requests and handles per-item partial
@@ -64,7 +65,9 @@ export class ElasticsearchBulkClient {
 
   constructor(options: ElasticsearchBulkClientOptions) {
     let base: URL;
-    try { base = new URL(options.url); } catch {
+    try {
+      base = new URL(options.url);
+    } catch {
       throw new DebbieError('invalid_option', `"${options.url}" is not a URL (e.g. http://127.0.0.1:9200)`, '--url');
     }
     this.endpoint = new URL(`${base.pathname.replace(/\/$/, '')}/_bulk`, base).toString();
@@ -85,7 +88,9 @@ export class ElasticsearchBulkClient {
     this.wait = options.sleep ?? sleep;
   }
 
-  get url(): string { return this.endpoint; }
+  get url(): string {
+    return this.endpoint;
+  }
 
   /**
    * Sends the items, retrying what may succeed later and waiting what `Retry-After` asks. A resend
@@ -107,7 +112,10 @@ export class ElasticsearchBulkClient {
         response = await postBody(this.endpoint, pending.map((i) => i.lines).join(''), this.headers, { gzip: this.gzip, timeoutMs: this.timeoutMs });
       } catch (error) {
         if (!last) continue; // unreachable or timed out: the whole request is retried (create + _id: no duplicates)
-        await this.reject(outcome, pending.map((item) => ({ item, status: 0, reason: `${(error as Error).message}; gave up after ${attempt} attempts` })));
+        await this.reject(
+          outcome,
+          pending.map((item) => ({ item, status: 0, reason: `${(error as Error).message}; gave up after ${attempt} attempts` })),
+        );
         return outcome;
       }
       outcome.requests += 1;
@@ -115,7 +123,11 @@ export class ElasticsearchBulkClient {
       if (response.status !== 200) {
         const reason = requestErrorReason(response.text);
         if (response.status === 401 || response.status === 403) {
-          throw new DebbieError('export_auth_failed', `Elasticsearch refused the credentials (${response.status}): ${reason}. Check --to-token (an API key, base64 "id:key") or user:password.`, this.endpoint);
+          throw new DebbieError(
+            'export_auth_failed',
+            `Elasticsearch refused the credentials (${response.status}): ${reason}. Check --to-token (an API key, base64 "id:key") or user:password.`,
+            this.endpoint,
+          );
         }
         if (response.status === 413 && pending.length > 1) {
           // Over http.max_content_length: halve and send each half on its own.
@@ -125,10 +137,18 @@ export class ElasticsearchBulkClient {
         }
         const asked = retryAfterMs(response.headers);
         const tooLong = asked !== undefined && asked > MAX_RETRY_AFTER_MS;
-        if (isRetryableStatus(response.status) && !last && !tooLong) { lastHeaders = response.headers; continue; }
+        if (isRetryableStatus(response.status) && !last && !tooLong) {
+          lastHeaders = response.headers;
+          continue;
+        }
         if (isRetryableStatus(response.status) || response.status === 413) {
-          const why = tooLong ? `Retry-After ${Math.round(asked / 1000)} s is over the ${MAX_RETRY_AFTER_MS / 1000} s cap` : `request failed after ${attempt} attempts`;
-          await this.reject(outcome, pending.map((item) => ({ item, status: response.status, reason: `${why}: HTTP ${response.status}: ${reason}` })));
+          const why = tooLong
+            ? `Retry-After ${Math.round(asked / 1000)} s is over the ${MAX_RETRY_AFTER_MS / 1000} s cap`
+            : `request failed after ${attempt} attempts`;
+          await this.reject(
+            outcome,
+            pending.map((item) => ({ item, status: response.status, reason: `${why}: HTTP ${response.status}: ${reason}` })),
+          );
           return outcome;
         }
         throw new DebbieError('export_rejected', `Elasticsearch answered ${response.status} to the bulk request: ${reason}`, this.endpoint);
@@ -139,11 +159,16 @@ export class ElasticsearchBulkClient {
       results.forEach((result, i) => {
         const item = pending[i]!;
         if (result.status >= 200 && result.status < 300) outcome.created += 1;
-        else if (result.status === 409) outcome.created += 1; // our _id is already there: an earlier attempt got through
+        else if (result.status === 409)
+          outcome.created += 1; // our _id is already there: an earlier attempt got through
         else if (isRetryableStatus(result.status) && !last) retry.push(item);
         else {
           const why = `${result.error?.type ?? 'error'}: ${result.error?.reason ?? 'no reason given'}${result.error?.caused_by?.reason ? ` (${result.error.caused_by.reason})` : ''}`;
-          refused.push({ item, status: result.status, reason: isRetryableStatus(result.status) ? `still ${result.status} after ${attempt} attempts: ${why}` : why });
+          refused.push({
+            item,
+            status: result.status,
+            reason: isRetryableStatus(result.status) ? `still ${result.status} after ${attempt} attempts: ${why}` : why,
+          });
         }
       });
       await this.reject(outcome, refused);
@@ -160,7 +185,10 @@ export class ElasticsearchBulkClient {
 }
 
 function add(into: BulkOutcome, from: BulkOutcome): void {
-  into.created += from.created; into.rejected += from.rejected; into.bytes += from.bytes; into.requests += from.requests;
+  into.created += from.created;
+  into.rejected += from.rejected;
+  into.bytes += from.bytes;
+  into.requests += from.requests;
 }
 
 function requestErrorReason(text: string): string {
@@ -168,13 +196,17 @@ function requestErrorReason(text: string): string {
     const body = JSON.parse(text) as { error?: { type?: string; reason?: string } | string };
     if (typeof body.error === 'string') return body.error;
     if (body.error) return `${body.error.type ?? 'error'}: ${body.error.reason ?? ''}`.trim();
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   return text.slice(0, 300) || 'no body';
 }
 
 function parseItems(text: string, expected: number, where: string): ItemResult[] {
   let body: { errors?: boolean; items?: Record<string, ItemResult>[] };
-  try { body = JSON.parse(text); } catch {
+  try {
+    body = JSON.parse(text);
+  } catch {
     throw new DebbieError('export_bad_response', `the _bulk response is not JSON: ${text.slice(0, 200)}`, where);
   }
   if (!Array.isArray(body.items) || body.items.length !== expected) {

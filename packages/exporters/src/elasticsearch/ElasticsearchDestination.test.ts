@@ -9,7 +9,10 @@ import { exportEvents } from '../exportEvents.js';
 import { ElasticsearchDestination, type ElasticsearchDestinationOptions } from './ElasticsearchDestination.js';
 
 let server: LocalElasticsearchServer | undefined;
-afterEach(async () => { await server?.stop(); server = undefined; });
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
 
 const fast = { initialBackoffMs: 1, maxBackoffMs: 5 };
 async function start(options: LocalElasticsearchOptions = {}) {
@@ -38,12 +41,22 @@ describe('ElasticsearchDestination', () => {
     expect(summary).toMatchObject({ written: 4, rejected: 1 });
     // Attempt 1 sent all five; attempts 2 and 3 only the two throttled items.
     expect(es.requests.map((r) => r.items)).toEqual([5, 2, 2]);
-    expect(es.documents.get('logs-debbie-default')!.map((d) => d._id).sort()).toEqual(['e1', 'e2', 'e4', 'e5']);
+    expect(
+      es.documents
+        .get('logs-debbie-default')!
+        .map((d) => d._id)
+        .sort(),
+    ).toEqual(['e1', 'e2', 'e4', 'e5']);
 
-    const dead = readFileSync(deadLetterPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { status: number; reason: string; document: { event: { id: string } } });
+    const dead = readFileSync(deadLetterPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: number; reason: string; document: { event: { id: string } } });
     expect(dead).toHaveLength(1);
     expect(dead[0]!.status).toBe(400);
-    expect(dead[0]!.reason).toMatch(/document_parsing_exception: .*object mapping for \[debbie\.details\.result\]|failed to parse field \[debbie\.details\.result\]/);
+    expect(dead[0]!.reason).toMatch(
+      /document_parsing_exception: .*object mapping for \[debbie\.details\.result\]|failed to parse field \[debbie\.details\.result\]/,
+    );
     expect(dead[0]!.document.event.id).toBe('e3');
   });
 
@@ -51,7 +64,10 @@ describe('ElasticsearchDestination', () => {
     await start({ throttle: (id) => id === 'stuck' });
     const deadLetterPath = join(mkdtempSync(join(tmpdir(), 'debbie-es-')), 'dead.jsonl');
     const dest = destination({ deadLetterPath, maxAttempts: 3 });
-    await dest.write([createEvent({ event_id: 'stuck', source: 'tool', event_summary: 'x' }), createEvent({ event_id: 'fine', source: 'tool', event_summary: 'y' })]);
+    await dest.write([
+      createEvent({ event_id: 'stuck', source: 'tool', event_summary: 'x' }),
+      createEvent({ event_id: 'fine', source: 'tool', event_summary: 'y' }),
+    ]);
     expect(await dest.close()).toMatchObject({ written: 1, rejected: 1 });
     expect(server!.requests).toHaveLength(3);
     expect(readFileSync(deadLetterPath, 'utf8')).toMatch(/still 429 after 3 attempts: es_rejected_execution_exception/);
@@ -125,7 +141,8 @@ describe('ElasticsearchDestination', () => {
   it('dead-letters what it gives up on when the cluster is unreachable after its retries (issue 13)', async () => {
     const es = await start();
     const url = es.url;
-    await es.stop(); server = undefined;
+    await es.stop();
+    server = undefined;
     const deadLetterPath = join(mkdtempSync(join(tmpdir(), 'debbie-es-')), 'dead.jsonl');
     const dest = new ElasticsearchDestination({ url, ...fast, maxAttempts: 2, deadLetterPath });
     await dest.write([createEvent({ source: 'agent', event_summary: 'x' })]);
@@ -138,7 +155,11 @@ describe('ElasticsearchDestination', () => {
   it('waits what Retry-After asks on a 429 or 503 answer', async () => {
     const es = await start({ throttledRequests: 1, unavailableRequests: 1, retryAfterSeconds: 3 });
     const delays: number[] = [];
-    const dest = destination({ sleep: async (ms) => { delays.push(ms); } });
+    const dest = destination({
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+    });
     await dest.write([createEvent({ source: 'agent', event_summary: 'x' })]);
     expect(await dest.close()).toMatchObject({ written: 1, rejected: 0 });
     expect(es.requests.map((r) => r.status)).toEqual([429, 503, 200]);
@@ -167,13 +188,17 @@ describe('ElasticsearchDestination', () => {
 
 describe('LocalElasticsearchServer', () => {
   const post = (body: string, headers: Record<string, string> = { 'Content-Type': 'application/x-ndjson' }, path = '/_bulk') =>
-    fetch(`${server!.url}${path}`, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, body: await r.json() as any }));
+    fetch(`${server!.url}${path}`, { method: 'POST', headers, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
   it('refuses what Elasticsearch refuses: no final newline, wrong content type, index op on a data stream, missing @timestamp', async () => {
     await start();
-    expect((await post('{"create":{"_index":"logs-a-b"}}\n{"@timestamp":"2025-01-01T00:00:00Z"}')).body.error.reason).toMatch(/must be terminated by a newline/);
+    expect((await post('{"create":{"_index":"logs-a-b"}}\n{"@timestamp":"2025-01-01T00:00:00Z"}')).body.error.reason).toMatch(
+      /must be terminated by a newline/,
+    );
     expect((await post('{}\n', { 'Content-Type': 'text/plain' })).status).toBe(406);
-    const r = await post('{"index":{"_index":"logs-a-b"}}\n{"@timestamp":"2025-01-01T00:00:00Z"}\n{"create":{"_index":"logs-a-b"}}\n{"message":"no ts"}\n{"create":{"_index":"plain-index"}}\n{"message":"fine"}\n');
+    const r = await post(
+      '{"index":{"_index":"logs-a-b"}}\n{"@timestamp":"2025-01-01T00:00:00Z"}\n{"create":{"_index":"logs-a-b"}}\n{"message":"no ts"}\n{"create":{"_index":"plain-index"}}\n{"message":"fine"}\n',
+    );
     expect(r.status).toBe(200);
     expect(r.body.errors).toBe(true);
     expect(r.body.items.map((i: any) => Object.values(i)[0] as any).map((i: any) => i.status)).toEqual([400, 400, 201]);

@@ -34,7 +34,11 @@ export class ElasticsearchDestination implements EventDestination {
   constructor(options: ElasticsearchDestinationOptions) {
     this.index = options.index ?? 'logs-debbie-default';
     if (BAD_INDEX.test(this.index) || this.index.length > 255) {
-      throw new DebbieError('invalid_option', `"${this.index}" is not a valid Elasticsearch index name (lowercase, no \\ / * ? " < > | , # : or spaces, not starting with - _ +)`, '--index');
+      throw new DebbieError(
+        'invalid_option',
+        `"${this.index}" is not a valid Elasticsearch index name (lowercase, no \\ / * ? " < > | , # : or spaces, not starting with - _ +)`,
+        '--index',
+      );
     }
     this.deadLetter = options.deadLetterPath ? new DeadLetterFile(options.deadLetterPath) : undefined;
     this.client = new ElasticsearchBulkClient({ ...options, ...(this.deadLetter ? { deadLetter: this.deadLetter } : {}) });
@@ -56,7 +60,15 @@ export class ElasticsearchDestination implements EventDestination {
       const lines = bulkCreateLines(event, this.index, this.ecs);
       const ecs = this.ecs;
       // The document object is rebuilt only if it has to be dead-lettered.
-      await this.batcher.add({ lines, get document() { return eventToEcs(event, ecs); } }, Buffer.byteLength(lines));
+      await this.batcher.add(
+        {
+          lines,
+          get document() {
+            return eventToEcs(event, ecs);
+          },
+        },
+        Buffer.byteLength(lines),
+      );
     }
   }
 

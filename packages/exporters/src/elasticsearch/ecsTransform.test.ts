@@ -4,10 +4,24 @@ import { bulkCreateLines } from './bulkTransform.js';
 import { eventToEcs } from './ecsTransform.js';
 
 const event = createEvent({
-  timestamp: '2025-06-02T21:05:15.941003Z', level: 'ERROR', source: 'tool', component: 'list_rfcs', action: 'execute_tool',
-  event_summary: 'Tool failed', event_id: 'e-1', duration_ms: 10.25, session_id: 's', agent_id: 'p', correlation_id: 'turn-1',
-  trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7', tags: ['tool'], stack_trace: 'Traceback…',
-  details: { tool_name: 'list_rfcs' }, performance_metrics: { tokens: 3 }, service_name: 'aiwhisperer-server',
+  timestamp: '2025-06-02T21:05:15.941003Z',
+  level: 'ERROR',
+  source: 'tool',
+  component: 'list_rfcs',
+  action: 'execute_tool',
+  event_summary: 'Tool failed',
+  event_id: 'e-1',
+  duration_ms: 10.25,
+  session_id: 's',
+  agent_id: 'p',
+  correlation_id: 'turn-1',
+  trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+  span_id: '00f067aa0ba902b7',
+  tags: ['tool'],
+  stack_trace: 'Traceback…',
+  details: { tool_name: 'list_rfcs' },
+  performance_metrics: { tokens: 3 },
+  service_name: 'aiwhisperer-server',
 });
 
 describe('eventToEcs', () => {

@@ -6,7 +6,11 @@ export type EcsDocument = Record<string, unknown> & { '@timestamp': string; mess
 const compact = (o: Record<string, unknown>): Record<string, unknown> | undefined => {
   const out: Record<string, unknown> = {};
   let any = false;
-  for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) { out[k] = v; any = true; }
+  for (const [k, v] of Object.entries(o))
+    if (v !== null && v !== undefined) {
+      out[k] = v;
+      any = true;
+    }
   return any ? out : undefined;
 };
 

@@ -41,7 +41,9 @@ describe('JsonDestination', () => {
   it('writes to a stream it does not own without closing it', async () => {
     const stream = new PassThrough();
     let text = '';
-    stream.on('data', (c: Buffer) => { text += c.toString(); });
+    stream.on('data', (c: Buffer) => {
+      text += c.toString();
+    });
     const dest = new JsonDestination({ output: { stream, name: 'stdout' }, format: 'jsonl' });
     await dest.write(events);
     const summary = await dest.close();

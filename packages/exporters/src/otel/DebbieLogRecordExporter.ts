@@ -23,13 +23,25 @@ export class DebbieLogRecordExporter {
   }
 
   export(logs: ReadableLogRecordLike[], resultCallback: (result: ExportResult) => void): void {
-    this.writer.submit(logs, (log, out) => { out.push(entered(this.entrance.submit(eventFromReadableLogRecord(log)))); }, resultCallback);
+    this.writer.submit(
+      logs,
+      (log, out) => {
+        out.push(entered(this.entrance.submit(eventFromReadableLogRecord(log))));
+      },
+      resultCallback,
+    );
   }
 
   /** Log records refused (queue full, after shutdown, or not convertible). */
-  get dropped(): number { return this.writer.dropped; }
+  get dropped(): number {
+    return this.writer.dropped;
+  }
 
-  forceFlush(): Promise<void> { return this.writer.forceFlush(); }
+  forceFlush(): Promise<void> {
+    return this.writer.forceFlush();
+  }
 
-  shutdown(): Promise<void> { return this.writer.shutdown(); }
+  shutdown(): Promise<void> {
+    return this.writer.shutdown();
+  }
 }

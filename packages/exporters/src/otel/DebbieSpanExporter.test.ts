@@ -18,20 +18,29 @@ import { DebbieLogRecordExporter } from './DebbieLogRecordExporter.js';
 import { DebbieSpanExporter } from './DebbieSpanExporter.js';
 
 let es: LocalElasticsearchServer | undefined;
-afterEach(async () => { await es?.stop(); es = undefined; });
+afterEach(async () => {
+  await es?.stop();
+  es = undefined;
+});
 
 const resource = resourceFromAttributes({ 'service.name': 'aiwhisperer-server' });
 
 describe('DebbieSpanExporter', () => {
   it('receives spans from a real BatchSpanProcessor and writes them as DebbieEvents', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'debbie-otel-')), 'spans.jsonl');
-    const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new DebbieSpanExporter(new JsonDestination({ output: path })))] });
+    const provider = new BasicTracerProvider({
+      resource,
+      spanProcessors: [new BatchSpanProcessor(new DebbieSpanExporter(new JsonDestination({ output: path })))],
+    });
     const tracer = provider.getTracer('test');
     const parent = tracer.startSpan('execute_tool list_rfcs', { attributes: { [ATTR.SESSION_ID]: 's-1', 'gen_ai.tool.name': 'list_rfcs' } });
     tracer.startSpan('chat gpt-4o', {}, trace.setSpan(ROOT_CONTEXT, parent)).end();
     parent.end();
     await provider.shutdown();
-    const events = readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => parseDebbieEvent(JSON.parse(l)));
+    const events = readFileSync(path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => parseDebbieEvent(JSON.parse(l)));
     expect(events).toHaveLength(2);
     const tool = events.find((e) => e.session_id === 's-1')!;
     expect(tool.kind).toBe('span');
@@ -57,12 +66,19 @@ describe('DebbieSpanExporter', () => {
 
   it('fails exports beyond its queue bound at once and counts what it dropped', async () => {
     let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const written: DebbieEvent[] = [];
     const slow: EventDestination = {
       target: 'slow',
-      async write(events) { await gate; written.push(...events); },
-      async close(): Promise<ExportSummary> { return { written: written.length, rejected: 0, bytes: 0, target: 'slow' }; },
+      async write(events) {
+        await gate;
+        written.push(...events);
+      },
+      async close(): Promise<ExportSummary> {
+        return { written: written.length, rejected: 0, bytes: 0, target: 'slow' };
+      },
     };
     const exporter = new DebbieSpanExporter(slow, { maxPendingBatches: 1 });
     const span = new BasicTracerProvider().getTracer('t').startSpan('x');
@@ -84,9 +100,17 @@ describe('DebbieSpanExporter', () => {
 describe('DebbieLogRecordExporter', () => {
   it('receives log records from a real BatchLogRecordProcessor and writes them as CSV', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'debbie-otel-')), 'logs.csv');
-    const provider = new LoggerProvider({ resource, processors: [new BatchLogRecordProcessor({ exporter: new DebbieLogRecordExporter(new CsvDestination({ output: path })) } as never)] });
+    const provider = new LoggerProvider({
+      resource,
+      processors: [new BatchLogRecordProcessor({ exporter: new DebbieLogRecordExporter(new CsvDestination({ output: path })) } as never)],
+    });
     const logger = provider.getLogger('test');
-    logger.emit({ severityNumber: SeverityNumber.WARN, severityText: 'WARN', body: 'continuation declined, "ok"', attributes: { [ATTR.SESSION_ID]: 's-2', [ATTR.SOURCE]: 'session' } });
+    logger.emit({
+      severityNumber: SeverityNumber.WARN,
+      severityText: 'WARN',
+      body: 'continuation declined, "ok"',
+      attributes: { [ATTR.SESSION_ID]: 's-2', [ATTR.SOURCE]: 'session' },
+    });
     logger.emit({ severityNumber: SeverityNumber.INFO, body: 'second' });
     await provider.shutdown();
     const text = readFileSync(path, 'utf8');
@@ -99,8 +123,12 @@ describe('DebbieLogRecordExporter', () => {
     const written: DebbieEvent[] = [];
     const dest: EventDestination = {
       target: 'memory',
-      async write(events) { written.push(...events); },
-      async close() { return { written: written.length, rejected: 0, bytes: 0, target: 'memory' }; },
+      async write(events) {
+        written.push(...events);
+      },
+      async close() {
+        return { written: written.length, rejected: 0, bytes: 0, target: 'memory' };
+      },
     };
     const exporter = new DebbieLogRecordExporter(dest);
     const good = { hrTime: [1_748_898_315, 0] as [number, number], attributes: {}, body: 'fine' };
@@ -120,11 +148,18 @@ describe('redaction on the OTel path', () => {
     const written: DebbieEvent[] = [];
     const dest: EventDestination = {
       target: 'memory',
-      async write(events) { written.push(...events); },
-      async close() { return { written: written.length, rejected: 0, bytes: 0, target: 'memory' }; },
+      async write(events) {
+        written.push(...events);
+      },
+      async close() {
+        return { written: written.length, rejected: 0, bytes: 0, target: 'memory' };
+      },
     };
     const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new DebbieSpanExporter(dest))] });
-    provider.getTracer('t').startSpan('call', { attributes: { [ATTR.DETAILS]: JSON.stringify({ api_key: 'sk-or-v1-abcdefabcdefabcdef0123', ok: 1 }) } }).end();
+    provider
+      .getTracer('t')
+      .startSpan('call', { attributes: { [ATTR.DETAILS]: JSON.stringify({ api_key: 'sk-or-v1-abcdefabcdefabcdef0123', ok: 1 }) } })
+      .end();
     await provider.shutdown();
     expect(written).toHaveLength(1);
     expect(JSON.stringify(written[0])).not.toContain('sk-or-v1-abcdef');

@@ -22,19 +22,29 @@ export class DebbieSpanExporter {
   }
 
   export(spans: ReadableSpanLike[], resultCallback: (result: ExportResult) => void): void {
-    this.writer.submit(spans, (span, out) => {
-      const start = out.length;
-      eventsFromReadableSpan(span, out);
-      for (let i = start; i < out.length; i++) out[i] = entered(this.entrance.submit(out[i]!));
-    }, resultCallback);
+    this.writer.submit(
+      spans,
+      (span, out) => {
+        const start = out.length;
+        eventsFromReadableSpan(span, out);
+        for (let i = start; i < out.length; i++) out[i] = entered(this.entrance.submit(out[i]!));
+      },
+      resultCallback,
+    );
   }
 
   /** Spans refused (queue full, after shutdown, or not convertible). */
-  get dropped(): number { return this.writer.dropped; }
+  get dropped(): number {
+    return this.writer.dropped;
+  }
 
-  forceFlush(): Promise<void> { return this.writer.forceFlush(); }
+  forceFlush(): Promise<void> {
+    return this.writer.forceFlush();
+  }
 
-  shutdown(): Promise<void> { return this.writer.shutdown(); }
+  shutdown(): Promise<void> {
+    return this.writer.shutdown();
+  }
 }
 
 /** The event as the pipeline let it in; one it refused (redaction failed) counts as not convertible. */

@@ -28,7 +28,11 @@ export class SerialWriter {
   /** Events converted and handed to the destination successfully. */
   exported = 0;
 
-  constructor(private readonly destination: EventDestination, private readonly label: string, options: SerialWriterOptions = {}) {
+  constructor(
+    private readonly destination: EventDestination,
+    private readonly label: string,
+    options: SerialWriterOptions = {},
+  ) {
     this.maxPending = options.maxPendingBatches ?? 64;
     this.closeOnShutdown = options.closeDestinationOnShutdown ?? true;
   }
@@ -51,7 +55,9 @@ export class SerialWriter {
       try {
         const events: DebbieEvent[] = [];
         for (const item of items) {
-          try { convert(item, events); } catch (error) {
+          try {
+            convert(item, events);
+          } catch (error) {
             // One malformed item is skipped alone; the rest of the batch still goes out.
             this.dropped += 1;
             diag.warn(`${this.label}: skipped an item that could not be converted: ${(error as Error).message}`);
@@ -77,7 +83,9 @@ export class SerialWriter {
   shutdown(): Promise<void> {
     this.shutdownOnce ??= this.tail.then(async () => {
       if (!this.closeOnShutdown) return;
-      try { await this.destination.close(); } catch (error) {
+      try {
+        await this.destination.close();
+      } catch (error) {
         diag.error(`${this.label}: closing ${this.destination.target} failed: ${(error as Error).message}`);
       }
     });

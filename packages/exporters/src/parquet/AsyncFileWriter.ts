@@ -26,7 +26,11 @@ export class AsyncFileWriter extends ByteWriter {
   }
 
   override async finish(): Promise<void> {
-    try { await this.flush(); } finally { await this.handle.close(); }
+    try {
+      await this.flush();
+    } finally {
+      await this.handle.close();
+    }
   }
 
   /** Closes the file without writing the rest (after a failure). */

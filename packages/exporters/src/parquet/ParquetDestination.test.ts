@@ -37,7 +37,9 @@ describe('ParquetDestination', () => {
     expect(meta.map((m) => Number(m.row_group_num_rows))).toEqual([1000, 1000, 500]);
     expect(meta[0]!.compression).toBe('SNAPPY');
 
-    const rows = await query(`SELECT event_id, epoch_us(timestamp) AS us, duration_ms, tags, details, event_summary, stack_trace FROM read_parquet('${path}') ORDER BY event_id`);
+    const rows = await query(
+      `SELECT event_id, epoch_us(timestamp) AS us, duration_ms, tags, details, event_summary, stack_trace FROM read_parquet('${path}') ORDER BY event_id`,
+    );
     expect(rows).toHaveLength(2_500);
     for (const i of [0, 11, 1234, 2499]) {
       const e = syntheticEvent(i);
@@ -67,18 +69,27 @@ describe('ParquetDestination', () => {
     for (const i of [0, 1, 7, 499, 500, 1_199]) {
       const e = syntheticEvent(i);
       expect(rows[i]).toEqual({
-        timestamp: new Date(Math.floor(epochMicros(e.timestamp) / 1000)), level: e.level, duration_ms: e.duration_ms,
-        tags: e.tags, session_id: e.session_id, state_before: e.state_before === null ? null : JSON.stringify(e.state_before),
+        timestamp: new Date(Math.floor(epochMicros(e.timestamp) / 1000)),
+        level: e.level,
+        duration_ms: e.duration_ms,
+        tags: e.tags,
+        session_id: e.session_id,
+        state_before: e.state_before === null ? null : JSON.stringify(e.state_before),
       });
     }
   });
 
   it('handles all-null columns, empty tags, one distinct value and unique values in dictionary columns', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'debbie-pq-')), 'edge.parquet');
-    const events = Array.from({ length: 300 }, (_, i) => createEvent({
-      timestamp: `2025-06-02T21:05:${String(i % 60).padStart(2, '0')}.000001Z`, source: 'agent', event_summary: i === 5 ? '' : `é ✅ "${i}"`,
-      correlation_id: `unique-${i}`, tags: i === 7 ? ['only'] : [],
-    }));
+    const events = Array.from({ length: 300 }, (_, i) =>
+      createEvent({
+        timestamp: `2025-06-02T21:05:${String(i % 60).padStart(2, '0')}.000001Z`,
+        source: 'agent',
+        event_summary: i === 5 ? '' : `é ✅ "${i}"`,
+        correlation_id: `unique-${i}`,
+        tags: i === 7 ? ['only'] : [],
+      }),
+    );
     await exportEvents([events], new ParquetDestination({ path, rowGroupSize: 128 }));
     const rows = await query(`SELECT event_summary, correlation_id, tags, session_id, duration_ms, stack_trace FROM read_parquet('${path}')`);
     expect(rows).toHaveLength(300);
@@ -90,7 +101,9 @@ describe('ParquetDestination', () => {
 
   it('takes log records from a real OTel pipeline and completes the file on shutdown', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'debbie-pq-')), 'otel.parquet');
-    const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: new DebbieLogRecordExporter(new ParquetDestination({ path, rowGroupSize: 2 })) } as never)] });
+    const provider = new LoggerProvider({
+      processors: [new BatchLogRecordProcessor({ exporter: new DebbieLogRecordExporter(new ParquetDestination({ path, rowGroupSize: 2 })) } as never)],
+    });
     const logger = provider.getLogger('t');
     for (let i = 0; i < 5; i++) logger.emit({ body: `record ${i}`, attributes: { 'session.id': 'otel-s' } });
     await provider.shutdown();
@@ -108,7 +121,10 @@ describe('ParquetDestination', () => {
   it('leaves out an event whose timestamp cannot be typed and counts it, keeping the others', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'debbie-pq-')), 'bad.parquet');
     const dest = new ParquetDestination({ path });
-    await dest.write([createEvent({ source: 'tool', event_summary: 'ok' }), { ...createEvent({ source: 'tool', event_summary: 'bad' }), timestamp: 'yesterday' }]);
+    await dest.write([
+      createEvent({ source: 'tool', event_summary: 'ok' }),
+      { ...createEvent({ source: 'tool', event_summary: 'bad' }), timestamp: 'yesterday' },
+    ]);
     expect(await dest.close()).toMatchObject({ written: 1, rejected: 1 });
     expect(await query(`SELECT event_summary FROM read_parquet('${path}')`)).toEqual([{ event_summary: 'ok' }]);
   });

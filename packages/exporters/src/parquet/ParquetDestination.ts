@@ -45,7 +45,9 @@ export class ParquetDestination implements EventDestination {
 
   async write(events: readonly DebbieEvent[]): Promise<void> {
     for (const event of events) {
-      try { this.group.push(event); } catch {
+      try {
+        this.group.push(event);
+      } catch {
         this.rejected += 1; // a row whose timestamp cannot be typed is left out alone
         continue;
       }
@@ -59,7 +61,11 @@ export class ParquetDestination implements EventDestination {
       await this.flushGroup();
       const file = await this.open();
       writeMetadata(file, {
-        version: 2, schema: this.schema, num_rows: BigInt(this.written), row_groups: this.rowGroups, created_by: 'debbie-exporters',
+        version: 2,
+        schema: this.schema,
+        num_rows: BigInt(this.written),
+        row_groups: this.rowGroups,
+        created_by: 'debbie-exporters',
       } as never);
       file.appendUint32(MAGIC);
       await file.finish();

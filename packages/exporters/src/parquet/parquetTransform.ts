@@ -12,7 +12,17 @@ const KIND: Partial<Record<DebbieEventField, Kind>> = { timestamp: 'timestamp', 
 const REQUIRED: ReadonlySet<DebbieEventField> = new Set(['timestamp', 'level', 'source', 'component', 'action', 'event_summary', 'event_id', 'kind']);
 /** Columns with few distinct values: dictionary-encoded (when that pays off in a row group). */
 const LOW_CARDINALITY: ReadonlySet<DebbieEventField> = new Set([
-  'level', 'source', 'component', 'action', 'session_id', 'agent_id', 'correlation_id', 'parent_id', 'trace_id', 'kind', 'service_name',
+  'level',
+  'source',
+  'component',
+  'action',
+  'session_id',
+  'agent_id',
+  'correlation_id',
+  'parent_id',
+  'trace_id',
+  'kind',
+  'service_name',
 ]);
 
 const kindOf = (field: DebbieEventField): Kind => KIND[field] ?? 'string';
@@ -24,7 +34,13 @@ export function parquetSchema(): SchemaElement[] {
     const repetition_type = REQUIRED.has(field) ? 'REQUIRED' : 'OPTIONAL';
     switch (kindOf(field)) {
       case 'timestamp':
-        schema.push({ name: field, type: 'INT64', repetition_type, converted_type: 'TIMESTAMP_MICROS', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } });
+        schema.push({
+          name: field,
+          type: 'INT64',
+          repetition_type,
+          converted_type: 'TIMESTAMP_MICROS',
+          logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
+        });
         break;
       case 'double':
         schema.push({ name: field, type: 'DOUBLE', repetition_type });
@@ -58,7 +74,9 @@ export class ParquetRowGroup {
     this.columns = EXPORT_COLUMNS.map(() => []);
   }
 
-  get length(): number { return this.rows; }
+  get length(): number {
+    return this.rows;
+  }
 
   /** Appends one event; throws (naming the event) when its timestamp cannot be read, adding nothing. */
   push(event: DebbieEvent): void {
@@ -69,9 +87,14 @@ export class ParquetRowGroup {
     for (let i = 0; i < EXPORT_COLUMNS.length; i++) {
       const field = EXPORT_COLUMNS[i]!;
       switch (kindOf(field)) {
-        case 'timestamp': break;
-        case 'double': this.columns[i]!.push(event.duration_ms ?? null); break;
-        case 'tags': this.columns[i]!.push(event.tags); break;
+        case 'timestamp':
+          break;
+        case 'double':
+          this.columns[i]!.push(event.duration_ms ?? null);
+          break;
+        case 'tags':
+          this.columns[i]!.push(event.tags);
+          break;
         default: {
           const v = flatValue(event, field);
           this.columns[i]!.push(v === null ? (REQUIRED.has(field) ? '' : null) : typeof v === 'string' ? v : String(v));
@@ -93,15 +116,22 @@ export class ParquetRowGroup {
       let path: string[] = [field];
       if (kind === 'timestamp') values = { kind, values: this.timestamps, count: this.rows };
       else if (kind === 'double') values = { kind, values: this.columns[i] as (number | null)[] };
-      else if (kind === 'tags') { values = { kind, values: this.columns[i] as string[][] }; path = [field, 'list', 'element']; }
-      else values = { kind, values: this.columns[i] as (string | null)[], required: REQUIRED.has(field), dictionary: LOW_CARDINALITY.has(field) };
+      else if (kind === 'tags') {
+        values = { kind, values: this.columns[i] as string[][] };
+        path = [field, 'list', 'element'];
+      } else values = { kind, values: this.columns[i] as (string | null)[], required: REQUIRED.has(field), dictionary: LOW_CARDINALITY.has(field) };
       const element = schema[kind === 'tags' ? leaf + 2 : leaf]!;
       leaf += kind === 'tags' ? 3 : 1;
       chunks.push(encodeColumnChunk(writer, element, path, values, this.rows, codec));
     }
     let total = 0n;
     for (const c of chunks) total += c.meta_data?.total_uncompressed_size ?? 0n;
-    const group: RowGroup = { columns: chunks, total_byte_size: total, num_rows: BigInt(this.rows), total_compressed_size: BigInt(writer.offset - start) } as RowGroup;
+    const group: RowGroup = {
+      columns: chunks,
+      total_byte_size: total,
+      num_rows: BigInt(this.rows),
+      total_compressed_size: BigInt(writer.offset - start),
+    } as RowGroup;
     this.columns = EXPORT_COLUMNS.map(() => []);
     this.rows = 0;
     return group;

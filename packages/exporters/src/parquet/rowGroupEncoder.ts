@@ -57,7 +57,10 @@ export function encodeColumnChunk(writer: Writer, element: SchemaElement, path: 
       let max = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < rows; i++) {
         const v = column.values[i];
-        if (v === null || v === undefined) { nulls += 1; continue; }
+        if (v === null || v === undefined) {
+          nulls += 1;
+          continue;
+        }
         levels[i] = 1;
         if (v < min) min = v;
         if (v > max) max = v;
@@ -84,7 +87,10 @@ export function encodeColumnChunk(writer: Writer, element: SchemaElement, path: 
           let index = dictionary.get(v);
           if (index === undefined) {
             index = dictionary.size;
-            if (index >= limit) { dictionary = undefined; break; }
+            if (index >= limit) {
+              dictionary = undefined;
+              break;
+            }
             dictionary.set(v, index);
           }
           if (levels) levels[i] = 1;
@@ -95,7 +101,10 @@ export function encodeColumnChunk(writer: Writer, element: SchemaElement, path: 
         dictionaryOffset = BigInt(writer.offset);
         const dict = new GrowableBuffer(1 << 12);
         for (const key of dictionary.keys()) dict.writeByteArray(key);
-        uncompressed += writePage(writer, dict.view(), codec, { type: 'DICTIONARY_PAGE', dictionary_page_header: { num_values: dictionary.size, encoding: 'PLAIN' } });
+        uncompressed += writePage(writer, dict.view(), codec, {
+          type: 'DICTIONARY_PAGE',
+          dictionary_page_header: { num_values: dictionary.size, encoding: 'PLAIN' },
+        });
         if (levels) writeLevels(body, levels, 1);
         const bitWidth = Math.max(1, Math.ceil(Math.log2(dictionary.size)));
         body.writeBytes(Uint8Array.of(bitWidth));
@@ -126,7 +135,11 @@ export function encodeColumnChunk(writer: Writer, element: SchemaElement, path: 
       const values = new GrowableBuffer(1 << 14);
       for (let i = 0; i < rows; i++) {
         const tags = column.values[i]!;
-        if (tags.length === 0) { rep.push(0); def.push(1); continue; }
+        if (tags.length === 0) {
+          rep.push(0);
+          def.push(1);
+          continue;
+        }
         for (let j = 0; j < tags.length; j++) {
           rep.push(j === 0 ? 0 : 1);
           def.push(2);

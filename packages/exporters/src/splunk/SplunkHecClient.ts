@@ -44,7 +44,13 @@ export interface HecOutcome {
 /** Indexed field that marks a copy sent again after an ambiguous failure: search `| dedup event_id`. */
 export const RESEND_FIELD = 'debbie_resend';
 
-interface HecBody { text?: string; code?: number; ackId?: number; 'invalid-event-number'?: number; acks?: Record<string, boolean> }
+interface HecBody {
+  text?: string;
+  code?: number;
+  ackId?: number;
+  'invalid-event-number'?: number;
+  acks?: Record<string, boolean>;
+}
 
 /**
  * The transport of the Splunk exporter: posts batches of HEC envelopes, retries 429/5xx with
@@ -60,7 +66,9 @@ export class SplunkHecClient {
 
   constructor(options: SplunkHecClientOptions) {
     let base: URL;
-    try { base = new URL(options.url); } catch {
+    try {
+      base = new URL(options.url);
+    } catch {
       throw new DebbieError('invalid_option', `"${options.url}" is not a URL (e.g. https://splunk.example.com:8088)`, '--url');
     }
     if (!options.token) throw new DebbieError('invalid_option', 'a HEC token is required (Settings > Data inputs > HTTP Event Collector)', '--to-token');
@@ -114,7 +122,13 @@ export class SplunkHecClient {
       if (response.status === 200 && hec?.code === 0) {
         if (this.options.ack && hec.ackId !== undefined && !(await this.waitForAck(hec.ackId))) {
           mark = attempt; // indexed or not, nobody knows: resend marked, as the HEC docs advise
-          if (last) return this.giveUp(outcome, pending, 200, `Splunk did not acknowledge batch ${hec.ackId} within ${this.options.ackTimeoutMs ?? 60_000} ms; gave up after ${attempt} attempts`);
+          if (last)
+            return this.giveUp(
+              outcome,
+              pending,
+              200,
+              `Splunk did not acknowledge batch ${hec.ackId} within ${this.options.ackTimeoutMs ?? 60_000} ms; gave up after ${attempt} attempts`,
+            );
           continue;
         }
         outcome.accepted += pending.length;
@@ -127,7 +141,12 @@ export class SplunkHecClient {
         lastHeaders = response.headers;
         const asked = retryAfterMs(response.headers);
         if (last || (asked !== undefined && asked > MAX_RETRY_AFTER_MS)) {
-          return this.giveUp(outcome, pending, response.status, `${message}; gave up after ${attempt} attempts${asked !== undefined && asked > MAX_RETRY_AFTER_MS ? ` (Retry-After ${Math.round(asked / 1000)} s is over the ${MAX_RETRY_AFTER_MS / 1000} s cap)` : ''}`);
+          return this.giveUp(
+            outcome,
+            pending,
+            response.status,
+            `${message}; gave up after ${attempt} attempts${asked !== undefined && asked > MAX_RETRY_AFTER_MS ? ` (Retry-After ${Math.round(asked / 1000)} s is over the ${MAX_RETRY_AFTER_MS / 1000} s cap)` : ''}`,
+          );
         }
         continue;
       }
@@ -158,10 +177,16 @@ export class SplunkHecClient {
   private async waitForAck(ackId: number): Promise<boolean> {
     const deadline = Date.now() + (this.options.ackTimeoutMs ?? 60_000);
     while (Date.now() < deadline) {
-      const response = await postBody(this.ackUrl, JSON.stringify({ acks: [ackId] }), this.headers, { gzip: false, timeoutMs: this.options.timeoutMs ?? 30_000 });
+      const response = await postBody(this.ackUrl, JSON.stringify({ acks: [ackId] }), this.headers, {
+        gzip: false,
+        timeoutMs: this.options.timeoutMs ?? 30_000,
+      });
       const body = parseHec(response.text);
       if (response.status !== 200) {
-        if (isRetryableStatus(response.status)) { await sleep(this.options.ackPollMs ?? 500); continue; }
+        if (isRetryableStatus(response.status)) {
+          await sleep(this.options.ackPollMs ?? 500);
+          continue;
+        }
         throw new DebbieError('export_rejected', describeHecError(response.status, body), this.ackUrl);
       }
       if (body?.acks?.[String(ackId)] === true) return true;
@@ -179,5 +204,9 @@ function markResend(json: string, attempt: number): string {
 }
 
 function parseHec(text: string): HecBody | undefined {
-  try { return JSON.parse(text) as HecBody; } catch { return text ? { text: text.slice(0, 200) } : undefined; }
+  try {
+    return JSON.parse(text) as HecBody;
+  } catch {
+    return text ? { text: text.slice(0, 200) } : undefined;
+  }
 }

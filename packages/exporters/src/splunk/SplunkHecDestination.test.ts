@@ -9,7 +9,10 @@ import { syntheticBatches, syntheticEvent } from '../testing/syntheticEvents.js'
 import { SplunkHecDestination, type SplunkHecDestinationOptions } from './SplunkHecDestination.js';
 
 let server: LocalSplunkHecServer | undefined;
-afterEach(async () => { await server?.stop(); server = undefined; });
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
 
 const TOKEN = '11111111-2222-3333-4444-555555555555';
 const fast = { initialBackoffMs: 1, maxBackoffMs: 5, ackPollMs: 1 };
@@ -74,7 +77,10 @@ describe('SplunkHecDestination', () => {
     const dest = destination({ maxAttempts: 3, deadLetterPath });
     await dest.write([...one(), ...one()]);
     expect(await dest.close()).toMatchObject({ written: 0, rejected: 2 });
-    const dead = readFileSync(deadLetterPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: number; reason: string });
+    const dead = readFileSync(deadLetterPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: number; reason: string });
     expect(dead).toHaveLength(2);
     expect(dead[0]).toMatchObject({ status: 503 });
     expect(dead[0]!.reason).toMatch(/"Server is busy" \(code 9\).*gave up after 3 attempts/);
@@ -99,7 +105,11 @@ describe('SplunkHecDestination', () => {
   it('waits what Retry-After asks on 429 and 503 (not its own backoff)', async () => {
     const hec = await start({ throttledRequests: 1, busyRequests: 1, retryAfterSeconds: 7 });
     const delays: number[] = [];
-    const dest = destination({ sleep: async (ms) => { delays.push(ms); } });
+    const dest = destination({
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+    });
     await dest.write(one());
     expect(await dest.close()).toMatchObject({ written: 1 });
     expect(hec.statuses).toEqual([429, 503, 200]);
@@ -163,7 +173,11 @@ describe('SplunkHecDestination', () => {
     const deadLetterPath = join(mkdtempSync(join(tmpdir(), 'debbie-hec-')), 'dead.jsonl');
     const dest = destination({ deadLetterPath });
     // A blank event field: built by hand, as our transform never makes one.
-    const events = [createEvent({ source: 'agent', event_summary: 'a' }), createEvent({ source: 'agent', event_summary: 'b' }), createEvent({ source: 'agent', event_summary: 'c' })];
+    const events = [
+      createEvent({ source: 'agent', event_summary: 'a' }),
+      createEvent({ source: 'agent', event_summary: 'b' }),
+      createEvent({ source: 'agent', event_summary: 'c' }),
+    ];
     await dest.write(events);
     const batch = (dest as unknown as { batcher: { items: { json: string; document: unknown }[] } }).batcher.items;
     const blank = JSON.stringify({ ...JSON.parse(batch[1]!.json), event: '' });

@@ -45,14 +45,28 @@ export class SplunkHecDestination implements EventDestination {
       const envelope = eventToHec(event, this.envelope);
       const json = JSON.stringify(envelope);
       // The object is rebuilt from the JSON only if it has to be dead-lettered.
-      await this.batcher.add({ json, get document() { return JSON.parse(json) as unknown; } }, Buffer.byteLength(json) + 1);
+      await this.batcher.add(
+        {
+          json,
+          get document() {
+            return JSON.parse(json) as unknown;
+          },
+        },
+        Buffer.byteLength(json) + 1,
+      );
     }
   }
 
   async close(): Promise<ExportSummary> {
     if (this.summary) return this.summary;
     await this.batcher.flush();
-    this.summary = { written: this.batcher.accepted, rejected: this.batcher.rejected, bytes: this.batcher.bytes, resent: this.batcher.resent, target: this.target };
+    this.summary = {
+      written: this.batcher.accepted,
+      rejected: this.batcher.rejected,
+      bytes: this.batcher.bytes,
+      resent: this.batcher.resent,
+      target: this.target,
+    };
     return this.summary;
   }
 }

@@ -7,7 +7,7 @@ const HEC_CODES: Record<number, string> = {
   4: 'the HEC token is not valid: check --to-token (Settings > Data inputs > HTTP Event Collector)',
   5: 'the request had no data',
   6: 'the data is not in a format HEC accepts',
-  7: 'the index is not allowed for this token or does not exist: check --index and the token\'s allowed indexes',
+  7: "the index is not allowed for this token or does not exist: check --index and the token's allowed indexes",
   8: 'Splunk had an internal error',
   9: 'Splunk is busy (its queues are full)',
   10: 'indexer acknowledgment is on for this token, so a data channel is required',

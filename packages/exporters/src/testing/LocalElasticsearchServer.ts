@@ -42,7 +42,11 @@ export interface RecordedBulkRequest {
 }
 
 type FieldType = 'object' | 'long' | 'double' | 'boolean' | 'keyword';
-interface ItemError { type: string; reason: string; caused_by?: { type: string; reason: string } }
+interface ItemError {
+  type: string;
+  reason: string;
+  caused_by?: { type: string; reason: string };
+}
 
 const DEFAULT_DATA_STREAM = /^(logs|metrics|traces)-[^-]+-[^-]+$/;
 const BAD_INDEX = /[\\/*?"<>| ,#:A-Z]|^[-_+]|^\.\.?$/;
@@ -74,7 +78,9 @@ export class LocalElasticsearchServer {
     this.unavailable = options.unavailableRequests ?? 0;
     this.throttled = options.throttledRequests ?? 0;
     this.late = options.lateRequests ?? 0;
-    this.server = createServer((req, res) => { this.handle(req, res).catch((error: Error) => send(res, 500, { error: { type: 'exception', reason: error.message }, status: 500 })); });
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: Error) => send(res, 500, { error: { type: 'exception', reason: error.message }, status: 500 }));
+    });
   }
 
   /** Starts on 127.0.0.1 on a free port. */
@@ -103,7 +109,11 @@ export class LocalElasticsearchServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const auth = this.authenticate(req.headers.authorization, path);
-    if (auth) { res.setHeader('WWW-Authenticate', 'ApiKey, Basic realm="security", charset="UTF-8"'); send(res, 401, securityError(auth)); return; }
+    if (auth) {
+      res.setHeader('WWW-Authenticate', 'ApiKey, Basic realm="security", charset="UTF-8"');
+      send(res, 401, securityError(auth));
+      return;
+    }
     const match = /^\/(?:([^/_][^/]*)\/)?_bulk$/.exec(path);
     if (!match) {
       send(res, 400, { error: `no handler found for uri [${path}] and method [${req.method}]` });
@@ -114,7 +124,15 @@ export class LocalElasticsearchServer {
       return;
     }
     const contentType = req.headers['content-type'];
-    const record: RecordedBulkRequest = { path, contentType, contentEncoding: req.headers['content-encoding'], authorization: req.headers.authorization, items: 0, bytes: 0, status: 0 };
+    const record: RecordedBulkRequest = {
+      path,
+      contentType,
+      contentEncoding: req.headers['content-encoding'],
+      authorization: req.headers.authorization,
+      items: 0,
+      bytes: 0,
+      status: 0,
+    };
     this.requests.push(record);
     const mime = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
     if (mime !== 'application/x-ndjson' && mime !== 'application/json') {
@@ -129,7 +147,10 @@ export class LocalElasticsearchServer {
       this.throttled -= 1;
       record.status = 429;
       const reason = 'rejected execution of coordinating operation';
-      send(res, 429, { error: { root_cause: [{ type: 'es_rejected_execution_exception', reason }], type: 'es_rejected_execution_exception', reason }, status: 429 });
+      send(res, 429, {
+        error: { root_cause: [{ type: 'es_rejected_execution_exception', reason }], type: 'es_rejected_execution_exception', reason },
+        status: 429,
+      });
       return;
     }
     if (this.unavailable > 0) {
@@ -141,14 +162,32 @@ export class LocalElasticsearchServer {
     }
     if (!body.ok) {
       record.status = body.status;
-      send(res, body.status, body.status === 413 ? { error: { type: 'content_too_long_exception', reason: body.message }, status: 413 } : requestError('parse_exception', body.message));
+      send(
+        res,
+        body.status,
+        body.status === 413
+          ? { error: { type: 'content_too_long_exception', reason: body.message }, status: 413 }
+          : requestError('parse_exception', body.message),
+      );
       return;
     }
     record.bytes = Buffer.byteLength(body.text);
-    if (body.text.length === 0) { record.status = 400; send(res, 400, requestError('action_request_validation_exception', 'Validation Failed: 1: no requests added;')); return; }
-    if (!body.text.endsWith('\n')) { record.status = 400; send(res, 400, requestError('illegal_argument_exception', 'The bulk request must be terminated by a newline [\\n]')); return; }
+    if (body.text.length === 0) {
+      record.status = 400;
+      send(res, 400, requestError('action_request_validation_exception', 'Validation Failed: 1: no requests added;'));
+      return;
+    }
+    if (!body.text.endsWith('\n')) {
+      record.status = 400;
+      send(res, 400, requestError('illegal_argument_exception', 'The bulk request must be terminated by a newline [\\n]'));
+      return;
+    }
     const parsed = parseBulk(body.text, match[1]);
-    if ('error' in parsed) { record.status = 400; send(res, 400, requestError(parsed.error.type, parsed.error.reason)); return; }
+    if ('error' in parsed) {
+      record.status = 400;
+      send(res, 400, requestError(parsed.error.type, parsed.error.reason));
+      return;
+    }
     const started = Date.now();
     const items = parsed.items.map((item) => this.apply(item));
     record.items = items.length;
@@ -181,10 +220,15 @@ export class LocalElasticsearchServer {
     const { op, index, id, source } = item;
     const base = { _index: index, _id: id ?? null };
     const fail = (status: number, error: ItemError) => ({ [op]: { ...base, status, error } });
-    if (BAD_INDEX.test(index)) return fail(400, { type: 'invalid_index_name_exception', reason: `Invalid index name [${index}], must be lowercase and must not contain \\, /, *, ?, ", <, >, |, space, comma, #, :` });
+    if (BAD_INDEX.test(index))
+      return fail(400, {
+        type: 'invalid_index_name_exception',
+        reason: `Invalid index name [${index}], must be lowercase and must not contain \\, /, *, ?, ", <, >, |, space, comma, #, :`,
+      });
     if (op === 'delete' || op === 'update') return fail(400, { type: 'illegal_argument_exception', reason: `${op} is not supported by this local server` });
     const dataStream = (this.options.isDataStream ?? ((n: string) => DEFAULT_DATA_STREAM.test(n)))(index);
-    if (dataStream && op !== 'create') return fail(400, { type: 'illegal_argument_exception', reason: `only write ops with an op_type of create are allowed in data streams` });
+    if (dataStream && op !== 'create')
+      return fail(400, { type: 'illegal_argument_exception', reason: `only write ops with an op_type of create are allowed in data streams` });
     if (source === undefined || source === null || typeof source !== 'object' || Array.isArray(source)) {
       return fail(400, { type: 'document_parsing_exception', reason: '[1:1] failed to parse: the document must be a JSON object' });
     }
@@ -196,12 +240,16 @@ export class LocalElasticsearchServer {
       const seen = (this.attempts.get(`${index}/${id}`) ?? 0) + 1;
       this.attempts.set(`${index}/${id}`, seen);
       if (this.options.throttle?.(id, seen)) {
-        return fail(429, { type: 'es_rejected_execution_exception', reason: `rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=${JSON.stringify(doc).length}, max_coordinating_and_primary_bytes=0]` });
+        return fail(429, {
+          type: 'es_rejected_execution_exception',
+          reason: `rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, coordinating_operation_bytes=${JSON.stringify(doc).length}, max_coordinating_and_primary_bytes=0]`,
+        });
       }
     }
     const ids = this.ids.get(index) ?? new Set<string>();
     if (id !== undefined && ids.has(id)) {
-      if (op === 'create') return fail(409, { type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists (current version [1])` });
+      if (op === 'create')
+        return fail(409, { type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists (current version [1])` });
     }
     const mapping = this.mappings.get(index) ?? new Map<string, FieldType>();
     const conflict = checkMapping(doc, '', mapping, id);
@@ -218,11 +266,27 @@ export class LocalElasticsearchServer {
       this.documents.set(index, list);
     }
     const backing = dataStream ? `.ds-${index}-2026.01.01-000001` : index;
-    return { [op]: { _index: backing, _id: docId, _version: 1, result: 'created', _shards: { total: 2, successful: 1, failed: 0 }, _seq_no: this.seqNo++, _primary_term: 1, status: 201 } };
+    return {
+      [op]: {
+        _index: backing,
+        _id: docId,
+        _version: 1,
+        result: 'created',
+        _shards: { total: 2, successful: 1, failed: 0 },
+        _seq_no: this.seqNo++,
+        _primary_term: 1,
+        status: 201,
+      },
+    };
   }
 }
 
-interface ParsedItem { op: string; index: string; id: string | undefined; source: unknown }
+interface ParsedItem {
+  op: string;
+  index: string;
+  id: string | undefined;
+  source: unknown;
+}
 
 function parseBulk(text: string, pathIndex: string | undefined): { items: ParsedItem[] } | { error: ItemError } {
   const lines = text.split('\n');
@@ -232,7 +296,9 @@ function parseBulk(text: string, pathIndex: string | undefined): { items: Parsed
     const line = lines[i]!;
     if (line.trim() === '') continue;
     let action: unknown;
-    try { action = JSON.parse(line); } catch (error) {
+    try {
+      action = JSON.parse(line);
+    } catch (error) {
       return { error: { type: 'x_content_parse_exception', reason: `[${i + 1}:1] Malformed action/metadata line [${i + 1}]: ${(error as Error).message}` } };
     }
     if (!action || typeof action !== 'object' || Array.isArray(action)) {
@@ -241,17 +307,27 @@ function parseBulk(text: string, pathIndex: string | undefined): { items: Parsed
     const keys = Object.keys(action);
     const op = keys[0];
     if (keys.length !== 1 || !op || !['index', 'create', 'update', 'delete'].includes(op)) {
-      return { error: { type: 'illegal_argument_exception', reason: `Malformed action/metadata line [${i + 1}], expected one of [index, create, update, delete] but found [${keys.join(', ')}]` } };
+      return {
+        error: {
+          type: 'illegal_argument_exception',
+          reason: `Malformed action/metadata line [${i + 1}], expected one of [index, create, update, delete] but found [${keys.join(', ')}]`,
+        },
+      };
     }
     const meta = (action as Record<string, Record<string, unknown>>)[op] ?? {};
     const index = typeof meta._index === 'string' ? meta._index : pathIndex;
     if (!index) return { error: { type: 'action_request_validation_exception', reason: `Validation Failed: 1: index is missing;` } };
     const id = typeof meta._id === 'string' ? meta._id : undefined;
-    if (op === 'delete') { items.push({ op, index, id, source: undefined }); continue; }
+    if (op === 'delete') {
+      items.push({ op, index, id, source: undefined });
+      continue;
+    }
     i += 1;
     if (i >= lines.length) return { error: { type: 'illegal_argument_exception', reason: `The bulk request must be terminated by a newline [\\n]` } };
     let source: unknown;
-    try { source = JSON.parse(lines[i]!); } catch (error) {
+    try {
+      source = JSON.parse(lines[i]!);
+    } catch (error) {
       // A document that is not JSON fails alone, as in Elasticsearch.
       items.push({ op, index, id, source: undefined });
       void error;
@@ -284,16 +360,31 @@ function checkMapping(doc: Record<string, unknown>, prefix: string, mapping: Map
       if (!type) continue;
       const mapped = mapping.get(path);
       if (mapped === 'object' && type !== 'object') {
-        return { type: 'document_parsing_exception', reason: `[1:1] object mapping for [${path}] tried to parse field [${key}] as object, but found a concrete value` };
+        return {
+          type: 'document_parsing_exception',
+          reason: `[1:1] object mapping for [${path}] tried to parse field [${key}] as object, but found a concrete value`,
+        };
       }
       if (mapped && mapped !== 'object' && type === 'object') {
-        return { type: 'document_parsing_exception', reason: `[1:1] failed to parse field [${path}] of type [${mapped}] in document with id '${id ?? ''}'. Preview of field's value: '${JSON.stringify(value).slice(0, 80)}'`, caused_by: { type: 'illegal_argument_exception', reason: `Cannot parse object as ${mapped}` } };
+        return {
+          type: 'document_parsing_exception',
+          reason: `[1:1] failed to parse field [${path}] of type [${mapped}] in document with id '${id ?? ''}'. Preview of field's value: '${JSON.stringify(value).slice(0, 80)}'`,
+          caused_by: { type: 'illegal_argument_exception', reason: `Cannot parse object as ${mapped}` },
+        };
       }
       if ((mapped === 'long' || mapped === 'double') && type === 'keyword' && Number.isNaN(Number(value))) {
-        return { type: 'document_parsing_exception', reason: `[1:1] failed to parse field [${path}] of type [${mapped}] in document with id '${id ?? ''}'. Preview of field's value: '${String(value).slice(0, 80)}'`, caused_by: { type: 'number_format_exception', reason: `For input string: "${String(value).slice(0, 80)}"` } };
+        return {
+          type: 'document_parsing_exception',
+          reason: `[1:1] failed to parse field [${path}] of type [${mapped}] in document with id '${id ?? ''}'. Preview of field's value: '${String(value).slice(0, 80)}'`,
+          caused_by: { type: 'number_format_exception', reason: `For input string: "${String(value).slice(0, 80)}"` },
+        };
       }
       if (mapped === 'boolean' && type !== 'boolean') {
-        return { type: 'document_parsing_exception', reason: `[1:1] failed to parse field [${path}] of type [boolean] in document with id '${id ?? ''}'`, caused_by: { type: 'illegal_argument_exception', reason: `Failed to parse value [${String(value)}] as only [true] or [false] are allowed.` } };
+        return {
+          type: 'document_parsing_exception',
+          reason: `[1:1] failed to parse field [${path}] of type [boolean] in document with id '${id ?? ''}'`,
+          caused_by: { type: 'illegal_argument_exception', reason: `Failed to parse value [${String(value)}] as only [true] or [false] are allowed.` },
+        };
       }
       if (type === 'object') {
         const nested = checkMapping(value as Record<string, unknown>, path, mapping, id);

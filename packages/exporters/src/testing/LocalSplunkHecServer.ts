@@ -78,7 +78,9 @@ export class LocalSplunkHecServer {
     this.late = options.lateRequests ?? 0;
     this.failAfterIndex = options.failAfterIndexRequests ?? 0;
     this.failing = options.failingRequests ?? 0;
-    this.server = createServer((req, res) => { this.handle(req, res).catch(() => this.reply(res, 500, { text: 'Internal server error', code: 8 })); });
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(() => this.reply(res, 500, { text: 'Internal server error', code: 8 }));
+    });
   }
 
   static async start(options: LocalSplunkHecOptions): Promise<LocalSplunkHecServer> {
@@ -92,7 +94,9 @@ export class LocalSplunkHecServer {
   }
 
   /** Makes the next N event requests answer 503 code 9. */
-  setBusy(requests: number): void { this.busy = requests; }
+  setBusy(requests: number): void {
+    this.busy = requests;
+  }
 
   async stop(): Promise<void> {
     this.server.closeAllConnections();
@@ -102,7 +106,8 @@ export class LocalSplunkHecServer {
   private reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
     this.statuses.push(status);
     const text = JSON.stringify(body);
-    const retryAfter = (status === 429 || status === 503) && this.options.retryAfterSeconds !== undefined ? { 'Retry-After': String(this.options.retryAfterSeconds) } : {};
+    const retryAfter =
+      (status === 429 || status === 503) && this.options.retryAfterSeconds !== undefined ? { 'Retry-After': String(this.options.retryAfterSeconds) } : {};
     res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(text), ...retryAfter });
     res.end(text);
   }
@@ -110,33 +115,70 @@ export class LocalSplunkHecServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.replace(/\/$/, '');
-    if (path === '/services/collector/health') { this.reply(res, 200, { text: 'HEC is healthy', code: 17 }); return; }
+    if (path === '/services/collector/health') {
+      this.reply(res, 200, { text: 'HEC is healthy', code: 17 });
+      return;
+    }
     const isEvent = path === '/services/collector/event' || path === '/services/collector/event/1.0' || path === '/services/collector';
     const isAck = path === '/services/collector/ack';
-    if (!isEvent && !isAck) { this.reply(res, 404, { text: 'The requested URL was not found on this server.', code: 404 }); return; }
-    if (req.method !== 'POST') { this.reply(res, 405, { text: `Method ${req.method} not allowed`, code: 405 }); return; }
+    if (!isEvent && !isAck) {
+      this.reply(res, 404, { text: 'The requested URL was not found on this server.', code: 404 });
+      return;
+    }
+    if (req.method !== 'POST') {
+      this.reply(res, 405, { text: `Method ${req.method} not allowed`, code: 405 });
+      return;
+    }
 
     const header = req.headers.authorization;
-    if (!header) { this.reply(res, 401, { text: 'Token is required', code: 2 }); return; }
+    if (!header) {
+      this.reply(res, 401, { text: 'Token is required', code: 2 });
+      return;
+    }
     const m = /^Splunk\s+(\S+)$/.exec(header);
-    if (!m) { this.reply(res, 401, { text: 'Invalid authorization', code: 3 }); return; }
+    if (!m) {
+      this.reply(res, 401, { text: 'Invalid authorization', code: 3 });
+      return;
+    }
     const token = this.options.tokens[m[1]!];
-    if (!token) { this.reply(res, 403, { text: 'Invalid token', code: 4 }); return; }
-    if (token.disabled) { this.reply(res, 403, { text: 'Token disabled', code: 1 }); return; }
+    if (!token) {
+      this.reply(res, 403, { text: 'Invalid token', code: 4 });
+      return;
+    }
+    if (token.disabled) {
+      this.reply(res, 403, { text: 'Token disabled', code: 1 });
+      return;
+    }
 
     const channelId = (req.headers['x-splunk-request-channel'] as string | undefined) ?? url.searchParams.get('channel') ?? undefined;
     if (isAck) {
-      if (!token.ack) { this.reply(res, 400, { text: 'ACK is disabled', code: 14 }); return; }
-      if (!channelId) { this.reply(res, 400, { text: 'Data channel is missing', code: 10 }); return; }
+      if (!token.ack) {
+        this.reply(res, 400, { text: 'ACK is disabled', code: 14 });
+        return;
+      }
+      if (!channelId) {
+        this.reply(res, 400, { text: 'Data channel is missing', code: 10 });
+        return;
+      }
       const body = await readRequestBody(req, 1024 * 1024);
       let ids: unknown;
-      try { ids = body.ok ? (JSON.parse(body.text) as { acks?: unknown }).acks : undefined; } catch { ids = undefined; }
-      if (!Array.isArray(ids)) { this.reply(res, 400, { text: 'Invalid data format', code: 6 }); return; }
+      try {
+        ids = body.ok ? (JSON.parse(body.text) as { acks?: unknown }).acks : undefined;
+      } catch {
+        ids = undefined;
+      }
+      if (!Array.isArray(ids)) {
+        this.reply(res, 400, { text: 'Invalid data format', code: 6 });
+        return;
+      }
       const channel = this.channels.get(channelId);
       const acks: Record<string, boolean> = {};
       for (const id of ids) {
         const polls = channel?.acks.get(Number(id));
-        if (polls === undefined) { acks[String(id)] = false; continue; }
+        if (polls === undefined) {
+          acks[String(id)] = false;
+          continue;
+        }
         acks[String(id)] = polls >= (this.options.ackPendingPolls ?? 1);
         channel!.acks.set(Number(id), polls + 1);
       }
@@ -145,12 +187,30 @@ export class LocalSplunkHecServer {
     }
 
     if (token.ack) {
-      if (!channelId) { this.reply(res, 400, { text: 'Data channel is missing', code: 10 }); return; }
-      if (!GUID.test(channelId)) { this.reply(res, 400, { text: 'Invalid data channel', code: 11 }); return; }
+      if (!channelId) {
+        this.reply(res, 400, { text: 'Data channel is missing', code: 10 });
+        return;
+      }
+      if (!GUID.test(channelId)) {
+        this.reply(res, 400, { text: 'Invalid data channel', code: 11 });
+        return;
+      }
     }
-    if (this.throttled > 0) { this.throttled -= 1; this.reply(res, 429, { text: 'Too Many Requests', code: 429 }); return; }
-    if (this.busy > 0) { this.busy -= 1; this.reply(res, 503, { text: 'Server is busy', code: 9 }); return; }
-    if (this.failing > 0) { this.failing -= 1; this.reply(res, 500, { text: 'Internal server error', code: 8 }); return; }
+    if (this.throttled > 0) {
+      this.throttled -= 1;
+      this.reply(res, 429, { text: 'Too Many Requests', code: 429 });
+      return;
+    }
+    if (this.busy > 0) {
+      this.busy -= 1;
+      this.reply(res, 503, { text: 'Server is busy', code: 9 });
+      return;
+    }
+    if (this.failing > 0) {
+      this.failing -= 1;
+      this.reply(res, 500, { text: 'Internal server error', code: 8 });
+      return;
+    }
     const limit = this.options.maxContentLength ?? 1024 * 1024;
     const body = await readRequestBody(req, limit);
     if (!body.ok) {
@@ -158,7 +218,10 @@ export class LocalSplunkHecServer {
       else this.reply(res, 400, { text: 'Invalid data format', code: 6, 'invalid-event-number': 0 });
       return;
     }
-    if (body.text.trim() === '') { this.reply(res, 400, { text: 'No data', code: 5 }); return; }
+    if (body.text.trim() === '') {
+      this.reply(res, 400, { text: 'No data', code: 5 });
+      return;
+    }
 
     const allowed = token.allowedIndexes ?? ['main'];
     const objects = splitConcatenatedJson(body.text);
@@ -168,19 +231,45 @@ export class LocalSplunkHecServer {
       let e: Record<string, unknown>;
       try {
         const parsed: unknown = JSON.parse(raw);
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) { fail('Invalid data format', 6); return; }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          fail('Invalid data format', 6);
+          return;
+        }
         e = parsed as Record<string, unknown>;
-      } catch { fail('Invalid data format', 6); return; }
-      if (!('event' in e) || e.event === null) { fail('Event field is required', 12); return; }
-      if (e.event === '' || (typeof e.event === 'object' && Object.keys(e.event as object).length === 0)) { fail('Event field cannot be blank', 13); return; }
-      if (e.time !== undefined && !(typeof e.time === 'number' || (typeof e.time === 'string' && /^\d+(\.\d+)?$/.test(e.time)))) { fail('Invalid data format', 6); return; }
+      } catch {
+        fail('Invalid data format', 6);
+        return;
+      }
+      if (!('event' in e) || e.event === null) {
+        fail('Event field is required', 12);
+        return;
+      }
+      if (e.event === '' || (typeof e.event === 'object' && Object.keys(e.event as object).length === 0)) {
+        fail('Event field cannot be blank', 13);
+        return;
+      }
+      if (e.time !== undefined && !(typeof e.time === 'number' || (typeof e.time === 'string' && /^\d+(\.\d+)?$/.test(e.time)))) {
+        fail('Invalid data format', 6);
+        return;
+      }
       const index = typeof e.index === 'string' ? e.index : allowed[0]!;
-      if (!allowed.includes(index)) { fail('Incorrect index', 7); return; }
+      if (!allowed.includes(index)) {
+        fail('Incorrect index', 7);
+        return;
+      }
       if (e.fields !== undefined) {
         const fields = e.fields;
-        const flat = fields !== null && typeof fields === 'object' && !Array.isArray(fields) &&
-          Object.values(fields).every((v) => typeof v === 'string' || typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')));
-        if (!flat) { fail('Error in handling indexed fields', 15); return; }
+        const flat =
+          fields !== null &&
+          typeof fields === 'object' &&
+          !Array.isArray(fields) &&
+          Object.values(fields).every(
+            (v) => typeof v === 'string' || typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')),
+          );
+        if (!flat) {
+          fail('Error in handling indexed fields', 15);
+          return;
+        }
       }
       // Indexed as it arrives: events before a bad one stay indexed, as in Splunk.
       this.count += 1;
@@ -203,7 +292,11 @@ export class LocalSplunkHecServer {
       this.reply(res, 200, { text: 'Success', code: 0, ackId });
       return;
     }
-    if (this.failAfterIndex > 0) { this.failAfterIndex -= 1; this.reply(res, 500, { text: 'Internal server error', code: 8 }); return; }
+    if (this.failAfterIndex > 0) {
+      this.failAfterIndex -= 1;
+      this.reply(res, 500, { text: 'Internal server error', code: 8 });
+      return;
+    }
     if (this.late > 0) {
       this.late -= 1;
       await new Promise((r) => setTimeout(r, this.options.lateAnswerMs ?? 1000));
@@ -225,15 +318,27 @@ export function splitConcatenatedJson(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i += 1; // backslash: skip the escaped character
+      if (c === 92)
+        i += 1; // backslash: skip the escaped character
       else if (c === 34) inString = false;
       continue;
     }
-    if (c === 34) { inString = true; if (depth === 0 && start < 0) start = i; continue; }
-    if (c === 123 || c === 91) { if (depth === 0 && start < 0) start = i; depth += 1; continue; }
+    if (c === 34) {
+      inString = true;
+      if (depth === 0 && start < 0) start = i;
+      continue;
+    }
+    if (c === 123 || c === 91) {
+      if (depth === 0 && start < 0) start = i;
+      depth += 1;
+      continue;
+    }
     if (c === 125 || c === 93) {
       depth -= 1;
-      if (depth === 0 && start >= 0) { out.push(text.slice(start, i + 1)); start = -1; }
+      if (depth === 0 && start >= 0) {
+        out.push(text.slice(start, i + 1));
+        start = -1;
+      }
       continue;
     }
     if (depth === 0 && c !== 32 && c !== 10 && c !== 13 && c !== 9 && start < 0) start = i;

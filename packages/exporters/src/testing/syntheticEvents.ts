@@ -34,9 +34,7 @@ export function syntheticEvent(i: number, options: SyntheticEventsOptions = {}):
     source,
     component: source === 'tool' ? tool : `aiwhisperer.${source}`,
     action: source === 'tool' ? 'tool_execution' : source === 'ai_service' ? 'chat_completion' : `step_${i % 5}`,
-    event_summary: i % 11 === 0
-      ? `Tool "${tool}" said: a, b, and "c"\nsecond line — ✅ done`
-      : `${source} event ${i} for turn ${turn}`,
+    event_summary: i % 11 === 0 ? `Tool "${tool}" said: a, b, and "c"\nsecond line — ✅ done` : `${source} event ${i} for turn ${turn}`,
     event_id: `evt-${String(i).padStart(8, '0')}`,
     duration_ms: isSpan ? (i % 97) * 3.5 + 0.25 : null,
     details: {

@@ -8,8 +8,16 @@ import { toNumber } from './renames.js';
  * `details.http_status` and `details.error_message` (docs/conventions.md).
  */
 export type ErrorCause =
-  | 'rate_limit' | 'unauthorized' | 'forbidden' | 'not_found' | 'bad_request' | 'timeout'
-  | 'server_error' | 'connection' | 'cancelled' | 'other';
+  | 'rate_limit'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'bad_request'
+  | 'timeout'
+  | 'server_error'
+  | 'connection'
+  | 'cancelled'
+  | 'other';
 
 const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code', 'error.status_code', 'ai.response.status'];
 
@@ -78,7 +86,12 @@ export function addErrorCause(event: DebbieEvent): void {
   status ??= toNumber(type) ?? (message ? statusInMessage(message) : undefined);
   let cause = status !== undefined ? causeOfStatus(status) : undefined;
   const text = `${type ?? ''} ${message ?? ''}`;
-  if (!cause) for (const [re, c] of MESSAGE_CAUSES) if (re.test(text)) { cause = c; break; }
+  if (!cause)
+    for (const [re, c] of MESSAGE_CAUSES)
+      if (re.test(text)) {
+        cause = c;
+        break;
+      }
   d.error_cause = cause ?? 'other';
   if (type !== undefined) d.error_type = type;
   if (status !== undefined) d.http_status = status;

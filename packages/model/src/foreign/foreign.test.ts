@@ -5,7 +5,13 @@ import { convertForeignEvent } from './convertForeignEvent.js';
 import { TraceSessionIndex, type SessionRelabel } from './TraceSessionIndex.js';
 import { normalizeErrorMessage } from './errorCause.js';
 
-const base: Omit<SpanParts, 'name' | 'attributes'> = { traceId: 'a'.repeat(32), spanId: '1'.repeat(16), startMicros: 1_700_000_000_000_000, endMicros: 1_700_000_001_000_000, statusCode: 0 };
+const base: Omit<SpanParts, 'name' | 'attributes'> = {
+  traceId: 'a'.repeat(32),
+  spanId: '1'.repeat(16),
+  startMicros: 1_700_000_000_000_000,
+  endMicros: 1_700_000_001_000_000,
+  statusCode: 0,
+};
 const span = (name: string, attributes: SpanParts['attributes'], extra: Partial<SpanParts> = {}) =>
   convertForeignEvent(eventFromSpanParts({ ...base, name, attributes, ...extra }));
 
@@ -23,13 +29,21 @@ describe('convertForeignEvent', () => {
   it('a trace with no session is its own, inferred; a later span naming one relabels it', () => {
     const relabels: SessionRelabel[] = [];
     const traces = new TraceSessionIndex({ onRelabel: (r) => relabels.push(r) });
-    const child = convertForeignEvent(eventFromSpanParts({ ...base, name: 'ai.toolCall', attributes: { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 't' } }), { traces });
+    const child = convertForeignEvent(
+      eventFromSpanParts({ ...base, name: 'ai.toolCall', attributes: { 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 't' } }),
+      { traces },
+    );
     expect(child.session_id).toBe(base.traceId);
     expect(child.details.session_inferred).toBe(true);
-    const root = convertForeignEvent(eventFromSpanParts({ ...base, spanId: '2'.repeat(16), name: 'ai.generateText', attributes: { 'ai.telemetry.metadata.sessionId': 's1' } }), { traces });
+    const root = convertForeignEvent(
+      eventFromSpanParts({ ...base, spanId: '2'.repeat(16), name: 'ai.generateText', attributes: { 'ai.telemetry.metadata.sessionId': 's1' } }),
+      { traces },
+    );
     expect(root.session_id).toBe('s1');
     expect(relabels).toEqual([{ traceId: base.traceId, from: base.traceId, to: 's1' }]);
-    const later = convertForeignEvent(eventFromLogParts({ timeMicros: 1, body: 'hi', attributes: {}, traceId: base.traceId, spanId: '3'.repeat(16) }), { traces });
+    const later = convertForeignEvent(eventFromLogParts({ timeMicros: 1, body: 'hi', attributes: {}, traceId: base.traceId, spanId: '3'.repeat(16) }), {
+      traces,
+    });
     expect(later.session_id).toBe('s1');
     expect(later.details.session_inferred).toBeUndefined();
   });
@@ -50,24 +64,44 @@ describe('convertForeignEvent', () => {
     const tl = span('get_weather.tool', { 'traceloop.span.kind': 'tool', 'traceloop.entity.name': 'get_weather', 'traceloop.entity.input': '{"city":"x"}' });
     expect(tl).toMatchObject({ source: 'tool', component: 'get_weather' });
     expect(tl.details.tool_arguments).toBe('{"city":"x"}');
-    const model = span('ai.streamText.doStream', { 'ai.operationId': 'ai.streamText.doStream', 'ai.model.id': 'gpt-4o', 'ai.usage.inputTokens': 3, 'ai.usage.outputTokens': 4 });
+    const model = span('ai.streamText.doStream', {
+      'ai.operationId': 'ai.streamText.doStream',
+      'ai.model.id': 'gpt-4o',
+      'ai.usage.inputTokens': 3,
+      'ai.usage.outputTokens': 4,
+    });
     expect(model).toMatchObject({ source: 'ai_service', component: 'gpt-4o', performance_metrics: { input_tokens: 3, output_tokens: 4 } });
     // any-agent's Python span dumps send token counts as strings.
-    expect(span('call_llm m', { 'gen_ai.operation.name': 'call_llm', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': '677' }).performance_metrics).toEqual({ input_tokens: 677 });
+    expect(
+      span('call_llm m', { 'gen_ai.operation.name': 'call_llm', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': '677' }).performance_metrics,
+    ).toEqual({ input_tokens: 677 });
   });
 
-  it('leaves Debbie\'s own events as they are and is idempotent', () => {
-    const own = eventFromSpanParts({ ...base, name: 'x', attributes: { 'debbie.source': 'agent', 'debbie.details': '{"operation":"invoke_agent"}', 'debbie.component': 'loop', 'session.id': 's' } });
+  it("leaves Debbie's own events as they are and is idempotent", () => {
+    const own = eventFromSpanParts({
+      ...base,
+      name: 'x',
+      attributes: { 'debbie.source': 'agent', 'debbie.details': '{"operation":"invoke_agent"}', 'debbie.component': 'loop', 'session.id': 's' },
+    });
     const copy = structuredClone(own);
     expect(convertForeignEvent(own)).toEqual(copy);
-    const foreign = span('RunnableLambda', { 'openinference.span.kind': 'CHAIN', 'input.value': 'x' }, { statusCode: 2, statusMessage: 'Request timed out after 30000ms' });
+    const foreign = span(
+      'RunnableLambda',
+      { 'openinference.span.kind': 'CHAIN', 'input.value': 'x' },
+      { statusCode: 2, statusMessage: 'Request timed out after 30000ms' },
+    );
     const once = structuredClone(foreign);
     expect(convertForeignEvent(foreign)).toEqual(once);
   });
 
   it('names the cause of an error', () => {
-    const cause = (attributes: SpanParts['attributes'], statusMessage: string) => span('chat gpt-4o', { 'gen_ai.operation.name': 'chat', ...attributes }, { statusCode: 2, statusMessage }).details;
-    expect(cause({ 'error.type': 'RateLimitError' }, '429 Rate limit reached')).toMatchObject({ error_cause: 'rate_limit', error_type: 'RateLimitError', http_status: 429 });
+    const cause = (attributes: SpanParts['attributes'], statusMessage: string) =>
+      span('chat gpt-4o', { 'gen_ai.operation.name': 'chat', ...attributes }, { statusCode: 2, statusMessage }).details;
+    expect(cause({ 'error.type': 'RateLimitError' }, '429 Rate limit reached')).toMatchObject({
+      error_cause: 'rate_limit',
+      error_type: 'RateLimitError',
+      http_status: 429,
+    });
     expect(cause({}, '401 Incorrect API key provided')).toMatchObject({ error_cause: 'unauthorized', http_status: 401 });
     expect(cause({ 'http.response.status_code': 403 }, 'nope')).toMatchObject({ error_cause: 'forbidden' });
     expect(cause({ 'error.type': 'APIConnectionTimeoutError' }, 'Request timed out.')).toMatchObject({ error_cause: 'timeout' });
@@ -76,25 +110,45 @@ describe('convertForeignEvent', () => {
   });
 
   it('turns GenAI log events into messages with structured details', () => {
-    const choice = convertForeignEvent(eventFromLogParts({
-      timeMicros: 1, eventName: 'gen_ai.choice', attributes: { 'gen_ai.system': 'openai' },
-      body: { index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] } },
-    }));
-    expect(choice).toMatchObject({ source: 'ai_service', action: 'gen_ai.choice', component: 'openai', event_summary: 'assistant: tool calls: get_weather [tool_calls]' });
+    const choice = convertForeignEvent(
+      eventFromLogParts({
+        timeMicros: 1,
+        eventName: 'gen_ai.choice',
+        attributes: { 'gen_ai.system': 'openai' },
+        body: {
+          index: 0,
+          finish_reason: 'tool_calls',
+          message: { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+        },
+      }),
+    );
+    expect(choice).toMatchObject({
+      source: 'ai_service',
+      action: 'gen_ai.choice',
+      component: 'openai',
+      event_summary: 'assistant: tool calls: get_weather [tool_calls]',
+    });
     expect(choice.details).toMatchObject({ role: 'assistant', finish_reason: 'tool_calls', provider: 'openai' });
     expect(choice.details.body).toBeUndefined();
-    const user = convertForeignEvent(eventFromLogParts({ timeMicros: 1, attributes: { 'event.name': 'gen_ai.user.message' }, body: { content: 'What is the weather?' } }));
+    const user = convertForeignEvent(
+      eventFromLogParts({ timeMicros: 1, attributes: { 'event.name': 'gen_ai.user.message' }, body: { content: 'What is the weather?' } }),
+    );
     expect(user).toMatchObject({ source: 'ai_service', event_summary: 'user: What is the weather?' });
   });
 });
 
 describe('learnSessions', () => {
-  it('gives a batch\'s keyless children the session their later parent names, with no relabel', async () => {
+  it("gives a batch's keyless children the session their later parent names, with no relabel", async () => {
     const { learnSessions } = await import('./convertForeignEvent.js');
     const relabels: SessionRelabel[] = [];
     const traces = new TraceSessionIndex({ onRelabel: (r) => relabels.push(r) });
     const child = eventFromSpanParts({ ...base, name: 'chat m', attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } });
-    const parent = eventFromSpanParts({ ...base, spanId: '2'.repeat(16), name: 'invoke_agent', attributes: { 'gen_ai.operation.name': 'invoke_agent', 'ai.settings.context.sessionId': 'v7' } });
+    const parent = eventFromSpanParts({
+      ...base,
+      spanId: '2'.repeat(16),
+      name: 'invoke_agent',
+      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'ai.settings.context.sessionId': 'v7' },
+    });
     learnSessions([child, parent], { traces });
     expect(convertForeignEvent(child, { traces })).toMatchObject({ session_id: 'v7' });
     expect(child.details.session_inferred).toBeUndefined();

@@ -20,7 +20,11 @@ function record(v: unknown): Record<string, unknown> | undefined {
 
 function text(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((p) => (typeof p === 'string' ? p : typeof record(p)?.text === 'string' ? (record(p)!.text as string) : '')).filter(Boolean).join(' ');
+  if (Array.isArray(content))
+    return content
+      .map((p) => (typeof p === 'string' ? p : typeof record(p)?.text === 'string' ? (record(p)!.text as string) : ''))
+      .filter(Boolean)
+      .join(' ');
   return content === undefined || content === null ? '' : JSON.stringify(content);
 }
 

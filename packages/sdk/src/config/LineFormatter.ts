@@ -10,25 +10,44 @@ export function strftime(format: string, micros: number): string {
   const us = ((micros % 1e6) + 1e6) % 1e6;
   return format.replace(/%([a-zA-Z%])/g, (whole, c: string) => {
     switch (c) {
-      case 'Y': return String(d.getUTCFullYear());
-      case 'y': return pad(d.getUTCFullYear() % 100);
-      case 'm': return pad(d.getUTCMonth() + 1);
-      case 'd': return pad(d.getUTCDate());
-      case 'H': return pad(d.getUTCHours());
-      case 'I': return pad(((d.getUTCHours() + 11) % 12) + 1);
-      case 'p': return d.getUTCHours() < 12 ? 'AM' : 'PM';
-      case 'M': return pad(d.getUTCMinutes());
-      case 'S': return pad(d.getUTCSeconds());
-      case 'f': return pad(Math.floor(us), 6);
-      case 'j': return pad(Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 0)) / 864e5), 3);
-      case 'b': return MONTHS[d.getUTCMonth()]!.slice(0, 3);
-      case 'B': return MONTHS[d.getUTCMonth()]!;
-      case 'a': return DAYS[d.getUTCDay()]!.slice(0, 3);
-      case 'A': return DAYS[d.getUTCDay()]!;
-      case 'z': return '+0000';
-      case 'Z': return 'UTC';
-      case '%': return '%';
-      default: return whole;
+      case 'Y':
+        return String(d.getUTCFullYear());
+      case 'y':
+        return pad(d.getUTCFullYear() % 100);
+      case 'm':
+        return pad(d.getUTCMonth() + 1);
+      case 'd':
+        return pad(d.getUTCDate());
+      case 'H':
+        return pad(d.getUTCHours());
+      case 'I':
+        return pad(((d.getUTCHours() + 11) % 12) + 1);
+      case 'p':
+        return d.getUTCHours() < 12 ? 'AM' : 'PM';
+      case 'M':
+        return pad(d.getUTCMinutes());
+      case 'S':
+        return pad(d.getUTCSeconds());
+      case 'f':
+        return pad(Math.floor(us), 6);
+      case 'j':
+        return pad(Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 0)) / 864e5), 3);
+      case 'b':
+        return MONTHS[d.getUTCMonth()]!.slice(0, 3);
+      case 'B':
+        return MONTHS[d.getUTCMonth()]!;
+      case 'a':
+        return DAYS[d.getUTCDay()]!.slice(0, 3);
+      case 'A':
+        return DAYS[d.getUTCDay()]!;
+      case 'z':
+        return '+0000';
+      case 'Z':
+        return 'UTC';
+      case '%':
+        return '%';
+      default:
+        return whole;
     }
   });
 }
@@ -38,7 +57,10 @@ export function pythonJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
   if (typeof value === 'object') {
-    return `{${Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v)}`).join(', ')}}`;
+    return `{${Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v)}`)
+      .join(', ')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -81,13 +103,19 @@ export class LineFormatter {
   private readonly parts: ((event: DebbieEvent, loggerName: string, asctime: () => string) => string)[] = [];
 
   /** Throws an Error naming the unknown field, so config validation can point at it. */
-  constructor(readonly format: string, readonly datefmt: string) {
+  constructor(
+    readonly format: string,
+    readonly datefmt: string,
+  ) {
     let last = 0;
     for (const m of format.matchAll(PLACEHOLDER)) {
       const literal = format.slice(last, m.index);
       if (literal) this.parts.push(() => literal);
       last = m.index + m[0].length;
-      if (m[0] === '%%') { this.parts.push(() => '%'); continue; }
+      if (m[0] === '%%') {
+        this.parts.push(() => '%');
+        continue;
+      }
       const [, field, flags = '', width = '', precision, conv] = m;
       const get = FIELDS[field!];
       if (!get) throw new Error(`unknown field %(${field})${conv}; known: ${FORMAT_FIELDS.join(', ')}`);

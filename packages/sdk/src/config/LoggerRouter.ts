@@ -11,9 +11,12 @@ export interface RoutedHandler {
 /** The logger an event belongs to: debbie.commentary for comments, debbie.<source> otherwise. */
 export function loggerNameFor(event: DebbieEvent): string {
   switch (event.source) {
-    case 'debbie': return 'debbie';
-    case 'debbie_comment': return 'debbie.commentary';
-    default: return `debbie.${event.source}`;
+    case 'debbie':
+      return 'debbie';
+    case 'debbie_comment':
+      return 'debbie.commentary';
+    default:
+      return `debbie.${event.source}`;
   }
 }
 

@@ -35,7 +35,10 @@ export class RotatingFileSink implements EventSink {
   /** Write errors; the lines of a failed write are lost and counted here. */
   errors = 0;
 
-  constructor(readonly path: string, private readonly options: RotatingFileSinkOptions) {
+  constructor(
+    readonly path: string,
+    private readonly options: RotatingFileSinkOptions,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a');
     this.size = fstatSync(this.fd).size;

@@ -9,7 +9,10 @@ import { RotatingFileSink } from './RotatingFileSink.js';
 
 /** Writes formatted lines to a stream (the console handler). */
 class FormattedStreamSink implements EventSink {
-  constructor(private readonly stream: Writable, private readonly format: (e: DebbieEvent) => string) {}
+  constructor(
+    private readonly stream: Writable,
+    private readonly format: (e: DebbieEvent) => string,
+  ) {}
   write(event: DebbieEvent): void {
     this.stream.write(`${this.format(event)}\n`);
   }
@@ -46,7 +49,11 @@ export function buildLogging(config: DebbieConfig, options: BuildLoggingOptions 
         break;
       case 'realtime':
         if (!options.realtime) {
-          throw new ConfigError(`handlers.${name}`, 'a realtime handler needs the stream server: use it with `debbie collect` (or pass a realtime factory)', config.source);
+          throw new ConfigError(
+            `handlers.${name}`,
+            'a realtime handler needs the stream server: use it with `debbie collect` (or pass a realtime factory)',
+            config.source,
+          );
         }
         sink = options.realtime(h, name);
         break;

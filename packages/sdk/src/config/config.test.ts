@@ -35,7 +35,13 @@ describe('debbie.yaml', () => {
   it('reads the seed logging_config.yaml, every section', () => {
     const c = parseConfig(seedYaml);
     expect(c.formatters.debbie_formatter?.datefmt).toBe('%Y-%m-%d %H:%M:%S.%f');
-    expect(c.handlers.debbie_file).toMatchObject({ class: 'rotating_file', level: 'DEBUG', maxBytes: 104857600, backupCount: 10, filename: 'logs/debbie_debug.log' });
+    expect(c.handlers.debbie_file).toMatchObject({
+      class: 'rotating_file',
+      level: 'DEBUG',
+      maxBytes: 104857600,
+      backupCount: 10,
+      filename: 'logs/debbie_debug.log',
+    });
     expect(c.handlers.debbie_console).toMatchObject({ class: 'console', stream: 'stdout', level: 'INFO' });
     expect(c.handlers.debbie_realtime).toMatchObject({ class: 'realtime', buffer_size: 10000, stream_port: 9999 });
     expect(c.loggers['debbie.python_exec']).toEqual({ level: 'DEBUG', handlers: ['debbie_file'], propagate: true });
@@ -75,8 +81,9 @@ describe('debbie.yaml', () => {
     const dir = mkdtempSync(join(tmpdir(), 'debbie-config-'));
     expect(loadConfig(undefined, { cwd: dir, env: {} }).source).toBeUndefined();
     // python_execution's defaults are @debbie/python's: the seed's imports plus the pure standard library.
-    expect(loadConfig(undefined, { cwd: dir, env: {} }).debbie_config.python_execution.allowed_imports)
-      .toEqual(expect.arrayContaining(['pandas', 'math', 'statistics', 'typing', 'dataclasses', 'textwrap', 'difflib']));
+    expect(loadConfig(undefined, { cwd: dir, env: {} }).debbie_config.python_execution.allowed_imports).toEqual(
+      expect.arrayContaining(['pandas', 'math', 'statistics', 'typing', 'dataclasses', 'textwrap', 'difflib']),
+    );
     expect(() => loadConfig('nope.yaml', { cwd: dir, env: {} })).toThrowError(/config file not found: .*nope\.yaml/);
   });
 });
@@ -84,16 +91,24 @@ describe('debbie.yaml', () => {
 describe('handlers and loggers', () => {
   it('formats console lines exactly as the seed shows them', () => {
     const out = capture();
-    const router = buildLogging(parseConfig('handlers:\n  c: {class: console, formatter: f}\nformatters:\n  f: {format: "[%(asctime)s] [%(source)s] [%(levelname)s] [%(component)s] %(message)s | %(details)s", datefmt: "%Y-%m-%d %H:%M:%S.%f"}\nloggers:\n  debbie: {handlers: [c]}\n'), { stdout: out.stream });
+    const router = buildLogging(
+      parseConfig(
+        'handlers:\n  c: {class: console, formatter: f}\nformatters:\n  f: {format: "[%(asctime)s] [%(source)s] [%(levelname)s] [%(component)s] %(message)s | %(details)s", datefmt: "%Y-%m-%d %H:%M:%S.%f"}\nloggers:\n  debbie: {handlers: [c]}\n',
+      ),
+      { stdout: out.stream },
+    );
     router.write(ev('debbie_comment', 'INFO', 'Detected stall pattern', { pattern: 'tool_execution_stall', confidence: 0.92 }));
-    expect(out.lines()).toEqual(['[2025-05-29 10:15:32.123456] [debbie_comment] [INFO] [debugging] Detected stall pattern | {"pattern": "tool_execution_stall", "confidence": 0.92}']);
+    expect(out.lines()).toEqual([
+      '[2025-05-29 10:15:32.123456] [debbie_comment] [INFO] [debugging] Detected stall pattern | {"pattern": "tool_execution_stall", "confidence": 0.92}',
+    ]);
   });
 
   it('applies logger levels along the hierarchy, handler levels, propagate and streams', () => {
     const out = capture();
     const err = capture();
     const yaml = [
-      'formatters:', '  f: {format: "%(name)s %(levelname)s %(message)s"}',
+      'formatters:',
+      '  f: {format: "%(name)s %(levelname)s %(message)s"}',
       'handlers:',
       '  out: {class: console, level: INFO, formatter: f, stream: ext://sys.stdout}',
       '  err: {class: console, level: ERROR, formatter: f, stream: ext://sys.stderr}',
@@ -103,12 +118,12 @@ describe('handlers and loggers', () => {
       '  debbie.tool: {level: DEBUG, handlers: [err], propagate: false}',
     ].join('\n');
     const router = buildLogging(parseConfig(yaml), { stdout: out.stream, stderr: err.stream });
-    router.write(ev('agent', 'DEBUG', 'a-debug'));          // below the out handler's INFO
-    router.write(ev('agent', 'INFO', 'a-info'));            // out only
-    router.write(ev('debbie_comment', 'INFO', 'c-info'));   // below debbie.commentary's WARNING
+    router.write(ev('agent', 'DEBUG', 'a-debug')); // below the out handler's INFO
+    router.write(ev('agent', 'INFO', 'a-info')); // out only
+    router.write(ev('debbie_comment', 'INFO', 'c-info')); // below debbie.commentary's WARNING
     router.write(ev('debbie_comment', 'ERROR', 'c-error')); // out (once, not twice) and err via propagation
-    router.write(ev('tool', 'WARNING', 't-warn'));          // err handler is ERROR: nothing; no propagation to out
-    router.write(ev('tool', 'ERROR', 't-error'));           // err only
+    router.write(ev('tool', 'WARNING', 't-warn')); // err handler is ERROR: nothing; no propagation to out
+    router.write(ev('tool', 'ERROR', 't-error')); // err only
     expect(out.lines()).toEqual(['debbie.agent INFO a-info', 'debbie.commentary ERROR c-error']);
     expect(err.lines()).toEqual(['debbie.commentary ERROR c-error', 'debbie.tool ERROR t-error']);
   });
@@ -132,7 +147,12 @@ describe('handlers and loggers', () => {
     const seen: DebbieEvent[] = [];
     let bufferSize = 0;
     const sink: EventSink = { write: (e) => seen.push(e), forceFlush: async () => {}, shutdown: async () => {} };
-    const router = buildLogging(parseConfig(yaml), { realtime: (c) => { bufferSize = c.buffer_size; return sink; } });
+    const router = buildLogging(parseConfig(yaml), {
+      realtime: (c) => {
+        bufferSize = c.buffer_size;
+        return sink;
+      },
+    });
     router.write(ev('agent', 'INFO'));
     router.write(ev('agent', 'ERROR'));
     expect(bufferSize).toBe(5);

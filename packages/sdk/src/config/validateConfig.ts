@@ -2,8 +2,13 @@ import { parseLogLevel, type LogLevel } from '@debbie/model';
 import { ConfigError } from './ConfigError.js';
 import { LineFormatter } from './LineFormatter.js';
 import {
-  defaultConfig, defaultSettings, type DebbieConfig, type FormatterConfig, type HandlerConfig,
-  type LoggerConfig, type PythonExecutionConfig,
+  defaultConfig,
+  defaultSettings,
+  type DebbieConfig,
+  type FormatterConfig,
+  type HandlerConfig,
+  type LoggerConfig,
+  type PythonExecutionConfig,
 } from './DebbieConfig.js';
 
 type Obj = Record<string, unknown>;
@@ -153,7 +158,8 @@ function readHandler(r: Reader, h: Obj, path: string, formatters: Record<string,
   let formatter: string | undefined;
   if (h.formatter !== undefined) {
     formatter = r.string(h.formatter, join(path, 'formatter'));
-    if (!(formatter in formatters)) r.fail(join(path, 'formatter'), `unknown formatter "${formatter}"; defined: ${Object.keys(formatters).join(', ') || 'none'}`);
+    if (!(formatter in formatters))
+      r.fail(join(path, 'formatter'), `unknown formatter "${formatter}"; defined: ${Object.keys(formatters).join(', ') || 'none'}`);
   }
   switch (cls) {
     case 'console': {
@@ -167,7 +173,9 @@ function readHandler(r: Reader, h: Obj, path: string, formatters: Record<string,
       r.onlyKeys(h, ['class', 'level', 'formatter', 'filename', 'maxBytes', 'backupCount', 'encoding'], path);
       if (h.encoding !== undefined && String(h.encoding).toLowerCase().replace('-', '') !== 'utf8') r.fail(join(path, 'encoding'), 'only utf-8 is supported');
       return {
-        class: 'rotating_file', level, formatter,
+        class: 'rotating_file',
+        level,
+        formatter,
         filename: r.string(h.filename, join(path, 'filename')),
         maxBytes: h.maxBytes === undefined ? 0 : r.number(h.maxBytes, join(path, 'maxBytes'), 0, true),
         backupCount: h.backupCount === undefined ? 0 : r.number(h.backupCount, join(path, 'backupCount'), 0, true),
@@ -175,7 +183,9 @@ function readHandler(r: Reader, h: Obj, path: string, formatters: Record<string,
     default:
       r.onlyKeys(h, ['class', 'level', 'formatter', 'buffer_size', 'stream_port', 'host'], path);
       return {
-        class: 'realtime', level, formatter,
+        class: 'realtime',
+        level,
+        formatter,
         buffer_size: h.buffer_size === undefined ? 10_000 : r.number(h.buffer_size, join(path, 'buffer_size'), 1, true),
         stream_port: h.stream_port === undefined ? 9999 : r.number(h.stream_port, join(path, 'stream_port'), 0, true),
         host: h.host === undefined ? '127.0.0.1' : r.string(h.host, join(path, 'host')),
@@ -190,7 +200,8 @@ function readSettings(r: Reader, raw: unknown, path: string): DebbieConfig['debb
 
   const agg = r.object(o.aggregation, join(path, 'aggregation'));
   r.onlyKeys(agg, ['correlation_timeout', 'buffer_size'], join(path, 'aggregation'));
-  if (agg.correlation_timeout !== undefined) s.aggregation.correlation_timeout = r.number(agg.correlation_timeout, join(path, 'aggregation.correlation_timeout'), 1);
+  if (agg.correlation_timeout !== undefined)
+    s.aggregation.correlation_timeout = r.number(agg.correlation_timeout, join(path, 'aggregation.correlation_timeout'), 1);
   if (agg.buffer_size !== undefined) s.aggregation.buffer_size = r.number(agg.buffer_size, join(path, 'aggregation.buffer_size'), 1, true);
 
   const ses = r.object(o.sessions, join(path, 'sessions'));

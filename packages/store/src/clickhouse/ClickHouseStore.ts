@@ -1,7 +1,14 @@
 import {
-  DebbieError, isoFromEpochMicros, LOG_SOURCES,
-  type DebbieEvent, type EventFilter, type LogSource, type QueryOptions,
-  type SessionSummary, type SessionTimeline, type SpanNode,
+  DebbieError,
+  isoFromEpochMicros,
+  LOG_SOURCES,
+  type DebbieEvent,
+  type EventFilter,
+  type LogSource,
+  type QueryOptions,
+  type SessionSummary,
+  type SessionTimeline,
+  type SpanNode,
 } from '@debbie/model';
 import { EVENTS_TABLE } from '../schema.js';
 import { toStoredRow } from '../rows.js';
@@ -107,7 +114,11 @@ export class ClickHouseStore implements Store {
     const lost = this.counters.dropped - this.droppedAtCommit;
     this.droppedAtCommit = this.counters.dropped;
     if (lost > 0) {
-      throw new DebbieError('store_write_failed', `${lost} event(s) written since the last commit were not stored (${this.lastError ?? 'queue full or store closed'})`, this.path);
+      throw new DebbieError(
+        'store_write_failed',
+        `${lost} event(s) written since the last commit were not stored (${this.lastError ?? 'queue full or store closed'})`,
+        this.path,
+      );
     }
   }
 
@@ -164,8 +175,7 @@ export class ClickHouseStore implements Store {
   async listSessions(options: SessionListOptions = {}): Promise<SessionSummary[]> {
     const direction = options.order === 'desc' ? 'DESC' : 'ASC';
     // substring() rather than startsWith(), which 18.16 lacks.
-    const prefix = options.idPrefix === undefined ? ''
-      : ` AND substring(session_id, 1, ${Buffer.byteLength(options.idPrefix)}) = ${quote(options.idPrefix)}`;
+    const prefix = options.idPrefix === undefined ? '' : ` AND substring(session_id, 1, ${Buffer.byteLength(options.idPrefix)}) = ${quote(options.idPrefix)}`;
     // Aggregated per (session, source) first, so the per-source counts come in the same query.
     const summaries = await this.rows(
       `SELECT session_id,
@@ -184,7 +194,9 @@ export class ClickHouseStore implements Store {
       const last = Number(r.last_us);
       const counts: Partial<Record<LogSource, number>> = {};
       const names = r.sources as LogSource[];
-      names.forEach((s, i) => { counts[s] = Number((r.counts as unknown[])[i]); });
+      names.forEach((s, i) => {
+        counts[s] = Number((r.counts as unknown[])[i]);
+      });
       const ordered: Partial<Record<LogSource, number>> = {};
       for (const s of LOG_SOURCES) if (counts[s] !== undefined) ordered[s] = counts[s];
       return {
@@ -224,9 +236,7 @@ export class ClickHouseStore implements Store {
     const where = clickHouseWhere(filter);
     let after: { ts: string; seq: string } | undefined;
     for (;;) {
-      const key = after
-        ? ` AND (${TIMESTAMP_COLUMN} > ${after.ts} OR (${TIMESTAMP_COLUMN} = ${after.ts} AND ${SEQ_COLUMN} > ${after.seq}))`
-        : '';
+      const key = after ? ` AND (${TIMESTAMP_COLUMN} > ${after.ts} OR (${TIMESTAMP_COLUMN} = ${after.ts} AND ${SEQ_COLUMN} > ${after.seq}))` : '';
       const rows = await this.rows(`SELECT ${SELECT_CLICKHOUSE_COLUMNS} FROM ${this.table} FINAL
         WHERE (${where})${key} ORDER BY ${ORDER_ASC} LIMIT ${pageSize}`);
       if (rows.length === 0) return;

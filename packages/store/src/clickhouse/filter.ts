@@ -18,7 +18,10 @@ export function clickHouseWhere(filter: EventFilter): string {
   if (filter.levels && filter.levels.length > 0) inList('level', filter.levels);
   if (filter.minLevel) {
     const min = levelRank(filter.minLevel);
-    inList('level', LOG_LEVELS.filter((l) => levelRank(l) >= min));
+    inList(
+      'level',
+      LOG_LEVELS.filter((l) => levelRank(l) >= min),
+    );
   }
   if (filter.agentId !== undefined) clauses.push(`agent_id = ${quote(filter.agentId)}`);
   if (filter.correlationId !== undefined) clauses.push(`correlation_id = ${quote(filter.correlationId)}`);

@@ -25,7 +25,10 @@ function retryable(status: number): boolean {
 export class ClickHouseHttp {
   private readonly headers: Record<string, string>;
 
-  constructor(private readonly location: ClickHouseLocation, private readonly retry: RetryPolicy = DEFAULT_RETRY) {
+  constructor(
+    private readonly location: ClickHouseLocation,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {
     this.headers = {};
     if (location.user !== undefined) this.headers['X-ClickHouse-User'] = location.user;
     if (location.password !== undefined) this.headers['X-ClickHouse-Key'] = location.password;
@@ -57,19 +60,26 @@ export class ClickHouseHttp {
       let status = 0;
       try {
         const response = await fetch(`${this.location.endpoint}/${search}`, {
-          method: 'POST', headers: this.headers, body, signal: AbortSignal.timeout(this.retry.timeoutMs),
+          method: 'POST',
+          headers: this.headers,
+          body,
+          signal: AbortSignal.timeout(this.retry.timeoutMs),
         });
         const text = await response.text();
         if (response.ok) return text;
         status = response.status;
         lastError = `HTTP ${status}: ${text.trim().slice(0, 500)}`;
         if (!retryable(status)) {
-          throw new DebbieError(status === 401 || status === 403 || /Authentication|password/i.test(text) ? 'store_open_failed' : 'store_query_failed',
-            `ClickHouse refused the request (${lastError})`, this.location.display);
+          throw new DebbieError(
+            status === 401 || status === 403 || /Authentication|password/i.test(text) ? 'store_open_failed' : 'store_query_failed',
+            `ClickHouse refused the request (${lastError})`,
+            this.location.display,
+          );
         }
       } catch (error) {
         if (error instanceof DebbieError) throw error;
-        lastError = (error as Error).cause instanceof Error ? `${(error as Error).message}: ${((error as Error).cause as Error).message}` : (error as Error).message;
+        lastError =
+          (error as Error).cause instanceof Error ? `${(error as Error).message}: ${((error as Error).cause as Error).message}` : (error as Error).message;
       }
       if (attempt >= this.retry.attempts) {
         throw new DebbieError('store_unavailable', `ClickHouse did not answer after ${attempt} attempts (${lastError})`, this.location.display);

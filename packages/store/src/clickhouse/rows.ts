@@ -24,10 +24,17 @@ export function jsonEachRowLine(row: StoredRow, seq: string): string {
     if (value === null || value === undefined) cell = 'null';
     else {
       switch (EVENT_COLUMNS[c]!.kind) {
-        case 'timestamp': cell = String(value); break;
-        case 'double': cell = Object.is(value, -0) ? '-0' : String(value); break;
-        case 'text_list': cell = `[${(value as string[]).map(jsonString).join(',')}]`; break;
-        default: cell = jsonString(value as string); // text, and JSON columns as their text
+        case 'timestamp':
+          cell = String(value);
+          break;
+        case 'double':
+          cell = Object.is(value, -0) ? '-0' : String(value);
+          break;
+        case 'text_list':
+          cell = `[${(value as string[]).map(jsonString).join(',')}]`;
+          break;
+        default:
+          cell = jsonString(value as string); // text, and JSON columns as their text
       }
     }
     line += KEYS[c]! + cell;
@@ -48,10 +55,17 @@ export function eventFromClickHouseRow(row: Record<string, unknown>): DebbieEven
       continue;
     }
     switch (kind) {
-      case 'timestamp': out[name] = isoFromEpochMicros(Number(value)); break;
-      case 'json': out[name] = JSON.parse(value as string); break;
-      case 'double': out[name] = Number(value); break;
-      default: out[name] = value;
+      case 'timestamp':
+        out[name] = isoFromEpochMicros(Number(value));
+        break;
+      case 'json':
+        out[name] = JSON.parse(value as string);
+        break;
+      case 'double':
+        out[name] = Number(value);
+        break;
+      default:
+        out[name] = value;
     }
   }
   return out as unknown as DebbieEvent;

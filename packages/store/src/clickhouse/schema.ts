@@ -14,7 +14,11 @@ export const SEQ_COLUMN = 'insert_seq';
 export const SESSION_KEY = `ifNull(session_id, '')`;
 
 const TYPE: Record<ColumnKind, string> = {
-  timestamp: 'Int64', text: 'String', double: 'Float64', text_list: 'Array(String)', json: 'String',
+  timestamp: 'Int64',
+  text: 'String',
+  double: 'Float64',
+  text_list: 'Array(String)',
+  json: 'String',
 };
 
 /** ClickHouse column name of an event field. */
@@ -65,19 +69,30 @@ export async function ensureClickHouseSchema(http: ClickHouseHttp, location: Cli
   const version = await serverVersion(http);
   if (!readOnly) {
     await http.query(`CREATE DATABASE IF NOT EXISTS ${db}`, '');
-    await http.query(`CREATE TABLE IF NOT EXISTS ${db}.${SCHEMA_TABLE} (version UInt32, migrated_at DateTime DEFAULT now()) ENGINE = ReplacingMergeTree() ORDER BY version`, '');
+    await http.query(
+      `CREATE TABLE IF NOT EXISTS ${db}.${SCHEMA_TABLE} (version UInt32, migrated_at DateTime DEFAULT now()) ENGINE = ReplacingMergeTree() ORDER BY version`,
+      '',
+    );
     await http.query(createEventsSql(db, location.ttlDays, hasNativeTtl(version)), '');
     await http.query(`INSERT INTO ${db}.${SCHEMA_TABLE} (version) VALUES (${CLICKHOUSE_SCHEMA_VERSION})`, '');
   }
   const tables = await http.rows(`SELECT name FROM system.tables WHERE database = ${quote(db)}`);
   const names = new Set(tables.map((t) => t.name as string));
   if (!names.has(SCHEMA_TABLE) || !names.has(EVENTS_TABLE)) {
-    throw new DebbieError('store_missing', `no Debbie store in database "${db}"; open it once for writing (e.g. \`debbie collect --store …\`)`, location.display);
+    throw new DebbieError(
+      'store_missing',
+      `no Debbie store in database "${db}"; open it once for writing (e.g. \`debbie collect --store …\`)`,
+      location.display,
+    );
   }
   const [row] = await http.rows(`SELECT max(version) AS v FROM ${db}.${SCHEMA_TABLE}`);
   const stored = Number(row?.v ?? 0);
   if (stored > CLICKHOUSE_SCHEMA_VERSION) {
-    throw new DebbieError('store_version', `was written by a newer Debbie (schema version ${stored}; this one reads up to ${CLICKHOUSE_SCHEMA_VERSION}); upgrade Debbie`, location.display);
+    throw new DebbieError(
+      'store_version',
+      `was written by a newer Debbie (schema version ${stored}; this one reads up to ${CLICKHOUSE_SCHEMA_VERSION}); upgrade Debbie`,
+      location.display,
+    );
   }
   if (!readOnly && location.ttlDays !== undefined && !hasNativeTtl(version)) {
     const cutoffUs = (Date.now() - location.ttlDays * 86_400_000) * 1000;

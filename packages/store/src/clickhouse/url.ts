@@ -30,7 +30,11 @@ export function parseClickHouseUrl(spec: string): ClickHouseLocation {
     throw new DebbieError('invalid_option', `"${maskPassword(spec)}" is not a URL; expected clickhouse://[user[:password]@]host:8123/database`, '--store');
   }
   if (!SCHEMES.has(url.protocol.toLowerCase()) || !url.hostname) {
-    throw new DebbieError('invalid_option', `"${maskPassword(spec)}" is not a ClickHouse URL; expected clickhouse://[user[:password]@]host:8123/database`, '--store');
+    throw new DebbieError(
+      'invalid_option',
+      `"${maskPassword(spec)}" is not a ClickHouse URL; expected clickhouse://[user[:password]@]host:8123/database`,
+      '--store',
+    );
   }
   const database = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, '')) || 'debbie';
   if (!IDENTIFIER.test(database)) {

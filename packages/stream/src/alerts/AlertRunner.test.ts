@@ -7,7 +7,13 @@ import { logEventAction } from './logEventAction.js';
 /** A clock the test moves by hand, so cooldowns are deterministic. */
 function manualClock(): Clock & { advance(ms: number): void } {
   let nowUs = 1_000_000_000;
-  return { now: () => nowUs, setTimer: () => () => undefined, advance(ms) { nowUs += ms * 1000; } };
+  return {
+    now: () => nowUs,
+    setTimer: () => () => undefined,
+    advance(ms) {
+      nowUs += ms * 1000;
+    },
+  };
 }
 
 const error = (summary = 'boom') => createEvent({ source: 'tool', level: 'ERROR', event_summary: summary, session_id: 's1' });
@@ -17,7 +23,14 @@ describe('alerts on LogStreamer', () => {
   it('fires an action for events meeting a filter condition, after write has returned', async () => {
     const streamer = new LogStreamer();
     const seen: string[] = [];
-    streamer.addAlert({ name: 'errors', condition: { minLevel: 'ERROR' }, action: (e) => { seen.push(e.event_summary); }, cooldownMs: 0 });
+    streamer.addAlert({
+      name: 'errors',
+      condition: { minLevel: 'ERROR' },
+      action: (e) => {
+        seen.push(e.event_summary);
+      },
+      cooldownMs: 0,
+    });
     streamer.write(info());
     streamer.write(error('first'));
     expect(seen).toEqual([]); // not on the producer's stack
@@ -30,7 +43,14 @@ describe('alerts on LogStreamer', () => {
     const clock = manualClock();
     const streamer = new LogStreamer({ clock });
     const firings: number[] = [];
-    streamer.addAlert({ name: 'flood', condition: (e) => e.level === 'ERROR', action: (_e, ctx) => { firings.push(ctx.suppressed); }, cooldownMs: 1000 });
+    streamer.addAlert({
+      name: 'flood',
+      condition: (e) => e.level === 'ERROR',
+      action: (_e, ctx) => {
+        firings.push(ctx.suppressed);
+      },
+      cooldownMs: 1000,
+    });
     for (let i = 0; i < 500; i += 1) streamer.write(error());
     clock.advance(999);
     streamer.write(error());
@@ -44,9 +64,20 @@ describe('alerts on LogStreamer', () => {
   it('bounds the actions in flight per alert even without a cooldown', async () => {
     const streamer = new LogStreamer();
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     let started = 0;
-    streamer.addAlert({ name: 'slow', condition: {}, cooldownMs: 0, maxInFlight: 2, action: async () => { started += 1; await gate; } });
+    streamer.addAlert({
+      name: 'slow',
+      condition: {},
+      cooldownMs: 0,
+      maxInFlight: 2,
+      action: async () => {
+        started += 1;
+        await gate;
+      },
+    });
     for (let i = 0; i < 100; i += 1) streamer.write(info());
     await Promise.resolve();
     expect(streamer.stats().alerts[0]).toMatchObject({ fired: 2, suppressed: 98, inFlight: 2 });
@@ -58,8 +89,21 @@ describe('alerts on LogStreamer', () => {
 
   it('counts a throwing action and a throwing condition without disturbing the producer', async () => {
     const streamer = new LogStreamer();
-    streamer.addAlert({ name: 'bad-action', condition: {}, cooldownMs: 0, action: () => { throw new Error('action broke'); } });
-    streamer.addAlert({ name: 'bad-condition', condition: () => { throw new Error('condition broke'); }, action: () => undefined });
+    streamer.addAlert({
+      name: 'bad-action',
+      condition: {},
+      cooldownMs: 0,
+      action: () => {
+        throw new Error('action broke');
+      },
+    });
+    streamer.addAlert({
+      name: 'bad-condition',
+      condition: () => {
+        throw new Error('condition broke');
+      },
+      action: () => undefined,
+    });
     const sub = streamer.subscribe({}, { replay: false });
     expect(() => streamer.write(info())).not.toThrow();
     await streamer.forceFlush();
@@ -73,16 +117,28 @@ describe('alerts on LogStreamer', () => {
     const streamer = new LogStreamer();
     const emitted: DebbieEvent[] = [];
     streamer.addAlert({
-      name: 'any-error', condition: { minLevel: 'WARNING' }, cooldownMs: 0,
-      action: logEventAction({ emit: (e) => { emitted.push(e); streamer.write(e); } }),
+      name: 'any-error',
+      condition: { minLevel: 'WARNING' },
+      cooldownMs: 0,
+      action: logEventAction({
+        emit: (e) => {
+          emitted.push(e);
+          streamer.write(e);
+        },
+      }),
     });
     const trigger = error('tool crashed');
     streamer.write(trigger);
     await streamer.forceFlush();
     expect(emitted).toHaveLength(1);
     expect(emitted[0]).toMatchObject({
-      source: 'debbie', level: 'WARNING', action: 'alert_fired', event_summary: 'Alert "any-error": tool crashed',
-      session_id: 's1', parent_id: trigger.event_id, tags: [ALERT_TAG],
+      source: 'debbie',
+      level: 'WARNING',
+      action: 'alert_fired',
+      event_summary: 'Alert "any-error": tool crashed',
+      session_id: 's1',
+      parent_id: trigger.event_id,
+      tags: [ALERT_TAG],
     });
     expect(streamer.snapshot().map((e) => e.source)).toEqual(['tool', 'debbie']);
     expect(streamer.stats().alerts[0]?.matched).toBe(1);

@@ -41,10 +41,17 @@ export class AlertRunner {
     const condition = rule.condition;
     const test = typeof condition === 'function' ? condition : (event: DebbieEvent) => matchesFilter(event, condition);
     this.alerts.set(rule.name, {
-      rule, test, cooldownUs: cooldownMs * 1000, maxInFlight, lastFiredUs: -Infinity, suppressedSinceFire: 0,
+      rule,
+      test,
+      cooldownUs: cooldownMs * 1000,
+      maxInFlight,
+      lastFiredUs: -Infinity,
+      suppressedSinceFire: 0,
       stats: { name: rule.name, matched: 0, fired: 0, suppressed: 0, failed: 0, conditionErrors: 0, inFlight: 0, lastError: null },
     });
-    return () => { this.remove(rule.name); };
+    return () => {
+      this.remove(rule.name);
+    };
   }
 
   remove(name: string): boolean {

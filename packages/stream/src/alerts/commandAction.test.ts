@@ -8,7 +8,8 @@ import { commandAction } from './commandAction.js';
 
 const node = process.execPath;
 // Saves {env: the alert variables, stdin} to a new file in the directory given as argv[1].
-const SAVE_STDIN = "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(require('path').join(process.argv[1],Date.now()+'-'+process.pid+'.json'),JSON.stringify({alert:process.env.DEBBIE_ALERT,suppressed:process.env.DEBBIE_ALERT_SUPPRESSED,stdin:s})))";
+const SAVE_STDIN =
+  "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(require('path').join(process.argv[1],Date.now()+'-'+process.pid+'.json'),JSON.stringify({alert:process.env.DEBBIE_ALERT,suppressed:process.env.DEBBIE_ALERT_SUPPRESSED,stdin:s})))";
 
 const event = (summary = 'tool failed') => createEvent({ source: 'tool', level: 'ERROR', event_summary: summary });
 

@@ -50,10 +50,13 @@ export function commandAction(options: CommandActionOptions): AlertAction {
         if (settled) return;
         settled = true;
         running -= 1;
-        if (error) reject(error); else resolve();
+        if (error) reject(error);
+        else resolve();
       };
       child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-STDERR_TAIL); });
+      child.stderr?.on('data', (chunk: string) => {
+        stderr = (stderr + chunk).slice(-STDERR_TAIL);
+      });
       // A command that exits without reading stdin makes the write fail with EPIPE: not our error.
       child.stdin?.on('error', () => undefined);
       child.stdin?.end(`${JSON.stringify(event)}\n`);

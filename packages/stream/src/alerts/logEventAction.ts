@@ -17,19 +17,21 @@ export interface LogEventActionOptions {
  */
 export function logEventAction(options: LogEventActionOptions): AlertAction {
   return (event, context) => {
-    options.emit(createEvent({
-      source: 'debbie',
-      level: options.level ?? 'WARNING',
-      component: 'alerts',
-      action: 'alert_fired',
-      event_summary: options.summary?.(event, context) ?? `Alert "${context.name}": ${event.event_summary}`,
-      details: { alert: context.name, trigger_event_id: event.event_id, trigger_source: event.source, suppressed: context.suppressed },
-      session_id: event.session_id,
-      agent_id: event.agent_id,
-      correlation_id: event.correlation_id,
-      parent_id: event.event_id,
-      trace_id: event.trace_id,
-      tags: [ALERT_TAG],
-    }));
+    options.emit(
+      createEvent({
+        source: 'debbie',
+        level: options.level ?? 'WARNING',
+        component: 'alerts',
+        action: 'alert_fired',
+        event_summary: options.summary?.(event, context) ?? `Alert "${context.name}": ${event.event_summary}`,
+        details: { alert: context.name, trigger_event_id: event.event_id, trigger_source: event.source, suppressed: context.suppressed },
+        session_id: event.session_id,
+        agent_id: event.agent_id,
+        correlation_id: event.correlation_id,
+        parent_id: event.event_id,
+        trace_id: event.trace_id,
+        tags: [ALERT_TAG],
+      }),
+    );
   };
 }

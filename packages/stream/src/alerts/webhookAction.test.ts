@@ -18,11 +18,16 @@ async function hookServer(status: number, delayMs = 0): Promise<{ url: string; b
   const headers: Record<string, unknown>[] = [];
   server = createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
       bodies.push(JSON.parse(body));
       headers.push(req.headers);
-      setTimeout(() => { res.writeHead(status); res.end('ok'); }, delayMs);
+      setTimeout(() => {
+        res.writeHead(status);
+        res.end('ok');
+      }, delayMs);
     });
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));

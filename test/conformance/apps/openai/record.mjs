@@ -16,10 +16,22 @@ const OpenAI = openaiModule.OpenAI ?? openaiModule.default ?? openaiModule;
 const mock = await startMockOpenAI();
 const client = new OpenAI({ apiKey: 'sk-test-not-a-real-key', baseURL: mock.baseURL, maxRetries: 0 });
 const tracer = rec.api.trace.getTracer('openai-app');
-const tools = [{ type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+const tools = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Weather in a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
+];
 
 await tracer.startActiveSpan('handle_chat', { attributes: { 'session.id': 'openai-session-1' } }, async (span) => {
-  const messages = [{ role: 'system', content: 'You answer weather questions.' }, { role: 'user', content: 'What is the weather in Paris?' }];
+  const messages = [
+    { role: 'system', content: 'You answer weather questions.' },
+    { role: 'user', content: 'What is the weather in Paris?' },
+  ];
   const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });
   const call = first.choices[0].message.tool_calls[0];
   messages.push(first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: JSON.stringify({ city: 'Paris', celsius: 21 }) });
@@ -35,4 +47,8 @@ await tracer.startActiveSpan('handle_chat', { attributes: { 'session.id': 'opena
   span.end();
 });
 await mock.close();
-await rec.finish('openai', ['openai', '@opentelemetry/instrumentation-openai', '@opentelemetry/sdk-trace'], 'chat completions with a tool call (get_weather), then a 429 and a 500 from a mock server on 127.0.0.1; session.id only on the app\'s parent span');
+await rec.finish(
+  'openai',
+  ['openai', '@opentelemetry/instrumentation-openai', '@opentelemetry/sdk-trace'],
+  "chat completions with a tool call (get_weather), then a 429 and a 500 from a mock server on 127.0.0.1; session.id only on the app's parent span",
+);

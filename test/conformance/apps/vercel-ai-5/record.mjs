@@ -15,7 +15,12 @@ const model = new MockLanguageModelV2({
   doGenerate: async () => {
     call += 1;
     if (call === 1) {
-      return { content: [{ type: 'tool-call', toolCallId: 'call-1', toolName: 'weather', input: JSON.stringify({ city: 'Paris' }) }], finishReason: 'tool-calls', usage: usage(40, 12), warnings: [] };
+      return {
+        content: [{ type: 'tool-call', toolCallId: 'call-1', toolName: 'weather', input: JSON.stringify({ city: 'Paris' }) }],
+        finishReason: 'tool-calls',
+        usage: usage(40, 12),
+        warnings: [],
+      };
     }
     return { content: [{ type: 'text', text: 'It is 21 °C in Paris.' }], finishReason: 'stop', usage: usage(60, 9), warnings: [] };
   },
@@ -24,7 +29,9 @@ const telemetry = { isEnabled: true, functionId: 'weather-chat', metadata: { ses
 const result = await generateText({
   model,
   prompt: 'What is the weather in Paris?',
-  tools: { weather: tool({ description: 'Weather in a city', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => ({ city, celsius: 21 }) }) },
+  tools: {
+    weather: tool({ description: 'Weather in a city', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => ({ city, celsius: 21 }) }),
+  },
   stopWhen: stepCountIs(3),
   experimental_telemetry: telemetry,
 });
@@ -34,7 +41,14 @@ const limited = new MockLanguageModelV2({
   provider: 'mock-provider',
   modelId: 'mock-model-v2',
   doGenerate: async () => {
-    throw new APICallError({ message: 'Rate limit reached for requests', url: 'https://api.example.com/v1/chat', requestBodyValues: {}, statusCode: 429, responseBody: '{"error":"rate_limited"}', isRetryable: true });
+    throw new APICallError({
+      message: 'Rate limit reached for requests',
+      url: 'https://api.example.com/v1/chat',
+      requestBodyValues: {},
+      statusCode: 429,
+      responseBody: '{"error":"rate_limited"}',
+      isRetryable: true,
+    });
   },
 });
 try {
@@ -42,4 +56,8 @@ try {
 } catch (error) {
   console.log('failed as expected:', error.message);
 }
-await rec.finish('vercel-ai-5', ['ai', '@opentelemetry/sdk-trace-base'], 'generateText with a tool loop (weather) and a 429 from the mock model; session in experimental_telemetry.metadata.sessionId');
+await rec.finish(
+  'vercel-ai-5',
+  ['ai', '@opentelemetry/sdk-trace-base'],
+  'generateText with a tool loop (weather) and a 429 from the mock model; session in experimental_telemetry.metadata.sessionId',
+);

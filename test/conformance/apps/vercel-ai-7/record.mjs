@@ -21,7 +21,12 @@ const model = new MockLanguageModelV4({
   doGenerate: async () => {
     call += 1;
     if (call === 1) {
-      return { content: [{ type: 'tool-call', toolCallId: 'call-1', toolName: 'weather', input: JSON.stringify({ city: 'Paris' }) }], finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage: usage(40, 12), warnings: [] };
+      return {
+        content: [{ type: 'tool-call', toolCallId: 'call-1', toolName: 'weather', input: JSON.stringify({ city: 'Paris' }) }],
+        finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+        usage: usage(40, 12),
+        warnings: [],
+      };
     }
     return { content: [{ type: 'text', text: 'It is 21 °C in Paris.' }], finishReason: { unified: 'stop', raw: 'stop' }, usage: usage(60, 9), warnings: [] };
   },
@@ -31,7 +36,9 @@ const telemetry = { functionId: 'weather-agent', includeRuntimeContext: { sessio
 const result = await generateText({
   model,
   prompt: 'What is the weather in Paris?',
-  tools: { weather: tool({ description: 'Weather in a city', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => ({ city, celsius: 21 }) }) },
+  tools: {
+    weather: tool({ description: 'Weather in a city', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => ({ city, celsius: 21 }) }),
+  },
   stopWhen: stepCountIs(3),
   runtimeContext,
   telemetry,
@@ -42,7 +49,14 @@ const limited = new MockLanguageModelV4({
   provider: 'mock-provider',
   modelId: 'mock-model-v4',
   doGenerate: async () => {
-    throw new APICallError({ message: 'Rate limit reached for requests', url: 'https://api.example.com/v1/chat', requestBodyValues: {}, statusCode: 429, responseBody: '{"error":"rate_limited"}', isRetryable: true });
+    throw new APICallError({
+      message: 'Rate limit reached for requests',
+      url: 'https://api.example.com/v1/chat',
+      requestBodyValues: {},
+      statusCode: 429,
+      responseBody: '{"error":"rate_limited"}',
+      isRetryable: true,
+    });
   },
 });
 try {
@@ -50,4 +64,8 @@ try {
 } catch (error) {
   console.log('failed as expected:', error.message);
 }
-await rec.finish('vercel-ai-7', ['ai', '@ai-sdk/otel', '@opentelemetry/sdk-trace-base'], 'generateText tool loop (weather) with @ai-sdk/otel and a 429 from the mock model; session in runtimeContext.sessionId (telemetry.includeRuntimeContext)');
+await rec.finish(
+  'vercel-ai-7',
+  ['ai', '@ai-sdk/otel', '@opentelemetry/sdk-trace-base'],
+  'generateText tool loop (weather) with @ai-sdk/otel and a 429 from the mock model; session in runtimeContext.sessionId (telemetry.includeRuntimeContext)',
+);

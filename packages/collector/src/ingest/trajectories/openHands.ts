@@ -1,6 +1,12 @@
 import { epochMicros, type DebbieEvent, type LogLevel } from '@debbie/model';
 import {
-  clip, firstLine, shortHash, SYNTHETIC_EPOCH_MICROS, TrajectoryEventBuilder, type TrajectoryOptions, type TrajectoryResult,
+  clip,
+  firstLine,
+  shortHash,
+  SYNTHETIC_EPOCH_MICROS,
+  TrajectoryEventBuilder,
+  type TrajectoryOptions,
+  type TrajectoryResult,
 } from './TrajectoryEvents.js';
 
 type Obj = Record<string, unknown>;
@@ -34,7 +40,18 @@ export function isOpenHandsRun(value: unknown): boolean {
 // (older OpenHands versions serialised actions without `tool_call_metadata`).
 const TOOL_ACTIONS = new Set(['run', 'run_ipython', 'read', 'write', 'edit', 'browse', 'browse_interactive', 'delegate', 'think', 'call_tool_mcp']);
 // Argument keys that are commentary of the agent, not arguments of the tool.
-const NOT_ARGUMENTS = new Set(['thought', 'action', 'action_risk', 'is_confirmed', 'confirmation_state', 'keep_prompt', 'blocking', 'hidden', 'is_static', 'security_risk']);
+const NOT_ARGUMENTS = new Set([
+  'thought',
+  'action',
+  'action_risk',
+  'is_confirmed',
+  'confirmation_state',
+  'keep_prompt',
+  'blocking',
+  'hidden',
+  'is_static',
+  'security_risk',
+]);
 
 interface ModelResponse {
   id?: string;
@@ -73,7 +90,7 @@ function runInfo(record: Obj | undefined): RunInfo {
       if (isObj(l) && typeof l.response_id === 'string' && num(l.latency) !== undefined) info.latencies.set(l.response_id, l.latency as number);
     }
   }
-  if (Array.isArray(metrics.costs)) info.costs = metrics.costs.map((c) => (isObj(c) ? num(c.cost) ?? 0 : num(c) ?? 0));
+  if (Array.isArray(metrics.costs)) info.costs = metrics.costs.map((c) => (isObj(c) ? (num(c.cost) ?? 0) : (num(c) ?? 0)));
   info.totals = isObj(metrics.accumulated_token_usage) ? metrics.accumulated_token_usage : undefined;
   if (num(metrics.accumulated_cost) !== undefined) info.extra.accumulated_cost = metrics.accumulated_cost;
   if (typeof record.success === 'boolean') info.extra.success = record.success;
@@ -116,7 +133,10 @@ export function openHandsRunEvents(value: unknown, opts: TrajectoryOptions): Tra
   const sessionId = opts.sessionId ?? (info.instanceId ? `${info.instanceId}-${runKey.slice(0, 8)}` : `openhands-${runKey.slice(0, 12)}`);
   const timed = items.some((e) => isObj(e) && typeof e.timestamp === 'string' && Number.isFinite(epochMicros(e.timestamp)));
   const b = new TrajectoryEventBuilder(runKey, sessionId, {
-    agent_id: info.agentClass ?? 'openhands', service_name: 'openhands', framework: 'openhands', synthetic: !timed,
+    agent_id: info.agentClass ?? 'openhands',
+    service_name: 'openhands',
+    framework: 'openhands',
+    synthetic: !timed,
   });
   const syntheticStart = opts.syntheticStartMicros ?? SYNTHETIC_EPOCH_MICROS;
   let clock = Number.NEGATIVE_INFINITY;
@@ -147,7 +167,10 @@ export function openHandsRunEvents(value: unknown, opts: TrajectoryOptions): Tra
     if (info.maxIterations !== undefined) details.max_iterations = info.maxIterations;
     if (record && typeof record.instruction === 'string') details.instruction = clip(record.instruction, 2000);
     b.add(micros, {
-      source: 'session', component: 'openhands', action: 'session_start', kind: 'log',
+      source: 'session',
+      component: 'openhands',
+      action: 'session_start',
+      kind: 'log',
       event_summary: `OpenHands run${info.instanceId ? ` ${info.instanceId}` : ''} started${info.agentClass ? ` (${info.agentClass}${info.model ? `, ${info.model}` : ''})` : ''}`,
       details,
     });
@@ -195,7 +218,11 @@ export function openHandsRunEvents(value: unknown, opts: TrajectoryOptions): Tra
       if (id !== undefined) details.openhands_id = id;
       const message = str(e.message) ?? '';
       const event = b.add(micros, {
-        source: 'tool', component: tool, action: 'tool_call', kind: 'span', correlation_id: correlation(),
+        source: 'tool',
+        component: tool,
+        action: 'tool_call',
+        kind: 'span',
+        correlation_id: correlation(),
         event_summary: `${tool}: ${firstLine(message || argText)}`,
         details,
       });
@@ -208,19 +235,40 @@ export function openHandsRunEvents(value: unknown, opts: TrajectoryOptions): Tra
     const content = str(args.content) ?? str(e.message) ?? '';
     let init: { source: DebbieEvent['source']; action: string; level: LogLevel; summary: string; details: Obj };
     if (action === 'message') {
-      init = source === 'user'
-        ? { source: 'agent', action: 'user_message', level: 'INFO', summary: firstLine(content), details: { message: clip(content) } }
-        : { source: 'agent', action: 'agent_message', level: 'INFO', summary: firstLine(content), details: { message: clip(content), wait_for_response: args.wait_for_response } };
+      init =
+        source === 'user'
+          ? { source: 'agent', action: 'user_message', level: 'INFO', summary: firstLine(content), details: { message: clip(content) } }
+          : {
+              source: 'agent',
+              action: 'agent_message',
+              level: 'INFO',
+              summary: firstLine(content),
+              details: { message: clip(content), wait_for_response: args.wait_for_response },
+            };
     } else if (action === 'system') {
       init = { source: 'agent', action: 'system_prompt', level: 'DEBUG', summary: firstLine(content), details: { message: clip(content, 1000) } };
     } else if (action === 'change_agent_state') {
       const state = str(args.agent_state) ?? '';
       init = { source: 'session', action: 'agent_state', level: 'DEBUG', summary: `Agent state: ${state}`, details: { agent_state: state } };
     } else {
-      init = { source: source === 'environment' ? 'session' : 'agent', action, level: 'DEBUG', summary: firstLine(str(e.message) ?? action), details: { openhands_action: action } };
+      init = {
+        source: source === 'environment' ? 'session' : 'agent',
+        action,
+        level: 'DEBUG',
+        summary: firstLine(str(e.message) ?? action),
+        details: { openhands_action: action },
+      };
     }
     if (id !== undefined) init.details.openhands_id = id;
-    const event = b.add(micros, { source: init.source, component: 'openhands', action: init.action, level: init.level, kind: 'log', event_summary: init.summary, details: init.details });
+    const event = b.add(micros, {
+      source: init.source,
+      component: 'openhands',
+      action: init.action,
+      level: init.level,
+      kind: 'log',
+      event_summary: init.summary,
+      details: init.details,
+    });
     if (id !== undefined) logByActionId.set(id, event);
   }
 
@@ -243,14 +291,22 @@ export function openHandsRunEvents(value: unknown, opts: TrajectoryOptions): Tra
     // The response arrived when the action was created: the call started `latency` before.
     const durationMs = latency !== undefined ? Math.round(latency * 1000 * 1000) / 1000 : null;
     b.add(latency !== undefined ? micros - Math.round(latency * 1e6) : micros, {
-      source: 'ai_service', component: model ?? 'model', action: 'llm_call', kind: 'span', correlation_id: correlation,
+      source: 'ai_service',
+      component: model ?? 'model',
+      action: 'llm_call',
+      kind: 'span',
+      correlation_id: correlation,
       event_summary: `Model call${model ? ` ${model}` : ''}${metrics.input_tokens !== undefined ? ` (${metrics.input_tokens} in / ${metrics.output_tokens ?? 0} out tokens)` : ''}`,
       duration_ms: durationMs,
       performance_metrics: Object.keys(metrics).length ? metrics : null,
       details: latency === undefined ? { ...details, duration_unknown: true } : details,
     });
     b.add(micros, {
-      source: 'agent', component: 'openhands', action: 'agent_step', kind: 'log', correlation_id: correlation,
+      source: 'agent',
+      component: 'openhands',
+      action: 'agent_step',
+      kind: 'log',
+      correlation_id: correlation,
       event_summary: `Step ${step}${thought ? `: ${firstLine(thought)}` : ''}`,
       details: { step, ...(thought ? { thought: clip(thought) } : {}) },
     });
@@ -290,7 +346,11 @@ export function openHandsRunEvents(value: unknown, opts: TrajectoryOptions): Tra
       lastState = state;
       const reason = str(extras.reason);
       b.add(micros, {
-        source: 'session', component: 'openhands', action: 'agent_state_changed', kind: 'log', level: state === 'error' ? 'ERROR' : 'DEBUG',
+        source: 'session',
+        component: 'openhands',
+        action: 'agent_state_changed',
+        kind: 'log',
+        level: state === 'error' ? 'ERROR' : 'DEBUG',
         event_summary: `Agent state: ${state}${reason ? ` (${firstLine(reason)})` : ''}`,
         details: { agent_state: state, ...(reason ? { reason: clip(reason, 1000) } : {}) },
       });
@@ -304,7 +364,10 @@ export function openHandsRunEvents(value: unknown, opts: TrajectoryOptions): Tra
       return;
     }
     b.add(micros, {
-      source: 'agent', component: 'openhands', action: `observation_${observation}`, kind: 'log',
+      source: 'agent',
+      component: 'openhands',
+      action: `observation_${observation}`,
+      kind: 'log',
       level: observation === 'error' ? 'ERROR' : 'DEBUG',
       event_summary: firstLine(content || observation),
       details: { observation_type: observation, observation: clip(content), ...(observation === 'error' ? { error: firstLine(content, 500) } : {}) },
@@ -358,8 +421,14 @@ export function openHandsRunEvents(value: unknown, opts: TrajectoryOptions): Tra
     }
     if (num(info.extra.accumulated_cost) !== undefined) metrics.cost = info.extra.accumulated_cost as number;
     b.add(clock === Number.NEGATIVE_INFINITY ? syntheticStart : clock, {
-      source: 'session', component: 'openhands', action: 'session_end', kind: 'log', level,
-      event_summary: summary, details, performance_metrics: Object.keys(metrics).length ? metrics : null,
+      source: 'session',
+      component: 'openhands',
+      action: 'session_end',
+      kind: 'log',
+      level,
+      event_summary: summary,
+      details,
+      performance_metrics: Object.keys(metrics).length ? metrics : null,
     });
   }
 

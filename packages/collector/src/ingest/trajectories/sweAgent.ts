@@ -1,13 +1,20 @@
 import type { LogLevel } from '@debbie/model';
 import {
-  clip, firstLine, shortHash, SYNTHETIC_EPOCH_MICROS, TrajectoryEventBuilder, type TrajectoryOptions, type TrajectoryResult,
+  clip,
+  firstLine,
+  shortHash,
+  SYNTHETIC_EPOCH_MICROS,
+  TrajectoryEventBuilder,
+  type TrajectoryOptions,
+  type TrajectoryResult,
 } from './TrajectoryEvents.js';
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
 
 /** A SWE-agent trajectory (`.traj`): `trajectory[]` of {action, observation, response, thought} and `info`. */
 export function isSweAgentTrajectory(value: unknown): boolean {
@@ -89,12 +96,26 @@ export function sweAgentEvents(value: unknown, opts: TrajectoryOptions): Traject
   let rejected = 0;
 
   b.add(clock, {
-    source: 'session', component: 'swe-agent', action: 'session_start', kind: 'log',
+    source: 'session',
+    component: 'swe-agent',
+    action: 'session_start',
+    kind: 'log',
     event_summary: `SWE-agent run started${model ? ` (${model})` : ''}${taskText ? `: ${firstLine(taskText.replace(/^\s*(?:We're currently solving the following issue within our repository\. Here's the issue text:\s*)?(?:ISSUE:)?\s*/i, ''))}` : ''}`,
-    details: { ...(model ? { model } : {}), ...(taskText ? { instruction: clip(taskText, 2000) } : {}), ...(str(traj.environment) ? { environment: traj.environment } : {}) },
+    details: {
+      ...(model ? { model } : {}),
+      ...(taskText ? { instruction: clip(taskText, 2000) } : {}),
+      ...(str(traj.environment) ? { environment: traj.environment } : {}),
+    },
   });
   if (taskText) {
-    b.add(clock, { source: 'agent', component: 'swe-agent', action: 'user_message', kind: 'log', event_summary: firstLine(taskText), details: { message: clip(taskText) } });
+    b.add(clock, {
+      source: 'agent',
+      component: 'swe-agent',
+      action: 'user_message',
+      kind: 'log',
+      event_summary: firstLine(taskText),
+      details: { message: clip(taskText) },
+    });
   }
 
   steps.forEach((raw, i) => {
@@ -109,24 +130,38 @@ export function sweAgentEvents(value: unknown, opts: TrajectoryOptions): Traject
     const observation = str(raw.observation) ?? '';
     clock += 1_000_000; // one synthetic second per step
     b.add(clock, {
-      source: 'agent', component: 'swe-agent', action: 'agent_step', kind: 'log', correlation_id: correlation,
+      source: 'agent',
+      component: 'swe-agent',
+      action: 'agent_step',
+      kind: 'log',
+      correlation_id: correlation,
       event_summary: `Step ${step}${thought ? `: ${firstLine(thought)}` : ''}`,
       details: { step, ...(thought ? { thought: clip(thought) } : {}) },
     });
     b.add(clock, {
-      source: 'ai_service', component: model ?? 'model', action: 'llm_call', kind: 'span', correlation_id: correlation,
+      source: 'ai_service',
+      component: model ?? 'model',
+      action: 'llm_call',
+      kind: 'span',
+      correlation_id: correlation,
       event_summary: `Model call${model ? ` ${model}` : ''} → ${firstLine(action, 120)}`,
       details: { step, ...(model ? { model } : {}), duration_unknown: true, ...(str(raw.response) ? { response: clip(raw.response as string) } : {}) },
     });
     const tool = /^\S+/.exec(action)?.[0] ?? '(none)';
     const args = action.slice(tool.length).trim();
     const executionS = num(raw.execution_time);
-    const error = TOOL_ERRORS.some((r) => r.test(observation)) ? firstLine(observation.split('\n').find((l) => TOOL_ERRORS.some((r) => r.test(l))) ?? observation, 500) : undefined;
+    const error = TOOL_ERRORS.some((r) => r.test(observation))
+      ? firstLine(observation.split('\n').find((l) => TOOL_ERRORS.some((r) => r.test(l))) ?? observation, 500)
+      : undefined;
     const details: Obj = { step, tool_name: tool, tool_arguments: clip(args), observation: clip(observation) };
     if (str(raw.state)) details.state = clip(raw.state as string, 500);
     if (error) details.error = error;
     b.add(clock + 1, {
-      source: 'tool', component: tool, action: 'tool_call', kind: 'span', correlation_id: correlation,
+      source: 'tool',
+      component: tool,
+      action: 'tool_call',
+      kind: 'span',
+      correlation_id: correlation,
       level: error ? 'ERROR' : 'INFO',
       // A failed call says what failed and why: reports group errors by the summary.
       event_summary: error ? `${tool} failed: ${error}` : `${tool}${args ? ` ${firstLine(args, 150)}` : ''}`,
@@ -147,12 +182,23 @@ export function sweAgentEvents(value: unknown, opts: TrajectoryOptions): Traject
   const submission = str(info.submission);
   const level = exitLevel(status);
   b.add(clock + 1_000_000, {
-    source: 'session', component: 'swe-agent', action: 'session_end', kind: 'log', level,
-    event_summary: status === 'submitted' ? `Run submitted a patch after ${steps.length} steps`
-      : status ? `Run ended with exit_status ${status} after ${steps.length} steps` : `Run ended without an exit_status after ${steps.length} steps`,
+    source: 'session',
+    component: 'swe-agent',
+    action: 'session_end',
+    kind: 'log',
+    level,
+    event_summary:
+      status === 'submitted'
+        ? `Run submitted a patch after ${steps.length} steps`
+        : status
+          ? `Run ended with exit_status ${status} after ${steps.length} steps`
+          : `Run ended without an exit_status after ${steps.length} steps`,
     details: {
-      outcome: status === 'submitted' ? 'submitted' : status || 'unknown', exit_status: status || null, steps: steps.length,
-      ...(submission ? { submission: clip(submission, 4000) } : {}), model_stats: stats,
+      outcome: status === 'submitted' ? 'submitted' : status || 'unknown',
+      exit_status: status || null,
+      steps: steps.length,
+      ...(submission ? { submission: clip(submission, 4000) } : {}),
+      model_stats: stats,
     },
     performance_metrics: Object.keys(metrics).length ? metrics : null,
   });

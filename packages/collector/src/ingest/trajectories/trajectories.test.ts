@@ -49,14 +49,20 @@ describe('OpenHands runs', () => {
     // Model calls: the run's own tokens and latency (the call ends when the action is created).
     const calls = by(events, 'ai_service', 'llm_call').filter((e) => e.session_id === sessions[0]);
     expect(calls[0]).toMatchObject({
-      kind: 'span', component: 'meta-llama/llama-4-maverick', timestamp: '2025-04-30T16:32:54.764683Z', duration_ms: 3056.952,
+      kind: 'span',
+      component: 'meta-llama/llama-4-maverick',
+      timestamp: '2025-04-30T16:32:54.764683Z',
+      duration_ms: 3056.952,
       performance_metrics: { input_tokens: 5920, output_tokens: 128, total_tokens: 6048 },
       details: { model: 'meta-llama/llama-4-maverick', response_id: 'gen-1746001974-alxKxkQSJ8j9QsfNTvnX', step: 1 },
     });
     // Tool calls: name and the model's arguments; they last until their observation.
     const tools = by(events, 'tool', 'tool_call').filter((e) => e.session_id === sessions[0]);
     expect(tools[0]).toMatchObject({
-      kind: 'span', component: 'execute_bash', timestamp: '2025-04-30T16:32:57.821635Z', duration_ms: 619.637,
+      kind: 'span',
+      component: 'execute_bash',
+      timestamp: '2025-04-30T16:32:57.821635Z',
+      duration_ms: 619.637,
       details: { tool_name: 'execute_bash', tool_arguments: '{"command": "ls -l /workspace/ponylang__ponyc__0.1"}', exit_code: 0, observation_type: 'run' },
     });
     expect(tools[0]!.correlation_id).toBe(calls[0]!.correlation_id);
@@ -82,7 +88,12 @@ describe('OpenHands runs', () => {
       expect(new Set(events.map((e) => e.session_id)).size).toBe(1);
       outcomes[name] = by(events, 'session', 'session_end')[0]!.details.outcome;
     }
-    expect(outcomes).toEqual({ 'basic.json': 'finished', 'basic_gui_mode.json': 'no_finish', 'basic_interactions.json': 'finished', 'wrong_initial_state.json': 'finished' });
+    expect(outcomes).toEqual({
+      'basic.json': 'finished',
+      'basic_gui_mode.json': 'no_finish',
+      'basic_interactions.json': 'finished',
+      'wrong_initial_state.json': 'finished',
+    });
     const { events } = await ingest(join(OH_TRAJS, 'wrong_initial_state.json'));
     expect(by(events, 'tool', 'tool_call').map((e) => e.details.tool_name)).toEqual(['str_replace_editor', 'execute_bash', 'str_replace_editor']);
     expect(by(events, 'session', 'session_end')[0]!.event_summary).toMatch(/^Run finished: The file has been successfully renamed/);
@@ -117,8 +128,9 @@ describe('SWE-agent trajectories', () => {
       expect(ids.size).toBe(1);
       sessions.add([...ids][0]!);
       const tools = by(events, 'tool', 'tool_call');
-      expect(tools.map((e) => e.details.tool_arguments === undefined ? '' : `${e.details.tool_name as string} ${e.details.tool_arguments as string}`.trim()))
-        .toEqual(traj.trajectory.map((s) => s.action.trim()));
+      expect(
+        tools.map((e) => (e.details.tool_arguments === undefined ? '' : `${e.details.tool_name as string} ${e.details.tool_arguments as string}`.trim())),
+      ).toEqual(traj.trajectory.map((s) => s.action.trim()));
       expect(by(events, 'ai_service', 'llm_call')).toHaveLength(traj.trajectory.length);
       const end = by(events, 'session', 'session_end')[0]!;
       expect(end).toMatchObject({ level: 'INFO', details: { exit_status: 'submitted', outcome: 'submitted', steps: traj.trajectory.length } });
