@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: install everything the tests need, build, run every test:
-# the vitest suite (unit, cross-package, end-to-end, browser, Python sandbox) and the
-# OpenTelemetry 3.x compatibility lane on Node 24. Ends with one line: "Tests: N passed, M failed".
+# the linter and formatter check (Biome, every file), the vitest suite (unit, cross-package,
+# end-to-end, browser, Python sandbox, the fault suite under test/faults) and the OpenTelemetry 3.x
+# compatibility lane on Node 24. Ends with one line: "Tests: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh || exit 1
@@ -9,6 +10,10 @@ bash scripts/setup.sh || exit 1
 # system-deps installed clickhouse-server: its tests must run, never skip.
 export DEBBIE_REQUIRE_CLICKHOUSE=1
 mkdir -p test-artifacts
+
+# Lint and format (biome.json says which rules and why); `pnpm format` fixes the formatting.
+pnpm exec biome ci --colors=off .
+lint_status=$?
 
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json "$@"
 vitest_status=$?
@@ -21,4 +26,5 @@ else
 fi
 
 node scripts/summarize-tests.mjs test-artifacts/vitest.json test-artifacts/compat-otel3.log
-if [ "$vitest_status" -ne 0 ] || [ "$compat_status" -ne 0 ]; then exit 1; fi
+if [ "$lint_status" -ne 0 ]; then echo "test.sh: the Biome check failed (see above; \`pnpm format\` fixes formatting)"; fi
+if [ "$lint_status" -ne 0 ] || [ "$vitest_status" -ne 0 ] || [ "$compat_status" -ne 0 ]; then exit 1; fi
