@@ -185,13 +185,17 @@ describe('HTML timeline in headless Chromium', () => {
       events.filter((e) => e.agent_id === null).length,
     ]);
     await page.selectOption('#mode', 'source');
+    await page.waitForFunction(() => (document.querySelector('.lane-label') as HTMLElement | null)?.dataset.lane === 'session');
   });
 
   it('shows an event’s details when it is clicked and highlights its correlation group', async () => {
     const target = events.find((e) => e.source === 'tool' && e.details.tool_name === 'read_file')!;
+    // Let the redraw of the mode switch reach the screen (two frames) before asking where the mark is.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     const pos = await page.evaluate((id) => (window as any).debbieTimeline.positionOf(id), target.event_id);
     expect(pos).not.toBeNull();
     await page.mouse.click(pos.x, pos.y);
+    await page.waitForFunction((id) => (window as any).debbieTimeline.selected() === id, target.event_id, { timeout: 5000 }).catch(() => undefined);
     expect(await page.evaluate(() => (window as any).debbieTimeline.selected())).toBe(target.event_id);
     expect(await page.evaluate(() => (window as any).debbieTimeline.highlighted())).toBe(target.correlation_id);
     const text = await page.textContent('#details');
