@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OTLP_EXAMPLES, PUBLIC_DATA } from '../sharedData.js';
 
 /*
  * The conformance inputs as OTLP/JSON export requests: the fixtures recorded from the real
@@ -9,8 +10,8 @@ import { fileURLToPath } from 'node:url';
  */
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-export const PUBLIC = join(HERE, '../../../../shared/data/public/otel_sdk_json');
-export const OTLP_EXAMPLES = join(HERE, '../../../../shared/data/otlp-examples');
+export const PUBLIC = join(PUBLIC_DATA, 'otel_sdk_json');
+export { OTLP_EXAMPLES };
 
 export interface OtlpInput {
   traces: Record<string, unknown>;
