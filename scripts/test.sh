@@ -11,7 +11,7 @@ bash scripts/setup.sh || exit 1
 export DEBBIE_REQUIRE_CLICKHOUSE=1
 mkdir -p test-artifacts
 
-# Lint and format (biome.json says which rules and why); `pnpm format` fixes the formatting.
+# Lint and format (biome.jsonc says which rules are off and why); `pnpm format` fixes the formatting.
 pnpm exec biome ci --colors=off .
 lint_status=$?
 
