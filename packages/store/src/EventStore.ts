@@ -18,6 +18,7 @@ import type { SessionListOptions, Store, StoreOptions, StoreStats } from './Stor
 import { eventFromRow, SELECT_EVENT_COLUMNS, toStoredRow, type StoredRow } from './rows.js';
 import { FIELD_SEP, INSERT_ESCAPED_BATCH_SQL, INSERT_FROM_STAGING_SQL, INSERT_PLAIN_BATCH_SQL, pushStoredRow } from './batchText.js';
 import { whereFromFilter } from './sqlFilter.js';
+import { WriteQueue } from './WriteQueue.js';
 import { buildSpanTree } from './spanTree.js';
 import { buildTimeline, DEFAULT_GAP_THRESHOLD_MS } from './timeline.js';
 
@@ -42,21 +43,11 @@ export class EventStore implements Store {
   private readonly release: () => void;
   private readonly reader: DuckDBConnection;
   private readonly writer: DuckDBConnection | undefined;
-  private readonly batchSize: number;
-  private readonly flushIntervalMs: number;
-  private readonly maxQueuedEvents: number;
   private readonly checkpointEveryRows: number;
-  private readonly onError: ((error: Error) => void) | undefined;
-  private queue: DebbieEvent[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private flushScheduled = false;
-  /** Serializes every use of the writer connection. */
-  private chain: Promise<void> = Promise.resolve();
+  /** The bounded queue and the chain that serializes every use of the writer connection. */
+  private readonly writes: WriteQueue;
   private closing: Promise<void> | undefined;
   private rowsSinceCheckpoint = 0;
-  private counters = { appended: 0, dropped: 0, rejected: 0, duplicates: 0, batches: 0 };
-  private droppedAtCommit = 0;
-  private lastError: string | null = null;
 
   /** @internal use openStore(). */
   constructor(path: string, release: () => void, reader: DuckDBConnection, writer: DuckDBConnection | undefined, options: StoreOptions = {}) {
@@ -65,31 +56,21 @@ export class EventStore implements Store {
     this.reader = reader;
     this.writer = writer;
     this.readOnly = writer === undefined;
-    this.batchSize = positive(options.batchSize, 10_000, 'batchSize');
-    this.flushIntervalMs = positive(options.flushIntervalMs, 250, 'flushIntervalMs');
-    this.maxQueuedEvents = positive(options.maxQueuedEvents, 100_000, 'maxQueuedEvents');
     this.checkpointEveryRows = positive(options.checkpointEveryRows, 100_000, 'checkpointEveryRows');
-    this.onError = options.onError;
+    this.writes = new WriteQueue({
+      batchSize: positive(options.batchSize, 10_000, 'batchSize'),
+      flushIntervalMs: positive(options.flushIntervalMs, 250, 'flushIntervalMs'),
+      maxQueuedEvents: positive(options.maxQueuedEvents, 100_000, 'maxQueuedEvents'),
+      onError: options.onError,
+      writeBatch: (events) => this.appendBatch(events),
+    });
   }
 
   // ---- EventSink ------------------------------------------------------------------------
 
   /** Queues an event; never blocks or throws. Over maxQueuedEvents (or when closed) it is dropped and counted. */
   write(event: DebbieEvent): void {
-    if (this.closing || this.readOnly || this.queue.length >= this.maxQueuedEvents) {
-      this.counters.dropped += 1;
-      return;
-    }
-    this.queue.push(event);
-    if (this.queue.length >= this.batchSize) {
-      this.scheduleFlush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.scheduleFlush();
-      }, this.flushIntervalMs);
-      this.timer.unref();
-    }
+    this.writes.write(event, !this.closing && !this.readOnly);
   }
 
   /**
@@ -99,10 +80,7 @@ export class EventStore implements Store {
   async append(events: readonly DebbieEvent[]): Promise<void> {
     if (this.closing) throw new DebbieError('store_closed', 'the store is closed', this.path);
     if (this.readOnly) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
-    for (let i = 0; i < events.length; i += this.batchSize) {
-      const slice = events.slice(i, i + this.batchSize);
-      await this.enqueue(() => this.appendBatch(slice));
-    }
+    await this.writes.append(events);
   }
 
   /**
@@ -117,7 +95,7 @@ export class EventStore implements Store {
     if (sessionIds.length === 0) return 0;
     await this.forceFlush();
     let deleted = 0;
-    await this.enqueue(async () => {
+    await this.writes.enqueue(async () => {
       const placeholders = sessionIds.map(() => '?').join(', ');
       const result = await writer.run(`DELETE FROM ${EVENTS_TABLE} WHERE session_id IN (${placeholders})`, [...sessionIds]);
       deleted = Number(result.rowsChanged);
@@ -135,10 +113,7 @@ export class EventStore implements Store {
     const writer = this.writer;
     if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
     let moved = 0;
-    // Enqueued at once (not after an awaited flush), so a close() that follows still runs it first.
-    this.clearTimer();
-    await this.enqueue(async () => {
-      await this.drainQueue();
+    await this.writes.afterQueued(async () => {
       const result = await writer.run(
         `UPDATE ${EVENTS_TABLE} SET session_id = ?, details = json_merge_patch(details, '{"session_inferred":null}') WHERE trace_id = ? AND session_id = ?`,
         [to, traceId, from],
@@ -162,21 +137,12 @@ export class EventStore implements Store {
 
   /** Resolves when every event written so far is stored. */
   async forceFlush(): Promise<void> {
-    this.clearTimer();
-    await this.enqueue(() => this.drainQueue()).catch(() => undefined);
+    await this.writes.flush();
   }
 
+  /** Resolves when everything written so far is stored; rejects (store_write_failed) if any of it was dropped. */
   async commit(): Promise<void> {
-    await this.forceFlush();
-    const lost = this.counters.dropped - this.droppedAtCommit;
-    this.droppedAtCommit = this.counters.dropped;
-    if (lost > 0) {
-      throw new DebbieError(
-        'store_write_failed',
-        `${lost} event(s) written since the last commit were not stored (${this.lastError ?? 'queue full or store closed'})`,
-        this.path,
-      );
-    }
+    await this.writes.commit(this.path);
   }
 
   async shutdown(): Promise<void> {
@@ -184,7 +150,7 @@ export class EventStore implements Store {
   }
 
   stats(): StoreStats {
-    return { ...this.counters, queued: this.queue.length, lastError: this.lastError };
+    return this.writes.stats();
   }
 
   // ---- EventReader ----------------------------------------------------------------------
@@ -388,9 +354,7 @@ export class EventStore implements Store {
 
   private async closeOnce(): Promise<void> {
     // this.closing is set: from here on write() drops and counts; what is queued still gets stored.
-    this.clearTimer();
-    if (!this.readOnly) await this.enqueue(() => this.drainQueue()).catch(() => undefined);
-    await this.chain;
+    await this.writes.settle(!this.readOnly);
     this.writer?.closeSync();
     this.reader.closeSync();
     this.release();
@@ -412,50 +376,6 @@ export class EventStore implements Store {
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    this.clearTimer();
-    void this.enqueue(() => {
-      this.flushScheduled = false;
-      return this.drainQueue();
-    }).catch(() => undefined);
-  }
-
-  private report(error: Error): void {
-    this.lastError = error.message;
-    try {
-      this.onError?.(error);
-    } catch {
-      // a throwing callback must not break the write path
-    }
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  /** Runs a writer task after the previous one; a failure rejects its own promise only. */
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    const run = this.chain.then(task);
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  /** Writes the queue in batches; a failed batch is counted as dropped and reported, the rest go on. */
-  private async drainQueue(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.batchSize);
-      try {
-        await this.appendBatch(batch);
-      } catch (error) {
-        this.counters.dropped += batch.length;
-        this.report(error as Error);
-      }
-    }
-  }
-
   private async appendBatch(events: readonly DebbieEvent[]): Promise<void> {
     const writer = this.writer;
     if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
@@ -468,7 +388,7 @@ export class EventStore implements Store {
     let next = 0; // the first event not yet validated
     let inserted = 0;
     let inserting: Promise<void> | undefined;
-    await writer.run('BEGIN TRANSACTION'); // a failure here drops the batch (drainQueue counts it)
+    await writer.run('BEGIN TRANSACTION'); // a failure here drops the batch (the write queue counts it)
     try {
       while (next < events.length) {
         if (next > 0) await yieldToEventLoop();
@@ -482,7 +402,7 @@ export class EventStore implements Store {
           if (row === undefined) continue;
           const id = events[next]!.event_id;
           if (seen.has(id)) {
-            this.counters.duplicates += 1;
+            this.writes.counters.duplicates += 1;
             continue;
           }
           seen.add(id);
@@ -507,14 +427,14 @@ export class EventStore implements Store {
       await writer.run('ROLLBACK').catch(() => undefined);
       // Nothing of the batch is stored: store it value by value (slower, but it takes any string
       // the client can convert). Not a failure, so onError is not called; lastError keeps why.
-      this.lastError = `batch insert failed, retried through the Appender: ${(error as Error).message}`;
+      this.writes.lastError = `batch insert failed, retried through the Appender: ${(error as Error).message}`;
       inserted = await this.appendThroughAppender(writer, accepted, events.slice(next), seen);
     }
     // Events whose id was already stored (at the same time) added nothing: counted as duplicates.
-    this.counters.duplicates += accepted.length - inserted;
+    this.writes.counters.duplicates += accepted.length - inserted;
     if (inserted === 0) return;
-    this.counters.appended += inserted;
-    this.counters.batches += 1;
+    this.writes.counters.appended += inserted;
+    this.writes.counters.batches += 1;
     this.rowsSinceCheckpoint += inserted;
     if (this.rowsSinceCheckpoint >= this.checkpointEveryRows) {
       this.rowsSinceCheckpoint = 0;
@@ -528,8 +448,8 @@ export class EventStore implements Store {
     try {
       return toStoredRow(event);
     } catch (error) {
-      this.counters.rejected += 1;
-      this.report(error as Error);
+      this.writes.counters.rejected += 1;
+      this.writes.report(error as Error);
       return undefined;
     }
   }
@@ -556,7 +476,7 @@ export class EventStore implements Store {
           const row = this.validRow(event);
           if (row === undefined) continue;
           if (seen.has(event.event_id)) {
-            this.counters.duplicates += 1;
+            this.writes.counters.duplicates += 1;
             continue;
           }
           seen.add(event.event_id);

@@ -20,6 +20,7 @@ import { clickHouseWhere } from './filter.js';
 import { eventFromClickHouseRow, InsertSequence, jsonEachRowLine, SELECT_CLICKHOUSE_COLUMNS } from './rows.js';
 import { ensureClickHouseSchema, SEQ_COLUMN, SESSION_KEY, TIMESTAMP_COLUMN } from './schema.js';
 import { parseClickHouseUrl, type ClickHouseLocation } from './url.js';
+import { WriteQueue } from '../WriteQueue.js';
 
 /** Options of a ClickHouse store, beyond the common ones. */
 export interface ClickHouseStoreOptions extends StoreOptions {
@@ -46,22 +47,13 @@ export class ClickHouseStore implements Store {
   readonly readOnly: boolean;
   private readonly http: ClickHouseHttp;
   private readonly table: string;
-  private readonly batchSize: number;
   private readonly maxBatchBytes: number;
-  private readonly flushIntervalMs: number;
-  private readonly maxQueuedEvents: number;
-  private readonly onError: ((error: Error) => void) | undefined;
   private readonly seq = new InsertSequence();
-  private queue: DebbieEvent[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private flushScheduled = false;
-  private chain: Promise<void> = Promise.resolve();
+  // Its counters: appended counts rows ClickHouse accepted; a row repeating a stored event id is
+  // among them and collapses at read (FINAL) and in the background merge. duplicates counts
+  // repeats within a batch.
+  private readonly writes: WriteQueue;
   private closing: Promise<void> | undefined;
-  // appended counts rows ClickHouse accepted; a row repeating a stored event id is among them and
-  // collapses at read (FINAL) and in the background merge. duplicates counts repeats within a batch.
-  private counters = { appended: 0, dropped: 0, rejected: 0, duplicates: 0, batches: 0 };
-  private droppedAtCommit = 0;
-  private lastError: string | null = null;
 
   /** @internal use openStore(). */
   constructor(location: ClickHouseLocation, http: ClickHouseHttp, readOnly: boolean, options: ClickHouseStoreOptions = {}) {
@@ -69,57 +61,36 @@ export class ClickHouseStore implements Store {
     this.readOnly = readOnly;
     this.http = http;
     this.table = `${location.database}.${EVENTS_TABLE}`;
-    this.batchSize = positive(options.batchSize, 10_000, 'batchSize');
     this.maxBatchBytes = positive(options.maxBatchBytes, 16 * 1024 * 1024, 'maxBatchBytes');
-    this.flushIntervalMs = positive(options.flushIntervalMs, 250, 'flushIntervalMs');
-    this.maxQueuedEvents = positive(options.maxQueuedEvents, 100_000, 'maxQueuedEvents');
-    this.onError = options.onError;
+    this.writes = new WriteQueue({
+      batchSize: positive(options.batchSize, 10_000, 'batchSize'),
+      flushIntervalMs: positive(options.flushIntervalMs, 250, 'flushIntervalMs'),
+      maxQueuedEvents: positive(options.maxQueuedEvents, 100_000, 'maxQueuedEvents'),
+      onError: options.onError,
+      writeBatch: (events) => this.insertBatch(events),
+    });
   }
 
   // ---- EventSink ------------------------------------------------------------------------
 
   /** Queues an event; never blocks or throws. Over maxQueuedEvents (or when closed) it is dropped and counted. */
   write(event: DebbieEvent): void {
-    if (this.closing || this.readOnly || this.queue.length >= this.maxQueuedEvents) {
-      this.counters.dropped += 1;
-      return;
-    }
-    this.queue.push(event);
-    if (this.queue.length >= this.batchSize) this.scheduleFlush();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.scheduleFlush();
-      }, this.flushIntervalMs);
-      this.timer.unref();
-    }
+    this.writes.write(event, !this.closing && !this.readOnly);
   }
 
   /** Stores events; resolves when ClickHouse answered 200 for all of them. Malformed events are rejected alone. */
   async append(events: readonly DebbieEvent[]): Promise<void> {
     this.assertWritable();
-    for (let i = 0; i < events.length; i += this.batchSize) {
-      const slice = events.slice(i, i + this.batchSize);
-      await this.enqueue(() => this.insertBatch(slice));
-    }
+    await this.writes.append(events);
   }
 
   async forceFlush(): Promise<void> {
-    this.clearTimer();
-    await this.enqueue(() => this.drainQueue()).catch(() => undefined);
+    await this.writes.flush();
   }
 
+  /** Resolves when everything written so far is stored; rejects (store_write_failed) if any of it was dropped. */
   async commit(): Promise<void> {
-    await this.forceFlush();
-    const lost = this.counters.dropped - this.droppedAtCommit;
-    this.droppedAtCommit = this.counters.dropped;
-    if (lost > 0) {
-      throw new DebbieError(
-        'store_write_failed',
-        `${lost} event(s) written since the last commit were not stored (${this.lastError ?? 'queue full or store closed'})`,
-        this.path,
-      );
-    }
+    await this.writes.commit(this.path);
   }
 
   async shutdown(): Promise<void> {
@@ -127,7 +98,7 @@ export class ClickHouseStore implements Store {
   }
 
   stats(): StoreStats {
-    return { ...this.counters, queued: this.queue.length, lastError: this.lastError };
+    return this.writes.stats();
   }
 
   /** Deletes every event of the sessions (after storing what is queued); waits until ClickHouse has applied it. */
@@ -150,11 +121,8 @@ export class ClickHouseStore implements Store {
    */
   async relabelSession(traceId: string, from: string, to: string): Promise<number> {
     this.assertWritable();
-    this.clearTimer();
     let moved = 0;
-    // Enqueued at once (not after an awaited flush), so a close() that follows still runs it first.
-    await this.enqueue(async () => {
-      await this.drainQueue();
+    await this.writes.afterQueued(async () => {
       const where = `trace_id = ${quote(traceId)} AND ${SESSION_KEY} = ${quote(from)} AND session_id IS NOT NULL`;
       const rows = await this.http.rows(`SELECT ${SELECT_CLICKHOUSE_COLUMNS} FROM ${this.table} FINAL WHERE ${where} ORDER BY ${ORDER_ASC}`);
       if (rows.length === 0 || from === to) return;
@@ -272,9 +240,7 @@ export class ClickHouseStore implements Store {
   }
 
   private async closeOnce(): Promise<void> {
-    this.clearTimer();
-    if (!this.readOnly) await this.enqueue(() => this.drainQueue()).catch(() => undefined);
-    await this.chain;
+    await this.writes.settle(!this.readOnly);
   }
 
   // ---- internals ------------------------------------------------------------------------
@@ -315,51 +281,8 @@ export class ClickHouseStore implements Store {
     }
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    this.clearTimer();
-    void this.enqueue(() => {
-      this.flushScheduled = false;
-      return this.drainQueue();
-    }).catch(() => undefined);
-  }
-
-  private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private enqueue(task: () => Promise<void>): Promise<void> {
-    const run = this.chain.then(task);
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  private report(error: Error): void {
-    this.lastError = error.message;
-    try {
-      this.onError?.(error);
-    } catch {
-      // a throwing callback must not break the write path
-    }
-  }
-
-  /** Writes the queue in batches; a batch that fails after its retries is counted as dropped and reported. */
-  private async drainQueue(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.batchSize);
-      try {
-        await this.insertBatch(batch);
-      } catch (error) {
-        this.counters.dropped += batch.length;
-        this.report(error as Error);
-      }
-    }
-  }
-
   /**
-   * Validates and redacts each event (a malformed one is rejected alone), then sends the rows in
+   * Validates each event (a malformed one is rejected alone; redaction is the pipeline's), then sends the rows in
    * requests of at most maxBatchBytes. A request that failed after its retries rejects; requests
    * already answered stay stored (a resend of them adds nothing: same event ids).
    */
@@ -369,8 +292,8 @@ export class ClickHouseStore implements Store {
     const send = async () => {
       if (rows === 0) return;
       await this.http.insertJsonEachRow(this.table, body);
-      this.counters.appended += rows;
-      this.counters.batches += 1;
+      this.writes.counters.appended += rows;
+      this.writes.counters.batches += 1;
       body = '';
       rows = 0;
     };
@@ -380,12 +303,12 @@ export class ClickHouseStore implements Store {
       try {
         line = jsonEachRowLine(toStoredRow(event), this.seq.next());
       } catch (error) {
-        this.counters.rejected += 1;
-        this.report(error as Error);
+        this.writes.counters.rejected += 1;
+        this.writes.report(error as Error);
         continue;
       }
       if (seen.has(event.event_id)) {
-        this.counters.duplicates += 1;
+        this.writes.counters.duplicates += 1;
         continue;
       }
       seen.add(event.event_id);
