@@ -14,7 +14,7 @@ import { startCollector } from '@debbie/collector';
 import { ConsoleRoutes, SessionBoard } from '@debbie/console';
 import { openStore } from '@debbie/store';
 import { LogStreamer } from '@debbie/stream';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/chromium.mjs';
 
 const SESSIONS = 10_000;
 const BIG = 100_000;
@@ -97,19 +97,7 @@ const board = new SessionBoard({ stallMs: 30_000 });
 let collector;
 const ui = new ConsoleRoutes({ reader: store, live: streamer, board, beforeRead: () => collector.flush() });
 collector = await startCollector({ store, sinks: [streamer, board], port: 0, ui });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 try {
   // ---- data: 10k small sessions and one of 100k events
   let batch = [];

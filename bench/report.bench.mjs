@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isoFromEpochMillis } from '@debbie/model';
 import { buildTimelineData, LogAnalyzer, renderTimelineHtml } from '@debbie/report';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/chromium.mjs';
 
 const REPORT_EVENTS = 1_000_000;
 const TIMELINE_EVENTS = 100_000;
@@ -185,19 +185,7 @@ try {
   writeFileSync(empty, '<!doctype html><html><head><meta charset="utf-8"><title>empty</title></head><body></body></html>');
   console.log(`timeline file: ${(statSync(file).size / 1e6).toFixed(1)} MB; build columns ${f(buildMs)}, render HTML ${f(renderMs)} (Node)`);
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const firstRender = [],
       emptyLoad = [],

@@ -1,6 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +12,8 @@ import { openStore } from '@debbie/store';
 import { LogStreamer } from '@debbie/stream';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.mjs';
 
-// playwright-core is a dev dependency of @debbie/console; resolve it from there.
-const require = createRequire(new URL('../packages/console/package.json', import.meta.url));
-const { chromium } = require('playwright-core') as typeof import('playwright-core');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const bin = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const artifacts = fileURLToPath(new URL('../test-artifacts/console/', import.meta.url));
 const exec = promisify(execFile);
@@ -42,7 +38,6 @@ describe('the console in headless Chromium', () => {
   let stallEvents: DebbieEvent[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
     dir = mkdtempSync(join(tmpdir(), 'debbie-console-'));
     mkdirSync(artifacts, { recursive: true });
     // the continuation-stall session as the simulator records it (with its own commentary), to replay at a walking pace
@@ -63,19 +58,7 @@ describe('the console in headless Chromium', () => {
     collector = await startCollector({ store, sinks: [streamer, board], port: 0, ui });
     origin = collector.url;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
@@ -332,10 +315,7 @@ describe('the console behind a token', () => {
     const ui = new ConsoleRoutes({ reader: store });
     const token = 's3cret-token-for-console';
     const collector = await startCollector({ store, port: 0, ui, token });
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const urls: string[] = [];

@@ -1,16 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.mjs';
 
-// playwright-core is a dev dependency of @debbie/console; resolve it from there.
-const require = createRequire(new URL('../packages/console/package.json', import.meta.url));
-const { chromium } = require('playwright-core') as typeof import('playwright-core');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const bin = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const artifacts = fileURLToPath(new URL('../test-artifacts/console/', import.meta.url));
 
@@ -52,7 +48,6 @@ describe('the console watching `debbie demo --url --speed` live', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
     dir = mkdtempSync(join(tmpdir(), 'debbie-console-live-'));
     mkdirSync(artifacts, { recursive: true });
     writeFileSync(join(dir, 'collect.yaml'), 'debbie_config:\n  commentary: {thresholds: {stall_seconds: 1}}\n');
@@ -75,19 +70,7 @@ describe('the console watching `debbie demo --url --speed` live', () => {
       { cwd: dir },
     );
     origin = (await lineOf(collect, /console on (http:\/\/127\.0\.0\.1:\d+)\//))[1]!;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -7,13 +6,9 @@ import { createEvent, isoFromEpochMillis, type DebbieEvent, type DebbieEventInit
 import { buildTimelineData, renderTimelineHtml } from '@debbie/report';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.mjs';
 
-// playwright-core is a dev dependency of @debbie/report; resolve it from there.
-const require = createRequire(new URL('../packages/report/package.json', import.meta.url));
-const { chromium } = require('playwright-core') as typeof import('playwright-core');
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-/** Debian's chromium (scripts/system-deps.sh installs it); CHROMIUM_PATH overrides. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const T0 = Date.parse('2025-05-29T10:15:00Z');
 
@@ -106,20 +101,7 @@ describe('HTML timeline in headless Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'debbie-timeline-'));
     const file = join(dir, 'session_abc123.html');
     writeFileSync(file, renderTimelineHtml(buildTimelineData(events, { gapThresholdMs: 30_000 })));
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
