@@ -3,11 +3,8 @@ import { DuckDBTimestampValue, LIST, VARCHAR, listValue, type DuckDBAppender, ty
 import {
   DebbieError,
   epochMicros,
-  isoFromEpochMicros,
-  LOG_SOURCES,
   type DebbieEvent,
   type EventFilter,
-  type LogSource,
   type QueryOptions,
   type SessionSummary,
   type SessionTimeline,
@@ -21,6 +18,7 @@ import { whereFromFilter } from './sqlFilter.js';
 import { WriteQueue } from './WriteQueue.js';
 import { buildSpanTree } from './spanTree.js';
 import { buildTimeline, DEFAULT_GAP_THRESHOLD_MS } from './timeline.js';
+import { sessionSummaryFromRow } from './sessionSummaryRow.js';
 
 export type { StoreOptions, StoreStats } from './Store.js';
 
@@ -192,28 +190,7 @@ export class EventStore implements Store {
         GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${page}`,
       params,
     );
-    return summaries.map((r) => {
-      const first = Number(r.first_us);
-      const last = Number(r.last_us);
-      const counts: Partial<Record<LogSource, number>> = {};
-      const names = r.sources as LogSource[];
-      names.forEach((s, i) => {
-        counts[s] = Number((r.counts as unknown[])[i]);
-      });
-      // A stable key order (LOG_SOURCES) makes JSON output diffable.
-      const ordered: Partial<Record<LogSource, number>> = {};
-      for (const s of LOG_SOURCES) if (counts[s] !== undefined) ordered[s] = counts[s];
-      return {
-        session_id: r.session_id as string,
-        first_timestamp: isoFromEpochMicros(first),
-        last_timestamp: isoFromEpochMicros(last),
-        duration_ms: (last - first) / 1000,
-        event_count: Number(r.event_count),
-        error_count: Number(r.error_count),
-        events_per_source: ordered,
-        agents: (r.agents as string[] | null) ?? [],
-      };
-    });
+    return summaries.map(sessionSummaryFromRow);
   }
 
   /** Events matching the filter, by timestamp (then insertion order). */

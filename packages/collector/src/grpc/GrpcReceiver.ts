@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { DebbieError } from '@debbie/model';
 import { PipelineUnavailableError, type Pipeline } from '@debbie/pipeline';
 import { bearerProblem } from '../http/auth.js';
-import type { OtlpReceiverStats } from '../http/OtlpReceiver.js';
+import { newReceiverStats, type OtlpReceiverStats } from '../http/OtlpReceiver.js';
 import { decodeLogsProtoFast } from '../otlp/fastLogsDecoder.js';
 import { decodeTracesProtoFast } from '../otlp/fastTraceDecoder.js';
 import { acceptBatch } from '../otlp/acceptBatch.js';
@@ -70,17 +70,7 @@ export class GrpcReceiver {
   private readonly requestedPort: number;
   private inflight = 0;
   port = 0;
-  readonly stats: OtlpReceiverStats = {
-    requests: 0,
-    spans_accepted: 0,
-    spans_rejected: 0,
-    logs_accepted: 0,
-    logs_rejected: 0,
-    events_written: 0,
-    requests_failed: 0,
-    requests_throttled: 0,
-    peak_inflight_bytes: 0,
-  };
+  readonly stats: OtlpReceiverStats = newReceiverStats();
 
   constructor(options: GrpcReceiverOptions) {
     this.pipeline = options.pipeline;

@@ -37,6 +37,21 @@ export interface OtlpReceiverStats {
   peak_inflight_bytes: number;
 }
 
+/** Counters at zero, for the HTTP and the gRPC receiver alike. */
+export function newReceiverStats(): OtlpReceiverStats {
+  return {
+    requests: 0,
+    spans_accepted: 0,
+    spans_rejected: 0,
+    logs_accepted: 0,
+    logs_rejected: 0,
+    events_written: 0,
+    requests_failed: 0,
+    requests_throttled: 0,
+    peak_inflight_bytes: 0,
+  };
+}
+
 type BodyFormat = 'protobuf' | 'json';
 
 const PROTOBUF_TYPES = new Set(['application/x-protobuf', 'application/protobuf']);
@@ -60,17 +75,7 @@ export class OtlpReceiver {
   private readonly maxInflightBytes: number;
   private readonly idleBodyTimeoutMs: number;
   private inflight = 0;
-  readonly stats: OtlpReceiverStats = {
-    requests: 0,
-    spans_accepted: 0,
-    spans_rejected: 0,
-    logs_accepted: 0,
-    logs_rejected: 0,
-    events_written: 0,
-    requests_failed: 0,
-    requests_throttled: 0,
-    peak_inflight_bytes: 0,
-  };
+  readonly stats: OtlpReceiverStats = newReceiverStats();
 
   constructor(options: OtlpReceiverOptions) {
     this.pipeline = options.pipeline;

@@ -1,15 +1,4 @@
-import {
-  DebbieError,
-  isoFromEpochMicros,
-  LOG_SOURCES,
-  type DebbieEvent,
-  type EventFilter,
-  type LogSource,
-  type QueryOptions,
-  type SessionSummary,
-  type SessionTimeline,
-  type SpanNode,
-} from '@debbie/model';
+import { DebbieError, type DebbieEvent, type EventFilter, type QueryOptions, type SessionSummary, type SessionTimeline, type SpanNode } from '@debbie/model';
 import { EVENTS_TABLE } from '../schema.js';
 import { toStoredRow } from '../rows.js';
 import { buildSpanTree } from '../spanTree.js';
@@ -21,6 +10,7 @@ import { eventFromClickHouseRow, InsertSequence, jsonEachRowLine, SELECT_CLICKHO
 import { ensureClickHouseSchema, SEQ_COLUMN, SESSION_KEY, TIMESTAMP_COLUMN } from './schema.js';
 import { parseClickHouseUrl, type ClickHouseLocation } from './url.js';
 import { WriteQueue } from '../WriteQueue.js';
+import { sessionSummaryFromRow } from '../sessionSummaryRow.js';
 
 /** Options of a ClickHouse store, beyond the common ones. */
 export interface ClickHouseStoreOptions extends StoreOptions {
@@ -157,27 +147,7 @@ export class ClickHouseStore implements Store {
                  FROM ${this.table} FINAL WHERE session_id IS NOT NULL${prefix} GROUP BY session_id, source)
         GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${limitClause(options)}`,
     );
-    return summaries.map((r) => {
-      const first = Number(r.first_us);
-      const last = Number(r.last_us);
-      const counts: Partial<Record<LogSource, number>> = {};
-      const names = r.sources as LogSource[];
-      names.forEach((s, i) => {
-        counts[s] = Number((r.counts as unknown[])[i]);
-      });
-      const ordered: Partial<Record<LogSource, number>> = {};
-      for (const s of LOG_SOURCES) if (counts[s] !== undefined) ordered[s] = counts[s];
-      return {
-        session_id: r.session_id as string,
-        first_timestamp: isoFromEpochMicros(first),
-        last_timestamp: isoFromEpochMicros(last),
-        duration_ms: (last - first) / 1000,
-        event_count: Number(r.event_count),
-        error_count: Number(r.error_count),
-        events_per_source: ordered,
-        agents: (r.agents as string[] | null) ?? [],
-      };
-    });
+    return summaries.map(sessionSummaryFromRow);
   }
 
   async queryEvents(filter: EventFilter, options: QueryOptions = {}): Promise<DebbieEvent[]> {
