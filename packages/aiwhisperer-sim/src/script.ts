@@ -16,7 +16,9 @@ export type FaultPattern =
   | 'request_timeout'
   | 'memory_spike'
   | 'empty_reply'
-  | 'ignored_request';
+  | 'ignored_request'
+  | 'repetition'
+  | 'failing_tool';
 
 /** Look-alikes that are NOT faults: a detector that fires on them is a false positive. */
 export type DecoyPattern = 'idle_user' | 'long_chain' | 'noisy_error' | 'long_paging';
@@ -28,6 +30,8 @@ export interface ScriptedToolCall {
   durationMs?: number;
   /** The tool fails with this message (an ERROR tool event). */
   error?: string;
+  /** The tool returns this text instead of its usual result (an unhelpful answer, say). */
+  result?: string;
   /** Resident memory the server reports after this tool (performance_metrics.memory_mb). */
   memoryMb?: number;
   fault?: FaultPattern;

@@ -219,6 +219,60 @@ const emptyReply: ScenarioDefinition = {
   },
 };
 
+const nearDuplicateRetry: ScenarioDefinition = {
+  name: 'near-duplicate-retry',
+  description:
+    'The agent retries search_code with a query that drifts a little each time (WS_TIMEOUT, WS_TIMEOUT_MS, …) and gets the same empty answer six times.',
+  script(p): ScenarioScript {
+    // the same search, reworded: only the query token drifts, the rest of the call stays put
+    const queries = ['WS_TIMEOUT', 'WS_TIMEOUT_MS', 'WEBSOCKET_TIMEOUT', 'WS_CONNECT_TIMEOUT', 'SOCKET_TIMEOUT', 'WS_TIMEOUT_SECONDS'];
+    const nothing = 'No matches found in src/ (214 files searched).';
+    const steps: ModelStep[] = [
+      { text: 'Checking the RFCs for websocket settings first.', toolCalls: [{ name: 'list_rfcs', args: { status: 'in_progress' } }] },
+    ];
+    for (const [i, query] of queries.entries())
+      steps.push({
+        text: i === 0 ? 'Searching the code for the timeout constant.' : `No luck; trying ${query} instead.`,
+        toolCalls: [
+          {
+            name: 'search_code',
+            args: { query, path: 'src/', include: '*.ts', exclude: 'node_modules', case_sensitive: false, max_results: 50 },
+            result: nothing,
+            fault: 'repetition',
+          },
+        ],
+      });
+    steps.push({ text: 'I could not find a websocket timeout constant in src/.' });
+    return {
+      steps,
+      actions: [say('Where is the websocket timeout configured?', think(p, 2_000)), say('Never mind, thanks', think(p, 5_000))],
+    };
+  },
+};
+
+const failingTool: ScenarioDefinition = {
+  name: 'failing-tool',
+  description: 'run_tests fails five times in a row, each time with other arguments and another error: the agent guesses instead of reading the errors.',
+  script(p): ScenarioScript {
+    // different causes, so no error burst: the one thing they share is the tool
+    const attempts: { suite: string; error: string }[] = [
+      { suite: 'settings', error: "ModuleNotFoundError: No module named 'pytest_asyncio'" },
+      { suite: 'unit', error: 'SyntaxError: invalid syntax (conftest.py, line 12)' },
+      { suite: 'integration', error: 'ConnectionRefusedError: [Errno 111] Connection refused: localhost:5432' },
+      { suite: 'e2e', error: 'TimeoutError: browser did not start within 30 s' },
+      { suite: 'all', error: "ImportError: cannot import name 'ThemeProvider' from 'src.theme'" },
+    ];
+    const steps: ModelStep[] = [{ text: 'Reading the test setup.', toolCalls: [{ name: 'read_file', args: { path: 'tests/conftest.py' } }] }];
+    for (const [i, a] of attempts.entries())
+      steps.push({
+        text: i === 0 ? 'Running the settings tests.' : `That failed; trying the ${a.suite} suite.`,
+        toolCalls: [{ name: 'run_tests', args: { suite: a.suite }, error: a.error, fault: 'failing_tool' }],
+      });
+    steps.push({ text: 'None of the test suites could run; the test environment looks broken.' });
+    return { steps, actions: [say('Run the tests for the theme toggle', think(p, 2_000)), say('ok, I will look at the setup', think(p, 6_000))] };
+  },
+};
+
 /** Every scenario, in the order `all` runs them. */
 export const SCENARIO_DEFINITIONS: readonly ScenarioDefinition[] = [
   healthy,
@@ -230,4 +284,6 @@ export const SCENARIO_DEFINITIONS: readonly ScenarioDefinition[] = [
   memorySpike,
   emptyReply,
   slowModel,
+  nearDuplicateRetry,
+  failingTool,
 ];

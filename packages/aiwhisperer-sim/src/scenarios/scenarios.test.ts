@@ -104,6 +104,30 @@ describe('scenarios', () => {
     expect(errors.every((e) => us(e) >= burst.start_us && endUs(e) <= burst.end_us)).toBe(true);
   });
 
+  it('near-duplicate-retry: one tool retried with drifting arguments, the same empty result each time', async () => {
+    const run = await runScenario('near-duplicate-retry', { seed: 5 });
+    const searches = spans(run, 'tool').filter((e) => e.details.tool_name === 'search_code');
+    expect(searches).toHaveLength(6);
+    expect(new Set(searches.map((e) => e.details.tool_arguments)).size).toBe(6);
+    expect(new Set(searches.map((e) => e.details.result))).toEqual(new Set(['No matches found in src/ (214 files searched).']));
+    expect(searches.every((e) => e.level !== 'ERROR')).toBe(true);
+    const fault = run.truth.faults.find((f) => f.pattern === 'repetition')!;
+    expect(fault).toMatchObject({ count: 6, tool: 'search_code' });
+    expect(searches.every((e) => us(e) >= fault.start_us && endUs(e) <= fault.end_us)).toBe(true);
+    expect(run.truth.faults.map((f) => f.pattern)).toEqual(['repetition']);
+  });
+
+  it('failing-tool: one tool failing again and again, each time with other arguments and another error', async () => {
+    const run = await runScenario('failing-tool', { seed: 5 });
+    const errors = run.events.filter((e) => e.level === 'ERROR' && e.source === 'tool' && e.kind === 'span');
+    expect(errors).toHaveLength(5);
+    expect(new Set(errors.map((e) => e.details.tool_name))).toEqual(new Set(['run_tests']));
+    expect(new Set(errors.map((e) => e.details.tool_arguments)).size).toBe(5);
+    // not one error in five shapes (that would be an error burst): five different causes
+    expect(new Set(errors.map((e) => shape(String(e.details.error)).split(':')[0])).size).toBe(5);
+    expect(run.truth.faults).toEqual([expect.objectContaining({ pattern: 'failing_tool', tool: 'run_tests', count: 5 })]);
+  });
+
   it('slow-tool: one call takes ~25× the usual duration of its tool, and the truth says which and by how much', async () => {
     const run = await runScenario('slow-tool', { seed: 7, slowFactor: 25 });
     const searches = spans(run, 'tool').filter((e) => e.details.tool_name === 'search_code');
@@ -257,6 +281,8 @@ describe('variants', () => {
     expect(run.truth.decoys.find((d) => d.pattern === 'long_paging')?.count).toBe(10);
     const reads = run.events.filter((e) => e.kind === 'span' && String(e.details.tool_arguments).includes('logs/session.log'));
     expect(new Set(reads.map((e) => e.details.tool_arguments)).size).toBe(10);
+    // each page has other lines: progress a reader (and a repetition detector) can see
+    expect(new Set(reads.map((e) => String(e.details.result).split('\n').slice(1).join('\n'))).size).toBe(10);
     expect(run.truth.faults).toEqual([]);
   });
 
@@ -278,6 +304,8 @@ describe('labelled corpus', () => {
     'memory-spike': ['memory_spike'],
     'empty-reply': ['empty_reply'],
     'slow-model': ['slow_model'],
+    'near-duplicate-retry': ['repetition'],
+    'failing-tool': ['failing_tool'],
   };
   const decoys: Record<string, string[]> = {
     default: [],

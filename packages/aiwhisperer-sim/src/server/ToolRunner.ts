@@ -4,6 +4,9 @@ import type { OpenAiToolCall } from './AiService.js';
 import type { SimRuntime } from './SimRuntime.js';
 import { findTool } from './tools.js';
 
+/** Characters of a tool result recorded on its span. */
+const RESULT_HEAD = 400;
+
 export interface ToolOutcome {
   ok: boolean;
   /** What goes back to the model: the result, or "Error: …". */
@@ -47,9 +50,10 @@ export class ToolRunner {
           span.otelSpan.recordException({ name: error.split(':')[0] ?? 'Error', message: error });
           return { ok: false, text: `Error: ${error}`, durationMs };
         }
-        const text = spec!.result(scripted.args);
+        const text = scripted.result ?? spec!.result(scripted.args);
         span.setMessage(`✅ Tool ${name} completed in ${(durationMs / 1000).toFixed(3)}s`);
-        span.setDetails({ result_chars: text.length });
+        // the result's head, as agents that log tool observations do: what lets a reader tell progress from a repeat
+        span.setDetails({ result_chars: text.length, result: text.length > RESULT_HEAD ? `${text.slice(0, RESULT_HEAD)}…` : text });
         return { ok: true, text, durationMs };
       },
     );

@@ -13,6 +13,33 @@ export interface ToolSpec {
 
 const str = (v: unknown, fallback: string): string => (typeof v === 'string' && v !== '' ? v : fallback);
 
+const LEVELS = ['INFO', 'DEBUG', 'WARN', 'INFO', 'TRACE'];
+const COMPONENTS = ['session', 'websocket', 'patricia', 'tessa', 'tool_registry', 'ai_service', 'rfc_store'];
+const EVENTS = ['started', 'connected', 'flushed', 'loaded', 'reconnected', 'saved', 'scheduled', 'cancelled', 'indexed', 'rotated', 'compacted'];
+const OBJECTS = [
+  'heartbeat',
+  'prompt cache',
+  'agent config',
+  'rfc index',
+  'token budget',
+  'user settings',
+  'metrics batch',
+  'theme tokens',
+  'export queue',
+  'retry timer',
+  'context window',
+  'search index',
+  'audit trail',
+];
+
+/** One page of a long log file: lines that differ from page to page, as a real file's do. */
+function pageOf(path: string, offset: number, limit: number): string {
+  const lines: string[] = [];
+  for (let i = offset; i < offset + Math.min(limit, 6); i++)
+    lines.push(`${LEVELS[i % 5]} ${COMPONENTS[(i * 3) % 7]} ${EVENTS[(i * 5) % 11]} ${OBJECTS[(i * 7) % 13]}`);
+  return `Lines ${offset + 1}-${offset + limit} of ${path}:\n${lines.join('\n')}\n...`;
+}
+
 export const TOOLS: readonly ToolSpec[] = [
   {
     name: 'list_rfcs',
@@ -25,7 +52,10 @@ export const TOOLS: readonly ToolSpec[] = [
     name: 'read_file',
     description: 'Read a file from the workspace',
     usualMs: 8,
-    result: (a) => `Contents of ${str(a.path, 'README.md')} (42 lines):\n# ${str(a.path, 'README.md')}\n...`,
+    result: (a) =>
+      typeof a.offset === 'number'
+        ? pageOf(str(a.path, 'README.md'), a.offset, typeof a.limit === 'number' ? a.limit : 200)
+        : `Contents of ${str(a.path, 'README.md')} (42 lines):\n# ${str(a.path, 'README.md')}\n...`,
   },
   {
     name: 'search_code',
