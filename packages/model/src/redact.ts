@@ -91,7 +91,21 @@ function redactName(value: string): string {
   return out;
 }
 
+/**
+ * True for lower-case hex digits and dashes only (event, trace and span ids, UUIDs, hashes): such
+ * text holds no hint (every hint needs a separator, a blank or a letter past f) and no token run
+ * that maskTokenRuns would try, so it cannot change.
+ */
+function isPlainHex(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || IN_RUN[c] !== 2) return false;
+  }
+  return true;
+}
+
 function redactText(value: string): string {
+  if (isPlainHex(value)) return value;
   const hinted = SECRET_HINT.test(value);
   const first = value.charCodeAt(0);
   if (hinted && (first === 0x7b /* { */ || first === 0x5b) /* [ */ && value.length <= MAX_JSON_TEXT) {
@@ -164,6 +178,26 @@ function parseJson(text: string): unknown {
   }
 }
 
+// Both questions asked of every key (does it name a secret, what does the key itself redact to),
+// answered by one look-up: keys repeat from event to event. Bounded like the name cache.
+interface KeyVerdict {
+  secret: boolean;
+  name: string;
+}
+let keyVerdictCache = new Map<string, KeyVerdict>();
+
+function keyVerdict(key: string): KeyVerdict {
+  let verdict = keyVerdictCache.get(key);
+  if (verdict === undefined) {
+    verdict = { secret: isSecretKey(key), name: redactName(key) };
+    if (key.length <= MAX_CACHED_LENGTH) {
+      if (keyVerdictCache.size >= MAX_CACHED_NAMES) keyVerdictCache = new Map();
+      keyVerdictCache.set(key, verdict);
+    }
+  }
+  return verdict;
+}
+
 /**
  * Returns a copy of a JSON-like value with secret keys and secret-looking strings masked (keys
  * too: a secret used as a key is masked). Unchanged sub-trees are returned as they are (no copy),
@@ -186,11 +220,11 @@ export function redactValue(value: unknown, depth = 0): unknown {
   }
   let out: Record<string, unknown> | undefined;
   const record = value as Record<string, unknown>;
-  for (const k in record) {
-    if (!Object.hasOwn(record, k)) continue;
+  for (const k of Object.keys(record)) {
     const v = record[k];
-    const r = isSecretKey(k) && v !== null && v !== undefined && v !== '' ? REDACTED : redactValue(v, depth + 1);
-    const key = redactName(k);
+    const verdict = keyVerdict(k);
+    const r = verdict.secret && v !== null && v !== undefined && v !== '' ? REDACTED : redactValue(v, depth + 1);
+    const key = verdict.name;
     if (r !== v || key !== k) {
       out ??= { ...record };
       if (key !== k) delete out[k];
