@@ -142,31 +142,49 @@ function maskTokenRuns(text: string): string {
   if (n < MIN_TOKEN_RUN) return text;
   let parts: string[] | undefined;
   let last = 0;
-  let start = -1;
-  let plain = true; // the run so far is lower-case hex and dashes
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0;
-    if (c < 128 && IN_RUN[c] !== 0) {
-      if (start < 0) {
-        start = i;
-        plain = true;
-      }
-      if (IN_RUN[c] === 1) plain = false;
+  let i = 0;
+  while (i < n) {
+    // A run of MIN_TOKEN_RUN or more characters that starts at or after i covers i + MIN_TOKEN_RUN - 1:
+    // when that character ends runs, no such run starts before it, so skip there.
+    const probe = i + MIN_TOKEN_RUN - 1;
+    if (probe >= n) break;
+    const p = text.charCodeAt(probe);
+    if (p >= 128 || IN_RUN[p] === 0) {
+      i = probe + 1;
       continue;
     }
-    if (start >= 0 && !plain && i - start >= MIN_TOKEN_RUN) {
-      const run = text.slice(start, i);
+    // Walk back to the start of the run through probe (not before i), then forward to its end.
+    let start = probe;
+    while (start > i) {
+      const c = text.charCodeAt(start - 1);
+      if (c >= 128 || IN_RUN[c] === 0) break;
+      start--;
+    }
+    let end = probe + 1;
+    while (end < n) {
+      const c = text.charCodeAt(end);
+      if (c >= 128 || IN_RUN[c] === 0) break;
+      end++;
+    }
+    if (end - start >= MIN_TOKEN_RUN && !isPlainRun(text, start, end)) {
+      const run = text.slice(start, end);
       const masked = replaceAll(TOKEN_PATTERN, run);
       if (masked !== run) {
         (parts ??= []).push(text.slice(last, start), masked);
-        last = i;
+        last = end;
       }
     }
-    start = -1;
+    i = end + 1;
   }
   if (parts === undefined) return text;
   parts.push(text.slice(last));
   return parts.join('');
+}
+
+/** True when text[start..end) is lower-case hex digits and dashes only. */
+function isPlainRun(text: string, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (IN_RUN[text.charCodeAt(k)] !== 2) return false;
+  return true;
 }
 
 function parseJson(text: string): unknown {
