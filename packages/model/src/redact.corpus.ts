@@ -222,6 +222,11 @@ export const SECRET_CASES: readonly SecretCase[] = [
   token('secretAccessKey camelCase', r(ALNUM, 40), (s) => `{"SecretAccessKey":"${s}"}`),
   token('OPENAI_API_KEY env', r(ALNUM, 48), (s) => `OPENAI_API_KEY=${s}`),
   token('ANTHROPIC_API_KEY in a dict repr', r(ALNUM, 48), (s) => `{'ANTHROPIC_API_KEY': '${s}'}`),
+  // The shortest shapes the scanners accept (runs under 20 characters once slipped through).
+  token('gitleaks:slack-bot-token (shortest)', `xoxb-${r('0123456789', 10)}`, (s) => `here ${s} there`),
+  token('gitleaks:openai-api-key (shortest)', `sk-${r(LETTERS, 16)}`, (s) => `use ${s} now`),
+  token('gitleaks:stripe-access-token (shortest)', `sk_live_${r(ALNUM, 10)}`, (s) => `${s} ok`),
+  token('gitleaks:jwt (shortest)', `eyJ${r(B64URL, 5)}.${r(B64URL, 5)}`, (s) => `token ${s} sent`),
 ];
 
 /** Values that must come out unchanged: ids, hashes, paths, counts and ordinary words. */

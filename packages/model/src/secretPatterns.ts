@@ -8,7 +8,8 @@ export const REDACTED = '[REDACTED]';
 
 /**
  * Provider tokens recognised by their own shape (case-sensitive), searched only inside runs of
- * token characters at least MIN_TOKEN_RUN long (every shape below is longer), which keeps the
+ * token characters at least MIN_TOKEN_RUN long (no shape below is shorter: the shortest, a JWT's
+ * `eyJxxxxx.xxxxx` and Slack's `xoxb-` plus ten, are 14 and 15), which keeps the
  * scan of ordinary text fast. Each alternative has exactly
  * one capture group: the part to keep in front of the mask (empty for whole-token secrets).
  */
@@ -165,7 +166,7 @@ export const CONTEXT_PATTERN = new RegExp(CONTEXT_SHAPES.join('|'), 'gi');
 
 /** Token shapes are tried only inside runs of these characters at least this long (see maskTokenRuns). */
 export const TOKEN_RUN_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.~+/=:';
-export const MIN_TOKEN_RUN = 20;
+export const MIN_TOKEN_RUN = 14;
 /**
  * Cheap test that every context- or scheme-shaped secret passes (a secret key followed by a
  * separator, a secret flag, userinfo in a URL, a PEM key, an authorization scheme and its
