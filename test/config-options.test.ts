@@ -126,7 +126,7 @@ describe('debbie.yaml options, honored by debbie demo', () => {
     );
     const received: DebbieEvent[] = [];
     const running = demo(dir, '--scenario', 'all');
-    // Connect while the demo runs (it keeps going for a few seconds over nine scenarios).
+    // Connect while the demo runs (it keeps going for a few seconds over every scenario).
     let ws: WebSocket | undefined;
     for (let attempt = 0; attempt < 200 && !ws; attempt++) {
       await new Promise((r) => setTimeout(r, 50));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { SCENARIO_NAMES } from '@debbie/aiwhisperer-sim';
 import { RemoteEventSink, startCollector, type RunningCollector } from '@debbie/collector';
 import { ConsoleRoutes, SessionBoard } from '@debbie/console';
 import type { DebbieEvent } from '@debbie/model';
@@ -106,10 +107,12 @@ describe('the console in headless Chromium', () => {
     expect(demo.exitCode).toBeNull();
     await shot('sessions-live');
     expect(await done).toBe(0);
-    await page.waitForFunction(() => document.querySelectorAll('.sessions .row[data-session]').length >= 9, undefined, { timeout: 15_000 });
-    expect(whileRunning).toBeLessThan(9);
+    // one session per scenario of `--scenario all`
+    const scenarios = SCENARIO_NAMES.length;
+    await page.waitForFunction((n) => document.querySelectorAll('.sessions .row[data-session]').length >= n, scenarios, { timeout: 15_000 });
+    expect(whileRunning).toBeLessThan(scenarios);
     const statuses = await page.$$eval('.sessions .row[data-session] .badge', (els) => els.map((e) => e.textContent));
-    expect(statuses.length).toBe(9);
+    expect(statuses.length).toBe(scenarios);
     await shot('sessions');
   }, 120_000);
 
