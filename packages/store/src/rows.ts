@@ -94,11 +94,21 @@ function storedMicros(iso: string): number {
 /** The SELECT list that reads a row back: the timestamp as epoch microseconds, exactly. */
 export const SELECT_EVENT_COLUMNS = EVENT_COLUMNS.map((c) => (c.kind === 'timestamp' ? `epoch_us("${c.name}") AS "${c.name}"` : `"${c.name}"`)).join(', ');
 
+const sameName = (name: string): string => name;
+
 /** A row object from DuckDB's JS converter → the DebbieEvent that was written. */
 export function eventFromRow(row: Record<string, unknown>): DebbieEvent {
+  return eventFromColumns(row, sameName);
+}
+
+/**
+ * A row object read back from either store → the DebbieEvent that was written. `columnKey` names
+ * the row's key for each event field (DuckDB keeps the field names; ClickHouse renames some).
+ */
+export function eventFromColumns(row: Record<string, unknown>, columnKey: (name: string) => string): DebbieEvent {
   const out: Record<string, unknown> = {};
   for (const { name, kind } of EVENT_COLUMNS) {
-    const value = row[name];
+    const value = row[columnKey(name)];
     if (value === null || value === undefined) {
       out[name] = null;
       continue;

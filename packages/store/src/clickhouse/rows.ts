@@ -1,6 +1,6 @@
-import { isoFromEpochMicros, type DebbieEvent } from '@debbie/model';
+import type { DebbieEvent } from '@debbie/model';
 import { EVENT_COLUMNS } from '../schema.js';
-import type { StoredRow } from '../rows.js';
+import { eventFromColumns, type StoredRow } from '../rows.js';
 import { columnName, SEQ_COLUMN } from './schema.js';
 
 // ES2024 string methods (Node 20 has them; the project's lib is ES2023).
@@ -47,28 +47,7 @@ export const SELECT_CLICKHOUSE_COLUMNS = [...EVENT_COLUMNS.map((c) => columnName
 
 /** A JSONEachRow object from ClickHouse → the DebbieEvent that was written. */
 export function eventFromClickHouseRow(row: Record<string, unknown>): DebbieEvent {
-  const out: Record<string, unknown> = {};
-  for (const { name, kind } of EVENT_COLUMNS) {
-    const value = row[columnName(name)];
-    if (value === null || value === undefined) {
-      out[name] = null;
-      continue;
-    }
-    switch (kind) {
-      case 'timestamp':
-        out[name] = isoFromEpochMicros(Number(value));
-        break;
-      case 'json':
-        out[name] = JSON.parse(value as string);
-        break;
-      case 'double':
-        out[name] = Number(value);
-        break;
-      default:
-        out[name] = value;
-    }
-  }
-  return out as unknown as DebbieEvent;
+  return eventFromColumns(row, columnName);
 }
 
 /** Monotonic per process: milliseconds at open, then a counter; keeps insertion order among equal timestamps. */
