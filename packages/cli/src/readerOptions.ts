@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { DebbieError, type EventReader } from '@debbie/model';
 import { openStore } from '@debbie/store';
-import { QueryClient } from '@debbie/collector';
 import type { CommandIO, ParsedValues } from './Command.js';
 import { collectorToken, collectorUrl, isStoreUrl, storeLocation } from './flags.js';
 
@@ -13,6 +12,8 @@ export async function openReader(values: ParsedValues, io: CommandIO): Promise<E
   const url = collectorUrl(values);
   if (url) {
     const token = collectorToken(values, io);
+    // Loaded only here: the collector (gRPC, protobuf, OpenTelemetry) costs every store query ~50 ms of start-up.
+    const { QueryClient } = await import('@debbie/collector');
     return new QueryClient({ url, ...(token ? { token } : {}) });
   }
   const location = storeLocation(values, io);

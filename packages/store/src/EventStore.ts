@@ -1,5 +1,6 @@
 import { renameSync, rmSync } from 'node:fs';
-import { DuckDBTimestampValue, LIST, VARCHAR, listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBTimestampValue, LIST, VARCHAR, listValue } from './duckdb.js';
 import {
   DebbieError,
   epochMicros,
@@ -19,6 +20,7 @@ import { WriteQueue } from './WriteQueue.js';
 import { buildSpanTree } from './spanTree.js';
 import { buildTimeline, DEFAULT_GAP_THRESHOLD_MS } from './timeline.js';
 import { sessionSummaryFromRow } from './sessionSummaryRow.js';
+import type { SessionHead } from './sessionHead.js';
 
 export type { StoreOptions, StoreStats } from './Store.js';
 
@@ -155,16 +157,18 @@ export class EventStore implements Store {
 
   /**
    * One summary per session, in order of first activity (newest first with order 'desc'), paged
-   * with limit/offset. One scan: aggregated per (session, source) first, so the per-source counts
-   * come with the rest.
+   * with limit/offset. A page is found first by each session's start alone (one narrow GROUP BY),
+   * then summarized from its own sessions' rows only: those start at the page's earliest start,
+   * so DuckDB's zone maps skip the older row groups. The summary aggregates per (session, source)
+   * first, so the per-source counts come with the rest.
    */
   async listSessions(options: SessionListOptions = {}): Promise<SessionSummary[]> {
     const direction = options.order === 'desc' ? 'DESC' : 'ASC';
     const params: DuckDBValue[] = [];
-    let prefix = '';
+    let where = 'session_id IS NOT NULL';
     if (options.idPrefix !== undefined) {
       params.push(options.idPrefix);
-      prefix = ` AND starts_with(session_id, $${params.length})`;
+      where += ` AND starts_with(session_id, $${params.length})`;
     }
     let page = '';
     if (options.limit !== undefined) {
@@ -175,6 +179,25 @@ export class EventStore implements Store {
       params.push(nonNegativeInt(options.offset, 'offset'));
       page += ` OFFSET $${params.length}`;
     }
+    if (options.limit !== undefined) {
+      const starts = await this.rows(
+        `SELECT session_id, epoch_us(min("timestamp")) AS first_us FROM ${EVENTS_TABLE} WHERE ${where}
+          GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${page}`,
+        params,
+      );
+      if (starts.length === 0) return [];
+      let earliest = starts[0]!.first_us as bigint;
+      for (const row of starts) if ((row.first_us as bigint) < earliest) earliest = row.first_us as bigint;
+      const ids: DuckDBValue[] = starts.map((row) => row.session_id as string);
+      const placeholders = ids.map((_, i) => `$${i + 1}`).join(', ');
+      ids.push(new DuckDBTimestampValue(earliest));
+      return this.sessionSummaries(`session_id IN (${placeholders}) AND "timestamp" >= $${ids.length}`, ids, direction, '');
+    }
+    return this.sessionSummaries(where, params, direction, page);
+  }
+
+  /** The summaries of the sessions whose rows `where` selects, in order of first activity. */
+  private async sessionSummaries(where: string, params: DuckDBValue[], direction: 'ASC' | 'DESC', page: string): Promise<SessionSummary[]> {
     const summaries = await this.rows(
       `SELECT session_id, min(first_us) AS first_us, max(last_us) AS last_us, sum(n) AS event_count,
               sum(errors) AS error_count, list_sort(list_distinct(flatten(list(agents)))) AS agents,
@@ -186,7 +209,7 @@ export class EventStore implements Store {
                       -- Debbie's own comments and interventions are about the session, never errors of it
                       count(*) FILTER (WHERE level IN ('ERROR', 'CRITICAL') AND source NOT IN ('debbie', 'debbie_comment')) AS errors,
                       coalesce(list(DISTINCT agent_id) FILTER (WHERE agent_id IS NOT NULL), []) AS agents
-                 FROM ${EVENTS_TABLE} WHERE session_id IS NOT NULL${prefix} GROUP BY session_id, source)
+                 FROM ${EVENTS_TABLE} WHERE ${where} GROUP BY session_id, source)
         GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${page}`,
       params,
     );
@@ -210,11 +233,11 @@ export class EventStore implements Store {
   }
 
   /**
-   * The first `perSession` events (time order) of each of the sessions, in one query rather than
-   * one per session: what a listing needs to label a page of sessions.
+   * The label-relevant fields (SessionHead) of the first `perSession` events (time order) of each
+   * of the sessions, in one query: what a listing needs to label a page of sessions.
    */
-  async firstEvents(sessionIds: readonly string[], perSession: number, options: { since?: string } = {}): Promise<Map<string, DebbieEvent[]>> {
-    const out = new Map<string, DebbieEvent[]>(sessionIds.map((id) => [id, []]));
+  async sessionHeads(sessionIds: readonly string[], perSession: number, options: { since?: string } = {}): Promise<Map<string, SessionHead[]>> {
+    const out = new Map<string, SessionHead[]>(sessionIds.map((id) => [id, []]));
     if (sessionIds.length === 0) return out;
     const n = nonNegativeInt(perSession, 'perSession');
     const params: DuckDBValue[] = [...sessionIds];
@@ -228,12 +251,23 @@ export class EventStore implements Store {
       since = ` AND "timestamp" >= $${params.length}`;
     }
     const rows = await this.rows(
-      `SELECT ${SELECT_EVENT_COLUMNS} FROM ${EVENTS_TABLE} WHERE session_id IN (${placeholders})${since}
+      `SELECT session_id, "action", event_summary, service_name,
+              CASE WHEN json_type(details, '$.scenario') = 'VARCHAR' THEN nullif(json_extract_string(details, '$.scenario'), '') END AS scenario,
+              coalesce(json_type(details, '$.session_inferred') = 'BOOLEAN' AND json_extract_string(details, '$.session_inferred') = 'true', false) AS session_inferred
+         FROM ${EVENTS_TABLE} WHERE session_id IN (${placeholders})${since}
         QUALIFY row_number() OVER (PARTITION BY session_id ORDER BY ${ORDER_ASC}) <= ${n}
         ORDER BY session_id, ${ORDER_ASC}`,
       params,
     );
-    for (const row of rows) out.get(row.session_id as string)?.push(eventFromRow(row));
+    for (const row of rows) {
+      out.get(row.session_id as string)?.push({
+        action: row.action as string,
+        event_summary: row.event_summary as string,
+        service_name: (row.service_name as string | null) ?? null,
+        scenario: (row.scenario as string | null) ?? null,
+        session_inferred: row.session_inferred === true,
+      });
+    }
     return out;
   }
 

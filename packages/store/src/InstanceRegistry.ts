@@ -1,4 +1,4 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance } from './duckdb.js';
 import { DebbieError } from '@debbie/model';
 
 interface Entry {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { DebbieEvent, EventReader, EventSink } from '@debbie/model';
 import { isClickHouseSpec } from './clickhouse/url.js';
+import type { SessionHead } from './sessionHead.js';
 
 export type { SessionListOptions } from '@debbie/model';
 
@@ -55,8 +56,8 @@ export interface Store extends EventReader, EventSink {
    */
   commit(): Promise<void>;
   deleteSessions(sessionIds: readonly string[]): Promise<number>;
-  /** The first `perSession` events (time order) of each session, in one query (labels of a page of sessions). */
-  firstEvents(sessionIds: readonly string[], perSession: number, options?: { since?: string }): Promise<Map<string, DebbieEvent[]>>;
+  /** What labels each session (SessionHead) in its first `perSession` events (time order), in one query for a page of sessions. */
+  sessionHeads(sessionIds: readonly string[], perSession: number, options?: { since?: string }): Promise<Map<string, SessionHead[]>>;
   /** Moves a trace's events from its inferred session to the one a later span named; returns how many moved. */
   relabelSession(traceId: string, from: string, to: string): Promise<number>;
   stats(): StoreStats;

@@ -1,4 +1,5 @@
-import { DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
+import { DuckDBTimestampValue } from './duckdb.js';
 import { DebbieError, epochMicros, LOG_LEVELS, levelRank, type EventFilter } from '@debbie/model';
 
 /** A WHERE clause with positional parameters ($1, $2, …); user values are only ever bound. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DebbieError, matchesFilter, type DebbieEvent, type EventFilter } from '@debbie/model';
 import { openStore } from './openStore.js';
+import { sessionHeadOf } from './sessionHead.js';
 import type { Store, StoreOptions } from './Store.js';
 import { eventAt } from './testEvents.js';
 import { clickHouseTestsEnabled, startClickHouse, TEST_USER, type TestClickHouse } from './testClickHouse.js';
@@ -335,20 +336,58 @@ describe.each(backends)('store contract on $name', (backend) => {
       expect(await ids({ idPrefix: 's' })).toEqual(['s1', 's2', 's4', 's5']);
       expect(await ids({ idPrefix: 's2' })).toEqual(['s2']);
       expect(await ids({ idPrefix: "s'" })).toEqual([]);
+      expect(await ids({ idPrefix: 's', order: 'desc', limit: 3, offset: 1 })).toEqual(['s4', 's2', 's1']);
+      // A page is summarized exactly as the whole listing summarizes the same sessions.
+      const all = await store!.listSessions({ order: 'desc' });
+      expect(await store!.listSessions({ order: 'desc', limit: 2, offset: 1 })).toEqual(all.slice(1, 3));
+      expect(await store!.listSessions({ limit: 3 })).toEqual([...all].reverse().slice(0, 3));
       await expect(store!.listSessions({ offset: -2 })).rejects.toMatchObject({ code: 'invalid_option' });
     });
 
-    it('returns the first events of several sessions in one call', async () => {
-      const heads = await store!.firstEvents(['s1', 's2', 'nope'], 2);
-      expect([...heads.entries()].map(([id, evs]) => [id, evs.map((e) => e.event_id)])).toEqual([
-        ['s1', ['e1', 'e2']],
-        ['s2', ['e5', 'e6']],
+    it('returns the label fields of the first events of several sessions in one call', async () => {
+      const heads = await store!.sessionHeads(['s1', 's2', 'nope'], 2);
+      expect([...heads.entries()].map(([id, hs]) => [id, hs.map((h) => h.event_summary)])).toEqual([
+        ['s1', [events[0]!.event_summary, events[1]!.event_summary]],
+        ['s2', [events[4]!.event_summary, events[5]!.event_summary]],
         ['nope', []],
       ]);
-      expect(heads.get('s1')![0]).toEqual(events[0]);
-      expect((await store!.firstEvents([], 3)).size).toBe(0);
-      const bounded = await store!.firstEvents(['s1', 's2'], 5, { since: events[4]!.timestamp });
-      expect([...bounded.values()].map((evs) => evs.map((e) => e.event_id))).toEqual([[], ['e5', 'e6']]);
+      expect(heads.get('s1')![0]).toEqual(sessionHeadOf(events[0]!));
+      expect((await store!.sessionHeads([], 3)).size).toBe(0);
+      const bounded = await store!.sessionHeads(['s1', 's2'], 5, { since: events[4]!.timestamp });
+      expect([...bounded.values()].map((hs) => hs.length)).toEqual([0, 2]);
+    });
+
+    it('reads a head exactly as sessionHeadOf reads the whole event', async () => {
+      const details: Record<string, unknown>[] = [
+        { scenario: 'slow-tool' },
+        { scenario: '' },
+        { scenario: 7 },
+        { nested: { scenario: 'deep', session_inferred: true } },
+        { session_inferred: true },
+        { session_inferred: 'true' },
+        { scenario: 'it\'s "quoted" ✓', session_inferred: false },
+      ];
+      const odd = details.map((d, i) =>
+        eventAt(200 + i, {
+          event_id: `h${i}`,
+          session_id: 'heads',
+          details: d,
+          ...(i % 2 ? { service_name: `svc-${i}` } : {}),
+          action: i === 3 ? 'user_message' : 'x',
+        }),
+      );
+      await store!.append(odd);
+      const heads = (await store!.sessionHeads(['heads'], 10)).get('heads')!;
+      expect(heads).toEqual(odd.map(sessionHeadOf));
+      expect(heads.map((h) => [h.scenario, h.session_inferred])).toEqual([
+        ['slow-tool', false],
+        [null, false],
+        [null, false],
+        [null, false],
+        [null, true],
+        [null, false],
+        ['it\'s "quoted" ✓', false],
+      ]);
     });
 
     it('returns a correlation group in time order', async () => {

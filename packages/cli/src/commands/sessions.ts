@@ -1,4 +1,5 @@
-import { DebbieError, epochMicros, isoFromEpochMicros, type DebbieEvent, type EventReader, type SessionSummary } from '@debbie/model';
+import { DebbieError, epochMicros, isoFromEpochMicros, type EventReader, type SessionSummary } from '@debbie/model';
+import { sessionHeadOf, type SessionHead } from '@debbie/store';
 import type { Command } from '../Command.js';
 import { formatFlag, outputFormat, READER_FLAGS, str, wholeNumber } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
@@ -30,39 +31,39 @@ const SORTS = ['newest', 'oldest', 'duration', 'events', 'errors', 'label'] as c
 type Sort = (typeof SORTS)[number];
 
 /** What tells a session from the others: its scenario, else its first user message, else its service. */
-export function sessionLabel(events: readonly DebbieEvent[]): string {
-  for (const e of events) if (typeof e.details?.scenario === 'string' && e.details.scenario) return e.details.scenario;
-  for (const e of events) {
-    if (e.action === 'user_message' || /USER MESSAGE/i.test(e.event_summary)) {
-      return e.event_summary.replace(/^.*USER MESSAGE\s*>*\s*/i, '').trim() || e.event_summary;
+export function sessionLabel(heads: readonly SessionHead[]): string {
+  for (const h of heads) if (h.scenario) return h.scenario;
+  for (const h of heads) {
+    if (h.action === 'user_message' || /USER MESSAGE/i.test(h.event_summary)) {
+      return h.event_summary.replace(/^.*USER MESSAGE\s*>*\s*/i, '').trim() || h.event_summary;
     }
   }
-  return events.find((e) => e.service_name)?.service_name ?? '';
+  return heads.find((h) => h.service_name)?.service_name ?? '';
 }
 
 /** `inferred`: no event named a session, so Debbie made its trace (or service) one (docs/conventions.md). */
 type LabelledSession = SessionSummary & { label: string; inferred?: true };
 
-/** A reader that fetches the first events of many sessions in one query (the stores). */
-interface FirstEvents {
-  firstEvents(sessionIds: readonly string[], perSession: number, options?: { since?: string }): Promise<Map<string, DebbieEvent[]>>;
+/** A reader that reads the label fields of many sessions' first events in one query (the stores). */
+interface SessionHeads {
+  sessionHeads(sessionIds: readonly string[], perSession: number, options?: { since?: string }): Promise<Map<string, SessionHead[]>>;
 }
-const hasFirstEvents = (reader: object): reader is FirstEvents => typeof (reader as Partial<FirstEvents>).firstEvents === 'function';
+const hasSessionHeads = (reader: object): reader is SessionHeads => typeof (reader as Partial<SessionHeads>).sessionHeads === 'function';
 
 /** A session with its label, marked `(inferred)` when none of its first events named it. */
-function labelled(s: SessionSummary, first: readonly DebbieEvent[]): LabelledSession {
+function labelled(s: SessionSummary, first: readonly SessionHead[]): LabelledSession {
   const label = sessionLabel(first);
-  const inferred = first.length > 0 && first.every((e) => e.details?.session_inferred === true);
+  const inferred = first.length > 0 && first.every((h) => h.session_inferred);
   return inferred ? { ...s, label: `(inferred) ${label}`.trim(), inferred: true } : { ...s, label };
 }
 
 /** The label of each listed session: one query for the page from a store, else one small query per session. */
 async function withLabels(reader: EventReader, sessions: SessionSummary[]): Promise<LabelledSession[]> {
-  if (hasFirstEvents(reader)) {
+  if (hasSessionHeads(reader)) {
     // The page's earliest start (ISO strings compare in time order).
     let since = '';
     for (const s of sessions) if (since === '' || s.first_timestamp < since) since = s.first_timestamp;
-    const heads = await reader.firstEvents(
+    const heads = await reader.sessionHeads(
       sessions.map((s) => s.session_id),
       LABEL_LOOKAHEAD,
       since ? { since } : {},
@@ -74,7 +75,7 @@ async function withLabels(reader: EventReader, sessions: SessionSummary[]): Prom
     // Bounded to the session's own time range: a store reads only the blocks of that range.
     const until = isoFromEpochMicros(epochMicros(s.last_timestamp) + 1);
     const first = await reader.queryEvents({ sessionId: s.session_id, since: s.first_timestamp, until }, { limit: LABEL_LOOKAHEAD });
-    out.push(labelled(s, first));
+    out.push(labelled(s, first.map(sessionHeadOf)));
   }
   return out;
 }

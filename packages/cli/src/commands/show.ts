@@ -1,5 +1,6 @@
 import { DebbieError } from '@debbie/model';
-import { shouldUseColor } from '@debbie/stream';
+// The colour helper alone, not the stream server (WebSocket) behind the package's index.
+import { shouldUseColor } from '@debbie/stream/color';
 import type { Command } from '../Command.js';
 import { formatFlag, outputFormat, READER_FLAGS } from '../flags.js';
 import { openReader } from '../readerOptions.js';

@@ -11,6 +11,7 @@ import { ensureClickHouseSchema, SEQ_COLUMN, SESSION_KEY, TIMESTAMP_COLUMN } fro
 import { parseClickHouseUrl, type ClickHouseLocation } from './url.js';
 import { WriteQueue } from '../WriteQueue.js';
 import { sessionSummaryFromRow } from '../sessionSummaryRow.js';
+import { sessionHeadOf, type SessionHead } from '../sessionHead.js';
 
 /** Options of a ClickHouse store, beyond the common ones. */
 export interface ClickHouseStoreOptions extends StoreOptions {
@@ -129,11 +130,30 @@ export class ClickHouseStore implements Store {
 
   // ---- EventReader ----------------------------------------------------------------------
 
-  /** One summary per session, in order of first activity (or newest first with order 'desc'). */
+  /**
+   * One summary per session, in order of first activity (or newest first with order 'desc'). A
+   * page (limit) is found by each session's start alone, then only its sessions are summarized
+   * (the session leads the sorting key, so ClickHouse reads just their parts), as the DuckDB store does.
+   */
   async listSessions(options: SessionListOptions = {}): Promise<SessionSummary[]> {
     const direction = options.order === 'desc' ? 'DESC' : 'ASC';
     // substring() rather than startsWith(), which 18.16 lacks.
-    const prefix = options.idPrefix === undefined ? '' : ` AND substring(session_id, 1, ${Buffer.byteLength(options.idPrefix)}) = ${quote(options.idPrefix)}`;
+    let where = 'session_id IS NOT NULL';
+    if (options.idPrefix !== undefined) where += ` AND substring(session_id, 1, ${Buffer.byteLength(options.idPrefix)}) = ${quote(options.idPrefix)}`;
+    if (options.limit !== undefined) {
+      const starts = await this.rows(
+        `SELECT session_id, min(${TIMESTAMP_COLUMN}) AS first_us FROM ${this.table} FINAL WHERE ${where}
+          GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${limitClause(options)}`,
+      );
+      if (starts.length === 0) return [];
+      where = `${SESSION_KEY} IN (${starts.map((row) => quote(row.session_id as string)).join(', ')}) AND session_id IS NOT NULL`;
+      return this.sessionSummaries(where, direction, '');
+    }
+    return this.sessionSummaries(where, direction, limitClause(options));
+  }
+
+  /** The summaries of the sessions whose rows `where` selects, in order of first activity. */
+  private async sessionSummaries(where: string, direction: 'ASC' | 'DESC', page: string): Promise<SessionSummary[]> {
     // Aggregated per (session, source) first, so the per-source counts come in the same query.
     const summaries = await this.rows(
       `SELECT session_id,
@@ -144,8 +164,8 @@ export class ClickHouseStore implements Store {
                       max(${TIMESTAMP_COLUMN} + toInt64(round(ifNull(duration_ms, 0) * 1000))) AS last,
                       count() AS n, countIf(level IN ('ERROR', 'CRITICAL') AND source NOT IN ('debbie', 'debbie_comment')) AS errors,
                       groupUniqArray(agent_id) AS agents
-                 FROM ${this.table} FINAL WHERE session_id IS NOT NULL${prefix} GROUP BY session_id, source)
-        GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${limitClause(options)}`,
+                 FROM ${this.table} FINAL WHERE ${where} GROUP BY session_id, source)
+        GROUP BY session_id ORDER BY first_us ${direction}, session_id ${direction}${page}`,
     );
     return summaries.map(sessionSummaryFromRow);
   }
@@ -156,15 +176,26 @@ export class ClickHouseStore implements Store {
     return (await this.rows(sql)).map(eventFromClickHouseRow);
   }
 
-  /** The first `perSession` events (time order) of each of the sessions, in one query. */
-  async firstEvents(sessionIds: readonly string[], perSession: number, options: { since?: string } = {}): Promise<Map<string, DebbieEvent[]>> {
-    const out = new Map<string, DebbieEvent[]>(sessionIds.map((id) => [id, []]));
+  /** The label-relevant fields (SessionHead) of the first `perSession` events (time order) of each of the sessions, in one query. */
+  async sessionHeads(sessionIds: readonly string[], perSession: number, options: { since?: string } = {}): Promise<Map<string, SessionHead[]>> {
+    const out = new Map<string, SessionHead[]>(sessionIds.map((id) => [id, []]));
     if (sessionIds.length === 0) return out;
     const n = nonNegativeInt(perSession, 'perSession');
-    const rows = await this.rows(`SELECT ${SELECT_CLICKHOUSE_COLUMNS} FROM ${this.table} FINAL
+    // details is read whole and its two keys picked here: 18.16's JSON functions cannot tell a
+    // top-level key from a nested one.
+    const rows = await this.rows(`SELECT session_id, action, event_summary, service_name, details FROM ${this.table} FINAL
       WHERE ${SESSION_KEY} IN (${sessionIds.map(quote).join(', ')}) AND session_id IS NOT NULL${options.since === undefined ? '' : ` AND ${clickHouseWhere({ since: options.since })}`}
       ORDER BY session_id, ${ORDER_ASC} LIMIT ${n} BY session_id`);
-    for (const row of rows) out.get(row.session_id as string)?.push(eventFromClickHouseRow(row));
+    for (const row of rows) {
+      out.get(row.session_id as string)?.push(
+        sessionHeadOf({
+          action: row.action as string,
+          event_summary: row.event_summary as string,
+          service_name: row.service_name as string | null,
+          details: JSON.parse(row.details as string) as Record<string, unknown>,
+        }),
+      );
+    }
     return out;
   }
 
