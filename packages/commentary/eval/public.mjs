@@ -51,9 +51,11 @@ row(
 // The same trace text is labelled twice (rounds 1 and 2) with opposite majorities: score it once, by all six votes.
 const byText = new Map();
 for (const r of mast) {
-  const g = byText.get(r.textKey) ?? { ...r, votes: 0, annotators: 0 };
+  const g = byText.get(r.textKey) ?? { ...r, votes: 0, annotators: 0, records: [], positives: 0 };
   g.votes += r.repetitionVotes;
   g.annotators += 3;
+  g.records.push(r.index);
+  if (r.repetition) g.positives += 1;
   byText.set(r.textKey, g);
 }
 const unique = [...byText.values()].filter((g) => g.annotators === 3 || g.votes * 2 !== g.annotators);
@@ -63,6 +65,40 @@ row(
   pr(unique, repeats, (g) => g.votes * 2 > g.annotators),
   `${mast.length - byText.size} duplicate text(s) merged; ties dropped: ${byText.size - unique.length}`,
 );
+// Per record, identical texts get identical verdicts from any detector: the best precision reachable at recall ≥ 0.7.
+const ceiling = perRecordCeiling([...byText.values()], 0.7);
+const conflicts = [...byText.values()].filter((g) => g.positives > 0 && g.positives < g.records.length);
+out.mastCeiling = { ...ceiling, conflicts: conflicts.map((g) => ({ records: g.records, md5: g.textKey, positives: g.positives })) };
+out.notes.push(
+  `MAST per-record ceiling: precision ≤ ${ceiling.precision.toFixed(2)} at recall ≥ 0.7 (best: TP ${ceiling.tp}, FP ${ceiling.fp}), because ${
+    conflicts
+      .map(
+        (g) =>
+          `records ${g.records.join(' and ')} are the same text (md5 ${g.textKey.slice(0, 8)}) labelled positive ${g.positives} time(s) of ${g.records.length}`,
+      )
+      .join('; ') || 'no identical texts disagree'
+  }`,
+);
+
+/** The best precision any per-record detector can reach at the given recall when identical texts must get the same verdict. */
+function perRecordCeiling(groups, minRecall) {
+  const pos = groups.filter((g) => g.positives > 0);
+  const total = groups.reduce((n, g) => n + g.positives, 0);
+  let best = { precision: 0, tp: 0, fp: 0 };
+  if (pos.length > 16) return best; // not enumerable; never the case here (two positive texts)
+  for (let mask = 1; mask < 1 << pos.length; mask++) {
+    let tp = 0,
+      fp = 0;
+    pos.forEach((g, i) => {
+      if (mask & (1 << i)) {
+        tp += g.positives;
+        fp += g.records.length - g.positives;
+      }
+    });
+    if (tp / total >= minRecall && tp / (tp + fp) > best.precision) best = { precision: tp / (tp + fp), tp, fp };
+  }
+  return best;
+}
 for (const r of mast) {
   const hits = r.insights.filter((i) => ['repetition', 'alternation', 'tool_loop'].includes(i.pattern));
   if (verbose || repeats(r) !== r.repetition) {

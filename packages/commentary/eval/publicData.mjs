@@ -3,6 +3,7 @@
 // `debbie ingest` reads), any-agent's span dumps through the model's foreign-telemetry conversion,
 // and MAST's raw multi-agent text through a message splitter of our own (no ingest format exists).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { trajectoryEvents } from '@debbie/collector';
 import { convertForeignEvent, createEvent, eventFromSpanParts, isoFromEpochMicros } from '@debbie/model';
@@ -104,41 +105,71 @@ const HEADERS = [
   /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?: \w+)?\]/,
   // AppWorld: "Response from Supervisor Agent", "Code Execution Output"
   /^(?:Response from .+|Code Execution Output|Message from .+)$/,
-  // AutoGen / Magentic-One: "---------- Orchestrator ----------"
-  /^-{5,} ?.+ ?-{5,}$/,
+  // AutoGen / Magentic-One: "---------- Orchestrator ----------" (a name between the dashes: a bare rule is a separator, not a turn)
+  /^-{5,} [^-\s](?:.*[^-\s])? -{5,}$/,
+  // Python logging (HyperAgent): "HyperAgent_astropy__astropy-12907 - INFO - Planner's Response: …"
+  /^\S+ - (?:INFO|DEBUG|WARNING|ERROR) - /,
 ];
-/** Header forms that name a speaking agent; any other header is a framework's own log line, not an agent's step. */
+/**
+ * Header forms that name a speaking agent; any other header is a framework's own log line, not an
+ * agent's step. Each match ends where the agent's own words begin: what the match covers is the
+ * framework's envelope (time, level, module, speaker, and MetaGPT's "to do <Action>" announcement).
+ */
 const SPEAKERS = [
-  /\b([A-Z][\w]*)\((\w+)\):/, // MetaGPT Alice(SimpleCoder):
+  / - ([A-Z]\w*)\((\w+)\):(?: to do \w+\(\w+\))?/, // MetaGPT "… - Alice(SimpleCoder): to do SimpleWriteCode(SimpleWriteCode)"
   /FROM: (\S+)/,
-  /\*\*([^*<]+?)<->/, // ChatDev **Programmer<->Chief …
+  // ChatDev: "[… INFO] Code Reviewer: **Code Reviewer<->Programmer on : CodeReviewComment, turn 0**": the speaker is before the colon
+  /^\[[^\]]+\] ([^:*[\]]+?): \*\*[^*[]+?<->[^*]*\*\*/,
   /Response from (.+)$/,
-  /-{5,} ?(.+?) ?-{5,}/,
-  /- (?:INFO|DEBUG) - ([\w ']+?)'s Response/,
-  /(\w+)'s thoughts/, // OpenManus
+  /^-{5,} (.+?) -{5,}$/,
+  / - (?:INFO|DEBUG) - ([\w '-]+?)'s Response:/,
+  /(\w+)'s thoughts:/, // OpenManus
 ];
 
+/** The speaker a header names and where the agent's own words start on that line; null when none. */
 function speakerOf(header) {
   for (const re of SPEAKERS) {
     const m = re.exec(header);
-    if (m) return (m[2] ? `${m[1]}(${m[2]})` : m[1]).trim().slice(0, 60);
+    if (m) return { speaker: (m[2] ? `${m[1]}(${m[2]})` : m[1]).trim().slice(0, 60), rest: header.slice(m.index + m[0].length) };
   }
   return null;
 }
 
-/** Splits a MAST trace into turns: header lines start a turn; JSON trajectories give one turn per item. */
+/**
+ * What an agent said in a turn, without the framework's envelope: the header up to the speaker,
+ * and a bracketed block opening the body, which is the role's system prompt that ChatDev's
+ * RolePlaying log prints before every reply (kept as `prompt`, not as the agent's words).
+ */
+function bodyOf(turn) {
+  // a JSON message is all the agent's; a log turn's first line is the header, its words start after the speaker
+  const nl = turn.text.indexOf('\n');
+  let body = turn.body ?? `${turn.rest ?? ''}\n${nl < 0 ? '' : turn.text.slice(nl + 1)}`.trim();
+  let prompt = '';
+  if (body.startsWith('[')) {
+    const end = body.indexOf(']\n');
+    if (end > 0) {
+      prompt = body.slice(1, end);
+      body = body.slice(end + 1).trim();
+    }
+  }
+  return { body, prompt };
+}
+
+/** Splits a MAST trace into turns: header lines start a turn; JSON trajectories of messages give one turn per item. */
 export function mastTurns(trace) {
   let text = trace;
   try {
     const doc = JSON.parse(trace);
     if (Array.isArray(doc?.trajectory)) {
-      return doc.trajectory.map((item) => {
-        if (typeof item === 'string') return { speaker: speakerOf(item.slice(0, 300)), text: item };
-        const content = Array.isArray(item.content) ? item.content.join('\n') : String(item.content ?? '');
-        return { speaker: String(item.name ?? item.role ?? 'agent'), text: content };
-      });
-    }
-    if (typeof doc?.content === 'string') text = doc.content;
+      // HyperAgent's trajectory is its log, one line per item: split it by headers like raw text
+      if (doc.trajectory.every((item) => typeof item === 'string')) text = doc.trajectory.join('\n');
+      else
+        return doc.trajectory.map((item) => {
+          const content = typeof item === 'string' ? item : Array.isArray(item.content) ? item.content.join('\n') : String(item.content ?? '');
+          const speaker = typeof item === 'string' ? null : String(item.name ?? item.role ?? 'agent');
+          return { speaker, text: content, body: content };
+        });
+    } else if (typeof doc?.content === 'string') text = doc.content;
   } catch {
     // raw text
   }
@@ -147,11 +178,12 @@ export function mastTurns(trace) {
   for (const line of text.split('\n')) {
     if (HEADERS.some((re) => re.test(line))) {
       if (cur) turns.push(cur);
-      cur = { speaker: speakerOf(line), text: line };
+      const who = speakerOf(line);
+      cur = { speaker: who?.speaker ?? null, text: line, rest: who?.rest ?? '' };
     } else if (cur) {
       cur.text += `\n${line}`;
     } else {
-      cur = { speaker: null, text: line };
+      cur = { speaker: null, text: line, rest: '' };
     }
   }
   if (cur) turns.push(cur);
@@ -159,6 +191,14 @@ export function mastTurns(trace) {
 }
 
 const SYNTHETIC = Date.UTC(2000, 0, 1) * 1000;
+
+/** An agent's turn: its own words as the message; the header line and a role prompt kept apart (they are the framework's). */
+function agentDetails(turn) {
+  const { body, prompt } = bodyOf(turn);
+  const details = { agent_name: turn.speaker, message: body.slice(0, 4000), header: turn.text.split('\n', 1)[0].slice(0, 300) };
+  if (prompt) details.prompt = prompt.slice(0, 2000);
+  return details;
+}
 
 /** MAST records with their labels: `repetition` = "Step repetition" by at least 2 of the 3 annotators. */
 export function mastRuns() {
@@ -183,7 +223,7 @@ export function mastRuns() {
           agent_id: t.speaker,
           timestamp: isoFromEpochMicros(SYNTHETIC + k * 1_000_000),
           event_summary: t.text.split('\n')[0].slice(0, 200),
-          details: t.speaker ? { agent_name: t.speaker, message: t.text.slice(0, 4000) } : { message: t.text.slice(0, 4000) },
+          details: t.speaker ? agentDetails(t) : { message: t.text.slice(0, 4000) },
         }),
       );
     return {
@@ -194,7 +234,7 @@ export function mastRuns() {
       repetitionVotes: votes('step repetition'),
       stopping: votes('unaware of') >= 2,
       // the same trace text appears twice with different labels (rounds 1 and 2): kept, noted in the output
-      textKey: `${r.trace.length}:${r.trace.slice(0, 200)}`,
+      textKey: createHash('md5').update(r.trace).digest('hex'),
     };
   });
 }

@@ -29,16 +29,24 @@ function isWordChar(c: number): boolean {
  */
 export function minhash(text: string): Uint32Array | null {
   const sig = new Uint32Array(MINHASH_K);
-  return minhashInto(text, sig, 0) ? sig : null;
+  return minhashInto(text, sig, 0) > 0 ? sig : null;
 }
 
-/** Writes the signature of `text` into `sig[offset … offset+K)` (no allocation); false when the text has no words. */
-export function minhashInto(text: string, sig: Uint32Array, offset: number): boolean {
+/** Distinct word tokens counted up to this many: enough to tell a step that says something from a bare header or "OK". */
+export const DISTINCT_CAP = 8;
+const distinctSeen = new Int32Array(DISTINCT_CAP);
+
+/**
+ * Writes the signature of `text` into `sig[offset … offset+K)` (no allocation). Returns how many
+ * distinct word tokens the text has, counted up to DISTINCT_CAP (0: no words, no signature).
+ */
+export function minhashInto(text: string, sig: Uint32Array, offset: number): number {
   const n = Math.min(text.length, MAX_CHARS);
   sig.fill(0xffffffff, offset, offset + MINHASH_K);
   let prev = 0;
   let shingles = 0;
   let tokens = 0;
+  let distinct = 0;
   let i = 0;
   while (i < n) {
     while (i < n && !isWordChar(text.charCodeAt(i))) i++;
@@ -55,6 +63,11 @@ export function minhashInto(text: string, sig: Uint32Array, offset: number): boo
     }
     if (digits) h = 0x5f3759df;
     tokens++;
+    if (distinct < DISTINCT_CAP) {
+      let seen = false;
+      for (let d = 0; d < distinct; d++) if (distinctSeen[d] === h) seen = true;
+      if (!seen) distinctSeen[distinct++] = h;
+    }
     if (tokens >= 2) {
       const s = (Math.imul(prev, 31) ^ h) >>> 0;
       for (let k = 0; k < MINHASH_K; k++) {
@@ -65,9 +78,9 @@ export function minhashInto(text: string, sig: Uint32Array, offset: number): boo
     }
     prev = h;
   }
-  if (tokens === 0) return false;
+  if (tokens === 0) return 0;
   if (shingles === 0) for (let k = 0; k < MINHASH_K; k++) sig[offset + k] = mix(prev, SEEDS[k]!);
-  return true;
+  return distinct;
 }
 
 /** Estimated Jaccard similarity of the signatures at `a[ao…]` and `b[bo…]`. */

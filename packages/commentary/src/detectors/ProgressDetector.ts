@@ -21,6 +21,11 @@ const MAX_TOOLS = 32;
 /** Steps in a row without a repeat after which an open repetition is over. */
 const CLEAR_AFTER = 6;
 const MAX_EVIDENCE = 12;
+/**
+ * Distinct words a message needs to say something of its own. Fewer (a bare header, "<INFO>
+ * Finished", "Python") is unknown content, like an empty argument: never "the same message".
+ */
+const MIN_MESSAGE_WORDS = 4;
 
 /** The step being judged (one object reused for every step: no allocation on the hot path). */
 interface Step {
@@ -62,6 +67,12 @@ interface ProgressState {
   next: number;
   /** Steps since the last repeat (for resolving). */
   sinceRepeat: number;
+  /** Steps so far that said something new (known content, no near-duplicate in the window). */
+  novel: number;
+  /** `novel` when each slot's step was taken: a message repeats without progress only if nothing new came since. */
+  novelAt: Int32Array;
+  /** Steps with unknown content, each its own identity for A-B-A-B. */
+  unknown: number;
   openRepeats: Set<string>;
   tools: Map<string, ToolRing>;
   openFailing: Set<string>;
@@ -134,6 +145,9 @@ export class ProgressDetector implements Detector {
         size: 0,
         next: 0,
         sinceRepeat: 0,
+        novel: 0,
+        novelAt: new Int32Array(WINDOW),
+        unknown: 0,
         openRepeats: new Set(),
         tools: new Map(),
         openFailing: new Set(),
@@ -151,13 +165,24 @@ export class ProgressDetector implements Detector {
     step.eventId = event.event_id;
     step.spanId = event.span_id;
     const outcome = view.failed ? view.error || view.output : view.output;
+    // a message is all content: one that says too little of its own is unknown, not comparable
+    const minWords = view.kind === 'message' ? MIN_MESSAGE_WORDS : 1;
     step.flags =
-      (view.input !== '' && minhashInto(view.input, scratch, 0) ? HAS_IN : 0) |
-      (outcome !== '' && minhashInto(outcome, scratch, K) ? HAS_OUT : 0) |
+      (view.input !== '' && minhashInto(view.input, scratch, 0) > 0 ? HAS_IN : 0) |
+      (outcome !== '' && minhashInto(outcome, scratch, K) >= minWords ? HAS_OUT : 0) |
       (view.failed ? FAILED : 0);
-    step.id = identity(view.name, step.flags & HAS_IN ? scratch[0]! ^ scratch[1]! : 1, step.flags & HAS_OUT ? scratch[K]! ^ scratch[K + 1]! : 2, step.failed);
+    if (view.kind === 'message' && (step.flags & HAS_OUT) === 0) {
+      // unknown: unlike any other step for A-B-A-B
+      s.unknown += 1;
+      step.id = identity(view.name, s.unknown, 0x9e3779b9, false);
+    } else {
+      step.id = identity(view.name, step.flags & HAS_IN ? scratch[0]! ^ scratch[1]! : 1, step.flags & HAS_OUT ? scratch[K]! ^ scratch[K + 1]! : 2, step.failed);
+    }
+    // The same message logged again at once (nothing in between) is one step recorded twice, not a retry.
+    if (view.kind === 'message' && (step.flags & HAS_OUT) !== 0 && this.isEcho(s, step)) return;
 
-    this.repetition(s, step, view, session, ctx, obs);
+    const matches = this.repetition(s, step, view, session, ctx, obs);
+    if (matches === 0 && (step.flags & (HAS_IN | HAS_OUT)) !== 0) s.novel += 1;
     if (view.kind !== 'model') this.alternation(s, step, session, ctx, obs);
     if (view.kind === 'tool') this.failingTool(s, step, view, session, ctx, obs);
     this.monologueStep(s, step, view, obs, session, ctx);
@@ -170,11 +195,21 @@ export class ProgressDetector implements Detector {
     s.kinds[slot] = step.kind;
     s.eventIds[slot] = step.eventId;
     s.spanIds[slot] = step.spanId;
+    s.novelAt[slot] = s.novel;
     s.next = (slot + 1) % WINDOW;
     if (s.size < WINDOW) s.size += 1;
   }
 
-  private repetition(s: ProgressState, step: Step, view: StepView, session: SessionState, ctx: DetectorContext, obs: Observation): void {
+  /** Whether the step is the last one stored again: same speaker, same words. */
+  private isEcho(s: ProgressState, step: Step): boolean {
+    if (s.size === 0) return false;
+    const last = (s.next + WINDOW - 1) % WINDOW;
+    if (s.names[last] !== step.name || s.kinds[last] !== step.kind || ((s.flags[last] ?? 0) & HAS_OUT) === 0) return false;
+    return similarityAt(scratch, K, s.sigs, last * 2 * K + K) === 1;
+  }
+
+  /** Judges the step against the window; returns how many earlier steps it repeats (0: it brought something new). */
+  private repetition(s: ProgressState, step: Step, view: StepView, session: SessionState, ctx: DetectorContext, obs: Observation): number {
     const t = ctx.thresholds;
     // A tool call whose arguments were not recorded is never "the same call".
     const comparable = view.kind !== 'tool' || (step.flags & HAS_IN) !== 0;
@@ -189,6 +224,8 @@ export class ProgressDetector implements Detector {
       const sigs = s.sigs;
       for (let i = 0; i < s.size; i++) {
         if (s.names[i] !== step.name || s.kinds[i] !== step.kind) continue;
+        // a message said again after something new was said (an answer, a new page) is a prompt that works, not a loop
+        if (view.kind === 'message' && s.novelAt[i] !== s.novel) continue;
         const f = s.flags[i]!;
         const inSim = (step.flags & HAS_IN) === 0 && (f & HAS_IN) === 0 ? 1 : (step.flags & f & HAS_IN) === 0 ? 0 : similarityAt(scratch, 0, sigs, i * 2 * K);
         if (inSim < t.repetition_input_similarity) continue;
@@ -215,15 +252,15 @@ export class ProgressDetector implements Detector {
         }
         s.openRepeats.clear();
       }
-      return;
+      return 0;
     }
     s.sinceRepeat = 0;
-    if (step.failed && burstOpen(obs, session, ctx)) return; // told as an error burst already
+    if (step.failed && burstOpen(obs, session, ctx)) return matches; // told as an error burst already
     const attempts = matches + 1;
     // A message said again unchanged is already a repeated step; a tool call may be retried once.
     const needed = view.kind === 'message' ? Math.max(2, t.repetition_min_attempts - 1) : t.repetition_min_attempts;
-    if (attempts < needed) return;
-    if (ctx.isOpen(session, 'tool_loop', step.name)) return; // the exact-repeat loop already says it
+    if (attempts < needed) return matches;
+    if (ctx.isOpen(session, 'tool_loop', step.name)) return matches; // the exact-repeat loop already says it
     eventIds.push(step.eventId);
     if (step.spanId) spanIds.push(step.spanId);
     const sim = Math.round((simSum / matches) * 100) / 100;
@@ -239,7 +276,7 @@ export class ProgressDetector implements Detector {
     const summary = `${attempts} near-identical ${noun} of ${step.name} (similarity ${sim}) with ${outcome}`;
     session.progressNote = { summary, eventIds: [...eventIds], spanIds: [...spanIds] };
     // one insight per cause: a tool already told as failing again and again is not told twice
-    if (ctx.isOpen(session, 'failing_tool', step.name)) return;
+    if (ctx.isOpen(session, 'failing_tool', step.name)) return matches;
     ctx.raise(session, {
       pattern: 'repetition',
       key: step.name,
@@ -267,6 +304,7 @@ export class ProgressDetector implements Detector {
         repeated_span_ids: [...spanIds],
       },
     });
+    return matches;
   }
 
   private alternation(s: ProgressState, step: Step, session: SessionState, ctx: DetectorContext, obs: Observation): void {
