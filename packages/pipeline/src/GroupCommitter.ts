@@ -1,12 +1,22 @@
 import type { DebbieEvent } from '@debbie/model';
 
+/** Events already encoded for the store elsewhere (an ingest worker's rows): opaque here but for their number. */
+export interface EncodedEventBatch {
+  readonly count: number;
+}
+
 /** What the committer needs of a store: a write that resolves once the events are committed. */
 export interface CommitTarget {
   append(events: readonly DebbieEvent[]): Promise<void>;
+  /** Stores encoded batches (the DuckDB store's appendEncoded); only stores that have it are handed any. */
+  appendEncoded?(batches: readonly EncodedEventBatch[]): Promise<void>;
 }
 
 interface Group {
   events: DebbieEvent[];
+  encoded: EncodedEventBatch[];
+  /** Events the encoded batches stand for. */
+  encodedCount: number;
   /** Events of the group whose commit nobody awaits (push). */
   unwaited: number;
   done: Promise<void>;
@@ -22,7 +32,11 @@ function newGroup(): Group {
     reject = rej;
   });
   done.catch(() => undefined); // a caller that did not wait must not see an unhandled rejection
-  return { events: [], unwaited: 0, done, resolve, reject };
+  return { events: [], encoded: [], encodedCount: 0, unwaited: 0, done, resolve, reject };
+}
+
+function size(group: Group): number {
+  return group.events.length + group.encodedCount;
 }
 
 /**
@@ -52,7 +66,7 @@ export class GroupCommitter {
 
   /** Events handed in and not yet committed (or failed). */
   get load(): number {
-    return this.next.events.length + this.committing;
+    return size(this.next) + this.committing;
   }
 
   /** The store failed its latest commit less than failingMs ago. */
@@ -75,6 +89,14 @@ export class GroupCommitter {
     this.start();
   }
 
+  /** An encoded batch whose commit nobody waits for, as push (needs a target with appendEncoded). */
+  pushEncoded(batch: EncodedEventBatch): void {
+    this.next.encoded.push(batch);
+    this.next.encodedCount += batch.count;
+    this.next.unwaited += batch.count;
+    this.start();
+  }
+
   /** Resolves when the commit running now ends (at once when none runs). */
   async settled(): Promise<void> {
     await this.running?.catch(() => undefined);
@@ -89,25 +111,26 @@ export class GroupCommitter {
     if (this.running) return;
     this.running = this.loop().finally(() => {
       this.running = undefined;
-      if (this.next.events.length > 0) this.start();
+      if (size(this.next) > 0) this.start();
     });
   }
 
   private async loop(): Promise<void> {
     // Let the requests that arrive in the same turn join the first group.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.next.events.length > 0) {
+    while (size(this.next) > 0) {
       const group = this.next;
       this.next = newGroup();
-      this.committing = group.events.length;
+      this.committing = size(group);
       try {
-        await this.target.append(group.events);
-        this.counts.committed += group.events.length;
+        if (group.events.length > 0) await this.target.append(group.events);
+        if (group.encoded.length > 0) await this.target.appendEncoded!(group.encoded);
+        this.counts.committed += size(group);
         this.counts.commits += 1;
         this.lastError = undefined;
         group.resolve();
       } catch (error) {
-        this.counts.failed += group.events.length;
+        this.counts.failed += size(group);
         this.lastError = error instanceof Error ? error : new Error(String(error));
         this.failedAt = Date.now();
         group.reject(this.lastError);

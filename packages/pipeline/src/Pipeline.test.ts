@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEvent, type DebbieEvent, type EventSink } from '@debbie/model';
-import { createPipeline, PipelineUnavailableError } from './index.js';
+import { cleanEvent, createPipeline, PipelineUnavailableError } from './index.js';
 
 class FakeStore {
   rows: DebbieEvent[] = [];
@@ -154,5 +154,59 @@ describe('Pipeline', () => {
     expect(out?.event_summary).not.toContain('hunter2hunter2');
     await p.forceFlush();
     expect(store.rows).toHaveLength(1);
+  });
+});
+
+describe('Pipeline: batches encoded elsewhere (ingest workers)', () => {
+  class EncodedStore extends FakeStore {
+    encoded: { count: number; tag: string }[] = [];
+    async appendEncoded(batches: readonly { count: number; tag: string }[]): Promise<void> {
+      await this.gate;
+      if (this.fail) throw this.fail;
+      this.encoded.push(...batches);
+    }
+  }
+
+  it('accepts them only when the store is the only taker, counts them as received and stored, and commits them with events', async () => {
+    const store = new EncodedStore();
+    expect(createPipeline({ store: new FakeStore() }).acceptsEncoded).toBe(false); // the store cannot take them
+    expect(createPipeline({ store, sinks: [new Collect()] }).acceptsEncoded).toBe(false); // a sink needs the events
+    const p = createPipeline({ store, sessionKeys: ['conv'] });
+    expect(p.acceptsEncoded).toBe(true);
+    expect(p.cleaning).toEqual({ redact: true, sessionKeys: ['conv'] });
+    p.writeEncoded({ count: 3, tag: 'a' } as { count: number });
+    p.write(ev('one event'));
+    p.writeEncoded({ count: 2, tag: 'b' } as { count: number });
+    await p.forceFlush();
+    expect(store.encoded.map((b) => b.tag)).toEqual(['a', 'b']);
+    expect(store.rows).toHaveLength(1);
+    expect(p.stats()).toMatchObject({ received: 6, stored: 6, store_failed: 0 });
+    expect(p.lost()).toBe(0);
+  });
+
+  it('counts a failed encoded commit as lost (store_failed), never as stored', async () => {
+    const store = new EncodedStore();
+    store.fail = new Error('disk full');
+    const p = createPipeline({ store });
+    p.writeEncoded({ count: 4 });
+    await p.forceFlush();
+    expect(p.stats()).toMatchObject({ received: 4, stored: 0, store_failed: 4 });
+    expect(p.lost()).toBe(4);
+  });
+
+  it('learns a trace session named elsewhere: later keyless spans of the trace take it', async () => {
+    const store = new EncodedStore();
+    const p = createPipeline({ store });
+    p.noteTraceSession('t'.repeat(32), 'named-session');
+    await p.writeBatch([createEvent({ source: 'agent', event_summary: 'child', kind: 'span', trace_id: 't'.repeat(32) })]);
+    expect(store.rows[0]!.session_id).toBe('named-session');
+  });
+});
+
+describe('cleanEvent', () => {
+  it('converts and redacts once, as the pipeline does', () => {
+    const e = cleanEvent(ev('token=abcdefghijklmnopqrstuvwxyz012345'), {}, true);
+    expect(e.event_summary).not.toContain('abcdefghijklmnopqrstuvwxyz012345');
+    expect(cleanEvent(ev('token=abcdefghijklmnopqrstuvwxyz012345'), undefined, false).event_summary).toContain('abcdefghijklmnopqrstuvwxyz012345');
   });
 });

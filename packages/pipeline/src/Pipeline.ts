@@ -10,7 +10,7 @@ import {
   type EventSink,
   type ForeignOptions,
 } from '@debbie/model';
-import { GroupCommitter, type CommitTarget } from './GroupCommitter.js';
+import { GroupCommitter, type CommitTarget, type EncodedEventBatch } from './GroupCommitter.js';
 
 /**
  * A store the pipeline commits to (the DuckDB EventStore fits): committed writes, flush, shutdown,
@@ -180,6 +180,44 @@ export class Pipeline implements EventSink {
     return clean;
   }
 
+  /**
+   * True when the store is the only thing that needs the events (no commentary, no sinks) and it
+   * takes encoded batches: a sender may then clean (cleanEvent) and encode events off the main
+   * thread and hand the result to writeEncoded.
+   */
+  get acceptsEncoded(): boolean {
+    return typeof this.store?.appendEncoded === 'function' && !this.commentary && this.sinks.length === 0;
+  }
+
+  /** How events are cleaned here, for a sender that cleans them itself with cleanEvent (see acceptsEncoded). */
+  get cleaning(): { redact: boolean; sessionKeys: readonly string[] } {
+    return { redact: this.redact, sessionKeys: this.foreign.sessionKeys ?? [] };
+  }
+
+  /**
+   * Takes events a sender already cleaned with cleanEvent (this pipeline's `cleaning`) and encoded
+   * for the store, without waiting, as `write` does: counted as received; a store over
+   * maxPendingEvents or failing drops them (store_dropped). Only when acceptsEncoded.
+   */
+  writeEncoded(batch: EncodedEventBatch): void {
+    this.counts.received += batch.count;
+    const c = this.committer;
+    if (!c) return;
+    if (c.load >= this.maxPending || c.failing) {
+      this.counts.store_dropped += batch.count;
+      return;
+    }
+    c.pushEncoded(batch);
+  }
+
+  /**
+   * A trace names its session (what converting one of its events elsewhere learned): later events
+   * of the trace that name none take it, and what was stored under the trace's inferred session moves.
+   */
+  noteTraceSession(traceId: string, sessionId: string): void {
+    this.foreign.traces?.named(traceId, sessionId);
+  }
+
   /** EventSink: `submit` without the result. */
   write(event: DebbieEvent): void {
     this.submit(event);
@@ -317,8 +355,7 @@ export class Pipeline implements EventSink {
   /** The entrance: foreign conversion, then the one redaction. */
   private clean(event: DebbieEvent, convert = true): DebbieEvent | undefined {
     try {
-      const converted = convert ? convertForeignEvent(event, this.foreign) : event;
-      return this.redact ? redactEvent(converted) : converted;
+      return cleanEvent(event, convert ? this.foreign : undefined, this.redact);
     } catch (error) {
       this.counts.redaction_errors += 1;
       this.report(error as Error, 'redaction');
@@ -402,6 +439,17 @@ export class Pipeline implements EventSink {
       // a throwing reporter must not break the write path
     }
   }
+}
+
+/**
+ * The pipeline's entrance for one event: foreign conversion (when `foreign` is given), then the
+ * one redaction on the write path. Pipeline uses it for every event; an ingest worker that
+ * encodes events for writeEncoded uses it too (with the pipeline's `cleaning`), so each event is
+ * still redacted once, here, whichever thread runs it. Throws when redaction fails.
+ */
+export function cleanEvent(event: DebbieEvent, foreign: ForeignOptions | undefined, redact: boolean): DebbieEvent {
+  const converted = foreign ? convertForeignEvent(event, foreign) : event;
+  return redact ? redactEvent(converted) : converted;
 }
 
 /** Builds the pipeline (see Pipeline). */

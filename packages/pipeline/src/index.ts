@@ -1,4 +1,4 @@
-export { createPipeline, Pipeline, PipelineUnavailableError, COMMENTARY_DONE_HEADER, COMMENTARY_DONE_VALUE } from './Pipeline.js';
+export { cleanEvent, createPipeline, Pipeline, PipelineUnavailableError, COMMENTARY_DONE_HEADER, COMMENTARY_DONE_VALUE } from './Pipeline.js';
 export type {
   PipelineOptions,
   PipelineStats,
@@ -8,4 +8,4 @@ export type {
   BatchOptions,
 } from './Pipeline.js';
 export { GroupCommitter } from './GroupCommitter.js';
-export type { CommitTarget } from './GroupCommitter.js';
+export type { CommitTarget, EncodedEventBatch } from './GroupCommitter.js';

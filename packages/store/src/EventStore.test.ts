@@ -7,6 +7,7 @@ import type { DebbieEvent } from '@debbie/model';
 import { openStore } from './openStore.js';
 import type { EventStore } from './EventStore.js';
 import { eventAt } from './testEvents.js';
+import { SliceEncoder, type EncodedEvents } from './encodeRows.js';
 
 // What only the DuckDB backend does (its batch text, Appender fallback, the file on disk). The
 // behaviour every backend shares is tested once for both in storeContract.test.ts.
@@ -76,5 +77,49 @@ describe('EventStore (DuckDB) writes', () => {
     await store.close();
     store = undefined;
     expect(await rawQuery(path, 'SELECT count(*) AS n FROM events')).toEqual([{ n: 2n }]);
+  });
+});
+
+/** Encodes events as an ingest worker does: slices of `per` rows. */
+function encode(events: readonly DebbieEvent[], per = 3): EncodedEvents {
+  const encoder = new SliceEncoder();
+  const out: EncodedEvents = { count: events.length, duplicates: 0, slices: [] };
+  for (const e of events) {
+    if (!encoder.add(e)) out.duplicates += 1;
+    if (encoder.rows >= per) out.slices.push(encoder.take()!);
+  }
+  const last = encoder.take();
+  if (last) out.slices.push(last);
+  return out;
+}
+
+describe('EventStore (DuckDB) encoded batches and the insert of new rows', () => {
+  it('stores encoded slices in their order (same-time rows too), drops a repeated id once, and stores nothing twice', async () => {
+    store = await openStore(':memory:');
+    const events = [0, 0, 0, 1, 1, 2, 3].map((ms, i) => eventAt(ms, { event_id: `x${i}`, event_summary: i === 4 ? '' : `e${i}`, details: { i } }));
+    const batch = encode([...events, { ...events[2]! }]); // the last repeats x2 in the same encoding
+    expect(batch.duplicates).toBe(1);
+    await store.appendEncoded([batch]);
+    expect((await store.queryEvents({})).map((e) => [e.event_id, e.event_summary])).toEqual(events.map((e) => [e.event_id, e.event_summary]));
+    expect(store.stats()).toMatchObject({ appended: 7, duplicates: 1 });
+    await store.appendEncoded([encode(events, 2)]); // the same again (other slices): all stored already
+    await store.append(events.slice(0, 3)); // and through the event path
+    expect(await store.countEvents({})).toBe(7);
+    expect(store.stats()).toMatchObject({ appended: 7, duplicates: 1 + 7 + 3 });
+  });
+  it('inserts a slice whose rows are partly stored through the anti-join, in order', async () => {
+    store = await openStore(':memory:');
+    const events = Array.from({ length: 6 }, (_, i) => eventAt(i % 2, { event_id: `p${i}` }));
+    await store.append([events[1]!, events[4]!]);
+    await store.append(events);
+    expect((await store.queryEvents({})).map((e) => e.event_id)).toEqual(['p4', 'p0', 'p2', 'p1', 'p3', 'p5']);
+    expect(store.stats()).toMatchObject({ appended: 6, duplicates: 2 });
+  });
+  it('checks row by row when an id cannot be listed (a control character in it)', async () => {
+    store = await openStore(':memory:');
+    const odd = eventAt(0, { event_id: 'a\x01b' });
+    await store.appendEncoded([encode([odd])]);
+    await store.appendEncoded([encode([odd])]);
+    expect((await store.queryEvents({})).map((e) => e.event_id)).toEqual(['a\x01b']);
   });
 });

@@ -14,7 +14,15 @@ import {
 import { EVENT_COLUMNS, EVENTS_TABLE } from './schema.js';
 import type { SessionListOptions, Store, StoreOptions, StoreStats } from './Store.js';
 import { eventFromRow, SELECT_EVENT_COLUMNS, toStoredRow, type StoredRow } from './rows.js';
-import { FIELD_SEP, INSERT_ESCAPED_BATCH_SQL, INSERT_FROM_STAGING_SQL, INSERT_PLAIN_BATCH_SQL, pushStoredRow } from './batchText.js';
+import {
+  INSERT_ESCAPED_BATCH_SQL,
+  INSERT_FROM_STAGING_SQL,
+  INSERT_NEW_ESCAPED_BATCH_SQL,
+  INSERT_NEW_PLAIN_BATCH_SQL,
+  INSERT_PLAIN_BATCH_SQL,
+  STORED_IDS_SQL,
+} from './batchText.js';
+import { SliceEncoder, type EncodedEvents, type EncodedSlice } from './encodeRows.js';
 import { whereFromFilter } from './sqlFilter.js';
 import { WriteQueue } from './WriteQueue.js';
 import { buildSpanTree } from './spanTree.js';
@@ -29,7 +37,6 @@ const APPEND_SLICE = 2048;
 const ORDER_ASC = `"timestamp" ASC, rowid ASC`;
 const ORDER_DESC = `"timestamp" DESC, rowid DESC`;
 const TAGS_TYPE = LIST(VARCHAR);
-const TIMESTAMP_INDEX = EVENT_COLUMNS.findIndex((c) => c.name === 'timestamp');
 
 /**
  * Debbie's embedded event store on one DuckDB file: an EventSink (bounded, batched, non-blocking
@@ -395,7 +402,7 @@ export class EventStore implements Store {
     // DuckDB as one text parameter and is inserted on DuckDB's threads while the next slice is
     // encoded; one transaction per batch makes the batch visible at once.
     const accepted: DebbieEvent[] = [];
-    const seen = new Set<string>(); // event ids of this batch: a repeat within it is a duplicate
+    const encoder = new SliceEncoder(); // its ids of this batch: a repeat within it is a duplicate
     let next = 0; // the first event not yet validated
     let inserted = 0;
     let inserting: Promise<void> | undefined;
@@ -403,32 +410,25 @@ export class EventStore implements Store {
     try {
       while (next < events.length) {
         if (next > 0) await yieldToEventLoop();
-        const cells: string[] = [];
-        let plain = true;
-        let minUs = Number.POSITIVE_INFINITY;
-        let maxUs = Number.NEGATIVE_INFINITY;
         const end = Math.min(next + APPEND_SLICE, events.length);
         for (; next < end; next++) {
-          const row = this.validRow(events[next]!);
-          if (row === undefined) continue;
-          const id = events[next]!.event_id;
-          if (seen.has(id)) {
-            this.writes.counters.duplicates += 1;
+          const event = events[next]!;
+          try {
+            if (!encoder.add(event)) {
+              this.writes.counters.duplicates += 1;
+              continue;
+            }
+          } catch (error) {
+            this.reject(error as Error);
             continue;
           }
-          seen.add(id);
-          const us = Number(row[TIMESTAMP_INDEX] as bigint);
-          if (us < minUs) minUs = us;
-          if (us > maxUs) maxUs = us;
-          if (!pushStoredRow(row, cells)) plain = false;
-          accepted.push(events[next]!);
+          accepted.push(event);
         }
-        if (cells.length === 0) continue;
+        const slice = encoder.take();
+        if (!slice) continue;
         await inserting;
-        const sent = accepted.length;
-        inserting = writer.run(plain ? INSERT_PLAIN_BATCH_SQL : INSERT_ESCAPED_BATCH_SQL, [cells.join(FIELD_SEP), minUs, maxUs]).then((result) => {
-          inserted += Number(result.rowsChanged);
-          void sent;
+        inserting = this.insertSlice(writer, slice).then((n) => {
+          inserted += n;
         });
         inserting.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
       }
@@ -439,19 +439,86 @@ export class EventStore implements Store {
       // Nothing of the batch is stored: store it value by value (slower, but it takes any string
       // the client can convert). Not a failure, so onError is not called; lastError keeps why.
       this.writes.lastError = `batch insert failed, retried through the Appender: ${(error as Error).message}`;
+      const seen = new Set(accepted.map((e) => e.event_id));
       inserted = await this.appendThroughAppender(writer, accepted, events.slice(next), seen);
     }
-    // Events whose id was already stored (at the same time) added nothing: counted as duplicates.
-    this.writes.counters.duplicates += accepted.length - inserted;
+    this.counted(accepted.length, inserted);
+    await this.checkpointNow(inserted);
+  }
+
+  /**
+   * Stores events encoded elsewhere (an ingest worker: SliceEncoder, validated there) in one
+   * transaction, and resolves when they are in the file. Ids already stored at the same time add
+   * nothing (duplicates). The promise rejects when DuckDB fails (nothing of it is stored then).
+   */
+  async appendEncoded(batches: readonly EncodedEvents[]): Promise<void> {
+    if (this.closing) throw new DebbieError('store_closed', 'the store is closed', this.path);
+    const writer = this.writer;
+    if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
+    await this.writes.enqueue(async () => {
+      let rows = 0;
+      let inserted = 0;
+      await writer.run('BEGIN TRANSACTION');
+      try {
+        for (const batch of batches) {
+          this.writes.counters.duplicates += batch.duplicates;
+          for (const slice of batch.slices) {
+            rows += slice.rows;
+            inserted += await this.insertSlice(writer, slice);
+          }
+        }
+        await writer.run(rows > 0 ? 'COMMIT' : 'ROLLBACK');
+      } catch (error) {
+        await writer.run('ROLLBACK').catch(() => undefined);
+        this.writes.report(error as Error);
+        throw error;
+      }
+      this.counted(rows, inserted);
+      await this.checkpointNow(inserted);
+    });
+  }
+
+  /**
+   * Inserts one slice; returns the rows added. A slice none of whose ids is stored at its times
+   * (the common case: new events) skips the anti-join and its re-sort.
+   */
+  private async insertSlice(writer: DuckDBConnection, slice: EncodedSlice): Promise<number> {
+    let fresh = false;
+    if (slice.ids !== undefined) {
+      const found = await writer.runAndReadAll(STORED_IDS_SQL, [slice.minUs, slice.maxUs, slice.ids]);
+      fresh = Number(found.getRows()[0]?.[0] ?? 1) === 0;
+    }
+    const sql = fresh
+      ? slice.plain
+        ? INSERT_NEW_PLAIN_BATCH_SQL
+        : INSERT_NEW_ESCAPED_BATCH_SQL
+      : slice.plain
+        ? INSERT_PLAIN_BATCH_SQL
+        : INSERT_ESCAPED_BATCH_SQL;
+    const result = await writer.run(sql, fresh ? [slice.text] : [slice.text, slice.minUs, slice.maxUs]);
+    return Number(result.rowsChanged);
+  }
+
+  /** Counts a written batch: `rows` sent, `inserted` added (the rest were stored already: duplicates). */
+  private counted(rows: number, inserted: number): void {
+    this.writes.counters.duplicates += rows - inserted;
     if (inserted === 0) return;
     this.writes.counters.appended += inserted;
     this.writes.counters.batches += 1;
+  }
+
+  private async checkpointNow(inserted: number): Promise<void> {
     this.rowsSinceCheckpoint += inserted;
     if (this.rowsSinceCheckpoint >= this.checkpointEveryRows) {
       this.rowsSinceCheckpoint = 0;
       // Runs on DuckDB's thread, not the event loop; keeps the WAL (and its replay on open) small.
-      await writer.run('CHECKPOINT');
+      await this.writer!.run('CHECKPOINT');
     }
+  }
+
+  private reject(error: Error): void {
+    this.writes.counters.rejected += 1;
+    this.writes.report(error);
   }
 
   /** The row of a valid event; a malformed one is counted, reported and skipped (undefined). */
@@ -459,8 +526,7 @@ export class EventStore implements Store {
     try {
       return toStoredRow(event);
     } catch (error) {
-      this.writes.counters.rejected += 1;
-      this.writes.report(error as Error);
+      this.reject(error as Error);
       return undefined;
     }
   }
