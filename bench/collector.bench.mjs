@@ -2,6 +2,10 @@
 // commentary → DuckDB store, flushed), sent by a separate process on loopback with the official
 // OTLP protobuf serializer, against a null receiver (HTTP + protobuf decode only) in the same run;
 // then peak RSS of the collector under a flood (far more concurrent data than its in-flight budget).
+// Each stage also prints the collector process's CPU time per span (its own threads, DuckDB's
+// included; the sender's not): on a shared machine wall-clock rates swing with other load, CPU per
+// span much less, and the stages' differences say what each part costs (decode, conversion and
+// redaction, commentary, store).
 // This file is also the sender: `node collector.bench.mjs --sender URL SPANS PER_REQUEST CONCURRENCY`.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -140,6 +144,15 @@ function rssSampler() {
 
 const mib = (b) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
 
+/** CPU time of this process (all its threads) from `start()` to the returned function's call, in µs per item. */
+function cpuMeter() {
+  const t0 = process.cpuUsage();
+  return (items) => {
+    const d = process.cpuUsage(t0);
+    return `${((d.user + d.system) / Math.max(1, items)).toFixed(1)} µs CPU/span`;
+  };
+}
+
 async function main() {
   const { startCollector } = await import('@debbie/collector');
   // The collector's own protobuf decoder (internal to the package, so imported from its build).
@@ -164,11 +177,13 @@ async function main() {
   });
   await new Promise((r) => nullServer.listen(0, '127.0.0.1', r));
   const nullUrl = `http://127.0.0.1:${nullServer.address().port}`;
+  let cpu = cpuMeter();
   const base = await send(nullUrl, SPANS, PER_REQUEST, CONCURRENCY, async () => {});
+  const baseCpu = cpu(decoded);
   nullServer.close();
   const baseRate = decoded / base.seconds;
   console.log(
-    `  null receiver (decode only)        ${Math.round(baseRate).toLocaleString().padStart(9)} spans/s  (${decoded.toLocaleString()} decoded, ${mib(base.bytes)} sent)`,
+    `  null receiver (decode only)        ${Math.round(baseRate).toLocaleString().padStart(9)} spans/s  (${decoded.toLocaleString()} decoded, ${mib(base.bytes)} sent; ${baseCpu})`,
   );
 
   // The collector's own work (HTTP, decode, GenAI normalization, redaction) into a sink that only counts.
@@ -181,21 +196,39 @@ async function main() {
     async shutdown() {},
   };
   const bare = await startCollector({ port: 0, sinks: [countingSink] });
+  cpu = cpuMeter();
   const mid = await send(bare.url, SPANS, PER_REQUEST, CONCURRENCY, () => bare.flush());
+  const midCpu = cpu(counted);
   await bare.close();
   const midRate = counted / mid.seconds;
   console.log(
-    `  collector → counting sink           ${Math.round(midRate).toLocaleString().padStart(9)} spans/s  (${(midRate / baseRate).toFixed(2)}× the null receiver)`,
+    `  collector → counting sink           ${Math.round(midRate).toLocaleString().padStart(9)} spans/s  (${(midRate / baseRate).toFixed(2)}× the null receiver; ${midCpu})`,
+  );
+
+  // The same with the commentary and no store: what commenting on each span costs.
+  let commentedCount = 0;
+  const commentedSink = { ...countingSink, write: () => void (commentedCount += 1) };
+  const commented = await startCollector({ port: 0, sinks: [commentedSink], commentary: (onComment) => new CommentaryProcessor({ onComment }) });
+  cpu = cpuMeter();
+  const cm = await send(commented.url, SPANS, PER_REQUEST, CONCURRENCY, () => commented.flush());
+  const cmSpans = commented.stats().receiver.spans_accepted;
+  const cmCpu = cpu(cmSpans);
+  await commented.close();
+  const cmRate = cmSpans / cm.seconds;
+  console.log(
+    `  collector → commentary (no store)   ${Math.round(cmRate).toLocaleString().padStart(9)} spans/s  (${(cmRate / baseRate).toFixed(2)}× the null receiver; ${cmCpu})`,
   );
 
   // The collector into the store alone (no commentary), to show what each sink costs.
   const storeOnly = await openStore(join(dir, 'store-only.duckdb'), { maxQueuedEvents: 1_000_000 });
   const plain = await startCollector({ port: 0, store: storeOnly });
+  cpu = cpuMeter();
   const so = await send(plain.url, SPANS, PER_REQUEST, CONCURRENCY, () => plain.flush());
+  const soCpu = cpu(plain.stats().receiver.spans_accepted);
   const soRate = plain.stats().receiver.spans_accepted / so.seconds;
   await plain.close();
   console.log(
-    `  debbie collect (store only)         ${Math.round(soRate).toLocaleString().padStart(9)} spans/s  (${(soRate / baseRate).toFixed(2)}× the null receiver)`,
+    `  debbie collect (store only)         ${Math.round(soRate).toLocaleString().padStart(9)} spans/s  (${(soRate / baseRate).toFixed(2)}× the null receiver; ${soCpu})`,
   );
 
   // The collector: store + commentary, measured until the store has written everything.
@@ -213,13 +246,15 @@ async function main() {
       }),
   });
   const rss = rssSampler();
+  cpu = cpuMeter();
   const full = await send(collector.url, SPANS, PER_REQUEST, CONCURRENCY, () => collector.flush());
   const peakSteady = rss.stop();
   const s = collector.stats();
+  const fullCpu = cpu(s.receiver.spans_accepted);
   const stored = await store.countEvents({});
   const rate = s.receiver.spans_accepted / full.seconds;
   console.log(
-    `  debbie collect (store + commentary) ${Math.round(rate).toLocaleString().padStart(9)} spans/s  (${(rate / baseRate).toFixed(2)}× the null receiver; ${stored.toLocaleString()} stored, ${s.store.dropped} dropped, ${comments} comments; goal ≥ 50,000)`,
+    `  debbie collect (store + commentary) ${Math.round(rate).toLocaleString().padStart(9)} spans/s  (${(rate / baseRate).toFixed(2)}× the null receiver; ${stored.toLocaleString()} stored, ${s.store.dropped} dropped, ${comments} comments; ${fullCpu}; goal ≥ 50,000)`,
   );
   console.log(`  peak RSS while ingesting            ${mib(peakSteady)}`);
   const load = (await import('node:os')).loadavg()[0];
