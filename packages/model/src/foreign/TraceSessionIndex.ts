@@ -15,18 +15,26 @@ export interface TraceSessionIndexOptions {
 interface Entry {
   session: string;
   inferred: boolean;
+  /** The index's clock when the entry last became the most recent: its place in the Map's order. */
+  stamp: number;
 }
 
 /**
  * Trace id → session, so a span or log record that names no session takes the one its trace
  * names. Spans end (and are exported) children first, so the span naming the session often comes
  * last: until then the trace is its own session (inferred), and naming it reports a relabel.
- * Bounded: the least recently seen trace is forgotten first, counted in `evicted`.
+ * Bounded: the least recently seen trace is forgotten first, counted in `evicted`. "Recently" is
+ * kept coarsely: moving a Map entry to the end costs a delete and an insert (and tombstones the
+ * Map must rehash away), paid twice per span on the OTLP hot path, so an entry is moved only when
+ * more than a quarter of maxTraces entries were added or moved since it last was. A trace seen
+ * within the last three quarters of maxTraces insertions is therefore never forgotten.
  */
 export class TraceSessionIndex {
   private readonly traces = new Map<string, Entry>();
   private readonly maxTraces: number;
+  private readonly refreshAfter: number;
   private readonly onRelabel: ((relabel: SessionRelabel) => void) | undefined;
+  private clock = 0;
   /** Traces forgotten to stay within maxTraces. */
   evicted = 0;
   /** Relabels reported. */
@@ -34,6 +42,7 @@ export class TraceSessionIndex {
 
   constructor(options: TraceSessionIndexOptions = {}) {
     this.maxTraces = Math.max(1, options.maxTraces ?? 50_000);
+    this.refreshAfter = Math.floor(this.maxTraces / 4);
     this.onRelabel = options.onRelabel;
   }
 
@@ -42,36 +51,45 @@ export class TraceSessionIndex {
   }
 
   /** The session of a trace, or, for a trace not seen with one, the trace itself (inferred). */
-  sessionFor(traceId: string): Entry {
+  sessionFor(traceId: string): { readonly session: string; readonly inferred: boolean } {
     const entry = this.touch(traceId);
     if (entry) return entry;
-    const inferred = { session: traceId, inferred: true };
-    this.put(traceId, inferred);
+    const inferred = { session: traceId, inferred: true, stamp: 0 };
+    this.add(traceId, inferred);
     return inferred;
   }
 
   /** A span or record of the trace names its session. The first name a trace gets is kept. */
   named(traceId: string, session: string): void {
     const entry = this.touch(traceId);
-    if (entry && !entry.inferred) return;
-    this.put(traceId, { session, inferred: false });
-    if (entry && entry.session !== session) {
+    if (!entry) {
+      this.add(traceId, { session, inferred: false, stamp: 0 });
+      return;
+    }
+    if (!entry.inferred) return;
+    const from = entry.session;
+    entry.session = session;
+    entry.inferred = false;
+    if (from !== session) {
       this.relabels += 1;
-      this.onRelabel?.({ traceId, from: entry.session, to: session });
+      this.onRelabel?.({ traceId, from, to: session });
     }
   }
 
+  /** The trace's entry, made the most recent unless it is among the recent ones already. */
   private touch(traceId: string): Entry | undefined {
     const entry = this.traces.get(traceId);
-    if (entry) {
+    if (entry && this.clock - entry.stamp > this.refreshAfter) {
       this.traces.delete(traceId);
+      entry.stamp = ++this.clock;
       this.traces.set(traceId, entry);
     }
     return entry;
   }
 
-  private put(traceId: string, entry: Entry): void {
-    this.traces.delete(traceId);
+  /** A trace not in the index: added as the most recent; the least recent goes when over maxTraces. */
+  private add(traceId: string, entry: Entry): void {
+    entry.stamp = ++this.clock;
     this.traces.set(traceId, entry);
     if (this.traces.size > this.maxTraces) {
       const oldest = this.traces.keys().next().value as string;

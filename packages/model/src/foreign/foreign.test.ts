@@ -55,6 +55,31 @@ describe('convertForeignEvent', () => {
     expect(traces.evicted).toBe(1);
   });
 
+  it('forgets the least recently seen trace first; one seen within the last three quarters of maxTraces insertions is kept', () => {
+    const traces = new TraceSessionIndex({ maxTraces: 8 });
+    traces.named('kept', 's-kept');
+    traces.named('old', 's-old');
+    for (let i = 0; i < 6; i++) traces.named(`t${i}`, `s${i}`); // full: kept, old, t0..t5
+    traces.sessionFor('kept'); // seen again: more than maxTraces/4 insertions ago, so it becomes the most recent
+    for (let i = 6; i < 12; i++) traces.named(`t${i}`, `s${i}`); // six more: six forgotten
+    expect(traces.size).toBe(8);
+    expect(traces.evicted).toBe(6);
+    expect(traces.sessionFor('kept')).toMatchObject({ session: 's-kept', inferred: false });
+    // 'old' was forgotten: it is its own (inferred) session again
+    expect(traces.sessionFor('old')).toMatchObject({ session: 'old', inferred: true });
+  });
+
+  it('relabels a trace first seen without a session once, when a later span names it', () => {
+    const relabels: SessionRelabel[] = [];
+    const traces = new TraceSessionIndex({ maxTraces: 4, onRelabel: (r) => relabels.push(r) });
+    expect(traces.sessionFor('t')).toMatchObject({ session: 't', inferred: true });
+    traces.named('t', 's1');
+    traces.named('t', 's2'); // the first name is kept
+    expect(traces.sessionFor('t')).toMatchObject({ session: 's1', inferred: false });
+    expect(relabels).toEqual([{ traceId: 't', from: 't', to: 's1' }]);
+    expect(traces.relabels).toBe(1);
+  });
+
   it('tells agents, steps, chains, tools and models apart', () => {
     // smolagents' CodeAgent.run: an OpenInference AGENT span that names a model is not a model call.
     const agent = span('CodeAgent.run', { 'openinference.span.kind': 'AGENT', 'llm.model_name': 'o3-mini' });
