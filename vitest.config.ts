@@ -14,6 +14,7 @@ for (const dir of readdirSync(`${root}packages`)) {
 alias.push({ find: /^@debbie\/sdk\/processors$/, replacement: `${root}packages/sdk/src/processors.ts` });
 alias.push({ find: /^@debbie\/commentary\/eval$/, replacement: `${root}packages/commentary/src/eval/index.ts` });
 alias.push({ find: /^@debbie\/stream\/color$/, replacement: `${root}packages/stream/src/colorLine.ts` });
+alias.push({ find: /^@debbie\/exporters\/formats$/, replacement: `${root}packages/exporters/src/formats.ts` });
 
 export default defineConfig({
   resolve: { alias },

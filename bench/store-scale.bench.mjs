@@ -94,18 +94,39 @@ const again = debbie('ingest', '--input-format', 'jsonl', '--no-commentary', '--
 }
 
 // ---- Parquet export -------------------------------------------------------------------------
+// The baseline writes what Debbie writes (docs/export-formats.md): the same rows in the same order
+// (time, then insertion), the same columns and types (a UTC timestamp, JSON columns as text), snappy.
+// It loads DuckDB with require, as Debbie does (an ESM import of @duckdb/node-api costs ~0.1 s more).
 const copy = script(
   'copy',
   `
-import { DuckDBInstance } from '@duckdb/node-api';
+import { createRequire } from 'node:module';
+const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api');
 const db = await DuckDBInstance.create(process.argv[2], { access_mode: 'READ_ONLY' });
 const c = await db.connect();
-await c.run("COPY (SELECT * FROM events ORDER BY timestamp) TO '${join(dir, 'copy.parquet')}' (FORMAT parquet, COMPRESSION snappy)");
+const columns = (await c.runAndReadAll("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'events'")).getRowsJS()
+  .map(([name, type]) => type === 'JSON' ? \`CAST("\${name}" AS VARCHAR) AS "\${name}"\` : type === 'TIMESTAMP' ? \`timezone('UTC', "\${name}") AS "\${name}"\` : \`"\${name}"\`);
+await c.run(\`COPY (SELECT \${columns.join(', ')} FROM events ORDER BY "timestamp", rowid) TO '${join(dir, 'copy.parquet')}' (FORMAT parquet, COMPRESSION snappy)\`);
 c.closeSync(); db.closeSync();`,
   storePath,
 );
 const exported = debbie('export', '--store', storePath, '--all', '--format', 'parquet', '--out', join(dir, 'debbie.parquet'), '--quiet');
-row('export --format parquet (vs DuckDB COPY)', exported, copy);
+const sameFile = script(
+  'samefile',
+  `
+import { DuckDBInstance } from '@duckdb/node-api';
+const c = await (await DuckDBInstance.create(':memory:')).connect();
+const q = async (sql) => (await c.runAndReadAll(sql)).getRowsJS();
+const [a, b] = ["'${join(dir, 'copy.parquet')}'", "'${join(dir, 'debbie.parquet')}'"];
+const schema = async (f) => JSON.stringify(await q('SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(' + f + '))'));
+const codecs = async (f) => JSON.stringify(await q('SELECT DISTINCT compression FROM parquet_metadata(' + f + ')'));
+const [[[na]], [[nb]]] = [await q('SELECT count(*) FROM read_parquet(' + a + ')'), await q('SELECT count(*) FROM read_parquet(' + b + ')')];
+const [[[differ]]] = [await q('SELECT count(*) FROM read_parquet(' + a + ') x POSITIONAL JOIN read_parquet(' + b + ') y WHERE x.event_id IS DISTINCT FROM y.event_id OR x.timestamp IS DISTINCT FROM y.timestamp OR x.details IS DISTINCT FROM y.details OR x.tags IS DISTINCT FROM y.tags')];
+console.log(JSON.stringify({ schema: (await schema(a)) === (await schema(b)), codecs: (await codecs(a)) === (await codecs(b)), rows: na === nb && Number(na) === ${EVENTS}, order: differ === 0n }));`,
+);
+const same = JSON.parse(sameFile.stdout);
+if (!Object.values(same).every(Boolean)) throw new Error(`Debbie's Parquet file and the baseline's differ: ${sameFile.stdout}`);
+row('export --format parquet (vs DuckDB COPY)', exported, copy, '(same rows, order, columns, snappy: checked)');
 
 // ---- queries --------------------------------------------------------------------------------
 const help = debbie('--help');

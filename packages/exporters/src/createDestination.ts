@@ -8,8 +8,9 @@ import { JsonDestination } from './json/JsonDestination.js';
 import { ParquetDestination } from './parquet/ParquetDestination.js';
 import { SplunkHecDestination } from './splunk/SplunkHecDestination.js';
 
-export const EXPORT_FORMATS = ['json', 'jsonl', 'csv', 'parquet', 'elasticsearch', 'splunk'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+import { EXPORT_FORMATS, type ExportFormat } from './formats.js';
+
+export { EXPORT_FORMATS, type ExportFormat };
 
 export interface DestinationSpec {
   format: string;

@@ -28,7 +28,7 @@ import { WriteQueue } from './WriteQueue.js';
 import { buildSpanTree } from './spanTree.js';
 import { buildTimeline, DEFAULT_GAP_THRESHOLD_MS } from './timeline.js';
 import { sessionSummaryFromRow } from './sessionSummaryRow.js';
-import type { SessionHead } from './sessionHead.js';
+import { LABEL_LOOKAHEAD, labelFromFields, USER_MESSAGE_PATTERN, type SessionLabel } from './sessionLabel.js';
 
 export type { StoreOptions, StoreStats } from './Store.js';
 
@@ -55,6 +55,8 @@ export class EventStore implements Store {
   private readonly writes: WriteQueue;
   private closing: Promise<void> | undefined;
   private rowsSinceCheckpoint = 0;
+  /** The exportParquet running, if any: exports take turns on the reader connection. */
+  private exporting: Promise<void> = Promise.resolve();
 
   /** @internal use openStore(). */
   constructor(path: string, release: () => void, reader: DuckDBConnection, writer: DuckDBConnection | undefined, options: StoreOptions = {}) {
@@ -240,40 +242,53 @@ export class EventStore implements Store {
   }
 
   /**
-   * The label-relevant fields (SessionHead) of the first `perSession` events (time order) of each
-   * of the sessions, in one query: what a listing needs to label a page of sessions.
+   * The label of each of the sessions (those with events), from its first LABEL_LOOKAHEAD events,
+   * in one query that returns one row per session: the label's fields are picked in SQL.
+   * `since` (the earliest start among the sessions) lets DuckDB's zone maps skip older row groups.
    */
-  async sessionHeads(sessionIds: readonly string[], perSession: number, options: { since?: string } = {}): Promise<Map<string, SessionHead[]>> {
-    const out = new Map<string, SessionHead[]>(sessionIds.map((id) => [id, []]));
+  async sessionLabels(sessionIds: readonly string[], options: { since?: string } = {}): Promise<Map<string, SessionLabel>> {
+    const out = new Map<string, SessionLabel>();
     if (sessionIds.length === 0) return out;
-    const n = nonNegativeInt(perSession, 'perSession');
     const params: DuckDBValue[] = [...sessionIds];
-    const placeholders = sessionIds.map((_, i) => `$${i + 1}`).join(', ');
-    // `since` (the earliest start among the sessions) lets DuckDB's zone maps skip older blocks.
+    const ids = sessionIds.map((_, i) => `$${i + 1}`).join(', ');
     let since = '';
     if (options.since !== undefined) {
       const micros = epochMicros(options.since);
       if (!Number.isFinite(micros)) throw new DebbieError('invalid_filter', `"${options.since}" is not an ISO-8601 timestamp`, 'since');
       params.push(new DuckDBTimestampValue(BigInt(micros)));
-      since = ` AND "timestamp" >= $${params.length}`;
+      since = `$${params.length}`;
     }
+    /** The rows of the sessions, in table `t`. */
+    const where = (t: string) => `${t}.session_id IN (${ids})${since ? ` AND ${t}."timestamp" >= ${since}` : ''}`;
+    params.push(USER_MESSAGE_PATTERN);
+    const userMessage = `$${params.length}`;
+    // Numbered on (session, time, rowid) alone, then joined back: sorting the wide rows cost twice as much.
     const rows = await this.rows(
-      `SELECT session_id, "action", event_summary, service_name,
-              CASE WHEN json_type(details, '$.scenario') = 'VARCHAR' THEN nullif(json_extract_string(details, '$.scenario'), '') END AS scenario,
-              coalesce(json_type(details, '$.session_inferred') = 'BOOLEAN' AND json_extract_string(details, '$.session_inferred') = 'true', false) AS session_inferred
-         FROM ${EVENTS_TABLE} WHERE session_id IN (${placeholders})${since}
-        QUALIFY row_number() OVER (PARTITION BY session_id ORDER BY ${ORDER_ASC}) <= ${n}
-        ORDER BY session_id, ${ORDER_ASC}`,
+      `SELECT session_id,
+              arg_min(scenario, rn) FILTER (WHERE scenario IS NOT NULL) AS scenario,
+              arg_min(event_summary, rn) FILTER (WHERE "action" = 'user_message' OR regexp_matches(event_summary, ${userMessage})) AS user_message,
+              arg_min(service_name, rn) FILTER (WHERE service_name <> '') AS service_name,
+              bool_and(session_inferred) AS inferred
+         FROM (SELECT e.session_id, e."action", e.event_summary, e.service_name, n.rn,
+                      CASE WHEN json_type(e.details, '$.scenario') = 'VARCHAR' THEN nullif(json_extract_string(e.details, '$.scenario'), '') END AS scenario,
+                      coalesce(json_type(e.details, '$.session_inferred') = 'BOOLEAN' AND json_extract_string(e.details, '$.session_inferred') = 'true', false) AS session_inferred
+                 FROM ${EVENTS_TABLE} e
+                 JOIN (SELECT rowid AS id, row_number() OVER (PARTITION BY session_id ORDER BY ${ORDER_ASC}) AS rn FROM ${EVENTS_TABLE} f WHERE ${where('f')}
+                        QUALIFY rn <= ${LABEL_LOOKAHEAD}) n ON e.rowid = n.id
+                WHERE ${where('e')})
+        GROUP BY session_id`,
       params,
     );
     for (const row of rows) {
-      out.get(row.session_id as string)?.push({
-        action: row.action as string,
-        event_summary: row.event_summary as string,
-        service_name: (row.service_name as string | null) ?? null,
-        scenario: (row.scenario as string | null) ?? null,
-        session_inferred: row.session_inferred === true,
-      });
+      out.set(
+        row.session_id as string,
+        labelFromFields({
+          scenario: (row.scenario as string | null) ?? null,
+          user_message: (row.user_message as string | null) ?? null,
+          service_name: (row.service_name as string | null) ?? null,
+          inferred: row.inferred === true,
+        }),
+      );
     }
     return out;
   }
@@ -338,8 +353,24 @@ export class EventStore implements Store {
    * of the streaming Parquet export (@debbie/exporters): a UTC TIMESTAMP, DOUBLE duration, tags
    * as LIST<STRING>, JSON fields as text. Written beside `path` and renamed into place, so a
    * failure leaves no partial file. Returns the number of events written.
+   *
+   * Rows already stored in time order (an ingested log file, most stores) are copied without a
+   * sort: sorting every column of every row was a quarter of the export. One look at the
+   * timestamps alone, in the same transaction as the COPY, tells; DuckDB keeps a table's row
+   * order through a scan (preserve_insertion_order, its default), and rowid, the order's tie
+   * breaker, is that row order.
    */
-  async exportParquet(filter: EventFilter, path: string): Promise<number> {
+  exportParquet(filter: EventFilter, path: string): Promise<number> {
+    // One export at a time: each holds the reader connection's transaction.
+    const run = this.exporting.then(() => this.exportParquetOnce(filter, path));
+    this.exporting = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async exportParquetOnce(filter: EventFilter, path: string): Promise<number> {
     const where = whereFromFilter(filter);
     const columns = EVENT_COLUMNS.map((c) =>
       c.kind === 'timestamp'
@@ -351,13 +382,27 @@ export class EventStore implements Store {
     const partial = `${path}.partial-${process.pid}`;
     const literal = (p: string) => `'${p.replace(/'/g, "''")}'`;
     if (this.closing) throw new DebbieError('store_closed', 'the store is closed', this.path);
+    const reader = this.reader;
     try {
-      const result = await this.reader.run(
-        `COPY (SELECT ${columns} FROM ${EVENTS_TABLE} WHERE ${where.sql} ORDER BY ${ORDER_ASC}) TO ${literal(partial)} (FORMAT parquet, COMPRESSION snappy)`,
-        where.params,
-      );
-      renameSync(partial, path);
-      return Number(result.rowsChanged);
+      await reader.run('BEGIN TRANSACTION');
+      try {
+        const outOfOrder = await reader.runAndReadAll(
+          `SELECT count(*) FILTER (WHERE "timestamp" < previous) AS n
+             FROM (SELECT "timestamp", lag("timestamp") OVER (ORDER BY rowid) AS previous FROM ${EVENTS_TABLE} WHERE ${where.sql})`,
+          where.params,
+        );
+        const inOrder = Number(outOfOrder.getRowsJS()[0]?.[0] ?? 1) === 0;
+        const result = await reader.run(
+          `COPY (SELECT ${columns} FROM ${EVENTS_TABLE} WHERE ${where.sql}${inOrder ? '' : ` ORDER BY ${ORDER_ASC}`}) TO ${literal(partial)} (FORMAT parquet, COMPRESSION snappy)`,
+          where.params,
+        );
+        await reader.run('COMMIT');
+        renameSync(partial, path);
+        return Number(result.rowsChanged);
+      } catch (error) {
+        await reader.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
     } catch (error) {
       rmSync(partial, { force: true });
       throw new DebbieError('export_write_failed', `cannot write the Parquet file: ${(error as Error).message}`, path);

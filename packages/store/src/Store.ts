@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { DebbieEvent, EventReader, EventSink } from '@debbie/model';
 import { isClickHouseSpec } from './clickhouse/url.js';
-import type { SessionHead } from './sessionHead.js';
+import type { SessionLabel } from './sessionLabel.js';
 
 export type { SessionListOptions } from '@debbie/model';
 
@@ -56,8 +56,11 @@ export interface Store extends EventReader, EventSink {
    */
   commit(): Promise<void>;
   deleteSessions(sessionIds: readonly string[]): Promise<number>;
-  /** What labels each session (SessionHead) in its first `perSession` events (time order), in one query for a page of sessions. */
-  sessionHeads(sessionIds: readonly string[], perSession: number, options?: { since?: string }): Promise<Map<string, SessionHead[]>>;
+  /**
+   * The label of each of the sessions that has events (from its first events; see sessionLabel.ts),
+   * in one query for a page of sessions. `since`, the earliest start among them, bounds the read.
+   */
+  sessionLabels(sessionIds: readonly string[], options?: { since?: string }): Promise<Map<string, SessionLabel>>;
   /** Moves a trace's events from its inferred session to the one a later span named; returns how many moved. */
   relabelSession(traceId: string, from: string, to: string): Promise<number>;
   stats(): StoreStats;

@@ -53,4 +53,35 @@ describe('Parquet export through DuckDB COPY', () => {
     expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
     await store.close();
   });
+
+  it('copies a store already in time order (ties included) without a sort, to the same rows as the streaming writer', async () => {
+    // Stored in time order, three events per timestamp: the copy's row order is the insertion order.
+    const events = Array.from({ length: 240 }, (_, i) =>
+      createEvent({
+        timestamp: `2025-06-02T21:06:${String(Math.floor(i / 3 / 10)).padStart(2, '0')}.${String(Math.floor(i / 3) % 10).padStart(6, '0')}Z`,
+        source: 'tool',
+        event_summary: `ordered ${i}`,
+        session_id: i % 2 ? 'a' : 'b',
+        details: { i },
+      }),
+    );
+    const store = await openDuckDBStore(join(dir, 'ordered.duckdb'));
+    await store.append(events.slice(0, 100));
+    await store.append(events.slice(100));
+    for (const filter of [{}, { sessionId: 'a' }]) {
+      const copied = join(dir, 'ordered-copy.parquet');
+      const streamed = join(dir, 'ordered-stream.parquet');
+      await store.exportParquet(filter, copied);
+      await exportEvents(store.streamEvents(filter), createDestination({ format: 'parquet', output: streamed }));
+      const [a, b] = [await read(copied), await read(streamed)];
+      expect(a.rows).toEqual(b.rows);
+      expect(a.rows.map((r) => (r as { event_summary: string }).event_summary)).toEqual(
+        events.filter((e) => !('sessionId' in filter) || e.session_id === 'a').map((e) => e.event_summary),
+      );
+    }
+    // Two exports at once take turns on the connection; both complete.
+    const both = await Promise.all([store.exportParquet({}, join(dir, 'one.parquet')), store.exportParquet({ sessionId: 'b' }, join(dir, 'two.parquet'))]);
+    expect(both).toEqual([240, 120]);
+    await store.close();
+  });
 });

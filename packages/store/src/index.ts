@@ -11,5 +11,5 @@ export { whereFromFilter } from './sqlFilter.js';
 export type { SqlWhere } from './sqlFilter.js';
 export { buildTimeline, DEFAULT_GAP_THRESHOLD_MS } from './timeline.js';
 export { buildSpanTree } from './spanTree.js';
-export { sessionHeadOf } from './sessionHead.js';
-export type { SessionHead } from './sessionHead.js';
+export { LABEL_LOOKAHEAD, labelFieldsOf, labelFromFields } from './sessionLabel.js';
+export type { LabelFields, SessionLabel } from './sessionLabel.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DebbieError, matchesFilter, type DebbieEvent, type EventFilter } from '@debbie/model';
 import { openStore } from './openStore.js';
-import { sessionHeadOf } from './sessionHead.js';
+import { labelFieldsOf, labelFromFields } from './sessionLabel.js';
 import type { Store, StoreOptions } from './Store.js';
 import { eventAt } from './testEvents.js';
 import { clickHouseTestsEnabled, startClickHouse, TEST_USER, type TestClickHouse } from './testClickHouse.js';
@@ -344,50 +344,54 @@ describe.each(backends)('store contract on $name', (backend) => {
       await expect(store!.listSessions({ offset: -2 })).rejects.toMatchObject({ code: 'invalid_option' });
     });
 
-    it('returns the label fields of the first events of several sessions in one call', async () => {
-      const heads = await store!.sessionHeads(['s1', 's2', 'nope'], 2);
-      expect([...heads.entries()].map(([id, hs]) => [id, hs.map((h) => h.event_summary)])).toEqual([
-        ['s1', [events[0]!.event_summary, events[1]!.event_summary]],
-        ['s2', [events[4]!.event_summary, events[5]!.event_summary]],
-        ['nope', []],
-      ]);
-      expect(heads.get('s1')![0]).toEqual(sessionHeadOf(events[0]!));
-      expect((await store!.sessionHeads([], 3)).size).toBe(0);
-      const bounded = await store!.sessionHeads(['s1', 's2'], 5, { since: events[4]!.timestamp });
-      expect([...bounded.values()].map((hs) => hs.length)).toEqual([0, 2]);
+    it('labels several sessions in one call, as labelFieldsOf reads their first events', async () => {
+      const labels = await store!.sessionLabels(['s1', 's2', 'nope']);
+      expect([...labels.keys()].sort()).toEqual(['s1', 's2']);
+      for (const id of ['s1', 's2']) {
+        const first = events.filter((e) => e.session_id === id);
+        expect(labels.get(id)).toEqual(labelFromFields(labelFieldsOf(first)));
+      }
+      expect((await store!.sessionLabels([])).size).toBe(0);
+      const bounded = await store!.sessionLabels(['s1', 's2'], { since: events[4]!.timestamp });
+      expect([...bounded.keys()]).toEqual(['s2']);
     });
 
-    it('reads a head exactly as sessionHeadOf reads the whole event', async () => {
-      const details: Record<string, unknown>[] = [
-        { scenario: 'slow-tool' },
-        { scenario: '' },
-        { scenario: 7 },
-        { nested: { scenario: 'deep', session_inferred: true } },
-        { session_inferred: true },
-        { session_inferred: 'true' },
-        { scenario: 'it\'s "quoted" ✓', session_inferred: false },
-      ];
-      const odd = details.map((d, i) =>
-        eventAt(200 + i, {
-          event_id: `h${i}`,
-          session_id: 'heads',
-          details: d,
-          ...(i % 2 ? { service_name: `svc-${i}` } : {}),
-          action: i === 3 ? 'user_message' : 'x',
-        }),
-      );
-      await store!.append(odd);
-      const heads = (await store!.sessionHeads(['heads'], 10)).get('heads')!;
-      expect(heads).toEqual(odd.map(sessionHeadOf));
-      expect(heads.map((h) => [h.scenario, h.session_inferred])).toEqual([
-        ['slow-tool', false],
-        [null, false],
-        [null, false],
-        [null, false],
-        [null, true],
-        [null, false],
-        ['it\'s "quoted" ✓', false],
-      ]);
+    // Each case: a session's events (details, service, action, summary), and the label expected.
+    const labelCases: [string, Partial<DebbieEvent>[], string, boolean][] = [
+      [
+        'the first non-empty string scenario',
+        [{ details: { scenario: '' } }, { details: { scenario: 7 } }, { details: { scenario: 'slow-tool' } }],
+        'slow-tool',
+        false,
+      ],
+      ['not a nested scenario', [{ details: { nested: { scenario: 'deep' } }, service_name: 'svc' }], 'svc', false],
+      ['quotes and non-ASCII in a scenario', [{ details: { scenario: 'it\'s "quoted" ✓' } }], 'it\'s "quoted" ✓', false],
+      [
+        'the first user message, without its lead',
+        [{ event_summary: 'hello' }, { event_summary: 'ws: user message >> Fix the build ' }, { action: 'user_message', event_summary: 'second' }],
+        'Fix the build',
+        false,
+      ],
+      ['a user_message action', [{ action: 'user_message', event_summary: 'Just this' }], 'Just this', false],
+      ['not a Unicode case fold of USER MESSAGE', [{ event_summary: 'USER MEſſAGE x' }, { service_name: 'svc' }], 'svc', false],
+      ['the first non-empty service', [{ service_name: '' }, { service_name: 'api' }, { service_name: 'other' }], 'api', false],
+      ['inferred when every event says so', [{ details: { session_inferred: true }, service_name: 'a' }, { details: { session_inferred: true } }], 'a', true],
+      ['not inferred when one event does not', [{ details: { session_inferred: true } }, { details: { session_inferred: 'true' } }], '', false],
+      ['from the first 50 events only', [...Array.from({ length: 50 }, () => ({})), { details: { scenario: 'late' } }], '', false],
+    ];
+    it('labels sessions by scenario, user message, service and the inferred mark, as labelFieldsOf does', async () => {
+      const all: DebbieEvent[] = [];
+      labelCases.forEach(([, parts], c) => {
+        parts.forEach((part, i) =>
+          all.push(eventAt(300 + c + i / 100, { event_id: `l${c}-${i}`, session_id: `label-${c}`, action: 'x', event_summary: 'x', ...part })),
+        );
+      });
+      await store!.append(all);
+      const labels = await store!.sessionLabels(labelCases.map((_, c) => `label-${c}`));
+      labelCases.forEach(([name, , label, inferred], c) => {
+        expect({ name, ...labels.get(`label-${c}`) }).toEqual({ name, label, inferred });
+        expect(labelFromFields(labelFieldsOf(all.filter((e) => e.session_id === `label-${c}`)))).toEqual({ label, inferred });
+      });
     });
 
     it('returns a correlation group in time order', async () => {

@@ -1,7 +1,10 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DebbieError, type EventFilter } from '@debbie/model';
-import { createDestination, EXPORT_FORMATS, exportEvents, type ExportProgress } from '@debbie/exporters';
+import type { ExportProgress, ExportSummary } from '@debbie/exporters';
+// The format names alone: the exporters (Parquet writer, HTTP clients, OpenTelemetry) load only
+// when events pass through JavaScript, not for a store's own Parquet COPY.
+import { EXPORT_FORMATS } from '@debbie/exporters/formats';
 import type { Command, CommandIO, ParsedValues } from '../Command.js';
 import { FILTER_FLAGS, filterFromValues, formatFlag, READER_FLAGS, resolvePath, SESSION_FLAG, str } from '../flags.js';
 import { openReader } from '../readerOptions.js';
@@ -74,8 +77,11 @@ export const exportCommand: Command = {
     if (format === 'splunk' && !token)
       throw new DebbieError('missing_option', '--format splunk needs --to-token (a HEC token) or $DEBBIE_EXPORT_TOKEN', '--to-token');
     const deadLetterPath = remote ? resolvePath(io, str(values['dead-letter']) ?? 'debbie-export-dead-letter.jsonl') : undefined;
-    // Checks the format's options (and URL, index name) before anything is read.
-    const destination = createDestination({
+    // Parquet to a file may be copied by the store itself (checked once it is open); a Parquet
+    // destination needs nothing but the file, so there is nothing to check first.
+    const mayCopy = format === 'parquet' && out !== undefined;
+    const exporters = mayCopy ? undefined : await import('@debbie/exporters');
+    const destinationSpec = {
       format,
       ...(out ? { output: resolvePath(io, out) } : format === 'parquet' || remote ? {} : { output: { stream: io.stdout, name: 'stdout' } }),
       ...(to ? { url: to } : {}),
@@ -83,23 +89,28 @@ export const exportCommand: Command = {
       ...(str(values.index) ? { index: str(values.index)! } : {}),
       ...(deadLetterPath ? { deadLetterPath } : {}),
       ...(values.ack === true ? { ack: true } : {}),
-    });
+    };
+    // Checks the format's options (and URL, index name) before anything is read.
+    const destination = exporters?.createDestination(destinationSpec);
     const reader = await openReader(source, io);
     const quiet = values.quiet === true;
     try {
       if (filter.sessionId) filter.sessionId = (await resolveSession(reader, filter.sessionId)).session_id;
       // Every format treats --out alike: its folder is created (as analyze and timeline do).
       if (out) await mkdir(dirname(resolvePath(io, out)), { recursive: true });
-      const total = quiet ? undefined : await reader.countEvents(filter);
-      const progress = progressPrinter(io, total, quiet);
-      let summary;
+      let summary: ExportSummary;
       try {
-        if (format === 'parquet' && out && copiesParquet(reader)) {
+        if (mayCopy && copiesParquet(reader)) {
           const target = resolvePath(io, out);
           const written = await reader.exportParquet(filter, target);
           summary = { written, rejected: 0, bytes: (await stat(target)).size, target };
         } else {
-          summary = await exportEvents(reader.streamEvents(filter, { batchSize: PAGE }), destination, { onProgress: progress });
+          const { createDestination, exportEvents } = exporters ?? (await import('@debbie/exporters'));
+          const total = quiet ? undefined : await reader.countEvents(filter);
+          const progress = progressPrinter(io, total, quiet);
+          summary = await exportEvents(reader.streamEvents(filter, { batchSize: PAGE }), destination ?? createDestination(destinationSpec), {
+            onProgress: progress,
+          });
         }
       } catch (error) {
         // Our reader went away (`| head`): stop quietly, as `debbie events` does.

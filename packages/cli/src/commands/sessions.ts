@@ -1,5 +1,5 @@
 import { DebbieError, epochMicros, isoFromEpochMicros, type EventReader, type SessionSummary } from '@debbie/model';
-import { sessionHeadOf, type SessionHead } from '@debbie/store';
+import { LABEL_LOOKAHEAD, labelFieldsOf, labelFromFields, type SessionLabel } from '@debbie/store';
 import type { Command } from '../Command.js';
 import { formatFlag, outputFormat, READER_FLAGS, str, wholeNumber } from '../flags.js';
 import { openReader, writeOut } from '../readerOptions.js';
@@ -24,73 +24,63 @@ function table(header: string[], rows: string[][]): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
-/** Events read per session to find its label; the label is in the first few of a session. */
-const LABEL_LOOKAHEAD = 50;
 const LABEL_WIDTH = 40;
 const SORTS = ['newest', 'oldest', 'duration', 'events', 'errors', 'label'] as const;
 type Sort = (typeof SORTS)[number];
 
-/** What tells a session from the others: its scenario, else its first user message, else its service. */
-export function sessionLabel(heads: readonly SessionHead[]): string {
-  for (const h of heads) if (h.scenario) return h.scenario;
-  for (const h of heads) {
-    if (h.action === 'user_message' || /USER MESSAGE/i.test(h.event_summary)) {
-      return h.event_summary.replace(/^.*USER MESSAGE\s*>*\s*/i, '').trim() || h.event_summary;
-    }
-  }
-  return heads.find((h) => h.service_name)?.service_name ?? '';
-}
-
 /** `inferred`: no event named a session, so Debbie made its trace (or service) one (docs/conventions.md). */
 type LabelledSession = SessionSummary & { label: string; inferred?: true };
 
-/** A reader that reads the label fields of many sessions' first events in one query (the stores). */
-interface SessionHeads {
-  sessionHeads(sessionIds: readonly string[], perSession: number, options?: { since?: string }): Promise<Map<string, SessionHead[]>>;
+/** A reader that labels many sessions in one query (the stores). */
+interface SessionLabels {
+  sessionLabels(sessionIds: readonly string[], options?: { since?: string }): Promise<Map<string, SessionLabel>>;
 }
-const hasSessionHeads = (reader: object): reader is SessionHeads => typeof (reader as Partial<SessionHeads>).sessionHeads === 'function';
+const hasSessionLabels = (reader: object): reader is SessionLabels => typeof (reader as Partial<SessionLabels>).sessionLabels === 'function';
 
 /** A session with its label, marked `(inferred)` when none of its first events named it. */
-function labelled(s: SessionSummary, first: readonly SessionHead[]): LabelledSession {
-  const label = sessionLabel(first);
-  const inferred = first.length > 0 && first.every((h) => h.session_inferred);
+function labelled(s: SessionSummary, { label, inferred }: SessionLabel): LabelledSession {
   return inferred ? { ...s, label: `(inferred) ${label}`.trim(), inferred: true } : { ...s, label };
 }
 
 /** The label of each listed session: one query for the page from a store, else one small query per session. */
 async function withLabels(reader: EventReader, sessions: SessionSummary[]): Promise<LabelledSession[]> {
-  if (hasSessionHeads(reader)) {
+  const none: SessionLabel = { label: '', inferred: false };
+  if (hasSessionLabels(reader)) {
     // The page's earliest start (ISO strings compare in time order).
     let since = '';
     for (const s of sessions) if (since === '' || s.first_timestamp < since) since = s.first_timestamp;
-    const heads = await reader.sessionHeads(
+    const labels = await reader.sessionLabels(
       sessions.map((s) => s.session_id),
-      LABEL_LOOKAHEAD,
       since ? { since } : {},
     );
-    return sessions.map((s) => labelled(s, heads.get(s.session_id) ?? []));
+    return sessions.map((s) => labelled(s, labels.get(s.session_id) ?? none));
   }
   const out: LabelledSession[] = [];
   for (const s of sessions) {
     // Bounded to the session's own time range: a store reads only the blocks of that range.
     const until = isoFromEpochMicros(epochMicros(s.last_timestamp) + 1);
     const first = await reader.queryEvents({ sessionId: s.session_id, since: s.first_timestamp, until }, { limit: LABEL_LOOKAHEAD });
-    out.push(labelled(s, first.map(sessionHeadOf)));
+    out.push(labelled(s, first.length ? labelFromFields(labelFieldsOf(first)) : none));
   }
   return out;
 }
 
 /** Orders the page shown (the page itself is always the newest sessions, after --offset). */
 function sortSessions(sessions: LabelledSession[], sort: Sort): LabelledSession[] {
+  // ISO timestamps and ids compare by code unit (localeCompare's first call costs ~10 ms of start-up).
   const by: Record<Sort, (a: LabelledSession, b: LabelledSession) => number> = {
-    newest: (a, b) => b.first_timestamp.localeCompare(a.first_timestamp),
-    oldest: (a, b) => a.first_timestamp.localeCompare(b.first_timestamp),
+    newest: (a, b) => codeUnitOrder(b.first_timestamp, a.first_timestamp),
+    oldest: (a, b) => codeUnitOrder(a.first_timestamp, b.first_timestamp),
     duration: (a, b) => b.duration_ms - a.duration_ms,
     events: (a, b) => b.event_count - a.event_count,
     errors: (a, b) => b.error_count - a.error_count,
     label: (a, b) => a.label.localeCompare(b.label),
   };
-  return [...sessions].sort((a, b) => by[sort](a, b) || a.session_id.localeCompare(b.session_id));
+  return [...sessions].sort((a, b) => by[sort](a, b) || codeUnitOrder(a.session_id, b.session_id));
+}
+
+function codeUnitOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function clip(text: string, width: number): string {

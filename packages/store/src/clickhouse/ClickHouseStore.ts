@@ -11,7 +11,7 @@ import { ensureClickHouseSchema, SEQ_COLUMN, SESSION_KEY, TIMESTAMP_COLUMN } fro
 import { parseClickHouseUrl, type ClickHouseLocation } from './url.js';
 import { WriteQueue } from '../WriteQueue.js';
 import { sessionSummaryFromRow } from '../sessionSummaryRow.js';
-import { sessionHeadOf, type SessionHead } from '../sessionHead.js';
+import { LABEL_LOOKAHEAD, labelFieldsOf, labelFromFields, type SessionLabel } from '../sessionLabel.js';
 
 /** Options of a ClickHouse store, beyond the common ones. */
 export interface ClickHouseStoreOptions extends StoreOptions {
@@ -176,26 +176,27 @@ export class ClickHouseStore implements Store {
     return (await this.rows(sql)).map(eventFromClickHouseRow);
   }
 
-  /** The label-relevant fields (SessionHead) of the first `perSession` events (time order) of each of the sessions, in one query. */
-  async sessionHeads(sessionIds: readonly string[], perSession: number, options: { since?: string } = {}): Promise<Map<string, SessionHead[]>> {
-    const out = new Map<string, SessionHead[]>(sessionIds.map((id) => [id, []]));
+  /** The label of each of the sessions (those with events), from its first LABEL_LOOKAHEAD events, in one query. */
+  async sessionLabels(sessionIds: readonly string[], options: { since?: string } = {}): Promise<Map<string, SessionLabel>> {
+    const out = new Map<string, SessionLabel>();
     if (sessionIds.length === 0) return out;
-    const n = nonNegativeInt(perSession, 'perSession');
-    // details is read whole and its two keys picked here: 18.16's JSON functions cannot tell a
+    // The fields are picked here from whole details: 18.16's JSON functions cannot tell a
     // top-level key from a nested one.
     const rows = await this.rows(`SELECT session_id, action, event_summary, service_name, details FROM ${this.table} FINAL
       WHERE ${SESSION_KEY} IN (${sessionIds.map(quote).join(', ')}) AND session_id IS NOT NULL${options.since === undefined ? '' : ` AND ${clickHouseWhere({ since: options.since })}`}
-      ORDER BY session_id, ${ORDER_ASC} LIMIT ${n} BY session_id`);
+      ORDER BY session_id, ${ORDER_ASC} LIMIT ${LABEL_LOOKAHEAD} BY session_id`);
+    const heads = new Map<string, Pick<DebbieEvent, 'action' | 'event_summary' | 'service_name' | 'details'>[]>();
     for (const row of rows) {
-      out.get(row.session_id as string)?.push(
-        sessionHeadOf({
-          action: row.action as string,
-          event_summary: row.event_summary as string,
-          service_name: row.service_name as string | null,
-          details: JSON.parse(row.details as string) as Record<string, unknown>,
-        }),
-      );
+      const id = row.session_id as string;
+      if (!heads.has(id)) heads.set(id, []);
+      heads.get(id)!.push({
+        action: row.action as string,
+        event_summary: row.event_summary as string,
+        service_name: row.service_name as string | null,
+        details: JSON.parse(row.details as string) as Record<string, unknown>,
+      });
     }
+    for (const [id, events] of heads) out.set(id, labelFromFields(labelFieldsOf(events)));
     return out;
   }
 
