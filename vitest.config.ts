@@ -11,6 +11,7 @@ for (const dir of readdirSync(`${root}packages`)) {
   const entry = `${root}packages/${dir}/src/index.ts`;
   if (existsSync(entry)) alias.push({ find: new RegExp(`^@debbie/${dir}$`), replacement: entry });
 }
+alias.push({ find: /^@debbie\/store\/encode$/, replacement: `${root}packages/store/src/encodeRows.ts` });
 alias.push({ find: /^@debbie\/sdk\/processors$/, replacement: `${root}packages/sdk/src/processors.ts` });
 alias.push({ find: /^@debbie\/commentary\/eval$/, replacement: `${root}packages/commentary/src/eval/index.ts` });
 alias.push({ find: /^@debbie\/stream\/color$/, replacement: `${root}packages/stream/src/colorLine.ts` });

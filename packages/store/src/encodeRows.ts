@@ -53,13 +53,17 @@ export class SliceEncoder {
     return this.ids.length;
   }
 
+  /** The time of the event added last (epoch µs), a duplicate's too. */
+  lastMicros = Number.NaN;
+
   /** Adds the event's row; false when its id was added before (a duplicate); throws when it cannot be stored. */
   add(event: DebbieEvent): boolean {
     const row = toStoredRow(event);
     const id = event.event_id;
+    const us = Number(row[TIMESTAMP_INDEX] as bigint);
+    this.lastMicros = us;
     if (this.seen.has(id)) return false;
     this.seen.add(id);
-    const us = Number(row[TIMESTAMP_INDEX] as bigint);
     if (us < this.minUs) this.minUs = us;
     if (us > this.maxUs) this.maxUs = us;
     if (!pushStoredRow(row, this.cells)) this.plain = false;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createEvent, epochMicros, isoFromEpochMicros, newEventId, type DebbieEvent, type EventSink } from '@debbie/model';
 import { JsonValueStream } from './JsonValueStream.js';
+import { recordEventId } from './recordId.js';
 import type { LineInfo, LongLineHandler } from './LineSplitter.js';
 import { JsonLinesParser, type RecordContext, type RecordParser } from './recordParsers.js';
 
@@ -315,6 +316,33 @@ export class LineIngester {
     }
   }
 
+  /**
+   * Feeds a line at a known place in the file: one an ingest worker handed back to this thread
+   * (see parallel/). `lineNo` is its 1-based number.
+   */
+  pushAt(line: string, lineNo: number, offset: number): void {
+    this.flush();
+    this.lineNo = lineNo - 1;
+    this.push(line, { offset });
+  }
+
+  /**
+   * An ingest worker wrote events of this file itself (encoded for the store), up to here: the
+   * first had its own time `firstMicros` (events waiting for one are placed before it), the last
+   * `lastMicros` (raw lines after them follow it).
+   */
+  timedElsewhere(firstMicros: number, lastMicros: number): void {
+    if (this.untimed) this.releaseUntimed(firstMicros);
+    this.lastMicros = lastMicros;
+  }
+
+  /** Counts lines an ingest worker read and the events it wrote from them; the next line is after `lastLine`. */
+  countedElsewhere(lines: number, events: number, lastLine: number): void {
+    this.stats.lines += lines;
+    this.stats.events += events;
+    this.lineNo = lastLine;
+  }
+
   /** Sets the time of raw lines and time-less records until a record with a time comes (see clockStartMicros). */
   setClock(micros: number): void {
     this.lastMicros = micros;
@@ -393,11 +421,7 @@ export class LineIngester {
     }
     // A random id (minted while parsing) becomes one from the record's content and place.
     if (mintedSince(event.event_id, this.idMark)) {
-      // --session is part of what was ingested: the same file under another session is other events.
-      const h = createHash('sha256').update(`${this.fileKey}\u0000${this.sessionId ?? ''}\u0000${origin.offset}\u0000${index}\u0000`);
-      if (typeof origin.content === 'string') h.update(origin.content);
-      else origin.content.forEach((l, i) => h.update(i ? `\n${l}` : l));
-      event.event_id = h.digest('hex').slice(0, 24);
+      event.event_id = recordEventId(this.fileKey, this.sessionId, origin.offset, index, origin.content);
     }
     if (origin.cutFromBytes !== undefined) {
       event.details.truncated = true;

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { open, type FileHandle } from 'node:fs/promises';
 import { DebbieError, type EventSink } from '@debbie/model';
 import { chooseParser, type ChosenParser, type IngestFormat } from './detectFormat.js';
@@ -8,6 +9,9 @@ import { LoggerSourceMap, type LoggerSourceRule } from './loggerSources.js';
 import { JsonLinesParser } from './recordParsers.js';
 import { refuseBinary } from './binaryInput.js';
 import { fileIdentity, firstBytes } from './fileIdentity.js';
+import { JsonLinesPool } from './parallel/JsonLinesPool.js';
+import { encodedSinkOf, readJsonLinesInParallel, type EncodedEventSink } from './parallel/readJsonLinesInParallel.js';
+import { runNameOf } from './recordParsers.js';
 
 export interface IngestOptions {
   /** Where events go (the pipeline). */
@@ -28,6 +32,29 @@ export interface IngestOptions {
   maxJsonValueBytes?: number;
   /** Awaited between reads: the sink's backpressure (the pipeline or collector is behind), so ingest waits instead of dropping. */
   ready?: () => Promise<void>;
+  /**
+   * Worker threads that parse, clean and encode a JSON Lines file's events for the store while the
+   * main thread reads and writes (only when the sink is a pipeline whose store is the only taker:
+   * see Pipeline.acceptsEncoded). Default: DEBBIE_INGEST_WORKERS, else for files of
+   * PARALLEL_MIN_BYTES or more one per core but one (the main thread and DuckDB's writer keep
+   * that one), at most MAX_WORKERS; 0 reads on the main thread only.
+   */
+  workers?: number | undefined;
+}
+
+/** Files smaller than this are read on the main thread (starting workers costs more than they save). */
+export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+/** Most ingest workers by default. */
+const MAX_WORKERS = 4;
+/** Bytes read at once. */
+const READ_BYTES = 256 * 1024;
+
+/** How many workers read a file of `size` bytes (see IngestOptions.workers). */
+function workerCount(option: number | undefined, size: number): number {
+  const env = process.env.DEBBIE_INGEST_WORKERS;
+  const given = option ?? (env !== undefined && env !== '' ? Number(env) : undefined);
+  if (given !== undefined) return Number.isInteger(given) && given > 0 ? given : 0;
+  return size >= PARALLEL_MIN_BYTES ? Math.min(MAX_WORKERS, availableParallelism() - 1) : 0;
 }
 
 /** What ingesting one file did. */
@@ -83,8 +110,11 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
   }
   let fileKey: string;
   let mtimeMicros: number;
+  let size: number;
   try {
-    mtimeMicros = Math.floor((await fh.stat()).mtimeMs) * 1000;
+    const st = await fh.stat();
+    mtimeMicros = Math.floor(st.mtimeMs) * 1000;
+    size = st.size;
     if (!options.allowBinary) refuseBinary(await firstBytes(fh, SAMPLE_BYTES), path);
     fileKey = await fileIdentity(fh);
   } finally {
@@ -102,7 +132,7 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
     maxLineChars: maxLineBytes,
     maxJsonValueBytes: options.maxJsonValueBytes,
   });
-  const read = () => createReadStream(path, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>;
+  const read = () => createReadStream(path, { highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>;
   if (chosen.parser instanceof JsonLinesParser && (await jsonLayout(read())) === 'document') {
     // One JSON document over many lines (a pretty-printed OTLP request, an agent run): streamed whole.
     const doc = ingester.documentStream();
@@ -113,20 +143,41 @@ export async function ingestFile(path: string, options: IngestOptions): Promise<
     doc.end();
     ingester.end();
   } else {
-    const splitter = new LineSplitter((line, info) => ingester.push(line, info), {
-      maxLineBytes,
-      onLongLine: chosen.parser instanceof JsonLinesParser ? (offset, head) => ingester.longLine(offset, head)! : undefined,
-    });
-    for await (const chunk of read()) {
-      splitter.push(chunk);
-      await options.ready?.();
+    const newSplitter = () =>
+      new LineSplitter((line, info) => ingester.push(line, info), {
+        maxLineBytes,
+        onLongLine: chosen.parser instanceof JsonLinesParser ? (offset, head) => ingester.longLine(offset, head)! : undefined,
+      });
+    const workers = workerCount(options.workers, size);
+    const sink =
+      workers > 0 && maxLineBytes >= READ_BYTES && chosen.parser instanceof JsonLinesParser && chosen.parser.only === undefined
+        ? encodedSinkOf(options.sink)
+        : undefined;
+    if (sink) {
+      const pool = newPool(workers, path, fileKey, options.sessionId, sink);
+      try {
+        await readJsonLinesInParallel(read(), { ingester, sink, pool, maxLineBytes, serialSplitter: newSplitter, ready: options.ready });
+      } finally {
+        await pool.close();
+      }
+    } else {
+      const splitter = newSplitter();
+      for await (const chunk of read()) {
+        splitter.push(chunk);
+        await options.ready?.();
+      }
+      splitter.end();
     }
-    splitter.end();
     ingester.end();
   }
   const seen = chosen.parser instanceof JsonLinesParser ? chosen.parser.seen : new Set<string>();
   const format = [...seen].find((f) => f !== 'otlp-json') ?? (seen.has('otlp-json') && chosen.format === 'jsonl' ? 'otlp-json' : chosen.format);
   return { file: path, format: format as FileIngestResult['format'], logFormat: chosen.logFormat, ...ingester.stats };
+}
+
+function newPool(size: number, file: string, fileKey: string, sessionId: string | undefined, sink: EncodedEventSink): JsonLinesPool {
+  const { redact, sessionKeys } = sink.cleaning;
+  return new JsonLinesPool(size, { file, fileKey, sessionId, runName: runNameOf(file), redact, sessionKeys: [...sessionKeys] });
 }
 
 /**

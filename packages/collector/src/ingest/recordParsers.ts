@@ -256,7 +256,7 @@ export class JsonLinesParser implements RecordParser {
   /** JSON kinds met so far, for the summary: agent run formats, and 'otlp-json' for OTLP requests. */
   readonly seen = new Set<TrajectoryFormat | 'otlp-json'>();
   /** Only this agent run format is accepted (`--format openhands|swe-agent`). */
-  private readonly only: TrajectoryFormat | undefined;
+  readonly only: TrajectoryFormat | undefined;
 
   constructor(only?: TrajectoryFormat) {
     this.only = only;

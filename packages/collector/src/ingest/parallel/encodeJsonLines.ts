@@ -1,0 +1,186 @@
+import { isSpanStart, TraceSessionIndex, type DebbieEvent } from '@debbie/model';
+import { cleanEvent } from '@debbie/pipeline';
+import { SliceEncoder, type EncodedEvents } from '@debbie/store/encode';
+import { recordEventId } from '../recordId.js';
+import { decodeJsonDocument, type JsonDocumentOptions } from '../recordParsers.js';
+
+/** What a worker needs to know of the file and the pipeline (the same for every chunk of a file). */
+export interface JsonLinesFileContext {
+  file: string;
+  /** The file's identity for stable ids (LineIngester's fileKey). */
+  fileKey: string;
+  /** `--session`: the session of records that name none. */
+  sessionId?: string | undefined;
+  /** The run name of agent runs without an id (runNameOf(file)). */
+  runName: string;
+  /** The pipeline's `cleaning`: redact or not, its session keys. */
+  redact: boolean;
+  sessionKeys: readonly string[];
+  /** Rows per slice of batch text. Default 2048 (the store's own slice). */
+  sliceRows?: number;
+}
+
+/** Something only the main thread may do, in the file's order (see encodeJsonLines). */
+export type MainThreadStep =
+  | {
+      kind: 'line';
+      text: string;
+      /** 1-based line number and byte offset of the line in the file. */
+      line: number;
+      offset: number;
+      /** Time of the last event this worker wrote before the line (since the previous step), if any: the main thread's clock. */
+      clock?: number | undefined;
+    }
+  | { kind: 'named'; traceId: string; sessionId: string; clock?: number | undefined };
+
+/** What a worker made of one chunk of lines. */
+export interface JsonLinesChunkResult {
+  /** Lines in the chunk. */
+  lines: number;
+  /** Line number of its last line. */
+  lastLine: number;
+  /** Events the worker wrote itself (encoded, duplicates within the chunk included). */
+  events: number;
+  encoded: EncodedEvents;
+  /** In file order: lines for the main thread's own path, and trace sessions the worker's events named. */
+  steps: MainThreadStep[];
+  /** Times of the first and last event the worker wrote (epoch µs), when it wrote any. */
+  firstMicros?: number | undefined;
+  lastMicros?: number | undefined;
+  /** Time of the last event written after the last step, if any. */
+  endClock?: number | undefined;
+}
+
+// Binary garbage: as LineIngester's (such a line goes to the main thread, which keeps it raw).
+const GARBAGE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/;
+
+/** Thrown inside conversion when an event needs its trace's session: only the main thread knows it. */
+const NEEDS_TRACE_INDEX = new Error('needs the trace index');
+
+/**
+ * A TraceSessionIndex for conversion off the main thread: a trace that names its session is
+ * recorded as a step (the main thread's index learns it in order); an event that needs its
+ * trace's session (it names none) cannot be converted here and goes to the main thread.
+ */
+class RecordingTraceIndex extends TraceSessionIndex {
+  onNamed: (traceId: string, sessionId: string) => void = () => undefined;
+  override named(traceId: string, sessionId: string): void {
+    this.onNamed(traceId, sessionId);
+  }
+  override sessionFor(): never {
+    throw NEEDS_TRACE_INDEX;
+  }
+}
+
+/**
+ * Reads a chunk of JSON lines (whole lines; the last may lack its newline at the end of a file)
+ * the way LineIngester and the pipeline would, for the lines that are one DebbieEvent each:
+ * parse, validate, stable id, `--session`, foreign conversion and the one redaction (cleanEvent),
+ * then the store's row encoding (SliceEncoder). Every other line (not JSON, binary, blank, OTLP,
+ * an agent run, an array, a span start, an event that needs its trace's session, one the store
+ * would reject, a failed redaction) is handed back as a step for the main thread, with its place,
+ * so it is read exactly as it would be without workers. Nothing here keeps state between chunks.
+ */
+export function encodeJsonLines(bytes: Uint8Array, firstLine: number, firstOffset: number, ctx: JsonLinesFileContext): JsonLinesChunkResult {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes); // as LineSplitter decodes
+  const lines = text.split('\n');
+  if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0a) lines.pop(); // the chunk ended with its newline
+  const steps: MainThreadStep[] = [];
+  const encoder = new SliceEncoder();
+  const encoded: EncodedEvents = { count: 0, duplicates: 0, slices: [] };
+  const sliceRows = ctx.sliceRows ?? 2048;
+  const traces = new RecordingTraceIndex({ maxTraces: 1 });
+  const foreign = { traces, sessionKeys: ctx.sessionKeys };
+  const seen: NonNullable<JsonDocumentOptions['seen']> = new Set();
+  const named = new Set<string>(); // traces whose name this chunk's steps already carry
+  let clock: number | undefined; // time of the last event written since the last step
+  let firstMicros: number | undefined;
+  let lastMicros: number | undefined;
+  let offset = firstOffset;
+  let pos = 0; // byte position of the current line in `bytes`
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const end = indexOfNewline(bytes, pos);
+    const lineOffset = offset;
+    const lineNo = firstLine + i;
+    offset = firstOffset + end + 1;
+    pos = end + 1;
+    const toMain = (): void => {
+      steps.push({ kind: 'line', text: raw, line: lineNo, offset: lineOffset, clock });
+      clock = undefined;
+    };
+    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (lineOffset === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (line === '' || GARBAGE.test(line)) {
+      toMain();
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      toMain();
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      toMain();
+      continue;
+    }
+    let event: DebbieEvent;
+    try {
+      seen.clear();
+      const decoded = decodeJsonDocument(value, `${ctx.file} line ${lineNo}`, { sessionId: ctx.sessionId, runName: ctx.runName, seen });
+      if (seen.size > 0 || decoded.events.length !== 1 || decoded.rejected > 0) {
+        toMain(); // OTLP or an agent run: its events and formats are the main thread's
+        continue;
+      }
+      event = decoded.events[0]!;
+    } catch {
+      toMain();
+      continue;
+    }
+    // LineIngester.write: --session, then a stable id for an event its record gave none.
+    if (!event.session_id && ctx.sessionId) event.session_id = ctx.sessionId;
+    if (typeof (value as { event_id?: unknown }).event_id !== 'string') event.event_id = recordEventId(ctx.fileKey, ctx.sessionId, lineOffset, 0, line);
+    if (isSpanStart(event)) {
+      toMain();
+      continue;
+    }
+    const stepsBefore = steps.length;
+    let learned: string | undefined;
+    traces.onNamed = (traceId, sessionId) => {
+      // A trace's first name is the one the index keeps: said once per chunk.
+      if (named.has(traceId)) return;
+      learned = traceId;
+      steps.push({ kind: 'named', traceId, sessionId, clock });
+      clock = undefined;
+    };
+    const clockBefore = clock;
+    try {
+      const clean = cleanEvent(event, foreign, ctx.redact);
+      if (!encoder.add(clean)) encoded.duplicates += 1;
+    } catch {
+      // Needs the trace index, failed redaction, or the store would reject it: the main thread
+      // reads the line again from its text and counts it as it always does.
+      steps.length = stepsBefore;
+      clock = clockBefore;
+      toMain();
+      continue;
+    }
+    if (learned !== undefined) named.add(learned);
+    const micros = encoder.lastMicros;
+    encoded.count += 1;
+    firstMicros ??= micros;
+    lastMicros = micros;
+    clock = micros;
+    if (encoder.rows >= sliceRows) encoded.slices.push(encoder.take()!);
+  }
+  const last = encoder.take();
+  if (last) encoded.slices.push(last);
+  return { lines: lines.length, lastLine: firstLine + lines.length - 1, events: encoded.count, encoded, steps, firstMicros, lastMicros, endClock: clock };
+}
+
+function indexOfNewline(bytes: Uint8Array, from: number): number {
+  const at = bytes.indexOf(0x0a, from);
+  return at < 0 ? bytes.length : at;
+}
