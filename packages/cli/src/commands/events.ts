@@ -1,4 +1,4 @@
-import { DebbieError } from '@debbie/model';
+import { DebbieError, type DebbieEvent, type EventFilter, type EventReader } from '@debbie/model';
 // The colour helper alone, not the stream server (WebSocket) behind the package's index.
 import { shouldUseColor } from '@debbie/stream/color';
 import type { Command } from '../Command.js';
@@ -13,6 +13,24 @@ const PAGE = 1000;
 /** Events shown when searching every session without --limit. */
 const CROSS_SESSION_LIMIT = 100;
 const FORMATS = ['text', 'json'] as const;
+
+/**
+ * The pages of the events the filter selects, in time order. A --session that is a stored
+ * session's whole id needs no look-up first: its first page proves it (one scan, not two). One
+ * that finds nothing is resolved then (resolveSession: the one session a prefix names, or an
+ * error naming what was typed); an exact id whose events the other filters all leave out ends there.
+ */
+async function* eventPages(reader: EventReader, filter: EventFilter): AsyncGenerator<DebbieEvent[]> {
+  const typed = filter.sessionId;
+  let found = false;
+  for await (const page of reader.streamEvents(filter, { batchSize: PAGE })) {
+    found ||= page.length > 0;
+    yield page;
+  }
+  if (typed === undefined || found) return;
+  const session = (await resolveSession(reader, typed)).session_id;
+  if (session !== typed) yield* reader.streamEvents({ ...filter, sessionId: session }, { batchSize: PAGE });
+}
 
 export const eventsCommand: Command = {
   name: 'events',
@@ -68,20 +86,18 @@ export const eventsCommand: Command = {
     let count = 0;
     const progress = startProgress(io, 'events', () => `${count} events printed`);
     try {
-      if (filter.sessionId) filter.sessionId = (await resolveSession(reader, filter.sessionId)).session_id;
-      if (format === 'json') await writeOut(io, '[');
       // Page by page, so a long session never sits in memory whole.
-      for await (const page of reader.streamEvents(filter, { batchSize: PAGE })) {
+      for await (const page of eventPages(reader, filter)) {
         const lines: string[] = [];
         for (const event of page) {
           if (count >= limit) break;
-          lines.push(format === 'json' ? `${count === 0 ? '\n' : ',\n'}${JSON.stringify(event)}` : `${eventLine(event, line)}\n`);
+          lines.push(format === 'json' ? `${count === 0 ? '[\n' : ',\n'}${JSON.stringify(event)}` : `${eventLine(event, line)}\n`);
           count += 1;
         }
         if (lines.length) await writeOut(io, lines.join(''));
         if (count >= limit || outputGone || io.stdout.destroyed) break;
       }
-      if (format === 'json') await writeOut(io, count ? '\n]\n' : ']\n');
+      if (format === 'json') await writeOut(io, count ? '\n]\n' : '[]\n');
       if (acrossSessions && count >= limit && values.limit === undefined) {
         io.stderr.write(`Showing the first ${limit} events of all sessions; narrow with filters or --session, or raise --limit.\n`);
       }
