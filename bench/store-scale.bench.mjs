@@ -1,7 +1,8 @@
 // Issue 15 figures, each next to its baseline from the same run, on demo-shaped events
 // (storeScale.gen.mjs: the simulator's sessions copied to the size asked):
 //  - ingest of the JSONL into DuckDB: `debbie ingest --no-commentary` vs DuckDB's own
-//    read_json_auto of the same file into a table;
+//    read_json_auto of the same file into a table (and the same ingest with its worker threads
+//    off, DEBBIE_INGEST_WORKERS=0, next to the same baseline);
 //  - Parquet export: `debbie export --all --format parquet` vs DuckDB's COPY of the same rows;
 //  - `debbie sessions` and `debbie events --session ID` wall time (goal ≤ 0.3 s) vs the CLI's
 //    `--help` floor (a node start) and the same listing inside one process;
@@ -85,6 +86,11 @@ row('ingest JSONL → DuckDB (vs read_json_auto)', ingest, own);
   await s.close();
   if (stored !== EVENTS) throw new Error(`the store holds ${stored} events, ${EVENTS} were ingested`);
 }
+// The same ingest on the main thread alone (no worker threads): what the workers buy.
+const serial = timed([cli, 'ingest', '--input-format', 'jsonl', '--no-commentary', '--store', join(dir, 'serial.duckdb'), jsonl], {
+  env: { ...process.env, DEBBIE_STORE: '', DEBBIE_INGEST_WORKERS: '0' },
+});
+row('  the same, main thread only (workers 0)', serial, own);
 const again = debbie('ingest', '--input-format', 'jsonl', '--no-commentary', '--store', storePath, jsonl);
 {
   const s = await openStore(storePath, { readOnly: true });

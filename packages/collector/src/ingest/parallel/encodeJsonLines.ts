@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { isSpanStart, TraceSessionIndex, type DebbieEvent } from '@debbie/model';
 import { cleanEvent } from '@debbie/pipeline';
 import { SliceEncoder, type EncodedEvents } from '@debbie/store/encode';
@@ -82,9 +83,7 @@ class RecordingTraceIndex extends TraceSessionIndex {
  * so it is read exactly as it would be without workers. Nothing here keeps state between chunks.
  */
 export function encodeJsonLines(bytes: Uint8Array, firstLine: number, firstOffset: number, ctx: JsonLinesFileContext): JsonLinesChunkResult {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes); // as LineSplitter decodes
-  const lines = text.split('\n');
-  if (bytes.length > 0 && bytes[bytes.length - 1] === 0x0a) lines.pop(); // the chunk ended with its newline
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const steps: MainThreadStep[] = [];
   const encoder = new SliceEncoder();
   const encoded: EncodedEvents = { count: 0, duplicates: 0, slices: [] };
@@ -96,14 +95,13 @@ export function encodeJsonLines(bytes: Uint8Array, firstLine: number, firstOffse
   let clock: number | undefined; // time of the last event written since the last step
   let firstMicros: number | undefined;
   let lastMicros: number | undefined;
-  let offset = firstOffset;
-  let pos = 0; // byte position of the current line in `bytes`
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    const end = indexOfNewline(bytes, pos);
-    const lineOffset = offset;
-    const lineNo = firstLine + i;
-    offset = firstOffset + end + 1;
+  let lineNo = firstLine - 1;
+  for (let pos = 0; pos < buf.length; ) {
+    let end = buf.indexOf(0x0a, pos);
+    if (end < 0) end = buf.length;
+    const raw = decodeLine(buf, pos, end);
+    const lineOffset = firstOffset + pos;
+    lineNo += 1;
     pos = end + 1;
     const toMain = (): void => {
       steps.push({ kind: 'line', text: raw, line: lineNo, offset: lineOffset, clock });
@@ -177,10 +175,18 @@ export function encodeJsonLines(bytes: Uint8Array, firstLine: number, firstOffse
   }
   const last = encoder.take();
   if (last) encoded.slices.push(last);
-  return { lines: lines.length, lastLine: firstLine + lines.length - 1, events: encoded.count, encoded, steps, firstMicros, lastMicros, endClock: clock };
+  return { lines: lineNo - firstLine + 1, lastLine: lineNo, events: encoded.count, encoded, steps, firstMicros, lastMicros, endClock: clock };
 }
 
-function indexOfNewline(bytes: Uint8Array, from: number): number {
-  const at = bytes.indexOf(0x0a, from);
-  return at < 0 ? bytes.length : at;
+/**
+ * One line's text, decoded as LineSplitter decodes it (UTF-8, invalid bytes as U+FFFD the way
+ * TextDecoder places them); ASCII lines, most of them, by the cheap one-byte copy.
+ */
+function decodeLine(buf: Buffer, start: number, end: number): string {
+  const bytes = buf.subarray(start, end);
+  if (isAscii(bytes)) return buf.toString('latin1', start, end);
+  const text = buf.toString('utf8', start, end);
+  return text.includes('\ufffd') ? decoder.decode(bytes) : text;
 }
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
