@@ -60,6 +60,29 @@ describe('decodeTracesProtoFast', () => {
     expect(root.details).toMatchObject({ 'ünïcödé key': 'välue ✓', big: 2 ** 40, neg: -7, dbl: 3.25, no: false, ints: [1, 2, 3], empty: '' });
   });
 
+  it('reads attribute keys right through its key cache: thousands of distinct keys (colliding slots), long and non-ASCII ones, decoded twice', () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('t');
+    // 30 spans × 100 keys (the SDK keeps 128 attributes a span): 3,000 distinct keys.
+    for (let s = 0; s < 30; s++) {
+      const attributes: Record<string, string> = { [`k${'x'.repeat(80)}`]: 'long key', 'clé ✓': 'non-ascii' };
+      for (let i = 0; i < 100; i++) attributes[`attr.${s * 100 + i}`] = `v${s * 100 + i}`;
+      tracer.startSpan(`span ${s}`, { attributes }).end();
+    }
+    const body = ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())!;
+    const slow = decodeProtoTraces(decodeTraceRequestProto(body));
+    for (let round = 0; round < 2; round++) {
+      const fast = decodeTracesProtoFast(body);
+      expect(comparable(fast.events)).toEqual(comparable(slow.events));
+      expect(fast.events).toHaveLength(30);
+      for (const [s, e] of fast.events.entries()) {
+        expect(e.details[`attr.${s * 100 + 99}`]).toBe(`v${s * 100 + 99}`);
+        expect(e.details[`k${'x'.repeat(80)}`]).toBe('long key');
+        expect(e.details['clé ✓']).toBe('non-ascii');
+      }
+    }
+  });
+
   it('throws MalformedOtlpError for every truncation of a valid body', () => {
     const body = serializedSpans();
     let thrown = 0;

@@ -42,6 +42,49 @@ export function readString(r: protobuf.Reader, parentEnd: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
 }
 
+/** Slots of the attribute-key cache (a power of two): bounded whatever keys senders send. */
+const KEY_CACHE_SLOTS = 1024;
+const MAX_CACHED_KEY = 64;
+const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SLOTS).fill(undefined);
+
+/**
+ * An attribute key. The same few dozen keys come in every span, so an ASCII key is looked up by a
+ * hash of its bytes in a small cache and the string made for it before is returned, instead of
+ * building it again (and V8 interning it again as a property name). Anything else: readString.
+ */
+export function readKey(r: protobuf.Reader, parentEnd: number): string {
+  const buf = r.buf;
+  const len = r.uint32();
+  const start = r.pos;
+  const end = start + len;
+  if (end > parentEnd) throw new RangeError(`field length ${len} runs past its message (offset ${start})`);
+  if (len === 0 || len > MAX_CACHED_KEY) {
+    r.pos = end;
+    return len === 0 ? '' : Buffer.from(buf.buffer, buf.byteOffset + start, len).toString('utf8');
+  }
+  let h = len;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 0x80) {
+      r.pos = end;
+      return Buffer.from(buf.buffer, buf.byteOffset + start, len).toString('utf8');
+    }
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  r.pos = end;
+  const slot = h & (KEY_CACHE_SLOTS - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === len) {
+    let i = 0;
+    while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
+    if (i === len) return cached;
+  }
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
+  keyCache[slot] = s;
+  return s;
+}
+
 /** Why an id of `len` bytes at buf[start..] is invalid (wrong length, all zero), or undefined. */
 export function idProblem(buf: Uint8Array, start: number, end: number, want: number, field: string): string | undefined {
   if (end - start !== want) return `${field} must be ${want} bytes, got ${end - start}`;
@@ -112,7 +155,7 @@ export function readKeyValue(r: protobuf.Reader, end: number, into: Record<strin
   let value: unknown;
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === ((1 << 3) | WIRE_LEN)) key = readString(r, end);
+    if (tag === ((1 << 3) | WIRE_LEN)) key = readKey(r, end);
     else if (tag === ((2 << 3) | WIRE_LEN)) {
       const e = lenEnd(r, end);
       value = readAnyValue(r, e, depth);
