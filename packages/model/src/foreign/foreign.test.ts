@@ -3,6 +3,7 @@ import { eventFromLogParts, eventFromSpanParts } from '../decodeAttributes.js';
 import type { SpanParts } from '../decodeAttributes.js';
 import { convertForeignEvent } from './convertForeignEvent.js';
 import { TraceSessionIndex, type SessionRelabel } from './TraceSessionIndex.js';
+import { applyRenames } from './renames.js';
 import { normalizeErrorMessage } from './errorCause.js';
 
 const base: Omit<SpanParts, 'name' | 'attributes'> = {
@@ -46,6 +47,25 @@ describe('convertForeignEvent', () => {
     });
     expect(later.session_id).toBe('s1');
     expect(later.details.session_inferred).toBeUndefined();
+  });
+
+  it('renames foreign keys by table order: the first listed source of a name wins, every source is removed', () => {
+    const metrics: Record<string, number> = {};
+    // given in the reverse of the table's order
+    const d: Record<string, unknown> = {
+      'llm.token_count.prompt': 5,
+      'gen_ai.usage.input_tokens': '7',
+      'gen_ai.system': 'old-name',
+      'gen_ai.provider.name': 'openai',
+      unrelated: 1,
+    };
+    expect(applyRenames(d, () => metrics)).toBe(true);
+    expect(d).toEqual({ provider: 'openai', unrelated: 1 });
+    expect(metrics).toEqual({ input_tokens: 7 });
+    const kept: Record<string, unknown> = { provider: 'mine', 'llm.provider': 'theirs' };
+    expect(applyRenames(kept, () => metrics)).toBe(true);
+    expect(kept).toEqual({ provider: 'mine' });
+    expect(applyRenames({ plain: 1 }, () => metrics)).toBe(false);
   });
 
   it('is bounded', () => {

@@ -67,26 +67,36 @@ export function toNumber(v: unknown): number | undefined {
   return undefined;
 }
 
-/** Moves foreign keys of `details` to Debbie's names. Returns whether anything moved. */
+/** Each foreign key → its row: detail renames first, then metric renames, in table order. */
+const RENAME_ROWS = new Map<string, { order: number; to: string; metric: boolean }>();
+DETAIL_RENAMES.forEach(([from, to], i) => RENAME_ROWS.set(from, { order: i, to, metric: false }));
+METRIC_RENAMES.forEach(([from, to], i) => RENAME_ROWS.set(from, { order: DETAIL_RENAMES.length + i, to, metric: true }));
+
+/**
+ * Moves foreign keys of `details` to Debbie's names. Returns whether anything moved. Walks the
+ * event's own keys (a handful) rather than the tables (forty-odd look-ups per span), then applies
+ * the rows found in table order, so the first present source key of a target still wins.
+ */
 export function applyRenames(details: Record<string, unknown>, metrics: () => Record<string, number>): boolean {
-  let moved = false;
-  for (const [from, to] of DETAIL_RENAMES) {
-    const v = details[from];
-    if (v === undefined) continue;
-    if (details[to] === undefined) details[to] = v;
-    delete details[from];
-    moved = true;
+  let found: { order: number; to: string; metric: boolean; from: string }[] | undefined;
+  for (const key in details) {
+    const row = RENAME_ROWS.get(key);
+    if (row && details[key] !== undefined) (found ??= []).push({ ...row, from: key });
   }
-  for (const [from, to] of METRIC_RENAMES) {
+  if (!found) return false;
+  if (found.length > 1) found.sort((a, b) => a.order - b.order);
+  for (const { from, to, metric } of found) {
     const v = details[from];
-    if (v === undefined) continue;
-    const n = toNumber(v);
-    if (n !== undefined) {
-      const m = metrics();
-      if (m[to] === undefined) m[to] = n;
+    if (!metric) {
+      if (details[to] === undefined) details[to] = v;
+    } else {
+      const n = toNumber(v);
+      if (n !== undefined) {
+        const m = metrics();
+        if (m[to] === undefined) m[to] = n;
+      }
     }
     delete details[from];
-    moved = true;
   }
-  return moved;
+  return true;
 }
