@@ -99,6 +99,21 @@ describe('what a store query loads', () => {
     });
   }
 
+  it('@debbie/store loads DuckDB only when a DuckDB store is opened (a ClickHouse store never needs it)', async () => {
+    const storeIndex = pathToFileURL(fileURLToPath(new URL('../packages/store/dist/index.js', import.meta.url))).href;
+    const code = `import { createRequire } from 'node:module';
+const { openStore } = await import(${JSON.stringify(storeIndex)});
+const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('@duckdb'));
+const before = loaded();
+const s = await openStore(':memory:');
+await s.close();
+console.log(JSON.stringify({ before, after: loaded() }));`;
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', code], { cwd: dir }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    );
+    expect(JSON.parse(out)).toEqual({ before: false, after: true });
+  });
+
   it('the recorder sees those packages when a command does load them (debbie export --format jsonl)', async () => {
     const run = await loadedBy(['export', '--store', store, '--all', '--format', 'jsonl', '--out', join(dir, 'all.jsonl')]);
     expect(run.code).toBe(0);

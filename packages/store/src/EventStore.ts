@@ -1,6 +1,6 @@
 import { renameSync, rmSync } from 'node:fs';
-import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { DuckDBTimestampValue, LIST, VARCHAR, listValue } from './duckdb.js';
+import type { DuckDBAppender, DuckDBConnection, DuckDBListType, DuckDBValue } from '@duckdb/node-api';
+import { duckdb, duckdbTimestamp } from './duckdb.js';
 import {
   DebbieError,
   epochMicros,
@@ -36,7 +36,6 @@ export type { StoreOptions, StoreStats } from './Store.js';
 const APPEND_SLICE = 2048;
 const ORDER_ASC = `"timestamp" ASC, rowid ASC`;
 const ORDER_DESC = `"timestamp" DESC, rowid DESC`;
-const TAGS_TYPE = LIST(VARCHAR);
 
 /**
  * Debbie's embedded event store on one DuckDB file: an EventSink (bounded, batched, non-blocking
@@ -199,7 +198,7 @@ export class EventStore implements Store {
       for (const row of starts) if ((row.first_us as bigint) < earliest) earliest = row.first_us as bigint;
       const ids: DuckDBValue[] = starts.map((row) => row.session_id as string);
       const placeholders = ids.map((_, i) => `$${i + 1}`).join(', ');
-      ids.push(new DuckDBTimestampValue(earliest));
+      ids.push(duckdbTimestamp(earliest));
       return this.sessionSummaries(`session_id IN (${placeholders}) AND "timestamp" >= $${ids.length}`, ids, direction, '');
     }
     return this.sessionSummaries(where, params, direction, page);
@@ -255,7 +254,7 @@ export class EventStore implements Store {
     if (options.since !== undefined) {
       const micros = epochMicros(options.since);
       if (!Number.isFinite(micros)) throw new DebbieError('invalid_filter', `"${options.since}" is not an ISO-8601 timestamp`, 'since');
-      params.push(new DuckDBTimestampValue(BigInt(micros)));
+      params.push(duckdbTimestamp(BigInt(micros)));
       since = `$${params.length}`;
     }
     /** The rows of the sessions, in table `t`. */
@@ -305,7 +304,7 @@ export class EventStore implements Store {
       const params: DuckDBValue[] = [...where.params];
       let keyClause = '';
       if (after) {
-        params.push(new DuckDBTimestampValue(after.ts), after.rowid);
+        params.push(duckdbTimestamp(after.ts), after.rowid);
         const ts = `$${params.length - 1}`;
         const rid = `$${params.length}`;
         keyClause = ` AND ("timestamp" > ${ts} OR ("timestamp" = ${ts} AND rowid > ${rid}))`;
@@ -627,7 +626,7 @@ function appendRows(appender: DuckDBAppender, rows: readonly StoredRow[]): void 
       }
       switch (EVENT_COLUMNS[c]!.kind) {
         case 'timestamp':
-          appender.appendTimestamp(new DuckDBTimestampValue(value as bigint));
+          appender.appendTimestamp(duckdbTimestamp(value as bigint));
           break;
         case 'double':
           appender.appendDouble(value as number);
@@ -636,7 +635,7 @@ function appendRows(appender: DuckDBAppender, rows: readonly StoredRow[]): void 
           // Most events carry no tags; DuckDB casts the text '[]' to an empty list far more cheaply
           // than the client builds a list value.
           if ((value as string[]).length === 0) appender.appendVarchar('[]');
-          else appender.appendList(listValue(value as string[]), TAGS_TYPE);
+          else appender.appendList(duckdb().listValue(value as string[]), tagsType());
           break;
         default:
           appender.appendVarchar(value as string);
@@ -644,6 +643,13 @@ function appendRows(appender: DuckDBAppender, rows: readonly StoredRow[]): void 
     }
     appender.endRow();
   }
+}
+
+let tags: DuckDBListType | undefined;
+/** The tags column's type, VARCHAR[] (made once, on first use). */
+function tagsType(): DuckDBListType {
+  tags ??= duckdb().LIST(duckdb().VARCHAR);
+  return tags;
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -1,4 +1,5 @@
-import { DuckDBInstance } from './duckdb.js';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from './duckdb.js';
 import { DebbieError } from '@debbie/model';
 
 interface Entry {
@@ -20,7 +21,7 @@ export class InstanceRegistry {
   /** Opens (or shares) the instance for `path`; call the returned release exactly once. */
   async acquire(path: string, readOnly: boolean, config: Record<string, string>): Promise<{ instance: DuckDBInstance; release: () => void }> {
     if (path === ':memory:') {
-      const instance = await DuckDBInstance.create(path, config);
+      const instance = await duckdb().DuckDBInstance.create(path, config);
       return { instance, release: () => instance.closeSync() };
     }
     let entry = this.entries.get(path);
@@ -28,7 +29,7 @@ export class InstanceRegistry {
       throw new DebbieError('store_locked', 'is open read-only in this process; close its readers before opening it for writing', path);
     }
     if (!entry) {
-      const created: Entry = { instance: DuckDBInstance.create(path, config), readOnly, users: 0 };
+      const created: Entry = { instance: duckdb().DuckDBInstance.create(path, config), readOnly, users: 0 };
       entry = created;
       this.entries.set(path, created);
       created.instance.catch(() => {

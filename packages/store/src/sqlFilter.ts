@@ -1,5 +1,5 @@
-import type { DuckDBValue } from '@duckdb/node-api';
-import { DuckDBTimestampValue } from './duckdb.js';
+import type { DuckDBTimestampValue, DuckDBValue } from '@duckdb/node-api';
+import { duckdbTimestamp } from './duckdb.js';
 import { DebbieError, epochMicros, LOG_LEVELS, levelRank, type EventFilter } from '@debbie/model';
 
 /** A WHERE clause with positional parameters ($1, $2, …); user values are only ever bound. */
@@ -54,5 +54,5 @@ function timestampValue(iso: string, field: string): DuckDBTimestampValue {
   if (!Number.isFinite(micros)) {
     throw new DebbieError('invalid_filter', `"${iso}" is not an ISO-8601 timestamp`, field);
   }
-  return new DuckDBTimestampValue(BigInt(micros));
+  return duckdbTimestamp(BigInt(micros));
 }
