@@ -107,6 +107,13 @@ describe('EventStore (DuckDB) encoded batches and the insert of new rows', () =>
     expect(await store.countEvents({})).toBe(7);
     expect(store.stats()).toMatchObject({ appended: 7, duplicates: 1 + 7 + 3 });
   });
+  it('stores an event two workers both encoded once (the same id in two batches of one commit)', async () => {
+    store = await openStore(':memory:');
+    const events = Array.from({ length: 8 }, (_, i) => eventAt(i, { event_id: `w${i}` }));
+    await store.appendEncoded([encode(events.slice(0, 5), 2), encode(events.slice(4), 2)]);
+    expect((await store.queryEvents({})).map((e) => e.event_id)).toEqual(events.map((e) => e.event_id));
+    expect(store.stats()).toMatchObject({ appended: 8, duplicates: 1 });
+  });
   it('inserts a slice whose rows are partly stored through the anti-join, in order', async () => {
     store = await openStore(':memory:');
     const events = Array.from({ length: 6 }, (_, i) => eventAt(i % 2, { event_id: `p${i}` }));

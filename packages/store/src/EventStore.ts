@@ -15,6 +15,7 @@ import { EVENT_COLUMNS, EVENTS_TABLE } from './schema.js';
 import type { SessionListOptions, Store, StoreOptions, StoreStats } from './Store.js';
 import { eventFromRow, SELECT_EVENT_COLUMNS, toStoredRow, type StoredRow } from './rows.js';
 import {
+  FIELD_SEP,
   INSERT_ESCAPED_BATCH_SQL,
   INSERT_FROM_STAGING_SQL,
   INSERT_NEW_ESCAPED_BATCH_SQL,
@@ -504,11 +505,12 @@ export class EventStore implements Store {
       let inserted = 0;
       await writer.run('BEGIN TRANSACTION');
       try {
+        const fresh = await this.noneStored(writer, batches);
         for (const batch of batches) {
           this.writes.counters.duplicates += batch.duplicates;
           for (const slice of batch.slices) {
             rows += slice.rows;
-            inserted += await this.insertSlice(writer, slice);
+            inserted += await this.insertSlice(writer, slice, fresh);
           }
         }
         await writer.run(rows > 0 ? 'COMMIT' : 'ROLLBACK');
@@ -526,9 +528,9 @@ export class EventStore implements Store {
    * Inserts one slice; returns the rows added. A slice none of whose ids is stored at its times
    * (the common case: new events) skips the anti-join and its re-sort.
    */
-  private async insertSlice(writer: DuckDBConnection, slice: EncodedSlice): Promise<number> {
-    let fresh = false;
-    if (slice.ids !== undefined) {
+  private async insertSlice(writer: DuckDBConnection, slice: EncodedSlice, knownFresh = false): Promise<number> {
+    let fresh = knownFresh;
+    if (!fresh && slice.ids !== undefined) {
       const found = await writer.runAndReadAll(STORED_IDS_SQL, [slice.minUs, slice.maxUs, slice.ids]);
       fresh = Number(found.getRows()[0]?.[0] ?? 1) === 0;
     }
@@ -541,6 +543,23 @@ export class EventStore implements Store {
         : INSERT_ESCAPED_BATCH_SQL;
     const result = await writer.run(sql, fresh ? [slice.text] : [slice.text, slice.minUs, slice.maxUs]);
     return Number(result.rowsChanged);
+  }
+
+  /**
+   * True when no row of the batches is stored yet and no id repeats among them: one id check for
+   * the whole transaction instead of one per slice (a repeat, or an id that cannot be listed, and
+   * each slice is checked on its own, seeing the slices inserted before it).
+   */
+  private async noneStored(writer: DuckDBConnection, batches: readonly EncodedEvents[]): Promise<boolean> {
+    const slices = batches.flatMap((b) => b.slices);
+    if (slices.length < 2 || slices.some((s) => s.ids === undefined)) return false;
+    const ids = slices.map((s) => s.ids).join(FIELD_SEP);
+    const all = ids.split(FIELD_SEP);
+    if (new Set(all).size !== all.length) return false;
+    const minUs = Math.min(...slices.map((s) => s.minUs));
+    const maxUs = Math.max(...slices.map((s) => s.maxUs));
+    const found = await writer.runAndReadAll(STORED_IDS_SQL, [minUs, maxUs, ids]);
+    return Number(found.getRows()[0]?.[0] ?? 1) === 0;
   }
 
   /** Counts a written batch: `rows` sent, `inserted` added (the rest were stored already: duplicates). */

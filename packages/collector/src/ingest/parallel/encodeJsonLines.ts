@@ -52,8 +52,9 @@ export interface JsonLinesChunkResult {
   endClock?: number | undefined;
 }
 
-// Binary garbage: as LineIngester's (such a line goes to the main thread, which keeps it raw).
-const GARBAGE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffd]/;
+// LineIngester keeps a line with binary garbage raw: C0 controls but tab (JSON.parse refuses them
+// raw, so such a line fails below and goes to the main thread) or U+FFFD, which JSON allows:
+// a line holding it goes to the main thread here (an ASCII line cannot).
 
 /** Thrown inside conversion when an event needs its trace's session: only the main thread knows it. */
 const NEEDS_TRACE_INDEX = new Error('needs the trace index');
@@ -99,7 +100,8 @@ export function encodeJsonLines(bytes: Uint8Array, firstLine: number, firstOffse
   for (let pos = 0; pos < buf.length; ) {
     let end = buf.indexOf(0x0a, pos);
     if (end < 0) end = buf.length;
-    const raw = decodeLine(buf, pos, end);
+    const ascii = isAscii(buf.subarray(pos, end));
+    const raw = ascii ? buf.toString('latin1', pos, end) : decodeLine(buf, pos, end);
     const lineOffset = firstOffset + pos;
     lineNo += 1;
     pos = end + 1;
@@ -109,7 +111,7 @@ export function encodeJsonLines(bytes: Uint8Array, firstLine: number, firstOffse
     };
     let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (lineOffset === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    if (line === '' || GARBAGE.test(line)) {
+    if (line === '' || (!ascii && line.includes('\ufffd'))) {
       toMain();
       continue;
     }
@@ -178,15 +180,10 @@ export function encodeJsonLines(bytes: Uint8Array, firstLine: number, firstOffse
   return { lines: lineNo - firstLine + 1, lastLine: lineNo, events: encoded.count, encoded, steps, firstMicros, lastMicros, endClock: clock };
 }
 
-/**
- * One line's text, decoded as LineSplitter decodes it (UTF-8, invalid bytes as U+FFFD the way
- * TextDecoder places them); ASCII lines, most of them, by the cheap one-byte copy.
- */
+/** A non-ASCII line's text, decoded as LineSplitter decodes it (invalid bytes as U+FFFD where TextDecoder places them). */
 function decodeLine(buf: Buffer, start: number, end: number): string {
-  const bytes = buf.subarray(start, end);
-  if (isAscii(bytes)) return buf.toString('latin1', start, end);
   const text = buf.toString('utf8', start, end);
-  return text.includes('\ufffd') ? decoder.decode(bytes) : text;
+  return text.includes('\ufffd') ? decoder.decode(buf.subarray(start, end)) : text;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });

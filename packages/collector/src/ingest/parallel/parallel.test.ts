@@ -43,6 +43,10 @@ function mixedLines(n: number): string[] {
     else if (i === 22)
       lines.push(line(3)); // the same event again
     else if (i === 23) lines.push(`${line(i)}\r`);
+    else if (i === 25)
+      lines.push(line(i, { event_summary: 'decoded badly: \ufffd' })); // binary garbage: kept raw
+    else if (i === 26)
+      lines.push(line(i).replace('step', 'st\u0001ep')); // a raw control character: kept raw
     else if (i === 30) lines.push(JSON.stringify({ timestamp: '2025-06-02T21:06:00Z', source: 'tool', event_summary: 'no id of its own' }));
     else lines.push(line(i));
   }
@@ -56,7 +60,7 @@ describe('encodeJsonLines (what a worker does with a chunk)', () => {
     const r = encodeJsonLines(bytes, 101, 5000, ctx);
     expect(r).toMatchObject({ lines: 40, lastLine: 140 });
     const back = r.steps.filter((s) => s.kind === 'line');
-    expect(back.map((s) => s.line)).toEqual([106, 114, 121, 122]); // not JSON, keyless span, blank, OTLP
+    expect(back.map((s) => s.line)).toEqual([106, 114, 121, 122, 126, 127]); // not JSON, keyless span, blank, OTLP, garbage twice
     const offsetOf = (i: number) =>
       5000 +
       Buffer.byteLength(
@@ -65,15 +69,15 @@ describe('encodeJsonLines (what a worker does with a chunk)', () => {
           .map((l) => `${l}\n`)
           .join(''),
       );
-    expect(back.map((s) => s.offset)).toEqual([5, 13, 20, 21].map(offsetOf));
+    expect(back.map((s) => s.offset)).toEqual([5, 13, 20, 21, 25, 26].map(offsetOf));
     expect(back[0]!.text).toBe('{"not json');
     expect(back[0]!.clock).toBeGreaterThan(0); // the time of event 4, for the raw event the main thread makes
     expect(r.steps.filter((s) => s.kind === 'named')).toEqual([{ kind: 'named', traceId: TRACE, sessionId: 'traced', clock: undefined }]);
     const text = r.encoded.slices.map((s) => s.text).join('');
     expect(text).not.toContain(SECRET);
     expect(text).toContain('api_key=');
-    expect(r.encoded).toMatchObject({ count: 36, duplicates: 1 });
-    expect(r.events).toBe(36);
+    expect(r.encoded).toMatchObject({ count: 34, duplicates: 1 });
+    expect(r.events).toBe(34);
   });
 
   it('makes the stable id LineIngester makes for an event its line gave none', async () => {
@@ -145,7 +149,7 @@ describe('ingestFile with workers, into a DuckDB store', () => {
     const serial = await rows(0);
     const parallel = await rows(2);
     expect(parallel.first.result).toEqual(serial.first.result);
-    expect(parallel.first.result).toMatchObject({ lines: 6000, unparseable: 2, firstUnparseable: expect.stringMatching(/^line 6: is not JSON/) });
+    expect(parallel.first.result).toMatchObject({ lines: 6000, unparseable: 4, firstUnparseable: expect.stringMatching(/^line 6: is not JSON/) });
     expect(parallel.first.stats).toMatchObject({
       received: serial.first.stats.received,
       stored: serial.first.stats.stored,
