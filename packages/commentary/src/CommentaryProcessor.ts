@@ -104,6 +104,8 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
   private readonly onComment: (event: DebbieEvent) => void;
   private readonly detectors: Detector[];
   private readonly sessions = new Map<string, SessionState>();
+  /** The session of the previous event (see observe). */
+  private lastSession: SessionState | null = null;
   private readonly deadlines = new DeadlineQueue(MAX_DEADLINES);
   private readonly obs = new Observation();
   private readonly outbox: DebbieEvent[] = [];
@@ -201,8 +203,14 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     const now = this.clock.now();
     if (now - this.lastSweepUs >= this.sweepEveryUs) this.sweep(now);
     const key = event.session_id ?? '';
-    let session = this.sessions.get(key);
-    if (session === undefined) session = this.addSession(key, now);
+    // a session's events come in runs (a turn's spans, a log's lines): the last one is checked before the map
+    const last = this.lastSession;
+    let session: SessionState;
+    if (last !== null && !last.evicted && key === last.id) session = last;
+    else {
+      session = this.sessions.get(key) ?? this.addSession(key, now);
+      this.lastSession = session;
+    }
     session.lastSeenClockUs = now;
     if (event.agent_id !== null) session.agentId = event.agent_id;
     if (source === 'agent' && typeof event.details.agent_name === 'string') session.agentName = event.details.agent_name;

@@ -30,7 +30,13 @@ function text(v: unknown): string {
 export function argumentsKnown(raw: unknown): boolean {
   if (raw === undefined || raw === null) return false;
   if (typeof raw === 'string') {
-    const t = raw.trim();
+    // the words between leading and trailing blanks, looked at in place (trim() would copy every argument string)
+    let a = 0;
+    let b = raw.length;
+    while (a < b && raw.charCodeAt(a) <= 32) a++;
+    while (b > a && raw.charCodeAt(b - 1) <= 32) b--;
+    if (b - a > 4) return true;
+    const t = raw.slice(a, b);
     return t !== '' && t !== '{}' && t !== 'null' && t !== '""' && t !== '[]';
   }
   if (typeof raw === 'object') return Object.keys(raw as object).length > 0;

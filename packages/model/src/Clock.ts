@@ -9,9 +9,12 @@ export interface Clock {
   setTimer(delayMs: number, fn: () => void): () => void;
 }
 
+/** Fixed for the life of the process; read once (the getter allocates a number on every call). */
+const TIME_ORIGIN_MS = performance.timeOrigin;
+
 /** Wall-clock time; timers are unref'd so they never keep a process alive. */
 export const systemClock: Clock = {
-  now: () => (performance.timeOrigin + performance.now()) * 1000,
+  now: () => (TIME_ORIGIN_MS + performance.now()) * 1000,
   setTimer(delayMs, fn) {
     const handle = setTimeout(fn, Math.max(0, delayMs));
     handle.unref?.();

@@ -19,7 +19,8 @@ interface StallState {
   armedAtUs: number;
   armedClockUs: number;
   tool: string;
-  toolRef: EventRef | null;
+  /** The armed tool call's ids, kept as fields (an EventRef only when a stall is told: most tool calls never stall). */
+  toolRef: EventRef;
   /** The decision after the tool said False without a deliberate reason (the continuation bug). */
   declined: boolean;
   /** The stall was reported for the current silence. */
@@ -51,7 +52,7 @@ export class ContinuationStallDetector implements Detector {
         armedAtUs: 0,
         armedClockUs: 0,
         tool: '',
-        toolRef: null,
+        toolRef: { event_id: '', span_id: null, trace_id: null, correlation_id: null, agent_id: null },
         declined: false,
         reported: false,
         rechecks: 0,
@@ -91,7 +92,13 @@ export class ContinuationStallDetector implements Detector {
         s.armedAtUs = obs.endUs;
         s.armedClockUs = obs.endClockUs;
         s.tool = toolNameOf(obs.event);
-        s.toolRef = refOf(obs.event);
+        const e = obs.event;
+        const r = s.toolRef;
+        r.event_id = e.event_id;
+        r.span_id = e.span_id;
+        r.trace_id = e.trace_id;
+        r.correlation_id = e.correlation_id;
+        r.agent_id = e.agent_id;
         s.agentId = obs.event.agent_id;
         s.declined = false;
         s.reported = false;
@@ -151,6 +158,7 @@ export class ContinuationStallDetector implements Detector {
       return;
     }
     const threshold = ctx.thresholds.stall_seconds;
+    const ref: EventRef = { ...s.toolRef };
     const first = !s.reported;
     s.reported = true;
     const duration = Math.round(silenceS * 10) / 10;
@@ -167,9 +175,9 @@ export class ContinuationStallDetector implements Detector {
       message: `Detected stall pattern: ${who} waiting for user input after tool ${s.tool}. Duration: ${duration.toFixed(1)}s`,
       explanation: `Session stalled for ${duration.toFixed(1)}s: ${cause}, so the agent went silent. This is a known continuation issue.`,
       recommendations: ['Inject a continuation prompt ("Please continue with the next step.")', 'Check why the reply carried no continuation signal'],
-      trigger: s.toolRef!,
-      evidenceEventIds: [s.toolRef!.event_id],
-      evidenceSpanIds: s.toolRef!.span_id ? [s.toolRef!.span_id] : [],
+      trigger: ref,
+      evidenceEventIds: [ref.event_id],
+      evidenceSpanIds: ref.span_id ? [ref.span_id] : [],
       facts: {
         session_id: session.id,
         stall_duration: duration,
@@ -201,6 +209,6 @@ export class ContinuationStallDetector implements Detector {
     s.armedAtUs = 0;
     s.reported = false;
     s.declined = false;
-    s.toolRef = null;
+    s.toolRef.event_id = '';
   }
 }

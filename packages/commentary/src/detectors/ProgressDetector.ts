@@ -21,6 +21,8 @@ const MAX_TOOLS = 32;
 /** Steps in a row without a repeat after which an open repetition is over. */
 const CLEAR_AFTER = 6;
 const MAX_EVIDENCE = 12;
+/** Actions looked at for A-B-A-B-A-B. */
+const ALT = 6;
 /**
  * Distinct words a message needs to say something of its own. Fewer (a bare header, "<INFO>
  * Finished", "Python") is unknown content, like an empty argument: never "the same message".
@@ -51,11 +53,13 @@ interface ToolRing {
 }
 
 interface ProgressState {
-  /** Identities of the last actions (tool calls, agent messages; model calls are the thinking between them), for A-B-A-B. */
-  actions: number[];
+  /** Identities of the last ALT actions (tool calls, agent messages; model calls are the thinking between them), for A-B-A-B: a ring. */
+  actions: Uint32Array;
   actionIds: string[];
   actionSpans: (string | null)[];
   actionNames: string[];
+  /** Actions seen (the ring's next slot is actionCount % ALT). */
+  actionCount: number;
   /** The last WINDOW steps as parallel arrays; signatures flat: slot i's input at i*2K, outcome at i*2K+K. */
   sigs: Uint32Array;
   flags: Uint8Array;
@@ -132,10 +136,11 @@ export class ProgressDetector implements Detector {
     if (view === null) return;
     if (!s) {
       s = {
-        actions: [],
+        actions: new Uint32Array(ALT),
         actionIds: [],
         actionSpans: [],
         actionNames: [],
+        actionCount: 0,
         sigs: new Uint32Array(WINDOW * 2 * K),
         flags: new Uint8Array(WINDOW),
         names: [],
@@ -308,18 +313,19 @@ export class ProgressDetector implements Detector {
   }
 
   private alternation(s: ProgressState, step: Step, session: SessionState, ctx: DetectorContext, obs: Observation): void {
-    s.actions.push(step.id);
-    s.actionIds.push(step.eventId);
-    s.actionSpans.push(step.spanId);
-    s.actionNames.push(step.name);
-    if (s.actions.length > 6) {
-      s.actions.shift();
-      s.actionIds.shift();
-      s.actionSpans.shift();
-      s.actionNames.shift();
-    }
+    const slot = s.actionCount % ALT;
+    s.actions[slot] = step.id;
+    s.actionIds[slot] = step.eventId;
+    s.actionSpans[slot] = step.spanId;
+    s.actionNames[slot] = step.name;
+    s.actionCount += 1;
+    // oldest first: q(i) is the i-th of the last ALT actions
+    const base = s.actionCount;
     const q = s.actions;
-    const alternating = q.length === 6 && q[0] !== q[1] && q[0] === q[2] && q[2] === q[4] && q[1] === q[3] && q[3] === q[5];
+    const q0 = q[base % ALT]!;
+    const q1 = q[(base + 1) % ALT]!;
+    const alternating =
+      s.actionCount >= ALT && q0 !== q1 && q0 === q[(base + 2) % ALT] && q0 === q[(base + 4) % ALT] && q1 === q[(base + 3) % ALT] && q1 === q[(base + 5) % ALT];
     if (!alternating) {
       if (s.alternationOpen) {
         s.alternationOpen = false;
@@ -327,11 +333,18 @@ export class ProgressDetector implements Detector {
       }
       return;
     }
-    const [a, b] = [s.actionNames[0]!, s.actionNames[1]!];
+    const a = s.actionNames[base % ALT]!;
+    const b = s.actionNames[(base + 1) % ALT]!;
     if (ctx.isOpen(session, 'tool_loop', a) || ctx.isOpen(session, 'tool_loop', b)) return;
     s.alternationOpen = true;
-    const eventIds = [...s.actionIds];
-    const spanIds = s.actionSpans.filter((x): x is string => x !== null);
+    const eventIds: string[] = [];
+    const spanIds: string[] = [];
+    for (let i = 0; i < ALT; i++) {
+      const k = (base + i) % ALT;
+      eventIds.push(s.actionIds[k]!);
+      const span = s.actionSpans[k];
+      if (span) spanIds.push(span);
+    }
     const summary = `${a} and ${b} taking turns with the same arguments and outcomes (A-B-A-B-A-B)`;
     session.progressNote = { summary, eventIds, spanIds };
     ctx.raise(session, {

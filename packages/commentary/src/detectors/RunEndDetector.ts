@@ -27,8 +27,14 @@ interface RunState {
   limitReported: boolean;
   lastInput: number;
   growing: number;
+  /** The last GROWTH_IDS growing calls, a ring (no array shifting per model call). */
   growthIds: string[];
+  growthNext: number;
+  /** Context window of the last model seen (looked up once per model, not per call). */
+  model: string;
+  window: number;
 }
+const GROWTH_IDS = 8;
 
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
@@ -106,7 +112,7 @@ export class RunEndDetector implements Detector {
   private state(session: SessionState): RunState {
     let s = session.slots[this.index] as RunState | undefined;
     if (!s) {
-      s = { limitReported: false, lastInput: 0, growing: 0, growthIds: [] };
+      s = { limitReported: false, lastInput: 0, growing: 0, growthIds: [], growthNext: 0, model: '', window: 0 };
       session.slots[this.index] = s;
     }
     return s;
@@ -118,18 +124,27 @@ export class RunEndDetector implements Detector {
     const s = this.state(session);
     if (input > s.lastInput) {
       s.growing += 1;
-      if (s.growthIds.length >= 8) s.growthIds.shift();
-      s.growthIds.push(obs.event.event_id);
+      if (s.growthIds.length < GROWTH_IDS) s.growthIds.push(obs.event.event_id);
+      else {
+        s.growthIds[s.growthNext] = obs.event.event_id;
+        s.growthNext = (s.growthNext + 1) % GROWTH_IDS;
+      }
     } else {
       s.growing = 0;
-      s.growthIds = [obs.event.event_id];
+      s.growthIds.length = 0;
+      s.growthIds.push(obs.event.event_id);
+      s.growthNext = 0;
     }
     s.lastInput = input;
     const t = ctx.thresholds;
     if (s.growing < t.context_growth_steps) return;
     const d = obs.event.details;
     const model = modelOf(obs.event);
-    const limit = num(d.context_window) ?? num(d['gen_ai.request.max_input_tokens']) ?? CONTEXT_WINDOWS.find(([re]) => re.test(model))?.[1] ?? DEFAULT_CONTEXT;
+    if (model !== s.model) {
+      s.model = model;
+      s.window = CONTEXT_WINDOWS.find(([re]) => re.test(model))?.[1] ?? DEFAULT_CONTEXT;
+    }
+    const limit = num(d.context_window) ?? num(d['gen_ai.request.max_input_tokens']) ?? s.window;
     const share = input / limit;
     if (share < t.context_growth_share) return;
     ctx.raise(session, {
@@ -142,7 +157,8 @@ export class RunEndDetector implements Detector {
       explanation: 'Every step adds its history to the prompt; at this rate the next calls will be truncated or fail.',
       recommendations: ['Summarize or trim the history (condense observations)', 'Start a fresh sub-task with only what it needs'],
       trigger: refOf(obs.event),
-      evidenceEventIds: s.growthIds,
+      // oldest first, a copy (the ring goes on)
+      evidenceEventIds: [...s.growthIds.slice(s.growthNext), ...s.growthIds.slice(0, s.growthNext)],
       evidenceSpanIds: [],
       facts: { session_id: session.id, input_tokens: input, context_window: limit, growing_calls: s.growing },
     });

@@ -50,7 +50,6 @@ interface LoopState {
   /** Ring of the last `tool_loop_window` call keys. */
   ring: string[];
   next: number;
-  counts: Map<string, number>;
   /** The key of the loop being reported, if any, with its evidence. */
   loopKey: string;
   loopTool: string;
@@ -74,7 +73,7 @@ export class ToolLoopDetector implements Detector {
     const t = ctx.thresholds;
     let s = session.slots[this.index] as LoopState | undefined;
     if (!s) {
-      s = { ring: [], next: 0, counts: new Map(), loopKey: '', loopTool: '', eventIds: [], spanIds: [] };
+      s = { ring: [], next: 0, loopKey: '', loopTool: '', eventIds: [], spanIds: [] };
       session.slots[this.index] = s;
     }
     const event = obs.event;
@@ -86,15 +85,13 @@ export class ToolLoopDetector implements Detector {
     if (s.ring.length < t.tool_loop_window) {
       s.ring.push(key);
     } else {
-      const old = s.ring[s.next]!;
-      const c = (s.counts.get(old) ?? 1) - 1;
-      if (c <= 0) s.counts.delete(old);
-      else s.counts.set(old, c);
       s.ring[s.next] = key;
       s.next = (s.next + 1) % t.tool_loop_window;
     }
-    const count = (s.counts.get(key) ?? 0) + 1;
-    s.counts.set(key, count);
+    // counted over the ring (a window of ~20 keys, mostly the same cached strings): no map to keep in step
+    let count = 0;
+    const ring = s.ring;
+    for (let i = 0; i < ring.length; i++) if (ring[i] === key) count += 1;
 
     if (s.loopKey !== '' && key !== s.loopKey) {
       const loopTool = s.loopTool;
