@@ -83,6 +83,18 @@ describe('decodeTracesProtoFast', () => {
     }
   });
 
+  it('gives each span its own trace and parent ids when traces interleave (the previous id is reused only when the bytes match)', () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('t');
+    const roots = [0, 1, 2].map((i) => tracer.startSpan(`root ${i}`));
+    for (let n = 0; n < 12; n++) tracer.startSpan(`child ${n}`, {}, trace.setSpan(ROOT_CONTEXT, roots[[0, 0, 1, 2, 2, 0][n % 6]!]!)).end();
+    for (const root of roots) root.end();
+    const spans = exporter.getFinishedSpans();
+    const fast = decodeTracesProtoFast(ProtobufTraceSerializer.serializeRequest(spans)!);
+    expect(fast.events.map((e) => [e.trace_id, e.parent_span_id])).toEqual(spans.map((s) => [s.spanContext().traceId, s.parentSpanContext?.spanId ?? null]));
+    expect(new Set(fast.events.map((e) => e.trace_id)).size).toBe(3);
+  });
+
   it('throws MalformedOtlpError for every truncation of a valid body', () => {
     const body = serializedSpans();
     let thrown = 0;

@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { SpanEventParts } from '@debbie/model';
 import type protobuf from 'protobufjs';
 import { reject, type OtlpBatch } from './OtlpBatch.js';
-import { fixed64Micros, hex, idProblem, lenEnd, readAttributeEntry, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './otlpWire.js';
+import { fixed64Micros, hex, hexOf, idProblem, lenEnd, newIdMemo, readAttributeEntry, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './otlpWire.js';
 import { readExportRequest, type ExportRequestNames } from './readExportRequest.js';
 import { spanToEvents } from './spanToEvents.js';
 
@@ -26,6 +26,10 @@ function readEvent(r: protobuf.Reader, end: number, fallbackMicros: number): Spa
   return { name, timeMicros: time < 0 ? fallbackMicros : time, attributes: attributes as Attributes };
 }
 
+// The previous span's trace and parent ids (the hot path is single-threaded; bounded: two ids).
+const lastTraceId = newIdMemo();
+const lastParentId = newIdMemo();
+
 /** Decodes one Span at [r.pos, end) and appends its events to the batch, or rejects it alone. */
 function readSpan(r: protobuf.Reader, end: number, resource: Attributes, batch: OtlpBatch, where: string): void {
   const buf = r.buf;
@@ -46,7 +50,7 @@ function readSpan(r: protobuf.Reader, end: number, resource: Attributes, batch: 
       case (1 << 3) | WIRE_LEN: {
         const e = lenEnd(r, end);
         problem ??= idProblem(buf, r.pos, e, 16, 'traceId');
-        traceId = hex(buf, r.pos, e);
+        traceId = hexOf(buf, r.pos, e, lastTraceId);
         r.pos = e;
         break;
       }
@@ -60,7 +64,7 @@ function readSpan(r: protobuf.Reader, end: number, resource: Attributes, batch: 
       case (4 << 3) | WIRE_LEN: {
         const e = lenEnd(r, end);
         if (e > r.pos) problem ??= idProblem(buf, r.pos, e, 8, 'parentSpanId');
-        parentSpanId = hex(buf, r.pos, e);
+        parentSpanId = hexOf(buf, r.pos, e, lastParentId);
         r.pos = e;
         break;
       }

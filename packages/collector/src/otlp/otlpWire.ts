@@ -17,6 +17,36 @@ export function hex(buf: Uint8Array, start: number, end: number): string {
   return s;
 }
 
+/** The latest id read into it: its bytes and hex string (see hexOf). */
+export interface IdMemo {
+  bytes: Uint8Array;
+  length: number;
+  text: string;
+}
+
+export function newIdMemo(): IdMemo {
+  return { bytes: new Uint8Array(16), length: -1, text: '' };
+}
+
+/**
+ * The hex string of an id of at most 16 bytes, reusing the memo's string when the bytes are the
+ * memo's: spans of one trace come together, so most trace (and parent) ids repeat the previous
+ * span's, and the same string object then also keeps its hash for the trace → session look-up.
+ */
+export function hexOf(buf: Uint8Array, start: number, end: number, memo: IdMemo): string {
+  const n = end - start;
+  if (n > 16) return hex(buf, start, end);
+  if (n === memo.length) {
+    let i = 0;
+    while (i < n && buf[start + i] === memo.bytes[i]) i++;
+    if (i === n) return memo.text;
+  }
+  memo.bytes.set(buf.subarray(start, end));
+  memo.length = n;
+  memo.text = hex(buf, start, end);
+  return memo.text;
+}
+
 /**
  * A length-delimited string. Short ASCII strings (attribute keys, ids, names) are built in JS,
  * which beats crossing into the native UTF-8 decoder for each; anything else goes there.
