@@ -1,5 +1,5 @@
 import { renameSync, rmSync } from 'node:fs';
-import type { DuckDBAppender, DuckDBConnection, DuckDBListType, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBListType, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import { duckdb, duckdbTimestamp } from './duckdb.js';
 import {
   DebbieError,
@@ -57,6 +57,8 @@ export class EventStore implements Store {
   private rowsSinceCheckpoint = 0;
   /** The exportParquet running, if any: exports take turns on the reader connection. */
   private exporting: Promise<void> = Promise.resolve();
+  /** The write path's statements, prepared once on the writer (closed with it), by SQL text. */
+  private readonly prepared = new Map<string, Promise<DuckDBPreparedStatement>>();
 
   /** @internal use openStore(). */
   constructor(path: string, release: () => void, reader: DuckDBConnection, writer: DuckDBConnection | undefined, options: StoreOptions = {}) {
@@ -531,7 +533,9 @@ export class EventStore implements Store {
   private async insertSlice(writer: DuckDBConnection, slice: EncodedSlice, knownFresh = false): Promise<number> {
     let fresh = knownFresh;
     if (!fresh && slice.ids !== undefined) {
-      const found = await writer.runAndReadAll(STORED_IDS_SQL, [slice.minUs, slice.maxUs, slice.ids]);
+      const check = await this.statement(writer, STORED_IDS_SQL);
+      check.bind([slice.minUs, slice.maxUs, slice.ids]);
+      const found = await check.runAndReadAll();
       fresh = Number(found.getRows()[0]?.[0] ?? 1) === 0;
     }
     const sql = fresh
@@ -541,7 +545,9 @@ export class EventStore implements Store {
       : slice.plain
         ? INSERT_PLAIN_BATCH_SQL
         : INSERT_ESCAPED_BATCH_SQL;
-    const result = await writer.run(sql, fresh ? [slice.text] : [slice.text, slice.minUs, slice.maxUs]);
+    const insert = await this.statement(writer, sql);
+    insert.bind(fresh ? [slice.text] : [slice.text, slice.minUs, slice.maxUs]);
+    const result = await insert.run();
     return Number(result.rowsChanged);
   }
 
@@ -558,8 +564,26 @@ export class EventStore implements Store {
     if (new Set(all).size !== all.length) return false;
     const minUs = Math.min(...slices.map((s) => s.minUs));
     const maxUs = Math.max(...slices.map((s) => s.maxUs));
-    const found = await writer.runAndReadAll(STORED_IDS_SQL, [minUs, maxUs, ids]);
+    const check = await this.statement(writer, STORED_IDS_SQL);
+    check.bind([minUs, maxUs, ids]);
+    const found = await check.runAndReadAll();
     return Number(found.getRows()[0]?.[0] ?? 1) === 0;
+  }
+
+  /**
+   * A write-path statement, prepared on first use and kept: `run(sql, params)` parses, plans and
+   * executes in three calls into DuckDB's thread pool each time, and each call waits for the
+   * event loop on its way back; a kept statement is one call. Only the write chain uses them, one
+   * at a time.
+   */
+  private statement(writer: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+    let statement = this.prepared.get(sql);
+    if (!statement) {
+      statement = writer.prepare(sql);
+      this.prepared.set(sql, statement);
+      statement.catch(() => this.prepared.delete(sql)); // a failed prepare is tried again next time
+    }
+    return statement;
   }
 
   /** Counts a written batch: `rows` sent, `inserted` added (the rest were stored already: duplicates). */
