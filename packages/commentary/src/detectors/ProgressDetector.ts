@@ -275,7 +275,11 @@ export class ProgressDetector implements Detector {
         : view.kind === 'model'
           ? `${step.name}: "${snippet(view.output, 80)}"`
           : `${step.name}: "${snippet(view.output, 80)}"`;
-    const outcome = step.failed ? `the same error each time ("${snippet(view.error, 120)}")` : 'near-identical results each time';
+    const outcome = step.failed
+      ? `the same error each time ("${snippet(view.error, 120)}")`
+      : view.kind === 'message'
+        ? 'nothing new said in between'
+        : 'near-identical results each time';
     const noun = view.kind === 'tool' ? 'calls' : view.kind === 'model' ? 'model replies' : 'messages';
     s.openRepeats.add(step.name);
     const summary = `${attempts} near-identical ${noun} of ${step.name} (similarity ${sim}) with ${outcome}`;
@@ -290,7 +294,10 @@ export class ProgressDetector implements Detector {
       level: attempts > needed ? 'WARNING' : 'INFO',
       confidence: Math.min(0.95, BASE_CONFIDENCE.repetition + 0.03 * (attempts - t.repetition_min_attempts) + (sim - 0.7) * 0.2),
       message: `Repetition without progress: ${summary}, within the last ${WINDOW} steps.`,
-      explanation: `Retried: ${what}. Compared by word-shingle similarity (MinHash), not equality, so rewordings and drifting arguments count; a repeat that returned something new (a new page, a new error) would not count.`,
+      explanation:
+        view.kind === 'message'
+          ? `Said again: ${what}. Compared by word-shingle similarity (MinHash), not equality; a message that says little of its own (a bare header, "Finished") never counts, nor one said again after any agent said something new.`
+          : `Retried: ${what}. Compared by word-shingle similarity (MinHash), not equality, so rewordings and drifting arguments count; a repeat that returned something new (a new page, a new error) would not count.`,
       recommendations: [
         'Show the agent its earlier attempts and their results, or change its approach',
         'Cap retries of one step and escalate to the user',
@@ -305,7 +312,7 @@ export class ProgressDetector implements Detector {
         similarity: sim,
         retried: what,
         step_kind: view.kind,
-        outcome: step.failed ? 'same_error' : 'same_result',
+        outcome: step.failed ? 'same_error' : view.kind === 'message' ? 'nothing_new_since' : 'same_result',
         repeated_span_ids: [...spanIds],
       },
     });

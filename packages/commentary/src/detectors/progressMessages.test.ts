@@ -56,6 +56,8 @@ describe('repetition between agents (messages)', () => {
     const [rep] = h.of('repetition', 'insight');
     expect(rep?.details).toMatchObject({ attempts: 2, step_kind: 'message' });
     expect(rep?.event_summary).toContain('Bob(SimpleTester)');
+    expect(rep?.event_summary).toContain('nothing new said in between');
+    expect(rep?.details.outcome).toBe('nothing_new_since');
   });
 
   it('never calls an empty or near-empty message "the same" (MAST record 9: a header only; record 15: "<INFO> Finished")', () => {
