@@ -36,6 +36,13 @@ describe('MAST converter', () => {
     expect(String(planner[0]!.details.message)).toMatch(/^Thought: [\s\S]*Intern Name: Codebase Navigator/);
   });
 
+  it('reads the speaker of MetaGPT\'s communication log from the line after "NEW MESSAGES:" (record 16)', () => {
+    const speakers = runs[16]!.events.map((e) => e.details.agent_name).filter(Boolean);
+    expect(speakers).toEqual(['Human', 'SimpleCoder', 'SimpleTester', 'SimpleReviewer', 'SimpleTester', 'SimpleReviewer']);
+    const review = runs[16]!.events.find((e) => e.details.agent_name === 'SimpleReviewer')!;
+    expect(String(review.details.message)).toMatch(/^One critical comment on the test cases/);
+  });
+
   it('does not read a bare rule of dashes, or a line of code naming a class, as a speaker', () => {
     const turns = mastTurns(
       '---------- WebSurfer ----------\nI clicked it.\n--------------------------------------------------------------------------------\nclass QDPReader(BaseReader):\n    pass',

@@ -117,7 +117,7 @@ const HEADERS = [
  */
 const SPEAKERS = [
   / - ([A-Z]\w*)\((\w+)\):(?: to do \w+\(\w+\))?/, // MetaGPT "… - Alice(SimpleCoder): to do SimpleWriteCode(SimpleWriteCode)"
-  /FROM: (\S+)/,
+  /FROM: (\S+)(?: TO: .*)?/, // MetaGPT's communication log
   // ChatDev: "[… INFO] Code Reviewer: **Code Reviewer<->Programmer on : CodeReviewComment, turn 0**": the speaker is before the colon
   /^\[[^\]]+\] ([^:*[\]]+?): \*\*[^*[]+?<->[^*]*\*\*/,
   /Response from (.+)$/,
@@ -125,6 +125,9 @@ const SPEAKERS = [
   / - (?:INFO|DEBUG) - ([\w '-]+?)'s Response:/,
   /(\w+)'s thoughts:/, // OpenManus
 ];
+
+/** Headers whose speaker is on the next non-blank line. */
+const NEXT_LINE_SPEAKER = /\] NEW MESSAGES:\s*$/;
 
 /** The speaker a header names and where the agent's own words start on that line; null when none. */
 function speakerOf(header) {
@@ -179,7 +182,17 @@ export function mastTurns(trace) {
     if (HEADERS.some((re) => re.test(line))) {
       if (cur) turns.push(cur);
       const who = speakerOf(line);
-      cur = { speaker: who?.speaker ?? null, text: line, rest: who?.rest ?? '' };
+      // MetaGPT's communication log names the speaker on the line after "NEW MESSAGES:"
+      cur = { speaker: who?.speaker ?? null, text: line, rest: who?.rest ?? '', speakerNext: !who && NEXT_LINE_SPEAKER.test(line) };
+    } else if (cur?.speakerNext && line.trim() !== '') {
+      const m = /^([A-Za-z]\w*): ?(.*)$/.exec(line);
+      cur.speakerNext = false;
+      if (m) {
+        // the header line and the blank lines before the name are the envelope; the words start after "Name:"
+        cur.speaker = m[1];
+        cur.rest = m[2];
+        cur.text = `${cur.text.replace(/\n+$/, '')}\n`;
+      } else cur.text += `\n${line}`;
     } else if (cur) {
       cur.text += `\n${line}`;
     } else {
