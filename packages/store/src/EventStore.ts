@@ -231,15 +231,19 @@ export class EventStore implements Store {
   async queryEvents(filter: EventFilter, options: QueryOptions = {}): Promise<DebbieEvent[]> {
     const where = whereFromFilter(filter);
     const params = [...where.params];
-    let sql = `SELECT ${SELECT_EVENT_COLUMNS} FROM ${EVENTS_TABLE} WHERE ${where.sql} ORDER BY ${options.order === 'desc' ? ORDER_DESC : ORDER_ASC}`;
+    const order = options.order === 'desc' ? ORDER_DESC : ORDER_ASC;
+    let page = '';
     if (options.limit !== undefined) {
       params.push(nonNegativeInt(options.limit, 'limit'));
-      sql += ` LIMIT $${params.length}`;
+      page += ` LIMIT $${params.length}`;
     }
     if (options.offset !== undefined) {
       params.push(nonNegativeInt(options.offset, 'offset'));
-      sql += ` OFFSET $${params.length}`;
+      page += ` OFFSET $${params.length}`;
     }
+    const sql = page
+      ? pageOfRows(SELECT_EVENT_COLUMNS, where.sql, order, page)
+      : `SELECT ${SELECT_EVENT_COLUMNS} FROM ${EVENTS_TABLE} WHERE ${where.sql} ORDER BY ${order}`;
     return (await this.rows(sql, params)).map(eventFromRow);
   }
 
@@ -314,8 +318,7 @@ export class EventStore implements Store {
       }
       params.push(pageSize);
       const rows = await this.rows(
-        `SELECT rowid AS __rowid, ${SELECT_EVENT_COLUMNS} FROM ${EVENTS_TABLE}
-          WHERE (${where.sql})${keyClause} ORDER BY ${ORDER_ASC} LIMIT $${params.length}`,
+        pageOfRows(`rowid AS __rowid, ${SELECT_EVENT_COLUMNS}`, `(${where.sql})${keyClause}`, ORDER_ASC, ` LIMIT $${params.length}`),
         params,
       );
       if (rows.length === 0) return;
@@ -693,6 +696,17 @@ let tags: DuckDBListType | undefined;
 function tagsType(): DuckDBListType {
   tags ??= duckdb().LIST(duckdb().VARCHAR);
   return tags;
+}
+
+/**
+ * A page of rows in order: the page is chosen on the row ids and sort keys alone, then only its
+ * rows are read whole (every column of every candidate row read to keep 100 of them cost
+ * `debbie events` across sessions ~0.1 s on 550k events; the id-only choice reads 1–2 ms of them).
+ */
+function pageOfRows(columns: string, where: string, order: string, page: string): string {
+  return `SELECT ${columns} FROM ${EVENTS_TABLE}
+     WHERE rowid IN (SELECT rowid FROM ${EVENTS_TABLE} WHERE ${where} ORDER BY ${order}${page})
+     ORDER BY ${order}`;
 }
 
 function yieldToEventLoop(): Promise<void> {
