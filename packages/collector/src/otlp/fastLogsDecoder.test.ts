@@ -44,6 +44,24 @@ describe('decodeLogsProtoFast', () => {
     expect(fast.events[1]!.details.body).toEqual({ structured: true, nested: { n: [1, 2.5] } });
   });
 
+  it('gives each record its own trace and span ids when spans interleave and some records have none', () => {
+    const exporter = new InMemoryLogRecordExporter();
+    const logger = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] }).getLogger('t');
+    const ctx = (t: string, s: string) => trace.setSpanContext(ROOT_CONTEXT, { traceId: t.repeat(32), spanId: s.repeat(16), traceFlags: 1 });
+    const contexts = [ctx('a', '1'), ctx('a', '1'), ctx('a', '2'), ctx('b', '3'), undefined, ctx('a', '2'), ctx('b', '3')];
+    for (const [i, context] of contexts.entries()) logger.emit({ body: `r${i}`, ...(context ? { context } : {}) });
+    const fast = decodeLogsProtoFast(ProtobufLogsSerializer.serializeRequest(exporter.getFinishedLogRecords())!);
+    expect(fast.events.map((e) => [e.trace_id, e.parent_id])).toEqual([
+      ['a'.repeat(32), '1'.repeat(16)],
+      ['a'.repeat(32), '1'.repeat(16)],
+      ['a'.repeat(32), '2'.repeat(16)],
+      ['b'.repeat(32), '3'.repeat(16)],
+      [null, null],
+      ['a'.repeat(32), '2'.repeat(16)],
+      ['b'.repeat(32), '3'.repeat(16)],
+    ]);
+  });
+
   it('throws MalformedOtlpError for truncated bodies', () => {
     const body = serializedLogs();
     let thrown = 0;

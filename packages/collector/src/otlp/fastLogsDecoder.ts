@@ -1,7 +1,19 @@
 import type { Attributes } from '@opentelemetry/api';
 import type protobuf from 'protobufjs';
 import { reject, type OtlpBatch } from './OtlpBatch.js';
-import { fixed64Micros, hex, idProblem, lenEnd, readAnyValue, readAttributeEntry, readString, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './otlpWire.js';
+import {
+  fixed64Micros,
+  hexOf,
+  idProblem,
+  lenEnd,
+  newIdMemo,
+  readAnyValue,
+  readAttributeEntry,
+  readString,
+  WIRE_FIXED64,
+  WIRE_LEN,
+  WIRE_VARINT,
+} from './otlpWire.js';
 import { readExportRequest, type ExportRequestNames } from './readExportRequest.js';
 import { logToEvent } from './spanToEvents.js';
 
@@ -10,6 +22,10 @@ import { logToEvent } from './spanToEvents.js';
  * protobufjs's wire Reader (see otlpWire.ts). fastLogsDecoder.test.ts checks it against the
  * reflection decoder.
  */
+
+// The previous record's trace and span ids: records logged within one span come together.
+const lastTraceId = newIdMemo();
+const lastSpanId = newIdMemo();
 
 /** Decodes one LogRecord at [r.pos, end) and appends its event, or rejects it alone. */
 function readLogRecord(r: protobuf.Reader, end: number, resource: Attributes, batch: OtlpBatch, where: string): void {
@@ -51,14 +67,14 @@ function readLogRecord(r: protobuf.Reader, end: number, resource: Attributes, ba
       case (9 << 3) | WIRE_LEN: {
         const e = lenEnd(r, end);
         if (e > r.pos) problem ??= idProblem(buf, r.pos, e, 16, 'traceId');
-        traceId = hex(buf, r.pos, e);
+        traceId = hexOf(buf, r.pos, e, lastTraceId);
         r.pos = e;
         break;
       }
       case (10 << 3) | WIRE_LEN: {
         const e = lenEnd(r, end);
         if (e > r.pos) problem ??= idProblem(buf, r.pos, e, 8, 'spanId');
-        spanId = hex(buf, r.pos, e);
+        spanId = hexOf(buf, r.pos, e, lastSpanId);
         r.pos = e;
         break;
       }
