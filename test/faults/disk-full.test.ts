@@ -108,7 +108,9 @@ describe.skipIf(!mounted)('disk full (5 MB tmpfs)', () => {
     );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/No space left on device/);
-    expect(r.stderr).toMatch(/debbie ingest: \d+ events stored; \d+ of \d+ read were not stored \(stopped early\)/);
+    // "(stopped early)" when the failure came while the file was still being read; worker threads
+    // may have read all of it by then (the count is right either way).
+    expect(r.stderr).toMatch(/debbie ingest: \d+ events stored; \d+ of \d+ read were not stored( \(stopped early\))?: .*No space left/);
     rmSync(filler);
     expect((await storedSpanIds(store)).size).toBe(before);
   }, 120_000);

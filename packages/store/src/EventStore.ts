@@ -85,13 +85,16 @@ export class EventStore implements Store {
   }
 
   /**
-   * Stores events and resolves when they are in the file. Malformed events are rejected alone
-   * (counted in stats().rejected); the promise rejects only when DuckDB itself fails.
+   * Stores events in one transaction and resolves when they are in the file. Malformed events are
+   * rejected alone (counted in stats().rejected); the promise rejects only when DuckDB itself fails
+   * (nothing of the call is stored then). One transaction per call, not per batchSize: DuckDB
+   * writes a large transaction for a third less than the same rows in 10k-row ones (a group
+   * commit hands all that waits at once; the pipeline bounds it with maxPendingEvents).
    */
   async append(events: readonly DebbieEvent[]): Promise<void> {
     if (this.closing) throw new DebbieError('store_closed', 'the store is closed', this.path);
     if (this.readOnly) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
-    await this.writes.append(events);
+    if (events.length > 0) await this.writes.enqueue(() => this.appendBatch(events));
   }
 
   /**

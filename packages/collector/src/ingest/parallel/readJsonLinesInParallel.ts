@@ -2,6 +2,7 @@ import type { EventSink } from '@debbie/model';
 import type { EncodedEventBatch } from '@debbie/pipeline';
 import type { LineIngester } from '../LineIngester.js';
 import type { LineSplitter } from '../LineSplitter.js';
+import type { EncodedEvents } from '@debbie/store/encode';
 import type { JsonLinesChunkResult } from './encodeJsonLines.js';
 import type { JsonLinesPool } from './JsonLinesPool.js';
 
@@ -25,6 +26,12 @@ export function encodedSinkOf(sink: EventSink): EncodedEventSink | undefined {
 export const TASK_BYTES = 1024 * 1024;
 /** Chunks in flight per worker: with TASK_BYTES, what the pool holds at most (plus the pipeline's own bound). */
 const IN_FLIGHT_PER_WORKER = 2;
+/**
+ * Encoded events gathered from chunks before they go to the pipeline at once: the store commits
+ * what waits in one transaction, and DuckDB writes large ones for less. ~12 MB of rows; small
+ * enough that a failing store stops a large file early.
+ */
+export const ENCODED_BUNDLE_EVENTS = 16_384;
 
 export interface ParallelReadOptions {
   ingester: LineIngester;
@@ -57,6 +64,7 @@ export async function readJsonLinesInParallel(chunks: AsyncIterable<Buffer>, o: 
   let carry: Buffer[] = []; // the start of a line whose newline has not come yet
   let carryBytes = 0;
   let splitter: LineSplitter | undefined;
+  let bundle: EncodedEvents = { count: 0, duplicates: 0, slices: [] };
 
   const apply = (r: JsonLinesChunkResult): void => {
     let stepLines = 0;
@@ -70,7 +78,17 @@ export async function readJsonLinesInParallel(chunks: AsyncIterable<Buffer>, o: 
     }
     o.ingester.countedElsewhere(r.lines - stepLines, r.events, r.lastLine);
     if (r.endClock !== undefined) o.ingester.timedElsewhere(r.firstMicros!, r.endClock);
-    if (r.encoded.count > 0) o.sink.writeEncoded(r.encoded);
+    if (r.encoded.count > 0) {
+      bundle.count += r.encoded.count;
+      bundle.duplicates += r.encoded.duplicates;
+      for (const slice of r.encoded.slices) bundle.slices.push(slice);
+      if (bundle.count >= ENCODED_BUNDLE_EVENTS) handOver();
+    }
+  };
+  const handOver = (): void => {
+    if (bundle.count === 0) return;
+    o.sink.writeEncoded(bundle);
+    bundle = { count: 0, duplicates: 0, slices: [] };
   };
   const drainTo = async (max: number): Promise<void> => {
     while (inFlight.length > max) {
@@ -95,6 +113,7 @@ export async function readJsonLinesInParallel(chunks: AsyncIterable<Buffer>, o: 
   const goSerial = async (): Promise<void> => {
     await handOut(false);
     await drainTo(0);
+    handOver();
     o.ingester.countedElsewhere(0, 0, nextLine - 1);
     splitter = o.serialSplitter();
     splitter.reset(nextOffset);
@@ -133,4 +152,5 @@ export async function readJsonLinesInParallel(chunks: AsyncIterable<Buffer>, o: 
   linesBytes += carryBytes;
   await handOut(true);
   await drainTo(0);
+  handOver();
 }
