@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ import { openStore } from '@debbie/store';
 // loads (build first) and names what should not be there.
 
 const BIN = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const PACK = fileURLToPath(new URL('../packages/store/dist/duckdb-node-api.cjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'debbie-startup-'));
 const store = join(dir, 'store.duckdb');
 const loadedFile = join(dir, 'loaded.txt');
@@ -93,7 +94,8 @@ describe('what a store query loads', () => {
       expect(run.stderr).not.toMatch(/error/i);
       expect(run.code).toBe(0);
       expect(run.loaded).toMatch(/packages\/store\/dist\/index\.js/);
-      // DuckDB's API from the build's one-file pack (pnpm run build), not the package's 180 files.
+      // DuckDB's API from the build's one-file pack, not the package's 180 files.
+      expect(existsSync(PACK), `${PACK} is missing: build with \`pnpm run build\` (tsc, then the pack)`).toBe(true);
       expect(run.loaded).toMatch(/-> \.\/duckdb-node-api\.cjs$/m);
       expect(run.loaded).not.toMatch(/-> @duckdb\/node-api$/m);
       expect(run.loaded).toMatch(/-> @duckdb\/node-bindings$/m);
