@@ -133,6 +133,22 @@ console.log(JSON.stringify({ schema: (await schema(a)) === (await schema(b)), co
 const same = JSON.parse(sameFile.stdout);
 if (!Object.values(same).every(Boolean)) throw new Error(`Debbie's Parquet file and the baseline's differ: ${sameFile.stdout}`);
 row('export --format parquet (vs DuckDB COPY)', exported, copy, '(same rows, order, columns, snappy: checked)');
+{
+  // Debbie copies a store whose rows are already in time order without a sort (EventStore.exportParquet): say which case this was.
+  const order = script(
+    'order',
+    `
+import { DuckDBInstance } from '@duckdb/node-api';
+const c = await (await DuckDBInstance.create(process.argv[2], { access_mode: 'READ_ONLY' })).connect();
+const r = await c.runAndReadAll('SELECT count(*) FILTER (WHERE "timestamp" < previous) FROM (SELECT "timestamp", lag("timestamp") OVER (ORDER BY rowid) AS previous FROM events)');
+console.log(String(r.getRowsJS()[0][0]));`,
+    storePath,
+  );
+  const back = Number(order.stdout.trim());
+  console.log(
+    `  the store's rows are ${back === 0 ? "in time order: Debbie's COPY skipped its sort (the baseline sorts)" : `out of time order (${back} steps back): both sorted`}`,
+  );
+}
 
 // ---- queries --------------------------------------------------------------------------------
 const help = debbie('--help');
