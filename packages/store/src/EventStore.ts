@@ -362,7 +362,7 @@ export class EventStore implements Store {
    * as LIST<STRING>, JSON fields as text. Written beside `path` and renamed into place, so a
    * failure leaves no partial file. Returns the number of events written.
    *
-   * Rows already stored in time order (an ingested log file, most stores) are copied without a
+   * Rows already stored in time order (an ingested log file, for one) are copied without a
    * sort: sorting every column of every row was a quarter of the export. One look at the
    * timestamps alone, in the same transaction as the COPY, tells; DuckDB keeps a table's row
    * order through a scan (preserve_insertion_order, its default), and rowid, the order's tie
