@@ -13,6 +13,14 @@ const K = MINHASH_K;
 const HAS_IN = 1;
 const HAS_OUT = 2;
 const FAILED = 4;
+const FLAG_MASK = 7;
+/** A slot's step kind, stored above its flags. */
+const KIND_SHIFT = 4;
+const KIND_CODE = { tool: 0, model: 1, message: 2 } as const;
+/** A ring slot in `sigs`: input signature, outcome signature, flags with kind, novelty count. */
+const STRIDE = 2 * K + 2;
+const FLAGS = 2 * K;
+const NOVEL = 2 * K + 1;
 /** The current step's signatures (input, outcome), computed here before being copied into the ring. */
 const scratch = new Uint32Array(2 * K);
 /** Steps per tool remembered for "failing again and again" (per session, at most MAX_TOOLS tools). */
@@ -50,31 +58,30 @@ interface ToolRing {
   inputs: number[];
   eventIds: string[];
   next: number;
+  /** Failed calls in the ring, kept as it turns. */
+  failures: number;
 }
 
 interface ProgressState {
   /** Identities of the last ALT actions (tool calls, agent messages; model calls are the thinking between them), for A-B-A-B: a ring. */
   actions: Uint32Array;
-  actionIds: string[];
-  actionSpans: (string | null)[];
-  actionNames: string[];
+  /** Each action's event id, span id and name at slot*3. */
+  actionRefs: (string | null)[];
   /** Actions seen (the ring's next slot is actionCount % ALT). */
   actionCount: number;
-  /** The last WINDOW steps as parallel arrays; signatures flat: slot i's input at i*2K, outcome at i*2K+K. */
+  /**
+   * The last WINDOW steps, in two arrays (few objects to touch per step, with many sessions
+   * interleaved): `sigs` holds slot i at i*STRIDE (input signature K, outcome signature K, flags
+   * with the kind, `novel` then); `refs` holds its name, event id and span id at i*3.
+   */
   sigs: Uint32Array;
-  flags: Uint8Array;
-  names: string[];
-  kinds: string[];
-  eventIds: string[];
-  spanIds: (string | null)[];
+  refs: (string | null)[];
   size: number;
   next: number;
   /** Steps since the last repeat (for resolving). */
   sinceRepeat: number;
   /** Steps so far that said something new (known content, no near-duplicate in the window). */
   novel: number;
-  /** `novel` when each slot's step was taken: a message repeats without progress only if nothing new came since. */
-  novelAt: Int32Array;
   /** Steps with unknown content, each its own identity for A-B-A-B. */
   unknown: number;
   openRepeats: Set<string>;
@@ -137,21 +144,14 @@ export class ProgressDetector implements Detector {
     if (!s) {
       s = {
         actions: new Uint32Array(ALT),
-        actionIds: [],
-        actionSpans: [],
-        actionNames: [],
+        actionRefs: [],
         actionCount: 0,
-        sigs: new Uint32Array(WINDOW * 2 * K),
-        flags: new Uint8Array(WINDOW),
-        names: [],
-        kinds: [],
-        eventIds: [],
-        spanIds: [],
+        sigs: new Uint32Array(WINDOW * STRIDE),
+        refs: [],
         size: 0,
         next: 0,
         sinceRepeat: 0,
         novel: 0,
-        novelAt: new Int32Array(WINDOW),
         unknown: 0,
         openRepeats: new Set(),
         tools: new Map(),
@@ -194,13 +194,14 @@ export class ProgressDetector implements Detector {
 
     // into the ring (overwriting the oldest slot)
     const slot = s.next;
-    s.sigs.set(scratch, slot * 2 * K);
-    s.flags[slot] = step.flags;
-    s.names[slot] = step.name;
-    s.kinds[slot] = step.kind;
-    s.eventIds[slot] = step.eventId;
-    s.spanIds[slot] = step.spanId;
-    s.novelAt[slot] = s.novel;
+    const at = slot * STRIDE;
+    s.sigs.set(scratch, at);
+    // flags, the kind, and `novel` when the step was taken (a message repeats without progress only if nothing new came since)
+    s.sigs[at + FLAGS] = step.flags | (KIND_CODE[step.kind] << KIND_SHIFT);
+    s.sigs[at + NOVEL] = s.novel;
+    s.refs[slot * 3] = step.name;
+    s.refs[slot * 3 + 1] = step.eventId;
+    s.refs[slot * 3 + 2] = step.spanId;
     s.next = (slot + 1) % WINDOW;
     if (s.size < WINDOW) s.size += 1;
   }
@@ -209,8 +210,9 @@ export class ProgressDetector implements Detector {
   private isEcho(s: ProgressState, step: Step): boolean {
     if (s.size === 0) return false;
     const last = (s.next + WINDOW - 1) % WINDOW;
-    if (s.names[last] !== step.name || s.kinds[last] !== step.kind || ((s.flags[last] ?? 0) & HAS_OUT) === 0) return false;
-    return similarityAt(scratch, K, s.sigs, last * 2 * K + K) === 1;
+    const meta = s.sigs[last * STRIDE + FLAGS]!;
+    if (s.refs[last * 3] !== step.name || meta >>> KIND_SHIFT !== KIND_CODE[step.kind] || (meta & HAS_OUT) === 0) return false;
+    return similarityAt(scratch, K, s.sigs, last * STRIDE + K) === 1;
   }
 
   /** Judges the step against the window; returns how many earlier steps it repeats (0: it brought something new). */
@@ -227,21 +229,24 @@ export class ProgressDetector implements Detector {
     spanIds.length = 0;
     if (comparable) {
       const sigs = s.sigs;
+      const kind = KIND_CODE[step.kind];
       for (let i = 0; i < s.size; i++) {
-        if (s.names[i] !== step.name || s.kinds[i] !== step.kind) continue;
+        const at = i * STRIDE;
+        const meta = sigs[at + FLAGS]!;
+        if (meta >>> KIND_SHIFT !== kind || s.refs[i * 3] !== step.name) continue;
         // a message said again after something new was said (an answer, a new page) is a prompt that works, not a loop
-        if (view.kind === 'message' && s.novelAt[i] !== s.novel) continue;
-        const f = s.flags[i]!;
-        const inSim = (step.flags & HAS_IN) === 0 && (f & HAS_IN) === 0 ? 1 : (step.flags & f & HAS_IN) === 0 ? 0 : similarityAt(scratch, 0, sigs, i * 2 * K);
+        if (view.kind === 'message' && sigs[at + NOVEL] !== s.novel) continue;
+        const f = meta & FLAG_MASK;
+        const inSim = (step.flags & HAS_IN) === 0 && (f & HAS_IN) === 0 ? 1 : (step.flags & f & HAS_IN) === 0 ? 0 : similarityAt(scratch, 0, sigs, at);
         if (inSim < t.repetition_input_similarity) continue;
         // nothing new: the same error again, or a near-identical result
         if ((f & FAILED) !== (step.flags & FAILED) || (step.flags & f & HAS_OUT) === 0) continue;
-        const outSim = similarityAt(scratch, K, sigs, i * 2 * K + K);
+        const outSim = similarityAt(scratch, K, sigs, at + K);
         if (outSim < t.repetition_output_similarity) continue;
         matches += 1;
         simSum += (step.flags & HAS_IN) === 0 ? outSim : inSim;
-        if (eventIds.length < MAX_EVIDENCE - 1) eventIds.push(s.eventIds[i]!);
-        const span = s.spanIds[i];
+        if (eventIds.length < MAX_EVIDENCE - 1) eventIds.push(s.refs[i * 3 + 1]!);
+        const span = s.refs[i * 3 + 2];
         if (span && spanIds.length < MAX_EVIDENCE - 1) spanIds.push(span);
       }
     }
@@ -322,9 +327,9 @@ export class ProgressDetector implements Detector {
   private alternation(s: ProgressState, step: Step, session: SessionState, ctx: DetectorContext, obs: Observation): void {
     const slot = s.actionCount % ALT;
     s.actions[slot] = step.id;
-    s.actionIds[slot] = step.eventId;
-    s.actionSpans[slot] = step.spanId;
-    s.actionNames[slot] = step.name;
+    s.actionRefs[slot * 3] = step.eventId;
+    s.actionRefs[slot * 3 + 1] = step.spanId;
+    s.actionRefs[slot * 3 + 2] = step.name;
     s.actionCount += 1;
     // oldest first: q(i) is the i-th of the last ALT actions
     const base = s.actionCount;
@@ -340,16 +345,16 @@ export class ProgressDetector implements Detector {
       }
       return;
     }
-    const a = s.actionNames[base % ALT]!;
-    const b = s.actionNames[(base + 1) % ALT]!;
+    const a = s.actionRefs[(base % ALT) * 3 + 2]!;
+    const b = s.actionRefs[((base + 1) % ALT) * 3 + 2]!;
     if (ctx.isOpen(session, 'tool_loop', a) || ctx.isOpen(session, 'tool_loop', b)) return;
     s.alternationOpen = true;
     const eventIds: string[] = [];
     const spanIds: string[] = [];
     for (let i = 0; i < ALT; i++) {
       const k = (base + i) % ALT;
-      eventIds.push(s.actionIds[k]!);
-      const span = s.actionSpans[k];
+      eventIds.push(s.actionRefs[k * 3]!);
+      const span = s.actionRefs[k * 3 + 1];
       if (span) spanIds.push(span);
     }
     const summary = `${a} and ${b} taking turns with the same arguments and outcomes (A-B-A-B-A-B)`;
@@ -375,22 +380,23 @@ export class ProgressDetector implements Detector {
     let r = s.tools.get(step.name);
     if (!r) {
       if (s.tools.size >= MAX_TOOLS) s.tools.delete(s.tools.keys().next().value as string);
-      r = { failed: [], inputs: [], eventIds: [], next: 0 };
+      r = { failed: [], inputs: [], eventIds: [], next: 0, failures: 0 };
       s.tools.set(step.name, r);
     }
     const input = step.flags & HAS_IN ? scratch[0]! : 0;
+    if (step.failed) r.failures += 1;
     if (r.failed.length < TOOL_RING) {
       r.failed.push(step.failed);
       r.inputs.push(input);
       r.eventIds.push(step.eventId);
     } else {
+      if (r.failed[r.next]) r.failures -= 1;
       r.failed[r.next] = step.failed;
       r.inputs[r.next] = input;
       r.eventIds[r.next] = step.eventId;
       r.next = (r.next + 1) % TOOL_RING;
     }
-    let failures = 0;
-    for (let i = 0; i < r.failed.length; i++) if (r.failed[i]) failures += 1;
+    const failures = r.failures;
     if (!step.failed) {
       if (s.openFailing.has(step.name) && failures < t.failing_tool_count) {
         s.openFailing.delete(step.name);
