@@ -14,9 +14,8 @@ export function toStoredRow(input: DebbieEvent): StoredRow {
   if (typeof input !== 'object' || input === null) {
     throw new DebbieError('invalid_event', `expected an event object, got ${input === null ? 'null' : typeof input}`, 'event');
   }
-  const where = `event ${typeof input.event_id === 'string' ? input.event_id : '(no event_id)'}`;
   const fail = (field: string, what: string): never => {
-    throw new DebbieError('invalid_event', `field "${field}" ${what}`, where);
+    throw new DebbieError('invalid_event', `field "${field}" ${what}`, `event ${typeof input.event_id === 'string' ? input.event_id : '(no event_id)'}`);
   };
   // No redaction here: every write reaches the store through @debbie/pipeline, which masks once.
   const event = input;

@@ -1,9 +1,9 @@
 import { isAscii } from 'node:buffer';
-import { isSpanStart, TraceSessionIndex, type DebbieEvent } from '@debbie/model';
+import { isSpanStart, parseDebbieEvent, TraceSessionIndex, type DebbieEvent } from '@debbie/model';
 import { cleanEvent } from '@debbie/pipeline';
 import { SliceEncoder, type EncodedEvents } from '@debbie/store/encode';
 import { recordEventId } from '../recordId.js';
-import { decodeJsonDocument, type JsonDocumentOptions } from '../recordParsers.js';
+import { detectTrajectory } from '../trajectories/agentTrajectory.js';
 
 /** What a worker needs to know of the file and the pipeline (the same for every chunk of a file). */
 export interface JsonLinesFileContext {
@@ -56,6 +56,9 @@ export interface JsonLinesChunkResult {
 // raw, so such a line fails below and goes to the main thread) or U+FFFD, which JSON allows:
 // a line holding it goes to the main thread here (an ASCII line cannot).
 
+/** Keys of an OTLP request (decodeJsonDocument decodes those). */
+const OTLP_KEYS = ['resourceSpans', 'resource_spans', 'resourceLogs', 'resource_logs', 'resourceMetrics', 'resource_metrics'];
+
 /** Thrown inside conversion when an event needs its trace's session: only the main thread knows it. */
 const NEEDS_TRACE_INDEX = new Error('needs the trace index');
 
@@ -91,81 +94,47 @@ export function encodeJsonLines(bytes: Uint8Array, firstLine: number, firstOffse
   const sliceRows = ctx.sliceRows ?? 2048;
   const traces = new RecordingTraceIndex({ maxTraces: 1 });
   const foreign = { traces, sessionKeys: ctx.sessionKeys };
-  const seen: NonNullable<JsonDocumentOptions['seen']> = new Set();
   const named = new Set<string>(); // traces whose name this chunk's steps already carry
   let clock: number | undefined; // time of the last event written since the last step
+  let learned: string | undefined; // the trace the event being cleaned named first in this chunk
   let firstMicros: number | undefined;
   let lastMicros: number | undefined;
-  let lineNo = firstLine - 1;
-  for (let pos = 0; pos < buf.length; ) {
-    let end = buf.indexOf(0x0a, pos);
-    if (end < 0) end = buf.length;
-    const ascii = isAscii(buf.subarray(pos, end));
-    const raw = ascii ? buf.toString('latin1', pos, end) : decodeLine(buf, pos, end);
-    const lineOffset = firstOffset + pos;
-    lineNo += 1;
-    pos = end + 1;
-    const toMain = (): void => {
-      steps.push({ kind: 'line', text: raw, line: lineNo, offset: lineOffset, clock });
-      clock = undefined;
-    };
-    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (lineOffset === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-    if (line === '' || (!ascii && line.includes('\ufffd'))) {
-      toMain();
-      continue;
-    }
+  traces.onNamed = (traceId, sessionId) => {
+    if (named.has(traceId)) return; // a trace's first name is the one the index keeps: said once per chunk
+    learned = traceId;
+    steps.push({ kind: 'named', traceId, sessionId, clock });
+    clock = undefined;
+  };
+
+  /** Encodes the line's event; false when the line is the main thread's (nothing of it kept here). */
+  const encodeLine = (line: string, ascii: boolean, offset: number): boolean => {
+    if (line === '' || (!ascii && line.includes('\ufffd'))) return false;
+    let event: DebbieEvent;
     let value: unknown;
     try {
       value = JSON.parse(line);
+      // decodeJsonDocument's cases but one DebbieEvent (OTLP, agent runs, arrays) are the main thread's.
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || detectTrajectory(value) !== undefined) return false;
+      for (const key of OTLP_KEYS) if (key in value) return false;
+      event = parseDebbieEvent(value); // its error message (and the line's place) are made by the main thread
     } catch {
-      toMain();
-      continue;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      toMain();
-      continue;
-    }
-    let event: DebbieEvent;
-    try {
-      seen.clear();
-      const decoded = decodeJsonDocument(value, `${ctx.file} line ${lineNo}`, { sessionId: ctx.sessionId, runName: ctx.runName, seen });
-      if (seen.size > 0 || decoded.events.length !== 1 || decoded.rejected > 0) {
-        toMain(); // OTLP or an agent run: its events and formats are the main thread's
-        continue;
-      }
-      event = decoded.events[0]!;
-    } catch {
-      toMain();
-      continue;
+      return false;
     }
     // LineIngester.write: --session, then a stable id for an event its record gave none.
     if (!event.session_id && ctx.sessionId) event.session_id = ctx.sessionId;
-    if (typeof (value as { event_id?: unknown }).event_id !== 'string') event.event_id = recordEventId(ctx.fileKey, ctx.sessionId, lineOffset, 0, line);
-    if (isSpanStart(event)) {
-      toMain();
-      continue;
-    }
+    if (typeof (value as { event_id?: unknown }).event_id !== 'string') event.event_id = recordEventId(ctx.fileKey, ctx.sessionId, offset, 0, line);
+    if (isSpanStart(event)) return false;
     const stepsBefore = steps.length;
-    let learned: string | undefined;
-    traces.onNamed = (traceId, sessionId) => {
-      // A trace's first name is the one the index keeps: said once per chunk.
-      if (named.has(traceId)) return;
-      learned = traceId;
-      steps.push({ kind: 'named', traceId, sessionId, clock });
-      clock = undefined;
-    };
     const clockBefore = clock;
+    learned = undefined;
     try {
-      const clean = cleanEvent(event, foreign, ctx.redact);
-      if (!encoder.add(clean)) encoded.duplicates += 1;
+      if (!encoder.add(cleanEvent(event, foreign, ctx.redact))) encoded.duplicates += 1;
     } catch {
       // Needs the trace index, failed redaction, or the store would reject it: the main thread
       // reads the line again from its text and counts it as it always does.
       steps.length = stepsBefore;
       clock = clockBefore;
-      toMain();
-      continue;
+      return false;
     }
     if (learned !== undefined) named.add(learned);
     const micros = encoder.lastMicros;
@@ -174,6 +143,24 @@ export function encodeJsonLines(bytes: Uint8Array, firstLine: number, firstOffse
     lastMicros = micros;
     clock = micros;
     if (encoder.rows >= sliceRows) encoded.slices.push(encoder.take()!);
+    return true;
+  };
+
+  let lineNo = firstLine - 1;
+  for (let pos = 0; pos < buf.length; ) {
+    let end = buf.indexOf(0x0a, pos);
+    if (end < 0) end = buf.length;
+    const ascii = isAscii(buf.subarray(pos, end));
+    const raw = ascii ? buf.toString('latin1', pos, end) : decodeLine(buf, pos, end);
+    const offset = firstOffset + pos;
+    lineNo += 1;
+    pos = end + 1;
+    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (offset === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (!encodeLine(line, ascii, offset)) {
+      steps.push({ kind: 'line', text: raw, line: lineNo, offset, clock });
+      clock = undefined;
+    }
   }
   const last = encoder.take();
   if (last) encoded.slices.push(last);
