@@ -9,7 +9,7 @@ export type { SessionListOptions } from '@debbie/model';
 export interface StoreOptions {
   /** Open for queries only (no writes, no schema changes); other readers may share the file. Default false. */
   readOnly?: boolean;
-  /** Events per Appender batch. Default 10_000. */
+  /** Events per batch (one transaction) of what write() queued. Default 10_000. (The DuckDB store's append() writes each call in one transaction.) */
   batchSize?: number;
   /** While anything is queued, flush at least this often (ms). Default 250. */
   flushIntervalMs?: number;
