@@ -54,8 +54,8 @@ const scratchSpanIds: string[] = [];
 const cur: Step = { name: '', kind: 'tool', flags: 0, failed: false, eventId: '', spanId: null, id: 0 };
 
 interface ToolRing {
-  failed: boolean[];
-  inputs: number[];
+  /** Per call: its input's hash (31 bits) × 2, plus 1 when it failed (one array of numbers, not two). */
+  codes: number[];
   eventIds: string[];
   next: number;
   /** Failed calls in the ring, kept as it turns. */
@@ -87,6 +87,8 @@ interface ProgressState {
   openRepeats: Set<string>;
   tools: Map<string, ToolRing>;
   openFailing: Set<string>;
+  /** openFailing.size, read on every successful call without touching the set. */
+  failingOpen: number;
   /** Model calls in a row with no tool call, user message or answer. */
   monologue: number;
   monologueIds: string[];
@@ -156,6 +158,7 @@ export class ProgressDetector implements Detector {
         openRepeats: new Set(),
         tools: new Map(),
         openFailing: new Set(),
+        failingOpen: 0,
         monologue: 0,
         monologueIds: [],
         monologueOpen: false,
@@ -252,7 +255,8 @@ export class ProgressDetector implements Detector {
     }
     if (matches === 0) {
       s.sinceRepeat += 1;
-      if (s.sinceRepeat >= CLEAR_AFTER && s.openRepeats.size > 0) {
+      // once, when the run of steps without a repeat reaches CLEAR_AFTER (a repeat starts it again)
+      if (s.sinceRepeat === CLEAR_AFTER && s.openRepeats.size > 0) {
         for (const name of s.openRepeats) {
           ctx.resolve(session, 'repetition', name, {
             message: `Repetition on ${name} is over: ${CLEAR_AFTER} steps since without a repeat.`,
@@ -380,28 +384,28 @@ export class ProgressDetector implements Detector {
     let r = s.tools.get(step.name);
     if (!r) {
       if (s.tools.size >= MAX_TOOLS) s.tools.delete(s.tools.keys().next().value as string);
-      r = { failed: [], inputs: [], eventIds: [], next: 0, failures: 0 };
+      r = { codes: [], eventIds: [], next: 0, failures: 0 };
       s.tools.set(step.name, r);
     }
-    const input = step.flags & HAS_IN ? scratch[0]! : 0;
+    const input = step.flags & HAS_IN ? scratch[0]! >>> 1 : 0;
+    const code = input * 2 + (step.failed ? 1 : 0);
     if (step.failed) r.failures += 1;
-    if (r.failed.length < TOOL_RING) {
-      r.failed.push(step.failed);
-      r.inputs.push(input);
+    if (r.codes.length < TOOL_RING) {
+      r.codes.push(code);
       r.eventIds.push(step.eventId);
     } else {
-      if (r.failed[r.next]) r.failures -= 1;
-      r.failed[r.next] = step.failed;
-      r.inputs[r.next] = input;
+      if (r.codes[r.next]! % 2 === 1) r.failures -= 1;
+      r.codes[r.next] = code;
       r.eventIds[r.next] = step.eventId;
       r.next = (r.next + 1) % TOOL_RING;
     }
     const failures = r.failures;
     if (!step.failed) {
-      if (s.openFailing.has(step.name) && failures < t.failing_tool_count) {
+      if (s.failingOpen > 0 && failures < t.failing_tool_count && s.openFailing.has(step.name)) {
         s.openFailing.delete(step.name);
+        s.failingOpen = s.openFailing.size;
         ctx.resolve(session, 'failing_tool', step.name, {
-          message: `${step.name} works again (${failures} failures in its last ${r.failed.length} calls).`,
+          message: `${step.name} works again (${failures} failures in its last ${r.codes.length} calls).`,
           resolution: 'recovered',
           trigger: refOf(obs.event),
         });
@@ -411,16 +415,18 @@ export class ProgressDetector implements Detector {
     if (failures < t.failing_tool_count) return;
     const distinct = new Set<number>();
     const ids: string[] = [];
-    for (let i = 0; i < r.failed.length; i++) {
-      if (!r.failed[i]) continue;
-      distinct.add(r.inputs[i]!);
+    for (let i = 0; i < r.codes.length; i++) {
+      const c = r.codes[i]!;
+      if (c % 2 === 0) continue;
+      distinct.add((c - 1) / 2);
       ids.push(r.eventIds[i]!);
     }
     if (distinct.size < 2) return;
     if (ctx.isOpen(session, 'repetition', step.name)) return; // one insight per cause: the repetition names it
     if (burstOpen(obs, session, ctx)) return;
     s.openFailing.add(step.name);
-    const summary = `${step.name} failed ${failures} of its last ${r.failed.length} calls, with ${distinct.size} different arguments`;
+    s.failingOpen = s.openFailing.size;
+    const summary = `${step.name} failed ${failures} of its last ${r.codes.length} calls, with ${distinct.size} different arguments`;
     session.progressNote = { summary, eventIds: ids, spanIds: [] };
     ctx.raise(session, {
       pattern: 'failing_tool',
@@ -441,7 +447,7 @@ export class ProgressDetector implements Detector {
         session_id: session.id,
         tool_name: step.name,
         failures,
-        calls: r.failed.length,
+        calls: r.codes.length,
         distinct_arguments: distinct.size,
         latest_error: snippet(view.error, 300),
       },
@@ -490,9 +496,9 @@ export class ProgressDetector implements Detector {
         trigger: refOf(obs.event),
       });
     }
-    s.monologue = 0;
     // a new array (a raised finding holds the old one), but none for the many steps that end no monologue
-    if (s.monologueIds.length > 0) s.monologueIds = [];
+    if (s.monologue > 0) s.monologueIds = [];
+    s.monologue = 0;
     s.monologueOpen = false;
   }
 }

@@ -41,6 +41,34 @@ describe('detector state on the hot path', () => {
     expect(from).toBeGreaterThan(0);
   });
 
+  it('keeps the failure count of a tool as its ring turns: failing again and again, then working again', () => {
+    const h = harness();
+    // varied commands, varied errors: guessing, not one error repeated (that would be a repetition)
+    const tries: [string, string][] = [
+      ['make', 'make: *** No rule to make target `build`.  Stop.'],
+      ['make clean && make', 'cc: error: libponyrt.a: No such file or directory'],
+      ['cmake -B build .', 'CMake Error: The source directory does not appear to contain CMakeLists.txt'],
+      ['ninja -C build', 'ninja: error: loading build.ninja: No such file or directory'],
+      ['make -j4 test', 'collect2: error: ld returned 1 exit status'],
+    ];
+    for (const [command, error] of tries) {
+      h.chat();
+      h.tool('execute_bash', { command }, 20, { level: 'ERROR', details: { tool_name: 'execute_bash', tool_arguments: JSON.stringify({ command }), error } });
+      h.wait(30_000);
+    }
+    const [open] = h.of('failing_tool', 'insight');
+    expect(open?.details).toMatchObject({ tool_name: 'execute_bash', failures: 4 });
+    // good calls push the failures out of the tool's last eight calls
+    for (let i = 0; i < 8; i++) {
+      h.chat();
+      h.tool('execute_bash', { command: `ls src/libponyc/expr/${i}` }, 20, {
+        details: { tool_name: 'execute_bash', tool_arguments: JSON.stringify({ command: `ls src/libponyc/expr/${i}` }), observation: `match${i}.c` },
+      });
+    }
+    const [resolved] = h.of('failing_tool', 'insight_resolved');
+    expect(resolved?.event_summary).toMatch(/execute_bash works again \(3 failures in its last 8 calls\)/);
+  });
+
   it('names the six alternating actions in order', () => {
     const h = harness();
     const ids: string[] = [];
