@@ -39,8 +39,10 @@ const distinctSeen = new Int32Array(DISTINCT_CAP);
 /**
  * Writes the signature of `text` into `sig[offset … offset+K)` (no allocation). Returns how many
  * distinct word tokens the text has, counted up to DISTINCT_CAP (0: no words, no signature).
+ * `foldDigits` false keeps numbers apart: in what an agent says, "lines 300–350" and "350–400"
+ * ask for different things (in tool arguments, "attempt 3" and "attempt 4" are one retry).
  */
-export function minhashInto(text: string, sig: Uint32Array, offset: number): number {
+export function minhashInto(text: string, sig: Uint32Array, offset: number, foldDigits = true): number {
   const n = Math.min(text.length, MAX_CHARS);
   sig.fill(0xffffffff, offset, offset + MINHASH_K);
   let prev = 0;
@@ -61,7 +63,7 @@ export function minhashInto(text: string, sig: Uint32Array, offset: number): num
       h = Math.imul(h ^ c, 0x01000193);
       i++;
     }
-    if (digits) h = 0x5f3759df;
+    if (digits && foldDigits) h = 0x5f3759df;
     tokens++;
     if (distinct < DISTINCT_CAP) {
       let seen = false;

@@ -177,7 +177,7 @@ export class ProgressDetector implements Detector {
     const minWords = view.kind === 'message' ? MIN_MESSAGE_WORDS : 1;
     step.flags =
       (view.input !== '' && minhashInto(view.input, scratch, 0) > 0 ? HAS_IN : 0) |
-      (outcome !== '' && minhashInto(outcome, scratch, K) >= minWords ? HAS_OUT : 0) |
+      (outcome !== '' && minhashInto(outcome, scratch, K, view.kind !== 'message') >= minWords ? HAS_OUT : 0) |
       (view.failed ? FAILED : 0);
     if (view.kind === 'message' && (step.flags & HAS_OUT) === 0) {
       // unknown: unlike any other step for A-B-A-B

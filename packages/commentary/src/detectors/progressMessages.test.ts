@@ -83,6 +83,20 @@ describe('repetition between agents (messages)', () => {
     expect(h.of('repetition')).toEqual([]);
   });
 
+  it('reads numbers in a message as what it asks for: paging to the next lines is new (MAST record 10, HyperAgent editor)', () => {
+    const h = harness();
+    const page = (from: number, either: string) =>
+      `Thought: The \`_parse_qdp_file\` function is not in the current chunk ${either}. It seems to be in the next chunk. Let's check the next chunk to find the \`_parse_qdp_file\` function and ensure the context is correct.\n\nAction:\n\`\`\`python\nresult = open_file_gen._run(relative_file_path="astropy/io/ascii/qdp.py", start_line=${from}, end_line=${from + 50})\nprint(result)\n\`\`\``;
+    say(h, 'Inner-Editor-Assistant', page(300, 'of the file'));
+    say(h, 'Inner-Editor-Assistant', page(350, 'either'));
+    expect(h.of('repetition')).toEqual([]);
+    // the same request again, numbers and all, is a repeat
+    say(h, 'Inner-Editor-Assistant', page(350, 'either'));
+    say(h, 'Planner', '');
+    say(h, 'Inner-Editor-Assistant', page(350, 'either'));
+    expect(h.of('repetition', 'insight')).toHaveLength(1);
+  });
+
   it('a prompt repeated while the other agent answers something new each time is progress (MAST record 2, AG2)', () => {
     const h = harness();
     const nudge = 'Continue. Please keep solving the problem until you need to query. (If you get to the answer, put it in \\boxed{}.)';
