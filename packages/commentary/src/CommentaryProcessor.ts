@@ -13,7 +13,7 @@ import { MemorySpikeDetector } from './detectors/MemorySpikeDetector.js';
 import { NudgePatternDetector } from './detectors/NudgePatternDetector.js';
 import { RetryStormDetector } from './detectors/RetryStormDetector.js';
 import { RpcLatencyDetector } from './detectors/RpcLatencyDetector.js';
-import { SlowCallDetector } from './detectors/SlowCallDetector.js';
+import { ChildTime, SlowCallDetector } from './detectors/SlowCallDetector.js';
 import { TokenSpikeDetector } from './detectors/TokenSpikeDetector.js';
 import { ToolLoopDetector } from './detectors/ToolLoopDetector.js';
 import { eventMicros } from './eventTime.js';
@@ -146,6 +146,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
     this.maxLagUs = (options.maxClockLagMs ?? 10_000) * 1000;
     this.sweepEveryUs = Math.min(this.timeoutUs / 4, 60e6);
     let i = 0;
+    const childTime = new ChildTime();
     this.detectors = [
       new ContinuationStallDetector(i++),
       new NudgePatternDetector(i++, this.config.interventions.continuation_prompt),
@@ -153,8 +154,8 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
       new ErrorBurstDetector(i++),
       // after the error burst: failures already told as a burst are not told again as repetition
       new ProgressDetector(i++),
-      new SlowCallDetector(i++, 'tool'),
-      new SlowCallDetector(i++, 'model'),
+      new SlowCallDetector(i++, 'tool', childTime),
+      new SlowCallDetector(i++, 'model', childTime),
       new RetryStormDetector(i++),
       new RpcLatencyDetector(i++),
       new MemorySpikeDetector(i++),
@@ -217,6 +218,7 @@ export class CommentaryProcessor implements EventSink, DetectorContext {
 
     const obs = this.obs;
     obs.event = event;
+    obs.seq += 1;
     obs.category = classify(event);
     obs.startUs = Number.isNaN(start) ? now : start;
     obs.endUs = obs.startUs + (event.duration_ms ?? 0) * 1000;

@@ -55,6 +55,8 @@ export function refOf(event: DebbieEvent): EventRef {
  */
 export class Observation {
   event!: DebbieEvent;
+  /** Which event this is (counts up per event observed): state shared by detectors is updated once per event. */
+  seq = 0;
   category: Category = Category.OTHER;
   /** Event time (epoch µs) the operation started; for a point event, its time. */
   startUs = 0;

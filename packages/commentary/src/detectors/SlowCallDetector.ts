@@ -16,6 +16,42 @@ interface SlowState {
 const NOT_A_CALL = new Set(['agent', 'agent_step', 'chain', 'retriever']);
 /** Time spent in child spans, per parent span id (children end, and arrive, before their parent). */
 const MAX_PARENTS = 4096;
+
+/**
+ * Child time per parent span id, bounded at MAX_PARENTS (the oldest parent forgotten first), kept
+ * once for both slow-call detectors (they see the same events). The insertion order is a ring of
+ * ids beside the map: evicting by `map.keys().next()` walked over every deleted entry V8 keeps
+ * at the map's head until its next rehash (thousands per call once full, as with OTLP spans,
+ * whose tool and model calls all have a parent).
+ */
+export class ChildTime {
+  private readonly ms = new Map<string, number>();
+  private readonly order: string[] = new Array<string>(MAX_PARENTS);
+  private head = 0;
+  /** The last observation counted (both detectors call `note` with the same one). */
+  private lastSeq = -1;
+
+  /** Counts the event's duration for its parent, once per observation. */
+  note(obs: Observation): void {
+    if (obs.seq === this.lastSeq) return;
+    this.lastSeq = obs.seq;
+    const event = obs.event;
+    if (event.parent_id === null || typeof event.duration_ms !== 'number') return;
+    const ms = this.ms;
+    // as before: at the bound the oldest parent goes first, whether or not this parent is new
+    if (ms.size >= MAX_PARENTS) {
+      ms.delete(this.order[this.head]!);
+      this.head = (this.head + 1) % MAX_PARENTS;
+    }
+    const had = ms.get(event.parent_id);
+    if (had === undefined) this.order[(this.head + ms.size) % MAX_PARENTS] = event.parent_id;
+    ms.set(event.parent_id, (had ?? 0) + event.duration_ms);
+  }
+
+  of(spanId: string | null): number {
+    return spanId !== null ? (this.ms.get(spanId) ?? 0) : 0;
+  }
+}
 /** Names (and operations per name) whose baseline keys are kept built. */
 const MAX_KEY_NAMES = 1024;
 
@@ -53,12 +89,12 @@ export class SlowCallDetector implements Detector {
   readonly patterns: readonly ['slow_tool'] | readonly ['slow_model'];
   readonly interest = Interest.of(Category.TOOL_CALL, Category.MODEL_CALL);
   private readonly baselines = new Baselines();
-  /** Child time per parent span (bounded, oldest forgotten): a call is judged by its own time. */
-  private readonly childMs = new Map<string, number>();
 
+  /** `children`: child time per parent span (a call is judged by its own time), shared with the other kind's detector. */
   constructor(
     private readonly index: number,
     private readonly kind: 'tool' | 'model',
+    private readonly children: ChildTime = new ChildTime(),
   ) {
     this.name = kind === 'tool' ? 'slow_tool' : 'slow_model';
     this.patterns = kind === 'tool' ? (['slow_tool'] as const) : (['slow_model'] as const);
@@ -87,17 +123,14 @@ export class SlowCallDetector implements Detector {
   observe(obs: Observation, session: SessionState, ctx: DetectorContext): void {
     const event = obs.event;
     // children (tool and model calls) arrive before their parent: their time is not the parent's own
-    if (event.parent_id !== null && typeof event.duration_ms === 'number') {
-      if (this.childMs.size >= MAX_PARENTS) this.childMs.delete(this.childMs.keys().next().value as string);
-      this.childMs.set(event.parent_id, (this.childMs.get(event.parent_id) ?? 0) + event.duration_ms);
-    }
+    this.children.note(obs);
     const want = this.kind === 'tool' ? Category.TOOL_CALL : Category.MODEL_CALL;
     if (obs.category !== want) return;
     const spanType = event.details.span_type;
     if (typeof spanType === 'string' && NOT_A_CALL.has(spanType)) return;
     const name = this.kind === 'tool' ? toolNameOf(event) : modelOf(event);
     const ttft = event.performance_metrics?.time_to_first_token_ms;
-    const children = event.span_id !== null ? (this.childMs.get(event.span_id) ?? 0) : 0;
+    const children = this.children.of(event.span_id);
     const value = this.kind === 'model' && typeof ttft === 'number' ? ttft : event.duration_ms === null ? null : event.duration_ms - children;
     if (value === null || !Number.isFinite(value)) return;
     const metric = this.kind === 'model' && typeof ttft === 'number' ? 'time to first token' : children > 0 ? 'own time' : 'duration';
