@@ -3,16 +3,19 @@ import { Interest, Category, refOf, type Observation } from '../Observation.js';
 import type { SessionState } from '../SessionState.js';
 import { BASE_CONFIDENCE } from '../patterns.js';
 import { toolNameOf } from '../classify.js';
-import { normalizeArguments } from '../templates.js';
+import { normalizeArguments, quickNormalForm } from '../templates.js';
 import { argumentsKnown } from '../steps.js';
 
 const MAX_EVIDENCE = 12;
-/** Normal forms of recently seen raw argument strings: loops repeat the raw text, so this saves the parse. */
+/** Normal forms of recently seen argument strings that had to be parsed (loops repeat the raw text, so this saves the parse). */
 const argsCache = new Map<string, string>();
 const ARGS_CACHE_LIMIT = 2048;
 
+/** The normal form of a call's arguments: most strings are their own (quickNormalForm), the rest parsed once while cached. */
 function argumentsKey(raw: unknown): string {
   if (typeof raw !== 'string') return normalizeArguments(raw ?? '');
+  const quick = quickNormalForm(raw);
+  if (quick !== null) return quick;
   let key = argsCache.get(raw);
   if (key === undefined) {
     key = normalizeArguments(raw);
@@ -22,37 +25,15 @@ function argumentsKey(raw: unknown): string {
   return key;
 }
 
-/** Loop keys (`tool\0normal form`) of recent raw argument strings per tool: a hit builds no string. */
-const keyCache = new Map<string, Map<string, string>>();
-let keyCacheSize = 0;
-
-function loopKeyOf(tool: string, raw: unknown): string {
-  if (typeof raw !== 'string') return `${tool}\u0000${argumentsKey(raw)}`;
-  let byRaw = keyCache.get(tool);
-  let key = byRaw?.get(raw);
-  if (key !== undefined) return key;
-  key = `${tool}\u0000${argumentsKey(raw)}`;
-  if (keyCacheSize >= ARGS_CACHE_LIMIT) {
-    keyCache.clear();
-    keyCacheSize = 0;
-    byRaw = undefined;
-  }
-  if (byRaw === undefined) {
-    byRaw = new Map();
-    keyCache.set(tool, byRaw);
-  }
-  byRaw.set(raw, key);
-  keyCacheSize += 1;
-  return key;
-}
-
 interface LoopState {
-  /** Ring of the last `tool_loop_window` call keys. */
-  ring: string[];
+  /** Ring of the last `tool_loop_window` calls: tool names and their arguments' normal forms side by side (no joined key per call). */
+  tools: string[];
+  args: string[];
   next: number;
-  /** The key of the loop being reported, if any, with its evidence. */
-  loopKey: string;
+  /** Whether a loop is being reported, and of which call, with its evidence. */
+  looping: boolean;
   loopTool: string;
+  loopArgs: string;
   eventIds: string[];
   spanIds: string[];
 }
@@ -73,7 +54,7 @@ export class ToolLoopDetector implements Detector {
     const t = ctx.thresholds;
     let s = session.slots[this.index] as LoopState | undefined;
     if (!s) {
-      s = { ring: [], next: 0, loopKey: '', loopTool: '', eventIds: [], spanIds: [] };
+      s = { tools: [], args: [], next: 0, looping: false, loopTool: '', loopArgs: '', eventIds: [], spanIds: [] };
       session.slots[this.index] = s;
     }
     const event = obs.event;
@@ -81,21 +62,26 @@ export class ToolLoopDetector implements Detector {
     // "the same arguments" is only claimed when they are known: an empty or missing argument is unknown
     if (!argumentsKnown(rawArgs)) return;
     const tool = toolNameOf(event);
-    const key = loopKeyOf(tool, rawArgs);
-    if (s.ring.length < t.tool_loop_window) {
-      s.ring.push(key);
+    const args = argumentsKey(rawArgs);
+    if (s.tools.length < t.tool_loop_window) {
+      s.tools.push(tool);
+      s.args.push(args);
     } else {
-      s.ring[s.next] = key;
+      s.tools[s.next] = tool;
+      s.args[s.next] = args;
       s.next = (s.next + 1) % t.tool_loop_window;
     }
-    // counted over the ring (a window of ~20 keys, mostly the same cached strings): no map to keep in step
+    // counted over the ring (a window of ~20 calls): no map to keep in step
     let count = 0;
-    const ring = s.ring;
-    for (let i = 0; i < ring.length; i++) if (ring[i] === key) count += 1;
+    const tools = s.tools;
+    const ring = s.args;
+    for (let i = 0; i < ring.length; i++) if (ring[i] === args && tools[i] === tool) count += 1;
 
-    if (s.loopKey !== '' && key !== s.loopKey) {
+    if (s.looping && (tool !== s.loopTool || args !== s.loopArgs)) {
       const loopTool = s.loopTool;
-      s.loopKey = '';
+      s.looping = false;
+      s.loopTool = '';
+      s.loopArgs = '';
       s.eventIds = [];
       s.spanIds = [];
       ctx.resolve(session, 'tool_loop', loopTool, {
@@ -105,20 +91,18 @@ export class ToolLoopDetector implements Detector {
       });
     }
     if (count < t.tool_loop_repeats) return;
-    if (s.loopKey !== key) {
-      s.loopKey = key;
-      s.loopTool = tool;
-    }
+    s.looping = true;
+    s.loopTool = tool;
+    s.loopArgs = args;
     if (s.eventIds.length < MAX_EVIDENCE) s.eventIds.push(event.event_id);
     if (s.spanIds.length < MAX_EVIDENCE && event.span_id) s.spanIds.push(event.span_id);
-    const args = key.slice(tool.length + 1);
     ctx.raise(session, {
       pattern: 'tool_loop',
       key: tool,
       severity: count,
       level: 'WARNING',
       confidence: Math.min(0.97, BASE_CONFIDENCE.tool_loop + 0.02 * (count - t.tool_loop_repeats)),
-      message: `Tool loop: ${tool} called ${count} times with the same arguments in the last ${s.ring.length} tool calls.`,
+      message: `Tool loop: ${tool} called ${count} times with the same arguments in the last ${ring.length} tool calls.`,
       explanation: `The agent keeps repeating ${tool}(${args.length > 120 ? `${args.slice(0, 120)}…` : args}) and is not making progress; it probably does not see or trust the result.`,
       recommendations: [
         'Reset the agent state or the conversation context',
@@ -128,7 +112,7 @@ export class ToolLoopDetector implements Detector {
       trigger: refOf(event),
       evidenceEventIds: s.eventIds,
       evidenceSpanIds: s.spanIds,
-      facts: { session_id: session.id, tool_name: tool, repeats: count, window: s.ring.length, tool_arguments: args.slice(0, 200) },
+      facts: { session_id: session.id, tool_name: tool, repeats: count, window: ring.length, tool_arguments: args.slice(0, 200) },
     });
   }
 }
