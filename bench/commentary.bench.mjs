@@ -1,9 +1,16 @@
 // Issue 3 figures (issue 16: with the progress and run-end detectors on):
 //  1. detector throughput, events/s on one core, through CommentaryProcessor.write (all detectors
 //     on) ÷ a no-op sink loop over the same events in the same run (goal ≥ 500k events/s);
-//  2. memory per 10k active sessions (each mid-turn: every detector holding state, a stall timer armed).
+//  2. memory per 10k active sessions (each mid-turn: every detector holding state, a stall timer armed);
+//  3. µs per event by event shape (issue 15: OTLP into the store with commentary on): the demo-shaped
+//     events above next to OTLP-shaped ones (the collector bench's spans, converted as the collector
+//     converts them); with DEBBIE_COMMENTARY=<a built @debbie/commentary index.js>, also that build's
+//     figures on the same events in alternating rounds, and this build's time as a ratio to it.
 import { createEvent, isoFromEpochMicros, systemClock } from '@debbie/model';
+import { convertForeignEvent, eventsFromSpanParts, learnSessions, redactEvent, TraceSessionIndex } from '@debbie/model';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CommentaryProcessor } from '@debbie/commentary';
 
 const SESSIONS = 1_000;
@@ -367,6 +374,124 @@ events = null; // free the throughput workload before measuring memory
       .padStart(12)} events/s  ${bn.toFixed(0)} ns/event`,
   );
   console.log(`ratio processor ÷ no-op      ${(bp / bn).toFixed(1)}× the time per event`);
+}
+
+// --- µs per event by event shape, this build against another (DEBBIE_COMMENTARY) ---
+
+/**
+ * The collector bench's spans (2,000 sessions; per turn an invoke_agent span with a chat call and two
+ * tool calls, each with its own arguments), as the collector turns them into events: span parts →
+ * eventsFromSpanParts → learnSessions per request → convertForeignEvent → redactEvent, what commentary
+ * receives. Children come before their parent, as the SDK exports them (they end first).
+ */
+function otlpShapedEvents(total, perRequest = 1000) {
+  const TOOLS = ['list_rfcs', 'read_file', 'write_file', 'search_code', 'run_tests', 'list_plans', 'create_plan', 'git_diff'];
+  const resource = {
+    'service.name': 'unknown_service:node',
+    'telemetry.sdk.language': 'nodejs',
+    'telemetry.sdk.name': 'opentelemetry',
+    'telemetry.sdk.version': '2.12.0',
+  };
+  const foreign = { traces: new TraceSessionIndex(), sessionKeys: [] };
+  const t0us = Date.now() * 1000 - 3_600_000_000; // sent an hour after they happened, as the collector bench's
+  let id = 0;
+  const hex = (width) => (++id).toString(16).padStart(width, '0');
+  const out = [];
+  for (let done = 0; done < total; done += perRequest) {
+    const raw = [];
+    for (let i = 0; i < perRequest; i += 4) {
+      const n = done + i;
+      const session = `sess-${n % 2000}`;
+      const start = t0us + n * 2000;
+      const traceId = hex(32);
+      const turnId = hex(16);
+      const span = (name, s, e, attributes, spanId, parentSpanId) =>
+        eventsFromSpanParts({ name, traceId, spanId, parentSpanId, startMicros: s, endMicros: e, statusCode: 0, attributes, resource, events: [] }, raw);
+      const a = TOOLS[n % TOOLS.length];
+      const b = TOOLS[(n * 7 + 3) % TOOLS.length];
+      span(
+        'chat gpt-4o',
+        start + 100,
+        start + 900,
+        { 'session.id': session, 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 700 + (n % 300), 'gen_ai.usage.output_tokens': 50 + (n % 90) },
+        hex(16),
+        turnId,
+      );
+      span(
+        `execute_tool ${a}`,
+        start + 1000,
+        start + 1200,
+        { 'session.id': session, 'gen_ai.tool.name': a, 'gen_ai.tool.call.arguments': `{"path":"docs/rfc-${n}.md"}` },
+        hex(16),
+        turnId,
+      );
+      span(
+        `execute_tool ${b}`,
+        start + 1300,
+        start + 1500,
+        { 'session.id': session, 'gen_ai.tool.name': b, 'gen_ai.tool.call.arguments': `{"query":"q${n}"}` },
+        hex(16),
+        turnId,
+      );
+      span(
+        'invoke_agent planner',
+        start,
+        start + 1600,
+        { 'session.id': session, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.id': 'p' },
+        turnId,
+        undefined,
+      );
+    }
+    learnSessions(raw, foreign);
+    for (const e of raw) out.push(redactEvent(convertForeignEvent(e, foreign)));
+  }
+  return out;
+}
+
+{
+  const otherPath = process.env.DEBBIE_COMMENTARY;
+  const other = otherPath ? await import(pathToFileURL(resolve(otherPath)).href) : null;
+  const builds = [{ name: 'this build', Processor: CommentaryProcessor }];
+  if (other) builds.push({ name: 'DEBBIE_COMMENTARY', Processor: other.CommentaryProcessor });
+  const demo = [];
+  for (let k = 0; k < 10; k++) for (let s = 0; s < SESSIONS; s++) turn(demo, s, k, T0 + k * 5_000_000 + s * 1000);
+  const shapes = [
+    { name: 'demo-shaped events', events: demo },
+    { name: 'OTLP-shaped events', events: otlpShapedEvents(160_000) },
+  ];
+  const SHAPE_ROUNDS = 5;
+  // per build and shape: the main thread's CPU ns per event of each round (wall time where /proc is missing)
+  const per = builds.map(() => shapes.map(() => []));
+  for (let r = 0; r < SHAPE_ROUNDS; r++)
+    for (let b = 0; b < builds.length; b++)
+      for (let k = 0; k < shapes.length; k++) {
+        const p = new builds[b].Processor({ clock: systemClock });
+        const events = shapes[k].events;
+        globalThis.gc?.();
+        const c0 = threadCpuNs();
+        const t0 = cpuNow();
+        for (let i = 0; i < events.length; i++) p.write(events[i]);
+        const wall = cpuNow() - t0;
+        const c = c0 === null ? null : threadCpuNs() - c0;
+        per[b][k].push((c ?? wall) / events.length);
+        await p.shutdown();
+      }
+  const us = (ns) => `${(ns / 1000).toFixed(2)} µs/event`;
+  console.log(
+    `per event shape (${threadCpuNs() === null ? 'wall time' : "the main thread's CPU time"}, best of ${SHAPE_ROUNDS} rounds${other ? ', builds alternating' : ''}):`,
+  );
+  for (let k = 0; k < shapes.length; k++) {
+    const mine = Math.min(...per[0][k]);
+    let line = `  ${shapes[k].name.padEnd(20)} (${shapes[k].events.length.toLocaleString('en-US')})  ${us(mine)} (median ${us(median(per[0][k]))})`;
+    if (other) {
+      const theirs = Math.min(...per[1][k]);
+      line += `;  DEBBIE_COMMENTARY build ${us(theirs)} (median ${us(median(per[1][k]))});  ratio this ÷ that ${(mine / theirs).toFixed(2)} (${(theirs / mine).toFixed(1)}× as fast)`;
+    }
+    console.log(line);
+  }
+  const ratio = (b) => (Math.min(...per[b][1]) / Math.min(...per[b][0])).toFixed(1);
+  console.log(`  OTLP-shaped ÷ demo-shaped: ${ratio(0)}× the cost per event${other ? ` (DEBBIE_COMMENTARY build ${ratio(1)}×)` : ''}`);
+  if (!other) console.log('  (DEBBIE_COMMENTARY=<path to an older build of @debbie/commentary, dist/index.js> adds its figures on the same events)');
 }
 
 if (globalThis.gc === undefined) console.log('(run with --expose-gc, as bench/run.mjs does, for exact memory figures)');
