@@ -15,13 +15,15 @@ import { EVENT_COLUMNS, EVENTS_TABLE } from './schema.js';
 import type { SessionListOptions, Store, StoreOptions, StoreStats } from './Store.js';
 import { eventFromRow, SELECT_EVENT_COLUMNS, toStoredRow, type StoredRow } from './rows.js';
 import {
-  FIELD_SEP,
   INSERT_ESCAPED_BATCH_SQL,
   INSERT_FROM_STAGING_SQL,
   INSERT_NEW_ESCAPED_BATCH_SQL,
   INSERT_NEW_PLAIN_BATCH_SQL,
   INSERT_PLAIN_BATCH_SQL,
+  ROW_SEP,
+  ROWS_IN_RANGE_SQL,
   STORED_IDS_SQL,
+  STORED_PAIRS_SQL,
 } from './batchText.js';
 import { SliceEncoder, type EncodedEvents, type EncodedSlice } from './encodeRows.js';
 import { whereFromFilter } from './sqlFilter.js';
@@ -35,6 +37,8 @@ export type { StoreOptions, StoreStats } from './Store.js';
 
 /** Rows are appended in slices of this size, yielding to the event loop between them. */
 const APPEND_SLICE = 2048;
+/** The timestamp column's index: its text in a slice is each row's epoch µs. */
+const TIMESTAMP_COLUMN = EVENT_COLUMNS.findIndex((c) => c.name === 'timestamp');
 const ORDER_ASC = `"timestamp" ASC, rowid ASC`;
 const ORDER_DESC = `"timestamp" DESC, rowid DESC`;
 
@@ -450,50 +454,39 @@ export class EventStore implements Store {
   private async appendBatch(events: readonly DebbieEvent[]): Promise<void> {
     const writer = this.writer;
     if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
-    // Validate and encode a slice at a time, yielding between slices, so a batch never
-    // holds the event loop for long; a malformed event is rejected here, alone. Each slice goes to
-    // DuckDB as one text parameter and is inserted on DuckDB's threads while the next slice is
-    // encoded; one transaction per batch makes the batch visible at once.
+    // Validate and encode a slice at a time, yielding between slices, so a batch never holds the
+    // event loop for long; a malformed event is rejected here, alone. Then the whole call goes to
+    // DuckDB at once (commitSlices): one statement when no row is stored yet.
     const accepted: DebbieEvent[] = [];
+    const slices: EncodedSlice[] = [];
     const encoder = new SliceEncoder(); // its ids of this batch: a repeat within it is a duplicate
-    let next = 0; // the first event not yet validated
-    let inserted = 0;
-    let inserting: Promise<void> | undefined;
-    await writer.run('BEGIN TRANSACTION'); // a failure here drops the batch (the write queue counts it)
-    try {
-      while (next < events.length) {
-        if (next > 0) await yieldToEventLoop();
-        const end = Math.min(next + APPEND_SLICE, events.length);
-        for (; next < end; next++) {
-          const event = events[next]!;
-          try {
-            if (!encoder.add(event)) {
-              this.writes.counters.duplicates += 1;
-              continue;
-            }
-          } catch (error) {
-            this.reject(error as Error);
+    for (let next = 0; next < events.length; ) {
+      if (next > 0) await yieldToEventLoop();
+      const end = Math.min(next + APPEND_SLICE, events.length);
+      for (; next < end; next++) {
+        const event = events[next]!;
+        try {
+          if (!encoder.add(event)) {
+            this.writes.counters.duplicates += 1;
             continue;
           }
-          accepted.push(event);
+        } catch (error) {
+          this.reject(error as Error);
+          continue;
         }
-        const slice = encoder.take();
-        if (!slice) continue;
-        await inserting;
-        inserting = this.insertSlice(writer, slice).then((n) => {
-          inserted += n;
-        });
-        inserting.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
+        accepted.push(event);
       }
-      await inserting;
-      await writer.run(accepted.length > 0 ? 'COMMIT' : 'ROLLBACK');
+      const slice = encoder.take();
+      if (slice) slices.push(slice);
+    }
+    let inserted: number;
+    try {
+      inserted = await this.commitSlices(writer, slices, true); // one encoder: no id repeats among the slices
     } catch (error) {
-      await writer.run('ROLLBACK').catch(() => undefined);
       // Nothing of the batch is stored: store it value by value (slower, but it takes any string
       // the client can convert). Not a failure, so onError is not called; lastError keeps why.
       this.writes.lastError = `batch insert failed, retried through the Appender: ${(error as Error).message}`;
-      const seen = new Set(accepted.map((e) => e.event_id));
-      inserted = await this.appendThroughAppender(writer, accepted, events.slice(next), seen);
+      inserted = await this.appendThroughAppender(writer, accepted, [], new Set(accepted.map((e) => e.event_id)));
     }
     this.counted(accepted.length, inserted);
     await this.checkpointNow(inserted);
@@ -509,41 +502,73 @@ export class EventStore implements Store {
     const writer = this.writer;
     if (!writer) throw new DebbieError('store_read_only', 'the store was opened read-only', this.path);
     await this.writes.enqueue(async () => {
+      const slices = batches.flatMap((b) => b.slices);
       let rows = 0;
-      let inserted = 0;
-      await writer.run('BEGIN TRANSACTION');
+      for (const slice of slices) rows += slice.rows;
+      let inserted: number;
       try {
-        const fresh = await this.noneStored(writer, batches);
-        for (const batch of batches) {
-          this.writes.counters.duplicates += batch.duplicates;
-          for (const slice of batch.slices) {
-            rows += slice.rows;
-            inserted += await this.insertSlice(writer, slice, fresh);
-          }
-        }
-        await writer.run(rows > 0 ? 'COMMIT' : 'ROLLBACK');
+        // One encoding (batch) never repeats an id; several may.
+        inserted = await this.commitSlices(writer, slices, batches.length < 2);
       } catch (error) {
-        await writer.run('ROLLBACK').catch(() => undefined);
         this.writes.report(error as Error);
         throw error;
       }
+      for (const batch of batches) this.writes.counters.duplicates += batch.duplicates;
       this.counted(rows, inserted);
       await this.checkpointNow(inserted);
     });
   }
 
   /**
-   * Inserts one slice; returns the rows added. A slice none of whose ids is stored at its times
-   * (the common case: new events) skips the anti-join and its re-sort.
+   * Inserts the slices atomically (all or nothing); returns the rows added. Their rows go in as ONE
+   * INSERT of all their column texts, its own transaction: no BEGIN/COMMIT round trips, no
+   * anti-join, DuckDB's per-statement cost paid once. Rows already stored (same id at the same
+   * time) are left out first, found by one look-up of the ids, which is skipped when no row is
+   * stored in their time range at all (a file ingested in time order). `idsUnique`: no id repeats
+   * among the slices (else a repeat at the same time is left out here too, keeping the first).
    */
-  private async insertSlice(writer: DuckDBConnection, slice: EncodedSlice, knownFresh = false): Promise<number> {
-    let fresh = knownFresh;
-    if (!fresh && slice.ids !== undefined) {
-      const check = await this.statement(writer, STORED_IDS_SQL);
-      check.bind([slice.minUs, slice.maxUs, slice.ids]);
-      const found = await check.runAndReadAll();
-      fresh = Number(found.getRows()[0]?.[0] ?? 1) === 0;
+  private async commitSlices(writer: DuckDBConnection, slices: readonly EncodedSlice[], idsUnique: boolean): Promise<number> {
+    if (slices.length === 0) return 0;
+    if (slices.some((s) => s.ids === undefined)) return this.insertEachChecked(writer, slices);
+    let all: EncodedSlice | undefined = slices.length === 1 ? slices[0]! : joinSlices(slices);
+    const range = await this.statement(writer, ROWS_IN_RANGE_SQL);
+    range.bind([all.minUs, all.maxUs]);
+    const anyInRange = Number((await range.runAndReadAll()).getRows()[0]?.[0] ?? 1) > 0;
+    if (anyInRange || !idsUnique) {
+      const stored = new Set<string>();
+      if (anyInRange) {
+        const pairs = await this.statement(writer, STORED_PAIRS_SQL);
+        pairs.bind([all.minUs, all.maxUs, all.ids!]);
+        for (const [id, us] of (await pairs.runAndReadAll()).getRows()) stored.add(`${id as string}${ROW_SEP}${us as bigint}`);
+      }
+      if (stored.size > 0 || !idsUnique) all = withoutStored(all, stored);
+      if (!all) return 0;
     }
+    return this.insertSlice(writer, all, true);
+  }
+
+  /** Slices with an id that cannot be listed: each checked and inserted on its own (anti-join), in one transaction. */
+  private async insertEachChecked(writer: DuckDBConnection, slices: readonly EncodedSlice[]): Promise<number> {
+    if (slices.length === 1) return this.insertSlice(writer, slices[0]!);
+    let inserted = 0;
+    await writer.run('BEGIN TRANSACTION');
+    try {
+      for (const slice of slices) inserted += await this.insertSlice(writer, slice);
+      await writer.run('COMMIT');
+    } catch (error) {
+      await writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    return inserted;
+  }
+
+  /**
+   * Inserts one slice in one statement; returns the rows added. `known`: none of its rows is stored
+   * (true: a plain INSERT; false: the anti-join; undefined: its ids are checked first, when listed).
+   */
+  private async insertSlice(writer: DuckDBConnection, slice: EncodedSlice, known?: boolean): Promise<number> {
+    let fresh = known ?? false;
+    if (known === undefined && slice.ids !== undefined) fresh = (await this.storedIds(writer, slice.minUs, slice.maxUs, slice.ids)) === 0;
     const sql = fresh
       ? slice.plain
         ? INSERT_NEW_PLAIN_BATCH_SQL
@@ -552,28 +577,17 @@ export class EventStore implements Store {
         ? INSERT_PLAIN_BATCH_SQL
         : INSERT_ESCAPED_BATCH_SQL;
     const insert = await this.statement(writer, sql);
-    insert.bind(fresh ? [slice.text] : [slice.text, slice.minUs, slice.maxUs]);
+    insert.bind(fresh ? slice.columns : [...slice.columns, slice.minUs, slice.maxUs, slice.rows]);
     const result = await insert.run();
     return Number(result.rowsChanged);
   }
 
-  /**
-   * True when no row of the batches is stored yet and no id repeats among them: one id check for
-   * the whole transaction instead of one per slice (a repeat, or an id that cannot be listed, and
-   * each slice is checked on its own, seeing the slices inserted before it).
-   */
-  private async noneStored(writer: DuckDBConnection, batches: readonly EncodedEvents[]): Promise<boolean> {
-    const slices = batches.flatMap((b) => b.slices);
-    if (slices.length < 2 || slices.some((s) => s.ids === undefined)) return false;
-    const ids = slices.map((s) => s.ids).join(FIELD_SEP);
-    const all = ids.split(FIELD_SEP);
-    if (new Set(all).size !== all.length) return false;
-    const minUs = Math.min(...slices.map((s) => s.minUs));
-    const maxUs = Math.max(...slices.map((s) => s.maxUs));
+  /** How many of the ids (joined by ROW_SEP) are stored at a time in minUs..maxUs. */
+  private async storedIds(writer: DuckDBConnection, minUs: number, maxUs: number, ids: string): Promise<number> {
     const check = await this.statement(writer, STORED_IDS_SQL);
     check.bind([minUs, maxUs, ids]);
     const found = await check.runAndReadAll();
-    return Number(found.getRows()[0]?.[0] ?? 1) === 0;
+    return Number(found.getRows()[0]?.[0] ?? 1);
   }
 
   /**
@@ -710,6 +724,56 @@ function pageOfRows(columns: string, where: string, order: string, page: string)
   return `SELECT ${columns} FROM ${EVENTS_TABLE}
      WHERE rowid IN (SELECT rowid FROM ${EVENTS_TABLE} WHERE ${where} ORDER BY ${order}${page})
      ORDER BY ${order}`;
+}
+
+/**
+ * The slice without the rows whose `id ROW_SEP micros` is in `stored`, nor a row whose id and time
+ * an earlier row of it had; undefined when no row is left. Splits the columns only when a row goes.
+ */
+function withoutStored(slice: EncodedSlice, stored: Set<string>): EncodedSlice | undefined {
+  const ids = slice.ids!.split(ROW_SEP);
+  const times = slice.columns[TIMESTAMP_COLUMN]!.split(ROW_SEP);
+  const keep: number[] = [];
+  for (let r = 0; r < ids.length; r++) {
+    const key = `${ids[r]}${ROW_SEP}${times[r]}`;
+    if (stored.has(key)) continue;
+    stored.add(key);
+    keep.push(r);
+  }
+  if (keep.length === ids.length) return slice;
+  if (keep.length === 0) return undefined;
+  let minUs = Number.POSITIVE_INFINITY;
+  let maxUs = Number.NEGATIVE_INFINITY;
+  for (const r of keep) {
+    const us = Number(times[r]);
+    if (us < minUs) minUs = us;
+    if (us > maxUs) maxUs = us;
+  }
+  const pick = (text: string) => {
+    const fields = text.split(ROW_SEP);
+    return keep.map((r) => fields[r]).join(ROW_SEP);
+  };
+  return { columns: slice.columns.map(pick), plain: slice.plain, ids: pick(slice.ids!), minUs, maxUs, rows: keep.length };
+}
+
+/** The slices as one: their rows in order (each column's texts joined by ROW_SEP). */
+function joinSlices(slices: readonly EncodedSlice[]): EncodedSlice {
+  let rows = 0;
+  let minUs = Number.POSITIVE_INFINITY;
+  let maxUs = Number.NEGATIVE_INFINITY;
+  for (const s of slices) {
+    rows += s.rows;
+    if (s.minUs < minUs) minUs = s.minUs;
+    if (s.maxUs > maxUs) maxUs = s.maxUs;
+  }
+  return {
+    columns: slices[0]!.columns.map((_, c) => slices.map((s) => s.columns[c]).join(ROW_SEP)),
+    plain: slices.every((s) => s.plain),
+    ids: slices.every((s) => s.ids !== undefined) ? slices.map((s) => s.ids).join(ROW_SEP) : undefined,
+    minUs,
+    maxUs,
+    rows,
+  };
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -1,14 +1,17 @@
 import { EVENT_COLUMNS, EVENTS_TABLE } from './schema.js';
 import type { StoredRow } from './rows.js';
 
-// A slice of rows travels to DuckDB as ONE string parameter instead of 24 native Appender calls
-// per row: rows joined by ROW_SEP, fields by FIELD_SEP; one INSERT … SELECT splits and casts them
-// in C++ on DuckDB's thread while the event loop runs on (bench/store.bench.mjs measures it).
+// A slice of rows travels to DuckDB as one string parameter PER COLUMN instead of 24 native
+// Appender calls per row: a column's values joined by ROW_SEP; one INSERT … SELECT splits each
+// column once and zips them (unnest of 24 lists) and casts them in C++ on DuckDB's thread while the
+// event loop runs on. Column by column, not a row text split into a list per row: DuckDB's
+// array_extract of 23 fields from each row's list was a third of the insert's CPU
+// (bench/store-insert.bench.mjs measures the two).
 //
 // Field encoding, chosen so that every value survives exactly:
 // - null                  → '' (the empty field)
 // - ''                    → ESC alone (and the slice is decoded with the escape-aware SQL)
-// - a string holding NUL, FIELD_SEP, ROW_SEP or ESC → ESC + JSON.stringify(string) (JSON escapes
+// - a string holding a control character 0–3 (NUL, ROW_SEP, ESC) → ESC + JSON.stringify(string) (JSON escapes
 //   control characters, so the separators never appear raw; DuckDB's json_extract_string undoes
 //   it; the slice is decoded with the escape-aware SQL)
 // - any other string      → itself
@@ -18,9 +21,7 @@ import type { StoredRow } from './rows.js';
 // so the Appender) always did; inside a JSON field DuckDB refuses it, and the store retries that
 // batch through the Appender, which keeps it.
 
-/** Separates the fields of a row. */
-export const FIELD_SEP = '\x01';
-/** Separates rows. */
+/** Separates the values of a column (rows). */
 export const ROW_SEP = '\x02';
 /** Marks an empty or JSON-escaped string. */
 const ESC = '\x03';
@@ -52,13 +53,11 @@ function tagsField(tags: readonly string[]): string {
 }
 
 /**
- * Pushes one row of StoredRow values (EVENT_COLUMNS order) onto `cells`, the fields of a slice;
- * `cells.join(FIELD_SEP)` is then the slice's batch text (one flat join: no string is built per row).
- * Every row but the first starts with ROW_SEP, so each row's text after the split by ROW_SEP ends
- * with an empty trailing field, which the INSERT ignores. Returns false when a text value had to
- * be escaped (or is ''): the slice then needs INSERT_ESCAPED_BATCH_SQL, else INSERT_PLAIN_BATCH_SQL does.
+ * Pushes one row of StoredRow values (EVENT_COLUMNS order) onto `columns`, one array of fields per
+ * column; `columns[c].join(ROW_SEP)` is then column c's text in the slice. Returns false when a
+ * text value had to be escaped (or is ''): the slice then needs the escape-aware SQL.
  */
-export function pushStoredRow(row: StoredRow, cells: string[]): boolean {
+export function pushStoredRow(row: StoredRow, columns: string[][]): boolean {
   let plain = true;
   for (let c = 0; c < EVENT_COLUMNS.length; c++) {
     const value = row[c];
@@ -87,7 +86,7 @@ export function pushStoredRow(row: StoredRow, cells: string[]): boolean {
           break;
       }
     }
-    cells.push(c === 0 && cells.length > 0 ? ROW_SEP + cell : cell);
+    columns[c]!.push(cell);
   }
   return plain;
 }
@@ -112,50 +111,65 @@ function decodeField(f: string, kind: (typeof EVENT_COLUMNS)[number]['kind'], es
   }
 }
 
+/** Column i's values ($i+1, one row per ROW_SEP piece) as c{i+1}, zipped by the unnests. */
+const COLUMNS_FROM_TEXT = EVENT_COLUMNS.map((_, i) => `unnest(string_split($${i + 1}, chr(2))) AS c${i + 1}`).join(', ');
+const N = EVENT_COLUMNS.length;
+
+function decodedColumns(escapedText: boolean): string {
+  return EVENT_COLUMNS.map((c, i) => `${decodeField(`c${i + 1}`, c.kind, escapedText)} AS "${c.name}"`).join(', ');
+}
+
 /**
- * The INSERT of one batch text ($1). A row whose event id is already stored at the same
- * timestamp is skipped (idempotent ingest: a record ingested twice has the same id and time); the
- * test is bounded to the slice's time range ($2..$3, epoch µs), so DuckDB's zone maps skip row
- * groups outside it and the cost stays per slice, not per table. Rows keep their order.
+ * The INSERT of one slice's column texts ($1..$24). A row whose event id is already stored at the
+ * same timestamp is skipped (idempotent ingest: a record ingested twice has the same id and time);
+ * the test is bounded to the slice's time range ($25..$26, epoch µs), so DuckDB's zone maps skip
+ * row groups outside it and the cost stays per slice, not per table. Rows keep their order ($27:
+ * the slice's row count numbers them).
  */
 function insertSql(escapedText: boolean): string {
   return `INSERT INTO ${EVENTS_TABLE} SELECT * EXCLUDE (ord) FROM (
-  SELECT ${EVENT_COLUMNS.map((c, i) => `${decodeField(`f[${i + 1}]`, c.kind, escapedText)} AS "${c.name}"`).join(', ')}, ord
-  FROM (SELECT string_split(line, chr(1)) AS f, ord
-        FROM (SELECT unnest(lines) AS line, generate_subscripts(lines, 1) AS ord FROM (SELECT string_split($1, chr(2)) AS lines)))) b
+  SELECT ${decodedColumns(escapedText)}, ord
+  FROM (SELECT ${COLUMNS_FROM_TEXT}, unnest(range(CAST($${N + 3} AS BIGINT))) AS ord)) b
   WHERE NOT EXISTS (SELECT 1 FROM ${EVENTS_TABLE} e
-                     WHERE e."timestamp" BETWEEN make_timestamp(CAST($2 AS BIGINT)) AND make_timestamp(CAST($3 AS BIGINT))
+                     WHERE e."timestamp" BETWEEN make_timestamp(CAST($${N + 1} AS BIGINT)) AND make_timestamp(CAST($${N + 2} AS BIGINT))
                        AND e.event_id = b.event_id AND e."timestamp" = b."timestamp")
   ORDER BY ord`;
 }
 
 /**
- * The INSERT of a batch text ($1) none of whose rows is stored yet (STORED_IDS_SQL found none):
- * no anti-join, so no re-sort either (the rows go in in their order); a third of the insert's cost.
+ * The INSERT of a slice's column texts ($1..$24) none of whose rows is stored yet (no anti-join,
+ * so no re-sort either: the rows go in in their order).
  */
 function insertNewSql(escapedText: boolean): string {
-  return `INSERT INTO ${EVENTS_TABLE}
-  SELECT ${EVENT_COLUMNS.map((c, i) => `${decodeField(`f[${i + 1}]`, c.kind, escapedText)} AS "${c.name}"`).join(', ')}
-  FROM (SELECT string_split(line, chr(1)) AS f FROM (SELECT unnest(string_split($1, chr(2))) AS line))`;
+  return `INSERT INTO ${EVENTS_TABLE} SELECT ${decodedColumns(escapedText)} FROM (SELECT ${COLUMNS_FROM_TEXT})`;
 }
 
 /**
- * How many of a slice's rows are stored already: ids ($3, joined by chr(1)) at a timestamp in the
+ * How many of a slice's rows are stored already: ids ($3, joined by chr(2), as the event_id column's text) at a timestamp in the
  * slice's range ($1..$2, epoch µs; zone maps skip the rest). Narrow (two columns) and usually 0,
  * when the slice takes INSERT_NEW_*; otherwise the anti-join of INSERT_*_BATCH_SQL sorts it out.
  */
 export const STORED_IDS_SQL = `SELECT count(*) AS n FROM ${EVENTS_TABLE}
   WHERE "timestamp" BETWEEN make_timestamp(CAST($1 AS BIGINT)) AND make_timestamp(CAST($2 AS BIGINT))
-    AND event_id IN (SELECT unnest(string_split($3, chr(1))))`;
+    AND event_id IN (SELECT unnest(string_split($3, chr(2))))`;
+
+/** The (event_id, epoch µs) of the rows stored in $1..$2 (epoch µs) whose id is among $3 (joined by chr(2)). */
+export const STORED_PAIRS_SQL = `SELECT event_id, epoch_us("timestamp") FROM ${EVENTS_TABLE}
+  WHERE "timestamp" BETWEEN make_timestamp(CAST($1 AS BIGINT)) AND make_timestamp(CAST($2 AS BIGINT))
+    AND event_id IN (SELECT unnest(string_split($3, chr(2))))`;
+
+/** Whether any row is stored at a time in $1..$2 (epoch µs): zone maps skip the other row groups. */
+export const ROWS_IN_RANGE_SQL = `SELECT count(*) AS n FROM ${EVENTS_TABLE}
+  WHERE "timestamp" BETWEEN make_timestamp(CAST($1 AS BIGINT)) AND make_timestamp(CAST($2 AS BIGINT))`;
 
 /** Inserts from the staging table (the Appender fallback) what is not stored yet, in order. */
 export const INSERT_FROM_STAGING_SQL = `INSERT INTO ${EVENTS_TABLE} SELECT * FROM staging s
   WHERE NOT EXISTS (SELECT 1 FROM ${EVENTS_TABLE} e WHERE e.event_id = s.event_id AND e."timestamp" = s."timestamp")
   ORDER BY s.rowid`;
 
-/** Inserts the rows of one batch text ($1) in order, in one statement: any text value may be escaped. */
+/** Inserts the rows of one slice's column texts in order, in one statement: any text value may be escaped. */
 export const INSERT_ESCAPED_BATCH_SQL = insertSql(true);
-/** The same for a batch text whose text values are all plain (pushStoredRow returned true for every row). */
+/** The same for a slice whose text values are all plain (pushStoredRow returned true for every row). */
 export const INSERT_PLAIN_BATCH_SQL = insertSql(false);
 /** INSERT_ESCAPED_BATCH_SQL for a slice with no stored row (no anti-join). */
 export const INSERT_NEW_ESCAPED_BATCH_SQL = insertNewSql(true);

@@ -1,5 +1,5 @@
 import type { DebbieEvent } from '@debbie/model';
-import { FIELD_SEP, pushStoredRow } from './batchText.js';
+import { pushStoredRow, ROW_SEP } from './batchText.js';
 import { toStoredRow } from './rows.js';
 import { EVENT_COLUMNS } from './schema.js';
 
@@ -8,16 +8,17 @@ import { EVENT_COLUMNS } from './schema.js';
 // module imports nothing that loads DuckDB (package export "@debbie/store/encode").
 
 const TIMESTAMP_INDEX = EVENT_COLUMNS.findIndex((c) => c.name === 'timestamp');
-/** An id with a control character 0–3 cannot travel in the id list of STORED_IDS_SQL. */
+const EVENT_ID_INDEX = EVENT_COLUMNS.findIndex((c) => c.name === 'event_id');
+/** An id with a control character 0–3 (or '') is escaped in its column: not a list of the ids as they are. */
 const UNLISTABLE_ID = /[\x00-\x03]/;
 
 /** One slice of rows as batch text (see batchText.ts), with what the store needs to insert it. */
 export interface EncodedSlice {
-  /** The batch text: rows joined by ROW_SEP, fields by FIELD_SEP. */
-  text: string;
+  /** One text per column (EVENT_COLUMNS order): the column's fields joined by ROW_SEP (see batchText.ts). */
+  columns: string[];
   /** Every text value is stored as itself (INSERT_PLAIN_BATCH_SQL decodes it). */
   plain: boolean;
-  /** Event ids of the rows, joined by FIELD_SEP; undefined when an id cannot be listed so (the store then always checks row by row). */
+  /** Event ids of the rows, joined by ROW_SEP (the event_id column as it is); undefined when an id cannot be listed so (the store then always checks row by row). */
   ids: string | undefined;
   /** Time range of the rows, epoch µs. */
   minUs: number;
@@ -40,8 +41,8 @@ export interface EncodedEvents {
  * (returns false), and tracks the slice's time range and ids.
  */
 export class SliceEncoder {
-  private cells: string[] = [];
-  private ids: string[] = [];
+  private columns: string[][] = newColumns();
+  private count = 0;
   private listable = true;
   private plain = true;
   private minUs = Number.POSITIVE_INFINITY;
@@ -50,7 +51,7 @@ export class SliceEncoder {
 
   /** Rows in the slice being built. */
   get rows(): number {
-    return this.ids.length;
+    return this.count;
   }
 
   /** The time of the event added last (epoch µs), a duplicate's too. */
@@ -66,29 +67,34 @@ export class SliceEncoder {
     this.seen.add(id);
     if (us < this.minUs) this.minUs = us;
     if (us > this.maxUs) this.maxUs = us;
-    if (!pushStoredRow(row, this.cells)) this.plain = false;
-    if (this.listable && UNLISTABLE_ID.test(id)) this.listable = false;
-    this.ids.push(id);
+    if (!pushStoredRow(row, this.columns)) this.plain = false;
+    if (this.listable && (id === '' || UNLISTABLE_ID.test(id))) this.listable = false;
+    this.count += 1;
     return true;
   }
 
   /** The slice built so far (undefined when empty); the next add starts a new one (ids stay seen). */
   take(): EncodedSlice | undefined {
-    if (this.ids.length === 0) return undefined;
+    if (this.count === 0) return undefined;
+    const columns = this.columns.map((fields) => fields.join(ROW_SEP));
     const slice: EncodedSlice = {
-      text: this.cells.join(FIELD_SEP),
+      columns,
       plain: this.plain,
-      ids: this.listable ? this.ids.join(FIELD_SEP) : undefined,
+      ids: this.listable ? columns[EVENT_ID_INDEX] : undefined,
       minUs: this.minUs,
       maxUs: this.maxUs,
-      rows: this.ids.length,
+      rows: this.count,
     };
-    this.cells = [];
-    this.ids = [];
+    this.columns = newColumns();
+    this.count = 0;
     this.listable = true;
     this.plain = true;
     this.minUs = Number.POSITIVE_INFINITY;
     this.maxUs = Number.NEGATIVE_INFINITY;
     return slice;
   }
+}
+
+function newColumns(): string[][] {
+  return EVENT_COLUMNS.map(() => []);
 }

@@ -73,7 +73,7 @@ describe('encodeJsonLines (what a worker does with a chunk)', () => {
     expect(back[0]!.text).toBe('{"not json');
     expect(back[0]!.clock).toBeGreaterThan(0); // the time of event 4, for the raw event the main thread makes
     expect(r.steps.filter((s) => s.kind === 'named')).toEqual([{ kind: 'named', traceId: TRACE, sessionId: 'traced', clock: undefined }]);
-    const text = r.encoded.slices.map((s) => s.text).join('');
+    const text = r.encoded.slices.map((s) => s.columns.join('')).join('');
     expect(text).not.toContain(SECRET);
     expect(text).toContain('api_key=');
     expect(r.encoded).toMatchObject({ count: 34, duplicates: 1 });
@@ -94,7 +94,7 @@ describe('encodeJsonLines (what a worker does with a chunk)', () => {
     for (const l of text.split('\n').slice(0, 2)) ingester.push(l);
     ingester.end();
     const r = encodeJsonLines(Buffer.from(text), 1, 0, ctx);
-    expect(r.encoded.slices[0]!.ids!.split('\x01')).toEqual(got.map((e) => e.event_id));
+    expect(r.encoded.slices[0]!.ids!.split('\x02')).toEqual(got.map((e) => e.event_id));
   });
 });
 
