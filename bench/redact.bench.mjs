@@ -4,10 +4,19 @@
 // diffs, shell output, prompts; /work/shared/data/public or ../shared/data/public), plus demo-shaped
 // tool events, 1 in 100 carrying a secret from the corpus. Also counts how many clean real strings
 // the new redactor changes (false positives on real data).
-import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// Second baseline (bench/baselines/redact-prev.mjs): the redactor before its pre-checks read off the
+// patterns (packages/model/src/prefilter.ts), on the same events plus `debbie demo`'s events (what an
+// ingest worker redacts, parsed afresh each round as a worker sees them) and the OTLP spec example
+// spans (what the collector's main thread redacts); it must give the same output on every event.
+import { mkdtempSync, readFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeJsonDocument } from '@debbie/collector';
 import { createEvent, redactEvent, redactString } from '@debbie/model';
 import * as before from './baselines/redact-before.mjs';
+import * as prev from './baselines/redact-prev.mjs';
+import { demoEvents } from './storeScale.gen.mjs';
 
 const ROUNDS = 9;
 const candidates = ['/work/shared/data/public', join(process.cwd(), '../../shared/data/public'), join(process.cwd(), '../shared/data/public')];
@@ -132,3 +141,87 @@ sets.forEach(([name, list], i) => {
 const masks = (fn) => SECRET_CASES.filter((c) => !fn(c.text).includes(c.secret)).length;
 console.log(`  corpus forms masked: before ${masks(before.redactString)} of ${SECRET_CASES.length}, now ${masks(redactString)} of ${SECRET_CASES.length}`);
 console.log(`  real strings newly masked (possible false positives): ${changed}${samples.length ? `, e.g. ${JSON.stringify(samples)}` : ''}`);
+
+// --- now against prev (the redactor before its pre-checks), CPU time, events parsed afresh each round
+const here = dirname(fileURLToPath(import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'debbie-redact-bench-'));
+let demoRun = [];
+try {
+  demoRun = demoEvents(join(here, '..', 'packages/cli/dist/bin.js'), work);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+// Copies with fresh ids, as bench/storeScale.gen.mjs writes them for the 550k-event ingest.
+const suffix = (v, k) => (v === null || v === undefined ? v : `${v}-${k}`);
+const demoLines = [];
+for (let k = 0; k < 20; k++) {
+  for (const e of demoRun) {
+    const ids = {
+      event_id: suffix(e.event_id, k),
+      session_id: suffix(e.session_id, k),
+      parent_id: suffix(e.parent_id, k),
+      correlation_id: suffix(e.correlation_id, k),
+    };
+    demoLines.push(JSON.stringify({ ...e, ...ids }));
+  }
+}
+// The OTLP spec's example requests (shared/data/otlp-examples) as the collector turns them into events.
+const otlpDir = [join(here, '../../shared/data/otlp-examples'), join(here, '../../../shared/data/otlp-examples'), '/work/shared/data/otlp-examples'].find((d) =>
+  existsSync(d),
+);
+const otlpLines = [];
+if (otlpDir) {
+  const spans = [];
+  for (const file of walk(otlpDir)) {
+    if (!file.endsWith('.json')) continue;
+    try {
+      spans.push(...decodeJsonDocument(JSON.parse(readFileSync(file, 'utf8')), file).events);
+    } catch {
+      // not an OTLP request
+    }
+  }
+  for (let k = 0; k < 2000 && spans.length > 0; k++) {
+    for (const e of spans)
+      otlpLines.push(
+        JSON.stringify({ ...e, event_id: suffix(e.event_id, k), trace_id: e.trace_id && `${e.trace_id.slice(0, 24)}${k.toString(16).padStart(8, '0')}` }),
+      );
+  }
+}
+const cpu = (fn, list) => {
+  const t0 = process.cpuUsage();
+  for (const e of list) fn(e);
+  const t = process.cpuUsage(t0);
+  return (t.user + t.system) / list.length; // µs of CPU per event
+};
+const fresh = [
+  ['debbie demo events', demoLines],
+  ['OTLP example spans', otlpLines],
+  ['public + demo-shaped (above)', events.map((e) => JSON.stringify(e))],
+].filter(([, lines]) => lines.length > 0);
+let differ = 0;
+for (const [, lines] of fresh) {
+  for (const line of lines) if (JSON.stringify(redactEvent(JSON.parse(line))) !== JSON.stringify(prev.redactEvent(JSON.parse(line)))) differ += 1;
+}
+const PREV_ROUNDS = 15;
+console.log(`against the redactor before its pre-checks (prev), CPU µs per event, median of ${PREV_ROUNDS} rounds, fresh objects each round:`);
+for (const [name, lines] of fresh) {
+  const p = [];
+  const n = [];
+  for (let r = 0; r < PREV_ROUNDS; r++) {
+    const a = lines.map((l) => JSON.parse(l));
+    const b = lines.map((l) => JSON.parse(l));
+    if (r % 2) {
+      p.push(cpu(prev.redactEvent, a));
+      n.push(cpu(redactEvent, b));
+    } else {
+      n.push(cpu(redactEvent, b));
+      p.push(cpu(prev.redactEvent, a));
+    }
+  }
+  const o = median(p);
+  const m = median(n);
+  console.log(
+    `  ${name.padEnd(28)} (${String(lines.length).padStart(6)}): prev ${o.toFixed(2)} µs/event, now ${m.toFixed(2)} µs/event, ratio now/prev ${(m / o).toFixed(2)}`,
+  );
+}
+console.log(`  events redacted differently from prev: ${differ} (must be 0)`);

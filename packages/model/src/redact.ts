@@ -1,5 +1,6 @@
 import type { DebbieEvent } from './DebbieEvent.js';
 import { CONTEXT_PATTERN, MIN_TOKEN_RUN, REDACTED, SCHEME_PATTERN, SECRET_HINT, TOKEN_PATTERN, TOKEN_RUN_CHARS } from './secretPatterns.js';
+import { literalPrefilter, requiredCharTable } from './prefilter.js';
 
 export { REDACTED } from './secretPatterns.js';
 
@@ -66,6 +67,47 @@ function mask(...args: unknown[]): string {
 const IN_RUN = new Uint8Array(128);
 for (const c of TOKEN_RUN_CHARS) IN_RUN[c.charCodeAt(0)] = /[0-9a-f-]/.test(c) ? 2 : 1;
 
+// Every match of SECRET_HINT holds one of these characters (':', '=', a blank…, read off the
+// pattern): text without any skips the hint's regex. Undefined would mean no such set exists.
+const HINT_CHARS = requiredCharTable(SECRET_HINT);
+// What one pass over a string learns (see scan): bits of CHAR_FLAGS, or'ed over its characters.
+const NOT_PLAIN_HEX = 1;
+const HINT_CHAR = 2;
+const CHAR_FLAGS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  CHAR_FLAGS[c] = (IN_RUN[c] === 2 ? 0 : NOT_PLAIN_HEX) | (HINT_CHARS === undefined || HINT_CHARS[c] === 1 ? HINT_CHAR : 0);
+}
+
+// Most runs (names, paths, words joined by '_') hold none of the literals every token shape needs
+// ("sk-", "ghp_", ".atlasv1."…, read off TOKEN_PATTERN itself): they skip the regex.
+const mayHoldToken = literalPrefilter(TOKEN_PATTERN);
+let usePrefilter = true;
+
+/**
+ * Runs `fn` with the redactor's pre-checks and caches of redacted names off (every string tried
+ * against every pattern, as before they existed): for the tests and the bench, which hold that the
+ * output is the same with and without them. Not part of the package's API (index.ts).
+ */
+export function withoutPrefilters<T>(fn: () => T): T {
+  const was = usePrefilter;
+  usePrefilter = false;
+  try {
+    return fn();
+  } finally {
+    usePrefilter = was;
+  }
+}
+
+/** One pass: is the text lower-case hex and dashes only, may it hold a hint (non-ASCII: not plain, no hint char). */
+function scan(value: string): number {
+  let flags = 0;
+  for (let i = 0; i < value.length && flags !== (NOT_PLAIN_HEX | HINT_CHAR); i++) {
+    const c = value.charCodeAt(i);
+    flags |= c < 128 ? (CHAR_FLAGS[c] as number) : NOT_PLAIN_HEX;
+  }
+  return usePrefilter ? flags : flags | HINT_CHAR;
+}
+
 const MAX_JSON_TEXT = 1024 * 1024;
 
 /** Masks secret-looking substrings inside a string (tokens by shape, `key=value`, URL userinfo, JSON held in text). */
@@ -81,32 +123,28 @@ let nameVerdicts = new Map<string, string>();
 
 function redactName(value: string): string {
   if (value.length < 8) return value;
-  if (value.length > MAX_CACHED_LENGTH) return redactText(value);
+  const flags = scan(value);
+  if ((flags & NOT_PLAIN_HEX) === 0) return value; // an id: nothing to look up
+  if (value.length > MAX_CACHED_LENGTH || !usePrefilter) return redactScanned(value, flags);
   let out = nameVerdicts.get(value);
   if (out === undefined) {
-    out = redactText(value);
+    out = redactScanned(value, flags);
     if (nameVerdicts.size >= MAX_CACHED_NAMES) nameVerdicts = new Map();
     nameVerdicts.set(value, out);
   }
   return out;
 }
 
-/**
- * True for lower-case hex digits and dashes only (event, trace and span ids, UUIDs, hashes): such
- * text holds no hint (every hint needs a separator, a blank or a letter past f) and no token run
- * that maskTokenRuns would try, so it cannot change.
- */
-function isPlainHex(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 128 || IN_RUN[c] !== 2) return false;
-  }
-  return true;
+function redactText(value: string): string {
+  return redactScanned(value, scan(value));
 }
 
-function redactText(value: string): string {
-  if (isPlainHex(value)) return value;
-  const hinted = SECRET_HINT.test(value);
+/** redactText for a value whose scan() flags are known. */
+function redactScanned(value: string, flags: number): string {
+  // Lower-case hex digits and dashes only (event, trace and span ids, UUIDs, hashes): no hint (each
+  // needs a separator, a blank or a letter past f) and no token run maskTokenRuns would try.
+  if ((flags & NOT_PLAIN_HEX) === 0) return value;
+  const hinted = (flags & HINT_CHAR) !== 0 && SECRET_HINT.test(value);
   const first = value.charCodeAt(0);
   if (hinted && (first === 0x7b /* { */ || first === 0x5b) /* [ */ && value.length <= MAX_JSON_TEXT) {
     const parsed = parseJson(value);
@@ -167,11 +205,13 @@ function maskTokenRuns(text: string): string {
       end++;
     }
     if (end - start >= MIN_TOKEN_RUN && !isPlainRun(text, start, end)) {
-      const run = text.slice(start, end);
-      const masked = replaceAll(TOKEN_PATTERN, run);
-      if (masked !== run) {
-        (parts ??= []).push(text.slice(last, start), masked);
-        last = end;
+      if (!usePrefilter || mayHoldToken(text, start, end)) {
+        const run = text.slice(start, end);
+        const masked = replaceAll(TOKEN_PATTERN, run);
+        if (masked !== run) {
+          (parts ??= []).push(text.slice(last, start), masked);
+          last = end;
+        }
       }
     }
     i = end + 1;
@@ -205,6 +245,7 @@ interface KeyVerdict {
 let keyVerdictCache = new Map<string, KeyVerdict>();
 
 function keyVerdict(key: string): KeyVerdict {
+  if (!usePrefilter) return { secret: isSecretKey(key), name: redactName(key) }; // no cached answer
   let verdict = keyVerdictCache.get(key);
   if (verdict === undefined) {
     verdict = { secret: isSecretKey(key), name: redactName(key) };
