@@ -25,8 +25,10 @@ const MAX_PARENTS = 4096;
  * whose tool and model calls all have a parent).
  */
 export class ChildTime {
-  private readonly ms = new Map<string, number>();
+  /** Parent span id → its slot in `order` and `ms` (the time lives in a typed array: no boxed number per update). */
+  private readonly slots = new Map<string, number>();
   private readonly order: string[] = new Array<string>(MAX_PARENTS);
+  private readonly ms = new Float64Array(MAX_PARENTS);
   private head = 0;
   /** The last observation counted (both detectors call `note` with the same one). */
   private lastSeq = -1;
@@ -37,21 +39,30 @@ export class ChildTime {
     this.lastSeq = obs.seq;
     const event = obs.event;
     if (event.parent_id === null || typeof event.duration_ms !== 'number') return;
-    const ms = this.ms;
+    const slots = this.slots;
     // as before: at the bound the oldest parent goes first, whether or not this parent is new
-    if (ms.size >= MAX_PARENTS) {
-      ms.delete(this.order[this.head]!);
+    if (slots.size >= MAX_PARENTS) {
+      slots.delete(this.order[this.head]!);
       this.head = (this.head + 1) % MAX_PARENTS;
     }
-    const had = ms.get(event.parent_id);
-    if (had === undefined) this.order[(this.head + ms.size) % MAX_PARENTS] = event.parent_id;
-    ms.set(event.parent_id, (had ?? 0) + event.duration_ms);
+    const slot = slots.get(event.parent_id);
+    if (slot !== undefined) {
+      this.ms[slot] += event.duration_ms;
+      return;
+    }
+    const fresh = (this.head + slots.size) % MAX_PARENTS;
+    this.order[fresh] = event.parent_id;
+    this.ms[fresh] = event.duration_ms;
+    slots.set(event.parent_id, fresh);
   }
 
   of(spanId: string | null): number {
-    return spanId !== null ? (this.ms.get(spanId) ?? 0) : 0;
+    if (spanId === null) return 0;
+    const slot = this.slots.get(spanId);
+    return slot === undefined ? 0 : this.ms[slot]!;
   }
 }
+
 /** Names (and operations per name) whose baseline keys are kept built. */
 const MAX_KEY_NAMES = 1024;
 
