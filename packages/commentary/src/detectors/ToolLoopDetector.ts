@@ -25,10 +25,19 @@ function argumentsKey(raw: unknown): string {
   return key;
 }
 
+/** FNV-1a of a string (a 31-bit small integer). */
+function textHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 1;
+}
+
 interface LoopState {
   /** Ring of the last `tool_loop_window` calls: tool names and their arguments' normal forms side by side (no joined key per call). */
   tools: string[];
   args: string[];
+  /** Each call's hash of its arguments' normal form: most calls differ, and a number tells so without comparing text. */
+  hashes: number[];
   next: number;
   /** Whether a loop is being reported, and of which call, with its evidence. */
   looping: boolean;
@@ -54,7 +63,7 @@ export class ToolLoopDetector implements Detector {
     const t = ctx.thresholds;
     let s = session.slots[this.index] as LoopState | undefined;
     if (!s) {
-      s = { tools: [], args: [], next: 0, looping: false, loopTool: '', loopArgs: '', eventIds: [], spanIds: [] };
+      s = { tools: [], args: [], hashes: [], next: 0, looping: false, loopTool: '', loopArgs: '', eventIds: [], spanIds: [] };
       session.slots[this.index] = s;
     }
     const event = obs.event;
@@ -63,19 +72,23 @@ export class ToolLoopDetector implements Detector {
     if (!argumentsKnown(rawArgs)) return;
     const tool = toolNameOf(event);
     const args = argumentsKey(rawArgs);
+    const hash = textHash(args);
     if (s.tools.length < t.tool_loop_window) {
       s.tools.push(tool);
       s.args.push(args);
+      s.hashes.push(hash);
     } else {
       s.tools[s.next] = tool;
       s.args[s.next] = args;
+      s.hashes[s.next] = hash;
       s.next = (s.next + 1) % t.tool_loop_window;
     }
     // counted over the ring (a window of ~20 calls): no map to keep in step
     let count = 0;
     const tools = s.tools;
     const ring = s.args;
-    for (let i = 0; i < ring.length; i++) if (ring[i] === args && tools[i] === tool) count += 1;
+    const hashes = s.hashes;
+    for (let i = 0; i < ring.length; i++) if (hashes[i] === hash && ring[i] === args && tools[i] === tool) count += 1;
 
     if (s.looping && (tool !== s.loopTool || args !== s.loopArgs)) {
       const loopTool = s.loopTool;
