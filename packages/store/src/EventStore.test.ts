@@ -122,6 +122,23 @@ describe('EventStore (DuckDB) encoded batches and the insert of new rows', () =>
     expect((await store.queryEvents({})).map((e) => e.event_id)).toEqual(['p4', 'p0', 'p2', 'p1', 'p3', 'p5']);
     expect(store.stats()).toMatchObject({ appended: 6, duplicates: 2 });
   });
+  it('leaves out in one commit what is stored (same id and time) and keeps the rest, escaped text included, in order', async () => {
+    store = await openStore(':memory:');
+    const events = Array.from({ length: 9 }, (_, i) => eventAt(i % 3, { event_id: `m${i}`, event_summary: i % 4 === 0 ? '' : `s\x02${i}` }));
+    await store.appendEncoded([encode([events[2]!, events[7]!], 1)]);
+    await store.appendEncoded([encode(events, 2), encode(events.slice(5), 2)]); // two batches: m5..m8 twice in one commit
+    const got = await store.queryEvents({});
+    // by time, then as stored: the first commit's m7 (time 1) and m2 (time 2) before the rest
+    expect(got.map((e) => e.event_id)).toEqual(['m0', 'm3', 'm6', 'm7', 'm1', 'm4', 'm2', 'm5', 'm8']);
+    for (const e of got) expect(e.event_summary).toBe(events.find((x) => x.event_id === e.event_id)!.event_summary);
+    expect(store.stats()).toMatchObject({ appended: 9, duplicates: 2 + 4 });
+  });
+  it('stores one id at two times as two events (a duplicate is the same id at the same time)', async () => {
+    store = await openStore(':memory:');
+    await store.appendEncoded([encode([eventAt(0, { event_id: 'same' })]), encode([eventAt(5, { event_id: 'same' })])]);
+    await store.append([eventAt(0, { event_id: 'same' })]); // stored already
+    expect((await store.queryEvents({})).map((e) => e.timestamp)).toEqual([eventAt(0).timestamp, eventAt(5).timestamp]);
+  });
   it('checks row by row when an id cannot be listed (a control character in it)', async () => {
     store = await openStore(':memory:');
     const odd = eventAt(0, { event_id: 'a\x01b' });
