@@ -8,12 +8,14 @@
 // patterns (packages/model/src/prefilter.ts), on the same events plus `debbie demo`'s events (what an
 // ingest worker redacts, parsed afresh each round as a worker sees them) and the OTLP spec example
 // spans (what the collector's main thread redacts); it must give the same output on every event.
-import { mkdtempSync, readFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeJsonDocument } from '@debbie/collector';
-import { createEvent, redactEvent, redactString } from '@debbie/model';
+import { convertForeignEvent, createEvent, eventsFromSpanParts, learnSessions, redactEvent, redactString, TraceSessionIndex } from '@debbie/model';
+import { redactionCacheStats } from '../packages/model/dist/redact.js';
 import * as before from './baselines/redact-before.mjs';
 import * as prev from './baselines/redact-prev.mjs';
 import { demoEvents } from './storeScale.gen.mjs';
@@ -146,11 +148,7 @@ console.log(`  real strings newly masked (possible false positives): ${changed}$
 const here = dirname(fileURLToPath(import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'debbie-redact-bench-'));
 let demoRun = [];
-try {
-  demoRun = demoEvents(join(here, '..', 'packages/cli/dist/bin.js'), work);
-} finally {
-  rmSync(work, { recursive: true, force: true });
-}
+demoRun = demoEvents(join(here, '..', 'packages/cli/dist/bin.js'), work);
 // Copies with fresh ids, as bench/storeScale.gen.mjs writes them for the 550k-event ingest.
 const suffix = (v, k) => (v === null || v === undefined ? v : `${v}-${k}`);
 const demoLines = [];
@@ -187,41 +185,74 @@ if (otlpDir) {
       );
   }
 }
-const cpu = (fn, list) => {
-  const t0 = process.cpuUsage();
-  for (const e of list) fn(e);
-  const t = process.cpuUsage(t0);
-  return (t.user + t.system) / list.length; // µs of CPU per event
-};
+// The collector bench's spans as the collector converts them (as bench/commentary.bench.mjs builds
+// them): per turn an invoke_agent span, a chat call and two tool calls with their own arguments.
+function otlpShapedEvents(total) {
+  const TOOLS = ['list_rfcs', 'read_file', 'write_file', 'search_code', 'run_tests', 'list_plans', 'create_plan', 'git_diff'];
+  const resource = { 'service.name': 'unknown_service:node', 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.name': 'opentelemetry' };
+  const foreign = { traces: new TraceSessionIndex(), sessionKeys: [] };
+  const t0us = Date.now() * 1000 - 3_600_000_000;
+  let id = 0;
+  const hex = (width) => (++id).toString(16).padStart(width, '0');
+  const out = [];
+  for (let done = 0; done < total; done += 1000) {
+    const raw = [];
+    for (let i = 0; i < 1000; i += 4) {
+      const n = done + i;
+      const session = `sess-${n % 2000}`;
+      const start = t0us + n * 2000;
+      const traceId = hex(32);
+      const turnId = hex(16);
+      const span = (name, s, e, attributes, spanId, parentSpanId) =>
+        eventsFromSpanParts({ name, traceId, spanId, parentSpanId, startMicros: s, endMicros: e, statusCode: 0, attributes, resource, events: [] }, raw);
+      const a = TOOLS[n % TOOLS.length];
+      const b = TOOLS[(n * 7 + 3) % TOOLS.length];
+      const usage = { 'gen_ai.usage.input_tokens': 700 + (n % 300), 'gen_ai.usage.output_tokens': 50 + (n % 90) };
+      span('chat gpt-4o', start + 100, start + 900, { 'session.id': session, 'gen_ai.request.model': 'gpt-4o', ...usage }, hex(16), turnId);
+      const args = (tool, v) => ({ 'session.id': session, 'gen_ai.tool.name': tool, 'gen_ai.tool.call.arguments': v });
+      span(`execute_tool ${a}`, start + 1000, start + 1200, args(a, `{"path":"docs/rfc-${n}.md"}`), hex(16), turnId);
+      span(`execute_tool ${b}`, start + 1300, start + 1500, args(b, `{"query":"q${n}"}`), hex(16), turnId);
+      span(
+        'invoke_agent planner',
+        start,
+        start + 1600,
+        { 'session.id': session, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.id': 'p' },
+        turnId,
+        undefined,
+      );
+    }
+    learnSessions(raw, foreign);
+    for (const e of raw) out.push(convertForeignEvent(e, foreign));
+  }
+  return out;
+}
+const otlpShapedLines = otlpShapedEvents(40_000).map((e) => JSON.stringify(e));
+
 const fresh = [
   ['debbie demo events', demoLines],
-  ['OTLP example spans', otlpLines],
-  ['public + demo-shaped (above)', events.map((e) => JSON.stringify(e))],
+  ['OTLP-shaped spans', otlpShapedLines],
+  ['OTLP spec example spans', otlpLines],
+  ['public agent runs (above)', real.map((e) => JSON.stringify(e))],
+  ['demo-shaped tool events (above)', demo.map((e) => JSON.stringify(e))],
 ].filter(([, lines]) => lines.length > 0);
 let differ = 0;
 for (const [, lines] of fresh) {
   for (const line of lines) if (JSON.stringify(redactEvent(JSON.parse(line))) !== JSON.stringify(prev.redactEvent(JSON.parse(line)))) differ += 1;
 }
-const PREV_ROUNDS = 15;
-console.log(`against the redactor before its pre-checks (prev), CPU µs per event, median of ${PREV_ROUNDS} rounds, fresh objects each round:`);
+console.log('against the redactor before its pre-checks (prev), CPU µs per event, each set in a process of its own (bench/redactPair.mjs):');
 for (const [name, lines] of fresh) {
-  const p = [];
-  const n = [];
-  for (let r = 0; r < PREV_ROUNDS; r++) {
-    const a = lines.map((l) => JSON.parse(l));
-    const b = lines.map((l) => JSON.parse(l));
-    if (r % 2) {
-      p.push(cpu(prev.redactEvent, a));
-      n.push(cpu(redactEvent, b));
-    } else {
-      n.push(cpu(redactEvent, b));
-      p.push(cpu(prev.redactEvent, a));
-    }
-  }
-  const o = median(p);
-  const m = median(n);
+  const file = join(work, 'set.jsonl');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const child = spawnSync(process.execPath, [join(here, 'redactPair.mjs'), file], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`redactPair.mjs failed on ${name}: ${child.stderr}`);
+  const r = JSON.parse(child.stdout);
   console.log(
-    `  ${name.padEnd(28)} (${String(lines.length).padStart(6)}): prev ${o.toFixed(2)} µs/event, now ${m.toFixed(2)} µs/event, ratio now/prev ${(m / o).toFixed(2)}`,
+    `  ${name.padEnd(32)} (${String(lines.length).padStart(6)}): prev ${r.prev.toFixed(2)} µs/event, now ${r.now.toFixed(2)} µs/event, ratio now/prev ${r.ratio.toFixed(2)} (median of ${r.rounds} rounds' ratios)`,
   );
 }
+rmSync(work, { recursive: true, force: true });
 console.log(`  events redacted differently from prev: ${differ} (must be 0)`);
+const stats = redactionCacheStats();
+const rate = (c) =>
+  `${c.lookups} look-ups, ${((100 * c.hits) / Math.max(1, c.lookups)).toFixed(1)}% hits, emptied ${c.emptied}×, ${c.skipped} strings skipped it (bound 4,096 entries)`;
+console.log(`  caches in this process (the sets above, redacted once each): names ${rate(stats.names)}; short values ${rate(stats.shortValues)}`);

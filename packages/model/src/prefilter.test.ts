@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeAlternatives, literalPrefilter, requiredCharTable } from './prefilter.js';
-import { redactEvent, redactString, redactValue, withoutPrefilters } from './redact.js';
+import { redactEvent, redactionCacheStats, redactString, redactValue, withoutPrefilters } from './redact.js';
 import { READABLE_CASES, SECRET_CASES } from './redact.corpus.js';
 import { CONTEXT_PATTERN, SCHEME_PATTERN, SECRET_HINT, TOKEN_PATTERN } from './secretPatterns.js';
 import { createEvent } from './createEvent.js';
@@ -19,6 +19,7 @@ const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)] as T;
 
 const tokenFilter = literalPrefilter(TOKEN_PATTERN);
 const hintChars = requiredCharTable(SECRET_HINT);
+const hintFilter = literalPrefilter(SECRET_HINT);
 const tokenOnce = new RegExp(TOKEN_PATTERN.source, TOKEN_PATTERN.flags.replace('g', ''));
 const hintOnce = new RegExp(SECRET_HINT.source, SECRET_HINT.flags.replace('g', ''));
 const hasHintChar = (s: string) => [...s].some((c) => c.charCodeAt(0) < 128 && hintChars?.[c.charCodeAt(0)] === 1);
@@ -156,12 +157,18 @@ describe('pre-checks read off the patterns', () => {
     expect(chars.sort()).toEqual(['\t', ' ', ':', '='].sort());
   });
 
+  it("reads the hint's key words and schemes, in any case", () => {
+    const facts = analyzeAlternatives(SECRET_HINT);
+    expect(facts.map((f) => f.anyOf)).toContainEqual(['bearer', 'basic', 'digest', 'negotiate', 'splunk', 'apikey', 'token']);
+    expect(literalPrefilter(/ab[0-9]/i)('xAB1', 0, 4)).toBe(true);
+    expect(literalPrefilter(/ab[0-9]/i)('xA-B1', 0, 5)).toBe(false);
+  });
+
   it('answers "maybe" for syntax it does not model', () => {
     expect(analyzeAlternatives(/a\x41b/)[0]?.anyOf).toBeUndefined();
     expect(literalPrefilter(/abc|\x41b/)('zzz', 0, 3)).toBe(true);
     expect(requiredCharTable(/[!-\x2f]/)).toBeUndefined(); // a range up to an escape
     expect([...(requiredCharTable(/[!-/]/) as Uint8Array)].filter(Boolean).length).toBe(15); // ! through /
-    expect(literalPrefilter(/abc/i)('zzz', 0, 3)).toBe(true);
     expect(requiredCharTable(/a|\s/)).toBeUndefined();
     expect(requiredCharTable(/[^a]/)).toBeUndefined();
   });
@@ -177,6 +184,7 @@ describe('pre-checks read off the patterns', () => {
       if (hintOnce.test(s)) {
         hints += 1;
         expect(hasHintChar(s), s).toBe(true);
+        expect(hintFilter(s, 0, s.length), s).toBe(true);
       }
       // also on a window of the string, as maskTokenRuns asks it
       const a = rand(s.length + 1);
@@ -192,6 +200,9 @@ describe('pre-checks read off the patterns', () => {
     const plain = ['websocket_endpoint', 'AIMessageChunkNotification', 'openai/gpt-4o-mini', 'continuation.progress', 'finish_reason=tool_calls'];
     for (const s of plain) expect(tokenFilter(s, 0, s.length), s).toBe(false);
     expect(hasHintChar('StreamingUpdate')).toBe(false);
+    for (const s of ['execute_tool list_rfcs', '{"path":"docs/rfc-0.md"}', 'Session 94dd5c0e started for healthy-user'])
+      expect(hintFilter(s, 0, s.length), s).toBe(false);
+    for (const s of ['my PassWord is', 'AUTHORIZATION:', 'http://u:p@h']) expect(hintFilter(s, 0, s.length), s).toBe(true);
   });
 });
 
@@ -226,6 +237,18 @@ describe('the redactor with and without its pre-checks', () => {
         expect(redactValue({ [c.secret]: t })).toEqual(withoutPrefilters(() => redactValue({ [c.secret]: t })));
       }
     }
+  });
+
+  it('gives the same answers while its short-value cache fills, empties and is skipped (values that do not repeat)', () => {
+    const before = redactionCacheStats().shortValues;
+    const secrets = SECRET_CASES.map((c) => c.secret).filter((x) => x.length <= 32);
+    for (let i = 0; i < 30_000; i++) {
+      const v = i % 97 === 0 ? (secrets[i % secrets.length] as string) : i % 3 ? `docs/rfc-${i}.md` : 'list_rfcs';
+      expect(redactValue({ v })).toEqual(withoutPrefilters(() => redactValue({ v })));
+    }
+    const after = redactionCacheStats().shortValues;
+    expect(after.emptied).toBeGreaterThan(before.emptied);
+    expect(after.skipped).toBeGreaterThan(before.skipped);
   });
 
   it('still masks every corpus form (the patterns are the only judge)', () => {

@@ -73,7 +73,7 @@ class Analyzer {
       }
     };
     const endRun = () => {
-      if (run) offer({ min: run.length, anyOf: this.ignoreCase ? undefined : [run] });
+      if (run) offer({ min: run.length, anyOf: [run] });
       run = '';
     };
     while (this.pos < this.source.length && this.peek() !== '|' && this.peek() !== ')') {
@@ -93,11 +93,11 @@ class Analyzer {
         endRun();
         leading = false;
         min += el.min * q;
-        if (q > 0) offer(el.char !== undefined ? { ...el, anyOf: this.ignoreCase ? undefined : [el.char] } : el);
+        if (q > 0) offer(el.char !== undefined ? { ...el, anyOf: [el.char] } : el);
       }
     }
     endRun();
-    return { min, anyOf, chars, prefix: this.ignoreCase ? '' : prefix };
+    return { min, anyOf, chars, prefix };
   }
 
   /** A quantifier's minimum count, or undefined when none follows. */
@@ -280,7 +280,7 @@ export interface AlternativeFacts {
   source: string;
   /** Shortest match (0 when the alternative was not understood). */
   min: number;
-  /** Literals one of which every match contains; undefined when not understood or none named. */
+  /** Literals one of which every match contains (in any case when the pattern ignores case); undefined when not understood or none named. */
   anyOf: string[] | undefined;
   /** Characters one of which every match contains; undefined when not understood or none named. */
   chars: number[] | undefined;
@@ -308,22 +308,27 @@ const always: Prefilter = () => true;
 
 /**
  * False only when no alternative of `pattern` short enough to fit has one of its literals in the
- * text (case-sensitive patterns; for others, always true).
+ * text (compared ignoring ASCII case when the pattern does: without the u flag, /i never matches a
+ * character past ASCII to one within it, nor the reverse).
  */
 export function literalPrefilter(pattern: RegExp): Prefilter {
   const facts = analyzeAlternatives(pattern);
-  if (
-    pattern.flags.includes('i') ||
-    facts.some((f) => f.anyOf === undefined || f.anyOf.some((l) => l.length === 0 || l.charCodeAt(0) === 0 || l.charCodeAt(0) >= 128))
-  ) {
+  if (facts.some((f) => f.anyOf === undefined || f.anyOf.some((l) => l.length === 0 || [...l].some((c) => c.charCodeAt(0) === 0 || c.charCodeAt(0) >= 128)))) {
     return always;
   }
+  // FOLD maps a character to the form literals are kept in: lower case when the pattern ignores case.
+  const ignoreCase = pattern.flags.includes('i');
+  const FOLD = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) FOLD[c] = ignoreCase && c >= 65 && c <= 90 ? c + 32 : c;
+  const folded = (l: string) => String.fromCharCode(...[...l].map((c) => FOLD[c.charCodeAt(0)] as number));
   // Each literal with the shortest match that needs it; text shorter than that cannot hold the match.
   const need = new Map<string, number>();
-  for (const f of facts) for (const l of f.anyOf as string[]) need.set(l, Math.min(need.get(l) ?? Number.MAX_SAFE_INTEGER, f.min));
+  for (const f of facts) {
+    for (const l of f.anyOf as string[]) need.set(folded(l), Math.min(need.get(folded(l)) ?? Number.MAX_SAFE_INTEGER, f.min));
+  }
   // Indexed by first character (1-character literals) or by first two characters (the rest): the
-  // table holds the smallest such need, so most positions cost one look-up; a hit is confirmed with
-  // startsWith against the literals sharing those characters, smallest need first.
+  // table holds the smallest such need, so most positions cost one look-up; a hit is confirmed
+  // against the literals sharing those characters, smallest need first.
   const NONE = 0xffffffff;
   const single = new Uint32Array(128).fill(NONE);
   const pair = new Uint32Array(128 * 128).fill(NONE);
@@ -335,29 +340,36 @@ export function literalPrefilter(pattern: RegExp): Prefilter {
       continue;
     }
     const key = (literal.charCodeAt(0) << 7) | literal.charCodeAt(1);
-    if (literal.charCodeAt(1) >= 128) return always;
     pair[key] = Math.min(pair[key] as number, min);
     const list = lists.get(key) ?? [];
     list.push({ literal, min });
     list.sort((x, y) => x.min - y.min);
     lists.set(key, list);
   }
+  const holds = (text: string, at: number, literal: string): boolean => {
+    for (let k = 2; k < literal.length; k++) {
+      const c = text.charCodeAt(at + k);
+      if (c >= 128 || FOLD[c] !== literal.charCodeAt(k)) return false;
+    }
+    return true;
+  };
   const confirm = (text: string, at: number, end: number, key: number, n: number): boolean => {
     for (const { literal, min } of lists.get(key) as { literal: string; min: number }[]) {
       if (min > n) return false;
-      if (at + literal.length <= end && text.startsWith(literal, at)) return true;
+      if (at + literal.length <= end && holds(text, at, literal)) return true;
     }
     return false;
   };
   return (text, start, end) => {
     const n = end - start;
-    let prev = 0; // 0 pairs with nothing: no literal starts with NUL
+    let prev = 0; // 0 pairs with nothing: no literal holds NUL
     for (let i = start; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 128) {
+      const code = text.charCodeAt(i);
+      if (code >= 128) {
         prev = 0;
         continue;
       }
+      const c = FOLD[code] as number;
       if ((single[c] as number) <= n) return true;
       const key = (prev << 7) | c;
       if ((pair[key] as number) <= n && confirm(text, i - 1, end, key, n)) return true;
