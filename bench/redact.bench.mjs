@@ -14,11 +14,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeJsonDocument } from '@debbie/collector';
-import { convertForeignEvent, createEvent, eventsFromSpanParts, learnSessions, redactEvent, redactString, TraceSessionIndex } from '@debbie/model';
+import { createEvent, redactEvent, redactString } from '@debbie/model';
 import { redactionCacheStats } from '../packages/model/dist/redact.js';
 import * as before from './baselines/redact-before.mjs';
 import * as prev from './baselines/redact-prev.mjs';
 import { demoEvents } from './storeScale.gen.mjs';
+import { otlpShapedEvents } from './otlpShaped.gen.mjs';
 
 const ROUNDS = 9;
 const candidates = ['/work/shared/data/public', join(process.cwd(), '../../shared/data/public'), join(process.cwd(), '../shared/data/public')];
@@ -185,48 +186,7 @@ if (otlpDir) {
       );
   }
 }
-// The collector bench's spans as the collector converts them (as bench/commentary.bench.mjs builds
-// them): per turn an invoke_agent span, a chat call and two tool calls with their own arguments.
-function otlpShapedEvents(total) {
-  const TOOLS = ['list_rfcs', 'read_file', 'write_file', 'search_code', 'run_tests', 'list_plans', 'create_plan', 'git_diff'];
-  const resource = { 'service.name': 'unknown_service:node', 'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.name': 'opentelemetry' };
-  const foreign = { traces: new TraceSessionIndex(), sessionKeys: [] };
-  const t0us = Date.now() * 1000 - 3_600_000_000;
-  let id = 0;
-  const hex = (width) => (++id).toString(16).padStart(width, '0');
-  const out = [];
-  for (let done = 0; done < total; done += 1000) {
-    const raw = [];
-    for (let i = 0; i < 1000; i += 4) {
-      const n = done + i;
-      const session = `sess-${n % 2000}`;
-      const start = t0us + n * 2000;
-      const traceId = hex(32);
-      const turnId = hex(16);
-      const span = (name, s, e, attributes, spanId, parentSpanId) =>
-        eventsFromSpanParts({ name, traceId, spanId, parentSpanId, startMicros: s, endMicros: e, statusCode: 0, attributes, resource, events: [] }, raw);
-      const a = TOOLS[n % TOOLS.length];
-      const b = TOOLS[(n * 7 + 3) % TOOLS.length];
-      const usage = { 'gen_ai.usage.input_tokens': 700 + (n % 300), 'gen_ai.usage.output_tokens': 50 + (n % 90) };
-      span('chat gpt-4o', start + 100, start + 900, { 'session.id': session, 'gen_ai.request.model': 'gpt-4o', ...usage }, hex(16), turnId);
-      const args = (tool, v) => ({ 'session.id': session, 'gen_ai.tool.name': tool, 'gen_ai.tool.call.arguments': v });
-      span(`execute_tool ${a}`, start + 1000, start + 1200, args(a, `{"path":"docs/rfc-${n}.md"}`), hex(16), turnId);
-      span(`execute_tool ${b}`, start + 1300, start + 1500, args(b, `{"query":"q${n}"}`), hex(16), turnId);
-      span(
-        'invoke_agent planner',
-        start,
-        start + 1600,
-        { 'session.id': session, 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.id': 'p' },
-        turnId,
-        undefined,
-      );
-    }
-    learnSessions(raw, foreign);
-    for (const e of raw) out.push(convertForeignEvent(e, foreign));
-  }
-  return out;
-}
-const otlpShapedLines = otlpShapedEvents(40_000).map((e) => JSON.stringify(e));
+const otlpShapedLines = otlpShapedEvents(40_000, { redacted: false }).map((e) => JSON.stringify(e));
 
 const fresh = [
   ['debbie demo events', demoLines],

@@ -107,39 +107,28 @@ const best = (f) => [f(), f(), f()].sort((a, b) => a.wall - b.wall)[0];
 // (time, then insertion), the same columns and types (a UTC timestamp, JSON columns as text), snappy.
 // It loads DuckDB's API the way Debbie does (packages/store/dist/duckdb.js: require, and the build's
 // one-file pack of it; an ESM import of @duckdb/node-api costs ~0.1 s more), so only the work differs.
-const copy = best(() =>
-  script(
-    'copy',
-    `
+/** DuckDB's own COPY of the store's events to `file`, in the given order (SQL after FROM events). */
+const copyBaseline = (name, order, file) =>
+  best(() =>
+    script(
+      name,
+      `
 import { duckdb } from '${join(here, '..', 'packages/store/dist/duckdb.js')}';
 const { DuckDBInstance } = duckdb();
 const db = await DuckDBInstance.create(process.argv[2], { access_mode: 'READ_ONLY' });
 const c = await db.connect();
 const columns = (await c.runAndReadAll("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'events'")).getRowsJS()
   .map(([name, type]) => type === 'JSON' ? \`CAST("\${name}" AS VARCHAR) AS "\${name}"\` : type === 'TIMESTAMP' ? \`timezone('UTC', "\${name}") AS "\${name}"\` : \`"\${name}"\`);
-await c.run(\`COPY (SELECT \${columns.join(', ')} FROM events ORDER BY "timestamp", rowid) TO '${join(dir, 'copy.parquet')}' (FORMAT parquet, COMPRESSION snappy)\`);
+await c.run(\`COPY (SELECT \${columns.join(', ')} FROM events ${order}) TO '${join(dir, file)}' (FORMAT parquet, COMPRESSION snappy)\`);
 c.closeSync(); db.closeSync();`,
-    storePath,
-  ),
-);
+      storePath,
+    ),
+  );
+const copy = copyBaseline('copy', 'ORDER BY "timestamp", rowid', 'copy.parquet');
 // A second baseline: the same COPY in the store's own order (no ORDER BY). On a store written in
 // time order it writes the same file without sorting, as Debbie does there; printed so the first
 // ratio cannot be read as more than it is.
-const copyStoreOrder = best(() =>
-  script(
-    'copyplain',
-    `
-import { duckdb } from '${join(here, '..', 'packages/store/dist/duckdb.js')}';
-const { DuckDBInstance } = duckdb();
-const db = await DuckDBInstance.create(process.argv[2], { access_mode: 'READ_ONLY' });
-const c = await db.connect();
-const columns = (await c.runAndReadAll("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'events'")).getRowsJS()
-  .map(([name, type]) => type === 'JSON' ? \`CAST("\${name}" AS VARCHAR) AS "\${name}"\` : type === 'TIMESTAMP' ? \`timezone('UTC', "\${name}") AS "\${name}"\` : \`"\${name}"\`);
-await c.run(\`COPY (SELECT \${columns.join(', ')} FROM events) TO '${join(dir, 'copy-plain.parquet')}' (FORMAT parquet, COMPRESSION snappy)\`);
-c.closeSync(); db.closeSync();`,
-    storePath,
-  ),
-);
+const copyStoreOrder = copyBaseline('copyplain', '', 'copy-plain.parquet');
 const exported = best(() => debbie('export', '--store', storePath, '--all', '--format', 'parquet', '--out', join(dir, 'debbie.parquet'), '--quiet'));
 const sameFile = script(
   'samefile',
