@@ -8,11 +8,12 @@
 // redaction, commentary, store).
 // This file is also the sender: `node collector.bench.mjs --sender URL SPANS PER_REQUEST CONCURRENCY`.
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mainThreadCpuSeconds as threadCpu } from './threadCpu.mjs';
 
 const SPANS = 200_000;
 const PER_REQUEST = 1_000;
@@ -149,15 +150,10 @@ const mib = (b) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
  * 10 ms ticks), or null elsewhere: the event loop is one core, so its share says how far the
  * collector is from being bound by it; the rest is DuckDB's and V8's helper threads.
  */
-function mainThreadCpuUs() {
-  try {
-    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks of 10 ms (USER_HZ 100)
-  } catch {
-    return null;
-  }
-}
+const mainThreadCpuUs = () => {
+  const s = threadCpu();
+  return s === null ? null : s * 1e6;
+};
 
 /** CPU time of this process (all its threads) from now to the returned function's call, in µs per item, and the main thread's part. */
 function cpuMeter() {

@@ -7,11 +7,11 @@
 //     converts them); with DEBBIE_COMMENTARY=<a built @debbie/commentary index.js>, also that build's
 //     figures on the same events in alternating rounds, and this build's time as a ratio to it.
 import { createEvent, isoFromEpochMicros, systemClock } from '@debbie/model';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CommentaryProcessor } from '@debbie/commentary';
 import { otlpShapedEvents } from './otlpShaped.gen.mjs';
+import { mainThreadCpuSeconds as threadCpu } from './threadCpu.mjs';
 
 const SESSIONS = 1_000;
 const TURNS = 40;
@@ -200,16 +200,10 @@ const cpuNow = () => Number(process.hrtime.bigint());
  * ticks), or null elsewhere. On a machine shared with other work, wall time counts the moments
  * this thread waited for a core; its own CPU time is the "one core" cost.
  */
-const STAT = `/proc/self/task/${process.pid}/stat`;
-function threadCpuNs() {
-  try {
-    const f = readFileSync(STAT, 'utf8');
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 1e7; // clock ticks of 10 ms (USER_HZ 100)
-  } catch {
-    return null;
-  }
-}
+const threadCpuNs = () => {
+  const s = threadCpu();
+  return s === null ? null : s * 1e9;
+};
 const threadNs = [];
 
 function timeLoop(events, sink, cpu) {

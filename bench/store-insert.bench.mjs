@@ -9,13 +9,14 @@
 // Three cases: new events in time order (a file ingested once), the same events again (re-ingest:
 // every row a duplicate), and new events shuffled (a collector's commits overlap in time).
 // Default 50,000 events; `node bench/store-insert.bench.mjs --events 200000`.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '@debbie/store';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { demoEvents } from './storeScale.gen.mjs';
+import { mainThreadCpuSeconds as threadCpu } from './threadCpu.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const storeDist = join(here, '..', 'packages/store/dist');
@@ -33,15 +34,7 @@ const cpuSeconds = () => {
   return (u.user + u.system) / 1e6;
 };
 /** CPU seconds of the main (JS) thread alone, or NaN where /proc is missing. */
-function mainThreadCpuSeconds() {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
+const mainThreadCpuSeconds = () => threadCpu() ?? Number.NaN;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---- the previous path (batchText.ts / EventStore.ts before the column texts) ----------------

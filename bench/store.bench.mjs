@@ -12,7 +12,7 @@
 // threads), each path's main-thread CPU is printed (Linux: /proc/self/task/PID/stat, 10 ms ticks):
 // DuckDB parses and inserts on its own threads, so the main thread — the one the collector's
 // decoding shares — pays only for redaction, validation and encoding.
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEvent, DEBBIE_EVENT_FIELDS, epochMicros, isoFromEpochMicros, redactEvent } from '@debbie/model';
 import { openStore } from '@debbie/store';
 import { DuckDBInstance, DuckDBTimestampValue, LIST, VARCHAR, listValue } from '@duckdb/node-api';
+import { mainThreadCpuSeconds as threadCpu } from './threadCpu.mjs';
 
 const ROWS = 50_000;
 const ROUNDS = 3; // the median round is reported
@@ -64,15 +65,7 @@ const cpuSeconds = () => {
   return (u.user + u.system) / 1e6;
 };
 /** CPU seconds of the main (JS) thread alone, or NaN where /proc is missing. */
-function mainThreadCpuSeconds() {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from #3 (state) on
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100) ticks
-  } catch {
-    return Number.NaN;
-  }
-}
+const mainThreadCpuSeconds = () => threadCpu() ?? Number.NaN;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** Runs fn ROUNDS times; returns the median wall, CPU and main-thread CPU seconds, and the last result. */
 async function measure(fn) {
