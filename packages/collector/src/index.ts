@@ -10,7 +10,7 @@ export type { RemoteEventSinkOptions } from './RemoteEventSink.js';
 export type { QueryClientOptions } from './QueryClient.js';
 export { isLoopbackHost, assertSafeBind, checkBearer, checkLoopbackHostHeader } from './http/auth.js';
 // for the console's own server (`debbie ui`): the same auth and error shapes as the collector's
-export { HttpError } from './http/HttpError.js';
+export { HttpError, httpErrorOf } from './http/HttpError.js';
 export { json } from './http/QueryApi.js';
 export { ingestFile, parserForFile, sampleLines } from './ingest/ingestFile.js';
 export type { IngestOptions, FileIngestResult } from './ingest/ingestFile.js';

@@ -6,48 +6,39 @@ import { readdir, readFile } from 'node:fs/promises';
  * since the limit counts every task of the user, not only the sandbox's.
  */
 export async function countTasksOfUid(uid: number): Promise<number> {
+  const statuses = await statusesOfUid(uid);
+  if (!statuses) return Number.NaN;
   let total = 0;
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    return Number.NaN;
+  for (const { status } of statuses) {
+    const threads = /^Threads:\s+(\d+)/m.exec(status);
+    total += threads ? Number(threads[1]) : 1;
   }
-  const uidLine = new RegExp(`^Uid:\\s+${uid}\\s`, 'm');
-  await Promise.all(
-    entries
-      .filter((e) => /^\d+$/.test(e))
-      .map(async (pid) => {
-        try {
-          const status = await readFile(`/proc/${pid}/status`, 'utf8');
-          if (!uidLine.test(status)) return;
-          const threads = /^Threads:\s+(\d+)/m.exec(status);
-          total += threads ? Number(threads[1]) : 1;
-        } catch {
-          // the process ended while we looked
-        }
-      }),
-  );
   return total;
 }
 
 /** Live (not zombie) processes of a uid, from /proc. */
 export async function processesOfUid(uid: number): Promise<number[]> {
+  const statuses = (await statusesOfUid(uid)) ?? [];
+  return statuses.filter(({ status }) => !/^State:\s+Z/m.test(status)).map(({ pid }) => pid);
+}
+
+/** The /proc/<pid>/status text of each process of a uid; null when /proc cannot be read. */
+async function statusesOfUid(uid: number): Promise<{ pid: number; status: string }[] | null> {
   let entries: string[];
   try {
     entries = await readdir('/proc');
   } catch {
-    return [];
+    return null;
   }
   const uidLine = new RegExp(`^Uid:\\s+${uid}\\s`, 'm');
-  const found: number[] = [];
+  const found: { pid: number; status: string }[] = [];
   await Promise.all(
     entries
       .filter((e) => /^\d+$/.test(e))
       .map(async (pid) => {
         try {
           const status = await readFile(`/proc/${pid}/status`, 'utf8');
-          if (uidLine.test(status) && !/^State:\s+Z/m.test(status)) found.push(Number(pid));
+          if (uidLine.test(status)) found.push({ pid: Number(pid), status });
         } catch {
           // the process ended while we looked
         }

@@ -285,9 +285,15 @@ export class ReportAccumulator {
   }
 
   private closeRun(agent: string, run: AgentRun): void {
-    if (run.length < this.o.loopThreshold) return;
+    const finding = this.toolLoopFinding(agent, run);
+    if (finding) this.pushFinding(finding);
+  }
+
+  /** A run of the same tool long enough to be a loop, as a finding; null below the threshold. */
+  private toolLoopFinding(agent: string, run: AgentRun): PatternFinding | null {
+    if (run.length < this.o.loopThreshold) return null;
     const evidence = run.ids.includes(run.lastId) ? run.ids : [...run.ids, run.lastId];
-    this.pushFinding({
+    return {
       origin: 'analyzer',
       pattern: 'tool_loop',
       summary: `Agent ${agent} called tool "${run.tool}" ${run.length} times in a row`,
@@ -296,7 +302,7 @@ export class ReportAccumulator {
       event_id: null,
       evidence,
       recommendations: [],
-    });
+    };
   }
 
   private addError(e: DebbieEvent): void {
@@ -438,19 +444,8 @@ export class ReportAccumulator {
   private fallbackFindings(tools: LatencyStats[], models: LatencyStats[], groups: ErrorGroup[]): PatternFinding[] {
     const findings: PatternFinding[] = [];
     for (const [agent, run] of this.runs) {
-      if (run.length >= this.o.loopThreshold) {
-        const evidence = run.ids.includes(run.lastId) ? run.ids : [...run.ids, run.lastId];
-        findings.push({
-          origin: 'analyzer',
-          pattern: 'tool_loop',
-          summary: `Agent ${agent} called tool "${run.tool}" ${run.length} times in a row`,
-          confidence: null,
-          timestamp: null,
-          event_id: null,
-          evidence,
-          recommendations: [],
-        });
-      }
+      const finding = this.toolLoopFinding(agent, run);
+      if (finding) findings.push(finding);
     }
     findings.push(...this.stalls.sorted());
     findings.push(...this.outliers(tools, 'tool', this.o.slowToolMs), ...this.outliers(models, 'model', this.o.slowModelMs));

@@ -1,3 +1,5 @@
+import { DebbieError } from '@debbie/model';
+
 /** An HTTP failure with the status to answer and the google.rpc.Code for OTLP bodies. */
 export class HttpError extends Error {
   readonly status: number;
@@ -12,4 +14,14 @@ export class HttpError extends Error {
     this.rpcCode = rpcCode;
     this.headers = headers;
   }
+}
+
+/**
+ * What a query endpoint answers for a thrown error: an HttpError as it is, a DebbieError (bad
+ * input the user can fix) as 400, anything else as 500 "<failed> failed: …".
+ */
+export function httpErrorOf(error: unknown, failed: string): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof DebbieError) return new HttpError(400, error.message);
+  return new HttpError(500, `${failed} failed: ${(error as Error).message}`);
 }

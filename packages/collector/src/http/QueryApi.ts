@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DebbieError, filterFromSearchParams, type EventReader } from '@debbie/model';
-import { HttpError } from './HttpError.js';
+import { HttpError, httpErrorOf } from './HttpError.js';
 
 export interface QueryApiOptions {
   reader: EventReader;
@@ -87,12 +87,7 @@ export class QueryApi {
         `no such endpoint: ${url.pathname}; see /api/sessions, /api/events, /api/events/count, /api/correlation/:id, /api/sessions/:id/timeline, /api/sessions/:id/tree`,
       );
     } catch (error) {
-      const e =
-        error instanceof HttpError
-          ? error
-          : error instanceof DebbieError
-            ? new HttpError(400, error.message)
-            : new HttpError(500, `query failed: ${(error as Error).message}`);
+      const e = httpErrorOf(error, 'query');
       const code = error instanceof DebbieError ? error.code : e.status === 404 ? 'not_found' : e.status === 500 ? 'internal' : 'bad_request';
       if (res.headersSent) {
         res.destroy(e); // mid-stream: the client sees a cut stream, never a silently short one

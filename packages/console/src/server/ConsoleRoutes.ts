@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, json, type CollectorUi } from '@debbie/collector';
-import { DebbieError, type DebbieEvent, type EventFilter, type EventReader } from '@debbie/model';
+import { HttpError, httpErrorOf, json, type CollectorUi } from '@debbie/collector';
+import type { DebbieEvent, EventFilter, EventReader } from '@debbie/model';
 import { LogAnalyzer, renderReportHtml, renderTimelineHtml, TimelineDataBuilder, type TimelineData } from '@debbie/report';
 import { compareRuns } from './compareRuns.js';
 import { SESSION_STATUSES, SessionBoard, type SessionStatus } from './SessionBoard.js';
@@ -119,12 +119,7 @@ export class ConsoleRoutes implements CollectorUi {
         throw new HttpError(404, `no such console endpoint: ${path}`);
       }
     } catch (error) {
-      const e =
-        error instanceof HttpError
-          ? error
-          : error instanceof DebbieError
-            ? new HttpError(400, error.message)
-            : new HttpError(500, `console query failed: ${(error as Error).message}`);
+      const e = httpErrorOf(error, 'console query');
       if (res.headersSent) res.destroy(e);
       else json(res, e.status, { error: { code: e.status === 404 ? 'not_found' : e.status === 500 ? 'internal' : 'bad_request', message: e.message } });
     }
