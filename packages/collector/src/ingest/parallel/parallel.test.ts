@@ -167,6 +167,22 @@ describe('ingestFile with workers, into a DuckDB store', () => {
     expect(await stores[1]!.countEvents({})).toBe(parallel.events.length);
   });
 
+  it('stores an event repeated in other chunks of the same file once, as the main thread does', async () => {
+    // A block of events written three times (a log concatenated with itself): each copy lands in
+    // other chunks, read by different workers, and the copies reach the store in one commit.
+    const block = Array.from({ length: 6000 }, (_, i) => line(i));
+    const path = join(dir, 'repeated.jsonl');
+    writeFileSync(path, `${[...block, ...block, ...block].join('\n')}\n`);
+    for (const workers of [0, 2]) {
+      const store = await openStore(join(dir, `repeated-w${workers}.duckdb`));
+      stores.push(store);
+      const { result, lost } = await ingest(path, workers, store);
+      expect(result).toMatchObject({ lines: 18_000, unparseable: 0 });
+      expect(lost).toBe(0);
+      expect(await store.countEvents({})).toBe(6000);
+    }
+  });
+
   it('gives --session to events that name none, with the same ids as the main thread', async () => {
     const path = join(dir, 'plain.jsonl');
     writeFileSync(path, `${mixedLines(500).join('\n')}\n`);

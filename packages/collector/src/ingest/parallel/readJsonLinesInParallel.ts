@@ -64,7 +64,10 @@ export async function readJsonLinesInParallel(chunks: AsyncIterable<Buffer>, o: 
   let carry: Buffer[] = []; // the start of a line whose newline has not come yet
   let carryBytes = 0;
   let splitter: LineSplitter | undefined;
-  let bundle: EncodedEvents = { count: 0, duplicates: 0, slices: [] };
+  // Each chunk's encoding stays a batch of its own: the store leaves out a repeated id within one
+  // encoding, and across batches of one commit (appendEncoded), so merging two would hide a repeat.
+  let bundle: EncodedEvents[] = [];
+  let bundleCount = 0;
 
   const apply = (r: JsonLinesChunkResult): void => {
     let stepLines = 0;
@@ -79,16 +82,16 @@ export async function readJsonLinesInParallel(chunks: AsyncIterable<Buffer>, o: 
     o.ingester.countedElsewhere(r.lines - stepLines, r.events, r.lastLine);
     if (r.endClock !== undefined) o.ingester.timedElsewhere(r.firstMicros!, r.endClock);
     if (r.encoded.count > 0) {
-      bundle.count += r.encoded.count;
-      bundle.duplicates += r.encoded.duplicates;
-      for (const slice of r.encoded.slices) bundle.slices.push(slice);
-      if (bundle.count >= ENCODED_BUNDLE_EVENTS) handOver();
+      bundle.push(r.encoded);
+      bundleCount += r.encoded.count;
+      if (bundleCount >= ENCODED_BUNDLE_EVENTS) handOver();
     }
   };
   const handOver = (): void => {
-    if (bundle.count === 0) return;
-    o.sink.writeEncoded(bundle);
-    bundle = { count: 0, duplicates: 0, slices: [] };
+    // Handed over in one turn, so the pipeline's group commit takes them as one commit.
+    for (const encoded of bundle) o.sink.writeEncoded(encoded);
+    bundle = [];
+    bundleCount = 0;
   };
   const drainTo = async (max: number): Promise<void> => {
     while (inFlight.length > max) {
