@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '@debbie/store';
+import { childRunner, fmt, printRow } from './childRun.mjs';
 import { demoEvents, writeScaledJsonl } from './storeScale.gen.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,35 +29,12 @@ const argIndex = process.argv.indexOf('--events');
 const EVENTS = Number(argIndex > 0 ? process.argv[argIndex + 1] : (process.env.STORE_BENCH_EVENTS ?? 20_000));
 const dir = mkdtempSync(join(tmpdir(), 'debbie-store-scale-'));
 const rows = [];
-const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
-/** Runs node with the CPU preload; returns wall seconds, CPU seconds, stdout, stderr. */
-function timed(args, options = {}) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--require', join(here, 'cpuAtExit.cjs'), ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28, ...options });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = Number(/BENCH_CPU_MS (\d+)/.exec(r.stderr)?.[1] ?? Number.NaN) / 1000;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { wall, cpu, stdout: r.stdout, stderr: r.stderr };
-}
+const { timed, script } = childRunner(dir);
 const debbie = (...args) => timed([cli, ...args], { env: { ...process.env, DEBBIE_STORE: '' } });
-/** A child running `code` (ESM) with the bench's node_modules. */
-function script(name, code, ...args) {
-  const file = join(here, `.${name}.tmp.mjs`);
-  writeFileSync(file, code);
-  try {
-    return timed([file, ...args]);
-  } finally {
-    rmSync(file, { force: true });
-  }
-}
 function row(figure, debbieRun, baseline, note = '') {
   rows.push({ figure, debbie: debbieRun, baseline, note });
-  const ratio = (a, b) => (a && b ? fmt(b / a) : '-');
-  console.log(
-    `${figure.padEnd(44)} wall ${fmt(debbieRun.wall).padStart(7)} s vs ${fmt(baseline.wall).padStart(7)} s → ${ratio(debbieRun.wall, baseline.wall).padStart(5)}×` +
-      `   cpu ${fmt(debbieRun.cpu).padStart(7)} s vs ${fmt(baseline.cpu).padStart(7)} s → ${ratio(debbieRun.cpu, baseline.cpu).padStart(5)}×  ${note}`,
-  );
+  printRow(figure, debbieRun, baseline, note);
 }
 
 console.log(`store-scale: ${EVENTS.toLocaleString('en')} demo-shaped events (ratio = baseline / Debbie: ≥ 1 means Debbie is at least as fast)`);
