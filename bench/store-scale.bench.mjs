@@ -11,8 +11,9 @@
 //    two query times there.
 // Every child process is timed by wall clock and by its own CPU (all threads; cpuAtExit.cjs):
 // on a shared 2-core machine CPU time is the steadier figure.
-// Default 20,000 events (seconds); the issue's size: `node bench/store-scale.bench.mjs --events 550000`
-// (or STORE_BENCH_EVENTS=550000).
+// Default 550,000 events, the size issue 15 names (about a minute); smaller for a quick look:
+// `node bench/store-scale.bench.mjs --events 20000`
+// (or STORE_BENCH_EVENTS=20000).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,7 +27,7 @@ import { demoEvents, writeScaledJsonl } from './storeScale.gen.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'packages/cli/dist/bin.js');
 const argIndex = process.argv.indexOf('--events');
-const EVENTS = Number(argIndex > 0 ? process.argv[argIndex + 1] : (process.env.STORE_BENCH_EVENTS ?? 20_000));
+const EVENTS = Number(argIndex > 0 ? process.argv[argIndex + 1] : (process.env.STORE_BENCH_EVENTS ?? 550_000));
 const dir = mkdtempSync(join(tmpdir(), 'debbie-store-scale-'));
 const rows = [];
 
