@@ -32,6 +32,28 @@ export function childRunner(dir) {
   return { timed, script };
 }
 
+/**
+ * The first lines of a child script that loads DuckDB's API the way Debbie does
+ * (packages/store/dist/duckdb.js: require, and the build's one-file pack of it; an ESM import of
+ * @duckdb/node-api costs ~0.1 s more), so a baseline and Debbie differ only in their work.
+ */
+export const LOAD_DUCKDB_AS_DEBBIE_DOES = `
+import { duckdb } from '${join(here, '..', 'packages/store/dist/duckdb.js')}';
+const { DuckDBInstance } = duckdb();`;
+
+/** Issue 15's ingest baseline, DuckDB's own load of a JSON Lines file: read_json_auto into a table of a new database at `dbFile`. */
+export function duckdbOwnJsonlLoad(script, jsonl, dbFile) {
+  return script(
+    'readjson',
+    `${LOAD_DUCKDB_AS_DEBBIE_DOES}
+const db = await DuckDBInstance.create(process.argv[2]);
+const c = await db.connect();
+await c.run("CREATE TABLE t AS SELECT * FROM read_json_auto('${jsonl}', format = 'newline_delimited')");
+c.closeSync(); db.closeSync();`,
+    dbFile,
+  );
+}
+
 export const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
 /** Prints one figure: Debbie's (or a candidate's) run next to its baseline, as baseline / run (≥ 1: at least as fast). */

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '@debbie/store';
-import { childRunner, fmt, printRow } from './childRun.mjs';
+import { childRunner, duckdbOwnJsonlLoad, fmt, LOAD_DUCKDB_AS_DEBBIE_DOES, printRow } from './childRun.mjs';
 import { demoEvents, writeScaledJsonl } from './storeScale.gen.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -184,8 +184,7 @@ function inDuckDB(name, storeFile, sql) {
   const r = script(
     name,
     `
-import { duckdb } from '${join(here, '..', 'packages/store/dist/duckdb.js')}';
-const { DuckDBInstance } = duckdb();
+${LOAD_DUCKDB_AS_DEBBIE_DOES}
 const db = await DuckDBInstance.create(process.argv[2]);
 const c = await db.connect();
 const inserted = (await c.runAndReadAll(process.argv[3])).getRowsJS()[0][0];
@@ -218,8 +217,7 @@ function checkSupersetOnCorpus() {
   const r = script(
     'corpus',
     `
-import { duckdb } from '${join(here, '..', 'packages/store/dist/duckdb.js')}';
-const { DuckDBInstance } = duckdb();
+${LOAD_DUCKDB_AS_DEBBIE_DOES}
 const c = await (await DuckDBInstance.create(':memory:')).connect();
 console.log(JSON.stringify((await c.runAndReadAll(process.argv[2])).getRowsJS().map((x) => x[0])));`,
     `SELECT t FROM read_json('${listFile}', columns = {t: 'VARCHAR', json: 'BOOLEAN'})
@@ -238,17 +236,7 @@ console.log(
   `  ${(statSync(jsonl).size / 1e6).toFixed(0)} MB of JSONL; the secret check matches all ${checkSupersetOnCorpus()} corpus texts (bare and in JSON)`,
 );
 
-const own = script(
-  'readjson',
-  `
-import { duckdb } from '${join(here, '..', 'packages/store/dist/duckdb.js')}';
-const { DuckDBInstance } = duckdb();
-const db = await DuckDBInstance.create(process.argv[2]);
-const c = await db.connect();
-await c.run("CREATE TABLE t AS SELECT * FROM read_json_auto('${jsonl}', format = 'newline_delimited')");
-c.closeSync(); db.closeSync();`,
-  join(dir, 'own.duckdb'),
-);
+const own = duckdbOwnJsonlLoad(script, jsonl, join(dir, 'own.duckdb'));
 printRow("A. DuckDB's own load (read_json_auto)", own, own);
 const stages = [
   ["B. into Debbie's table, nothing checked", 'b.duckdb', SQL_B],

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '@debbie/store';
-import { childRunner, fmt, printRow } from './childRun.mjs';
+import { childRunner, duckdbOwnJsonlLoad, fmt, LOAD_DUCKDB_AS_DEBBIE_DOES, printRow } from './childRun.mjs';
 import { demoEvents, writeScaledJsonl } from './storeScale.gen.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -46,16 +46,7 @@ const sessions = await writeScaledJsonl(base, EVENTS, jsonl);
 console.log(`  ${sessions.length} sessions, ${(statSync(jsonl).size / 1e6).toFixed(0)} MB of JSONL`);
 
 // ---- ingest into DuckDB ---------------------------------------------------------------------
-const own = script(
-  'readjson',
-  `
-import { DuckDBInstance } from '@duckdb/node-api';
-const db = await DuckDBInstance.create(process.argv[2]);
-const c = await db.connect();
-await c.run("CREATE TABLE t AS SELECT * FROM read_json_auto('${jsonl}', format = 'newline_delimited')");
-c.closeSync(); db.closeSync();`,
-  join(dir, 'own.duckdb'),
-);
+const own = duckdbOwnJsonlLoad(script, jsonl, join(dir, 'own.duckdb'));
 const storePath = join(dir, 'debbie.duckdb');
 const ingest = debbie('ingest', '--input-format', 'jsonl', '--no-commentary', '--store', storePath, jsonl);
 row('ingest JSONL → DuckDB (vs read_json_auto)', ingest, own);
@@ -84,16 +75,14 @@ const best = (f) => [f(), f(), f()].sort((a, b) => a.wall - b.wall)[0];
 // ---- Parquet export -------------------------------------------------------------------------
 // The baseline writes what Debbie writes (docs/export-formats.md): the same rows in the same order
 // (time, then insertion), the same columns and types (a UTC timestamp, JSON columns as text), snappy.
-// It loads DuckDB's API the way Debbie does (packages/store/dist/duckdb.js: require, and the build's
-// one-file pack of it; an ESM import of @duckdb/node-api costs ~0.1 s more), so only the work differs.
+// It loads DuckDB's API the way Debbie does (LOAD_DUCKDB_AS_DEBBIE_DOES), so only the work differs.
 /** DuckDB's own COPY of the store's events to `file`, in the given order (SQL after FROM events). */
 const copyBaseline = (name, order, file) =>
   best(() =>
     script(
       name,
       `
-import { duckdb } from '${join(here, '..', 'packages/store/dist/duckdb.js')}';
-const { DuckDBInstance } = duckdb();
+${LOAD_DUCKDB_AS_DEBBIE_DOES}
 const db = await DuckDBInstance.create(process.argv[2], { access_mode: 'READ_ONLY' });
 const c = await db.connect();
 const columns = (await c.runAndReadAll("SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'events'")).getRowsJS()
