@@ -17,6 +17,9 @@
 //  E. D plus the other checks an exact in-DuckDB path needs, as prototyped here: every text field
 //     was a JSON string, a canonical timestamp, the enums, the shapes of tags and metrics, and that
 //     the foreign conversion would leave the row as it is.
+//  (What DuckDB's JSON reader does that JSON.parse does not, probed while building this: it refuses
+//  a line with a duplicate key or a lone surrogate escape, failing the whole statement; and it
+//  writes a JSON number read into VARCHAR as text, 12 → '12', 1e5 → '100000.0'. Hence D.)
 //  F. Debbie's own ingest (`debbie ingest --no-commentary`), as store-scale.bench.mjs runs it.
 // Default 550,000 events (issue 15's size, about 30 s); `--events 20000` for a quick look.
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
